@@ -1,0 +1,210 @@
+//! The build: load → parse → link → render → write, with timings.
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::link::{self, Parsed};
+use crate::load::{self, SourceFile};
+use crate::model::Site;
+use crate::parse;
+use crate::render::{self, Renderer};
+use crate::theme::{self, Theme};
+use crate::timings::Timings;
+use crate::write::Output;
+
+/// What to build and how.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    /// The site folder (holding `salon.yaml`).
+    pub source: PathBuf,
+    /// The output folder; `<source>/public` when not given.
+    pub output: Option<PathBuf>,
+    /// Replaces `base_url` of `salon.yaml`.
+    pub base_url: Option<String>,
+    /// Builds drafts too.
+    pub drafts: bool,
+}
+
+impl BuildOptions {
+    /// Options to build the site in `source` with defaults.
+    pub fn new(source: impl Into<PathBuf>) -> Self {
+        BuildOptions {
+            source: source.into(),
+            ..Default::default()
+        }
+    }
+
+    /// The output folder in effect.
+    pub fn output_dir(&self) -> PathBuf {
+        self.output
+            .clone()
+            .unwrap_or_else(|| self.source.join("public"))
+    }
+}
+
+/// What a build did.
+#[derive(Debug, Clone, Default)]
+pub struct BuildReport {
+    /// The output folder.
+    pub output: PathBuf,
+    /// Files produced (pages, feeds, assets, redirects).
+    pub files: usize,
+    /// Of those, written because new or changed.
+    pub written: usize,
+    /// Of those, left untouched because unchanged.
+    pub unchanged: usize,
+    /// Files of an earlier build removed.
+    pub removed: usize,
+    /// Files in the output folder Salon never wrote.
+    pub foreign: Vec<String>,
+    /// Posts built.
+    pub posts: usize,
+    /// Content warnings (the build succeeded).
+    pub warnings: Vec<Diagnostic>,
+    /// Where the time went.
+    pub timings: Timings,
+}
+
+/// A loaded and linked site with its theme: everything before rendering.
+pub struct Loaded {
+    /// The site model.
+    pub site: Site,
+    /// Its theme, overrides applied.
+    pub theme: Theme,
+    /// Warnings found so far.
+    pub warnings: Vec<Diagnostic>,
+    /// Timings of load, parse and link.
+    pub timings: Timings,
+}
+
+/// Loads, parses and links the site; every content error is collected.
+pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
+    let root = &opts.source;
+    let mut timings = Timings::default();
+    let start = Instant::now();
+    let config_file = load::read_config(root)?;
+    let mut config = Config::parse(&config_file.path, &config_file.text).map_err(Error::Content)?;
+    if let Some(url) = &opts.base_url {
+        config
+            .set_base_url(url)
+            .map_err(|m| Error::Refused(format!("--base-url: {m}")))?;
+    }
+    let (files, unreadable) = load::read_content(root)?;
+    let theme = theme::load(root, &config.theme)?;
+    let counted = files.posts.len()
+        + files.members.len()
+        + files.threads.len()
+        + files.pages.len()
+        + files.comments.len();
+    timings.stage("load", "files", counted, start);
+
+    let start = Instant::now();
+    let mut diags = Diagnostics::new();
+    diags.extend(unreadable);
+    let parsed = Parsed {
+        posts: parse_all(&files.posts, parse::parse_post, &mut diags),
+        members: parse_all(&files.members, parse::parse_member, &mut diags),
+        threads: parse_all(&files.threads, parse::parse_thread, &mut diags),
+        pages: parse_all(&files.pages, parse::parse_page, &mut diags),
+        comments: parse_all(&files.comments, parse::parse_comments, &mut diags),
+    };
+    drop(files);
+    timings.stage("parse", "files", counted, start);
+
+    let start = Instant::now();
+    let site = link::link(config, parsed, opts.drafts, &mut diags);
+    timings.stage("link", "posts", site.posts.len(), start);
+    let warnings = diags.into_result()?;
+    Ok(Loaded {
+        site,
+        theme,
+        warnings,
+        timings,
+    })
+}
+
+fn parse_all<T: Send>(
+    files: &[SourceFile],
+    parse: fn(&SourceFile) -> Result<T, Vec<Diagnostic>>,
+    diags: &mut Diagnostics,
+) -> Vec<T> {
+    let results: Vec<Result<T, Vec<Diagnostic>>> = files.par_iter().map(parse).collect();
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        match r {
+            Ok(t) => out.push(t),
+            Err(ds) => diags.extend(ds),
+        }
+    }
+    out
+}
+
+/// Renders `loaded` into `sink`, recording timings.
+fn render_into<F>(loaded: &mut Loaded, sink: F) -> Result<usize, Error>
+where
+    F: Fn(&crate::url::OutputPath, &[u8]) -> Result<(), Error> + Sync,
+{
+    let start = Instant::now();
+    let jobs = render::plan(&loaded.site, &loaded.theme.assets)
+        .map_err(|d| Error::Content(d.into_sorted()))?;
+    let tera = render::templates(&loaded.theme.templates)?;
+    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets);
+    loaded
+        .timings
+        .stage("prepare", "files planned", jobs.len(), start);
+    let start = Instant::now();
+    let times = renderer.render_all(&jobs, sink)?;
+    loaded.timings.stage("render", "files", jobs.len(), start);
+    let mut templates: Vec<_> = times.0.into_iter().map(|(k, (n, d))| (k, n, d)).collect();
+    templates.sort_by(|a, b| b.2.cmp(&a.2));
+    loaded.timings.templates = templates;
+    Ok(jobs.len())
+}
+
+/// Builds the site into its output folder. On any error nothing in the
+/// output folder changes.
+pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let mut loaded = load_site(opts)?;
+    let out_dir = opts.output_dir();
+    let output = Output::open(&out_dir)?;
+    let files = match render_into(&mut loaded, |path, bytes| output.stage(path, bytes)) {
+        Ok(n) => n,
+        Err(e) => {
+            output.abort();
+            return Err(e);
+        }
+    };
+    let start = Instant::now();
+    let written = output.commit()?;
+    loaded
+        .timings
+        .stage("write", "files written", written.written, start);
+    Ok(BuildReport {
+        output: out_dir,
+        files,
+        written: written.written,
+        unchanged: written.unchanged,
+        removed: written.removed,
+        foreign: written.foreign,
+        posts: loaded.site.posts.len(),
+        warnings: loaded.warnings,
+        timings: loaded.timings,
+    })
+}
+
+/// Does everything a build does except writing: parse, link, check paths,
+/// render every page. Returns the warnings.
+pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
+    let mut loaded = load_site(opts)?;
+    render_into(&mut loaded, |_, _| Ok(()))?;
+    Ok(loaded.warnings)
+}
+
+/// Whether `dir` looks like a site folder.
+pub fn is_site(dir: &Path) -> bool {
+    dir.join(crate::config::CONFIG_FILE).is_file()
+}

@@ -1,0 +1,245 @@
+//! `salon.yaml`: the raw file, then the checked [`Config`].
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::error::{Diagnostic, Position};
+use crate::frontmatter;
+
+/// The file name of a site's configuration.
+pub const CONFIG_FILE: &str = "salon.yaml";
+
+/// `salon.yaml` as written.
+#[derive(Debug, Deserialize)]
+struct RawConfig {
+    title: String,
+    base_url: String,
+    #[serde(default)]
+    description: String,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    theme: Option<String>,
+    #[serde(default)]
+    paginate: Option<usize>,
+    #[serde(default)]
+    feed_limit: Option<usize>,
+    #[serde(default)]
+    permalinks: RawPermalinks,
+    #[serde(default)]
+    menu: Option<Vec<MenuItem>>,
+    #[serde(default)]
+    extra: serde_yaml::Mapping,
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawPermalinks {
+    #[serde(default)]
+    post: Option<String>,
+}
+
+/// One navigation link.
+#[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct MenuItem {
+    /// The label.
+    pub name: String,
+    /// A root path (`/about/`) or an absolute URL.
+    pub url: String,
+}
+
+/// The checked site configuration.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Site title.
+    pub title: String,
+    /// Absolute URL of the site's root, always ending with `/`.
+    pub base_url: String,
+    /// The path part of `base_url`: `/` or `/community/`.
+    pub base_path: String,
+    /// One-line description, for feeds and meta tags.
+    pub description: String,
+    /// Language code for `<html lang>`.
+    pub language: String,
+    /// Theme folder name below `themes/` (or the built-in `default`).
+    pub theme: String,
+    /// Posts per listing page.
+    pub paginate: usize,
+    /// Entries per Atom feed.
+    pub feed_limit: usize,
+    /// URL pattern of posts, with `:slug`, `:year`, `:month`, `:day`.
+    pub post_permalink: String,
+    /// Navigation links.
+    pub menu: Vec<MenuItem>,
+    /// Free-form data for templates.
+    pub extra: serde_yaml::Mapping,
+}
+
+impl Config {
+    /// Parses and checks `salon.yaml`'s text.
+    pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
+        let raw: RawConfig = frontmatter::parse(path, text, text, 1)?;
+        let at = |key: &str| frontmatter::locate_key(text, key);
+        let mut errors = Vec::new();
+        let base_url = normalize_base_url(&raw.base_url).unwrap_or_else(|msg| {
+            errors.push(
+                Diagnostic::error(path, at("base_url"), msg)
+                    .with_help("expected an absolute URL like https://example.org/ or https://example.org/community/")
+                    .with_source(text),
+            );
+            "http://localhost/".into()
+        });
+        let base_path = base_path_of(&base_url);
+        let paginate = raw.paginate.unwrap_or(10);
+        if paginate == 0 {
+            errors.push(
+                Diagnostic::error(path, at("paginate"), "`paginate` must be at least 1")
+                    .with_source(text),
+            );
+        }
+        let post_permalink = raw
+            .permalinks
+            .post
+            .unwrap_or_else(|| "/posts/:slug/".into());
+        if let Err(msg) = check_permalink(&post_permalink) {
+            errors.push(
+                Diagnostic::error(path, at("permalinks"), msg)
+                    .with_help("expected a path like /posts/:slug/ or /:year/:month/:slug/")
+                    .with_source(text),
+            );
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
+        let menu = raw.menu.unwrap_or_else(default_menu);
+        Ok(Config {
+            title: raw.title,
+            base_url,
+            base_path,
+            description: raw.description,
+            language: raw.language.unwrap_or_else(|| "en".into()),
+            theme: raw.theme.unwrap_or_else(|| "default".into()),
+            paginate: paginate.max(1),
+            feed_limit: raw.feed_limit.unwrap_or(20),
+            post_permalink,
+            menu,
+            extra: raw.extra,
+        })
+    }
+
+    /// Replaces the base URL (`--base-url`).
+    pub fn set_base_url(&mut self, url: &str) -> Result<(), String> {
+        self.base_url = normalize_base_url(url)?;
+        self.base_path = base_path_of(&self.base_url);
+        Ok(())
+    }
+
+    /// The absolute URL of a root path (`/posts/x/`).
+    pub fn permalink(&self, root_path: &str) -> String {
+        format!("{}{}", self.base_url, root_path.trim_start_matches('/'))
+    }
+
+    /// The browser URL of a root path, with the base path in front.
+    pub fn url(&self, root_path: &str) -> String {
+        crate::url::with_base(&self.base_path, root_path)
+    }
+}
+
+/// The menu a site gets when `salon.yaml` names none.
+fn default_menu() -> Vec<MenuItem> {
+    [
+        ("Posts", "/"),
+        ("Archive", "/archive/"),
+        ("Tags", "/tags/"),
+        ("Members", "/members/"),
+        ("Threads", "/threads/"),
+    ]
+    .into_iter()
+    .map(|(name, url)| MenuItem {
+        name: name.into(),
+        url: url.into(),
+    })
+    .collect()
+}
+
+fn normalize_base_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let rest = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .ok_or_else(|| format!("base_url `{url}` is not an http(s) URL"))?;
+    if rest.is_empty() || rest.starts_with('/') {
+        return Err(format!("base_url `{url}` has no host"));
+    }
+    if rest.contains(['?', '#']) {
+        return Err(format!("base_url `{url}` may not have a query or fragment"));
+    }
+    let mut url = url.to_owned();
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    Ok(url)
+}
+
+fn base_path_of(base_url: &str) -> String {
+    let after_scheme = &base_url[base_url.find("://").map_or(0, |i| i + 3)..];
+    after_scheme
+        .find('/')
+        .map_or_else(|| "/".into(), |i| after_scheme[i..].to_owned())
+}
+
+fn check_permalink(pattern: &str) -> Result<(), String> {
+    if !pattern.starts_with('/') || !pattern.contains(":slug") {
+        return Err(format!(
+            "permalink `{pattern}` must start with `/` and contain `:slug`"
+        ));
+    }
+    let probe = pattern
+        .replace(":slug", "x")
+        .replace(":year", "2000")
+        .replace(":month", "01")
+        .replace(":day", "01");
+    crate::url::OutputPath::from_url(&probe).map(|_| ())
+}
+
+/// Where a config key is, for errors raised after parsing.
+pub fn key_position(text: &str, key: &str) -> Option<Position> {
+    frontmatter::locate_key(text, key)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, Vec<Diagnostic>> {
+        Config::parse(Path::new("salon.yaml"), text)
+    }
+
+    #[test]
+    fn sub_path_base_url_gives_base_path() {
+        let c = parse("title: T\nbase_url: https://example.org/community\n").unwrap();
+        assert_eq!(c.base_url, "https://example.org/community/");
+        assert_eq!(c.base_path, "/community/");
+        assert_eq!(c.url("/posts/x/"), "/community/posts/x/");
+        assert_eq!(
+            c.permalink("/posts/x/"),
+            "https://example.org/community/posts/x/"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_reported_together() {
+        let errs = parse("title: T\nbase_url: example.org\npaginate: 0\n").unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert_eq!(errs[0].position.unwrap().line, 2);
+        assert_eq!(errs[1].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn unknown_key_suggests() {
+        let errs = parse("title: T\nbase_url: https://e.org/\npaginte: 3\n").unwrap_err();
+        assert!(errs[0].help.as_deref().unwrap().contains("`paginate`"));
+    }
+}

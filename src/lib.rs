@@ -1,0 +1,47 @@
+//! Salon: a static site generator for knowledge communities.
+//!
+//! # Pipeline
+//!
+//! A build runs these stages, each a module that knows nothing of the ones
+//! after it:
+//!
+//! 1. **load** ([`load`]): the only module that reads the site folder. It
+//!    walks `content/`, `templates/`, `themes/` and `static/` and hands back
+//!    file texts with their paths.
+//! 2. **parse** ([`parse`], with [`frontmatter`], [`markdown`],
+//!    [`highlight`]): pure functions from text to raw records; markdown is
+//!    rendered here, once per document, in parallel.
+//! 3. **link** ([`link`]): resolves handles, terms, comments and threads into
+//!    the [`model::Site`], plain data with indices instead of copies.
+//! 4. **render** ([`render`]): Tera templates over borrowed views of the
+//!    model, every page in parallel; feeds, sitemap and redirects in code.
+//! 5. **write** ([`write`]): the only module that writes the output folder:
+//!    it stages changed files, then swaps them in, so a failed build leaves
+//!    the previous output untouched and an unchanged file is never rewritten.
+//!
+//! [`build`] runs them in order. Every content problem is a
+//! [`error::Diagnostic`] with file, line and column; stages collect all of
+//! them before the build fails.
+
+pub mod build;
+pub mod config;
+pub mod date;
+pub mod error;
+pub mod frontmatter;
+pub mod highlight;
+pub mod link;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod sanitize;
+pub mod scaffold;
+pub mod slug;
+pub mod theme;
+pub mod timings;
+pub mod url;
+pub mod write;
+
+pub use build::{build, check, BuildOptions, BuildReport};
+pub use error::{Diagnostic, Error};

@@ -1,0 +1,489 @@
+//! Linking: parsed records in, the indexed [`Site`] out.
+//!
+//! Resolves author handles, comment authors, thread participants, related
+//! posts and taxonomy terms; builds the archives and each member's list of
+//! posts and comments. Every name that resolves to nothing is a diagnostic
+//! with the file and line it was written on. All lookups go through hash
+//! maps built once, so linking stays linear in the size of the site.
+
+use std::collections::HashMap;
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::model::*;
+use crate::parse::{ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
+use crate::slug::{slugify, term_key};
+
+/// Everything parsed, ready to link.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    /// Posts, in any order.
+    pub posts: Vec<ParsedPost>,
+    /// Members, in any order.
+    pub members: Vec<ParsedMember>,
+    /// Threads, in any order.
+    pub threads: Vec<ParsedThread>,
+    /// Pages, in any order.
+    pub pages: Vec<ParsedPage>,
+    /// Comment files, in any order.
+    pub comments: Vec<ParsedComments>,
+}
+
+/// Links `parsed` into a site. Drafts are kept only when `drafts` is set.
+pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostics) -> Site {
+    let Parsed {
+        mut posts,
+        mut members,
+        mut threads,
+        mut pages,
+        comments,
+    } = parsed;
+    posts.retain(|p| drafts || !p.draft);
+    threads.retain(|t| drafts || !t.draft);
+    pages.retain(|p| drafts || !p.draft);
+    // Newest first; slug breaks ties so the order never depends on the disk.
+    posts.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    threads.sort_by(|a, b| b.date.cmp(&a.date).then_with(|| a.slug.cmp(&b.slug)));
+    members.sort_by(|a, b| a.handle.cmp(&b.handle));
+    pages.sort_by(|a, b| a.slug.cmp(&b.slug));
+
+    let people = People::new(&members);
+    let mut tags = TermBuilder::new(TaxonomyKind::Tags);
+    let mut categories = TermBuilder::new(TaxonomyKind::Categories);
+
+    let mut post_by_slug: HashMap<String, PostIdx> = HashMap::with_capacity(posts.len());
+    let mut site_posts = Vec::with_capacity(posts.len());
+    for (idx, p) in posts.into_iter().enumerate() {
+        if let Some(&other) = post_by_slug.get(&p.slug) {
+            let other: &Post = &site_posts[other];
+            diags.push(
+                p.front_matter
+                    .error(
+                        &p.source,
+                        "slug",
+                        None,
+                        format!(
+                            "slug `{}` is also used by {}",
+                            p.slug,
+                            other.source.display()
+                        ),
+                    )
+                    .with_help("give one of them another `slug:`"),
+            );
+        }
+        post_by_slug.insert(p.slug.clone(), idx);
+        let mut authors = Vec::with_capacity(p.authors.len());
+        for handle in &p.authors {
+            match people.by_handle.get(handle) {
+                Some(&m) => authors.push(m),
+                None => diags.push(unknown_member(
+                    &p.front_matter,
+                    &p.source,
+                    "authors",
+                    handle,
+                    &people,
+                )),
+            }
+        }
+        let post_tags = p
+            .tags
+            .iter()
+            .map(|t| tags.add_post(t, idx))
+            .collect::<Vec<_>>();
+        let post_categories = p
+            .categories
+            .iter()
+            .map(|t| categories.add_post(t, idx))
+            .collect();
+        site_posts.push(Post {
+            path: post_path(&config.post_permalink, &p),
+            source: p.source,
+            slug: p.slug,
+            title: p.title,
+            date: p.date,
+            updated: p.updated,
+            authors,
+            tags: dedup(post_tags),
+            categories: dedup(post_categories),
+            body: p.body,
+            draft: p.draft,
+            comment_mode: p.comment_mode,
+            aliases: p.aliases,
+            comments: Vec::new(),
+            extra: p.extra,
+        });
+    }
+
+    for file in comments {
+        diags.extend(file.warnings);
+        let Some(&post) = post_by_slug.get(&file.post_slug) else {
+            diags.push(
+                Diagnostic::error(
+                    &file.source,
+                    None,
+                    format!("no post has the slug `{}`", file.post_slug),
+                )
+                .with_help("a comment file is named after the slug of its post"),
+            );
+            continue;
+        };
+        site_posts[post].comments = file
+            .comments
+            .into_iter()
+            .map(|c| {
+                let member = match &c.member {
+                    Some(handle) => {
+                        let found = people.by_handle.get(handle).copied();
+                        if found.is_none() {
+                            diags.push(Diagnostic::error(
+                                &file.source,
+                                c.position,
+                                format!(
+                                    "comment `{}` names member `{handle}`, who has no profile",
+                                    c.id
+                                ),
+                            ));
+                        }
+                        found
+                    }
+                    None => people.find(&c.author),
+                };
+                Comment {
+                    id: c.id,
+                    parent: c.parent,
+                    author: c.author,
+                    member,
+                    url: c.url,
+                    date: c.date,
+                    body: c.body,
+                }
+            })
+            .collect();
+    }
+
+    let mut site_threads = Vec::with_capacity(threads.len());
+    for (idx, t) in threads.into_iter().enumerate() {
+        let mut related = Vec::new();
+        for slug in &t.related {
+            match post_by_slug.get(slug) {
+                Some(&p) => related.push(p),
+                None => diags.push(t.front_matter.error(
+                    &t.source,
+                    "related",
+                    Some(slug),
+                    format!("no post has the slug `{slug}`"),
+                )),
+            }
+        }
+        let thread_tags = t
+            .tags
+            .iter()
+            .map(|name| tags.add_thread(name, idx))
+            .collect();
+        site_threads.push(Thread {
+            path: format!("/threads/{}/", t.slug),
+            source: t.source,
+            slug: t.slug,
+            title: t.title,
+            date: t.date,
+            tags: dedup(thread_tags),
+            started_by: t.started_by.as_deref().map(|n| people.participant(n)),
+            origin: t.origin,
+            related,
+            intro: t.intro,
+            entries: t
+                .entries
+                .into_iter()
+                .map(|e| Entry {
+                    by: people.participant(&e.by),
+                    id: e.id,
+                    parent: e.parent,
+                    date: e.date,
+                    text: e.text,
+                    url: e.url,
+                })
+                .collect(),
+        });
+    }
+
+    let (tags, tag_remap) = tags.finish();
+    let (categories, category_remap) = categories.finish();
+    for p in &mut site_posts {
+        p.tags.iter_mut().for_each(|t| *t = tag_remap[*t]);
+        p.categories
+            .iter_mut()
+            .for_each(|t| *t = category_remap[*t]);
+    }
+    for t in &mut site_threads {
+        t.tags.iter_mut().for_each(|x| *x = tag_remap[*x]);
+    }
+
+    let mut site_members: Vec<Member> = members
+        .into_iter()
+        .map(|m| Member {
+            path: format!("/members/{}/", m.handle),
+            source: m.source,
+            handle: m.handle,
+            name: m.name,
+            role: m.role,
+            location: m.location,
+            links: m.links,
+            aka: m.aka,
+            avatar: m.avatar,
+            bio: m.bio,
+            posts: Vec::new(),
+            comments: Vec::new(),
+            extra: m.extra,
+        })
+        .collect();
+    for (idx, p) in site_posts.iter().enumerate() {
+        for &a in &p.authors {
+            site_members[a].posts.push(idx);
+        }
+        for (ci, c) in p.comments.iter().enumerate() {
+            if let Some(m) = c.member {
+                site_members[m].comments.push((idx, ci));
+            }
+        }
+    }
+    for m in &mut site_members {
+        m.posts.dedup();
+        m.comments.sort_by(|a, b| {
+            site_posts[b.0].comments[b.1]
+                .date
+                .cmp(&site_posts[a.0].comments[a.1].date)
+        });
+    }
+
+    let site_pages = pages
+        .into_iter()
+        .map(|p| Page {
+            path: format!("/{}/", p.slug),
+            source: p.source,
+            slug: p.slug,
+            title: p.title,
+            date: p.date,
+            body: p.body,
+            aliases: p.aliases,
+            extra: p.extra,
+        })
+        .collect();
+
+    Site {
+        archive: archive(&site_posts),
+        member_by_handle: people.by_handle,
+        config,
+        posts: site_posts,
+        members: site_members,
+        threads: site_threads,
+        pages: site_pages,
+        tags,
+        categories,
+    }
+}
+
+/// Root URL path of a post from the permalink pattern.
+fn post_path(pattern: &str, p: &ParsedPost) -> String {
+    pattern
+        .replace(":slug", &p.slug)
+        .replace(":year", &p.date.format("%Y").to_string())
+        .replace(":month", &p.date.format("%m").to_string())
+        .replace(":day", &p.date.format("%d").to_string())
+}
+
+fn dedup(mut v: Vec<usize>) -> Vec<usize> {
+    let mut seen = Vec::with_capacity(v.len());
+    v.retain(|x| {
+        let new = !seen.contains(x);
+        seen.push(*x);
+        new
+    });
+    v
+}
+
+fn unknown_member(
+    fm: &crate::parse::FrontMatter,
+    path: &std::path::Path,
+    key: &str,
+    handle: &str,
+    people: &People,
+) -> Diagnostic {
+    let handles: Vec<&str> = people.by_handle.keys().map(String::as_str).collect();
+    let help = match crate::error::did_you_mean(handle, &handles) {
+        Some(s) => format!("did you mean `{s}`? expected the handle of a file in content/members/"),
+        None => {
+            "expected the handle of a file in content/members/ (its file name without .md)".into()
+        }
+    };
+    fm.error(
+        path,
+        key,
+        Some(handle),
+        format!("unknown member `{handle}`"),
+    )
+    .with_help(help)
+}
+
+/// Members by handle, and by every name they are known under.
+struct People {
+    by_handle: HashMap<String, MemberIdx>,
+    by_name: HashMap<String, MemberIdx>,
+}
+
+impl People {
+    fn new(members: &[ParsedMember]) -> Self {
+        let mut by_handle = HashMap::with_capacity(members.len());
+        let mut by_name = HashMap::with_capacity(members.len() * 4);
+        for (i, m) in members.iter().enumerate() {
+            by_handle.insert(m.handle.clone(), i);
+            let names = [&m.handle, &m.name].into_iter().chain(m.aka.iter());
+            for n in names {
+                // The first member to claim a name keeps it.
+                by_name.entry(name_key(n)).or_insert(i);
+            }
+        }
+        People { by_handle, by_name }
+    }
+
+    /// The member a display name refers to, case-insensitively.
+    fn find(&self, name: &str) -> Option<MemberIdx> {
+        self.by_name.get(&name_key(name)).copied()
+    }
+
+    /// A participant from a handle or a plain name.
+    fn participant(&self, name: &str) -> Participant {
+        let member = self
+            .by_handle
+            .get(name)
+            .copied()
+            .or_else(|| self.find(name));
+        Participant {
+            name: name.to_owned(),
+            member,
+        }
+    }
+}
+
+fn name_key(name: &str) -> String {
+    term_key(name.trim().trim_start_matches('@'))
+}
+
+/// Builds a taxonomy while posts are linked.
+struct TermBuilder {
+    kind: TaxonomyKind,
+    by_key: HashMap<String, usize>,
+    terms: Vec<Term>,
+}
+
+impl TermBuilder {
+    fn new(kind: TaxonomyKind) -> Self {
+        TermBuilder {
+            kind,
+            by_key: HashMap::new(),
+            terms: Vec::new(),
+        }
+    }
+
+    fn term(&mut self, name: &str) -> usize {
+        let key = term_key(name);
+        if let Some(&i) = self.by_key.get(&key) {
+            return i;
+        }
+        let i = self.terms.len();
+        self.by_key.insert(key, i);
+        self.terms.push(Term {
+            name: name.split_whitespace().collect::<Vec<_>>().join(" "),
+            slug: String::new(),
+            posts: Vec::new(),
+            threads: Vec::new(),
+            path: String::new(),
+        });
+        i
+    }
+
+    fn add_post(&mut self, name: &str, post: PostIdx) -> usize {
+        let i = self.term(name);
+        if self.terms[i].posts.last() != Some(&post) {
+            self.terms[i].posts.push(post);
+        }
+        i
+    }
+
+    fn add_thread(&mut self, name: &str, thread: ThreadIdx) -> usize {
+        let i = self.term(name);
+        if self.terms[i].threads.last() != Some(&thread) {
+            self.terms[i].threads.push(thread);
+        }
+        i
+    }
+
+    /// Sorts terms by slug, makes slugs unique, and returns the map from
+    /// the building index to the final one.
+    fn finish(self) -> (Taxonomy, Vec<TermIdx>) {
+        let mut order: Vec<(String, String, usize)> = self
+            .terms
+            .iter()
+            .enumerate()
+            .map(|(i, t)| {
+                let s = slugify(&t.name);
+                (
+                    if s.is_empty() { "term".into() } else { s },
+                    term_key(&t.name),
+                    i,
+                )
+            })
+            .collect();
+        order.sort();
+        let mut remap = vec![0; self.terms.len()];
+        let mut taken: HashMap<String, usize> = HashMap::new();
+        let mut slots: Vec<Option<Term>> = self.terms.into_iter().map(Some).collect();
+        let mut terms = Vec::with_capacity(slots.len());
+        for (new, (base, _, old)) in order.into_iter().enumerate() {
+            let n = taken.entry(base.clone()).or_insert(0);
+            *n += 1;
+            let slug = if *n == 1 { base } else { format!("{base}-{n}") };
+            let mut term = slots[old].take().expect("each term once");
+            term.path = format!("/{}/{}/", self.kind.key(), slug);
+            term.slug = slug;
+            remap[old] = new;
+            terms.push(term);
+        }
+        (
+            Taxonomy {
+                kind: self.kind,
+                terms,
+            },
+            remap,
+        )
+    }
+}
+
+/// Years and months with their posts, newest first.
+fn archive(posts: &[Post]) -> Vec<Year> {
+    let mut years: Vec<Year> = Vec::new();
+    for (idx, p) in posts.iter().enumerate() {
+        let (y, m) = (
+            chrono::Datelike::year(&p.date),
+            chrono::Datelike::month(&p.date),
+        );
+        if years.last().is_none_or(|last| last.year != y) {
+            years.push(Year {
+                year: y,
+                months: Vec::new(),
+            });
+        }
+        let year = years.last_mut().expect("pushed above");
+        if year.months.last().is_none_or(|last| last.month != m) {
+            year.months.push(Month {
+                month: m,
+                posts: Vec::new(),
+            });
+        }
+        year.months
+            .last_mut()
+            .expect("pushed above")
+            .posts
+            .push(idx);
+    }
+    years
+}

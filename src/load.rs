@@ -1,0 +1,185 @@
+//! Reading the site folder: the only module of a build that reads files.
+//!
+//! It hands back texts with their paths relative to the site folder; it
+//! parses nothing. Editors' temporary and swap files are skipped, so a
+//! half-saved file is never read as content.
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+use walkdir::WalkDir;
+
+use crate::config::CONFIG_FILE;
+use crate::error::{Diagnostic, Error};
+
+/// One text file of the site.
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// Relative to the site folder.
+    pub path: PathBuf,
+    /// The whole text.
+    pub text: String,
+}
+
+/// A file copied to the output as is.
+#[derive(Debug, Clone)]
+pub struct AssetFile {
+    /// Path below the output folder, `/`-separated.
+    pub rel: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// The content files of a site, by kind.
+#[derive(Debug, Default)]
+pub struct ContentFiles {
+    /// `content/posts/**/*.md`
+    pub posts: Vec<SourceFile>,
+    /// `content/members/*.md`
+    pub members: Vec<SourceFile>,
+    /// `content/threads/*.md`
+    pub threads: Vec<SourceFile>,
+    /// `content/pages/*.md`
+    pub pages: Vec<SourceFile>,
+    /// `content/comments/*.yaml`
+    pub comments: Vec<SourceFile>,
+}
+
+/// Whether a file name is an editor's temporary, backup or swap file, or
+/// hidden.
+pub fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('#')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || name == "4913"
+}
+
+/// Reads `salon.yaml`.
+pub fn read_config(root: &Path) -> Result<SourceFile, Error> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    Ok(SourceFile {
+        path: PathBuf::from(CONFIG_FILE),
+        text,
+    })
+}
+
+/// Reads every content file. Files that are not UTF-8 are diagnostics.
+pub fn read_content(root: &Path) -> Result<(ContentFiles, Vec<Diagnostic>), Error> {
+    let content = root.join("content");
+    let mut files = ContentFiles::default();
+    let mut problems = Vec::new();
+    let kinds: [(&str, &[&str], &mut Vec<SourceFile>); 5] = [
+        ("posts", &["md", "markdown"], &mut files.posts),
+        ("members", &["md", "markdown"], &mut files.members),
+        ("threads", &["md", "markdown"], &mut files.threads),
+        ("pages", &["md", "markdown"], &mut files.pages),
+        ("comments", &["yaml", "yml"], &mut files.comments),
+    ];
+    for (dir, extensions, out) in kinds {
+        let paths = list_files(&content.join(dir), extensions)?;
+        let read: Vec<Result<SourceFile, Diagnostic>> = paths
+            .par_iter()
+            .map(|abs| read_text(root, abs))
+            .collect::<Result<_, Error>>()?;
+        for r in read {
+            match r {
+                Ok(f) => out.push(f),
+                Err(d) => problems.push(d),
+            }
+        }
+    }
+    Ok((files, problems))
+}
+
+/// Lists files below `dir` with one of `extensions`, sorted, skipping
+/// ignored names. A missing folder has no files.
+pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
+    if !dir.exists() {
+        return Ok(Vec::new());
+    }
+    let mut out = Vec::new();
+    let walker = WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = entry.map_err(|e| {
+            let path = e.path().unwrap_or(dir).to_path_buf();
+            Error::io(path, e.into())
+        })?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let path = entry.path();
+        let ext_ok = extensions.is_empty()
+            || path
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| extensions.contains(&e));
+        if ext_ok {
+            out.push(path.to_path_buf());
+        }
+    }
+    Ok(out)
+}
+
+fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnostic>, Error> {
+    let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
+    let path = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => Ok(SourceFile { path, text }),
+        Err(e) => {
+            let offset = e.utf8_error().valid_up_to();
+            let valid = String::from_utf8_lossy(&e.as_bytes()[..offset]).into_owned();
+            Err(Diagnostic::error(
+                &path,
+                Some(crate::error::Position::of_offset(&valid, offset)),
+                "the file is not valid UTF-8",
+            )
+            .with_help("save it as UTF-8"))
+        }
+    })
+}
+
+/// Reads every file below `dir` as an asset, with paths relative to `dir`.
+pub fn read_assets(dir: &Path) -> Result<Vec<AssetFile>, Error> {
+    let paths = list_files(dir, &[])?;
+    paths
+        .par_iter()
+        .map(|abs| {
+            let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
+            let rel = abs
+                .strip_prefix(dir)
+                .unwrap_or(abs)
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            Ok(AssetFile { rel, bytes })
+        })
+        .collect()
+}
+
+/// Reads every template below `dir`, named by their path below it.
+pub fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    let assets = read_assets(dir)?;
+    assets
+        .into_iter()
+        .filter(|a| a.rel.ends_with(".html") || a.rel.ends_with(".xml") || a.rel.ends_with(".txt"))
+        .map(|a| {
+            String::from_utf8(a.bytes)
+                .map(|text| (a.rel.clone(), text))
+                .map_err(|e| {
+                    Error::io(
+                        dir.join(&a.rel),
+                        std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+                    )
+                })
+        })
+        .collect()
+}

@@ -1,0 +1,227 @@
+//! The `salon` command: parses arguments, calls the library, reports.
+
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Instant;
+
+use annotate_snippets::{Level, Renderer, Snippet};
+use clap::{Parser, Subcommand, ValueEnum};
+
+use salon::error::Severity;
+use salon::scaffold::{self, NewKind};
+use salon::{BuildOptions, Diagnostic, Error};
+
+/// A static site generator for knowledge communities.
+#[derive(Parser)]
+#[command(name = "salon", version, about)]
+struct Cli {
+    /// The site folder (holding salon.yaml).
+    #[arg(long, short = 's', global = true, default_value = ".")]
+    source: PathBuf,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build the site into the output folder.
+    Build {
+        /// Output folder (default: <source>/public).
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Use this base URL instead of salon.yaml's.
+        #[arg(long, short = 'u')]
+        base_url: Option<String>,
+        /// Build drafts too.
+        #[arg(long)]
+        drafts: bool,
+        /// Print where the time went, stage by stage and template by template.
+        #[arg(long)]
+        timings: bool,
+    },
+    /// Parse, link and render everything, checking for errors; write nothing.
+    Check {
+        /// Check drafts too.
+        #[arg(long)]
+        drafts: bool,
+    },
+    /// Create a new site.
+    Init {
+        /// Folder for the new site (created if missing).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// The site's title.
+        #[arg(long, default_value = "My Community")]
+        title: String,
+    },
+    /// Create a new post, member, thread or page.
+    New {
+        /// What to create.
+        kind: Kind,
+        /// Its title (or the member's name).
+        title: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Kind {
+    Post,
+    Member,
+    Thread,
+    Page,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            report_error(&e);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<(), Error> {
+    match cli.command {
+        Command::Build {
+            output,
+            base_url,
+            drafts,
+            timings,
+        } => {
+            let opts = BuildOptions {
+                source: cli.source,
+                output,
+                base_url,
+                drafts,
+            };
+            let start = Instant::now();
+            let r = salon::build(&opts)?;
+            report_diagnostics(&r.warnings);
+            if !r.foreign.is_empty() {
+                let shown: Vec<&str> = r.foreign.iter().take(5).map(String::as_str).collect();
+                let more = r.foreign.len().saturating_sub(shown.len());
+                eprintln!(
+                    "warning: {} file(s) in {} were not written by Salon and were left alone: {}{}",
+                    r.foreign.len(),
+                    r.output.display(),
+                    shown.join(", "),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+            if timings {
+                eprintln!("{}", r.timings);
+            }
+            eprintln!(
+                "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
+                r.posts,
+                r.files,
+                r.output.display(),
+                r.written,
+                r.unchanged,
+                r.removed,
+                start.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
+        Command::Check { drafts } => {
+            let opts = BuildOptions {
+                source: cli.source,
+                drafts,
+                ..Default::default()
+            };
+            let warnings = salon::check(&opts)?;
+            report_diagnostics(&warnings);
+            eprintln!("No errors ({} warning(s)).", warnings.len());
+            Ok(())
+        }
+        Command::Init { dir, title } => {
+            let dir = if dir == Path::new(".") {
+                cli.source
+            } else {
+                dir
+            };
+            let made = scaffold::init(&dir, &title)?;
+            for p in &made {
+                eprintln!("created {}", p.display());
+            }
+            eprintln!("Now run: salon --source {} build", dir.display());
+            Ok(())
+        }
+        Command::New { kind, title } => {
+            let kind = match kind {
+                Kind::Post => NewKind::Post,
+                Kind::Member => NewKind::Member,
+                Kind::Thread => NewKind::Thread,
+                Kind::Page => NewKind::Page,
+            };
+            let path = scaffold::new(&cli.source, kind, &title)?;
+            eprintln!("created {}", path.display());
+            if kind == NewKind::Post {
+                eprintln!("It is a draft: `salon build --drafts` shows it; remove `draft: true` to publish.");
+            }
+            Ok(())
+        }
+    }
+}
+
+fn report_error(e: &Error) {
+    match e {
+        Error::Content(diags) => {
+            report_diagnostics(diags);
+            let n = diags.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "error: the build failed with {n} error(s); the output folder was not touched"
+            );
+        }
+        other => eprintln!("error: {other}"),
+    }
+}
+
+/// Prints diagnostics as rustc does: the file, the line, a caret.
+fn report_diagnostics(diags: &[Diagnostic]) {
+    let renderer = if std::io::stderr().is_terminal() {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    for d in diags {
+        let level = match d.severity {
+            Severity::Error => Level::Error,
+            Severity::Warning => Level::Warning,
+        };
+        let origin = d.path.display().to_string();
+        let location = match d.position {
+            Some(p) => format!("{origin}:{}:{}", p.line, p.column),
+            None => origin.clone(),
+        };
+        let title = format!("{} ({location})", d.message);
+        let mut message = level.title(&title);
+        let snippet;
+        if let (Some(pos), Some(line)) = (d.position, &d.line_text) {
+            let start = line
+                .char_indices()
+                .nth(pos.column.saturating_sub(1))
+                .map_or(line.len(), |(i, _)| i);
+            let end = line[start..]
+                .find([' ', ',', ']', '}'])
+                .map_or(line.len(), |i| start + i.max(1))
+                .max((start + 1).min(line.len()));
+            snippet = Snippet::source(line)
+                .line_start(pos.line)
+                .origin(&origin)
+                .annotation(level.span(start..end));
+            message = message.snippet(snippet);
+        }
+        if let Some(help) = &d.help {
+            message = message.footer(Level::Help.title(help));
+        }
+        eprintln!("{}\n", renderer.render(message));
+    }
+}

@@ -1,0 +1,357 @@
+//! The linked site: plain data, no IO.
+//!
+//! Entities refer to each other by index into the [`Site`]'s vectors
+//! (`PostIdx`, `MemberIdx`, ...) so a listing or archive is a list of
+//! numbers, never a copy of the posts it shows.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::markdown::Rendered;
+
+/// Index into [`Site::posts`] (newest first).
+pub type PostIdx = usize;
+/// Index into [`Site::members`].
+pub type MemberIdx = usize;
+/// Index into [`Site::threads`].
+pub type ThreadIdx = usize;
+/// Index into a [`Taxonomy`]'s terms.
+pub type TermIdx = usize;
+
+/// Everything a build renders.
+#[derive(Debug)]
+pub struct Site {
+    /// The checked configuration.
+    pub config: Config,
+    /// Published posts (and drafts with `--drafts`), newest first.
+    pub posts: Vec<Post>,
+    /// Members, sorted by handle.
+    pub members: Vec<Member>,
+    /// Threads, newest first.
+    pub threads: Vec<Thread>,
+    /// Standalone pages, sorted by slug.
+    pub pages: Vec<Page>,
+    /// The `tags` taxonomy.
+    pub tags: Taxonomy,
+    /// The `categories` taxonomy.
+    pub categories: Taxonomy,
+    /// Posts by year and month.
+    pub archive: Vec<Year>,
+    /// Members by handle.
+    pub member_by_handle: HashMap<String, MemberIdx>,
+}
+
+/// How a post's comments show.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, serde::Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum CommentMode {
+    /// Shown, and the post invites more.
+    #[default]
+    Open,
+    /// Shown, with a note that comments are closed.
+    Closed,
+    /// Not shown; the files are kept.
+    Hidden,
+}
+
+/// A blog post.
+#[derive(Debug)]
+pub struct Post {
+    /// The source file, relative to the site folder.
+    pub source: PathBuf,
+    /// URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Publication date.
+    pub date: Date,
+    /// Last update, when given.
+    pub updated: Option<Date>,
+    /// Authors, in the order written.
+    pub authors: Vec<MemberIdx>,
+    /// Tags, in the order written.
+    pub tags: Vec<TermIdx>,
+    /// Categories, in the order written.
+    pub categories: Vec<TermIdx>,
+    /// The rendered body, summary and toc.
+    pub body: Rendered,
+    /// Whether this is a draft (only built with `--drafts`).
+    pub draft: bool,
+    /// How comments show.
+    pub comment_mode: CommentMode,
+    /// Old URL paths that redirect here.
+    pub aliases: Vec<String>,
+    /// Root URL path, like `/posts/building-bridges/`.
+    pub path: String,
+    /// Comments in date order; replies point at their parent by index.
+    pub comments: Vec<Comment>,
+    /// Free-form front matter data.
+    pub extra: serde_json::Value,
+}
+
+/// A comment under a post.
+#[derive(Debug, Clone)]
+pub struct Comment {
+    /// Unique within its post.
+    pub id: String,
+    /// Index of the parent in the post's comments; `None` at top level (and
+    /// for orphans whose parent is missing).
+    pub parent: Option<usize>,
+    /// Display name.
+    pub author: String,
+    /// The member who wrote it, when known.
+    pub member: Option<MemberIdx>,
+    /// The commenter's own site.
+    pub url: Option<String>,
+    /// When it was written.
+    pub date: Date,
+    /// Sanitized HTML.
+    pub body: String,
+}
+
+/// A member profile.
+#[derive(Debug)]
+pub struct Member {
+    /// The source file.
+    pub source: PathBuf,
+    /// The file stem, used in URLs and `authors:`.
+    pub handle: String,
+    /// Display name.
+    pub name: String,
+    /// What they do.
+    pub role: Option<String>,
+    /// Where they are.
+    pub location: Option<String>,
+    /// Their links, in the order written.
+    pub links: Vec<Link>,
+    /// Other names they write under.
+    pub aka: Vec<String>,
+    /// Avatar path or URL.
+    pub avatar: Option<String>,
+    /// Rendered bio.
+    pub bio: String,
+    /// Root URL path.
+    pub path: String,
+    /// Posts they wrote or co-wrote, newest first.
+    pub posts: Vec<PostIdx>,
+    /// Their comments as (post, comment index), newest first.
+    pub comments: Vec<(PostIdx, usize)>,
+    /// Free-form data.
+    pub extra: serde_json::Value,
+}
+
+/// A labelled link of a member.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Link {
+    /// `twitter`, `website`, ...
+    pub name: String,
+    /// Where it goes, when it is (or expands to) a URL.
+    pub url: Option<String>,
+}
+
+/// Who wrote a thread entry.
+#[derive(Debug, Clone)]
+pub struct Participant {
+    /// Display name.
+    pub name: String,
+    /// The member, when the name is a handle or matches one.
+    pub member: Option<MemberIdx>,
+}
+
+/// A curated discussion.
+#[derive(Debug)]
+pub struct Thread {
+    /// The source file.
+    pub source: PathBuf,
+    /// URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// When it started.
+    pub date: Date,
+    /// Tags.
+    pub tags: Vec<TermIdx>,
+    /// Who started it.
+    pub started_by: Option<Participant>,
+    /// Where it happened.
+    pub origin: Option<Origin>,
+    /// Related posts.
+    pub related: Vec<PostIdx>,
+    /// The curator's introduction, rendered.
+    pub intro: String,
+    /// Entries in file order; replies point at their parent by index.
+    pub entries: Vec<Entry>,
+    /// Root URL path.
+    pub path: String,
+}
+
+/// Where a thread happened.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    /// Twitter, a mailing list...
+    pub name: String,
+    /// A link to the original.
+    #[serde(default)]
+    pub url: Option<String>,
+}
+
+/// One message of a thread.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    /// Unique within the thread.
+    pub id: String,
+    /// Index of the entry replied to.
+    pub parent: Option<usize>,
+    /// Who wrote it.
+    pub by: Participant,
+    /// When, if known.
+    pub date: Option<Date>,
+    /// Rendered text.
+    pub text: String,
+    /// The original message.
+    pub url: Option<String>,
+}
+
+/// A standalone page.
+#[derive(Debug)]
+pub struct Page {
+    /// The source file.
+    pub source: PathBuf,
+    /// URL name: the page is at `/<slug>/`.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Optional date.
+    pub date: Option<Date>,
+    /// Rendered body.
+    pub body: Rendered,
+    /// Old URL paths that redirect here.
+    pub aliases: Vec<String>,
+    /// Root URL path.
+    pub path: String,
+    /// Free-form data.
+    pub extra: serde_json::Value,
+}
+
+/// Which taxonomy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TaxonomyKind {
+    /// `tags:`
+    Tags,
+    /// `categories:`
+    Categories,
+}
+
+impl TaxonomyKind {
+    /// The URL segment and front matter key: `tags`, `categories`.
+    pub fn key(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tags",
+            TaxonomyKind::Categories => "categories",
+        }
+    }
+
+    /// The heading: `Tags`, `Categories`.
+    pub fn title(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "Tags",
+            TaxonomyKind::Categories => "Categories",
+        }
+    }
+
+    /// One of them: `tag`, `category`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            TaxonomyKind::Tags => "tag",
+            TaxonomyKind::Categories => "category",
+        }
+    }
+}
+
+/// Terms of one taxonomy.
+#[derive(Debug)]
+pub struct Taxonomy {
+    /// Which one.
+    pub kind: TaxonomyKind,
+    /// Terms sorted by slug.
+    pub terms: Vec<Term>,
+}
+
+impl Taxonomy {
+    /// Root URL path of the term index: `/tags/`.
+    pub fn path(&self) -> String {
+        format!("/{}/", self.kind.key())
+    }
+}
+
+/// A tag or category.
+#[derive(Debug)]
+pub struct Term {
+    /// Display name: the first spelling met.
+    pub name: String,
+    /// URL name, unique in the taxonomy.
+    pub slug: String,
+    /// Posts carrying it, newest first.
+    pub posts: Vec<PostIdx>,
+    /// Threads carrying it, newest first.
+    pub threads: Vec<ThreadIdx>,
+    /// Root URL path: `/tags/<slug>/`.
+    pub path: String,
+}
+
+/// Posts of one year.
+#[derive(Debug)]
+pub struct Year {
+    /// The year.
+    pub year: i32,
+    /// Its months with posts, newest first.
+    pub months: Vec<Month>,
+}
+
+/// Posts of one month.
+#[derive(Debug)]
+pub struct Month {
+    /// 1 to 12.
+    pub month: u32,
+    /// Posts, newest first.
+    pub posts: Vec<PostIdx>,
+}
+
+impl Year {
+    /// How many posts the year has.
+    pub fn count(&self) -> usize {
+        self.months.iter().map(|m| m.posts.len()).sum()
+    }
+}
+
+/// The English name of month `m` (1-based).
+pub fn month_name(m: u32) -> &'static str {
+    const NAMES: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    NAMES[(m.clamp(1, 12) - 1) as usize]
+}
+
+impl Site {
+    /// The taxonomy of `kind`.
+    pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
+        match kind {
+            TaxonomyKind::Tags => &self.tags,
+            TaxonomyKind::Categories => &self.categories,
+        }
+    }
+}

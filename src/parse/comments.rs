@@ -1,0 +1,218 @@
+//! Comment files: `content/comments/<post-slug>.yaml`.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{file_stem, SourceFile};
+use crate::date::{parse_date, Date, DATE_HELP};
+use crate::error::{Diagnostic, Position};
+use crate::frontmatter::{self, Id};
+use crate::sanitize::sanitize;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawComment {
+    id: Id,
+    #[serde(default)]
+    parent: Option<Id>,
+    author: String,
+    #[serde(default)]
+    member: Option<String>,
+    #[serde(default)]
+    url: Option<String>,
+    date: super::Scalar,
+    #[serde(default)]
+    body: String,
+}
+
+/// The comments of one post.
+#[derive(Debug)]
+pub struct ParsedComments {
+    /// The source file.
+    pub source: PathBuf,
+    /// The post they belong to (the file stem).
+    pub post_slug: String,
+    /// Sorted by date; parents resolved to indices.
+    pub comments: Vec<ParsedComment>,
+    /// Orphans and other things worth a warning.
+    pub warnings: Vec<Diagnostic>,
+}
+
+/// One comment, its body sanitized.
+#[derive(Debug)]
+pub struct ParsedComment {
+    /// Unique in the file.
+    pub id: String,
+    /// Index of the parent (after sorting).
+    pub parent: Option<usize>,
+    /// Display name.
+    pub author: String,
+    /// Member handle, when given.
+    pub member: Option<String>,
+    /// Where `member:` is written, for an unknown-handle error.
+    pub position: Option<Position>,
+    /// The commenter's site.
+    pub url: Option<String>,
+    /// When.
+    pub date: Date,
+    /// Sanitized HTML.
+    pub body: String,
+}
+
+/// Parses a comment file: a YAML list of comments.
+pub fn parse_comments(file: &SourceFile) -> Result<ParsedComments, Vec<Diagnostic>> {
+    let path = &file.path;
+    let raw: Vec<RawComment> = if file.text.trim().is_empty() {
+        Vec::new()
+    } else {
+        serde_yaml::from_str::<Option<Vec<RawComment>>>(&file.text)
+            .map_err(|e| vec![frontmatter::yaml_error(path, &file.text, &e, 1)])?
+            .unwrap_or_default()
+    };
+    let items = item_positions(&file.text);
+    let at = |i: usize| items.get(i).copied();
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+    let mut seen = HashMap::new();
+    let mut dated = Vec::with_capacity(raw.len());
+    for (i, c) in raw.into_iter().enumerate() {
+        if seen.insert(c.id.0.clone(), i).is_some() {
+            errors.push(
+                Diagnostic::error(path, at(i), format!("duplicate comment id `{}`", c.id.0))
+                    .with_source(&file.text),
+            );
+        }
+        match parse_date(&c.date.0) {
+            Some(d) => dated.push((d, i, c)),
+            None => errors.push(
+                Diagnostic::error(
+                    path,
+                    at(i),
+                    format!("comment `{}` has a bad date `{}`", c.id.0, c.date.0),
+                )
+                .with_help(DATE_HELP)
+                .with_source(&file.text),
+            ),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    // Date order, file order on ties, so replies follow what they answer.
+    dated.sort_by_key(|(d, i, _)| (*d, *i));
+    let index: HashMap<String, usize> = dated
+        .iter()
+        .enumerate()
+        .map(|(n, (_, _, c))| (c.id.0.clone(), n))
+        .collect();
+    let mut comments: Vec<ParsedComment> = dated
+        .into_iter()
+        .map(|(date, i, c)| {
+            let parent = c.parent.as_ref().and_then(|p| {
+                let found = index.get(&p.0).copied();
+                if found.is_none() {
+                    warnings.push(
+                        Diagnostic::warning(path, at(i), format!("comment `{}` replies to `{}`, which is not in this file; it is shown at top level", c.id.0, p.0))
+                            .with_source(&file.text),
+                    );
+                }
+                found
+            });
+            ParsedComment {
+                id: c.id.0,
+                parent,
+                author: c.author,
+                member: c.member,
+                position: at(i),
+                url: c.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+                date,
+                body: sanitize(&c.body),
+            }
+        })
+        .collect();
+    // A parent cycle would hide every comment in it: break it and say so.
+    for n in 0..comments.len() {
+        let mut cur = n;
+        let mut steps = 0;
+        while let Some(p) = comments[cur].parent {
+            cur = p;
+            steps += 1;
+            if steps > comments.len() {
+                warnings.push(Diagnostic::warning(
+                    path,
+                    comments[n].position,
+                    format!(
+                        "comment `{}` is part of a reply cycle; it is shown at top level",
+                        comments[n].id
+                    ),
+                ));
+                comments[n].parent = None;
+                break;
+            }
+        }
+    }
+    Ok(ParsedComments {
+        source: path.clone(),
+        post_slug: file_stem(path),
+        comments,
+        warnings,
+    })
+}
+
+/// Where each top-level list item (`- ...` at column 1) starts.
+fn item_positions(text: &str) -> Vec<Position> {
+    let mut out = Vec::new();
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        if line.starts_with("- ") || line.trim_end() == "-" {
+            out.push(Position::of_offset(text, offset));
+        }
+        offset += line.len();
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<ParsedComments, Vec<Diagnostic>> {
+        parse_comments(&SourceFile {
+            path: PathBuf::from("content/comments/post.yaml"),
+            text: text.into(),
+        })
+    }
+
+    #[test]
+    fn replies_resolve_and_sort_by_date() {
+        let c = parse("- id: 2\n  parent: 1\n  author: B\n  date: 2010-01-02\n  body: <p>b</p>\n- id: 1\n  author: A\n  date: 2010-01-01\n  body: <p>a</p>\n").unwrap();
+        assert_eq!(c.post_slug, "post");
+        assert_eq!(c.comments[0].id, "1");
+        assert_eq!(c.comments[1].parent, Some(0));
+    }
+
+    #[test]
+    fn orphans_stay_with_a_warning() {
+        let c = parse("- id: 1\n  parent: 9\n  author: A\n  date: 2010-01-01\n").unwrap();
+        assert_eq!(c.comments.len(), 1);
+        assert_eq!(c.comments[0].parent, None);
+        assert_eq!(c.warnings.len(), 1);
+    }
+
+    #[test]
+    fn bad_dates_point_at_their_item() {
+        let errs = parse(
+            "- id: 1\n  author: A\n  date: 2010-01-01\n- id: 2\n  author: B\n  date: yesterday\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 4);
+    }
+
+    #[test]
+    fn bodies_are_sanitized() {
+        let c = parse("- id: 1\n  author: A\n  date: 2010-01-01\n  body: '<p>x<script>alert(1)</script></p>'\n").unwrap();
+        assert_eq!(c.comments[0].body, "<p>x</p>");
+    }
+}

@@ -1,0 +1,162 @@
+//! Member profiles.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{check_segment, file_stem, front_matter, to_json, SourceFile};
+use crate::error::Diagnostic;
+use crate::frontmatter::OneOrMany;
+use crate::markdown;
+use crate::model::Link;
+
+#[derive(Debug, Deserialize)]
+struct RawMember {
+    name: String,
+    #[serde(default)]
+    role: Option<String>,
+    #[serde(default)]
+    location: Option<String>,
+    #[serde(default)]
+    links: serde_yaml::Mapping,
+    #[serde(default)]
+    aka: OneOrMany,
+    #[serde(default)]
+    avatar: Option<String>,
+    #[serde(default)]
+    extra: serde_yaml::Value,
+}
+
+/// A member read from its file.
+#[derive(Debug)]
+pub struct ParsedMember {
+    /// The source file.
+    pub source: PathBuf,
+    /// The file stem.
+    pub handle: String,
+    /// Display name.
+    pub name: String,
+    /// What they do.
+    pub role: Option<String>,
+    /// Where they are.
+    pub location: Option<String>,
+    /// Links, expanded to URLs where the service is known.
+    pub links: Vec<Link>,
+    /// Other names.
+    pub aka: Vec<String>,
+    /// Avatar path or URL.
+    pub avatar: Option<String>,
+    /// Rendered bio.
+    pub bio: String,
+    /// Free-form data.
+    pub extra: serde_json::Value,
+}
+
+/// Parses one member file; its stem is the handle.
+pub fn parse_member(file: &SourceFile) -> Result<ParsedMember, Vec<Diagnostic>> {
+    let (raw, fm, body): (RawMember, _, _) = front_matter(file)?;
+    let handle = file_stem(&file.path);
+    if let Err(msg) = check_segment("handle (the file name)", &handle) {
+        return Err(vec![Diagnostic::error(&file.path, None, msg)]);
+    }
+    let mut errors = Vec::new();
+    let links = raw
+        .links
+        .iter()
+        .filter_map(|(k, v)| {
+            let name = k.as_str()?.to_owned();
+            match v.as_str() {
+                Some(value) => Some(Link {
+                    url: expand_link(&name, value),
+                    name,
+                }),
+                None => {
+                    errors.push(fm.error(
+                        &file.path,
+                        "links",
+                        Some(&name),
+                        format!("link `{name}` is not a string"),
+                    ));
+                    None
+                }
+            }
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ParsedMember {
+        source: file.path.clone(),
+        handle,
+        name: raw.name,
+        role: raw.role,
+        location: raw.location,
+        links,
+        aka: raw.aka.0,
+        avatar: raw.avatar,
+        bio: markdown::render(body).html,
+        extra: to_json(raw.extra),
+    })
+}
+
+/// The URL of a link: itself when it is one, else the profile URL of a
+/// known service (`twitter: ekolsky`), else none.
+fn expand_link(service: &str, value: &str) -> Option<String> {
+    if value.starts_with("https://") || value.starts_with("http://") || value.starts_with("mailto:")
+    {
+        return Some(value.to_owned());
+    }
+    let handle = value.trim_start_matches('@');
+    let url = match service.to_ascii_lowercase().as_str() {
+        "twitter" | "x" => format!("https://twitter.com/{handle}"),
+        "github" => format!("https://github.com/{handle}"),
+        "gitlab" => format!("https://gitlab.com/{handle}"),
+        "linkedin" => format!("https://www.linkedin.com/in/{handle}"),
+        "bluesky" => format!("https://bsky.app/profile/{handle}"),
+        "mastodon" => {
+            // @user@host → https://host/@user
+            let (user, host) = handle.split_once('@')?;
+            format!("https://{host}/@{user}")
+        }
+        _ => return None,
+    };
+    Some(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn links_expand_known_services() {
+        assert_eq!(
+            expand_link("twitter", "@ek").as_deref(),
+            Some("https://twitter.com/ek")
+        );
+        assert_eq!(
+            expand_link("mastodon", "@ann@social.example").as_deref(),
+            Some("https://social.example/@ann")
+        );
+        assert_eq!(
+            expand_link("website", "https://e.org/").as_deref(),
+            Some("https://e.org/")
+        );
+        assert_eq!(expand_link("irc", "ek"), None);
+    }
+
+    #[test]
+    fn handle_is_the_file_stem() {
+        let f = SourceFile {
+            path: PathBuf::from("content/members/ekolsky.md"),
+            text: "---\nname: Esteban\nlinks: { twitter: ekolsky }\naka: [Esteban K]\n---\nBio.\n"
+                .into(),
+        };
+        let m = parse_member(&f).unwrap();
+        assert_eq!(m.handle, "ekolsky");
+        assert_eq!(
+            m.links[0].url.as_deref(),
+            Some("https://twitter.com/ekolsky")
+        );
+        assert!(m.bio.contains("Bio."));
+    }
+}

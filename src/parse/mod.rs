@@ -1,0 +1,138 @@
+//! Parsing: from one file's text to a checked record, with no IO.
+//!
+//! Each function takes a [`SourceFile`] and gives a `Parsed*` record or all
+//! the diagnostics of that file. Names that point elsewhere (authors, tags,
+//! post slugs) stay strings here, with where they were written, and are
+//! resolved by [`crate::link`].
+
+mod comments;
+mod member;
+mod page;
+mod post;
+mod thread;
+
+pub use comments::{parse_comments, ParsedComment, ParsedComments};
+pub use member::{parse_member, ParsedMember};
+pub use page::{parse_page, ParsedPage};
+pub use post::{parse_post, ParsedPost};
+pub use thread::{parse_thread, ParsedEntry, ParsedThread};
+
+use std::path::Path;
+
+use serde::Deserialize;
+
+use crate::date::{parse_date, Date, DATE_HELP};
+use crate::error::{Diagnostic, Position};
+use crate::frontmatter;
+
+pub use crate::load::SourceFile;
+
+/// A front matter kept for errors found after parsing (an unknown author
+/// is only known to be unknown once every member is read).
+#[derive(Debug, Clone)]
+pub struct FrontMatter {
+    /// The YAML text.
+    pub yaml: String,
+    /// 1-based file line where it starts.
+    pub first_line: usize,
+}
+
+impl FrontMatter {
+    /// An error at `value` of `key` (or at the key, or the top).
+    pub fn error(
+        &self,
+        path: &Path,
+        key: &str,
+        value: Option<&str>,
+        message: String,
+    ) -> Diagnostic {
+        let pos = value
+            .and_then(|v| frontmatter::locate_value(&self.yaml, key, v))
+            .or_else(|| frontmatter::locate_key(&self.yaml, key))
+            .unwrap_or(Position::new(1, 1));
+        let line_text = self.yaml.lines().nth(pos.line - 1).map(str::to_owned);
+        let mut d = Diagnostic::error(
+            path,
+            Some(frontmatter::shift(pos, self.first_line)),
+            message,
+        );
+        d.line_text = line_text;
+        d
+    }
+}
+
+/// A scalar read as text whatever YAML made of it (`date: 2010` is a
+/// number to YAML, but we want to say "bad date", not "expected a string").
+#[derive(Debug, Clone, Default)]
+pub struct Scalar(pub String);
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_yaml::Value::deserialize(d)? {
+            serde_yaml::Value::String(s) => Ok(Scalar(s)),
+            serde_yaml::Value::Number(n) => Ok(Scalar(n.to_string())),
+            serde_yaml::Value::Bool(b) => Ok(Scalar(b.to_string())),
+            _ => Err(serde::de::Error::custom("invalid type: expected a date")),
+        }
+    }
+}
+
+/// Parses the date of `key`, or reports where it is and what was expected.
+pub fn date_field(
+    fm: &FrontMatter,
+    path: &Path,
+    key: &str,
+    value: &Scalar,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<Date> {
+    let d = parse_date(&value.0);
+    if d.is_none() {
+        errors.push(
+            fm.error(path, key, Some(&value.0), format!("bad date `{}`", value.0))
+                .with_help(DATE_HELP),
+        );
+    }
+    d
+}
+
+/// Checks that a slug or handle is one safe URL segment.
+pub fn check_segment(what: &str, s: &str) -> Result<(), String> {
+    if s.is_empty() {
+        return Err(format!("{what} is empty"));
+    }
+    if s == "."
+        || s == ".."
+        || s.contains(['/', '\\', '?', '#', ':', '\0'])
+        || s.chars().any(char::is_whitespace)
+    {
+        return Err(format!(
+            "{what} `{s}` is not a plain name: it may not contain `/`, `\\`, `..`, `?`, `#`, `:` or spaces"
+        ));
+    }
+    Ok(())
+}
+
+/// Converts a YAML value (`extra:`) into JSON for templates.
+pub fn to_json(value: serde_yaml::Value) -> serde_json::Value {
+    serde_json::to_value(value).unwrap_or(serde_json::Value::Null)
+}
+
+/// The stem of a source file name.
+pub fn file_stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// Splits and parses a front matter file into `T` plus its body.
+pub fn front_matter<'a, T: serde::de::DeserializeOwned>(
+    file: &'a SourceFile,
+) -> Result<(T, FrontMatter, &'a str), Vec<Diagnostic>> {
+    let split = frontmatter::split(&file.path, &file.text).map_err(|d| vec![d])?;
+    let raw = frontmatter::parse::<T>(&file.path, &file.text, split.yaml, split.yaml_line)?;
+    let fm = FrontMatter {
+        yaml: split.yaml.to_owned(),
+        first_line: split.yaml_line,
+    };
+    Ok((raw, fm, split.body))
+}

@@ -1,0 +1,81 @@
+//! Standalone pages (`/about/`).
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{check_segment, date_field, file_stem, front_matter, to_json, Scalar, SourceFile};
+use crate::date::Date;
+use crate::error::Diagnostic;
+use crate::frontmatter::OneOrMany;
+use crate::markdown::{self, Rendered};
+use crate::slug::slugify;
+
+#[derive(Debug, Deserialize)]
+struct RawPage {
+    title: String,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    date: Option<Scalar>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    aliases: OneOrMany,
+    #[serde(default)]
+    extra: serde_yaml::Value,
+}
+
+/// A page read from its file.
+#[derive(Debug)]
+pub struct ParsedPage {
+    /// The source file.
+    pub source: PathBuf,
+    /// URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Optional date.
+    pub date: Option<Date>,
+    /// Draft?
+    pub draft: bool,
+    /// Rendered body.
+    pub body: Rendered,
+    /// Old URL paths.
+    pub aliases: Vec<String>,
+    /// Free-form data.
+    pub extra: serde_json::Value,
+}
+
+/// Parses one page file.
+pub fn parse_page(file: &SourceFile) -> Result<ParsedPage, Vec<Diagnostic>> {
+    let (raw, fm, body): (RawPage, _, _) = front_matter(file)?;
+    let path = &file.path;
+    let mut errors = Vec::new();
+    let slug = match raw.slug {
+        Some(s) => {
+            if let Err(msg) = check_segment("slug", &s) {
+                errors.push(fm.error(path, "slug", Some(&s), msg));
+            }
+            s
+        }
+        None => slugify(&file_stem(path)),
+    };
+    let date = raw
+        .date
+        .as_ref()
+        .and_then(|d| date_field(&fm, path, "date", d, &mut errors));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ParsedPage {
+        source: path.clone(),
+        slug,
+        title: raw.title,
+        date,
+        draft: raw.draft,
+        body: markdown::render(body),
+        aliases: raw.aliases.0,
+        extra: to_json(raw.extra),
+    })
+}

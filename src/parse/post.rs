@@ -1,0 +1,198 @@
+//! Posts: front matter and markdown body.
+
+use std::path::PathBuf;
+
+use serde::Deserialize;
+
+use super::{
+    check_segment, date_field, file_stem, front_matter, to_json, FrontMatter, Scalar, SourceFile,
+};
+use crate::date::{split_date_prefix, Date, DATE_HELP};
+use crate::error::Diagnostic;
+use crate::frontmatter::OneOrMany;
+use crate::markdown::{self, Rendered};
+use crate::model::CommentMode;
+use crate::slug::slugify;
+
+#[derive(Debug, Deserialize)]
+struct RawPost {
+    title: String,
+    #[serde(default)]
+    date: Option<Scalar>,
+    #[serde(default)]
+    updated: Option<Scalar>,
+    #[serde(default)]
+    authors: OneOrMany,
+    #[serde(default)]
+    tags: OneOrMany,
+    #[serde(default)]
+    categories: OneOrMany,
+    #[serde(default)]
+    summary: Option<String>,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    draft: bool,
+    #[serde(default)]
+    comments: CommentMode,
+    #[serde(default)]
+    aliases: OneOrMany,
+    #[serde(default)]
+    extra: serde_yaml::Value,
+}
+
+/// A post read from its file; names are not yet resolved.
+#[derive(Debug)]
+pub struct ParsedPost {
+    /// The source file.
+    pub source: PathBuf,
+    /// For errors found while linking.
+    pub front_matter: FrontMatter,
+    /// Title.
+    pub title: String,
+    /// URL name.
+    pub slug: String,
+    /// Publication date.
+    pub date: Date,
+    /// Last update.
+    pub updated: Option<Date>,
+    /// Member handles.
+    pub authors: Vec<String>,
+    /// Tag names as written.
+    pub tags: Vec<String>,
+    /// Category names as written.
+    pub categories: Vec<String>,
+    /// Rendered body.
+    pub body: Rendered,
+    /// Draft?
+    pub draft: bool,
+    /// How comments show.
+    pub comment_mode: CommentMode,
+    /// Old URL paths.
+    pub aliases: Vec<String>,
+    /// Free-form data.
+    pub extra: serde_json::Value,
+}
+
+/// Parses one post file.
+pub fn parse_post(file: &SourceFile) -> Result<ParsedPost, Vec<Diagnostic>> {
+    let (raw, fm, body): (RawPost, _, _) = front_matter(file)?;
+    let path = &file.path;
+    let mut errors = Vec::new();
+    let stem = file_stem(path);
+    let (stem_date, stem_rest) = split_date_prefix(&stem);
+    let slug = match &raw.slug {
+        Some(s) => {
+            if let Err(msg) = check_segment("slug", s) {
+                errors.push(fm.error(path, "slug", Some(s), msg));
+            }
+            s.clone()
+        }
+        None => slugify(stem_rest),
+    };
+    if slug.is_empty() && raw.slug.is_none() {
+        errors.push(
+            Diagnostic::error(path, None, "the file name gives an empty slug")
+                .with_help("rename the file or set `slug:`"),
+        );
+    }
+    let date = match &raw.date {
+        Some(d) => date_field(&fm, path, "date", d, &mut errors),
+        None => {
+            if stem_date.is_none() {
+                errors.push(
+                    fm.error(path, "title", None, "missing field `date`".into())
+                        .with_help(format!(
+                            "{DATE_HELP}, or a file name starting with YYYY-MM-DD-"
+                        )),
+                );
+            }
+            stem_date
+        }
+    };
+    let updated = raw
+        .updated
+        .as_ref()
+        .and_then(|u| date_field(&fm, path, "updated", u, &mut errors));
+    if raw.title.trim().is_empty() {
+        errors.push(fm.error(path, "title", None, "`title` is empty".into()));
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let mut rendered = markdown::render(body);
+    if let Some(summary) = &raw.summary {
+        rendered.summary = markdown::render_inline(summary);
+        rendered.has_more = true;
+    }
+    Ok(ParsedPost {
+        source: path.clone(),
+        front_matter: fm,
+        title: raw.title,
+        slug,
+        date: date.expect("checked above"),
+        updated,
+        authors: raw.authors.0,
+        tags: raw.tags.0,
+        categories: raw.categories.0,
+        body: rendered,
+        draft: raw.draft,
+        comment_mode: raw.comments,
+        aliases: raw.aliases.0,
+        extra: to_json(raw.extra),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(name: &str, text: &str) -> SourceFile {
+        SourceFile {
+            path: PathBuf::from(format!("content/posts/{name}")),
+            text: text.into(),
+        }
+    }
+
+    #[test]
+    fn date_and_slug_come_from_the_file_name() {
+        let p = parse_post(&file(
+            "2010-09-25-building-bridges.md",
+            "---\ntitle: B\n---\nHi\n",
+        ))
+        .unwrap();
+        assert_eq!(p.slug, "building-bridges");
+        assert_eq!(p.date.format("%Y-%m-%d").to_string(), "2010-09-25");
+    }
+
+    #[test]
+    fn every_problem_of_a_file_is_reported() {
+        let errs = parse_post(&file(
+            "x.md",
+            "---\ntitle: X\ndate: 2010-13-45\nupdated: soon\nslug: ../../etc\n---\n",
+        ))
+        .unwrap_err();
+        let lines: Vec<_> = errs.iter().map(|e| e.position.unwrap().line).collect();
+        assert_eq!(errs.len(), 3, "{errs:?}");
+        assert!(
+            lines.contains(&3) && lines.contains(&4) && lines.contains(&5),
+            "{lines:?}"
+        );
+    }
+
+    #[test]
+    fn missing_date_without_prefix_is_an_error() {
+        let errs = parse_post(&file("x.md", "---\ntitle: X\n---\n")).unwrap_err();
+        assert!(errs[0].message.contains("date"));
+    }
+
+    #[test]
+    fn one_tag_may_be_a_string() {
+        let p = parse_post(&file(
+            "x.md",
+            "---\ntitle: X\ndate: 2020-01-01\ntags: CRM\n---\n",
+        ))
+        .unwrap();
+        assert_eq!(p.tags, vec!["CRM"]);
+    }
+}

@@ -1,0 +1,301 @@
+//! Curated discussion threads.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::{check_segment, date_field, file_stem, front_matter, FrontMatter, Scalar, SourceFile};
+use crate::date::Date;
+use crate::error::{Diagnostic, Position};
+use crate::frontmatter::{self, Id, OneOrMany};
+use crate::markdown;
+use crate::model::Origin;
+use crate::slug::slugify;
+
+#[derive(Debug, Deserialize)]
+struct RawThread {
+    title: String,
+    date: Scalar,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    tags: OneOrMany,
+    #[serde(default)]
+    started_by: Option<String>,
+    #[serde(default)]
+    source: Option<Origin>,
+    #[serde(default)]
+    related: OneOrMany,
+    #[serde(default)]
+    entries: Vec<RawEntry>,
+    #[serde(default)]
+    skip: Vec<Id>,
+    #[serde(default)]
+    draft: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEntry {
+    id: Id,
+    by: String,
+    #[serde(default)]
+    date: Option<Scalar>,
+    #[serde(default)]
+    reply_to: Option<Id>,
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    url: Option<String>,
+    #[serde(default)]
+    quoted: Option<String>,
+}
+
+/// A thread read from its file.
+#[derive(Debug)]
+pub struct ParsedThread {
+    /// The source file.
+    pub source: PathBuf,
+    /// For errors found while linking.
+    pub front_matter: FrontMatter,
+    /// URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// When it started.
+    pub date: Date,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// A handle or a plain name.
+    pub started_by: Option<String>,
+    /// Where it happened.
+    pub origin: Option<Origin>,
+    /// Related post slugs.
+    pub related: Vec<String>,
+    /// Rendered introduction.
+    pub intro: String,
+    /// Entries in file order, minus skipped ones.
+    pub entries: Vec<ParsedEntry>,
+    /// Draft?
+    pub draft: bool,
+}
+
+/// One entry, its reply resolved to an index.
+#[derive(Debug)]
+pub struct ParsedEntry {
+    /// Unique in the thread.
+    pub id: String,
+    /// Index of the entry replied to.
+    pub parent: Option<usize>,
+    /// A handle or a plain name.
+    pub by: String,
+    /// When.
+    pub date: Option<Date>,
+    /// Rendered text, with any folded quote after it.
+    pub text: String,
+    /// The original message.
+    pub url: Option<String>,
+}
+
+/// Parses one thread file and checks its reply structure.
+pub fn parse_thread(file: &SourceFile) -> Result<ParsedThread, Vec<Diagnostic>> {
+    let (raw, fm, body): (RawThread, _, _) = front_matter(file)?;
+    let path = &file.path;
+    let mut errors = Vec::new();
+    let slug = match raw.slug {
+        Some(s) => {
+            if let Err(msg) = check_segment("slug", &s) {
+                errors.push(fm.error(path, "slug", Some(&s), msg));
+            }
+            s
+        }
+        None => slugify(&file_stem(path)),
+    };
+    let date = date_field(&fm, path, "date", &raw.date, &mut errors);
+    let skip: Vec<&str> = raw.skip.iter().map(|i| i.0.as_str()).collect();
+    let kept: Vec<&RawEntry> = raw
+        .entries
+        .iter()
+        .filter(|e| !skip.contains(&e.id.0.as_str()))
+        .collect();
+
+    let mut index: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in kept.iter().enumerate() {
+        if index.insert(&e.id.0, i).is_some() {
+            errors.push(entry_error(
+                &fm,
+                path,
+                &e.id.0,
+                format!("duplicate entry id `{}`", e.id.0),
+            ));
+        }
+    }
+    let mut entries = Vec::with_capacity(kept.len());
+    for e in &kept {
+        let parent = match &e.reply_to {
+            None => None,
+            Some(p) if skip.contains(&p.0.as_str()) => None,
+            Some(p) => {
+                match index.get(p.0.as_str()) {
+                    Some(&i) => Some(i),
+                    None => {
+                        errors.push(
+                        entry_error(&fm, path, &e.id.0, format!("entry `{}` replies to `{}`, which is not an entry of this thread", e.id.0, p.0))
+                            .with_help("expected `reply_to:` to name the `id` of another entry"),
+                    );
+                        None
+                    }
+                }
+            }
+        };
+        let date = e
+            .date
+            .as_ref()
+            .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
+        let mut text = markdown::render_inline(&e.text);
+        if let Some(q) = &e.quoted {
+            text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
+            text.push_str(&markdown::render_inline(q));
+            text.push_str("</details>");
+        }
+        entries.push(ParsedEntry {
+            id: e.id.0.clone(),
+            parent,
+            by: e.by.clone(),
+            date,
+            text,
+            url: e.url.clone(),
+        });
+    }
+    for i in in_cycles(&entries) {
+        let id = &entries[i].id;
+        errors.push(
+            entry_error(
+                &fm,
+                path,
+                id,
+                format!("entry `{id}` is part of a reply cycle"),
+            )
+            .with_help("a chain of `reply_to:` must end at an entry that replies to nothing"),
+        );
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ParsedThread {
+        source: path.clone(),
+        front_matter: fm,
+        slug,
+        title: raw.title,
+        date: date.expect("checked above"),
+        tags: raw.tags.0,
+        started_by: raw.started_by,
+        origin: raw.source,
+        related: raw.related.0,
+        intro: markdown::render(body).html,
+        entries,
+        draft: raw.draft,
+    })
+}
+
+/// Indices of entries whose chain of parents never reaches a root.
+pub fn in_cycles(entries: &[ParsedEntry]) -> Vec<usize> {
+    let mut out = Vec::new();
+    for start in 0..entries.len() {
+        let mut cur = start;
+        let mut steps = 0;
+        while let Some(p) = entries[cur].parent {
+            cur = p;
+            steps += 1;
+            if steps > entries.len() {
+                out.push(start);
+                break;
+            }
+        }
+    }
+    out
+}
+
+fn entry_error(fm: &FrontMatter, path: &Path, id: &str, message: String) -> Diagnostic {
+    let pos = locate_entry(&fm.yaml, id);
+    let mut d = match pos {
+        Some(p) => Diagnostic::error(path, Some(frontmatter::shift(p, fm.first_line)), message),
+        None => fm.error(path, "entries", None, message),
+    };
+    if let Some(p) = pos {
+        d.line_text = fm.yaml.lines().nth(p.line - 1).map(str::to_owned);
+    }
+    d
+}
+
+/// The line of the entry with `id: <id>`.
+fn locate_entry(yaml: &str, id: &str) -> Option<Position> {
+    let mut offset = 0;
+    for line in yaml.split_inclusive('\n') {
+        let t = line.trim_start().trim_start_matches("- ").trim();
+        if let Some(v) = t.strip_prefix("id:") {
+            if v.trim().trim_matches(['"', '\'']) == id {
+                return Some(Position::of_offset(
+                    yaml,
+                    offset + (line.len() - line.trim_start().len()),
+                ));
+            }
+        }
+        offset += line.len();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn thread(entries: &str) -> Result<ParsedThread, Vec<Diagnostic>> {
+        parse_thread(&SourceFile {
+            path: PathBuf::from("content/threads/t.md"),
+            text: format!("---\ntitle: T\ndate: 2010-07-14\nentries:\n{entries}---\nIntro\n"),
+        })
+    }
+
+    #[test]
+    fn nested_replies_resolve_to_indices() {
+        let t = thread(
+            "  - id: 1\n    by: ann\n    text: hi\n  - id: 2\n    by: bob\n    reply_to: 1\n",
+        )
+        .unwrap();
+        assert_eq!(t.entries[1].parent, Some(0));
+    }
+
+    #[test]
+    fn unknown_reply_and_duplicate_ids_are_errors_at_their_line() {
+        let errs = thread(
+            "  - id: 1\n    by: a\n  - id: 1\n    by: b\n  - id: 3\n    by: c\n    reply_to: 9\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2, "{errs:?}");
+        assert!(errs[0].message.contains("duplicate"));
+        assert!(errs[1].message.contains("`9`"));
+        assert_eq!(errs[1].position.unwrap().line, 9);
+    }
+
+    #[test]
+    fn cycles_are_errors() {
+        let errs = thread(
+            "  - id: a\n    by: x\n    reply_to: b\n  - id: b\n    by: y\n    reply_to: a\n",
+        )
+        .unwrap_err();
+        assert_eq!(errs.len(), 2);
+        assert!(errs.iter().all(|e| e.message.contains("cycle")));
+    }
+
+    #[test]
+    fn skipped_entries_are_left_out() {
+        let t = parse_thread(&SourceFile {
+            path: PathBuf::from("content/threads/t.md"),
+            text: "---\ntitle: T\ndate: 2010-07-14\nskip: [2]\nentries:\n  - id: 1\n    by: a\n  - id: 2\n    by: b\n    reply_to: 1\n---\n".into(),
+        })
+        .unwrap();
+        assert_eq!(t.entries.len(), 1);
+    }
+}

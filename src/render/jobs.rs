@@ -1,0 +1,382 @@
+//! The list of everything a build writes, and where each piece goes.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use crate::config::Config;
+use crate::error::{Diagnostic, Diagnostics};
+use crate::load::AssetFile;
+use crate::model::*;
+use crate::url::OutputPath;
+
+/// Which feed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FeedKind {
+    /// `/feed.xml`: the newest posts.
+    Site,
+    /// `/tags/<slug>/feed.xml` and `/categories/<slug>/feed.xml`.
+    Term(TaxonomyKind, TermIdx),
+}
+
+/// One output file to produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Job {
+    /// Home page `page` (1-based).
+    Home {
+        /// Page number.
+        page: usize,
+    },
+    /// A post page.
+    Post(PostIdx),
+    /// A standalone page.
+    Page(usize),
+    /// `/tags/` or `/categories/`.
+    TaxonomyIndex(TaxonomyKind),
+    /// One page of a term's archive.
+    Term {
+        /// Which taxonomy.
+        kind: TaxonomyKind,
+        /// Which term.
+        term: TermIdx,
+        /// Page number, 1-based.
+        page: usize,
+    },
+    /// `/archive/`.
+    Archive,
+    /// `/<yyyy>/`, by index into `site.archive`.
+    Year(usize),
+    /// `/<yyyy>/<mm>/`, by year and month index.
+    Month(usize, usize),
+    /// `/members/`.
+    Members,
+    /// A member's profile.
+    Member(MemberIdx),
+    /// `/threads/`.
+    Threads,
+    /// A thread page.
+    Thread(ThreadIdx),
+    /// `/404.html`.
+    NotFound,
+    /// An Atom feed.
+    Feed(FeedKind),
+    /// `/sitemap.xml`.
+    Sitemap,
+    /// A redirect page to a root path.
+    Redirect {
+        /// Root path to send the reader to.
+        to: String,
+    },
+    /// A static file, by index into the assets.
+    Asset(usize),
+}
+
+impl Job {
+    /// The name shown in `--timings`: the template, or what writes it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Job::Home { .. } => "index.html",
+            Job::Post(_) => "post.html",
+            Job::Page(_) => "page.html",
+            Job::TaxonomyIndex(_) => "taxonomy.html",
+            Job::Term { .. } => "term.html",
+            Job::Archive => "archive.html",
+            Job::Year(_) => "archive_year.html",
+            Job::Month(..) => "archive_month.html",
+            Job::Members => "members.html",
+            Job::Member(_) => "member.html",
+            Job::Threads => "threads.html",
+            Job::Thread(_) => "thread.html",
+            Job::NotFound => "404.html",
+            Job::Feed(_) => "(atom feeds)",
+            Job::Sitemap => "(sitemap)",
+            Job::Redirect { .. } => "(redirects)",
+            Job::Asset(_) => "(static files)",
+        }
+    }
+
+    /// The root URL path this job is served at (before the base path).
+    pub fn url_path(&self, site: &Site) -> String {
+        match self {
+            Job::Home { page } => page_path("/", *page),
+            Job::Post(i) => site.posts[*i].path.clone(),
+            Job::Page(i) => site.pages[*i].path.clone(),
+            Job::TaxonomyIndex(kind) => format!("/{}/", kind.key()),
+            Job::Term { kind, term, page } => {
+                page_path(&site.taxonomy(*kind).terms[*term].path, *page)
+            }
+            Job::Archive => "/archive/".into(),
+            Job::Year(y) => format!("/{}/", site.archive[*y].year),
+            Job::Month(y, m) => format!(
+                "/{}/{:02}/",
+                site.archive[*y].year, site.archive[*y].months[*m].month
+            ),
+            Job::Members => "/members/".into(),
+            Job::Member(i) => site.members[*i].path.clone(),
+            Job::Threads => "/threads/".into(),
+            Job::Thread(i) => site.threads[*i].path.clone(),
+            Job::NotFound => "/404.html".into(),
+            Job::Feed(FeedKind::Site) => "/feed.xml".into(),
+            Job::Feed(FeedKind::Term(kind, t)) => {
+                format!("{}feed.xml", site.taxonomy(*kind).terms[*t].path)
+            }
+            Job::Sitemap => "/sitemap.xml".into(),
+            Job::Redirect { .. } | Job::Asset(_) => unreachable!("path given when planned"),
+        }
+    }
+}
+
+/// Root path of page `n` of a listing at `base`: page 1 is `base` itself.
+pub fn page_path(base: &str, n: usize) -> String {
+    if n <= 1 {
+        base.to_owned()
+    } else {
+        format!("{base}page/{n}/")
+    }
+}
+
+/// Lists every output of `site`, checking that paths are safe and that no
+/// two outputs claim the same one.
+pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>, Diagnostics> {
+    let mut planned: Vec<(Job, String, PathBuf)> = Vec::new();
+    let generated = PathBuf::from("(generated)");
+    let mut add = |job: Job, source: &Path| {
+        let path = job.url_path(site);
+        planned.push((job, path, source.to_path_buf()));
+    };
+    let per = site.config.paginate;
+    let pages = |n: usize| n.div_ceil(per).max(1);
+    for page in 1..=pages(site.posts.len()) {
+        add(Job::Home { page }, &generated);
+    }
+    for (i, p) in site.posts.iter().enumerate() {
+        add(Job::Post(i), &p.source);
+    }
+    for (i, p) in site.pages.iter().enumerate() {
+        add(Job::Page(i), &p.source);
+    }
+    for tax in [&site.tags, &site.categories] {
+        add(Job::TaxonomyIndex(tax.kind), &generated);
+        for (t, term) in tax.terms.iter().enumerate() {
+            for page in 1..=pages(term.posts.len()) {
+                add(
+                    Job::Term {
+                        kind: tax.kind,
+                        term: t,
+                        page,
+                    },
+                    &generated,
+                );
+            }
+            add(Job::Feed(FeedKind::Term(tax.kind, t)), &generated);
+        }
+    }
+    add(Job::Archive, &generated);
+    for (y, year) in site.archive.iter().enumerate() {
+        add(Job::Year(y), &generated);
+        for m in 0..year.months.len() {
+            add(Job::Month(y, m), &generated);
+        }
+    }
+    add(Job::Members, &generated);
+    for (i, m) in site.members.iter().enumerate() {
+        add(Job::Member(i), &m.source);
+    }
+    add(Job::Threads, &generated);
+    for (i, t) in site.threads.iter().enumerate() {
+        add(Job::Thread(i), &t.source);
+    }
+    add(Job::NotFound, &generated);
+    add(Job::Feed(FeedKind::Site), &generated);
+    add(Job::Sitemap, &generated);
+
+    let mut diags = Diagnostics::new();
+    let mut redirects: Vec<(Job, String, PathBuf)> = Vec::new();
+    // `/page/1/` of every listing sends readers to the listing itself.
+    for (job, path, _) in &planned {
+        if matches!(job, Job::Home { page: 1 } | Job::Term { page: 1, .. }) {
+            redirects.push((
+                Job::Redirect { to: path.clone() },
+                format!("{path}page/1/"),
+                generated.clone(),
+            ));
+        }
+    }
+    let aliased = site
+        .posts
+        .iter()
+        .map(|p| (&p.aliases, &p.path, &p.source))
+        .chain(site.pages.iter().map(|p| (&p.aliases, &p.path, &p.source)));
+    for (aliases, target, source) in aliased {
+        for alias in aliases {
+            let from = if alias.starts_with('/') {
+                alias.clone()
+            } else {
+                format!("/{alias}")
+            };
+            redirects.push((Job::Redirect { to: target.clone() }, from, source.clone()));
+        }
+    }
+    planned.extend(redirects);
+
+    let mut out = Vec::with_capacity(planned.len() + assets.len());
+    let mut owner: HashMap<OutputPath, PathBuf> =
+        HashMap::with_capacity(planned.len() + assets.len());
+    let mut claim = |job: Job,
+                     path: Result<OutputPath, String>,
+                     source: &Path,
+                     diags: &mut Diagnostics| match path {
+        Err(msg) => diags.push(
+            Diagnostic::error(source, None, format!("cannot write {msg}")).with_help(
+                "paths must stay inside the output folder: no `..`, `\\` or drive letters",
+            ),
+        ),
+        Ok(p) => {
+            if let Some(first) = owner.get(&p) {
+                diags.push(
+                    Diagnostic::error(
+                        source,
+                        None,
+                        format!(
+                            "`{p}` would be written twice: {} also produces it",
+                            first.display()
+                        ),
+                    )
+                    .with_help("change a slug, an alias or the permalink pattern"),
+                );
+            } else {
+                owner.insert(p.clone(), source.to_path_buf());
+                out.push((job, p));
+            }
+        }
+    };
+    for (job, path, source) in planned {
+        claim(job, OutputPath::from_url(&path), &source, &mut diags);
+    }
+    for (i, a) in assets.iter().enumerate() {
+        claim(
+            Job::Asset(i),
+            OutputPath::from_relative(&a.rel),
+            Path::new("static").join(&a.rel).as_path(),
+            &mut diags,
+        );
+    }
+    if diags.has_errors() {
+        Err(diags)
+    } else {
+        Ok(out)
+    }
+}
+
+/// One page of a paginated listing.
+pub struct Pager {
+    total: usize,
+    per: usize,
+    number: usize,
+    base: String,
+}
+
+impl Pager {
+    /// Page `number` of `total` items, `per` a page, listed at `base`.
+    pub fn new(total: usize, per: usize, number: usize, base: &str) -> Self {
+        Pager {
+            total,
+            per,
+            number,
+            base: base.to_owned(),
+        }
+    }
+
+    fn pages(&self) -> usize {
+        self.total.div_ceil(self.per).max(1)
+    }
+
+    /// The items on this page.
+    pub fn range(&self) -> std::ops::Range<usize> {
+        let start = ((self.number - 1) * self.per).min(self.total);
+        start..(start + self.per).min(self.total)
+    }
+
+    /// The `paginator` template variable.
+    pub fn view(&self, config: &Config) -> Value {
+        let pages = self.pages();
+        let url = |n: usize| config.url(&page_path(&self.base, n));
+        json!({
+            "number": self.number,
+            "total_pages": pages,
+            "total_posts": self.total,
+            "per_page": self.per,
+            "previous_url": (self.number > 1).then(|| url(self.number - 1)),
+            "next_url": (self.number < pages).then(|| url(self.number + 1)),
+            "first_url": url(1),
+            "last_url": url(pages),
+        })
+    }
+}
+
+/// The `month` template variable.
+pub fn month_view(site: &Site, year: i32, m: &Month) -> Value {
+    json!({
+        "year": year,
+        "month": m.month,
+        "name": month_name(m.month),
+        "url": site.config.url(&format!("/{year}/{:02}/", m.month)),
+        "year_url": site.config.url(&format!("/{year}/")),
+        "count": m.posts.len(),
+    })
+}
+
+/// The `years` variable of `/archive/`.
+pub fn archive_years(site: &Site) -> Value {
+    Value::Array(
+        site.archive
+            .iter()
+            .map(|y| {
+                json!({
+                    "year": y.year,
+                    "url": site.config.url(&format!("/{}/", y.year)),
+                    "count": y.count(),
+                    "months": y.months.iter().map(|m| month_view(site, y.year, m)).collect::<Vec<_>>(),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The `year` variable of `/<yyyy>/`, with each month's posts.
+pub fn archive_year<'a, F>(site: &Site, y: usize, posts: F) -> Value
+where
+    F: Fn(&[usize]) -> Vec<&'a Value>,
+{
+    let year = &site.archive[y];
+    let months: Vec<Value> = year
+        .months
+        .iter()
+        .map(|m| {
+            let mut v = month_view(site, year.year, m);
+            v["posts"] = Value::Array(posts(&m.posts).into_iter().cloned().collect());
+            v
+        })
+        .collect();
+    json!({
+        "year": year.year,
+        "url": site.config.url(&format!("/{}/", year.year)),
+        "count": year.count(),
+        "months": months,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pager_ranges_at_the_boundaries() {
+        assert_eq!(Pager::new(0, 10, 1, "/").range(), 0..0);
+        assert_eq!(Pager::new(10, 10, 1, "/").range(), 0..10);
+        assert_eq!(Pager::new(11, 10, 2, "/").range(), 10..11);
+        assert_eq!(Pager::new(11, 10, 2, "/").pages(), 2);
+        assert_eq!(Pager::new(0, 10, 1, "/").pages(), 1);
+    }
+}

@@ -1,0 +1,232 @@
+//! Rendering: the site model in, output files out, every page in parallel.
+//!
+//! The build first lists every output as a [`Job`] (cheap: indices only),
+//! checks that no two jobs claim the same output path, then renders the jobs
+//! with rayon. Each rendered file goes straight to a sink (the writer's
+//! stager) so rendered pages never pile up in memory. A job knows its
+//! inputs, so watch mode can later re-render a subset.
+
+mod feed;
+mod jobs;
+mod redirect;
+mod sitemap;
+pub mod views;
+
+pub use jobs::{plan, Job};
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use rayon::prelude::*;
+use serde_json::Value;
+use tera::{Context, Tera};
+
+use crate::error::Error;
+use crate::load::AssetFile;
+use crate::model::Site;
+use crate::url::OutputPath;
+
+/// Compiles the theme's templates.
+pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
+    let mut tera = Tera::default();
+    // Tera's default escaper also escapes `/`, which makes every URL in
+    // the output unreadable (`&#x2F;posts&#x2F;`); `/` is safe in HTML.
+    tera.set_escape_fn(crate::markdown::escape);
+    tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
+        .map_err(|e| Error::template(&template_in_error(&e, files), &e))?;
+    Ok(tera)
+}
+
+/// The template named in a Tera parse error, for the report.
+fn template_in_error(e: &tera::Error, files: &[(String, String)]) -> String {
+    let text = e.to_string();
+    files
+        .iter()
+        .map(|(n, _)| n)
+        .find(|n| text.contains(n.as_str()))
+        .cloned()
+        .unwrap_or_else(|| "templates".into())
+}
+
+/// What rendering needs besides the site: compiled templates, assets and
+/// views computed once.
+pub struct Renderer<'a> {
+    site: &'a Site,
+    tera: &'a Tera,
+    assets: &'a [AssetFile],
+    /// The `site` global, serialized once.
+    base: Context,
+    /// Every post's summary view, serialized once, shared by all listings.
+    summaries: Vec<Value>,
+}
+
+/// Time spent per template, for `--timings`.
+#[derive(Debug, Default, Clone)]
+pub struct TemplateTimes(pub HashMap<&'static str, (usize, Duration)>);
+
+impl<'a> Renderer<'a> {
+    /// Prepares rendering `site`.
+    pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile]) -> Self {
+        let mut base = Context::new();
+        base.insert("site", &views::site_globals(&site.config));
+        let summaries = (0..site.posts.len())
+            .into_par_iter()
+            .map(|i| views::post_summary(site, i))
+            .collect();
+        Renderer {
+            site,
+            tera,
+            assets,
+            base,
+            summaries,
+        }
+    }
+
+    /// Renders `jobs` in parallel, handing each file to `sink`. Returns the
+    /// time spent per template, or the first error.
+    pub fn render_all<F>(&self, jobs: &[(Job, OutputPath)], sink: F) -> Result<TemplateTimes, Error>
+    where
+        F: Fn(&OutputPath, &[u8]) -> Result<(), Error> + Sync,
+    {
+        let times = Mutex::new(TemplateTimes::default());
+        jobs.par_iter().try_for_each(|(job, path)| {
+            let start = Instant::now();
+            let bytes = self.render(job, path)?;
+            sink(path, &bytes)?;
+            let mut t = times.lock().expect("timings lock");
+            let slot = t.0.entry(job.kind()).or_default();
+            slot.0 += 1;
+            slot.1 += start.elapsed();
+            Ok::<(), Error>(())
+        })?;
+        Ok(times.into_inner().expect("timings lock"))
+    }
+
+    /// Renders one job to bytes.
+    pub fn render(&self, job: &Job, path: &OutputPath) -> Result<Vec<u8>, Error> {
+        let site = self.site;
+        let config = &site.config;
+        match job {
+            Job::Asset(i) => return Ok(self.assets[*i].bytes.clone()),
+            Job::Redirect { to } => return Ok(redirect::page(config, to).into_bytes()),
+            Job::Feed(f) => return Ok(feed::render(site, f).into_bytes()),
+            Job::Sitemap => return Ok(sitemap::render(site).into_bytes()),
+            _ => {}
+        }
+        let mut ctx = self.base.clone();
+        let url_path = job.url_path(site);
+        ctx.insert("page_url", &config.url(&url_path));
+        ctx.insert("canonical", &config.permalink(&url_path));
+        let template = self.fill(job, &mut ctx);
+        self.tera
+            .render(template, &ctx)
+            .map(String::into_bytes)
+            .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
+    }
+
+    fn posts(&self, idx: &[usize]) -> Vec<&Value> {
+        idx.iter().map(|&i| &self.summaries[i]).collect()
+    }
+
+    /// Puts the job's variables in `ctx` and names its template.
+    fn fill(&self, job: &Job, ctx: &mut Context) -> &'static str {
+        let site = self.site;
+        match job {
+            Job::Home { page } => {
+                let pager = jobs::Pager::new(site.posts.len(), site.config.paginate, *page, "/");
+                let all: Vec<usize> = (pager.range()).collect();
+                ctx.insert("posts", &self.posts(&all));
+                ctx.insert("paginator", &pager.view(&site.config));
+                "index.html"
+            }
+            Job::Post(i) => {
+                ctx.insert("post", &views::post_full(site, *i, &self.summaries[*i]));
+                "post.html"
+            }
+            Job::Page(i) => {
+                ctx.insert("page", &views::page(site, &site.pages[*i]));
+                "page.html"
+            }
+            Job::TaxonomyIndex(kind) => {
+                let tax = site.taxonomy(*kind);
+                ctx.insert("taxonomy", &views::taxonomy(site, tax));
+                let mut terms: Vec<Value> =
+                    tax.terms.iter().map(|t| views::term(site, t)).collect();
+                terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
+                ctx.insert("terms", &terms);
+                "taxonomy.html"
+            }
+            Job::Term { kind, term, page } => {
+                let tax = site.taxonomy(*kind);
+                let t = &tax.terms[*term];
+                let pager = jobs::Pager::new(t.posts.len(), site.config.paginate, *page, &t.path);
+                ctx.insert("taxonomy", &views::taxonomy(site, tax));
+                ctx.insert("term", &views::term(site, t));
+                ctx.insert("posts", &self.posts(&t.posts[pager.range()]));
+                ctx.insert("paginator", &pager.view(&site.config));
+                let threads: Vec<Value> = t
+                    .threads
+                    .iter()
+                    .map(|&i| views::thread_summary(site, &site.threads[i]))
+                    .collect();
+                ctx.insert("threads", &threads);
+                "term.html"
+            }
+            Job::Archive => {
+                ctx.insert("years", &jobs::archive_years(site));
+                "archive.html"
+            }
+            Job::Year(y) => {
+                ctx.insert("year", &jobs::archive_year(site, *y, |idx| self.posts(idx)));
+                "archive_year.html"
+            }
+            Job::Month(y, m) => {
+                let month = &site.archive[*y].months[*m];
+                ctx.insert(
+                    "month",
+                    &jobs::month_view(site, site.archive[*y].year, month),
+                );
+                ctx.insert("posts", &self.posts(&month.posts));
+                "archive_month.html"
+            }
+            Job::Members => {
+                let mut members: Vec<Value> = site
+                    .members
+                    .iter()
+                    .map(|m| views::member_summary(site, m))
+                    .collect();
+                members.sort_by_cached_key(|m| m["name"].as_str().unwrap_or("").to_lowercase());
+                ctx.insert("members", &members);
+                "members.html"
+            }
+            Job::Member(i) => {
+                let m = &site.members[*i];
+                ctx.insert("member", &views::member_full(site, m));
+                ctx.insert("posts", &self.posts(&m.posts));
+                ctx.insert("comments", &views::member_comments(site, m));
+                "member.html"
+            }
+            Job::Threads => {
+                let threads: Vec<Value> = site
+                    .threads
+                    .iter()
+                    .map(|t| views::thread_summary(site, t))
+                    .collect();
+                ctx.insert("threads", &threads);
+                "threads.html"
+            }
+            Job::Thread(i) => {
+                ctx.insert(
+                    "thread",
+                    &views::thread_full(site, &site.threads[*i], &self.summaries),
+                );
+                "thread.html"
+            }
+            Job::NotFound => "404.html",
+            Job::Asset(_) | Job::Redirect { .. } | Job::Feed(_) | Job::Sitemap => {
+                unreachable!("rendered without a template")
+            }
+        }
+    }
+}

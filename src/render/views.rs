@@ -1,0 +1,426 @@
+//! Template views: what each template receives, as documented in
+//! `docs/templates.md`. Views borrow from the model; a post's summary view
+//! is serialized once and shared by every listing that shows it.
+
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+
+use crate::config::Config;
+use crate::date::Date;
+use crate::model::*;
+
+/// A member, as linked from elsewhere.
+#[derive(Serialize)]
+pub struct MemberRef<'a> {
+    handle: &'a str,
+    name: &'a str,
+    url: String,
+}
+
+/// A tag or category, as linked from elsewhere.
+#[derive(Serialize)]
+pub struct TermRef<'a> {
+    name: &'a str,
+    slug: &'a str,
+    url: String,
+}
+
+/// A post in a listing.
+#[derive(Serialize)]
+struct PostSummary<'a> {
+    title: &'a str,
+    slug: &'a str,
+    url: String,
+    permalink: String,
+    date: String,
+    updated: Option<String>,
+    authors: Vec<MemberRef<'a>>,
+    tags: Vec<TermRef<'a>>,
+    categories: Vec<TermRef<'a>>,
+    summary: &'a str,
+    has_more: bool,
+    word_count: usize,
+    reading_time: usize,
+    comment_count: usize,
+    draft: bool,
+}
+
+/// Formats a date for templates (RFC 3339).
+pub fn date(d: &Date) -> String {
+    d.to_rfc3339()
+}
+
+/// A member reference.
+pub fn member_ref<'a>(site: &'a Site, m: MemberIdx) -> MemberRef<'a> {
+    let m = &site.members[m];
+    MemberRef {
+        handle: &m.handle,
+        name: &m.name,
+        url: site.config.url(&m.path),
+    }
+}
+
+fn term_refs<'a>(config: &Config, tax: &'a Taxonomy, terms: &[TermIdx]) -> Vec<TermRef<'a>> {
+    terms
+        .iter()
+        .map(|&t| {
+            let t = &tax.terms[t];
+            TermRef {
+                name: &t.name,
+                slug: &t.slug,
+                url: config.url(&t.path),
+            }
+        })
+        .collect()
+}
+
+/// Minutes to read `words` at 200 words a minute, at least 1.
+pub fn reading_time(words: usize) -> usize {
+    words.div_ceil(200).max(1)
+}
+
+/// The summary view of post `idx`.
+pub fn post_summary(site: &Site, idx: PostIdx) -> Value {
+    let p = &site.posts[idx];
+    let c = &site.config;
+    serde_json::to_value(PostSummary {
+        title: &p.title,
+        slug: &p.slug,
+        url: c.url(&p.path),
+        permalink: c.permalink(&p.path),
+        date: date(&p.date),
+        updated: p.updated.as_ref().map(date),
+        authors: p.authors.iter().map(|&a| member_ref(site, a)).collect(),
+        tags: term_refs(c, &site.tags, &p.tags),
+        categories: term_refs(c, &site.categories, &p.categories),
+        summary: &p.body.summary,
+        has_more: p.body.has_more,
+        word_count: p.body.word_count,
+        reading_time: reading_time(p.body.word_count),
+        comment_count: p.comments.len(),
+        draft: p.draft,
+    })
+    .expect("views serialize")
+}
+
+/// The full view of post `idx`: its summary view plus content, toc,
+/// neighbours and the comment tree.
+pub fn post_full(site: &Site, idx: PostIdx, summary: &Value) -> Value {
+    let p = &site.posts[idx];
+    let c = &site.config;
+    let mut v = summary.clone();
+    let obj = v.as_object_mut().expect("summary is an object");
+    let neighbour = |i: Option<PostIdx>| match i {
+        Some(i) => json!({"title": site.posts[i].title, "url": c.url(&site.posts[i].path)}),
+        None => Value::Null,
+    };
+    obj.insert("content".into(), Value::String(p.body.html.clone()));
+    obj.insert(
+        "toc".into(),
+        serde_json::to_value(&p.body.toc).expect("toc"),
+    );
+    obj.insert(
+        "previous".into(),
+        neighbour((idx + 1 < site.posts.len()).then_some(idx + 1)),
+    );
+    obj.insert("next".into(), neighbour(idx.checked_sub(1)));
+    let comments = if p.comment_mode == CommentMode::Hidden {
+        Vec::new()
+    } else {
+        comment_tree(site, p)
+    };
+    obj.insert("comments".into(), Value::Array(comments));
+    obj.insert(
+        "comments_mode".into(),
+        serde_json::to_value(p.comment_mode).expect("mode"),
+    );
+    obj.insert("extra".into(), p.extra.clone());
+    v
+}
+
+/// Children of each item of a flat list with parent indices, plus the roots.
+fn children_of(
+    parents: impl Iterator<Item = Option<usize>>,
+    len: usize,
+) -> (Vec<usize>, Vec<Vec<usize>>) {
+    let mut roots = Vec::new();
+    let mut children = vec![Vec::new(); len];
+    for (i, parent) in parents.enumerate() {
+        match parent {
+            Some(p) => children[p].push(i),
+            None => roots.push(i),
+        }
+    }
+    (roots, children)
+}
+
+/// The anchor of a comment: `comment-<id>` with unsafe characters dropped.
+pub fn comment_anchor(id: &str) -> String {
+    let clean: String = id
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    format!("comment-{clean}")
+}
+
+fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
+    let (roots, children) = children_of(p.comments.iter().map(|c| c.parent), p.comments.len());
+    fn node(site: &Site, p: &Post, i: usize, children: &[Vec<usize>]) -> Value {
+        let c = &p.comments[i];
+        json!({
+            "id": c.id,
+            "anchor": comment_anchor(&c.id),
+            "author": c.author,
+            "member": c.member.map(|m| member_ref(site, m)),
+            "url": c.url,
+            "date": date(&c.date),
+            "body": c.body,
+            "replies": children[i].iter().map(|&k| node(site, p, k, children)).collect::<Vec<_>>(),
+        })
+    }
+    roots.iter().map(|&i| node(site, p, i, &children)).collect()
+}
+
+/// The view of a standalone page.
+pub fn page(site: &Site, page: &Page) -> Value {
+    let c = &site.config;
+    json!({
+        "title": page.title,
+        "slug": page.slug,
+        "url": c.url(&page.path),
+        "permalink": c.permalink(&page.path),
+        "date": page.date.as_ref().map(date),
+        "content": page.body.html,
+        "toc": page.body.toc,
+        "extra": page.extra,
+    })
+}
+
+/// `{kind, name, singular, url}` of a taxonomy.
+pub fn taxonomy(site: &Site, tax: &Taxonomy) -> Value {
+    json!({
+        "kind": tax.kind.key(),
+        "name": tax.kind.title(),
+        "singular": tax.kind.singular(),
+        "url": site.config.url(&tax.path()),
+    })
+}
+
+/// A term with its post count and feed.
+pub fn term(site: &Site, t: &Term) -> Value {
+    json!({
+        "name": t.name,
+        "slug": t.slug,
+        "url": site.config.url(&t.path),
+        "feed_url": site.config.url(&format!("{}feed.xml", t.path)),
+        "count": t.posts.len(),
+    })
+}
+
+/// A participant: a name, linked when a member.
+fn participant(site: &Site, p: &Participant) -> Value {
+    let name = p
+        .member
+        .map_or(p.name.as_str(), |m| site.members[m].name.as_str());
+    json!({"name": name, "member": p.member.map(|m| member_ref(site, m))})
+}
+
+/// A thread in the thread index.
+pub fn thread_summary(site: &Site, t: &Thread) -> Value {
+    let mut participants: Vec<&Participant> = Vec::new();
+    for e in &t.entries {
+        if !participants.iter().any(|p| p.name == e.by.name) {
+            participants.push(&e.by);
+        }
+    }
+    json!({
+        "title": t.title,
+        "slug": t.slug,
+        "url": site.config.url(&t.path),
+        "date": date(&t.date),
+        "tags": term_refs(&site.config, &site.tags, &t.tags),
+        "entry_count": t.entries.len(),
+        "participants": participants.iter().map(|p| participant(site, p)).collect::<Vec<_>>(),
+    })
+}
+
+/// The full view of a thread.
+pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
+    let (roots, children) = children_of(t.entries.iter().map(|e| e.parent), t.entries.len());
+    fn node(site: &Site, t: &Thread, i: usize, children: &[Vec<usize>]) -> Value {
+        let e = &t.entries[i];
+        json!({
+            "id": e.id,
+            "anchor": format!("entry-{}", comment_anchor(&e.id).trim_start_matches("comment-")),
+            "by": participant(site, &e.by),
+            "date": e.date.as_ref().map(date),
+            "text": e.text,
+            "url": e.url,
+            "replies": children[i].iter().map(|&k| node(site, t, k, children)).collect::<Vec<_>>(),
+        })
+    }
+    let mut v = thread_summary(site, t);
+    let obj = v.as_object_mut().expect("object");
+    obj.insert(
+        "source".into(),
+        serde_json::to_value(&t.origin).expect("origin"),
+    );
+    obj.insert(
+        "started_by".into(),
+        t.started_by
+            .as_ref()
+            .map_or(Value::Null, |p| participant(site, p)),
+    );
+    obj.insert("intro".into(), Value::String(t.intro.clone()));
+    obj.insert(
+        "entries".into(),
+        Value::Array(roots.iter().map(|&i| node(site, t, i, &children)).collect()),
+    );
+    obj.insert(
+        "related".into(),
+        Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
+    );
+    v
+}
+
+/// Initials for a generated avatar: "Esteban Kolsky" → "EK".
+pub fn initials(name: &str) -> String {
+    let words: Vec<&str> = name.split_whitespace().collect();
+    let pick = match words.as_slice() {
+        [] => Vec::new(),
+        [one] => vec![*one],
+        [first, .., last] => vec![*first, *last],
+    };
+    pick.iter()
+        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
+        .flat_map(char::to_uppercase)
+        .collect()
+}
+
+/// A member in the directory.
+pub fn member_summary(site: &Site, m: &Member) -> Value {
+    json!({
+        "handle": m.handle,
+        "name": m.name,
+        "role": m.role,
+        "location": m.location,
+        "url": site.config.url(&m.path),
+        "avatar": m.avatar.as_deref().map(|a| avatar_url(&site.config, a)),
+        "initials": initials(&m.name),
+        "post_count": m.posts.len(),
+        "comment_count": m.comments.len(),
+    })
+}
+
+fn avatar_url(config: &Config, avatar: &str) -> String {
+    if avatar.starts_with('/') {
+        config.url(avatar)
+    } else {
+        avatar.to_owned()
+    }
+}
+
+/// A member's profile.
+pub fn member_full(site: &Site, m: &Member) -> Value {
+    let mut v = member_summary(site, m);
+    let obj = v.as_object_mut().expect("object");
+    obj.insert("bio".into(), Value::String(m.bio.clone()));
+    obj.insert(
+        "links".into(),
+        serde_json::to_value(&m.links).expect("links"),
+    );
+    obj.insert("aka".into(), serde_json::to_value(&m.aka).expect("aka"));
+    obj.insert("extra".into(), m.extra.clone());
+    v
+}
+
+/// A member's comments, newest first, each linking to its place.
+pub fn member_comments(site: &Site, m: &Member) -> Value {
+    Value::Array(
+        m.comments
+            .iter()
+            .map(|&(p, ci)| {
+                let post = &site.posts[p];
+                let c = &post.comments[ci];
+                let post_url = site.config.url(&post.path);
+                json!({
+                    "post_title": post.title,
+                    "url": format!("{post_url}#{}", comment_anchor(&c.id)),
+                    "post_url": post_url,
+                    "date": date(&c.date),
+                    "body": c.body,
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The `site` object every template receives.
+pub fn site_globals(config: &Config) -> Value {
+    let mut urls = Map::new();
+    for (k, path) in [
+        ("home", "/"),
+        ("archive", "/archive/"),
+        ("tags", "/tags/"),
+        ("categories", "/categories/"),
+        ("members", "/members/"),
+        ("threads", "/threads/"),
+        ("feed", "/feed.xml"),
+    ] {
+        urls.insert(k.into(), Value::String(config.url(path)));
+    }
+    let menu: Vec<Value> = config
+        .menu
+        .iter()
+        .map(|m| {
+            let url = if m.url.starts_with('/') {
+                config.url(&m.url)
+            } else {
+                m.url.clone()
+            };
+            json!({"name": m.name, "url": url})
+        })
+        .collect();
+    json!({
+        "title": config.title,
+        "description": config.description,
+        "language": config.language,
+        "base_url": config.base_url,
+        "base_path": config.base_path,
+        "menu": menu,
+        "urls": urls,
+        "extra": serde_json::to_value(&config.extra).unwrap_or(Value::Null),
+        "generator": concat!("Salon ", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn initials_take_first_and_last_words() {
+        assert_eq!(initials("Esteban Kolsky"), "EK");
+        assert_eq!(initials("Mary Jane van Dyke"), "MD");
+        assert_eq!(initials("zoë"), "Z");
+        assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn anchors_are_safe_ids() {
+        assert_eq!(comment_anchor("wp-1"), "comment-wp-1");
+        assert_eq!(comment_anchor("a b\"<"), "comment-a-b--");
+    }
+
+    #[test]
+    fn reading_time_rounds_up() {
+        assert_eq!(reading_time(0), 1);
+        assert_eq!(reading_time(201), 2);
+    }
+}

@@ -1,0 +1,120 @@
+//! Themes: their templates and assets, from disk or built into the binary.
+//!
+//! A site uses `themes/<theme>/` when that folder exists. The `default`
+//! theme is also compiled in, so a site with no `themes/` folder builds, and
+//! `salon init` works anywhere. A site's own `templates/` folder overrides
+//! theme templates file by file.
+
+use std::path::Path;
+
+use crate::error::Error;
+use crate::load::{self, AssetFile};
+
+/// A theme resolved for one build.
+#[derive(Debug, Default)]
+pub struct Theme {
+    /// `(name, text)` of every template, site overrides applied.
+    pub templates: Vec<(String, String)>,
+    /// Theme assets, then the site's `static/` (which wins on a clash).
+    pub assets: Vec<AssetFile>,
+}
+
+macro_rules! embedded {
+    ($($path:literal),* $(,)?) => {
+        &[$(($path, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/themes/default/", $path)))),*]
+    };
+}
+
+/// The default theme's files, as `(path below the theme folder, bytes)`.
+pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
+    "templates/404.html",
+    "templates/archive.html",
+    "templates/archive_month.html",
+    "templates/archive_year.html",
+    "templates/base.html",
+    "templates/index.html",
+    "templates/macros.html",
+    "templates/member.html",
+    "templates/members.html",
+    "templates/page.html",
+    "templates/post.html",
+    "templates/taxonomy.html",
+    "templates/term.html",
+    "templates/thread.html",
+    "templates/threads.html",
+    "static/style.css",
+];
+
+/// Loads theme `name` for the site at `root`.
+pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
+    let dir = root.join("themes").join(name);
+    let mut theme = if dir.is_dir() {
+        Theme {
+            templates: load::read_templates(&dir.join("templates"))?,
+            assets: load::read_assets(&dir.join("static"))?,
+        }
+    } else if name == "default" {
+        builtin()
+    } else {
+        return Err(Error::Refused(format!(
+            "theme `{name}` not found: expected a folder {}",
+            dir.display()
+        )));
+    };
+    for (name, text) in load::read_templates(&root.join("templates"))? {
+        match theme.templates.iter_mut().find(|(n, _)| *n == name) {
+            Some(slot) => slot.1 = text,
+            None => theme.templates.push((name, text)),
+        }
+    }
+    for asset in load::read_assets(&root.join("static"))? {
+        match theme.assets.iter_mut().find(|a| a.rel == asset.rel) {
+            Some(slot) => *slot = asset,
+            None => theme.assets.push(asset),
+        }
+    }
+    Ok(theme)
+}
+
+/// The built-in default theme.
+pub fn builtin() -> Theme {
+    let mut theme = Theme::default();
+    for (path, bytes) in DEFAULT_THEME {
+        if let Some(name) = path.strip_prefix("templates/") {
+            let text = std::str::from_utf8(bytes).expect("built-in templates are UTF-8");
+            theme.templates.push((name.to_owned(), text.to_owned()));
+        } else if let Some(rel) = path.strip_prefix("static/") {
+            theme.assets.push(AssetFile {
+                rel: rel.to_owned(),
+                bytes: bytes.to_vec(),
+            });
+        }
+    }
+    theme
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A file added to themes/default but not to DEFAULT_THEME would be
+    /// missing from sites without a themes/ folder.
+    #[test]
+    fn embedded_theme_lists_every_file_of_the_folder() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
+        let mut on_disk: Vec<String> = load::list_files(&dir, &[])
+            .unwrap()
+            .iter()
+            .map(|p| {
+                p.strip_prefix(&dir)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/")
+            })
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = DEFAULT_THEME.iter().map(|(p, _)| p.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+}

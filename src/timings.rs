@@ -1,0 +1,61 @@
+//! Where a build's time went, for `salon build --timings`.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+/// Stage and template timings of one build.
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    /// `(stage, what was counted, count, wall time)` in pipeline order.
+    pub stages: Vec<(&'static str, &'static str, usize, Duration)>,
+    /// `(template, pages, summed render time)`, slowest first. Summed over
+    /// threads, so the total can exceed the render stage's wall time.
+    pub templates: Vec<(&'static str, usize, Duration)>,
+}
+
+impl Timings {
+    /// Records a stage that started at `start`.
+    pub fn stage(&mut self, name: &'static str, unit: &'static str, count: usize, start: Instant) {
+        self.stages.push((name, unit, count, start.elapsed()));
+    }
+
+    /// Total wall time of the stages.
+    pub fn total(&self) -> Duration {
+        self.stages.iter().map(|s| s.3).sum()
+    }
+}
+
+impl fmt::Display for Timings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "{:<10} {:>10}  {:>8}", "stage", "ms", "count")?;
+        for (name, unit, count, d) in &self.stages {
+            writeln!(
+                f,
+                "{name:<10} {:>10.1}  {count:>8} {unit}",
+                d.as_secs_f64() * 1e3
+            )?;
+        }
+        writeln!(
+            f,
+            "{:<10} {:>10.1}",
+            "total",
+            self.total().as_secs_f64() * 1e3
+        )?;
+        if !self.templates.is_empty() {
+            writeln!(
+                f,
+                "\n{:<22} {:>8} {:>12} {:>10}",
+                "render by template", "pages", "cpu ms", "µs/page"
+            )?;
+            for (name, n, d) in &self.templates {
+                let per = d.as_secs_f64() * 1e6 / (*n).max(1) as f64;
+                writeln!(
+                    f,
+                    "{name:<22} {n:>8} {:>12.1} {per:>10.0}",
+                    d.as_secs_f64() * 1e3
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
