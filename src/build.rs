@@ -105,12 +105,15 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     let start = Instant::now();
     let mut diags = Diagnostics::new();
     diags.extend(unreadable);
+    let ctx = crate::markdown::Context {
+        base_path: config.base_path.clone(),
+    };
     let parsed = Parsed {
-        posts: parse_all(&files.posts, parse::parse_post, &mut diags),
-        members: parse_all(&files.members, parse::parse_member, &mut diags),
-        threads: parse_all(&files.threads, parse::parse_thread, &mut diags),
-        pages: parse_all(&files.pages, parse::parse_page, &mut diags),
-        comments: parse_all(&files.comments, parse::parse_comments, &mut diags),
+        posts: parse_all(&files.posts, &ctx, parse::parse_post, &mut diags),
+        members: parse_all(&files.members, &ctx, parse::parse_member, &mut diags),
+        threads: parse_all(&files.threads, &ctx, parse::parse_thread, &mut diags),
+        pages: parse_all(&files.pages, &ctx, parse::parse_page, &mut diags),
+        comments: parse_all(&files.comments, &ctx, parse::parse_comments, &mut diags),
     };
     drop(files);
     timings.stage("parse", "files", counted, start);
@@ -129,10 +132,12 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
 
 fn parse_all<T: Send>(
     files: &[SourceFile],
-    parse: fn(&SourceFile) -> Result<T, Vec<Diagnostic>>,
+    ctx: &crate::markdown::Context,
+    parse: fn(&SourceFile, &crate::markdown::Context) -> Result<T, Vec<Diagnostic>>,
     diags: &mut Diagnostics,
 ) -> Vec<T> {
-    let results: Vec<Result<T, Vec<Diagnostic>>> = files.par_iter().map(parse).collect();
+    let results: Vec<Result<T, Vec<Diagnostic>>> =
+        files.par_iter().map(|f| parse(f, ctx)).collect();
     let mut out = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -160,7 +165,7 @@ where
     let times = renderer.render_all(&jobs, sink)?;
     loaded.timings.stage("render", "files", jobs.len(), start);
     let mut templates: Vec<_> = times.0.into_iter().map(|(k, (n, d))| (k, n, d)).collect();
-    templates.sort_by(|a, b| b.2.cmp(&a.2));
+    templates.sort_by_key(|t| std::cmp::Reverse(t.2));
     loaded.timings.templates = templates;
     Ok(jobs.len())
 }

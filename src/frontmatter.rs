@@ -26,16 +26,19 @@ pub struct Split<'a> {
 }
 
 /// Cuts `text` into front matter and body.
-pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
+/// Errors come as a one-item list, like every other parse step's.
+pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagnostic>> {
     let text_nobom = text.strip_prefix('\u{feff}').unwrap_or(text);
     let bom = text.len() - text_nobom.len();
     let first_end = text_nobom.find('\n').map_or(text_nobom.len(), |i| i + 1);
     if text_nobom[..first_end].trim_end() != "---" {
-        return Err(
-            Diagnostic::error(path, Some(Position::new(1, 1)), "missing front matter")
-                .with_help("expected the file to start with a `---` line, then YAML, then `---`")
-                .with_source(text),
-        );
+        return Err(vec![Diagnostic::error(
+            path,
+            Some(Position::new(1, 1)),
+            "missing front matter",
+        )
+        .with_help("expected the file to start with a `---` line, then YAML, then `---`")
+        .with_source(text)]);
     }
     let yaml_start = bom + first_end;
     let mut offset = yaml_start;
@@ -51,13 +54,13 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Diagnostic> {
         }
         offset += line.len();
     }
-    Err(Diagnostic::error(
+    Err(vec![Diagnostic::error(
         path,
         Some(Position::new(1, 1)),
         "front matter is never closed",
     )
     .with_help("expected a second `---` line after the YAML")
-    .with_source(text))
+    .with_source(text)])
 }
 
 /// Parses `yaml` (starting at file line `first_line`) into `T`, reporting
@@ -282,7 +285,7 @@ mod tests {
     #[test]
     fn unclosed_front_matter_is_an_error() {
         let err = split(Path::new("a.md"), "---\ntitle: A\n").unwrap_err();
-        assert!(err.message.contains("never closed"));
+        assert!(err[0].message.contains("never closed"));
     }
 
     #[test]

@@ -240,7 +240,7 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         for &a in &p.authors {
             site_members[a].posts.push(idx);
         }
-        for (ci, c) in p.comments.iter().enumerate() {
+        for (ci, c) in p.visible_comments().iter().enumerate() {
             if let Some(m) = c.member {
                 site_members[m].comments.push((idx, ci));
             }

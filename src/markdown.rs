@@ -7,7 +7,9 @@
 
 use std::collections::HashSet;
 
-use pulldown_cmark::{html, CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+};
 
 use crate::highlight;
 use crate::slug::slugify;
@@ -38,6 +40,34 @@ pub struct Heading {
     pub title: String,
 }
 
+/// What rendering needs to know about the site.
+#[derive(Debug, Clone)]
+pub struct Context {
+    /// The site's base path (`/` or `/community/`): root-relative links
+    /// written in markdown (`/posts/x/`) get it in front, so they work
+    /// wherever the site is hosted.
+    pub base_path: String,
+}
+
+impl Default for Context {
+    fn default() -> Self {
+        Context {
+            base_path: "/".into(),
+        }
+    }
+}
+
+impl Context {
+    /// `url` with the base path in front when it is root-relative.
+    fn rebase<'a>(&self, url: CowStr<'a>) -> CowStr<'a> {
+        if self.base_path != "/" && url.starts_with('/') && !url.starts_with("//") {
+            crate::url::with_base(&self.base_path, &url).into()
+        } else {
+            url
+        }
+    }
+}
+
 /// The summary divider, as Zola writes it (spaces optional).
 fn is_more_marker(html: &str) -> bool {
     let t = html.trim();
@@ -56,7 +86,7 @@ fn options() -> Options {
 }
 
 /// Renders `source` to HTML with its summary, toc and word count.
-pub fn render(source: &str) -> Rendered {
+pub fn render(source: &str, ctx: &Context) -> Rendered {
     let mut events: Vec<Event> = Vec::with_capacity(source.len() / 16);
     let mut toc = Vec::new();
     let mut ids = HashSet::new();
@@ -118,6 +148,34 @@ pub fn render(source: &str) -> Rendered {
             {
                 more_at = Some(events.len());
             }
+            Event::Start(Tag::Link {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                depth += 1;
+                events.push(Event::Start(Tag::Link {
+                    link_type,
+                    dest_url: ctx.rebase(dest_url),
+                    title,
+                    id,
+                }));
+            }
+            Event::Start(Tag::Image {
+                link_type,
+                dest_url,
+                title,
+                id,
+            }) => {
+                depth += 1;
+                events.push(Event::Start(Tag::Image {
+                    link_type,
+                    dest_url: ctx.rebase(dest_url),
+                    title,
+                    id,
+                }));
+            }
             Event::Text(ref t) => {
                 word_count += count_words(t);
                 events.push(event);
@@ -162,8 +220,8 @@ pub fn render(source: &str) -> Rendered {
 
 /// Renders a short piece of markdown (a thread entry, a summary given in
 /// front matter) with no summary or toc.
-pub fn render_inline(source: &str) -> String {
-    render(source).html
+pub fn render_inline(source: &str, ctx: &Context) -> String {
+    render(source, ctx).html
 }
 
 fn take_until_end<'a>(parser: &mut Parser<'a>) -> Vec<Event<'a>> {
@@ -236,7 +294,10 @@ mod tests {
 
     #[test]
     fn summary_stops_at_more_marker() {
-        let r = render("First *para*.\n\nSecond.\n\n<!-- more -->\n\nThird.\n");
+        let r = render(
+            "First *para*.\n\nSecond.\n\n<!-- more -->\n\nThird.\n",
+            &Context::default(),
+        );
         assert!(r.summary.contains("Second."));
         assert!(!r.summary.contains("Third."));
         assert!(r.has_more);
@@ -246,18 +307,21 @@ mod tests {
 
     #[test]
     fn summary_falls_back_to_first_paragraph() {
-        let r = render("# Title\n\nFirst.\n\nSecond.\n");
+        let r = render("# Title\n\nFirst.\n\nSecond.\n", &Context::default());
         assert!(r.summary.contains("First."));
         assert!(!r.summary.contains("Second."));
         assert!(r.has_more);
-        let short = render("Only one.\n");
+        let short = render("Only one.\n", &Context::default());
         assert!(!short.has_more);
         assert_eq!(short.summary, short.html);
     }
 
     #[test]
     fn headings_get_unique_anchors_and_toc() {
-        let r = render("## Why it matters\n\ntext\n\n## Why it matters\n");
+        let r = render(
+            "## Why it matters\n\ntext\n\n## Why it matters\n",
+            &Context::default(),
+        );
         assert!(r.html.contains("<h2 id=\"why-it-matters\">"));
         assert!(r.html.contains("<h2 id=\"why-it-matters-1\">"));
         assert_eq!(r.toc.len(), 2);
@@ -266,7 +330,7 @@ mod tests {
 
     #[test]
     fn extensions_are_on() {
-        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n");
+        let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n", &Context::default());
         assert!(r.html.contains("<table>"));
         assert!(r.html.contains("checkbox"));
         assert!(r.html.contains("<del>old</del>"));
@@ -275,8 +339,26 @@ mod tests {
     }
 
     #[test]
+    fn root_relative_links_get_the_base_path() {
+        let ctx = Context {
+            base_path: "/community/".into(),
+        };
+        let r = render(
+            "[a](/posts/x/) [b](https://e.org/) [c](//cdn/x) ![i](/img.png)\n",
+            &ctx,
+        );
+        assert!(r.html.contains("href=\"/community/posts/x/\""));
+        assert!(r.html.contains("href=\"https://e.org/\""));
+        assert!(r.html.contains("href=\"//cdn/x\""));
+        assert!(r.html.contains("src=\"/community/img.png\""));
+    }
+
+    #[test]
     fn code_is_highlighted_and_not_counted() {
-        let r = render("Two words.\n\n```rust\nfn main() { let x = 1; }\n```\n");
+        let r = render(
+            "Two words.\n\n```rust\nfn main() { let x = 1; }\n```\n",
+            &Context::default(),
+        );
         assert_eq!(r.word_count, 2);
         assert!(r.html.contains("<pre class=\"code\" data-lang=\"rust\">"));
         assert!(r.html.contains("hl-keyword"), "{}", r.html);

@@ -346,6 +346,17 @@ pub fn month_name(m: u32) -> &'static str {
     NAMES[(m.clamp(1, 12) - 1) as usize]
 }
 
+impl Post {
+    /// The comments readers see: none when comments are hidden (the files
+    /// are kept, but nothing shows or counts them).
+    pub fn visible_comments(&self) -> &[Comment] {
+        match self.comment_mode {
+            CommentMode::Hidden => &[],
+            _ => &self.comments,
+        }
+    }
+}
+
 impl Site {
     /// The taxonomy of `kind`.
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {

@@ -315,6 +315,11 @@ fn write_manifest(dir: &Path, entries: &[(String, Entry)]) -> Result<(), Error> 
         text.push_str(&format!("{:032x} {} {} {path}\n", e.hash, e.len, e.mtime));
     }
     let path = dir.join(MANIFEST);
+    // Unchanged entries give the same text: leave the file (and its mtime)
+    // alone, so a no-change build touches nothing at all.
+    if fs::read_to_string(&path).is_ok_and(|old| old == text) {
+        return Ok(());
+    }
     let temp = dir.join(format!("{MANIFEST}.tmp"));
     fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
     fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))

@@ -62,7 +62,10 @@ pub struct ParsedComment {
 }
 
 /// Parses a comment file: a YAML list of comments.
-pub fn parse_comments(file: &SourceFile) -> Result<ParsedComments, Vec<Diagnostic>> {
+pub fn parse_comments(
+    file: &SourceFile,
+    _ctx: &crate::markdown::Context,
+) -> Result<ParsedComments, Vec<Diagnostic>> {
     let path = &file.path;
     let raw: Vec<RawComment> = if file.text.trim().is_empty() {
         Vec::new()
@@ -179,10 +182,13 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<ParsedComments, Vec<Diagnostic>> {
-        parse_comments(&SourceFile {
-            path: PathBuf::from("content/comments/post.yaml"),
-            text: text.into(),
-        })
+        parse_comments(
+            &SourceFile {
+                path: PathBuf::from("content/comments/post.yaml"),
+                text: text.into(),
+            },
+            &Default::default(),
+        )
     }
 
     #[test]

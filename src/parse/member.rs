@@ -53,7 +53,10 @@ pub struct ParsedMember {
 }
 
 /// Parses one member file; its stem is the handle.
-pub fn parse_member(file: &SourceFile) -> Result<ParsedMember, Vec<Diagnostic>> {
+pub fn parse_member(
+    file: &SourceFile,
+    ctx: &markdown::Context,
+) -> Result<ParsedMember, Vec<Diagnostic>> {
     let (raw, fm, body): (RawMember, _, _) = front_matter(file)?;
     let handle = file_stem(&file.path);
     if let Err(msg) = check_segment("handle (the file name)", &handle) {
@@ -94,7 +97,7 @@ pub fn parse_member(file: &SourceFile) -> Result<ParsedMember, Vec<Diagnostic>> 
         links,
         aka: raw.aka.0,
         avatar: raw.avatar,
-        bio: markdown::render(body).html,
+        bio: markdown::render(body, ctx).html,
         extra: to_json(raw.extra),
     })
 }
@@ -151,7 +154,7 @@ mod tests {
             text: "---\nname: Esteban\nlinks: { twitter: ekolsky }\naka: [Esteban K]\n---\nBio.\n"
                 .into(),
         };
-        let m = parse_member(&f).unwrap();
+        let m = parse_member(&f, &Default::default()).unwrap();
         assert_eq!(m.handle, "ekolsky");
         assert_eq!(
             m.links[0].url.as_deref(),

@@ -125,10 +125,10 @@ pub fn file_stem(path: &Path) -> String {
 }
 
 /// Splits and parses a front matter file into `T` plus its body.
-pub fn front_matter<'a, T: serde::de::DeserializeOwned>(
-    file: &'a SourceFile,
-) -> Result<(T, FrontMatter, &'a str), Vec<Diagnostic>> {
-    let split = frontmatter::split(&file.path, &file.text).map_err(|d| vec![d])?;
+pub fn front_matter<T: serde::de::DeserializeOwned>(
+    file: &SourceFile,
+) -> Result<(T, FrontMatter, &str), Vec<Diagnostic>> {
+    let split = frontmatter::split(&file.path, &file.text)?;
     let raw = frontmatter::parse::<T>(&file.path, &file.text, split.yaml, split.yaml_line)?;
     let fm = FrontMatter {
         yaml: split.yaml.to_owned(),

@@ -48,7 +48,10 @@ pub struct ParsedPage {
 }
 
 /// Parses one page file.
-pub fn parse_page(file: &SourceFile) -> Result<ParsedPage, Vec<Diagnostic>> {
+pub fn parse_page(
+    file: &SourceFile,
+    ctx: &markdown::Context,
+) -> Result<ParsedPage, Vec<Diagnostic>> {
     let (raw, fm, body): (RawPage, _, _) = front_matter(file)?;
     let path = &file.path;
     let mut errors = Vec::new();
@@ -74,7 +77,7 @@ pub fn parse_page(file: &SourceFile) -> Result<ParsedPage, Vec<Diagnostic>> {
         title: raw.title,
         date,
         draft: raw.draft,
-        body: markdown::render(body),
+        body: markdown::render(body, ctx),
         aliases: raw.aliases.0,
         extra: to_json(raw.extra),
     })

@@ -75,7 +75,10 @@ pub struct ParsedPost {
 }
 
 /// Parses one post file.
-pub fn parse_post(file: &SourceFile) -> Result<ParsedPost, Vec<Diagnostic>> {
+pub fn parse_post(
+    file: &SourceFile,
+    ctx: &markdown::Context,
+) -> Result<ParsedPost, Vec<Diagnostic>> {
     let (raw, fm, body): (RawPost, _, _) = front_matter(file)?;
     let path = &file.path;
     let mut errors = Vec::new();
@@ -120,9 +123,9 @@ pub fn parse_post(file: &SourceFile) -> Result<ParsedPost, Vec<Diagnostic>> {
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut rendered = markdown::render(body);
+    let mut rendered = markdown::render(body, ctx);
     if let Some(summary) = &raw.summary {
-        rendered.summary = markdown::render_inline(summary);
+        rendered.summary = markdown::render_inline(summary, ctx);
         rendered.has_more = true;
     }
     Ok(ParsedPost {
@@ -156,10 +159,10 @@ mod tests {
 
     #[test]
     fn date_and_slug_come_from_the_file_name() {
-        let p = parse_post(&file(
-            "2010-09-25-building-bridges.md",
-            "---\ntitle: B\n---\nHi\n",
-        ))
+        let p = parse_post(
+            &file("2010-09-25-building-bridges.md", "---\ntitle: B\n---\nHi\n"),
+            &Default::default(),
+        )
         .unwrap();
         assert_eq!(p.slug, "building-bridges");
         assert_eq!(p.date.format("%Y-%m-%d").to_string(), "2010-09-25");
@@ -167,10 +170,13 @@ mod tests {
 
     #[test]
     fn every_problem_of_a_file_is_reported() {
-        let errs = parse_post(&file(
-            "x.md",
-            "---\ntitle: X\ndate: 2010-13-45\nupdated: soon\nslug: ../../etc\n---\n",
-        ))
+        let errs = parse_post(
+            &file(
+                "x.md",
+                "---\ntitle: X\ndate: 2010-13-45\nupdated: soon\nslug: ../../etc\n---\n",
+            ),
+            &Default::default(),
+        )
         .unwrap_err();
         let lines: Vec<_> = errs.iter().map(|e| e.position.unwrap().line).collect();
         assert_eq!(errs.len(), 3, "{errs:?}");
@@ -182,16 +188,17 @@ mod tests {
 
     #[test]
     fn missing_date_without_prefix_is_an_error() {
-        let errs = parse_post(&file("x.md", "---\ntitle: X\n---\n")).unwrap_err();
+        let errs =
+            parse_post(&file("x.md", "---\ntitle: X\n---\n"), &Default::default()).unwrap_err();
         assert!(errs[0].message.contains("date"));
     }
 
     #[test]
     fn one_tag_may_be_a_string() {
-        let p = parse_post(&file(
-            "x.md",
-            "---\ntitle: X\ndate: 2020-01-01\ntags: CRM\n---\n",
-        ))
+        let p = parse_post(
+            &file("x.md", "---\ntitle: X\ndate: 2020-01-01\ntags: CRM\n---\n"),
+            &Default::default(),
+        )
         .unwrap();
         assert_eq!(p.tags, vec!["CRM"]);
     }

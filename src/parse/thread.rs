@@ -99,7 +99,10 @@ pub struct ParsedEntry {
 }
 
 /// Parses one thread file and checks its reply structure.
-pub fn parse_thread(file: &SourceFile) -> Result<ParsedThread, Vec<Diagnostic>> {
+pub fn parse_thread(
+    file: &SourceFile,
+    ctx: &markdown::Context,
+) -> Result<ParsedThread, Vec<Diagnostic>> {
     let (raw, fm, body): (RawThread, _, _) = front_matter(file)?;
     let path = &file.path;
     let mut errors = Vec::new();
@@ -153,10 +156,10 @@ pub fn parse_thread(file: &SourceFile) -> Result<ParsedThread, Vec<Diagnostic>> 
             .date
             .as_ref()
             .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
-        let mut text = markdown::render_inline(&e.text);
+        let mut text = markdown::render_inline(&e.text, ctx);
         if let Some(q) = &e.quoted {
             text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
-            text.push_str(&markdown::render_inline(q));
+            text.push_str(&markdown::render_inline(q, ctx));
             text.push_str("</details>");
         }
         entries.push(ParsedEntry {
@@ -193,7 +196,7 @@ pub fn parse_thread(file: &SourceFile) -> Result<ParsedThread, Vec<Diagnostic>> 
         started_by: raw.started_by,
         origin: raw.source,
         related: raw.related.0,
-        intro: markdown::render(body).html,
+        intro: markdown::render(body, ctx).html,
         entries,
         draft: raw.draft,
     })
@@ -252,10 +255,13 @@ mod tests {
     use super::*;
 
     fn thread(entries: &str) -> Result<ParsedThread, Vec<Diagnostic>> {
-        parse_thread(&SourceFile {
-            path: PathBuf::from("content/threads/t.md"),
-            text: format!("---\ntitle: T\ndate: 2010-07-14\nentries:\n{entries}---\nIntro\n"),
-        })
+        parse_thread(
+            &SourceFile {
+                path: PathBuf::from("content/threads/t.md"),
+                text: format!("---\ntitle: T\ndate: 2010-07-14\nentries:\n{entries}---\nIntro\n"),
+            },
+            &Default::default(),
+        )
     }
 
     #[test]
@@ -294,7 +300,7 @@ mod tests {
         let t = parse_thread(&SourceFile {
             path: PathBuf::from("content/threads/t.md"),
             text: "---\ntitle: T\ndate: 2010-07-14\nskip: [2]\nentries:\n  - id: 1\n    by: a\n  - id: 2\n    by: b\n    reply_to: 1\n---\n".into(),
-        })
+        }, &Default::default())
         .unwrap();
         assert_eq!(t.entries.len(), 1);
     }

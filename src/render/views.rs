@@ -42,6 +42,7 @@ struct PostSummary<'a> {
     word_count: usize,
     reading_time: usize,
     comment_count: usize,
+    comments_mode: CommentMode,
     draft: bool,
 }
 
@@ -97,7 +98,8 @@ pub fn post_summary(site: &Site, idx: PostIdx) -> Value {
         has_more: p.body.has_more,
         word_count: p.body.word_count,
         reading_time: reading_time(p.body.word_count),
-        comment_count: p.comments.len(),
+        comment_count: p.visible_comments().len(),
+        comments_mode: p.comment_mode,
         draft: p.draft,
     })
     .expect("views serialize")
@@ -124,16 +126,7 @@ pub fn post_full(site: &Site, idx: PostIdx, summary: &Value) -> Value {
         neighbour((idx + 1 < site.posts.len()).then_some(idx + 1)),
     );
     obj.insert("next".into(), neighbour(idx.checked_sub(1)));
-    let comments = if p.comment_mode == CommentMode::Hidden {
-        Vec::new()
-    } else {
-        comment_tree(site, p)
-    };
-    obj.insert("comments".into(), Value::Array(comments));
-    obj.insert(
-        "comments_mode".into(),
-        serde_json::to_value(p.comment_mode).expect("mode"),
-    );
+    obj.insert("comments".into(), Value::Array(comment_tree(site, p)));
     obj.insert("extra".into(), p.extra.clone());
     v
 }
@@ -170,7 +163,8 @@ pub fn comment_anchor(id: &str) -> String {
 }
 
 fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
-    let (roots, children) = children_of(p.comments.iter().map(|c| c.parent), p.comments.len());
+    let comments = p.visible_comments();
+    let (roots, children) = children_of(comments.iter().map(|c| c.parent), comments.len());
     fn node(site: &Site, p: &Post, i: usize, children: &[Vec<usize>]) -> Value {
         let c = &p.comments[i];
         json!({

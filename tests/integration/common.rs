@@ -1,0 +1,246 @@
+//! Helpers: fixture sites in temp folders, builds, and output inspection.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use salon::{BuildOptions, BuildReport};
+use scraper::{Html, Selector};
+use tempfile::TempDir;
+
+/// A site folder in a temp dir, removed when dropped.
+pub struct Site {
+    pub dir: TempDir,
+}
+
+impl Site {
+    /// A site with `salon.yaml` and the given files.
+    pub fn new(config: &str, files: &[(&str, &str)]) -> Site {
+        let dir = tempfile::tempdir().unwrap();
+        fs::write(dir.path().join("salon.yaml"), config).unwrap();
+        let site = Site { dir };
+        for (path, text) in files {
+            site.write(path, text);
+        }
+        site
+    }
+
+    /// The repository's demo site, copied (without themes/, so the
+    /// built-in theme is used).
+    pub fn demo() -> Site {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let dir = tempfile::tempdir().unwrap();
+        fs::copy(root.join("salon.yaml"), dir.path().join("salon.yaml")).unwrap();
+        for sub in ["content", "static"] {
+            copy_dir(&root.join(sub), &dir.path().join(sub));
+        }
+        Site { dir }
+    }
+
+    pub fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    pub fn out(&self) -> PathBuf {
+        self.root().join("public")
+    }
+
+    pub fn write(&self, rel: &str, text: &str) {
+        let p = self.root().join(rel);
+        fs::create_dir_all(p.parent().unwrap()).unwrap();
+        fs::write(p, text).unwrap();
+    }
+
+    pub fn remove(&self, rel: &str) {
+        fs::remove_file(self.root().join(rel)).unwrap();
+    }
+
+    pub fn options(&self) -> BuildOptions {
+        BuildOptions::new(self.root())
+    }
+
+    pub fn build(&self) -> BuildReport {
+        match salon::build(&self.options()) {
+            Ok(r) => r,
+            Err(salon::Error::Content(d)) => panic!("build failed: {d:#?}"),
+            Err(e) => panic!("build failed: {e}"),
+        }
+    }
+
+    pub fn try_build(&self) -> Result<BuildReport, salon::Error> {
+        salon::build(&self.options())
+    }
+
+    /// The parsed output page at a root URL path (`/posts/x/`).
+    pub fn page(&self, url_path: &str) -> Html {
+        let file =
+            file_for(&self.out(), url_path).unwrap_or_else(|| panic!("no output for {url_path}"));
+        Html::parse_document(&fs::read_to_string(file).unwrap())
+    }
+
+    pub fn read(&self, rel: &str) -> String {
+        fs::read_to_string(self.out().join(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+    }
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    if !from.exists() {
+        return;
+    }
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).unwrap();
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The file a root URL path is served from, if it exists.
+pub fn file_for(out: &Path, url_path: &str) -> Option<PathBuf> {
+    let rel = url_path.trim_start_matches('/');
+    let candidate = out.join(rel);
+    if url_path.ends_with('/') || rel.is_empty() {
+        let index = candidate.join("index.html");
+        return index.is_file().then_some(index);
+    }
+    if candidate.is_file() {
+        return Some(candidate);
+    }
+    let index = candidate.join("index.html");
+    index.is_file().then_some(index)
+}
+
+pub fn sel(s: &str) -> Selector {
+    Selector::parse(s).unwrap()
+}
+
+/// Texts of the elements matching `selector`, whitespace collapsed.
+pub fn texts(doc: &Html, selector: &str) -> Vec<String> {
+    doc.select(&sel(selector))
+        .map(|e| {
+            e.text()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .collect()
+}
+
+/// `attr` of the elements matching `selector`.
+pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
+    doc.select(&sel(selector))
+        .filter_map(|e| e.value().attr(attr).map(str::to_owned))
+        .collect()
+}
+
+/// Every file below `dir` with a hash of its bytes, and its mtime.
+pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
+    let mut out = BTreeMap::new();
+    if !dir.exists() {
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(dir) {
+        let entry = entry.unwrap();
+        if entry.file_type().is_file() {
+            let rel = entry
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let meta = entry.metadata().unwrap();
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            std::hash::Hash::hash(&fs::read(entry.path()).unwrap(), &mut h);
+            out.insert(
+                rel,
+                (std::hash::Hasher::finish(&h), meta.modified().unwrap()),
+            );
+        }
+    }
+    out
+}
+
+/// Follows every `href` and `src` of every HTML file in `out` that points
+/// inside the site (under `base_path`), and returns the broken ones as
+/// `(page, link)`. Fragments must name an element id on the target page.
+pub fn broken_links(out: &Path, base_path: &str) -> Vec<(String, String)> {
+    let mut ids: HashMap<PathBuf, Vec<String>> = HashMap::new();
+    let mut broken = Vec::new();
+    let mut pages = Vec::new();
+    for entry in walkdir::WalkDir::new(out) {
+        let entry = entry.unwrap();
+        if entry.path().extension().is_some_and(|e| e == "html") {
+            pages.push(entry.path().to_path_buf());
+        }
+    }
+    let anchors = sel("[href], [src]");
+    let id_sel = sel("[id]");
+    let mut ids_of = |file: &Path| -> Vec<String> {
+        ids.entry(file.to_path_buf())
+            .or_insert_with(|| {
+                let doc = Html::parse_document(&fs::read_to_string(file).unwrap());
+                doc.select(&id_sel)
+                    .filter_map(|e| e.value().attr("id").map(str::to_owned))
+                    .collect()
+            })
+            .clone()
+    };
+    for page in &pages {
+        let doc = Html::parse_document(&fs::read_to_string(page).unwrap());
+        let page_rel = page
+            .strip_prefix(out)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        for el in doc.select(&anchors) {
+            let link = el.value().attr("href").or(el.value().attr("src")).unwrap();
+            if link.starts_with("http://")
+                || link.starts_with("https://")
+                || link.starts_with("mailto:")
+                || link.starts_with("//")
+            {
+                continue;
+            }
+            let (path_part, fragment) = match link.split_once('#') {
+                Some((p, f)) => (p, Some(f)),
+                None => (link, None),
+            };
+            let path_part = path_part.split('?').next().unwrap();
+            let target = if path_part.is_empty() {
+                Some(page.clone())
+            } else if let Some(rest) = path_part.strip_prefix(base_path) {
+                file_for(out, &format!("/{rest}"))
+            } else {
+                broken.push((
+                    page_rel.clone(),
+                    format!("{link} (outside base path {base_path})"),
+                ));
+                continue;
+            };
+            match (target, fragment) {
+                (None, _) => broken.push((page_rel.clone(), link.to_owned())),
+                (Some(t), Some(f))
+                    if !f.is_empty()
+                        && t.extension().is_some_and(|e| e == "html")
+                        && !ids_of(&t).iter().any(|id| id == f) =>
+                {
+                    broken.push((page_rel.clone(), format!("{link} (no id `{f}`)")));
+                }
+                _ => {}
+            }
+        }
+    }
+    broken
+}
+
+/// A post file with the given front matter lines and body.
+pub fn post(front: &str, body: &str) -> String {
+    format!("---\n{front}\n---\n\n{body}\n")
+}
+
+pub const CONFIG: &str = "title: Test Site\nbase_url: https://example.org/\npaginate: 3\n";

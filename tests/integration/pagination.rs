@@ -1,0 +1,106 @@
+//! Tag archives and the home page list exactly the right posts, across
+//! pages, at the boundaries of pagination (paginate: 3 in these sites).
+
+use crate::common::*;
+
+fn site_with(n: usize, tagged_every: usize) -> Site {
+    let files: Vec<(String, String)> = (0..n)
+        .map(|i| {
+            let tags = if i % tagged_every == 0 {
+                "[Community, Other]"
+            } else {
+                "[Other]"
+            };
+            (
+                format!("content/posts/p{i:03}.md"),
+                post(
+                    &format!(
+                        "title: P{i:03}\ndate: 2020-01-01T00:{:02}:00Z\ntags: {tags}",
+                        i % 60
+                    ),
+                    "x",
+                ),
+            )
+        })
+        .collect();
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let site = Site::new(CONFIG, &refs);
+    site.build();
+    site
+}
+
+/// Titles listed on every page of a listing, page by page.
+fn listing(site: &Site, base: &str) -> Vec<Vec<String>> {
+    let mut pages = Vec::new();
+    for n in 1.. {
+        let path = if n == 1 {
+            base.to_owned()
+        } else {
+            format!("{base}page/{n}/")
+        };
+        let Some(file) = file_for(&site.out(), &path) else {
+            break;
+        };
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(file).unwrap());
+        pages.push(texts(&doc, "main article h2 a, main article h3 a"));
+    }
+    pages
+}
+
+fn expected_titles(n: usize, every: usize) -> Vec<String> {
+    // Newest first: the generated minutes grow with i.
+    let mut v: Vec<usize> = (0..n).filter(|i| i % every == 0).collect();
+    v.sort_by_key(|&i| std::cmp::Reverse((i % 60, i)));
+    v.into_iter().map(|i| format!("P{i:03}")).collect()
+}
+
+#[test]
+fn tag_archive_lists_exactly_its_posts_at_each_boundary() {
+    for (posts, expect_pages) in [(1, 1), (3, 1), (4, 2), (7, 3)] {
+        let site = site_with(posts, 1);
+        let pages = listing(&site, "/tags/community/");
+        assert_eq!(pages.len(), expect_pages, "{posts} posts");
+        let all: Vec<String> = pages.concat();
+        assert_eq!(all, expected_titles(posts, 1), "{posts} posts");
+        assert!(pages.iter().all(|p| p.len() <= 3));
+        // Page 1 is the archive itself; /page/1/ redirects there.
+        let redirect = site.read("tags/community/page/1/index.html");
+        assert!(redirect.contains("url=/tags/community/"));
+        assert!(file_for(
+            &site.out(),
+            &format!("/tags/community/page/{}/", expect_pages + 1)
+        )
+        .is_none());
+    }
+}
+
+#[test]
+fn only_tagged_posts_are_listed() {
+    let site = site_with(10, 3);
+    let all = listing(&site, "/tags/community/").concat();
+    assert_eq!(all, expected_titles(10, 3));
+    let title = texts(&site.page("/tags/community/"), "h1");
+    assert_eq!(title, vec!["Posts tagged ‘Community’"]);
+}
+
+#[test]
+fn home_of_an_empty_site_is_one_page() {
+    let site = Site::new(CONFIG, &[]);
+    site.build();
+    let pages = listing(&site, "/");
+    assert_eq!(pages, vec![Vec::<String>::new()]);
+}
+
+#[test]
+fn home_pages_cover_every_post_once() {
+    let site = site_with(7, 1);
+    let pages = listing(&site, "/");
+    assert_eq!(
+        pages.iter().map(Vec::len).collect::<Vec<_>>(),
+        vec![3, 3, 1]
+    );
+    assert_eq!(pages.concat(), expected_titles(7, 1));
+}
