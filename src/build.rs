@@ -63,6 +63,8 @@ pub struct BuildReport {
     pub foreign: Vec<String>,
     /// Posts built.
     pub posts: usize,
+    /// Nothing changed since the last build, so nothing was rendered.
+    pub up_to_date: bool,
     /// Content warnings (the build succeeded).
     pub warnings: Vec<Diagnostic>,
     /// Where the time went.
@@ -81,11 +83,18 @@ pub struct Loaded {
     pub timings: Timings,
 }
 
-/// Loads, parses and links the site; every content error is collected.
-pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
+/// Every input of a build, read from disk but not yet parsed.
+pub struct Inputs {
+    config_file: SourceFile,
+    config: Config,
+    files: load::ContentFiles,
+    unreadable: Vec<Diagnostic>,
+    theme: Theme,
+}
+
+/// Reads the configuration, the content, the theme and the static files.
+pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
     let root = &opts.source;
-    let mut timings = Timings::default();
-    let start = Instant::now();
     let config_file = load::read_config(root)?;
     let mut config = Config::parse(&config_file.path, &config_file.text).map_err(Error::Content)?;
     if let Some(url) = &opts.base_url {
@@ -95,13 +104,85 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     }
     let (files, unreadable) = load::read_content(root)?;
     let theme = theme::load(root, &config.theme)?;
+    Ok(Inputs {
+        config_file,
+        config,
+        files,
+        unreadable,
+        theme,
+    })
+}
+
+impl Inputs {
+    /// How many content files there are.
+    pub fn count(&self) -> usize {
+        let f = &self.files;
+        f.posts.len() + f.members.len() + f.threads.len() + f.pages.len() + f.comments.len()
+    }
+
+    /// A hash of everything the output depends on: every input file with
+    /// its path, the options, and salon's own sources (its code and
+    /// built-in theme, hashed at compile time). Builds are deterministic, so
+    /// equal fingerprints mean equal output.
+    pub fn fingerprint(&self, opts: &BuildOptions) -> u128 {
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        let mut field = |bytes: &[u8]| {
+            h.update(&(bytes.len() as u64).to_le_bytes());
+            h.update(bytes);
+        };
+        field(env!("SALON_SOURCE_HASH").as_bytes());
+        field(format!("{:?} {:?}", opts.drafts, opts.base_url).as_bytes());
+        field(self.config_file.text.as_bytes());
+        let f = &self.files;
+        for file in [&f.posts, &f.members, &f.threads, &f.pages, &f.comments]
+            .into_iter()
+            .flatten()
+        {
+            field(file.path.to_string_lossy().as_bytes());
+            field(file.text.as_bytes());
+        }
+        for d in &self.unreadable {
+            field(d.to_string().as_bytes());
+        }
+        for (name, text) in &self.theme.templates {
+            field(name.as_bytes());
+            field(text.as_bytes());
+        }
+        for a in &self.theme.assets {
+            field(a.rel.as_bytes());
+            field(&a.bytes);
+        }
+        h.digest128()
+    }
+}
+
+/// Loads, parses and links the site; every content error is collected.
+pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
+    let start = Instant::now();
+    let inputs = read_inputs(opts)?;
+    let mut timings = Timings::default();
+    timings.stage("load", "files", inputs.count(), start);
+    parse_and_link(inputs, opts, timings)
+}
+
+/// Parses and links what [`read_inputs`] read.
+fn parse_and_link(
+    inputs: Inputs,
+    opts: &BuildOptions,
+    mut timings: Timings,
+) -> Result<Loaded, Error> {
+    let Inputs {
+        config,
+        files,
+        unreadable,
+        theme,
+        ..
+    } = inputs;
     let counted = files.posts.len()
         + files.members.len()
         + files.threads.len()
         + files.pages.len()
         + files.comments.len();
-    timings.stage("load", "files", counted, start);
-
     let start = Instant::now();
     let mut diags = Diagnostics::new();
     diags.extend(unreadable);
@@ -171,20 +252,34 @@ where
 }
 
 /// Builds the site into its output folder. On any error nothing in the
-/// output folder changes.
+/// output folder changes. When no input changed since the last build and
+/// its output is intact, nothing is parsed, rendered or written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
-    let mut loaded = load_site(opts)?;
+    let start = Instant::now();
+    let inputs = read_inputs(opts)?;
     let out_dir = opts.output_dir();
     let output = Output::open(&out_dir)?;
-    let files = match render_into(&mut loaded, |path, bytes| output.stage(path, bytes)) {
-        Ok(n) => n,
-        Err(e) => {
-            output.abort();
-            return Err(e);
-        }
-    };
+    let fingerprint = inputs.fingerprint(opts);
+    let mut timings = Timings::default();
+    timings.stage("load", "files", inputs.count(), start);
+    if output.is_up_to_date(fingerprint) {
+        let files = output.previous_files();
+        return Ok(BuildReport {
+            output: out_dir,
+            files,
+            unchanged: files,
+            up_to_date: true,
+            posts: inputs.files.posts.len(),
+            foreign: output.foreign(&Default::default()),
+            timings,
+            ..BuildReport::default()
+        });
+    }
+    let mut loaded = parse_and_link(inputs, opts, timings)?;
+    // On an error `output` is dropped unused: nothing was written.
+    let files = render_into(&mut loaded, |path, bytes| output.stage(path, bytes))?;
     let start = Instant::now();
-    let written = output.commit()?;
+    let written = output.commit(fingerprint)?;
     loaded
         .timings
         .stage("write", "files written", written.written, start);
@@ -195,6 +290,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         unchanged: written.unchanged,
         removed: written.removed,
         foreign: written.foreign,
+        up_to_date: false,
         posts: loaded.site.posts.len(),
         warnings: loaded.warnings,
         timings: loaded.timings,

@@ -118,6 +118,15 @@ fn run(cli: Cli) -> Result<(), Error> {
             if timings {
                 eprintln!("{}", r.timings);
             }
+            if r.up_to_date {
+                eprintln!(
+                    "Nothing changed since the last build: {} files in {} are up to date ({:.2} s)",
+                    r.files,
+                    r.output.display(),
+                    start.elapsed().as_secs_f64()
+                );
+                return Ok(());
+            }
             eprintln!(
                 "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
                 r.posts,

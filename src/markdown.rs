@@ -268,29 +268,54 @@ fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
 
+/// Words in `text`: runs of non-space bytes (UTF-8 continuation bytes are
+/// never ASCII space, so counting on bytes is exact for ASCII white space).
 fn count_words(text: &str) -> usize {
-    text.split_whitespace().count()
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        let space = b.is_ascii_whitespace();
+        words += usize::from(!space && !in_word);
+        in_word = !space;
+    }
+    words
 }
 
-/// Escapes text for an HTML attribute or element.
+/// Escapes text for an HTML attribute or element (also Tera's escaper, so
+/// it runs on every `{{ }}`: it copies runs of plain bytes at once).
 pub fn escape(text: &str) -> String {
-    let mut s = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => s.push_str("&amp;"),
-            '<' => s.push_str("&lt;"),
-            '>' => s.push_str("&gt;"),
-            '"' => s.push_str("&quot;"),
-            '\'' => s.push_str("&#39;"),
-            _ => s.push(c),
-        }
+    let bytes = text.as_bytes();
+    let mut s = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        s.push_str(&text[plain..i]);
+        s.push_str(rep);
+        plain = i + 1;
     }
+    s.push_str(&text[plain..]);
     s
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_and_word_counts() {
+        assert_eq!(escape("a<b>&\"c'é"), "a&lt;b&gt;&amp;&quot;c&#39;é");
+        assert_eq!(escape("plain"), "plain");
+        assert_eq!(count_words("  two\twords\n"), 2);
+        assert_eq!(count_words("Zoë’s café"), 2);
+        assert_eq!(count_words(""), 0);
+    }
 
     #[test]
     fn summary_stops_at_more_marker() {

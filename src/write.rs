@@ -6,22 +6,32 @@
 //! - While pages render, [`Output::stage`] compares each file with what the
 //!   last build wrote (a manifest of hashes, sizes and mtimes in
 //!   [`MANIFEST`]). An unchanged file is dropped on the spot; a changed one is
-//!   written flat into a staging folder, so memory stays small.
-//! - Only when the whole build succeeded does [`Output::commit`] rename the
-//!   staged files into place (a rename is atomic: no reader sees half a
-//!   file), remove files the last build wrote and this one did not, and
-//!   record the new manifest. [`Output::abort`] throws the staging away and
-//!   leaves the previous output exactly as it was.
+//!   kept in memory, LZ4-compressed (HTML shrinks about fourfold), so a
+//!   large site does not need its whole output in memory.
+//! - When the output folder does not exist yet (a clean build), files are
+//!   written straight into a hidden sibling folder while pages render, and
+//!   that folder is renamed into place at the end: one atomic step, no
+//!   per-file renames, and nothing held in memory.
+//! - Otherwise nothing touches the disk until the whole build succeeded. Then
+//!   [`Output::commit`] writes the changed files in parallel, each to a
+//!   temporary file in its own folder renamed into place (a rename is
+//!   atomic: no reader and no crash sees half a file), removes files the last
+//!   build wrote and this one did not, and records the new manifest. A build
+//!   that fails simply drops its [`Output`]: the previous output stays
+//!   exactly as it was.
 //! - Files Salon never wrote are left alone and reported.
+//! - The manifest also records a fingerprint of every input, so a build
+//!   whose inputs and output are exactly as last time can stop before
+//!   parsing anything ([`Output::is_up_to_date`]).
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::UNIX_EPOCH;
 
+use rayon::prelude::*;
 use walkdir::WalkDir;
 
 use crate::error::Error;
@@ -29,7 +39,9 @@ use crate::url::OutputPath;
 
 /// The manifest's file name inside the output folder.
 pub const MANIFEST: &str = ".salon-manifest";
-const STAGING: &str = ".salon-staging";
+const MANIFEST_HEADER: &str = "salon-manifest 2";
+/// Suffix of the temporary files a commit renames into place.
+const TEMP_SUFFIX: &str = ".salon-tmp";
 
 /// What the last build recorded of one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,24 +65,53 @@ pub struct WriteReport {
     pub foreign: Vec<String>,
 }
 
-struct Staged {
+/// A changed file waiting for the commit, compressed.
+struct Pending {
     path: OutputPath,
-    temp: PathBuf,
-    entry: Entry,
+    hash: u128,
+    compressed: Vec<u8>,
 }
 
-/// An output folder being brought up to date.
+/// How files reach the output folder.
+enum Mode {
+    /// The folder does not exist: files are written as they come into a
+    /// hidden sibling, which the commit renames into place.
+    Fresh {
+        temp: PathBuf,
+        /// Top-level folders, by real name, with the name they are built
+        /// under (see [`mark_top_of_hierarchy`] for why).
+        tops: Mutex<HashMap<String, String>>,
+        made_dirs: Mutex<HashSet<String>>,
+        written: Mutex<Vec<(String, Entry)>>,
+    },
+    /// The folder exists: changed files wait in memory for the commit.
+    Update {
+        pending: Mutex<Vec<Pending>>,
+        kept: Mutex<Vec<(OutputPath, Entry)>>,
+    },
+}
+
+/// An output folder being brought up to date. Dropping it without
+/// [`Output::commit`] leaves the folder exactly as it was.
 pub struct Output {
     dir: PathBuf,
-    created_dir: bool,
     previous: HashMap<String, Entry>,
+    previous_inputs: Option<u128>,
     /// Files on disk now: path → (len, mtime).
     on_disk: HashMap<String, (u64, u128)>,
     dirs_on_disk: HashSet<String>,
-    staging: OnceLock<Result<PathBuf, String>>,
-    counter: AtomicUsize,
-    staged: Mutex<Vec<Staged>>,
-    kept: Mutex<Vec<(OutputPath, Entry)>>,
+    mode: Mode,
+    committed: bool,
+}
+
+impl Drop for Output {
+    fn drop(&mut self) {
+        if let Mode::Fresh { temp, .. } = &self.mode {
+            if !self.committed {
+                let _ = fs::remove_dir_all(temp);
+            }
+        }
+    }
 }
 
 fn mtime_of(meta: &fs::Metadata) -> u128 {
@@ -80,7 +121,8 @@ fn mtime_of(meta: &fs::Metadata) -> u128 {
         .map_or(0, |d| d.as_nanos())
 }
 
-fn hash(bytes: &[u8]) -> u128 {
+/// The 128-bit xxh3 hash used for output files and input fingerprints.
+pub fn hash(bytes: &[u8]) -> u128 {
     xxhash_rust::xxh3::xxh3_128(bytes)
 }
 
@@ -118,163 +160,334 @@ impl Output {
                 }
             }
         }
+        let (previous_inputs, previous) = read_manifest(&dir.join(MANIFEST));
+        let mode = if exists {
+            Mode::Update {
+                pending: Mutex::new(Vec::new()),
+                kept: Mutex::new(Vec::new()),
+            }
+        } else {
+            let name = dir.file_name().ok_or_else(|| {
+                Error::Refused(format!("{} cannot be an output folder", dir.display()))
+            })?;
+            let temp = dir.with_file_name(format!(".{}{TEMP_SUFFIX}", name.to_string_lossy()));
+            // A build that crashed may have left one behind.
+            let _ = fs::remove_dir_all(&temp);
+            fs::create_dir_all(&temp).map_err(|e| Error::io(&temp, e))?;
+            mark_top_of_hierarchy(&temp);
+            Mode::Fresh {
+                temp,
+                tops: Mutex::new(HashMap::new()),
+                made_dirs: Mutex::new(HashSet::new()),
+                written: Mutex::new(Vec::new()),
+            }
+        };
         Ok(Output {
-            previous: read_manifest(&dir.join(MANIFEST)),
+            previous,
+            previous_inputs,
             dir: dir.to_path_buf(),
-            created_dir: !exists,
             on_disk,
             dirs_on_disk,
-            staging: OnceLock::new(),
-            counter: AtomicUsize::new(0),
-            staged: Mutex::new(Vec::new()),
-            kept: Mutex::new(Vec::new()),
+            mode,
+            committed: false,
         })
     }
 
-    fn staging_dir(&self) -> Result<&Path, Error> {
-        let made = self.staging.get_or_init(|| {
-            let staging = self.dir.join(STAGING);
-            // A crashed build may have left one behind.
-            let _ = fs::remove_dir_all(&staging);
-            fs::create_dir_all(&staging)
-                .map(|_| staging)
-                .map_err(|e| e.to_string())
-        });
-        match made {
-            Ok(p) => Ok(p),
-            Err(e) => Err(Error::io(
-                self.dir.join(STAGING),
-                std::io::Error::other(e.clone()),
-            )),
-        }
+    /// Whether the last build had exactly these inputs and every file it
+    /// wrote is still on disk as it left it: then building again would
+    /// change nothing.
+    pub fn is_up_to_date(&self, inputs: u128) -> bool {
+        self.previous_inputs == Some(inputs)
+            && self
+                .previous
+                .iter()
+                .all(|(p, e)| self.on_disk.get(p) == Some(&(e.len, e.mtime)))
     }
 
-    /// Offers one rendered file. Unchanged files are noted and dropped;
-    /// changed ones are staged. Safe to call from many threads.
-    pub fn stage(&self, path: &OutputPath, bytes: &[u8]) -> Result<(), Error> {
-        let h = hash(bytes);
-        let len = bytes.len() as u64;
-        if let Some(prev) = self.previous.get(path.as_str()) {
-            let same_on_disk = self.on_disk.get(path.as_str()) == Some(&(prev.len, prev.mtime));
-            if prev.hash == h && prev.len == len && same_on_disk {
-                self.kept.lock().expect("lock").push((path.clone(), *prev));
-                return Ok(());
-            }
-        }
-        let n = self.counter.fetch_add(1, Ordering::Relaxed);
-        let temp = self.staging_dir()?.join(n.to_string());
-        let mut file = fs::File::create(&temp).map_err(|e| Error::io(&temp, e))?;
-        file.write_all(bytes).map_err(|e| Error::io(&temp, e))?;
-        let meta = file.metadata().map_err(|e| Error::io(&temp, e))?;
-        self.staged.lock().expect("lock").push(Staged {
-            path: path.clone(),
-            temp,
-            entry: Entry {
-                hash: h,
-                len,
-                mtime: mtime_of(&meta),
-            },
-        });
-        Ok(())
+    /// How many files the last build wrote.
+    pub fn previous_files(&self) -> usize {
+        self.previous.len()
     }
 
-    /// Throws away everything staged; the output folder is as before.
-    pub fn abort(self) {
-        if let Some(Ok(staging)) = self.staging.get() {
-            let _ = fs::remove_dir_all(staging);
-        }
-        if self.created_dir {
-            let _ = fs::remove_dir(&self.dir);
-        }
-    }
-
-    /// Moves staged files into place, removes what the last build wrote and
-    /// this one did not, and records the new manifest.
-    pub fn commit(self) -> Result<WriteReport, Error> {
-        let mut staged = self.staged.into_inner().expect("lock");
-        let kept = self.kept.into_inner().expect("lock");
-        staged.sort_by(|a, b| a.path.cmp(&b.path));
-        let mut report = WriteReport {
-            written: staged.len(),
-            unchanged: kept.len(),
-            ..WriteReport::default()
-        };
-        let mut dirs = self.dirs_on_disk;
-        let mut manifest: Vec<(String, Entry)> = Vec::with_capacity(staged.len() + kept.len());
-        for s in &staged {
-            let target = self.dir.join(s.path.as_str());
-            if let Some((parent, _)) = s.path.as_str().rsplit_once('/') {
-                if !dirs.contains(parent) {
-                    let abs = self.dir.join(parent);
-                    fs::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))?;
-                    let mut p = parent;
-                    loop {
-                        dirs.insert(p.to_owned());
-                        match p.rsplit_once('/') {
-                            Some((up, _)) => p = up,
-                            None => break,
-                        }
-                    }
-                }
-            }
-            if target.is_dir() {
-                return Err(Error::Refused(format!(
-                    "cannot write {}: a folder is in the way (remove it by hand)",
-                    target.display()
-                )));
-            }
-            fs::rename(&s.temp, &target).map_err(|e| Error::io(&target, e))?;
-            manifest.push((s.path.as_str().to_owned(), s.entry));
-        }
-        manifest.extend(kept.into_iter().map(|(p, e)| (p.as_str().to_owned(), e)));
-        let now: HashSet<&str> = manifest.iter().map(|(p, _)| p.as_str()).collect();
-
-        let mut emptied = HashSet::new();
-        let mut stale: Vec<&String> = self
-            .previous
-            .keys()
-            .filter(|p| !now.contains(p.as_str()))
-            .collect();
-        stale.sort();
-        for rel in stale {
-            let abs = self.dir.join(rel);
-            match fs::remove_file(&abs) {
-                Ok(()) => report.removed += 1,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(Error::io(&abs, e)),
-            }
-            if let Some((parent, _)) = rel.rsplit_once('/') {
-                emptied.insert(parent.to_owned());
-            }
-        }
-        // Folders left empty by removals go too, deepest first.
-        let mut emptied: Vec<String> = emptied.into_iter().collect();
-        emptied.sort_by_key(|d| std::cmp::Reverse(d.len()));
-        for d in emptied {
-            let mut p = d.as_str();
-            while fs::remove_dir(self.dir.join(p)).is_ok() {
-                match p.rsplit_once('/') {
-                    Some((up, _)) => p = up,
-                    None => break,
-                }
-            }
-        }
-
-        report.foreign = self
+    /// Files in the output folder that neither the last build nor this one
+    /// (whose files are `now`) wrote.
+    pub fn foreign(&self, now: &HashSet<&str>) -> Vec<String> {
+        let mut foreign: Vec<String> = self
             .on_disk
             .keys()
             .filter(|p| !now.contains(p.as_str()) && !self.previous.contains_key(p.as_str()))
             .cloned()
             .collect();
-        report.foreign.sort();
+        foreign.sort();
+        foreign
+    }
+
+    /// Offers one rendered file. Unchanged files are noted and dropped;
+    /// changed ones are kept, compressed, for the commit. Safe to call from
+    /// many threads.
+    pub fn stage(&self, path: &OutputPath, bytes: &[u8]) -> Result<(), Error> {
+        let h = hash(bytes);
+        let len = bytes.len() as u64;
+        let (pending, kept) = match &self.mode {
+            Mode::Fresh {
+                temp,
+                tops,
+                made_dirs,
+                written,
+            } => {
+                let rel = match path.as_str().split_once('/') {
+                    Some((top, rest)) => {
+                        let built_as = tops
+                            .lock()
+                            .expect("lock")
+                            .entry(top.to_owned())
+                            .or_insert_with(|| format!(".{top}{}{TEMP_SUFFIX}", nonce()))
+                            .clone();
+                        format!("{built_as}/{rest}")
+                    }
+                    None => path.as_str().to_owned(),
+                };
+                if let Some((parent, _)) = rel.rsplit_once('/') {
+                    if !made_dirs.lock().expect("lock").contains(parent) {
+                        let abs = temp.join(parent);
+                        fs::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))?;
+                        made_dirs.lock().expect("lock").insert(parent.to_owned());
+                    }
+                }
+                let target = temp.join(&rel);
+                let mtime = (|| {
+                    let mut file = fs::File::create(&target)?;
+                    file.write_all(bytes)?;
+                    Ok(mtime_of(&file.metadata()?))
+                })()
+                .map_err(|e| Error::io(&target, e))?;
+                let entry = Entry {
+                    hash: h,
+                    len,
+                    mtime,
+                };
+                written
+                    .lock()
+                    .expect("lock")
+                    .push((path.as_str().to_owned(), entry));
+                return Ok(());
+            }
+            Mode::Update { pending, kept } => (pending, kept),
+        };
+        if let Some(prev) = self.previous.get(path.as_str()) {
+            let same_on_disk = self.on_disk.get(path.as_str()) == Some(&(prev.len, prev.mtime));
+            if prev.hash == h && prev.len == len && same_on_disk {
+                kept.lock().expect("lock").push((path.clone(), *prev));
+                return Ok(());
+            }
+        }
+        let compressed = lz4_flex::compress_prepend_size(bytes);
+        pending.lock().expect("lock").push(Pending {
+            path: path.clone(),
+            hash: h,
+            compressed,
+        });
+        Ok(())
+    }
+
+    /// Writes the changed files, removes what the last build wrote and this
+    /// one did not, and records the new manifest with the inputs'
+    /// fingerprint.
+    pub fn commit(mut self, inputs: u128) -> Result<WriteReport, Error> {
+        let (pending, kept) = match &self.mode {
+            Mode::Fresh {
+                temp,
+                tops,
+                written,
+                ..
+            } => {
+                for (top, built_as) in tops.lock().expect("lock").iter() {
+                    let (from, to) = (temp.join(built_as), temp.join(top));
+                    fs::rename(&from, &to).map_err(|e| Error::io(&to, e))?;
+                }
+                let mut manifest = std::mem::take(&mut *written.lock().expect("lock"));
+                manifest.sort_by(|a, b| a.0.cmp(&b.0));
+                write_manifest(temp, inputs, &manifest)?;
+                fs::rename(temp, &self.dir).map_err(|e| Error::io(&self.dir, e))?;
+                self.committed = true;
+                return Ok(WriteReport {
+                    written: manifest.len(),
+                    ..WriteReport::default()
+                });
+            }
+            Mode::Update { pending, kept } => (
+                std::mem::take(&mut *pending.lock().expect("lock")),
+                std::mem::take(&mut *kept.lock().expect("lock")),
+            ),
+        };
+        let mut report = WriteReport {
+            written: pending.len(),
+            unchanged: kept.len(),
+            ..WriteReport::default()
+        };
+
+        // Each missing folder once, deepest paths only (create_dir_all makes
+        // the parents), in parallel: on this kind of disk, creating folders
+        // and files is most of a clean build's writing time.
+        let mut missing: Vec<&str> = pending
+            .iter()
+            .filter_map(|p| p.path.as_str().rsplit_once('/').map(|(d, _)| d))
+            .filter(|d| !self.dirs_on_disk.contains(*d))
+            .collect();
+        missing.sort_unstable();
+        missing.dedup();
+        missing.par_iter().try_for_each(|d| {
+            let abs = self.dir.join(d);
+            fs::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))
+        })?;
+
+        let dir = &self.dir;
+        let written: Vec<(String, Entry)> = pending
+            .into_par_iter()
+            .map(|p| {
+                let bytes = lz4_flex::decompress_size_prepended(&p.compressed)
+                    .expect("we compressed it ourselves");
+                let mtime = write_atomically(&dir.join(p.path.as_str()), &bytes)?;
+                Ok((
+                    p.path.as_str().to_owned(),
+                    Entry {
+                        hash: p.hash,
+                        len: bytes.len() as u64,
+                        mtime,
+                    },
+                ))
+            })
+            .collect::<Result<_, Error>>()?;
+
+        let mut manifest = written;
+        manifest.extend(kept.into_iter().map(|(p, e)| (p.as_str().to_owned(), e)));
+        let now: HashSet<&str> = manifest.iter().map(|(p, _)| p.as_str()).collect();
+        report.removed = remove_stale(&self.dir, &self.previous, &now)?;
+        report.foreign = self.foreign(&now);
+        drop(now);
 
         manifest.sort_by(|a, b| a.0.cmp(&b.0));
-        write_manifest(&self.dir, &manifest)?;
-        if let Some(Ok(staging)) = self.staging.get() {
-            let _ = fs::remove_dir_all(staging);
-        }
+        write_manifest(&self.dir, inputs, &manifest)?;
+        self.committed = true;
         Ok(report)
     }
+}
+
+/// Tells ext4's Orlov allocator that `dir` is the top of a hierarchy
+/// (`chattr +T`), so each of its subfolders starts in a block group chosen
+/// from a hash of its name, instead of next to the parent.
+///
+/// Why: `rm -rf public && salon build` is how many deploy scripts run. On
+/// ext4 without a journal, for about 30 s after a delete, every new inode
+/// scans past the just-freed ones of its block group before taking one.
+/// A new output tree lands in exactly the groups the old one freed, so
+/// each page (a folder and a file) costs far more: measured here over
+/// repeated delete-and-build cycles, 359, 945, then 1,465 µs a page. With
+/// this flag and top-level folders built under a fresh random name (then
+/// renamed), the tree lands in other groups: 55 µs a page every cycle.
+/// File systems without the flag refuse the call, which changes nothing.
+#[cfg(target_os = "linux")]
+fn mark_top_of_hierarchy(dir: &Path) {
+    use std::os::unix::io::AsRawFd;
+    const FS_TOPDIR_FL: libc::c_long = 0x0002_0000;
+    let Ok(folder) = fs::File::open(dir) else {
+        return;
+    };
+    let mut flags: libc::c_long = 0;
+    // SAFETY: both calls get a valid descriptor and a pointer to a live,
+    // long-sized integer, as FS_IOC_GETFLAGS/SETFLAGS expect; the kernel
+    // reads or writes at most that much.
+    unsafe {
+        if libc::ioctl(folder.as_raw_fd(), libc::FS_IOC_GETFLAGS, &mut flags) == 0 {
+            flags |= FS_TOPDIR_FL;
+            libc::ioctl(folder.as_raw_fd(), libc::FS_IOC_SETFLAGS, &flags);
+        }
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn mark_top_of_hierarchy(_dir: &Path) {}
+
+/// A value that differs from build to build (not secret, just varied).
+fn nonce() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mixed = hash(
+        &[
+            now.to_le_bytes(),
+            u128::from(std::process::id()).to_le_bytes(),
+        ]
+        .concat(),
+    );
+    format!(".{:08x}", mixed as u32)
+}
+
+/// Writes `bytes` to `target` through a temporary file in the same folder
+/// renamed over it; returns the mtime the file system gave it.
+fn write_atomically(target: &Path, bytes: &[u8]) -> Result<u128, Error> {
+    if target.is_dir() {
+        return Err(Error::Refused(format!(
+            "cannot write {}: a folder is in the way (remove it by hand)",
+            target.display()
+        )));
+    }
+    let name = target
+        .file_name()
+        .map_or_else(Default::default, |n| n.to_string_lossy());
+    let temp = target.with_file_name(format!(".{name}{TEMP_SUFFIX}"));
+    let result = (|| {
+        let mut file = fs::File::create(&temp)?;
+        file.write_all(bytes)?;
+        let mtime = mtime_of(&file.metadata()?);
+        fs::rename(&temp, target)?;
+        Ok(mtime)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&temp);
+        Error::io(target, e)
+    })
+}
+
+/// Removes the files of the last build that this one did not produce, and
+/// the folders that leaves empty. Returns how many files went.
+fn remove_stale(
+    dir: &Path,
+    previous: &HashMap<String, Entry>,
+    now: &HashSet<&str>,
+) -> Result<usize, Error> {
+    let mut removed = 0;
+    let mut emptied = HashSet::new();
+    let mut stale: Vec<&String> = previous
+        .keys()
+        .filter(|p| !now.contains(p.as_str()))
+        .collect();
+    stale.sort();
+    for rel in stale {
+        let abs = dir.join(rel);
+        match fs::remove_file(&abs) {
+            Ok(()) => removed += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io(&abs, e)),
+        }
+        if let Some((parent, _)) = rel.rsplit_once('/') {
+            emptied.insert(parent.to_owned());
+        }
+    }
+    // Folders left empty go too, deepest first; a folder holding anything
+    // (a file of the user's, say) stays.
+    let mut emptied: Vec<String> = emptied.into_iter().collect();
+    emptied.sort_by_key(|d| std::cmp::Reverse(d.len()));
+    for d in emptied {
+        let mut p = d.as_str();
+        while fs::remove_dir(dir.join(p)).is_ok() {
+            match p.rsplit_once('/') {
+                Some((up, _)) => p = up,
+                None => break,
+            }
+        }
+    }
+    Ok(removed)
 }
 
 fn relative(dir: &Path, path: &Path) -> String {
@@ -286,17 +499,22 @@ fn relative(dir: &Path, path: &Path) -> String {
         .join("/")
 }
 
-/// Reads a manifest; a missing or unreadable one means "nothing written
-/// before", which is safe: every file is then compared by rewriting it.
-fn read_manifest(path: &Path) -> HashMap<String, Entry> {
+/// Reads a manifest: the inputs' fingerprint and the files. A missing,
+/// unreadable or older one means "nothing written before", which is safe:
+/// every file is then written again.
+fn read_manifest(path: &Path) -> (Option<u128>, HashMap<String, Entry>) {
     let Ok(text) = fs::read_to_string(path) else {
-        return HashMap::new();
+        return (None, HashMap::new());
     };
     let mut lines = text.lines();
-    if lines.next() != Some("salon-manifest 1") {
-        return HashMap::new();
+    if lines.next() != Some(MANIFEST_HEADER) {
+        return (None, HashMap::new());
     }
-    lines
+    let inputs = lines
+        .next()
+        .and_then(|l| l.strip_prefix("inputs "))
+        .and_then(|h| u128::from_str_radix(h, 16).ok());
+    let files = lines
         .filter_map(|line| {
             let mut parts = line.splitn(4, ' ');
             let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
@@ -305,12 +523,14 @@ fn read_manifest(path: &Path) -> HashMap<String, Entry> {
             let path = parts.next()?.to_owned();
             Some((path, Entry { hash, len, mtime }))
         })
-        .collect()
+        .collect();
+    (inputs, files)
 }
 
-fn write_manifest(dir: &Path, entries: &[(String, Entry)]) -> Result<(), Error> {
-    let mut text = String::with_capacity(32 + entries.len() * 96);
-    text.push_str("salon-manifest 1\n");
+fn write_manifest(dir: &Path, inputs: u128, entries: &[(String, Entry)]) -> Result<(), Error> {
+    let mut text = String::with_capacity(64 + entries.len() * 96);
+    text.push_str(MANIFEST_HEADER);
+    text.push_str(&format!("\ninputs {inputs:032x}\n"));
     for (path, e) in entries {
         text.push_str(&format!("{:032x} {} {} {path}\n", e.hash, e.len, e.mtime));
     }
@@ -320,9 +540,7 @@ fn write_manifest(dir: &Path, entries: &[(String, Entry)]) -> Result<(), Error> 
     if fs::read_to_string(&path).is_ok_and(|old| old == text) {
         return Ok(());
     }
-    let temp = dir.join(format!("{MANIFEST}.tmp"));
-    fs::write(&temp, text).map_err(|e| Error::io(&temp, e))?;
-    fs::rename(&temp, &path).map_err(|e| Error::io(&path, e))
+    write_atomically(&path, text.as_bytes()).map(|_| ())
 }
 
 #[cfg(test)]
@@ -340,13 +558,15 @@ mod tests {
         let o = Output::open(&out).unwrap();
         o.stage(&p("a/index.html"), b"one").unwrap();
         o.stage(&p("b/index.html"), b"two").unwrap();
-        let r = o.commit().unwrap();
+        let r = o.commit(1).unwrap();
         assert_eq!(r.written, 2);
         fs::write(out.join("CNAME"), "example.org").unwrap();
 
         let o = Output::open(&out).unwrap();
+        assert!(o.is_up_to_date(1));
+        assert!(!o.is_up_to_date(2));
         o.stage(&p("a/index.html"), b"one").unwrap();
-        let r = o.commit().unwrap();
+        let r = o.commit(2).unwrap();
         assert_eq!((r.written, r.unchanged, r.removed), (0, 1, 1));
         assert!(!out.join("b").exists(), "emptied folder removed");
         assert_eq!(r.foreign, vec!["CNAME".to_string()]);
@@ -354,26 +574,38 @@ mod tests {
     }
 
     #[test]
-    fn abort_leaves_no_trace() {
+    fn an_uncommitted_output_leaves_no_trace() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
+        // Fresh: written aside, thrown away on drop.
+        let o = Output::open(&out).unwrap();
+        o.stage(&p("a/b.html"), b"x").unwrap();
+        drop(o);
+        assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 0);
+        // Update: nothing reaches the disk before the commit.
         let o = Output::open(&out).unwrap();
         o.stage(&p("a.html"), b"x").unwrap();
-        o.abort();
-        assert!(!out.exists());
+        o.commit(1).unwrap();
+        let o = Output::open(&out).unwrap();
+        o.stage(&p("a.html"), b"changed").unwrap();
+        o.stage(&p("new/c.html"), b"new").unwrap();
+        drop(o);
+        assert_eq!(fs::read(out.join("a.html")).unwrap(), b"x");
+        assert!(!out.join("new").exists());
     }
 
     #[test]
-    fn a_hand_edited_output_file_is_rewritten() {
+    fn a_hand_edited_output_file_is_rewritten_and_not_up_to_date() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("public");
         let o = Output::open(&out).unwrap();
         o.stage(&p("a.html"), b"right").unwrap();
-        o.commit().unwrap();
+        o.commit(7).unwrap();
         fs::write(out.join("a.html"), "wrong!").unwrap();
         let o = Output::open(&out).unwrap();
+        assert!(!o.is_up_to_date(7));
         o.stage(&p("a.html"), b"right").unwrap();
-        assert_eq!(o.commit().unwrap().written, 1);
+        assert_eq!(o.commit(7).unwrap().written, 1);
         assert_eq!(fs::read(out.join("a.html")).unwrap(), b"right");
     }
 }

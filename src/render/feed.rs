@@ -72,14 +72,17 @@ pub fn render(site: &Site, kind: &FeedKind) -> String {
         "  <generator version=\"{}\">Salon</generator>",
         env!("CARGO_PKG_VERSION")
     );
+    // Term feeds carry summaries: with hundreds of tags, full content in
+    // each would repeat the whole site many times over.
+    let full = matches!(kind, FeedKind::Site);
     for &i in posts {
-        entry(&mut x, site, &site.posts[i]);
+        entry(&mut x, site, &site.posts[i], full);
     }
     x.push_str("</feed>\n");
     x
 }
 
-fn entry(x: &mut String, site: &Site, p: &Post) {
+fn entry(x: &mut String, site: &Site, p: &Post, full: bool) {
     let c = &site.config;
     let link = c.permalink(&p.path);
     x.push_str("  <entry>\n");
@@ -122,11 +125,13 @@ fn entry(x: &mut String, site: &Site, p: &Post) {
         "    <summary type=\"html\">{}</summary>",
         escape(&p.body.summary)
     );
-    let _ = writeln!(
-        x,
-        "    <content type=\"html\" xml:base=\"{}\">{}</content>",
-        escape(&link),
-        escape(&p.body.html)
-    );
+    if full {
+        let _ = writeln!(
+            x,
+            "    <content type=\"html\" xml:base=\"{}\">{}</content>",
+            escape(&link),
+            escape(&p.body.html)
+        );
+    }
     x.push_str("  </entry>\n");
 }

@@ -65,6 +65,14 @@ pub struct Renderer<'a> {
 #[derive(Debug, Default, Clone)]
 pub struct TemplateTimes(pub HashMap<&'static str, (usize, Duration)>);
 
+impl TemplateTimes {
+    fn add(&mut self, kind: &'static str, d: Duration) {
+        let slot = self.0.entry(kind).or_default();
+        slot.0 += 1;
+        slot.1 += d;
+    }
+}
+
 impl<'a> Renderer<'a> {
     /// Prepares rendering `site`.
     pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile]) -> Self {
@@ -93,11 +101,12 @@ impl<'a> Renderer<'a> {
         jobs.par_iter().try_for_each(|(job, path)| {
             let start = Instant::now();
             let bytes = self.render(job, path)?;
+            let rendered = start.elapsed();
             sink(path, &bytes)?;
+            let staged = start.elapsed() - rendered;
             let mut t = times.lock().expect("timings lock");
-            let slot = t.0.entry(job.kind()).or_default();
-            slot.0 += 1;
-            slot.1 += start.elapsed();
+            t.add(job.kind(), rendered);
+            t.add("(staging writes)", staged);
             Ok::<(), Error>(())
         })?;
         Ok(times.into_inner().expect("timings lock"))

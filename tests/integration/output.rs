@@ -114,3 +114,63 @@ fn changing_one_post_rewrites_only_what_shows_it() {
         first.files
     );
 }
+
+#[test]
+fn an_input_change_that_changes_no_output_writes_nothing() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/a.md",
+            &post("title: A\ndate: 2020-01-01", "x"),
+        )],
+    );
+    site.build();
+    let before = snapshot(&site.out());
+    // A template comment changes the inputs but not one output byte.
+    site.write(
+        "templates/404.html",
+        "{# a note #}<!doctype html><title>404</title>",
+    );
+    site.build();
+    site.write(
+        "templates/404.html",
+        "{# another note #}<!doctype html><title>404</title>",
+    );
+    let r = site.build();
+    assert!(
+        !r.up_to_date,
+        "the inputs changed, so everything is rendered"
+    );
+    assert_eq!(r.written, 0);
+    let after = snapshot(&site.out());
+    let changed: Vec<_> = after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .collect();
+    // Only the manifest (new inputs fingerprint) and the new 404 page differ.
+    assert!(
+        changed
+            .iter()
+            .all(|k| k == ".salon-manifest" || k == "404.html"),
+        "{changed:?}"
+    );
+}
+
+#[test]
+fn a_hand_deleted_output_file_is_restored_by_the_next_build() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/a.md",
+            &post("title: A\ndate: 2020-01-01", "x"),
+        )],
+    );
+    site.build();
+    std::fs::remove_file(site.out().join("posts/a/index.html")).unwrap();
+    let r = site.build();
+    assert!(!r.up_to_date);
+    assert_eq!(r.written, 1);
+    assert!(site.out().join("posts/a/index.html").is_file());
+    assert!(site.build().up_to_date);
+}
