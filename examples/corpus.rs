@@ -946,6 +946,21 @@ fn write_site(model: &Model, opts: &Options) -> Result<(usize, usize), String> {
     })
 }
 
+/// Writes a site of `posts` posts with the default seed and shape into
+/// `out` (replacing it); the benchmark calls this.
+pub fn generate(posts: usize, out: &Path) -> Result<(), String> {
+    let args = [
+        "--posts",
+        &posts.to_string(),
+        "--out",
+        &out.to_string_lossy(),
+        "--force",
+    ];
+    let opts = parse_args(args.iter().map(|s| s.to_string()))?;
+    let model = build_model(&opts)?;
+    write_site(&model, &opts).map(|_| ())
+}
+
 /// Parses options, builds the model, writes the site and prints a summary line.
 fn run() -> Result<(), String> {
     let opts = parse_args(std::env::args().skip(1))?;

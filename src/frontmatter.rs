@@ -72,11 +72,19 @@ pub fn parse<T: DeserializeOwned>(
     yaml: &str,
     first_line: usize,
 ) -> Result<T, Vec<Diagnostic>> {
-    let mut problems = unknown_keys::<T>(path, file_text, yaml, first_line);
     // An empty document is an empty mapping, so "missing title" is reported
     // rather than "invalid type: unit".
     let doc = if yaml.trim().is_empty() { "{}" } else { yaml };
-    match serde_yaml::from_str::<T>(doc) {
+    // One parse on the happy path: into a tree, whose keys we check, then
+    // into `T`. Only when that fails is the text parsed again straight into
+    // `T`, for an error with its position.
+    let tree: serde_yaml::Value = match serde_yaml::from_str(doc) {
+        Ok(tree) => tree,
+        Err(err) => return Err(vec![yaml_error(path, file_text, &err, first_line)]),
+    };
+    let mut problems = unknown_keys::<T>(path, file_text, yaml, &tree, first_line);
+    let typed = T::deserialize(tree).or_else(|_| serde_yaml::from_str::<T>(doc));
+    match typed {
         Ok(value) if problems.is_empty() => return Ok(value),
         Ok(_) => {}
         Err(err) => problems.insert(0, yaml_error(path, file_text, &err, first_line)),
@@ -109,10 +117,11 @@ fn unknown_keys<T: DeserializeOwned>(
     path: &Path,
     file_text: &str,
     yaml: &str,
+    tree: &serde_yaml::Value,
     first_line: usize,
 ) -> Vec<Diagnostic> {
     let known = field_names::<T>();
-    let Ok(serde_yaml::Value::Mapping(map)) = serde_yaml::from_str(yaml) else {
+    let serde_yaml::Value::Mapping(map) = tree else {
         return Vec::new();
     };
     map.keys()

@@ -234,3 +234,6 @@ fn report_diagnostics(diags: &[Diagnostic]) {
         eprintln!("{}\n", renderer.render(message));
     }
 }
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;

@@ -345,9 +345,9 @@ pub fn archive_years(site: &Site) -> Value {
 }
 
 /// The `year` variable of `/<yyyy>/`, with each month's posts.
-pub fn archive_year<'a, F>(site: &Site, y: usize, posts: F) -> Value
+pub fn archive_year<F>(site: &Site, y: usize, posts: F) -> Value
 where
-    F: Fn(&[usize]) -> Vec<&'a Value>,
+    F: Fn(&[usize]) -> Value,
 {
     let year = &site.archive[y];
     let months: Vec<Value> = year
@@ -355,7 +355,7 @@ where
         .iter()
         .map(|m| {
             let mut v = month_view(site, year.year, m);
-            v["posts"] = Value::Array(posts(&m.posts).into_iter().cloned().collect());
+            v["posts"] = posts(&m.posts);
             v
         })
         .collect();

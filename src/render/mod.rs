@@ -19,7 +19,10 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
-use serde_json::Value;
+use serde_json::{Map, Value};
+
+/// A template's variables, before they become a context.
+type Vars = Map<String, Value>;
 use tera::{Context, Tera};
 
 use crate::error::Error;
@@ -56,7 +59,7 @@ pub struct Renderer<'a> {
     tera: &'a Tera,
     assets: &'a [AssetFile],
     /// The `site` global, serialized once.
-    base: Context,
+    globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
     summaries: Vec<Value>,
 }
@@ -76,8 +79,7 @@ impl TemplateTimes {
 impl<'a> Renderer<'a> {
     /// Prepares rendering `site`.
     pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile]) -> Self {
-        let mut base = Context::new();
-        base.insert("site", &views::site_globals(&site.config));
+        let globals = views::site_globals(&site.config);
         let summaries = (0..site.posts.len())
             .into_par_iter()
             .map(|i| views::post_summary(site, i))
@@ -86,7 +88,7 @@ impl<'a> Renderer<'a> {
             site,
             tera,
             assets,
-            base,
+            globals,
             summaries,
         }
     }
@@ -123,80 +125,91 @@ impl<'a> Renderer<'a> {
             Job::Sitemap => return Ok(sitemap::render(site).into_bytes()),
             _ => {}
         }
-        let mut ctx = self.base.clone();
+        // Variables are built as JSON and moved into the context: inserting
+        // into a tera::Context would deep-copy every value (a post's whole
+        // content) once more.
+        let mut vars = Vars::new();
         let url_path = job.url_path(site);
-        ctx.insert("page_url", &config.url(&url_path));
-        ctx.insert("canonical", &config.permalink(&url_path));
-        let template = self.fill(job, &mut ctx);
+        vars.insert("site".into(), self.globals.clone());
+        vars.insert("page_url".into(), Value::String(config.url(&url_path)));
+        vars.insert(
+            "canonical".into(),
+            Value::String(config.permalink(&url_path)),
+        );
+        let template = self.fill(job, &mut vars);
+        let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
         self.tera
             .render(template, &ctx)
             .map(String::into_bytes)
             .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
     }
 
-    fn posts(&self, idx: &[usize]) -> Vec<&Value> {
-        idx.iter().map(|&i| &self.summaries[i]).collect()
+    fn posts(&self, idx: &[usize]) -> Value {
+        Value::Array(idx.iter().map(|&i| self.summaries[i].clone()).collect())
     }
 
-    /// Puts the job's variables in `ctx` and names its template.
-    fn fill(&self, job: &Job, ctx: &mut Context) -> &'static str {
+    /// Puts the job's variables in `vars` and names its template.
+    fn fill(&self, job: &Job, vars: &mut Vars) -> &'static str {
+        let mut put = |key: &str, value: Value| {
+            vars.insert(key.to_owned(), value);
+        };
         let site = self.site;
         match job {
             Job::Home { page } => {
                 let pager = jobs::Pager::new(site.posts.len(), site.config.paginate, *page, "/");
                 let all: Vec<usize> = (pager.range()).collect();
-                ctx.insert("posts", &self.posts(&all));
-                ctx.insert("paginator", &pager.view(&site.config));
+                put("posts", self.posts(&all));
+                put("paginator", pager.view(&site.config));
                 "index.html"
             }
             Job::Post(i) => {
-                ctx.insert("post", &views::post_full(site, *i, &self.summaries[*i]));
+                put("post", views::post_full(site, *i, &self.summaries[*i]));
                 "post.html"
             }
             Job::Page(i) => {
-                ctx.insert("page", &views::page(site, &site.pages[*i]));
+                put("page", views::page(site, &site.pages[*i]));
                 "page.html"
             }
             Job::TaxonomyIndex(kind) => {
                 let tax = site.taxonomy(*kind);
-                ctx.insert("taxonomy", &views::taxonomy(site, tax));
+                put("taxonomy", views::taxonomy(site, tax));
                 let mut terms: Vec<Value> =
                     tax.terms.iter().map(|t| views::term(site, t)).collect();
                 terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
-                ctx.insert("terms", &terms);
+                put("terms", Value::Array(terms));
                 "taxonomy.html"
             }
             Job::Term { kind, term, page } => {
                 let tax = site.taxonomy(*kind);
                 let t = &tax.terms[*term];
                 let pager = jobs::Pager::new(t.posts.len(), site.config.paginate, *page, &t.path);
-                ctx.insert("taxonomy", &views::taxonomy(site, tax));
-                ctx.insert("term", &views::term(site, t));
-                ctx.insert("posts", &self.posts(&t.posts[pager.range()]));
-                ctx.insert("paginator", &pager.view(&site.config));
+                put("taxonomy", views::taxonomy(site, tax));
+                put("term", views::term(site, t));
+                put("posts", self.posts(&t.posts[pager.range()]));
+                put("paginator", pager.view(&site.config));
                 let threads: Vec<Value> = t
                     .threads
                     .iter()
                     .map(|&i| views::thread_summary(site, &site.threads[i]))
                     .collect();
-                ctx.insert("threads", &threads);
+                put("threads", Value::Array(threads));
                 "term.html"
             }
             Job::Archive => {
-                ctx.insert("years", &jobs::archive_years(site));
+                put("years", jobs::archive_years(site));
                 "archive.html"
             }
             Job::Year(y) => {
-                ctx.insert("year", &jobs::archive_year(site, *y, |idx| self.posts(idx)));
+                put("year", jobs::archive_year(site, *y, |idx| self.posts(idx)));
                 "archive_year.html"
             }
             Job::Month(y, m) => {
                 let month = &site.archive[*y].months[*m];
-                ctx.insert(
+                put(
                     "month",
-                    &jobs::month_view(site, site.archive[*y].year, month),
+                    jobs::month_view(site, site.archive[*y].year, month),
                 );
-                ctx.insert("posts", &self.posts(&month.posts));
+                put("posts", self.posts(&month.posts));
                 "archive_month.html"
             }
             Job::Members => {
@@ -206,14 +219,14 @@ impl<'a> Renderer<'a> {
                     .map(|m| views::member_summary(site, m))
                     .collect();
                 members.sort_by_cached_key(|m| m["name"].as_str().unwrap_or("").to_lowercase());
-                ctx.insert("members", &members);
+                put("members", Value::Array(members));
                 "members.html"
             }
             Job::Member(i) => {
                 let m = &site.members[*i];
-                ctx.insert("member", &views::member_full(site, m));
-                ctx.insert("posts", &self.posts(&m.posts));
-                ctx.insert("comments", &views::member_comments(site, m));
+                put("member", views::member_full(site, m));
+                put("posts", self.posts(&m.posts));
+                put("comments", views::member_comments(site, m));
                 "member.html"
             }
             Job::Threads => {
@@ -222,13 +235,13 @@ impl<'a> Renderer<'a> {
                     .iter()
                     .map(|t| views::thread_summary(site, t))
                     .collect();
-                ctx.insert("threads", &threads);
+                put("threads", Value::Array(threads));
                 "threads.html"
             }
             Job::Thread(i) => {
-                ctx.insert(
+                put(
                     "thread",
-                    &views::thread_full(site, &site.threads[*i], &self.summaries),
+                    views::thread_full(site, &site.threads[*i], &self.summaries),
                 );
                 "thread.html"
             }
