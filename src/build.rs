@@ -88,7 +88,6 @@ pub struct Inputs {
     config_file: SourceFile,
     config: Config,
     files: load::ContentFiles,
-    unreadable: Vec<Diagnostic>,
     theme: Theme,
 }
 
@@ -102,13 +101,12 @@ pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
             .set_base_url(url)
             .map_err(|m| Error::Refused(format!("--base-url: {m}")))?;
     }
-    let (files, unreadable) = load::read_content(root)?;
+    let files = load::list_content(root)?;
     let theme = theme::load(root, &config.theme)?;
     Ok(Inputs {
         config_file,
         config,
         files,
-        unreadable,
         theme,
     })
 }
@@ -116,14 +114,14 @@ pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
 impl Inputs {
     /// How many content files there are.
     pub fn count(&self) -> usize {
-        let f = &self.files;
-        f.posts.len() + f.members.len() + f.threads.len() + f.pages.len() + f.comments.len()
+        self.files.len()
     }
 
-    /// A hash of everything the output depends on: every input file with
-    /// its path, the options, and salon's own sources (its code and
-    /// built-in theme, hashed at compile time). Builds are deterministic, so
-    /// equal fingerprints mean equal output.
+    /// A hash of everything the output depends on: each content file's
+    /// path, size and modification time (as make and cargo trust), the
+    /// whole text of the config, templates and assets, the options, and
+    /// salon's own sources (hashed at compile time). Builds are
+    /// deterministic, so equal fingerprints mean equal output.
     pub fn fingerprint(&self, opts: &BuildOptions) -> u128 {
         let mut h = xxhash_rust::xxh3::Xxh3::new();
         let mut field = |bytes: &[u8]| {
@@ -133,16 +131,10 @@ impl Inputs {
         field(env!("SALON_SOURCE_HASH").as_bytes());
         field(format!("{:?} {:?}", opts.drafts, opts.base_url).as_bytes());
         field(self.config_file.text.as_bytes());
-        let f = &self.files;
-        for file in [&f.posts, &f.members, &f.threads, &f.pages, &f.comments]
-            .into_iter()
-            .flatten()
-        {
-            field(file.path.to_string_lossy().as_bytes());
-            field(file.text.as_bytes());
-        }
-        for d in &self.unreadable {
-            field(d.to_string().as_bytes());
+        for file in self.files.all() {
+            field(file.abs.to_string_lossy().as_bytes());
+            field(&file.len.to_le_bytes());
+            field(&file.mtime.to_le_bytes());
         }
         for (name, text) in &self.theme.templates {
             field(name.as_bytes());
@@ -161,7 +153,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     let start = Instant::now();
     let inputs = read_inputs(opts)?;
     let mut timings = Timings::default();
-    timings.stage("load", "files", inputs.count(), start);
+    timings.stage("load", "files listed", inputs.count(), start);
     parse_and_link(inputs, opts, timings)
 }
 
@@ -174,30 +166,30 @@ fn parse_and_link(
     let Inputs {
         config,
         files,
-        unreadable,
         theme,
         ..
     } = inputs;
-    let counted = files.posts.len()
-        + files.members.len()
-        + files.threads.len()
-        + files.pages.len()
-        + files.comments.len();
+    let counted = files.len();
     let start = Instant::now();
+    let root = &opts.source;
     let mut diags = Diagnostics::new();
-    diags.extend(unreadable);
     let ctx = crate::markdown::Context {
         base_path: config.base_path.clone(),
     };
     let parsed = Parsed {
-        posts: parse_all(&files.posts, &ctx, parse::parse_post, &mut diags),
-        members: parse_all(&files.members, &ctx, parse::parse_member, &mut diags),
-        threads: parse_all(&files.threads, &ctx, parse::parse_thread, &mut diags),
-        pages: parse_all(&files.pages, &ctx, parse::parse_page, &mut diags),
-        comments: parse_all(&files.comments, &ctx, parse::parse_comments, &mut diags),
+        posts: parse_all(root, &files.posts, &ctx, parse::parse_post, &mut diags)?,
+        members: parse_all(root, &files.members, &ctx, parse::parse_member, &mut diags)?,
+        threads: parse_all(root, &files.threads, &ctx, parse::parse_thread, &mut diags)?,
+        pages: parse_all(root, &files.pages, &ctx, parse::parse_page, &mut diags)?,
+        comments: parse_all(
+            root,
+            &files.comments,
+            &ctx,
+            parse::parse_comments,
+            &mut diags,
+        )?,
     };
-    drop(files);
-    timings.stage("parse", "files", counted, start);
+    timings.stage("parse", "files (read and parsed)", counted, start);
 
     let start = Instant::now();
     let site = link::link(config, parsed, opts.drafts, &mut diags);
@@ -211,14 +203,22 @@ fn parse_and_link(
     })
 }
 
+/// Reads and parses `files` in parallel; each text is dropped as soon as
+/// its file is parsed, so the sources are never all in memory at once.
 fn parse_all<T: Send>(
-    files: &[SourceFile],
+    root: &Path,
+    files: &[load::ContentFile],
     ctx: &crate::markdown::Context,
     parse: fn(&SourceFile, &crate::markdown::Context) -> Result<T, Vec<Diagnostic>>,
     diags: &mut Diagnostics,
-) -> Vec<T> {
-    let results: Vec<Result<T, Vec<Diagnostic>>> =
-        files.par_iter().map(|f| parse(f, ctx)).collect();
+) -> Result<Vec<T>, Error> {
+    let results: Vec<Result<T, Vec<Diagnostic>>> = files
+        .par_iter()
+        .map(|f| match load::read_text(root, &f.abs)? {
+            Ok(source) => Ok(parse(&source, ctx)),
+            Err(unreadable) => Ok(Err(vec![unreadable])),
+        })
+        .collect::<Result<_, Error>>()?;
     let mut out = Vec::with_capacity(results.len());
     for r in results {
         match r {
@@ -226,7 +226,7 @@ fn parse_all<T: Send>(
             Err(ds) => diags.extend(ds),
         }
     }
-    out
+    Ok(out)
 }
 
 /// Renders `loaded` into `sink`, recording timings.
@@ -261,7 +261,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let output = Output::open(&out_dir)?;
     let fingerprint = inputs.fingerprint(opts);
     let mut timings = Timings::default();
-    timings.stage("load", "files", inputs.count(), start);
+    timings.stage("load", "files listed", inputs.count(), start);
     if output.is_up_to_date(fingerprint) {
         let files = output.previous_files();
         return Ok(BuildReport {

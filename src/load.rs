@@ -30,19 +30,55 @@ pub struct AssetFile {
     pub bytes: Vec<u8>,
 }
 
+/// A content file found on disk, not yet read.
+#[derive(Debug, Clone)]
+pub struct ContentFile {
+    /// Where it is.
+    pub abs: PathBuf,
+    /// Its size in bytes.
+    pub len: u64,
+    /// Its modification time, in nanoseconds since the epoch.
+    pub mtime: u128,
+}
+
 /// The content files of a site, by kind.
 #[derive(Debug, Default)]
 pub struct ContentFiles {
     /// `content/posts/**/*.md`
-    pub posts: Vec<SourceFile>,
+    pub posts: Vec<ContentFile>,
     /// `content/members/*.md`
-    pub members: Vec<SourceFile>,
+    pub members: Vec<ContentFile>,
     /// `content/threads/*.md`
-    pub threads: Vec<SourceFile>,
+    pub threads: Vec<ContentFile>,
     /// `content/pages/*.md`
-    pub pages: Vec<SourceFile>,
+    pub pages: Vec<ContentFile>,
     /// `content/comments/*.yaml`
-    pub comments: Vec<SourceFile>,
+    pub comments: Vec<ContentFile>,
+}
+
+impl ContentFiles {
+    /// Every file, kind by kind.
+    pub fn all(&self) -> impl Iterator<Item = &ContentFile> {
+        [
+            &self.posts,
+            &self.members,
+            &self.threads,
+            &self.pages,
+            &self.comments,
+        ]
+        .into_iter()
+        .flatten()
+    }
+
+    /// How many files there are.
+    pub fn len(&self) -> usize {
+        self.all().count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Whether a file name is an editor's temporary, backup or swap file, or
@@ -67,12 +103,12 @@ pub fn read_config(root: &Path) -> Result<SourceFile, Error> {
     })
 }
 
-/// Reads every content file. Files that are not UTF-8 are diagnostics.
-pub fn read_content(root: &Path) -> Result<(ContentFiles, Vec<Diagnostic>), Error> {
+/// Lists every content file with its size and mtime, without reading it:
+/// a build with nothing changed never reads the content at all.
+pub fn list_content(root: &Path) -> Result<ContentFiles, Error> {
     let content = root.join("content");
     let mut files = ContentFiles::default();
-    let mut problems = Vec::new();
-    let kinds: [(&str, &[&str], &mut Vec<SourceFile>); 5] = [
+    let kinds: [(&str, &[&str], &mut Vec<ContentFile>); 5] = [
         ("posts", &["md", "markdown"], &mut files.posts),
         ("members", &["md", "markdown"], &mut files.members),
         ("threads", &["md", "markdown"], &mut files.threads),
@@ -81,18 +117,24 @@ pub fn read_content(root: &Path) -> Result<(ContentFiles, Vec<Diagnostic>), Erro
     ];
     for (dir, extensions, out) in kinds {
         let paths = list_files(&content.join(dir), extensions)?;
-        let read: Vec<Result<SourceFile, Diagnostic>> = paths
-            .par_iter()
-            .map(|abs| read_text(root, abs))
+        *out = paths
+            .into_par_iter()
+            .map(|abs| {
+                let meta = std::fs::metadata(&abs).map_err(|e| Error::io(&abs, e))?;
+                let mtime = meta
+                    .modified()
+                    .ok()
+                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                    .map_or(0, |d| d.as_nanos());
+                Ok(ContentFile {
+                    abs,
+                    len: meta.len(),
+                    mtime,
+                })
+            })
             .collect::<Result<_, Error>>()?;
-        for r in read {
-            match r {
-                Ok(f) => out.push(f),
-                Err(d) => problems.push(d),
-            }
-        }
     }
-    Ok((files, problems))
+    Ok(files)
 }
 
 /// Lists files below `dir` with one of `extensions`, sorted, skipping
@@ -102,8 +144,9 @@ pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error
         return Ok(Vec::new());
     }
     let mut out = Vec::new();
+    // Not follow_links: that stats every entry, a real cost at 100,000
+    // files; symlinks are resolved one by one below instead.
     let walker = WalkDir::new(dir)
-        .follow_links(true)
         .sort_by_file_name()
         .into_iter()
         .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
@@ -112,7 +155,9 @@ pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io(path, e.into())
         })?;
-        if !entry.file_type().is_file() {
+        let is_file = entry.file_type().is_file()
+            || (entry.file_type().is_symlink() && entry.path().is_file());
+        if !is_file {
             continue;
         }
         let path = entry.path();
@@ -128,7 +173,8 @@ pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error
     Ok(out)
 }
 
-fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnostic>, Error> {
+/// Reads one content file; text that is not UTF-8 is a diagnostic.
+pub fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnostic>, Error> {
     let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
     let path = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
     Ok(match String::from_utf8(bytes) {

@@ -237,12 +237,16 @@ impl Output {
             } => {
                 let rel = match path.as_str().split_once('/') {
                     Some((top, rest)) => {
-                        let built_as = tops
-                            .lock()
-                            .expect("lock")
-                            .entry(top.to_owned())
-                            .or_insert_with(|| format!(".{top}{}{TEMP_SUFFIX}", nonce()))
-                            .clone();
+                        let mut tops = tops.lock().expect("lock");
+                        let built_as = match tops.get(top) {
+                            Some(name) => name.clone(),
+                            None => {
+                                let name = format!(".{top}{}{TEMP_SUFFIX}", nonce());
+                                tops.insert(top.to_owned(), name.clone());
+                                name
+                            }
+                        };
+                        drop(tops);
                         format!("{built_as}/{rest}")
                     }
                     None => path.as_str().to_owned(),
