@@ -77,8 +77,9 @@ pub struct Loaded {
     pub site: Site,
     /// Its theme, overrides applied.
     pub theme: Theme,
-    /// Warnings found so far.
-    pub warnings: Vec<Diagnostic>,
+    /// Errors and warnings found so far; rendering waits until the links
+    /// are checked too, so one build reports every problem.
+    pub diags: Diagnostics,
     /// Timings of load, parse and link.
     pub timings: Timings,
 }
@@ -173,8 +174,16 @@ fn parse_and_link(
     let start = Instant::now();
     let root = &opts.source;
     let mut diags = Diagnostics::new();
+    // Handles are the member files' names: known before anything is
+    // parsed, so every renderer can link `@handle` at once.
+    let handles = files
+        .members
+        .iter()
+        .filter_map(|f| f.abs.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .collect();
     let ctx = crate::markdown::Context {
         base_path: config.base_path.clone(),
+        handles: std::sync::Arc::new(handles),
     };
     let parsed = Parsed {
         posts: parse_all(root, &files.posts, &ctx, parse::parse_post, &mut diags)?,
@@ -194,11 +203,10 @@ fn parse_and_link(
     let start = Instant::now();
     let site = link::link(config, parsed, opts.drafts, &mut diags);
     timings.stage("link", "posts", site.posts.len(), start);
-    let warnings = diags.into_result()?;
     Ok(Loaded {
         site,
         theme,
-        warnings,
+        diags,
         timings,
     })
 }
@@ -235,8 +243,23 @@ where
     F: Fn(&crate::url::OutputPath, &[u8]) -> Result<(), Error> + Sync,
 {
     let start = Instant::now();
-    let jobs = render::plan(&loaded.site, &loaded.theme.assets)
-        .map_err(|d| Error::Content(d.into_sorted()))?;
+    let jobs = match render::plan(&loaded.site, &loaded.theme.assets) {
+        Ok(jobs) => jobs,
+        Err(d) => {
+            loaded.diags.extend(d);
+            return Err(Error::Content(
+                std::mem::take(&mut loaded.diags).into_sorted(),
+            ));
+        }
+    };
+    loaded
+        .diags
+        .extend(render::check_links(&loaded.site, &jobs));
+    if loaded.diags.has_errors() {
+        return Err(Error::Content(
+            std::mem::take(&mut loaded.diags).into_sorted(),
+        ));
+    }
     let tera = render::templates(&loaded.theme.templates)?;
     let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets);
     loaded
@@ -292,7 +315,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         foreign: written.foreign,
         up_to_date: false,
         posts: loaded.site.posts.len(),
-        warnings: loaded.warnings,
+        warnings: loaded.diags.warnings(),
         timings: loaded.timings,
     })
 }
@@ -302,7 +325,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
     let mut loaded = load_site(opts)?;
     render_into(&mut loaded, |_, _| Ok(()))?;
-    Ok(loaded.warnings)
+    Ok(loaded.diags.warnings())
 }
 
 /// Whether `dir` looks like a site folder.

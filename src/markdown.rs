@@ -6,9 +6,10 @@
 //! language is highlighted at build time ([`crate::highlight`]).
 
 use std::collections::HashSet;
+use std::sync::Arc;
 
 use pulldown_cmark::{
-    html, CodeBlockKind, CowStr, Event, HeadingLevel, Options, Parser, Tag, TagEnd,
+    html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
 use crate::highlight;
@@ -27,6 +28,8 @@ pub struct Rendered {
     pub toc: Vec<Heading>,
     /// Words of prose (code not counted).
     pub word_count: usize,
+    /// Wikilinks, mentions and internal links, in order.
+    pub refs: Vec<Reference>,
 }
 
 /// One heading of the table of contents.
@@ -47,12 +50,16 @@ pub struct Context {
     /// written in markdown (`/posts/x/`) get it in front, so they work
     /// wherever the site is hosted.
     pub base_path: String,
+    /// Member handles: `@handle` becomes a link only for these. Known
+    /// before any file is parsed (they are the member files' names).
+    pub handles: Arc<HashSet<String>>,
 }
 
 impl Default for Context {
     fn default() -> Self {
         Context {
             base_path: "/".into(),
+            handles: Arc::default(),
         }
     }
 }
@@ -66,6 +73,205 @@ impl Context {
             url
         }
     }
+
+    /// The URL of a member's page.
+    pub fn member_url(&self, handle: &str) -> String {
+        crate::url::with_base(&self.base_path, &format!("/members/{handle}/"))
+    }
+}
+
+/// Something a document points at, found while rendering it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefKind {
+    /// `[[target#anchor|label]]`; resolved once every page is known. The
+    /// HTML holds placeholders ([`placeholder_href`], [`placeholder_title`]).
+    Wiki {
+        /// `post-slug`, `members/handle`, `threads/slug`, `tags/Name`.
+        target: String,
+        /// The part after `#`, if any.
+        anchor: Option<String>,
+    },
+    /// `@handle` of an existing member (already linked in the HTML).
+    Mention(String),
+    /// A markdown link to a root path of the site (`/posts/x/`), checked
+    /// once every output path is known.
+    Link(String),
+}
+
+/// A reference and where it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reference {
+    /// What it points at.
+    pub kind: RefKind,
+    /// Byte offset in the markdown source.
+    pub offset: usize,
+    /// 1-based line in the file, filled in by the parser that knows where
+    /// the markdown starts (0 until then).
+    pub line: usize,
+}
+
+impl Rendered {
+    /// Sets each reference's file line, for markdown that starts on file
+    /// line `first_line` (or, with `fixed`, puts them all on that line).
+    pub fn locate_refs(&mut self, source: &str, first_line: usize, fixed: bool) {
+        let mut line = first_line;
+        let mut at = 0;
+        for r in &mut self.refs {
+            if fixed {
+                r.line = first_line;
+                continue;
+            }
+            let to = r.offset.min(source.len());
+            if to >= at {
+                line += source.as_bytes()[at..to]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                at = to;
+            }
+            r.line = line;
+        }
+    }
+}
+
+/// The href a wikilink's HTML holds until it is resolved.
+pub fn placeholder_href(n: usize) -> String {
+    format!("\u{E000}{n}\u{E001}")
+}
+
+/// The text a label-less wikilink's HTML holds until resolved.
+pub fn placeholder_title(n: usize) -> String {
+    format!("\u{E000}{n}\u{E002}")
+}
+
+/// Replaces wikilink placeholders in `html` with `href(n)` and
+/// `title(n)`, escaped. Documents without wikilinks are returned as is.
+pub fn resolve_placeholders(
+    html: &str,
+    href: impl Fn(usize) -> String,
+    title: impl Fn(usize) -> String,
+) -> String {
+    // In an href the HTML writer percent-encodes the markers.
+    let decoded;
+    let html = if html.contains("%EE%80%80") {
+        decoded = html
+            .replace("%EE%80%80", "\u{E000}")
+            .replace("%EE%80%81", "\u{E001}");
+        decoded.as_str()
+    } else {
+        html
+    };
+    if !html.contains('\u{E000}') {
+        return html.to_owned();
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find('\u{E000}') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + '\u{E000}'.len_utf8()..];
+        let end = after.find(['\u{E001}', '\u{E002}']).unwrap_or(after.len());
+        let n: usize = after[..end].parse().unwrap_or(usize::MAX);
+        let marker = after[end..].chars().next();
+        match marker {
+            Some('\u{E001}') => out.push_str(&escape(&href(n))),
+            Some('\u{E002}') => out.push_str(&escape(&title(n))),
+            _ => {}
+        }
+        rest = &after[(end + marker.map_or(0, char::len_utf8)).min(after.len())..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Byte ranges of `@handle` mentions of known members in `text`. A
+/// handle must not follow a letter, digit, `.`, `/`, `-` or `@` (so e-mail
+/// addresses and URLs stay as they are); a trailing `.` or `-` is not part
+/// of it. Works the same on plain and on HTML-escaped text.
+pub fn find_mentions(text: &str, handles: &HashSet<String>) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    if handles.is_empty() {
+        return found;
+    }
+    let bytes = text.as_bytes();
+    let handle_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
+    for (i, _) in text.match_indices('@') {
+        let prev_ok = i == 0
+            || !(bytes[i - 1].is_ascii_alphanumeric()
+                || matches!(bytes[i - 1], b'_' | b'.' | b'@' | b'/' | b'-'));
+        if !prev_ok || found.last().is_some_and(|&(_, end)| end > i) {
+            continue;
+        }
+        let mut end = i + 1;
+        while end < bytes.len() && handle_byte(bytes[end]) {
+            end += 1;
+        }
+        while end > i + 1 && matches!(bytes[end - 1], b'.' | b'-') {
+            end -= 1;
+        }
+        if end > i + 1 && handles.contains(&text[i + 1..end]) {
+            found.push((i, end));
+        }
+    }
+    found
+}
+
+/// The anchor for a mention of `handle`.
+fn mention_anchor(ctx: &Context, handle: &str) -> String {
+    format!(
+        "<a class=\"mention\" href=\"{}\">@{}</a>",
+        escape(&ctx.member_url(handle)),
+        escape(handle)
+    )
+}
+
+/// Links mentions in the text of sanitized HTML (a comment body), never
+/// inside `<a>`, `<code>` or `<pre>`. Returns the HTML and the handles.
+pub fn link_mentions_in_html(html: &str, ctx: &Context) -> (String, Vec<String>) {
+    let mut handles = Vec::new();
+    if ctx.handles.is_empty() || !html.contains('@') {
+        return (html.to_owned(), handles);
+    }
+    let mut out = String::with_capacity(html.len() + 64);
+    let mut skip_depth = 0usize;
+    let mut rest = html;
+    while !rest.is_empty() {
+        let next_tag = rest.find('<').unwrap_or(rest.len());
+        let text = &rest[..next_tag];
+        let mut copied = 0;
+        if skip_depth == 0 {
+            for (start, end) in find_mentions(text, &ctx.handles) {
+                let handle = &text[start + 1..end];
+                out.push_str(&text[copied..start]);
+                out.push_str(&mention_anchor(ctx, handle));
+                handles.push(handle.to_owned());
+                copied = end;
+            }
+        }
+        out.push_str(&text[copied..]);
+        rest = &rest[next_tag..];
+        if rest.is_empty() {
+            break;
+        }
+        let close = rest.find('>').map_or(rest.len(), |i| i + 1);
+        let tag = &rest[..close];
+        let name = tag.trim_start_matches(['<', '/']);
+        let name_len = name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len());
+        if matches!(
+            name[..name_len].to_ascii_lowercase().as_str(),
+            "a" | "code" | "pre"
+        ) {
+            if tag.starts_with("</") {
+                skip_depth = skip_depth.saturating_sub(1);
+            } else if !tag.ends_with("/>") {
+                skip_depth += 1;
+            }
+        }
+        out.push_str(tag);
+        rest = &rest[close..];
+    }
+    (out, handles)
 }
 
 /// The summary divider, as Zola writes it (spaces optional).
@@ -83,20 +289,25 @@ fn options() -> Options {
         | Options::ENABLE_TASKLISTS
         | Options::ENABLE_SMART_PUNCTUATION
         | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_WIKILINKS
 }
 
-/// Renders `source` to HTML with its summary, toc and word count.
+/// Renders `source` to HTML with its summary, toc, word count and the
+/// references it makes (wikilinks, mentions, internal links).
 pub fn render(source: &str, ctx: &Context) -> Rendered {
     let mut events: Vec<Event> = Vec::with_capacity(source.len() / 16);
     let mut toc = Vec::new();
     let mut ids = HashSet::new();
+    let mut refs = Vec::new();
     let mut word_count = 0;
     let mut more_at = None;
     let mut first_paragraph_end = None;
     let mut depth = 0usize;
+    // Inside a link, text is never turned into mention links.
+    let mut link_depth = 0usize;
 
-    let mut parser = Parser::new_ext(source, options());
-    while let Some(event) = parser.next() {
+    let mut parser = Parser::new_ext(source, options()).into_offset_iter();
+    while let Some((event, range)) = parser.next() {
         match event {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
@@ -134,7 +345,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                 }
                 .to_owned();
                 let mut code = String::new();
-                for e in parser.by_ref() {
+                for (e, _) in parser.by_ref() {
                     match e {
                         Event::Text(t) => code.push_str(&t),
                         Event::End(TagEnd::CodeBlock) => break,
@@ -149,12 +360,57 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                 more_at = Some(events.len());
             }
             Event::Start(Tag::Link {
+                link_type: LinkType::WikiLink { has_pothole },
+                dest_url,
+                title,
+                id,
+            }) => {
+                depth += 1;
+                link_depth += 1;
+                let (target, anchor) = match dest_url.split_once('#') {
+                    Some((t, a)) => (t.trim().to_owned(), Some(a.trim().to_owned())),
+                    None => (dest_url.trim().to_owned(), None),
+                };
+                let n = refs.len();
+                refs.push(Reference {
+                    kind: RefKind::Wiki { target, anchor },
+                    offset: range.start,
+                    line: 0,
+                });
+                events.push(Event::Start(Tag::Link {
+                    link_type: LinkType::Inline,
+                    dest_url: placeholder_href(n).into(),
+                    title,
+                    id,
+                }));
+                if !has_pothole {
+                    // `[[slug]]` shows the target's title, known later.
+                    for (e, _) in parser.by_ref() {
+                        if matches!(e, Event::End(TagEnd::Link)) {
+                            break;
+                        }
+                    }
+                    events.push(Event::InlineHtml(placeholder_title(n).into()));
+                    events.push(Event::End(TagEnd::Link));
+                    depth -= 1;
+                    link_depth -= 1;
+                }
+            }
+            Event::Start(Tag::Link {
                 link_type,
                 dest_url,
                 title,
                 id,
             }) => {
                 depth += 1;
+                link_depth += 1;
+                if dest_url.starts_with('/') && !dest_url.starts_with("//") {
+                    refs.push(Reference {
+                        kind: RefKind::Link(dest_url.to_string()),
+                        offset: range.start,
+                        line: 0,
+                    });
+                }
                 events.push(Event::Start(Tag::Link {
                     link_type,
                     dest_url: ctx.rebase(dest_url),
@@ -176,17 +432,45 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                     id,
                 }));
             }
-            Event::Text(ref t) => {
-                word_count += count_words(t);
-                events.push(event);
+            Event::Text(t) => {
+                word_count += count_words(&t);
+                let mentions = if link_depth == 0 {
+                    find_mentions(&t, &ctx.handles)
+                } else {
+                    Vec::new()
+                };
+                if mentions.is_empty() {
+                    events.push(Event::Text(t));
+                } else {
+                    let mut copied = 0;
+                    for (start, end) in mentions {
+                        let handle = &t[start + 1..end];
+                        if start > copied {
+                            events.push(Event::Text(t[copied..start].to_owned().into()));
+                        }
+                        events.push(Event::InlineHtml(mention_anchor(ctx, handle).into()));
+                        refs.push(Reference {
+                            kind: RefKind::Mention(handle.to_owned()),
+                            offset: range.start,
+                            line: 0,
+                        });
+                        copied = end;
+                    }
+                    if copied < t.len() {
+                        events.push(Event::Text(t[copied..].to_owned().into()));
+                    }
+                }
             }
-            Event::Start(_) => {
+            Event::Start(tag) => {
                 depth += 1;
-                events.push(event);
+                events.push(Event::Start(tag));
             }
             Event::End(end) => {
                 depth = depth.saturating_sub(1);
-                events.push(event);
+                if end == TagEnd::Link {
+                    link_depth = link_depth.saturating_sub(1);
+                }
+                events.push(Event::End(end));
                 if end == TagEnd::Paragraph && depth == 0 && first_paragraph_end.is_none() {
                     first_paragraph_end = Some(events.len());
                 }
@@ -196,17 +480,18 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     }
 
     let mut out = String::with_capacity(source.len() * 3 / 2);
-    html::push_html(&mut out, events.iter().cloned());
     let (summary_end, has_more) = match (more_at, first_paragraph_end) {
         (Some(i), _) => (i, i < events.len()),
         (None, Some(i)) => (i, i < events.len()),
         (None, None) => (events.len(), false),
     };
     let summary = if summary_end == events.len() {
+        html::push_html(&mut out, events.into_iter());
         out.clone()
     } else {
         let mut s = String::new();
         html::push_html(&mut s, events[..summary_end].iter().cloned());
+        html::push_html(&mut out, events.into_iter());
         s
     };
     Rendered {
@@ -215,6 +500,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
         has_more,
         toc,
         word_count,
+        refs,
     }
 }
 
@@ -224,10 +510,12 @@ pub fn render_inline(source: &str, ctx: &Context) -> String {
     render(source, ctx).html
 }
 
-fn take_until_end<'a>(parser: &mut Parser<'a>) -> Vec<Event<'a>> {
+fn take_until_end<'a>(
+    parser: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
+) -> Vec<Event<'a>> {
     let mut inner = Vec::new();
     let mut depth = 0;
-    for e in parser.by_ref() {
+    for (e, _) in parser.by_ref() {
         match e {
             Event::End(TagEnd::Heading(_)) if depth == 0 => break,
             Event::Start(_) => depth += 1,
@@ -367,6 +655,7 @@ mod tests {
     fn root_relative_links_get_the_base_path() {
         let ctx = Context {
             base_path: "/community/".into(),
+            ..Context::default()
         };
         let r = render(
             "[a](/posts/x/) [b](https://e.org/) [c](//cdn/x) ![i](/img.png)\n",

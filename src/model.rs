@@ -19,6 +19,21 @@ pub type MemberIdx = usize;
 pub type ThreadIdx = usize;
 /// Index into a [`Taxonomy`]'s terms.
 pub type TermIdx = usize;
+/// Index into [`Site::pages`].
+pub type PageIdx = usize;
+
+/// A page of the site that can link to others: the source of a backlink.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Doc {
+    /// A post.
+    Post(PostIdx),
+    /// A thread (its introduction or an entry).
+    Thread(ThreadIdx),
+    /// A standalone page.
+    Page(PageIdx),
+    /// A member's bio.
+    Member(MemberIdx),
+}
 
 /// Everything a build renders.
 #[derive(Debug)]
@@ -87,6 +102,10 @@ pub struct Post {
     pub path: String,
     /// Comments in date order; replies point at their parent by index.
     pub comments: Vec<Comment>,
+    /// Pages that link to or mention this post, newest first.
+    pub backlinks: Vec<Doc>,
+    /// Posts sharing its tags, best first.
+    pub related: Vec<PostIdx>,
     /// Free-form front matter data.
     pub extra: serde_json::Value,
 }
@@ -131,13 +150,20 @@ pub struct Member {
     /// Avatar path or URL.
     pub avatar: Option<String>,
     /// Rendered bio.
-    pub bio: String,
+    pub bio: Rendered,
     /// Root URL path.
     pub path: String,
     /// Posts they wrote or co-wrote, newest first.
     pub posts: Vec<PostIdx>,
     /// Their comments as (post, comment index), newest first.
     pub comments: Vec<(PostIdx, usize)>,
+    /// Their thread entries as (thread, entry index), newest thread first.
+    pub entries: Vec<(ThreadIdx, usize)>,
+    /// Pages that link to or mention them, newest first.
+    pub backlinks: Vec<Doc>,
+    /// The members they talk with most (replies either way, co-authored
+    /// posts), with how often, most first.
+    pub talks_with: Vec<(MemberIdx, usize)>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -180,9 +206,11 @@ pub struct Thread {
     /// Related posts.
     pub related: Vec<PostIdx>,
     /// The curator's introduction, rendered.
-    pub intro: String,
+    pub intro: Rendered,
     /// Entries in file order; replies point at their parent by index.
     pub entries: Vec<Entry>,
+    /// Pages that link to it, newest first.
+    pub backlinks: Vec<Doc>,
     /// Root URL path.
     pub path: String,
 }
@@ -211,6 +239,10 @@ pub struct Entry {
     pub date: Option<Date>,
     /// Rendered text.
     pub text: String,
+    /// Wikilinks, mentions and links in the text.
+    pub refs: Vec<crate::markdown::Reference>,
+    /// The comment it quotes, as (post, comment index).
+    pub quote: Option<(PostIdx, usize)>,
     /// The original message.
     pub url: Option<String>,
 }
@@ -237,7 +269,7 @@ pub struct Page {
 }
 
 /// Which taxonomy.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TaxonomyKind {
     /// `tags:`
     Tags,

@@ -64,7 +64,7 @@ pub struct ParsedComment {
 /// Parses a comment file: a YAML list of comments.
 pub fn parse_comments(
     file: &SourceFile,
-    _ctx: &crate::markdown::Context,
+    ctx: &crate::markdown::Context,
 ) -> Result<ParsedComments, Vec<Diagnostic>> {
     let path = &file.path;
     let raw: Vec<RawComment> = if file.text.trim().is_empty() {
@@ -131,7 +131,7 @@ pub fn parse_comments(
                 position: at(i),
                 url: c.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")),
                 date,
-                body: sanitize(&c.body),
+                body: crate::markdown::link_mentions_in_html(&sanitize(&c.body), ctx).0,
             }
         })
         .collect();

@@ -47,7 +47,7 @@ pub struct ParsedMember {
     /// Avatar path or URL.
     pub avatar: Option<String>,
     /// Rendered bio.
-    pub bio: String,
+    pub bio: markdown::Rendered,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -97,7 +97,7 @@ pub fn parse_member(
         links,
         aka: raw.aka.0,
         avatar: raw.avatar,
-        bio: markdown::render(body, ctx).html,
+        bio: body.render(ctx),
         extra: to_json(raw.extra),
     })
 }
@@ -160,6 +160,6 @@ mod tests {
             m.links[0].url.as_deref(),
             Some("https://twitter.com/ekolsky")
         );
-        assert!(m.bio.contains("Bio."));
+        assert!(m.bio.html.contains("Bio."));
     }
 }

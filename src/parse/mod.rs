@@ -127,12 +127,37 @@ pub fn file_stem(path: &Path) -> String {
 /// Splits and parses a front matter file into `T` plus its body.
 pub fn front_matter<T: serde::de::DeserializeOwned>(
     file: &SourceFile,
-) -> Result<(T, FrontMatter, &str), Vec<Diagnostic>> {
+) -> Result<(T, FrontMatter, Body<'_>), Vec<Diagnostic>> {
     let split = frontmatter::split(&file.path, &file.text)?;
     let raw = frontmatter::parse::<T>(&file.path, &file.text, split.yaml, split.yaml_line)?;
     let fm = FrontMatter {
         yaml: split.yaml.to_owned(),
         first_line: split.yaml_line,
     };
-    Ok((raw, fm, split.body))
+    Ok((
+        raw,
+        fm,
+        Body {
+            text: split.body,
+            line: split.body_line,
+        },
+    ))
+}
+
+/// The markdown after the front matter, and the file line it starts on.
+#[derive(Debug, Clone, Copy)]
+pub struct Body<'a> {
+    /// The markdown.
+    pub text: &'a str,
+    /// 1-based file line of its first line.
+    pub line: usize,
+}
+
+impl Body<'_> {
+    /// Renders the body, with every reference placed on its file line.
+    pub fn render(&self, ctx: &crate::markdown::Context) -> crate::markdown::Rendered {
+        let mut r = crate::markdown::render(self.text, ctx);
+        r.locate_refs(self.text, self.line, false);
+        r
+    }
 }

@@ -77,7 +77,7 @@ pub fn parse_page(
         title: raw.title,
         date,
         draft: raw.draft,
-        body: markdown::render(body, ctx),
+        body: body.render(ctx),
         aliases: raw.aliases.0,
         extra: to_json(raw.extra),
     })

@@ -123,9 +123,14 @@ pub fn parse_post(
     if !errors.is_empty() {
         return Err(errors);
     }
-    let mut rendered = markdown::render(body, ctx);
+    let mut rendered = body.render(ctx);
     if let Some(summary) = &raw.summary {
-        rendered.summary = markdown::render_inline(summary, ctx);
+        let given = markdown::render(summary, ctx);
+        rendered.summary = given.html;
+        rendered.refs.extend(given.refs.into_iter().map(|mut r| {
+            r.line = fm.first_line;
+            r
+        }));
         rendered.has_more = true;
     }
     Ok(ParsedPost {

@@ -39,7 +39,11 @@ struct RawThread {
 #[serde(deny_unknown_fields)]
 struct RawEntry {
     id: Id,
-    by: String,
+    #[serde(default)]
+    by: Option<String>,
+    /// `post-slug#comment-id`: the entry quotes an imported comment.
+    #[serde(default)]
+    comment: Option<String>,
     #[serde(default)]
     date: Option<Scalar>,
     #[serde(default)]
@@ -74,7 +78,7 @@ pub struct ParsedThread {
     /// Related post slugs.
     pub related: Vec<String>,
     /// Rendered introduction.
-    pub intro: String,
+    pub intro: markdown::Rendered,
     /// Entries in file order, minus skipped ones.
     pub entries: Vec<ParsedEntry>,
     /// Draft?
@@ -88,12 +92,18 @@ pub struct ParsedEntry {
     pub id: String,
     /// Index of the entry replied to.
     pub parent: Option<usize>,
-    /// A handle or a plain name.
-    pub by: String,
+    /// A handle or a plain name (absent when quoting a comment).
+    pub by: Option<String>,
+    /// `post-slug#comment-id` of a quoted comment.
+    pub comment: Option<String>,
+    /// 1-based file line of the entry, for errors found when linking.
+    pub line: usize,
     /// When.
     pub date: Option<Date>,
     /// Rendered text, with any folded quote after it.
     pub text: String,
+    /// Wikilinks, mentions and links in the text.
+    pub refs: Vec<markdown::Reference>,
     /// The original message.
     pub url: Option<String>,
 }
@@ -156,7 +166,27 @@ pub fn parse_thread(
             .date
             .as_ref()
             .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
-        let mut text = markdown::render_inline(&e.text, ctx);
+        let line = locate_entry(&fm.yaml, &e.id.0)
+            .map_or(fm.first_line, |p| frontmatter::shift(p, fm.first_line).line);
+        if e.by.is_none() && e.comment.is_none() {
+            errors.push(
+                entry_error(
+                    &fm,
+                    path,
+                    &e.id.0,
+                    format!(
+                        "entry `{}` says neither who wrote it nor which comment it quotes",
+                        e.id.0
+                    ),
+                )
+                .with_help(
+                    "expected `by: <handle or name>` or `comment: <post-slug>#<comment-id>`",
+                ),
+            );
+        }
+        let mut rendered = markdown::render(&e.text, ctx);
+        rendered.locate_refs(&e.text, line, true);
+        let mut text = rendered.html;
         if let Some(q) = &e.quoted {
             text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
             text.push_str(&markdown::render_inline(q, ctx));
@@ -166,8 +196,11 @@ pub fn parse_thread(
             id: e.id.0.clone(),
             parent,
             by: e.by.clone(),
+            comment: e.comment.clone(),
+            line,
             date,
             text,
+            refs: rendered.refs,
             url: e.url.clone(),
         });
     }
@@ -196,7 +229,7 @@ pub fn parse_thread(
         started_by: raw.started_by,
         origin: raw.source,
         related: raw.related.0,
-        intro: markdown::render(body, ctx).html,
+        intro: body.render(ctx),
         entries,
         draft: raw.draft,
     })

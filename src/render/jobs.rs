@@ -18,6 +18,10 @@ pub enum FeedKind {
     Site,
     /// `/tags/<slug>/feed.xml` and `/categories/<slug>/feed.xml`.
     Term(TaxonomyKind, TermIdx),
+    /// `/comments/feed.xml`: the newest comments site-wide.
+    Comments,
+    /// `<post>/comments.xml`: one post's comments.
+    PostComments(PostIdx),
 }
 
 /// One output file to produce.
@@ -49,8 +53,11 @@ pub enum Job {
     Year(usize),
     /// `/<yyyy>/<mm>/`, by year and month index.
     Month(usize, usize),
-    /// `/members/`.
-    Members,
+    /// `/members/` (by name) or `/members/by-activity/`.
+    Members {
+        /// Sorted by activity rather than name.
+        by_activity: bool,
+    },
     /// A member's profile.
     Member(MemberIdx),
     /// `/threads/`.
@@ -84,7 +91,7 @@ impl Job {
             Job::Archive => "archive.html",
             Job::Year(_) => "archive_year.html",
             Job::Month(..) => "archive_month.html",
-            Job::Members => "members.html",
+            Job::Members { .. } => "members.html",
             Job::Member(_) => "member.html",
             Job::Threads => "threads.html",
             Job::Thread(_) => "thread.html",
@@ -112,12 +119,15 @@ impl Job {
                 "/{}/{:02}/",
                 site.archive[*y].year, site.archive[*y].months[*m].month
             ),
-            Job::Members => "/members/".into(),
+            Job::Members { by_activity: false } => "/members/".into(),
+            Job::Members { by_activity: true } => "/members/by-activity/".into(),
             Job::Member(i) => site.members[*i].path.clone(),
             Job::Threads => "/threads/".into(),
             Job::Thread(i) => site.threads[*i].path.clone(),
             Job::NotFound => "/404.html".into(),
             Job::Feed(FeedKind::Site) => "/feed.xml".into(),
+            Job::Feed(FeedKind::Comments) => "/comments/feed.xml".into(),
+            Job::Feed(FeedKind::PostComments(i)) => format!("{}comments.xml", site.posts[*i].path),
             Job::Feed(FeedKind::Term(kind, t)) => {
                 format!("{}feed.xml", site.taxonomy(*kind).terms[*t].path)
             }
@@ -152,6 +162,9 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
     }
     for (i, p) in site.posts.iter().enumerate() {
         add(Job::Post(i), &p.source);
+        if !p.visible_comments().is_empty() {
+            add(Job::Feed(FeedKind::PostComments(i)), &p.source);
+        }
     }
     for (i, p) in site.pages.iter().enumerate() {
         add(Job::Page(i), &p.source);
@@ -179,7 +192,8 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
             add(Job::Month(y, m), &generated);
         }
     }
-    add(Job::Members, &generated);
+    add(Job::Members { by_activity: false }, &generated);
+    add(Job::Members { by_activity: true }, &generated);
     for (i, m) in site.members.iter().enumerate() {
         add(Job::Member(i), &m.source);
     }
@@ -189,6 +203,7 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
     }
     add(Job::NotFound, &generated);
     add(Job::Feed(FeedKind::Site), &generated);
+    add(Job::Feed(FeedKind::Comments), &generated);
     add(Job::Sitemap, &generated);
 
     let mut diags = Diagnostics::new();
@@ -267,6 +282,45 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
     } else {
         Ok(out)
     }
+}
+
+/// Reports every markdown link to a root path of the site (`/posts/x/`)
+/// that no output file answers.
+pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
+    let outputs: std::collections::HashSet<&OutputPath> = planned.iter().map(|(_, p)| p).collect();
+    let mut diags = Diagnostics::new();
+    let docs = site
+        .posts
+        .iter()
+        .map(|p| (&p.source, &p.body.refs))
+        .chain(site.pages.iter().map(|p| (&p.source, &p.body.refs)))
+        .chain(site.members.iter().map(|m| (&m.source, &m.bio.refs)))
+        .chain(site.threads.iter().flat_map(|t| {
+            std::iter::once((&t.source, &t.intro.refs))
+                .chain(t.entries.iter().map(move |e| (&t.source, &e.refs)))
+        }));
+    for (source, refs) in docs {
+        for r in refs {
+            let crate::markdown::RefKind::Link(link) = &r.kind else {
+                continue;
+            };
+            let path = link.split(['#', '?']).next().unwrap_or(link);
+            let exists = OutputPath::from_url(path).is_ok_and(|p| outputs.contains(&p));
+            if !exists {
+                diags.push(
+                    Diagnostic::error(
+                        source,
+                        Some(crate::error::Position::new(r.line, 1)),
+                        format!("the link to `{link}` leads nowhere: the site has no such page"),
+                    )
+                    .with_help(
+                        "link to a page the site builds, or use a wikilink like [[post-slug]]",
+                    ),
+                );
+            }
+        }
+    }
+    diags
 }
 
 /// One page of a paginated listing.

@@ -12,7 +12,7 @@ mod redirect;
 mod sitemap;
 pub mod views;
 
-pub use jobs::{plan, Job};
+pub use jobs::{check_links, plan, Job};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -163,7 +163,7 @@ impl<'a> Renderer<'a> {
                 "index.html"
             }
             Job::Post(i) => {
-                put("post", views::post_full(site, *i, &self.summaries[*i]));
+                put("post", views::post_full(site, *i, &self.summaries));
                 "post.html"
             }
             Job::Page(i) => {
@@ -175,6 +175,10 @@ impl<'a> Renderer<'a> {
                 put("taxonomy", views::taxonomy(site, tax));
                 let mut terms: Vec<Value> =
                     tax.terms.iter().map(|t| views::term(site, t)).collect();
+                let max = tax.terms.iter().map(|t| t.posts.len()).max().unwrap_or(0);
+                for (v, t) in terms.iter_mut().zip(&tax.terms) {
+                    v["weight"] = views::cloud_weight(t.posts.len(), max).into();
+                }
                 terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
                 put("terms", Value::Array(terms));
                 "taxonomy.html"
@@ -212,14 +216,27 @@ impl<'a> Renderer<'a> {
                 put("posts", self.posts(&month.posts));
                 "archive_month.html"
             }
-            Job::Members => {
+            Job::Members { by_activity } => {
                 let mut members: Vec<Value> = site
                     .members
                     .iter()
                     .map(|m| views::member_summary(site, m))
                     .collect();
                 members.sort_by_cached_key(|m| m["name"].as_str().unwrap_or("").to_lowercase());
+                if *by_activity {
+                    // Stable: equally active members stay in name order.
+                    members.sort_by_key(|m| std::cmp::Reverse(m["activity"].as_u64().unwrap_or(0)));
+                }
                 put("members", Value::Array(members));
+                put(
+                    "order",
+                    Value::from(if *by_activity { "activity" } else { "name" }),
+                );
+                put("by_name_url", Value::from(site.config.url("/members/")));
+                put(
+                    "by_activity_url",
+                    Value::from(site.config.url("/members/by-activity/")),
+                );
                 "members.html"
             }
             Job::Member(i) => {
@@ -227,6 +244,7 @@ impl<'a> Renderer<'a> {
                 put("member", views::member_full(site, m));
                 put("posts", self.posts(&m.posts));
                 put("comments", views::member_comments(site, m));
+                put("entries", views::member_entries(site, m));
                 "member.html"
             }
             Job::Threads => {

@@ -107,10 +107,10 @@ pub fn post_summary(site: &Site, idx: PostIdx) -> Value {
 
 /// The full view of post `idx`: its summary view plus content, toc,
 /// neighbours and the comment tree.
-pub fn post_full(site: &Site, idx: PostIdx, summary: &Value) -> Value {
+pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     let p = &site.posts[idx];
     let c = &site.config;
-    let mut v = summary.clone();
+    let mut v = summaries[idx].clone();
     let obj = v.as_object_mut().expect("summary is an object");
     let neighbour = |i: Option<PostIdx>| match i {
         Some(i) => json!({"title": site.posts[i].title, "url": c.url(&site.posts[i].path)}),
@@ -127,8 +127,38 @@ pub fn post_full(site: &Site, idx: PostIdx, summary: &Value) -> Value {
     );
     obj.insert("next".into(), neighbour(idx.checked_sub(1)));
     obj.insert("comments".into(), Value::Array(comment_tree(site, p)));
+    obj.insert(
+        "comments_feed_url".into(),
+        match p.visible_comments().is_empty() {
+            true => Value::Null,
+            false => Value::String(c.url(&format!("{}comments.xml", p.path))),
+        },
+    );
+    obj.insert("backlinks".into(), backlinks(site, &p.backlinks));
+    obj.insert(
+        "related".into(),
+        Value::Array(p.related.iter().map(|&r| summaries[r].clone()).collect()),
+    );
     obj.insert("extra".into(), p.extra.clone());
     v
+}
+
+/// "Linked from": each linking page with its title, URL, kind and date.
+pub fn backlinks(site: &Site, docs: &[Doc]) -> Value {
+    let c = &site.config;
+    Value::Array(
+        docs.iter()
+            .map(|d| {
+                let (kind, title, path, date_of) = match *d {
+                    Doc::Post(i) => ("post", &site.posts[i].title, &site.posts[i].path, Some(site.posts[i].date)),
+                    Doc::Thread(i) => ("thread", &site.threads[i].title, &site.threads[i].path, Some(site.threads[i].date)),
+                    Doc::Page(i) => ("page", &site.pages[i].title, &site.pages[i].path, site.pages[i].date),
+                    Doc::Member(i) => ("member", &site.members[i].name, &site.members[i].path, None),
+                };
+                json!({"kind": kind, "title": title, "url": c.url(path), "date": date_of.as_ref().map(date)})
+            })
+            .collect(),
+    )
 }
 
 /// Children of each item of a flat list with parent indices, plus the roots.
@@ -206,6 +236,15 @@ pub fn taxonomy(site: &Site, tax: &Taxonomy) -> Value {
     })
 }
 
+/// A term's weight in a cloud, 1 to 5, from its post count on a log
+/// scale against the largest term's.
+pub fn cloud_weight(count: usize, max: usize) -> usize {
+    if max <= 1 || count <= 1 {
+        return 1;
+    }
+    1 + ((count as f64).ln() / (max as f64).ln() * 4.0).round() as usize
+}
+
 /// A term with its post count and feed.
 pub fn term(site: &Site, t: &Term) -> Value {
     json!({
@@ -249,9 +288,22 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
     let (roots, children) = children_of(t.entries.iter().map(|e| e.parent), t.entries.len());
     fn node(site: &Site, t: &Thread, i: usize, children: &[Vec<usize>]) -> Value {
         let e = &t.entries[i];
+        let quote = e.quote.map(|(p, ci)| {
+            let post = &site.posts[p];
+            let c = &post.comments[ci];
+            json!({
+                "author": c.author,
+                "member": c.member.map(|m| member_ref(site, m)),
+                "date": date(&c.date),
+                "body": c.body,
+                "post_title": post.title,
+                "url": format!("{}#{}", site.config.url(&post.path), comment_anchor(&c.id)),
+            })
+        });
         json!({
             "id": e.id,
-            "anchor": format!("entry-{}", comment_anchor(&e.id).trim_start_matches("comment-")),
+            "quote": quote,
+            "anchor": entry_anchor(&e.id),
             "by": participant(site, &e.by),
             "date": e.date.as_ref().map(date),
             "text": e.text,
@@ -271,7 +323,8 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             .as_ref()
             .map_or(Value::Null, |p| participant(site, p)),
     );
-    obj.insert("intro".into(), Value::String(t.intro.clone()));
+    obj.insert("intro".into(), Value::String(t.intro.html.clone()));
+    obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(
         "entries".into(),
         Value::Array(roots.iter().map(|&i| node(site, t, i, &children)).collect()),
@@ -281,6 +334,14 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
         Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
     );
     v
+}
+
+/// The anchor of a thread entry: `entry-<id>`.
+pub fn entry_anchor(id: &str) -> String {
+    format!(
+        "entry-{}",
+        comment_anchor(id).trim_start_matches("comment-")
+    )
 }
 
 /// Initials for a generated avatar: "Esteban Kolsky" → "EK".
@@ -309,6 +370,8 @@ pub fn member_summary(site: &Site, m: &Member) -> Value {
         "initials": initials(&m.name),
         "post_count": m.posts.len(),
         "comment_count": m.comments.len(),
+        "entry_count": m.entries.len(),
+        "activity": m.posts.len() + m.comments.len() + m.entries.len(),
     })
 }
 
@@ -324,14 +387,44 @@ fn avatar_url(config: &Config, avatar: &str) -> String {
 pub fn member_full(site: &Site, m: &Member) -> Value {
     let mut v = member_summary(site, m);
     let obj = v.as_object_mut().expect("object");
-    obj.insert("bio".into(), Value::String(m.bio.clone()));
+    obj.insert("bio".into(), Value::String(m.bio.html.clone()));
     obj.insert(
         "links".into(),
         serde_json::to_value(&m.links).expect("links"),
     );
     obj.insert("aka".into(), serde_json::to_value(&m.aka).expect("aka"));
     obj.insert("extra".into(), m.extra.clone());
+    obj.insert("backlinks".into(), backlinks(site, &m.backlinks));
+    obj.insert(
+        "talks_with".into(),
+        Value::Array(
+            m.talks_with
+                .iter()
+                .map(|&(o, n)| json!({"member": member_ref(site, o), "count": n}))
+                .collect(),
+        ),
+    );
     v
+}
+
+/// A member's thread entries, newest thread first.
+pub fn member_entries(site: &Site, m: &Member) -> Value {
+    Value::Array(
+        m.entries
+            .iter()
+            .map(|&(t, e)| {
+                let thread = &site.threads[t];
+                let entry = &thread.entries[e];
+                json!({
+                    "thread_title": thread.title,
+                    "thread_url": site.config.url(&thread.path),
+                    "url": format!("{}#{}", site.config.url(&thread.path), entry_anchor(&entry.id)),
+                    "date": entry.date.as_ref().map(date),
+                    "text": entry.text,
+                })
+            })
+            .collect(),
+    )
 }
 
 /// A member's comments, newest first, each linking to its place.

@@ -2,6 +2,8 @@
 
 mod common;
 
+mod community;
+
 mod demo;
 mod errors;
 mod feeds;

@@ -6,6 +6,10 @@
 //! with the file and line it was written on. All lookups go through hash
 //! maps built once, so linking stays linear in the size of the site.
 
+mod people;
+mod references;
+mod related;
+
 use std::collections::HashMap;
 
 use crate::config::Config;
@@ -13,6 +17,7 @@ use crate::error::{Diagnostic, Diagnostics};
 use crate::model::*;
 use crate::parse::{ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
 use crate::slug::{slugify, term_key};
+use people::People;
 
 /// Everything parsed, ready to link.
 #[derive(Debug, Default)]
@@ -110,6 +115,8 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             comment_mode: p.comment_mode,
             aliases: p.aliases,
             comments: Vec::new(),
+            backlinks: Vec::new(),
+            related: Vec::new(),
             extra: p.extra,
         });
     }
@@ -180,6 +187,43 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             .iter()
             .map(|name| tags.add_thread(name, idx))
             .collect();
+        let entries = t
+                .entries
+                .into_iter()
+                .map(|e| {
+                    let quote = e.comment.as_deref().and_then(|reference| {
+                        let found = find_comment(&site_posts, &post_by_slug, reference);
+                        if found.is_none() {
+                            diags.push(
+                                Diagnostic::error(&t.source, Some(crate::error::Position::new(e.line, 1)), format!("entry `{}` quotes comment `{reference}`, which does not exist", e.id))
+                                    .with_help("expected `comment: <post-slug>#<comment-id>` naming a comment in content/comments/<post-slug>.yaml"),
+                            );
+                        }
+                        found
+                    });
+                    // A quoting entry speaks with the comment's voice
+                    // unless the curator says otherwise.
+                    let by = match (&e.by, quote) {
+                        (Some(name), _) => people.participant(name),
+                        (None, Some((p, c))) => {
+                            let c = &site_posts[p].comments[c];
+                            Participant { name: c.author.clone(), member: c.member }
+                        }
+                        (None, None) => people.participant("anonymous"),
+                    };
+                    let date = e.date.or_else(|| quote.map(|(p, c)| site_posts[p].comments[c].date));
+                    Entry {
+                        by,
+                        id: e.id,
+                        parent: e.parent,
+                        date,
+                        text: e.text,
+                        refs: e.refs,
+                        quote,
+                        url: e.url,
+                    }
+                })
+                .collect();
         site_threads.push(Thread {
             path: format!("/threads/{}/", t.slug),
             source: t.source,
@@ -191,18 +235,8 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             origin: t.origin,
             related,
             intro: t.intro,
-            entries: t
-                .entries
-                .into_iter()
-                .map(|e| Entry {
-                    by: people.participant(&e.by),
-                    id: e.id,
-                    parent: e.parent,
-                    date: e.date,
-                    text: e.text,
-                    url: e.url,
-                })
-                .collect(),
+            entries,
+            backlinks: Vec::new(),
         });
     }
 
@@ -233,6 +267,9 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             bio: m.bio,
             posts: Vec::new(),
             comments: Vec::new(),
+            entries: Vec::new(),
+            backlinks: Vec::new(),
+            talks_with: Vec::new(),
             extra: m.extra,
         })
         .collect();
@@ -269,7 +306,7 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         })
         .collect();
 
-    Site {
+    let mut site = Site {
         archive: archive(&site_posts),
         member_by_handle: people.by_handle,
         config,
@@ -279,7 +316,34 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         pages: site_pages,
         tags,
         categories,
+    };
+    references::resolve(&mut site, diags);
+    for (p, related) in related::related(&site, 5).into_iter().enumerate() {
+        site.posts[p].related = related;
     }
+    for (t, thread) in site.threads.iter().enumerate() {
+        for (e, entry) in thread.entries.iter().enumerate() {
+            if let Some(m) = entry.by.member {
+                site.members[m].entries.push((t, e));
+            }
+        }
+    }
+    for (m, talks) in people::talks_with(&site, 5).into_iter().enumerate() {
+        site.members[m].talks_with = talks;
+    }
+    site
+}
+
+/// The comment `post-slug#comment-id` names, as (post, comment index).
+fn find_comment(
+    posts: &[Post],
+    by_slug: &HashMap<String, PostIdx>,
+    reference: &str,
+) -> Option<(PostIdx, usize)> {
+    let (slug, id) = reference.split_once('#')?;
+    let &p = by_slug.get(slug.trim())?;
+    let c = posts[p].comments.iter().position(|c| c.id == id.trim())?;
+    Some((p, c))
 }
 
 /// Root URL path of a post from the permalink pattern.
@@ -322,50 +386,6 @@ fn unknown_member(
         format!("unknown member `{handle}`"),
     )
     .with_help(help)
-}
-
-/// Members by handle, and by every name they are known under.
-struct People {
-    by_handle: HashMap<String, MemberIdx>,
-    by_name: HashMap<String, MemberIdx>,
-}
-
-impl People {
-    fn new(members: &[ParsedMember]) -> Self {
-        let mut by_handle = HashMap::with_capacity(members.len());
-        let mut by_name = HashMap::with_capacity(members.len() * 4);
-        for (i, m) in members.iter().enumerate() {
-            by_handle.insert(m.handle.clone(), i);
-            let names = [&m.handle, &m.name].into_iter().chain(m.aka.iter());
-            for n in names {
-                // The first member to claim a name keeps it.
-                by_name.entry(name_key(n)).or_insert(i);
-            }
-        }
-        People { by_handle, by_name }
-    }
-
-    /// The member a display name refers to, case-insensitively.
-    fn find(&self, name: &str) -> Option<MemberIdx> {
-        self.by_name.get(&name_key(name)).copied()
-    }
-
-    /// A participant from a handle or a plain name.
-    fn participant(&self, name: &str) -> Participant {
-        let member = self
-            .by_handle
-            .get(name)
-            .copied()
-            .or_else(|| self.find(name));
-        Participant {
-            name: name.to_owned(),
-            member,
-        }
-    }
-}
-
-fn name_key(name: &str) -> String {
-    term_key(name.trim().trim_start_matches('@'))
 }
 
 /// Builds a taxonomy while posts are linked.

@@ -1,0 +1,312 @@
+//! Wikilinks and backlinks.
+//!
+//! Markdown was rendered before every page was known, so wikilinks hold
+//! placeholders. Here each one is resolved to a URL and a title (or
+//! reported with its file and line), and every wikilink, mention and
+//! internal link becomes a backlink on the page it points at.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use crate::error::{Diagnostic, Diagnostics, Position};
+use crate::markdown::{resolve_placeholders, RefKind, Reference};
+use crate::model::*;
+use crate::slug::term_key;
+
+/// What a link can point at.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Target {
+    Post(PostIdx),
+    Page(PageIdx),
+    Thread(ThreadIdx),
+    Member(MemberIdx),
+    Term(TaxonomyKind, TermIdx),
+}
+
+/// Every name a wikilink or internal link can use.
+struct Lookup {
+    posts: HashMap<String, PostIdx>,
+    pages: HashMap<String, PageIdx>,
+    threads: HashMap<String, ThreadIdx>,
+    members: HashMap<String, MemberIdx>,
+    tags: HashMap<String, TermIdx>,
+    categories: HashMap<String, TermIdx>,
+    /// Root paths of posts, threads and members, for plain links.
+    by_path: HashMap<String, Target>,
+}
+
+impl Lookup {
+    fn new(site: &Site) -> Self {
+        let mut by_path = HashMap::new();
+        let posts = index(site.posts.iter().map(|p| p.slug.clone()));
+        for (i, p) in site.posts.iter().enumerate() {
+            by_path.insert(p.path.clone(), Target::Post(i));
+        }
+        for (i, t) in site.threads.iter().enumerate() {
+            by_path.insert(t.path.clone(), Target::Thread(i));
+        }
+        for (i, m) in site.members.iter().enumerate() {
+            by_path.insert(m.path.clone(), Target::Member(i));
+        }
+        Lookup {
+            posts,
+            pages: index(site.pages.iter().map(|p| p.slug.clone())),
+            threads: index(site.threads.iter().map(|t| t.slug.clone())),
+            members: site.member_by_handle.clone(),
+            tags: index(site.tags.terms.iter().map(|t| term_key(&t.name))),
+            categories: index(site.categories.terms.iter().map(|t| term_key(&t.name))),
+            by_path,
+        }
+    }
+
+    /// The target of `[[target]]`.
+    fn wiki(&self, target: &str) -> Option<Target> {
+        match target.split_once('/') {
+            Some(("members", h)) => self.members.get(h).map(|&i| Target::Member(i)),
+            Some(("threads", s)) => self.threads.get(s).map(|&i| Target::Thread(i)),
+            Some(("posts", s)) => self.posts.get(s).map(|&i| Target::Post(i)),
+            Some(("pages", s)) => self.pages.get(s).map(|&i| Target::Page(i)),
+            Some(("tags", n)) => self
+                .tags
+                .get(&term_key(n))
+                .map(|&i| Target::Term(TaxonomyKind::Tags, i)),
+            Some(("categories", n)) => self
+                .categories
+                .get(&term_key(n))
+                .map(|&i| Target::Term(TaxonomyKind::Categories, i)),
+            Some(_) => None,
+            None => self
+                .posts
+                .get(target)
+                .map(|&i| Target::Post(i))
+                .or_else(|| self.pages.get(target).map(|&i| Target::Page(i))),
+        }
+    }
+
+    /// The post, thread or member a root path (`/posts/x/#c`) points at.
+    fn path(&self, path: &str) -> Option<Target> {
+        let path = path.split(['#', '?']).next().unwrap_or(path);
+        self.by_path
+            .get(path)
+            .or_else(|| {
+                self.by_path
+                    .get(&format!("{}/", path.trim_end_matches('/')))
+            })
+            .copied()
+    }
+}
+
+fn index(names: impl Iterator<Item = String>) -> HashMap<String, usize> {
+    let mut map = HashMap::new();
+    for (i, n) in names.enumerate() {
+        map.entry(n).or_insert(i);
+    }
+    map
+}
+
+/// The root path and title of a target.
+fn describe(site: &Site, t: Target) -> (String, String) {
+    match t {
+        Target::Post(i) => (site.posts[i].path.clone(), site.posts[i].title.clone()),
+        Target::Page(i) => (site.pages[i].path.clone(), site.pages[i].title.clone()),
+        Target::Thread(i) => (site.threads[i].path.clone(), site.threads[i].title.clone()),
+        Target::Member(i) => (site.members[i].path.clone(), site.members[i].name.clone()),
+        Target::Term(kind, i) => {
+            let term = &site.taxonomy(kind).terms[i];
+            (term.path.clone(), term.name.clone())
+        }
+    }
+}
+
+/// Resolves the references of one document. Returns the (url, title) of
+/// each wikilink by placeholder number, records backlinks, and reports
+/// wikilinks that point at nothing.
+fn resolve_refs(
+    site: &Site,
+    lookup: &Lookup,
+    from: Doc,
+    source: &Path,
+    refs: &[Reference],
+    backlinks: &mut Vec<(Target, Doc)>,
+    diags: &mut Diagnostics,
+) -> Vec<(String, String)> {
+    let mut table = Vec::with_capacity(refs.len());
+    for r in refs {
+        let resolved = match &r.kind {
+            RefKind::Wiki { target, anchor } => match lookup.wiki(target) {
+                Some(t) => {
+                    backlinks.push((t, from));
+                    let (path, title) = describe(site, t);
+                    let url = match anchor {
+                        Some(a) => format!("{}#{a}", site.config.url(&path)),
+                        None => site.config.url(&path),
+                    };
+                    (url, title)
+                }
+                None => {
+                    diags.push(
+                        Diagnostic::error(source, Some(Position::new(r.line, 1)), format!("[[{target}]] links to nothing"))
+                            .with_help("expected a post slug, or members/<handle>, threads/<slug>, tags/<name>, categories/<name>, pages/<slug>"),
+                    );
+                    (String::new(), target.clone())
+                }
+            },
+            RefKind::Mention(handle) => {
+                if let Some(&m) = lookup.members.get(handle) {
+                    backlinks.push((Target::Member(m), from));
+                }
+                (String::new(), String::new())
+            }
+            RefKind::Link(path) => {
+                if let Some(t) = lookup.path(path) {
+                    backlinks.push((t, from));
+                }
+                (String::new(), String::new())
+            }
+        };
+        table.push(resolved);
+    }
+    table
+}
+
+fn has_wiki(refs: &[Reference]) -> bool {
+    refs.iter().any(|r| matches!(r.kind, RefKind::Wiki { .. }))
+}
+
+fn fill(html: &str, table: &[(String, String)]) -> String {
+    resolve_placeholders(
+        html,
+        |n| table.get(n).map(|t| t.0.clone()).unwrap_or_default(),
+        |n| table.get(n).map(|t| t.1.clone()).unwrap_or_default(),
+    )
+}
+
+/// Resolves every wikilink of the site and fills in backlinks.
+pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
+    let lookup = Lookup::new(site);
+    let mut backlinks = Vec::new();
+    // Resolve against the immutable site first, then write the results.
+    let mut posts = Vec::new();
+    for (i, p) in site.posts.iter().enumerate() {
+        let table = resolve_refs(
+            site,
+            &lookup,
+            Doc::Post(i),
+            &p.source,
+            &p.body.refs,
+            &mut backlinks,
+            diags,
+        );
+        if has_wiki(&p.body.refs) {
+            posts.push((i, fill(&p.body.html, &table), fill(&p.body.summary, &table)));
+        }
+    }
+    let mut pages = Vec::new();
+    for (i, p) in site.pages.iter().enumerate() {
+        let table = resolve_refs(
+            site,
+            &lookup,
+            Doc::Page(i),
+            &p.source,
+            &p.body.refs,
+            &mut backlinks,
+            diags,
+        );
+        if has_wiki(&p.body.refs) {
+            pages.push((i, fill(&p.body.html, &table)));
+        }
+    }
+    let mut members = Vec::new();
+    for (i, m) in site.members.iter().enumerate() {
+        let table = resolve_refs(
+            site,
+            &lookup,
+            Doc::Member(i),
+            &m.source,
+            &m.bio.refs,
+            &mut backlinks,
+            diags,
+        );
+        if has_wiki(&m.bio.refs) {
+            members.push((i, fill(&m.bio.html, &table)));
+        }
+    }
+    let mut threads = Vec::new();
+    for (i, t) in site.threads.iter().enumerate() {
+        let doc = Doc::Thread(i);
+        let table = resolve_refs(
+            site,
+            &lookup,
+            doc,
+            &t.source,
+            &t.intro.refs,
+            &mut backlinks,
+            diags,
+        );
+        let intro = has_wiki(&t.intro.refs).then(|| fill(&t.intro.html, &table));
+        let mut entries = Vec::new();
+        for (e, entry) in t.entries.iter().enumerate() {
+            let table = resolve_refs(
+                site,
+                &lookup,
+                doc,
+                &t.source,
+                &entry.refs,
+                &mut backlinks,
+                diags,
+            );
+            if has_wiki(&entry.refs) {
+                entries.push((e, fill(&entry.text, &table)));
+            }
+        }
+        threads.push((i, intro, entries));
+    }
+    for (i, html, summary) in posts {
+        site.posts[i].body.html = html;
+        site.posts[i].body.summary = summary;
+    }
+    for (i, html) in pages {
+        site.pages[i].body.html = html;
+    }
+    for (i, html) in members {
+        site.members[i].bio.html = html;
+    }
+    for (i, intro, entries) in threads {
+        if let Some(intro) = intro {
+            site.threads[i].intro.html = intro;
+        }
+        for (e, text) in entries {
+            site.threads[i].entries[e].text = text;
+        }
+    }
+    set_backlinks(site, backlinks);
+}
+
+/// Stores each target's distinct linking pages, newest first.
+fn set_backlinks(site: &mut Site, mut links: Vec<(Target, Doc)>) {
+    let date = |site: &Site, d: Doc| match d {
+        Doc::Post(i) => Some(site.posts[i].date),
+        Doc::Thread(i) => Some(site.threads[i].date),
+        Doc::Page(i) => site.pages[i].date,
+        Doc::Member(_) => None,
+    };
+    links.retain(|(t, d)| match (t, d) {
+        // A page linking to itself is no backlink.
+        (Target::Post(a), Doc::Post(b))
+        | (Target::Thread(a), Doc::Thread(b))
+        | (Target::Member(a), Doc::Member(b)) => a != b,
+        _ => true,
+    });
+    links.sort_by_key(|l| std::cmp::Reverse(date(site, l.1)));
+    for (t, d) in links {
+        let list = match t {
+            Target::Post(i) => &mut site.posts[i].backlinks,
+            Target::Thread(i) => &mut site.threads[i].backlinks,
+            Target::Member(i) => &mut site.members[i].backlinks,
+            Target::Page(_) | Target::Term(..) => continue,
+        };
+        if !list.contains(&d) {
+            list.push(d);
+        }
+    }
+}
