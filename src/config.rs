@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use crate::error::{Diagnostic, Position};
+use crate::error::Diagnostic;
 use crate::frontmatter;
 
 /// The file name of a site's configuration.
@@ -202,11 +202,6 @@ fn check_permalink(pattern: &str) -> Result<(), String> {
         .replace(":month", "01")
         .replace(":day", "01");
     crate::url::OutputPath::from_url(&probe).map(|_| ())
-}
-
-/// Where a config key is, for errors raised after parsing.
-pub fn key_position(text: &str, key: &str) -> Option<Position> {
-    frontmatter::locate_key(text, key)
 }
 
 #[cfg(test)]

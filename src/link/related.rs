@@ -1,7 +1,5 @@
 //! Related posts: those sharing the most tags, rarer tags weighing more.
 
-use std::collections::HashMap;
-
 use rayon::prelude::*;
 
 use crate::model::*;
@@ -9,7 +7,7 @@ use crate::model::*;
 /// How many posts on either side (in time) of a post each of its tags
 /// offers as candidates. A tag on a third of the site would otherwise make
 /// this quadratic; close-in-time posts are the ones worth showing anyway.
-const WINDOW: usize = 150;
+const WINDOW: usize = 50;
 
 /// For every post, up to `count` related posts, best first: scored by the
 /// sum of ln(1 + posts / posts-with-tag) over shared tags; ties go to the
@@ -25,20 +23,30 @@ pub fn related(site: &Site, count: usize) -> Vec<Vec<PostIdx>> {
     (0..site.posts.len())
         .into_par_iter()
         .map(|p| {
-            let mut scores: HashMap<PostIdx, f64> = HashMap::new();
+            // (post, weight) pairs, merged after sorting: a few hundred
+            // at most, cheaper than a hash map per post.
+            let mut scores: Vec<(PostIdx, f64)> = Vec::new();
             for &t in &site.posts[p].tags {
                 let posts = &site.tags.terms[t].posts;
                 // Term posts are in site order (newest first), i.e. sorted.
                 let at = posts.binary_search(&p).unwrap_or_else(|i| i);
                 let from = at.saturating_sub(WINDOW);
                 let to = (at + WINDOW + 1).min(posts.len());
-                for &q in &posts[from..to] {
-                    if q != p {
-                        *scores.entry(q).or_default() += weight[t];
-                    }
+                scores.extend(
+                    posts[from..to]
+                        .iter()
+                        .filter(|&&q| q != p)
+                        .map(|&q| (q, weight[t])),
+                );
+            }
+            scores.sort_unstable_by_key(|s| s.0);
+            let mut ranked: Vec<(PostIdx, f64)> = Vec::with_capacity(scores.len());
+            for (q, w) in scores {
+                match ranked.last_mut() {
+                    Some(last) if last.0 == q => last.1 += w,
+                    _ => ranked.push((q, w)),
                 }
             }
-            let mut ranked: Vec<(PostIdx, f64)> = scores.into_iter().collect();
             ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
             ranked.into_iter().take(count).map(|(q, _)| q).collect()
         })
