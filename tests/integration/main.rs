@@ -5,6 +5,7 @@ mod common;
 mod demo;
 mod errors;
 mod feeds;
+mod import;
 mod output;
 mod pagination;
 mod safety;
