@@ -248,7 +248,9 @@ pub struct ImportReport {
     pub unmatched_threads: Vec<String>,
     /// Every file created or appended to (or that would be).
     pub files: Vec<String>,
-    /// Other things the curator should know.
+    /// Replies whose parent was not imported (shown at top level).
+    pub orphans: usize,
+    /// Other things the curator should know (the first few).
     pub notes: Vec<String>,
     /// Nothing was written.
     pub dry_run: bool,
@@ -311,6 +313,13 @@ impl fmt::Display for ImportReport {
                 top.join(", ")
             )?;
         }
+        if self.orphans > 0 {
+            writeln!(
+                f,
+                "{} replies answer a comment that was not imported (spam, pending, deleted or missing); they are shown at top level.",
+                self.orphans
+            )?;
+        }
         for n in &self.notes {
             writeln!(f, "note: {n}")?;
         }
@@ -326,6 +335,9 @@ fn list(items: &[String], max: usize) -> String {
         shown
     }
 }
+
+/// How many notes a report keeps; the rest are counted.
+const MAX_NOTES: usize = 10;
 
 /// Members by every name they are known under: handle, name, `aka`
 /// (e-mail addresses in `aka` included), compared as the build does:
@@ -712,10 +724,12 @@ impl Importer {
             self.report.existing.push(format!("{kind}/{slug}"));
         } else if !p.page && p.date.is_none() {
             self.skip("posts with no usable date", 1);
-            self.report.notes.push(format!(
-                "post `{}` ({}) has no date; not imported",
-                p.title, p.source_id
-            ));
+            if self.report.notes.len() < MAX_NOTES {
+                self.report.notes.push(format!(
+                    "post `{}` ({}) has no date; not imported",
+                    p.title, p.source_id
+                ));
+            }
         } else {
             let text = self.post_text(&p, &slug);
             if self.create(&path, &text)? {
@@ -869,10 +883,13 @@ impl Importer {
                 if in_batch.contains(parent) || ids.contains(parent) {
                     text.push_str(&format!("  parent: {}\n", yaml_str(parent)));
                 } else {
-                    self.report.notes.push(format!(
-                        "comment `{}` on `{slug}` replies to `{parent}`, which is not in the export; it is kept at top level",
-                        c.id
-                    ));
+                    self.report.orphans += 1;
+                    if self.report.notes.len() < MAX_NOTES {
+                        self.report.notes.push(format!(
+                            "comment `{}` on `{slug}` replies to `{parent}`, which was not imported; it is shown at top level",
+                            c.id
+                        ));
+                    }
                 }
             }
             text.push_str(&format!("  author: {}\n", yaml_str(author)));
