@@ -234,7 +234,7 @@ fn block(n: &Node, out: &mut String) {
                 push_block(out, s);
             }
         }
-        h if h.len() == 2 && h.starts_with('h') => {
+        h if h.len() == 2 && h.starts_with('h') && h.as_bytes()[1].is_ascii_digit() => {
             let level = h[1..].parse::<usize>().unwrap_or(1);
             let mut s = String::new();
             inlines(children, &mut s);
@@ -550,6 +550,23 @@ mod tests {
         assert!(md.contains("<table>"), "{md}");
         for bad in ["script", "onclick", "onerror", "alert"] {
             assert!(!md.contains(bad), "{bad} in {md}");
+        }
+    }
+
+    #[test]
+    fn rules_are_rules_not_headings() {
+        assert_eq!(
+            html_to_markdown("<p>a</p><hr><p>b</p>"),
+            "a\n\n* * *\n\nb\n"
+        );
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn arbitrary_html_never_panics_or_leaks_scripts(s in "(<p>|</p>|<h2>|<hr>|<ul>|<li>|</ul>|<ol>|<pre>|<code>|<a href=\"https://e.org/\">|</a>|<script>|<img src=x onerror=alert(1)>|<table><tr><td>|&amp;|&lt;|[a-z *_#1.\n]){0,60}") {
+            let md = html_to_markdown(&s);
+            proptest::prop_assert!(!md.contains("<script"));
+            proptest::prop_assert!(!md.contains("onerror"));
         }
     }
 
