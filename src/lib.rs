@@ -29,6 +29,7 @@ pub mod date;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;
+pub mod import;
 pub mod link;
 pub mod load;
 pub mod markdown;

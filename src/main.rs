@@ -62,6 +62,28 @@ enum Command {
         /// Its title (or the member's name).
         title: String,
     },
+    /// Import posts, members and comments from another platform.
+    Import {
+        /// The export's format.
+        format: ImportFormat,
+        /// The export file.
+        file: PathBuf,
+        /// Print what would be written; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ImportFormat {
+    /// WordPress WXR export (.xml)
+    Wordpress,
+    /// Disqus XML export
+    Disqus,
+    /// Movable Type / TypePad text export
+    Movabletype,
+    /// A JSON or YAML list of comments (see docs/content.md)
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -85,6 +107,11 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
+        Command::Import {
+            format,
+            file,
+            dry_run,
+        } => import(cli.source, format, file, dry_run),
         Command::Build {
             output,
             base_url,
@@ -178,6 +205,47 @@ fn run(cli: Cli) -> Result<(), Error> {
             Ok(())
         }
     }
+}
+
+fn import(
+    source: PathBuf,
+    format: ImportFormat,
+    file: PathBuf,
+    dry_run: bool,
+) -> Result<(), Error> {
+    use salon::import::{self, Format, ImportOptions};
+    let format = match format {
+        ImportFormat::Wordpress => Format::Wordpress,
+        ImportFormat::Disqus => Format::Disqus,
+        ImportFormat::Movabletype => Format::MovableType,
+        ImportFormat::Json => Format::Json,
+    };
+    let opts = ImportOptions {
+        source,
+        file,
+        format,
+        dry_run,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let start = Instant::now();
+    let report = match import::import(&opts) {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "the export could not be read; nothing after the error was imported".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if dry_run {
+        for f in &report.files {
+            println!("would write {f}");
+        }
+    }
+    eprint!("{report}");
+    eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+    Ok(())
 }
 
 fn report_error(e: &Error) {

@@ -43,6 +43,12 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         mut pages,
         comments,
     } = parsed;
+    // Comment files of drafts left out of this build are left out too.
+    let hidden_drafts: std::collections::HashSet<String> = posts
+        .iter()
+        .filter(|p| p.draft && !drafts)
+        .map(|p| p.slug.clone())
+        .collect();
     posts.retain(|p| drafts || !p.draft);
     threads.retain(|t| drafts || !t.draft);
     pages.retain(|p| drafts || !p.draft);
@@ -122,6 +128,9 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
     }
 
     for file in comments {
+        if hidden_drafts.contains(&file.post_slug) {
+            continue;
+        }
         diags.extend(file.warnings);
         let Some(&post) = post_by_slug.get(&file.post_slug) else {
             diags.push(

@@ -7,6 +7,7 @@ mod community;
 mod demo;
 mod errors;
 mod feeds;
+mod import;
 mod output;
 mod pagination;
 mod safety;

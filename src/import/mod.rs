@@ -1,0 +1,1009 @@
+//! `salon import`: comments, posts and people from other platforms.
+//!
+//! Each source has a parser ([`wordpress`], [`disqus`], [`movabletype`],
+//! [`json`]) that reads an `impl BufRead` as a stream and hands back
+//! [`Item`]s through a callback: pure, no file access. [`Importer`] is the
+//! one place that touches the site folder. It never overwrites or deletes:
+//! new files are created with `O_EXCL`, and comments are appended, as YAML
+//! text, to the end of an existing comment file only when their id is not
+//! in it yet, so a hand-edited file survives byte for byte and a second run
+//! changes nothing. Commenters' e-mail addresses are used to match members
+//! and never written.
+
+pub mod disqus;
+pub mod html_to_markdown;
+pub mod json;
+pub mod movabletype;
+pub mod text;
+pub mod wordpress;
+mod xml;
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use crate::date::{parse_date, split_date_prefix, Date};
+use crate::error::{Diagnostic, Error, Position};
+use crate::frontmatter::OneOrMany;
+use crate::sanitize::sanitize;
+use crate::slug::{slugify, term_key};
+use text::{alias_of, autop, format_date, url_path_key, yaml_str};
+
+/// The export formats `salon import` reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// WordPress WXR 1.x.
+    Wordpress,
+    /// Disqus XML export.
+    Disqus,
+    /// Movable Type / TypePad text export.
+    MovableType,
+    /// A plain JSON or YAML list of comments.
+    Json,
+}
+
+/// A syntax error in an export, with its line and column.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParseError {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column (bytes).
+    pub column: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// A post or page read from an export.
+#[derive(Debug, Clone, Default)]
+pub struct PostRecord {
+    /// A page rather than a post.
+    pub page: bool,
+    /// Title (plain text).
+    pub title: String,
+    /// The slug the source gave, or empty.
+    pub slug: String,
+    /// Publication date, when the export has a usable one.
+    pub date: Option<Date>,
+    /// Author logins or names.
+    pub authors: Vec<String>,
+    /// Tag names.
+    pub tags: Vec<String>,
+    /// Category names.
+    pub categories: Vec<String>,
+    /// The old URL.
+    pub link: Option<String>,
+    /// Not published.
+    pub draft: bool,
+    /// Untrusted HTML.
+    pub body_html: String,
+    /// The source's id, for messages.
+    pub source_id: String,
+}
+
+/// An author of posts, from the export's author list.
+#[derive(Debug, Clone, Default)]
+pub struct AuthorRecord {
+    /// Login name.
+    pub login: String,
+    /// Display name.
+    pub name: String,
+    /// Only for matching; never written.
+    pub email: Option<String>,
+}
+
+/// One comment read from an export.
+#[derive(Debug, Clone, Default)]
+pub struct CommentRecord {
+    /// Stable id, prefixed by source (`wp-12`).
+    pub id: String,
+    /// The id replied to, same prefix.
+    pub parent: Option<String>,
+    /// Display name.
+    pub author: String,
+    /// Only for matching; never written.
+    pub email: Option<String>,
+    /// The commenter's site.
+    pub url: Option<String>,
+    /// When, if the export says.
+    pub date: Option<Date>,
+    /// Untrusted HTML.
+    pub body_html: String,
+}
+
+/// Which post a group of comments belongs to.
+#[derive(Debug, Clone)]
+pub enum Target {
+    /// The post with this slug (as the source spelled it).
+    Slug(String),
+    /// A Disqus thread, matched to a post by link, identifier, then title.
+    Thread {
+        /// The page the thread was on.
+        link: String,
+        /// Disqus identifier.
+        identifier: String,
+        /// Thread title.
+        title: String,
+    },
+}
+
+/// What a parser hands the importer.
+#[derive(Debug, Clone)]
+pub enum Item {
+    /// An author of posts.
+    Author(AuthorRecord),
+    /// A post or page with its approved comments.
+    Post(PostRecord, Vec<CommentRecord>),
+    /// Comments for a post.
+    Comments(Target, Vec<CommentRecord>),
+    /// Something left out on purpose, with why ("spam", "pending").
+    Skipped(String),
+}
+
+/// Runs `parse` over a file, with a progress bar when asked.
+fn open(path: &Path, progress: bool) -> Result<(Box<dyn BufRead>, indicatif::ProgressBar), Error> {
+    let file = fs::File::open(path).map_err(|e| Error::io(path, e))?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if progress && len > 4 * 1024 * 1024 {
+        let bar = indicatif::ProgressBar::new(len);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} importing [{bar:40}] {bytes}/{total_bytes} ({bytes_per_sec}, {eta})",
+            )
+            .expect("valid template")
+            .progress_chars("=> "),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let reader = BufReader::with_capacity(256 * 1024, bar.wrap_read(file));
+    Ok((Box::new(reader), bar))
+}
+
+/// Options of one import.
+#[derive(Debug, Clone)]
+pub struct ImportOptions {
+    /// The site folder.
+    pub source: PathBuf,
+    /// The export.
+    pub file: PathBuf,
+    /// Its format.
+    pub format: Format,
+    /// Print what would be written; write nothing.
+    pub dry_run: bool,
+    /// Show a progress bar (on a terminal, for big files).
+    pub progress: bool,
+}
+
+/// Imports one export into the site. See the module docs.
+pub fn import(opts: &ImportOptions) -> Result<ImportReport, Error> {
+    let mut importer = Importer::new(&opts.source, opts.dry_run)?;
+    let (reader, bar) = open(&opts.file, opts.progress)?;
+    let mut sink = |item: Item| importer.take(item);
+    let parsed = match opts.format {
+        Format::Wordpress => wordpress::parse(reader, &mut sink),
+        Format::Disqus => disqus::parse(reader, &mut sink),
+        Format::MovableType => movabletype::parse(reader, &mut sink),
+        Format::Json => json::parse(reader, &mut sink),
+    };
+    bar.finish_and_clear();
+    match parsed {
+        Ok(()) => {}
+        Err(Failure::Parse(e)) => {
+            return Err(Error::Content(vec![Diagnostic::error(
+                &opts.file,
+                Some(Position::new(e.line, e.column)),
+                e.message,
+            )]))
+        }
+        Err(Failure::Write(e)) => return Err(e),
+    }
+    Ok(importer.finish())
+}
+
+/// Why a parse stopped: the export is broken, or writing failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The export is malformed.
+    Parse(ParseError),
+    /// The importer could not write.
+    Write(Error),
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Self {
+        Failure::Parse(e)
+    }
+}
+
+/// What the items go to.
+pub type Sink<'a> = dyn FnMut(Item) -> Result<(), Error> + 'a;
+
+/// The end-of-import summary.
+#[derive(Debug, Default, Clone)]
+pub struct ImportReport {
+    /// Posts written.
+    pub posts: usize,
+    /// Pages written.
+    pub pages: usize,
+    /// Member profiles written.
+    pub members: usize,
+    /// Comments written.
+    pub comments: usize,
+    /// Comments already in their file (a re-import).
+    pub already_imported: usize,
+    /// Things left out, by reason.
+    pub skipped: BTreeMap<String, usize>,
+    /// Posts and pages left alone because they exist.
+    pub existing: Vec<String>,
+    /// Comment authors who are not members, most frequent first.
+    pub unmatched: Vec<(String, usize)>,
+    /// Comment authors matched to a member.
+    pub matched: usize,
+    /// Threads that matched no post.
+    pub unmatched_threads: Vec<String>,
+    /// Every file created or appended to (or that would be).
+    pub files: Vec<String>,
+    /// Replies whose parent was not imported (shown at top level).
+    pub orphans: usize,
+    /// Other things the curator should know (the first few).
+    pub notes: Vec<String>,
+    /// Nothing was written.
+    pub dry_run: bool,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run {
+            "Would import"
+        } else {
+            "Imported"
+        };
+        writeln!(
+            f,
+            "{verb} {} posts, {} pages, {} members, {} comments ({} by members).",
+            self.posts, self.pages, self.members, self.comments, self.matched
+        )?;
+        if self.already_imported > 0 {
+            writeln!(
+                f,
+                "{} comments were already imported and were left as they are.",
+                self.already_imported
+            )?;
+        }
+        if !self.existing.is_empty() {
+            writeln!(
+                f,
+                "Left alone, as they exist already: {}",
+                list(&self.existing, 10)
+            )?;
+        }
+        if !self.skipped.is_empty() {
+            let parts: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect();
+            writeln!(f, "Skipped: {}.", parts.join(", "))?;
+        }
+        if !self.unmatched_threads.is_empty() {
+            writeln!(
+                f,
+                "{} thread(s) matched no post; their comments were not imported:",
+                self.unmatched_threads.len()
+            )?;
+            for t in &self.unmatched_threads {
+                writeln!(f, "  {t}")?;
+            }
+        }
+        if !self.unmatched.is_empty() {
+            let top: Vec<String> = self
+                .unmatched
+                .iter()
+                .take(10)
+                .map(|(n, c)| format!("{n} ({c})"))
+                .collect();
+            writeln!(
+                f,
+                "Commenters who are not members, most frequent first (add an `aka:` to a member to link them): {}",
+                top.join(", ")
+            )?;
+        }
+        if self.orphans > 0 {
+            writeln!(
+                f,
+                "{} replies answer a comment that was not imported (spam, pending, deleted or missing); they are shown at top level.",
+                self.orphans
+            )?;
+        }
+        for n in &self.notes {
+            writeln!(f, "note: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+fn list(items: &[String], max: usize) -> String {
+    let shown = items[..items.len().min(max)].join(", ");
+    if items.len() > max {
+        format!("{shown} and {} more", items.len() - max)
+    } else {
+        shown
+    }
+}
+
+/// How many notes a report keeps; the rest are counted.
+const MAX_NOTES: usize = 10;
+
+/// Members by every name they are known under: handle, name, `aka`
+/// (e-mail addresses in `aka` included), compared as the build does:
+/// case-insensitive, leading `@` dropped, whitespace collapsed.
+#[derive(Debug, Default)]
+pub struct Matcher {
+    handles: HashSet<String>,
+    names: HashMap<String, String>,
+}
+
+/// The key a name is compared by.
+pub fn name_key(name: &str) -> String {
+    term_key(name.trim().trim_start_matches('@'))
+}
+
+impl Matcher {
+    /// Adds a member; the first to claim a name keeps it.
+    pub fn add(&mut self, handle: &str, names: &[&str]) {
+        self.handles.insert(handle.to_owned());
+        for n in std::iter::once(&handle).chain(names) {
+            let key = name_key(n);
+            if !key.is_empty() {
+                self.names.entry(key).or_insert_with(|| handle.to_owned());
+            }
+        }
+    }
+
+    /// Whether a member has this handle.
+    pub fn has_handle(&self, handle: &str) -> bool {
+        self.handles.contains(handle)
+    }
+
+    /// The member known by `name` or, failing that, `email`.
+    pub fn find(&self, name: &str, email: Option<&str>) -> Option<&str> {
+        self.names
+            .get(&name_key(name))
+            .or_else(|| email.and_then(|e| self.names.get(&name_key(e))))
+            .map(String::as_str)
+    }
+}
+
+#[derive(Deserialize)]
+struct MemberHead {
+    name: String,
+    #[serde(default)]
+    aka: OneOrMany,
+}
+
+#[derive(Deserialize)]
+struct PostHead {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    date: Option<serde_yaml::Value>,
+    #[serde(default)]
+    aliases: OneOrMany,
+}
+
+/// The front matter of a markdown file, as YAML text.
+fn head_of(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest
+        .strip_prefix('\n')
+        .or_else(|| rest.strip_prefix("\r\n"))?;
+    let end = rest.find("\n---")?;
+    Some(&rest[..end])
+}
+
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Where existing posts can be found by link, identifier or title.
+#[derive(Debug, Default)]
+struct PostIndex {
+    slugs: HashSet<String>,
+    by_path: HashMap<String, String>,
+    by_title: HashMap<String, String>,
+}
+
+impl PostIndex {
+    fn add(&mut self, slug: &str, title: &str, paths: &[String]) {
+        self.slugs.insert(slug.to_owned());
+        for p in paths {
+            self.by_path
+                .entry(url_path_key(p))
+                .or_insert_with(|| slug.to_owned());
+        }
+        if !title.is_empty() {
+            self.by_title
+                .entry(term_key(title))
+                .or_insert_with(|| slug.to_owned());
+        }
+    }
+
+    /// By link path (then its last segment as a slug), identifier, title.
+    fn find(&self, link: &str, identifier: &str, title: &str, base_path: &str) -> Option<String> {
+        let mut key = url_path_key(link);
+        if base_path.len() > 1 {
+            if let Some(rest) = key.strip_prefix(base_path.trim_end_matches('/')) {
+                key = if rest.is_empty() {
+                    "/".into()
+                } else {
+                    rest.to_owned()
+                };
+            }
+        }
+        if !link.trim().is_empty() && key != "/" {
+            if let Some(s) = self.by_path.get(&key) {
+                return Some(s.clone());
+            }
+            let last = key.rsplit('/').next().unwrap_or("");
+            if self.slugs.contains(last) {
+                return Some(last.to_owned());
+            }
+        }
+        let id = identifier.trim();
+        if !id.is_empty() {
+            if self.slugs.contains(id) {
+                return Some(id.to_owned());
+            }
+            for part in id.split_whitespace() {
+                if let Some(s) = self.by_path.get(&url_path_key(part)) {
+                    return Some(s.clone());
+                }
+            }
+        }
+        self.by_title.get(&term_key(title)).cloned()
+    }
+}
+
+/// The one place that writes: posts, pages, members and comments.
+pub struct Importer {
+    root: PathBuf,
+    dry_run: bool,
+    permalink: String,
+    base_path: String,
+    matcher: Matcher,
+    /// E-mails of authors imported in this run: matching only.
+    posts: PostIndex,
+    pages: HashSet<String>,
+    /// Ids already in each comment file touched, loaded on first touch.
+    comment_ids: HashMap<String, HashSet<String>>,
+    unmatched: HashMap<String, (String, usize)>,
+    report: ImportReport,
+}
+
+impl Importer {
+    /// Reads the site's members and posts so imports can match them.
+    pub fn new(root: &Path, dry_run: bool) -> Result<Self, Error> {
+        if !crate::build::is_site(root) {
+            return Err(Error::Refused(format!(
+                "{} holds no site (salon.yaml); run `salon init` first or pass --source",
+                root.display()
+            )));
+        }
+        let config_path = root.join("salon.yaml");
+        let config: serde_yaml::Value = fs::read_to_string(&config_path)
+            .map_err(|e| Error::io(&config_path, e))
+            .map(|t| serde_yaml::from_str(&t).unwrap_or(serde_yaml::Value::Null))?;
+        let permalink = config["permalinks"]["post"]
+            .as_str()
+            .unwrap_or("/posts/:slug/")
+            .to_owned();
+        let base_path = config["base_url"]
+            .as_str()
+            .map(url_path_key)
+            .unwrap_or_else(|| "/".into());
+        let mut me = Importer {
+            root: root.to_path_buf(),
+            dry_run,
+            permalink,
+            base_path,
+            matcher: Matcher::default(),
+            posts: PostIndex::default(),
+            pages: HashSet::new(),
+            comment_ids: HashMap::new(),
+            unmatched: HashMap::new(),
+            report: ImportReport {
+                dry_run,
+                ..Default::default()
+            },
+        };
+        for path in markdown_files(&root.join("content/members")) {
+            let handle = crate::parse::file_stem(&path);
+            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let names = head_of(&text)
+                .and_then(|h| serde_yaml::from_str::<MemberHead>(h).ok())
+                .map(|m| {
+                    let mut v = vec![m.name];
+                    v.extend(m.aka.0);
+                    v
+                })
+                .unwrap_or_default();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            me.matcher.add(&handle, &names);
+        }
+        for path in markdown_files(&root.join("content/posts")) {
+            let stem = crate::parse::file_stem(&path);
+            let (prefix_date, rest) = split_date_prefix(&stem);
+            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let head = head_of(&text).and_then(|h| serde_yaml::from_str::<PostHead>(h).ok());
+            let slug = head
+                .as_ref()
+                .and_then(|h| h.slug.clone())
+                .unwrap_or_else(|| rest.to_owned());
+            let (title, mut paths, date) = match head {
+                Some(h) => {
+                    let date = h.date.as_ref().and_then(|d| match d {
+                        serde_yaml::Value::String(s) => parse_date(s),
+                        _ => None,
+                    });
+                    (h.title, h.aliases.0, date)
+                }
+                None => (String::new(), Vec::new(), None),
+            };
+            if let Some(d) = date.or(prefix_date) {
+                paths.push(me.post_path(&slug, &d));
+            }
+            me.posts.slugs.insert(stem.clone());
+            me.posts.add(&slug, &title, &paths);
+        }
+        for path in markdown_files(&root.join("content/pages")) {
+            me.pages.insert(crate::parse::file_stem(&path));
+        }
+        Ok(me)
+    }
+
+    fn post_path(&self, slug: &str, d: &Date) -> String {
+        self.permalink
+            .replace(":slug", slug)
+            .replace(":year", &d.format("%Y").to_string())
+            .replace(":month", &d.format("%m").to_string())
+            .replace(":day", &d.format("%d").to_string())
+    }
+
+    fn skip(&mut self, why: &str, n: usize) {
+        if n > 0 {
+            *self.report.skipped.entry(why.to_owned()).or_default() += n;
+        }
+    }
+
+    /// Takes one parsed item.
+    pub fn take(&mut self, item: Item) -> Result<(), Error> {
+        match item {
+            Item::Author(a) => self.author(a),
+            Item::Post(p, comments) => self.post(p, comments),
+            Item::Comments(target, comments) => {
+                let slug = match &target {
+                    Target::Slug(s) => Some(slugify(s)).filter(|s| self.posts.slugs.contains(s)),
+                    Target::Thread {
+                        link,
+                        identifier,
+                        title,
+                    } => self.posts.find(link, identifier, title, &self.base_path),
+                };
+                match slug {
+                    Some(slug) => self.comments(&slug, comments),
+                    None => {
+                        let what = match &target {
+                            Target::Slug(s) => format!("`{s}` (no post has this slug)"),
+                            Target::Thread {
+                                link,
+                                identifier,
+                                title,
+                            } => format!(
+                                "\"{title}\" {link}{}",
+                                if identifier.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (identifier {identifier})")
+                                }
+                            ),
+                        };
+                        self.report
+                            .unmatched_threads
+                            .push(format!("{what}: {} comment(s)", comments.len()));
+                        self.skip("comments on no known post", comments.len());
+                        Ok(())
+                    }
+                }
+            }
+            Item::Skipped(why) => {
+                self.skip(&why, 1);
+                Ok(())
+            }
+        }
+    }
+
+    fn author(&mut self, a: AuthorRecord) -> Result<(), Error> {
+        let login = a.login.trim();
+        let name = if a.name.trim().is_empty() {
+            login
+        } else {
+            a.name.trim()
+        };
+        if let Some(handle) = self
+            .matcher
+            .find(login, None)
+            .or_else(|| self.matcher.find(name, a.email.as_deref()))
+            .map(str::to_owned)
+        {
+            // Known already: let the login and e-mail find them too.
+            let mut names = vec![login];
+            names.extend(a.email.as_deref());
+            self.matcher.add(&handle, &names);
+            return Ok(());
+        }
+        let handle = slugify(if login.is_empty() { name } else { login });
+        if handle.is_empty() {
+            self.skip("authors with no usable name", 1);
+            return Ok(());
+        }
+        let mut aka = Vec::new();
+        if login != handle && !login.is_empty() {
+            aka.push(yaml_str(login));
+        }
+        let text = format!(
+            "---\nname: {}\naka: [{}]\n---\n\nImported from an export; write a bio here.\n",
+            yaml_str(name),
+            aka.join(", ")
+        );
+        let path = self
+            .root
+            .join("content/members")
+            .join(format!("{handle}.md"));
+        if self.create(&path, &text)? {
+            self.report.members += 1;
+        }
+        let mut names = vec![login, name];
+        names.extend(a.email.as_deref());
+        self.matcher.add(&handle, &names);
+        Ok(())
+    }
+
+    fn post(&mut self, p: PostRecord, comments: Vec<CommentRecord>) -> Result<(), Error> {
+        let mut slug = slugify(&text::percent_decode(&p.slug));
+        if slug.is_empty() {
+            slug = slugify(&p.title);
+        }
+        if slug.is_empty() {
+            slug = slugify(&format!(
+                "{} {}",
+                if p.page { "page" } else { "post" },
+                p.source_id
+            ));
+        }
+        if slug.is_empty() || slug.contains('/') || slug.contains("..") {
+            self.skip("posts with no usable slug", 1);
+            return Ok(());
+        }
+        // Authors with no profile get one, so the post's `authors` resolve.
+        for a in &p.authors {
+            if self.matcher.find(a, None).is_none() {
+                self.author(AuthorRecord {
+                    login: a.clone(),
+                    name: a.clone(),
+                    email: None,
+                })?;
+            }
+        }
+        let kind = if p.page { "pages" } else { "posts" };
+        let path = self
+            .root
+            .join("content")
+            .join(kind)
+            .join(format!("{slug}.md"));
+        let exists = if p.page {
+            self.pages.contains(&slug)
+        } else {
+            self.posts.slugs.contains(&slug)
+        } || path.exists();
+        if exists {
+            self.report.existing.push(format!("{kind}/{slug}"));
+        } else if !p.page && p.date.is_none() {
+            self.skip("posts with no usable date", 1);
+            if self.report.notes.len() < MAX_NOTES {
+                self.report.notes.push(format!(
+                    "post `{}` ({}) has no date; not imported",
+                    p.title, p.source_id
+                ));
+            }
+        } else {
+            let text = self.post_text(&p, &slug);
+            if self.create(&path, &text)? {
+                if p.page {
+                    self.report.pages += 1;
+                } else {
+                    self.report.posts += 1;
+                }
+            }
+            if p.page {
+                self.pages.insert(slug.clone());
+            } else {
+                let paths: Vec<String> = p.date.iter().map(|d| self.post_path(&slug, d)).collect();
+                self.posts.add(&slug, &p.title, &paths);
+            }
+        }
+        if comments.is_empty() {
+            return Ok(());
+        }
+        if p.page {
+            self.skip(
+                "comments on pages (comments belong to posts)",
+                comments.len(),
+            );
+            return Ok(());
+        }
+        if self.posts.slugs.contains(&slug) {
+            self.comments(&slug, comments)
+        } else {
+            self.skip("comments on posts not imported", comments.len());
+            Ok(())
+        }
+    }
+
+    fn post_text(&self, p: &PostRecord, slug: &str) -> String {
+        let list = |v: &[String]| {
+            let items: Vec<String> = v
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(yaml_str)
+                .collect();
+            format!("[{}]", items.join(", "))
+        };
+        let mut fm = format!("---\ntitle: {}\n", yaml_str(p.title.trim()));
+        if let Some(d) = &p.date {
+            fm.push_str(&format!("date: {}\n", format_date(d)));
+        }
+        fm.push_str(&format!("slug: {slug}\n"));
+        if !p.page {
+            let authors: Vec<String> = p
+                .authors
+                .iter()
+                .filter_map(|a| {
+                    self.matcher
+                        .find(a, None)
+                        .map(str::to_owned)
+                        .or_else(|| Some(slugify(a)).filter(|h| self.matcher.has_handle(h)))
+                })
+                .collect();
+            fm.push_str(&format!("authors: {}\n", list(&authors)));
+            fm.push_str(&format!("tags: {}\n", list(&p.tags)));
+            fm.push_str(&format!("categories: {}\n", list(&p.categories)));
+        }
+        let own_path = p.date.as_ref().map(|d| self.post_path(slug, d));
+        let alias = p.link.as_deref().and_then(alias_of).filter(|a| {
+            let own = if p.page {
+                format!("/{slug}/")
+            } else {
+                own_path.clone().unwrap_or_default()
+            };
+            url_path_key(a) != url_path_key(&own)
+        });
+        if let Some(a) = alias {
+            fm.push_str(&format!("aliases: [{}]\n", yaml_str(&a)));
+        }
+        if p.draft {
+            fm.push_str("draft: true\n");
+        }
+        fm.push_str("---\n\n");
+        fm.push_str(&html_to_markdown::html_to_markdown(&autop(&p.body_html)));
+        fm
+    }
+
+    /// Appends the comments not yet in `content/comments/<slug>.yaml`.
+    fn comments(&mut self, slug: &str, comments: Vec<CommentRecord>) -> Result<(), Error> {
+        let path = self
+            .root
+            .join("content/comments")
+            .join(format!("{slug}.yaml"));
+        let key = slug.to_owned();
+        if !self.comment_ids.contains_key(&key) {
+            let ids = match fs::read_to_string(&path) {
+                Ok(text) => existing_ids(&text).ok_or_else(|| {
+                    Error::Refused(format!(
+                        "{} is not a list of comments with ids; fix it by hand, then import again",
+                        path.display()
+                    ))
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashSet::new(),
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            self.comment_ids.insert(key.clone(), ids);
+        }
+        let ids = self.comment_ids.get_mut(&key).expect("just inserted");
+        let in_batch: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
+        let mut text = String::new();
+        let mut added = 0;
+        let fallback = comments.iter().find_map(|c| c.date);
+        for c in comments {
+            if ids.contains(&c.id) {
+                self.report.already_imported += 1;
+                continue;
+            }
+            let Some(date) = c.date.or(fallback) else {
+                *self
+                    .report
+                    .skipped
+                    .entry("comments with no usable date".into())
+                    .or_default() += 1;
+                continue;
+            };
+            let raw_author = c.author.trim();
+            let member = self
+                .matcher
+                .find(raw_author, c.email.as_deref())
+                .map(str::to_owned);
+            // An e-mail address used as a name is never written.
+            let author = match raw_author.split_once('@') {
+                Some((local, domain)) if domain.contains('.') && !local.is_empty() => local,
+                _ => raw_author,
+            };
+            let author = if author.is_empty() {
+                "Anonymous"
+            } else {
+                author
+            };
+            match &member {
+                Some(_) => self.report.matched += 1,
+                None if author != "Anonymous" => {
+                    let e = self
+                        .unmatched
+                        .entry(name_key(author))
+                        .or_insert_with(|| (author.to_owned(), 0));
+                    e.1 += 1;
+                }
+                None => {}
+            }
+            text.push_str(&format!("- id: {}\n", yaml_str(&c.id)));
+            if let Some(parent) = &c.parent {
+                if in_batch.contains(parent) || ids.contains(parent) {
+                    text.push_str(&format!("  parent: {}\n", yaml_str(parent)));
+                } else {
+                    self.report.orphans += 1;
+                    if self.report.notes.len() < MAX_NOTES {
+                        self.report.notes.push(format!(
+                            "comment `{}` on `{slug}` replies to `{parent}`, which was not imported; it is shown at top level",
+                            c.id
+                        ));
+                    }
+                }
+            }
+            text.push_str(&format!("  author: {}\n", yaml_str(author)));
+            if let Some(m) = member {
+                text.push_str(&format!("  member: {m}\n"));
+            }
+            if let Some(url) = c
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            {
+                text.push_str(&format!("  url: {}\n", yaml_str(url)));
+            }
+            text.push_str(&format!("  date: {}\n", format_date(&date)));
+            let body = sanitize(&autop(&c.body_html));
+            text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
+            ids.insert(c.id);
+            added += 1;
+        }
+        if added == 0 {
+            return Ok(());
+        }
+        self.report.comments += added;
+        self.report.files.push(format!(
+            "{} (+{added} comments)",
+            path.strip_prefix(&self.root).unwrap_or(&path).display()
+        ));
+        if self.dry_run {
+            return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let exists = path.exists();
+        let mut file = if exists {
+            fs::OpenOptions::new().append(true).open(&path)
+        } else {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+        }
+        .map_err(|e| Error::io(&path, e))?;
+        if exists {
+            let old = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if !old.is_empty() && !old.ends_with(b"\n") {
+                text.insert(0, '\n');
+            }
+        }
+        file.write_all(text.as_bytes())
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    /// Creates `path` with `text` unless it exists (reported). `Ok(false)`
+    /// when it was left alone.
+    fn create(&mut self, path: &Path, text: &str) -> Result<bool, Error> {
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        if self.dry_run {
+            if path.exists() {
+                return Ok(false);
+            }
+            self.report.files.push(rel);
+            return Ok(true);
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(mut f) => {
+                f.write_all(text.as_bytes())
+                    .map_err(|e| Error::io(path, e))?;
+                self.report.files.push(rel);
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                self.report.existing.push(rel);
+                Ok(false)
+            }
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// The report, with the unmatched names ranked.
+    pub fn finish(mut self) -> ImportReport {
+        let mut unmatched: Vec<(String, usize)> = self.unmatched.into_values().collect();
+        unmatched.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.report.unmatched = unmatched;
+        self.report.skipped.retain(|_, n| *n > 0);
+        self.report
+    }
+}
+
+/// The ids in an existing comment file, or `None` when it is not a list.
+fn existing_ids(text: &str) -> Option<HashSet<String>> {
+    if text.trim().is_empty() {
+        return Some(HashSet::new());
+    }
+    let list: Option<Vec<serde_yaml::Value>> = serde_yaml::from_str(text).ok()?;
+    let mut ids = HashSet::new();
+    for item in list.unwrap_or_default() {
+        match &item["id"] {
+            serde_yaml::Value::String(s) => ids.insert(s.clone()),
+            serde_yaml::Value::Number(n) => ids.insert(n.to_string()),
+            _ => return None,
+        };
+    }
+    Some(ids)
+}
