@@ -20,6 +20,7 @@ use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode};
@@ -144,14 +145,94 @@ pub enum WatchNotice {
 
 enum Backend {
     Native(notify::RecommendedWatcher),
-    Poll(notify::PollWatcher),
+    /// Held for its `Drop`, which stops the polling thread.
+    Poll {
+        _poller: Poller,
+    },
+}
+
+/// Polls the watched parts of a site folder, comparing each file's size and
+/// modification time (to the nanosecond, where notify's poller compares
+/// whole seconds and would miss a second save within the same second).
+struct Poller {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What a poll saw of one path: size, modification time, whether a folder.
+type Stamp = (u64, Option<std::time::SystemTime>, bool);
+
+impl Poller {
+    fn start(root: PathBuf, output: PathBuf, tx: Sender<Note>) -> Poller {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut before = scan(&root, &output);
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(POLL_INTERVAL);
+                    let now = scan(&root, &output);
+                    let changed: Vec<PathBuf> = now
+                        .iter()
+                        .filter(|(p, stamp)| before.get(*p) != Some(stamp))
+                        .map(|(p, _)| p.clone())
+                        .chain(before.keys().filter(|p| !now.contains_key(*p)).cloned())
+                        .collect();
+                    if !changed.is_empty() && tx.send(Note::Paths(changed)).is_err() {
+                        break;
+                    }
+                    before = now;
+                }
+            })
+        };
+        Poller {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Every watched path below `root` with its stamp.
+fn scan(root: &Path, output: &Path) -> std::collections::HashMap<PathBuf, Stamp> {
+    let mut out = std::collections::HashMap::new();
+    let stamp = |m: &std::fs::Metadata| (m.len(), m.modified().ok(), m.is_dir());
+    if let Ok(m) = std::fs::metadata(root.join(CONFIG_FILE)) {
+        out.insert(root.join(CONFIG_FILE), stamp(&m));
+    }
+    for dir in WATCHED_DIRS {
+        let walker = walkdir::WalkDir::new(root.join(dir))
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| !e.path().starts_with(output));
+        for entry in walker.flatten() {
+            if let Ok(m) = entry.metadata() {
+                out.insert(entry.into_path(), stamp(&m));
+            }
+        }
+    }
+    out
 }
 
 impl Backend {
-    fn watcher(&mut self) -> &mut dyn notify::Watcher {
+    fn poll(root: PathBuf, output: PathBuf, tx: Sender<Note>) -> Backend {
+        Backend::Poll {
+            _poller: Poller::start(root, output, tx),
+        }
+    }
+
+    fn watcher(&mut self) -> Option<&mut dyn notify::Watcher> {
         match self {
-            Backend::Native(w) => w,
-            Backend::Poll(w) => w,
+            Backend::Native(w) => Some(w),
+            Backend::Poll { .. } => None,
         }
     }
 }
@@ -186,9 +267,14 @@ impl Watch {
         let output = absolute_output(&root, output);
         let (tx, rx) = mpsc::channel();
         let backend = if poll {
-            poll_backend(&tx)?
+            Backend::poll(root.clone(), output.clone(), tx.clone())
         } else {
-            native_backend(&tx)?
+            match notify::recommended_watcher(handler(tx.clone())) {
+                Ok(w) => Backend::Native(w),
+                // Too many inotify instances: poll.
+                Err(e) if is_limit(&e) => Backend::poll(root.clone(), output.clone(), tx.clone()),
+                Err(e) => return Err(notify_error(&root, e)),
+            }
         };
         let mut watch = Watch {
             root,
@@ -211,7 +297,7 @@ impl Watch {
 
     /// Whether the watcher polls (forced, or after reaching the limit).
     pub fn is_polling(&self) -> bool {
-        matches!(self.backend, Backend::Poll(_))
+        matches!(self.backend, Backend::Poll { .. })
     }
 
     /// Notices since the last call (a fallback to polling).
@@ -221,9 +307,10 @@ impl Watch {
 
     fn watch_all(&mut self) -> notify::Result<()> {
         let root = self.root.clone();
-        self.backend
-            .watcher()
-            .watch(&root, RecursiveMode::NonRecursive)?;
+        let Some(w) = self.backend.watcher() else {
+            return Ok(());
+        };
+        w.watch(&root, RecursiveMode::NonRecursive)?;
         for dir in WATCHED_DIRS {
             self.watch_dir(&root.join(dir))?;
         }
@@ -232,7 +319,9 @@ impl Watch {
 
     /// (Re)watches one top-level folder if it exists.
     fn watch_dir(&mut self, dir: &Path) -> notify::Result<()> {
-        let w = self.backend.watcher();
+        let Some(w) = self.backend.watcher() else {
+            return Ok(());
+        };
         let _ = w.unwatch(dir);
         if dir.is_dir() {
             w.watch(dir, RecursiveMode::Recursive)?;
@@ -247,8 +336,10 @@ impl Watch {
             self.root.display(),
             POLL_INTERVAL.as_millis()
         )));
-        self.backend = poll_backend(&self.tx)?;
-        self.watch_all().map_err(|e| notify_error(&self.root, e))
+        self.backend = Backend::Poll {
+            _poller: Poller::start(self.root.clone(), self.output.clone(), self.tx.clone()),
+        };
+        Ok(())
     }
 
     /// Blocks until a batch of changes is due and returns it, or returns
@@ -349,22 +440,6 @@ fn handler(tx: Sender<Note>) -> impl Fn(notify::Result<notify::Event>) + Send + 
         };
         let _ = tx.send(note);
     }
-}
-
-fn native_backend(tx: &Sender<Note>) -> Result<Backend, Error> {
-    match notify::recommended_watcher(handler(tx.clone())) {
-        Ok(w) => Ok(Backend::Native(w)),
-        // Too many inotify instances: poll.
-        Err(e) if is_limit(&e) => poll_backend(tx),
-        Err(e) => Err(notify_error(Path::new("."), e)),
-    }
-}
-
-fn poll_backend(tx: &Sender<Note>) -> Result<Backend, Error> {
-    let config = notify::Config::default().with_poll_interval(POLL_INTERVAL);
-    notify::PollWatcher::new(handler(tx.clone()), config)
-        .map(Backend::Poll)
-        .map_err(|e| notify_error(Path::new("."), e))
 }
 
 /// Whether a notify error says a system limit was reached (watches or

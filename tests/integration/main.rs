@@ -8,3 +8,4 @@ mod feeds;
 mod output;
 mod pagination;
 mod safety;
+mod serve;
