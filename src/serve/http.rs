@@ -229,6 +229,33 @@ pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, local: SocketAdd
     own.iter().any(|o| o.eq_ignore_ascii_case(origin.trim()))
 }
 
+/// Whether a request with `Host` header `host` may be answered by a server
+/// listening on `local`. A loopback server answers only to loopback names,
+/// so a web page whose domain is made to resolve to 127.0.0.1 (DNS
+/// rebinding) cannot read the site from the browser.
+pub fn host_allowed(host: Option<&str>, local: SocketAddr) -> bool {
+    if !local.ip().is_loopback() {
+        return true;
+    }
+    let Some(host) = host else {
+        // HTTP/1.0 without Host: not a browser.
+        return true;
+    };
+    let host = host.trim().to_ascii_lowercase();
+    let name = match host.rsplit_once(':') {
+        Some((name, port)) if !name.ends_with(':') && port.chars().all(|c| c.is_ascii_digit()) => {
+            if port != local.port().to_string() {
+                return false;
+            }
+            name
+        }
+        _ => host.as_str(),
+    };
+    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
+        || name.ends_with(".localhost")
+        || name == local.ip().to_string()
+}
+
 /// A running server. Dropping it stops it.
 pub struct Server {
     server: Arc<tiny_http::Server>,
@@ -329,6 +356,13 @@ fn handle(rq: Request, ctx: &Ctx) {
             .respond(plain(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD")));
         return;
     }
+    if !host_allowed(header_value(&rq, "Host"), ctx.addr) {
+        let _ = rq.respond(plain(
+            421,
+            "this server answers only to localhost, 127.0.0.1 and [::1]\n",
+        ));
+        return;
+    }
     let target = rq.url().to_owned();
     let path = target.split(['?', '#']).next().unwrap_or("");
     if path == reload::EVENTS_PATH {
@@ -359,13 +393,26 @@ fn handle(rq: Request, ctx: &Ctx) {
         }
         Resolved::NotFound => match ctx.root.join("404.html") {
             page if page.is_file() => file_response(&page, 404),
-            _ => Ok(plain(404, "not found\n")),
+            // No site yet (the first build failed, say): a page that still
+            // carries the script, so the error shows and a fix reloads.
+            _ => Ok(html(404, NOT_FOUND_PAGE)),
         },
         Resolved::Refused(Refusal::Forbidden) => Ok(plain(403, "forbidden\n")),
         Resolved::Refused(Refusal::Malformed) => Ok(plain(400, "bad request\n")),
     };
     let response = response.unwrap_or_else(|e| plain(500, &format!("cannot read the file: {e}\n")));
     let _ = rq.respond(response);
+}
+
+/// The not-found page when the site has none.
+const NOT_FOUND_PAGE: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head>\n<body><h1>Not found</h1><p>Nothing is built at this address (yet).</p></body></html>\n";
+
+fn html(status: u16, page: &str) -> Response<io::Cursor<Vec<u8>>> {
+    Response::from_data(reload::inject(page.as_bytes()))
+        .with_status_code(StatusCode(status))
+        .with_header(header("Content-Type", "text/html; charset=utf-8"))
+        .with_header(header("Cache-Control", "no-store"))
+        .with_header(header("X-Content-Type-Options", "nosniff"))
 }
 
 fn file_response(file: &Path, status: u16) -> io::Result<Response<io::Cursor<Vec<u8>>>> {
@@ -476,6 +523,32 @@ mod tests {
         );
         assert_eq!(content_type(Path::new("x.woff2")), "font/woff2");
         assert_eq!(content_type(Path::new("blob")), "application/octet-stream");
+    }
+
+    #[test]
+    fn a_loopback_server_answers_only_to_loopback_names() {
+        let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
+        for ok in [
+            "127.0.0.1:1111",
+            "localhost:1111",
+            "LOCALHOST:1111",
+            "[::1]:1111",
+            "site.localhost:1111",
+            "localhost",
+        ] {
+            assert!(host_allowed(Some(ok), local), "{ok}");
+        }
+        assert!(host_allowed(None, local));
+        for bad in [
+            "evil.example:1111",
+            "evil.example",
+            "localhost:2222",
+            "127.0.0.2:1111",
+        ] {
+            assert!(!host_allowed(Some(bad), local), "{bad}");
+        }
+        let any: SocketAddr = "0.0.0.0:1111".parse().unwrap();
+        assert!(host_allowed(Some("my-laptop.lan:1111"), any));
     }
 
     #[test]

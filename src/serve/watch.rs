@@ -536,6 +536,20 @@ mod tests {
     }
 
     #[test]
+    fn watch_limits_are_recognized() {
+        assert!(is_limit(&notify::Error::new(
+            notify::ErrorKind::MaxFilesWatch
+        )));
+        assert!(is_limit(&notify::Error::io(
+            std::io::Error::from_raw_os_error(28)
+        )));
+        assert!(is_limit(&notify::Error::io(
+            std::io::Error::from_raw_os_error(24)
+        )));
+        assert!(!is_limit(&notify::Error::path_not_found()));
+    }
+
+    #[test]
     fn only_sources_count() {
         let root = Path::new("/site");
         let out = Path::new("/site/public");

@@ -40,7 +40,10 @@ impl Resp {
 fn get(addr: SocketAddr, target: &str, extra: &[(&str, &str)]) -> Resp {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
-    let mut req = format!("GET {target} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
+    let mut req = format!("GET {target} HTTP/1.1\r\nConnection: close\r\n");
+    if !extra.iter().any(|(k, _)| k.eq_ignore_ascii_case("host")) {
+        req.push_str(&format!("Host: {addr}\r\n"));
+    }
     for (k, v) in extra {
         req.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -391,6 +394,21 @@ fn pages_have_their_types_folders_redirect_and_missing_pages_get_the_404_page() 
             assert!(!text.contains("__salon"), "{file} contains the script");
         }
     }
+    // Pages are not given to other sites' names for this address (DNS
+    // rebinding).
+    let r = get(
+        addr,
+        "/",
+        &[("Host", &format!("evil.example:{}", addr.port()))],
+    );
+    assert_eq!(r.status, 421);
+    let r = get(
+        addr,
+        "/",
+        &[("Host", &format!("localhost:{}", addr.port()))],
+    );
+    assert_eq!(r.status, 200);
+
     // Percent-encoded UTF-8 paths are decoded.
     fs::create_dir_all(site.out().join("café")).unwrap();
     fs::write(site.out().join("café/index.html"), "<p>crème</p>").unwrap();
@@ -516,6 +534,23 @@ fn a_broken_file_keeps_the_last_good_site_and_a_fix_recovers() {
         "{outcome:?}"
     );
     assert_eq!(events.next().unwrap().0, "ok");
+}
+
+#[test]
+fn a_first_build_that_fails_still_serves_a_page_that_shows_the_error() {
+    let site = Site::new(CONFIG, &[("content/posts/a.md", "---\ntitle: [\n---\n")]);
+    let session = Session::start(&site, true, false);
+    let addr = session.addr();
+    let r = get(addr, "/", &[]);
+    assert_eq!(r.status, 404);
+    assert!(r.body.contains(reload::SCRIPT_TAG));
+    let mut events = Events::open(addr, None).unwrap();
+    assert_eq!(events.next().unwrap().0, "failed");
+    site.write("content/posts/a.md", &post_with_title("Now good"));
+    let (_, outcome) = session.next_rebuild();
+    assert!(matches!(outcome, Seen::Built { .. }), "{outcome:?}");
+    assert_eq!(events.next().unwrap().0, "reload");
+    assert!(get(addr, "/posts/a/", &[]).body.contains("Now good"));
 }
 
 // ---------------------------------------------------------------- watching
