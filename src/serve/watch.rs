@@ -130,7 +130,8 @@ pub fn relevant(root: &Path, output: &Path, path: &Path) -> bool {
 
 /// What the notify thread tells the watching loop.
 enum Note {
-    Paths(Vec<PathBuf>),
+    /// Changed paths; `true` when entries may have appeared or vanished.
+    Paths(Vec<PathBuf>, bool),
     /// Something may have been missed: rebuild.
     Rescan,
     LimitReached,
@@ -178,7 +179,7 @@ impl Poller {
                         .map(|(p, _)| p.clone())
                         .chain(before.keys().filter(|p| !now.contains_key(*p)).cloned())
                         .collect();
-                    if !changed.is_empty() && tx.send(Note::Paths(changed)).is_err() {
+                    if !changed.is_empty() && tx.send(Note::Paths(changed, true)).is_err() {
                         break;
                     }
                     before = now;
@@ -370,9 +371,9 @@ impl Watch {
     fn note(&mut self, note: Note) -> Result<(), Error> {
         let now = Instant::now();
         match note {
-            Note::Paths(paths) => {
+            Note::Paths(paths, names_changed) => {
                 for path in paths {
-                    if let Some(top) = self.top_dir(&path) {
+                    if let Some(top) = self.top_dir(&path).filter(|_| names_changed) {
                         // A watched folder (re)appeared or went away.
                         let _ = self.watch_dir(&top);
                     }
@@ -430,7 +431,15 @@ fn handler(tx: Sender<Note>) -> impl Fn(notify::Result<notify::Event>) + Send + 
                     // Reads (the build's own among them) change nothing.
                     return;
                 } else {
-                    Note::Paths(event.paths)
+                    let names_changed = matches!(
+                        event.kind,
+                        EventKind::Create(_)
+                            | EventKind::Remove(_)
+                            | EventKind::Modify(notify::event::ModifyKind::Name(_))
+                            | EventKind::Any
+                            | EventKind::Other
+                    );
+                    Note::Paths(event.paths, names_changed)
                 }
             }
             Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) || is_limit(&e) => {

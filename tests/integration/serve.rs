@@ -647,13 +647,33 @@ fn a_deleted_and_recreated_folder_is_watched_again() {
         assert!(Instant::now() < deadline, "the edit was never built");
         let _ = session.seen.recv_timeout(Duration::from_millis(100));
     }
+
+    // A renamed folder is followed: files in it are watched where it went.
+    site.write("static/sub/three.txt", "three");
+    wait_for(&session, || site.out().join("sub/three.txt").exists());
+    fs::rename(
+        site.root().join("static/sub"),
+        site.root().join("static/moved"),
+    )
+    .unwrap();
+    wait_for(&session, || site.out().join("moved/three.txt").exists());
+    site.write("static/moved/three.txt", "three, edited");
+    wait_for(&session, || site.read("moved/three.txt") == "three, edited");
+}
+
+/// Waits (bounded) until `done` holds, draining the session's reports.
+fn wait_for(session: &Session, done: impl Fn() -> bool) {
+    let deadline = Instant::now() + WAIT;
+    while !done() {
+        assert!(Instant::now() < deadline, "timed out");
+        let _ = session.seen.recv_timeout(Duration::from_millis(100));
+    }
 }
 
 #[test]
 fn polling_sees_changes_too() {
     let site = Site::new(CONFIG, &[("content/posts/a.md", &post_with_title("A"))]);
     let session = Session::start(&site, false, true);
-    // Poll times are whole seconds on some file systems: change the size.
     site.write("content/posts/a.md", &post_with_title("A polled, longer"));
     let (_, outcome) = session.next_rebuild();
     assert!(
@@ -661,4 +681,12 @@ fn polling_sees_changes_too() {
         "{outcome:?}"
     );
     assert!(site.read("posts/a/index.html").contains("A polled"));
+    // A second save of the same size within the same second is seen too.
+    site.write("content/posts/a.md", &post_with_title("B polled, longer"));
+    let (_, outcome) = session.next_rebuild();
+    assert!(
+        matches!(outcome, Seen::Built { written, .. } if written > 0),
+        "{outcome:?}"
+    );
+    assert!(site.read("posts/a/index.html").contains("B polled"));
 }
