@@ -277,13 +277,11 @@ fn live(
     let mut url = None;
     let mut first = true;
     let mut on_event = |event: Event<'_>| match event {
-        Event::Serving { url: u, .. } => url = Some(u.to_owned()),
-        Event::Watching => match &url {
-            Some(u) => {
-                eprintln!("Serving at {u} with live reload; watching for changes (Ctrl-C to stop)")
-            }
-            None => eprintln!("Watching for changes (Ctrl-C to stop)"),
-        },
+        Event::Serving { url: u, .. } => {
+            eprintln!("Serving at {u} with live reload");
+            url = Some(u.to_owned());
+        }
+        Event::Watching => eprintln!("Watching for changes (Ctrl-C to stop)"),
         Event::Warning(text) => eprintln!("warning: {text}"),
         Event::Rebuilding { changed } => {
             if let Some(first_change) = changed.first() {
@@ -305,9 +303,16 @@ fn live(
             reloaded,
         } => {
             report_diagnostics(&r.warnings);
-            if r.up_to_date || !reloaded {
+            if first && !reloaded {
                 eprintln!(
-                    "Rebuilt: nothing changed ({:.0} ms)",
+                    "The {} files in {} are up to date ({:.0} ms)",
+                    r.files,
+                    r.output.display(),
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            } else if !reloaded {
+                eprintln!(
+                    "Rebuilt: no file changed ({:.0} ms)",
                     elapsed.as_secs_f64() * 1000.0
                 );
             } else {

@@ -122,10 +122,12 @@ pub fn run(
     let server = match config.serve {
         Some(addr) => {
             let server = http::Server::start(addr, output.clone(), hub.clone()).map_err(|e| {
-                Error::io(
-                    PathBuf::from(addr.to_string()),
-                    std::io::Error::new(e.kind(), format!("cannot listen on {addr}: {e}")),
-                )
+                let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                    " (another server runs there: pick another --port, or 0 for any free one)"
+                } else {
+                    ""
+                };
+                Error::Refused(format!("cannot listen on {addr}: {e}{hint}"))
             })?;
             let url = format!("http://{}/", server.addr());
             opts.base_url = Some(url.clone());
