@@ -22,6 +22,10 @@
 //! [`build`] runs them in order. Every content problem is a
 //! [`error::Diagnostic`] with file, line and column; stages collect all of
 //! them before the build fails.
+//!
+//! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
+//! inside it: it watches the site folder, calls the build again after
+//! changes, serves the output folder and live-reloads open tabs.
 
 pub mod build;
 pub mod config;
@@ -38,6 +42,7 @@ pub mod parse;
 pub mod render;
 pub mod sanitize;
 pub mod scaffold;
+pub mod serve;
 pub mod slug;
 pub mod theme;
 pub mod timings;

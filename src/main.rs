@@ -1,6 +1,7 @@
 //! The `salon` command: parses arguments, calls the library, reports.
 
 use std::io::IsTerminal;
+use std::net::{IpAddr, SocketAddr};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,7 +11,9 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 use salon::error::Severity;
 use salon::scaffold::{self, NewKind};
+use salon::serve::Event;
 use salon::{BuildOptions, Diagnostic, Error};
+use std::sync::atomic::AtomicBool;
 
 /// A static site generator for knowledge communities.
 #[derive(Parser)]
@@ -45,6 +48,43 @@ enum Command {
         /// Check drafts too.
         #[arg(long)]
         drafts: bool,
+    },
+    /// Build, serve on loopback, and rebuild and live-reload on every change.
+    Serve {
+        /// Port to listen on (0: any free port).
+        #[arg(long, short = 'p', default_value_t = 1111)]
+        port: u16,
+        /// Address to listen on. Anything but loopback exposes your drafts
+        /// to the network.
+        #[arg(long, default_value = "127.0.0.1")]
+        bind: IpAddr,
+        /// Open the site in the default browser.
+        #[arg(long)]
+        open: bool,
+        /// Build drafts too.
+        #[arg(long)]
+        drafts: bool,
+        /// Output folder (default: <source>/public).
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Poll for changes instead of using the system's file events.
+        #[arg(long)]
+        poll: bool,
+    },
+    /// Build, then rebuild on every change (no server).
+    Watch {
+        /// Output folder (default: <source>/public).
+        #[arg(long, short = 'o')]
+        output: Option<PathBuf>,
+        /// Use this base URL instead of salon.yaml's.
+        #[arg(long, short = 'u')]
+        base_url: Option<String>,
+        /// Build drafts too.
+        #[arg(long)]
+        drafts: bool,
+        /// Poll for changes instead of using the system's file events.
+        #[arg(long)]
+        poll: bool,
     },
     /// Create a new site.
     Init {
@@ -166,6 +206,41 @@ fn run(cli: Cli) -> Result<(), Error> {
             );
             Ok(())
         }
+        Command::Serve {
+            port,
+            bind,
+            open,
+            drafts,
+            output,
+            poll,
+        } => {
+            if !bind.is_loopback() {
+                eprintln!(
+                    "warning: listening on {bind}, not loopback: anyone who can reach this machine can read the site, drafts included"
+                );
+            }
+            let opts = BuildOptions {
+                source: cli.source,
+                output,
+                base_url: None,
+                drafts,
+            };
+            live(opts, Some(SocketAddr::new(bind, port)), open, poll)
+        }
+        Command::Watch {
+            output,
+            base_url,
+            drafts,
+            poll,
+        } => {
+            let opts = BuildOptions {
+                source: cli.source,
+                output,
+                base_url,
+                drafts,
+            };
+            live(opts, None, false, poll)
+        }
         Command::Check { drafts } => {
             let opts = BuildOptions {
                 source: cli.source,
@@ -246,6 +321,104 @@ fn import(
     eprint!("{report}");
     eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// `salon serve` (with `serve`) and `salon watch`: runs until interrupted.
+fn live(
+    opts: BuildOptions,
+    serve: Option<SocketAddr>,
+    open: bool,
+    poll: bool,
+) -> Result<(), Error> {
+    if !salon::build::is_site(&opts.source) {
+        return Err(Error::Refused(format!(
+            "{} is not a site folder (no salon.yaml); run `salon init` first",
+            opts.source.display()
+        )));
+    }
+    let config = salon::serve::Config {
+        build: opts,
+        serve,
+        debounce: salon::serve::Debounce::default(),
+        poll,
+    };
+    let mut url = None;
+    let mut first = true;
+    let mut on_event = |event: Event<'_>| match event {
+        Event::Serving { url: u, .. } => {
+            eprintln!("Serving at {u} with live reload");
+            url = Some(u.to_owned());
+        }
+        Event::Watching => eprintln!("Watching for changes (Ctrl-C to stop)"),
+        Event::Warning(text) => eprintln!("warning: {text}"),
+        Event::Rebuilding { changed } => {
+            if let Some(first_change) = changed.first() {
+                let more = changed.len() - 1;
+                eprintln!(
+                    "Changed: {}{}",
+                    first_change.display(),
+                    if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    }
+                );
+            }
+        }
+        Event::Built {
+            report: r,
+            elapsed,
+            reloaded,
+        } => {
+            report_diagnostics(&r.warnings);
+            if first && !reloaded {
+                eprintln!(
+                    "The {} files in {} are up to date ({:.0} ms)",
+                    r.files,
+                    r.output.display(),
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            } else if !reloaded {
+                eprintln!(
+                    "Rebuilt: no file changed ({:.0} ms)",
+                    elapsed.as_secs_f64() * 1000.0
+                );
+            } else {
+                eprintln!(
+                    "Built {} files: {} written, {} removed ({:.0} ms){}",
+                    r.files,
+                    r.written,
+                    r.removed,
+                    elapsed.as_secs_f64() * 1000.0,
+                    if url.is_some() && !first {
+                        "; reloading"
+                    } else {
+                        ""
+                    }
+                );
+            }
+            if first && open {
+                if let Some(u) = &url {
+                    if let Err(e) = salon::serve::open_browser(u) {
+                        eprintln!("warning: cannot open a browser: {e}");
+                    }
+                }
+            }
+            first = false;
+        }
+        Event::Failed { error, .. } => {
+            report_error(error);
+            eprintln!("The last good site is still served; fix the file and it rebuilds.");
+            if first && open {
+                if let Some(u) = &url {
+                    let _ = salon::serve::open_browser(u);
+                }
+            }
+            first = false;
+        }
+    };
+    let stop = AtomicBool::new(false);
+    salon::serve::run(config, &mut salon::serve::FullBuild, &mut on_event, &stop)
 }
 
 fn report_error(e: &Error) {

@@ -11,3 +11,4 @@ mod import;
 mod output;
 mod pagination;
 mod safety;
+mod serve;

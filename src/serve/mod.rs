@@ -1,0 +1,280 @@
+//! `salon serve` and `salon watch`: build, watch, rebuild, and (for serve)
+//! serve the output with live reload.
+//!
+//! This layer sits on top of the build, never inside it: every rebuild goes
+//! through the [`Rebuild`] trait ([`FullBuild`] calls [`crate::build`]), so
+//! an incremental rebuilder can take its place without touching the rest.
+//!
+//! - [`watch`]: notify events, filtered and debounced into batches.
+//! - [`http`]: the HTTP server and its path resolution.
+//! - [`reload`]: the server-sent-events hub and the injected script.
+//!
+//! A tab is told to reload only after the rebuild returned (so every file it
+//! will fetch is in place) and only when bytes changed. A failed rebuild
+//! leaves the output, and so the served site, as it was, and shows its
+//! errors over the page until a rebuild works again.
+
+pub mod http;
+pub mod reload;
+pub mod watch;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::atomic::AtomicBool;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use crate::build::{BuildOptions, BuildReport};
+use crate::error::Error;
+
+pub use watch::Debounce;
+
+/// Rebuilds the site after changes. `changed` lists the changed source
+/// paths (empty for the first build); an implementation may use them to
+/// redo less.
+pub trait Rebuild {
+    /// Brings the output folder up to date with the sources.
+    fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error>;
+}
+
+impl<F> Rebuild for F
+where
+    F: FnMut(&BuildOptions, &[PathBuf]) -> Result<BuildReport, Error>,
+{
+    fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error> {
+        self(opts, changed)
+    }
+}
+
+/// Rebuilds with a whole [`crate::build`], which itself skips unchanged
+/// inputs and writes only changed files.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct FullBuild;
+
+impl Rebuild for FullBuild {
+    fn rebuild(&mut self, opts: &BuildOptions, _changed: &[PathBuf]) -> Result<BuildReport, Error> {
+        crate::build(opts)
+    }
+}
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The build; for serving, its `base_url` is replaced by the server's.
+    pub build: BuildOptions,
+    /// Where to serve, if at all (`salon watch` does not).
+    pub serve: Option<SocketAddr>,
+    /// Debouncing of file events.
+    pub debounce: Debounce,
+    /// Poll instead of using the system's file events.
+    pub poll: bool,
+}
+
+/// What happened, for the caller to report.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// The server listens at this URL.
+    Serving {
+        /// `http://<addr>/`.
+        url: &'a str,
+        /// The bound address.
+        addr: SocketAddr,
+    },
+    /// Watching started.
+    Watching,
+    /// Something the user should know (a fallback to polling).
+    Warning(&'a str),
+    /// A (re)build started because of these changes.
+    Rebuilding {
+        /// Changed source paths; empty for the first build.
+        changed: &'a [PathBuf],
+    },
+    /// A build succeeded.
+    Built {
+        /// What it did.
+        report: &'a BuildReport,
+        /// How long it took.
+        elapsed: Duration,
+        /// Whether open tabs were told to reload.
+        reloaded: bool,
+    },
+    /// A build failed; the output is as it was.
+    Failed {
+        /// Why.
+        error: &'a Error,
+        /// How long it took.
+        elapsed: Duration,
+    },
+}
+
+/// Builds, then watches and rebuilds (and serves, when asked) until `stop`
+/// is set. Build errors are reported through `on_event`, never returned:
+/// only failing to bind or to watch ends the session.
+pub fn run(
+    config: Config,
+    rebuild: &mut dyn Rebuild,
+    on_event: &mut dyn FnMut(Event<'_>),
+    stop: &AtomicBool,
+) -> Result<(), Error> {
+    let mut opts = config.build.clone();
+    let output = opts.output_dir();
+    let hub = Arc::new(reload::Hub::new());
+    let server = match config.serve {
+        Some(addr) => {
+            let server = http::Server::start(addr, output.clone(), hub.clone()).map_err(|e| {
+                let hint = if e.kind() == std::io::ErrorKind::AddrInUse {
+                    " (another server runs there: pick another --port, or 0 for any free one)"
+                } else {
+                    ""
+                };
+                Error::Refused(format!("cannot listen on {addr}: {e}{hint}"))
+            })?;
+            let url = format!("http://{}/", server.addr());
+            opts.base_url = Some(url.clone());
+            on_event(Event::Serving {
+                url: &url,
+                addr: server.addr(),
+            });
+            Some(server)
+        }
+        None => None,
+    };
+    // Watch before the first build, so nothing saved during it is missed.
+    let mut watch = watch::Watch::start(&opts.source, &output, config.debounce, config.poll)?;
+    let mut session = Session {
+        opts,
+        rebuild,
+        hub: &hub,
+    };
+    session.build(&[], on_event);
+    for notice in watch.take_notices() {
+        let watch::WatchNotice::Polling(text) = notice;
+        on_event(Event::Warning(&text));
+    }
+    on_event(Event::Watching);
+    while let Some(changed) = watch.next_batch(stop)? {
+        for notice in watch.take_notices() {
+            let watch::WatchNotice::Polling(text) = notice;
+            on_event(Event::Warning(&text));
+        }
+        session.build(&changed, on_event);
+    }
+    drop(server);
+    Ok(())
+}
+
+struct Session<'a> {
+    opts: BuildOptions,
+    rebuild: &'a mut dyn Rebuild,
+    hub: &'a reload::Hub,
+}
+
+impl Session<'_> {
+    fn build(&mut self, changed: &[PathBuf], on_event: &mut dyn FnMut(Event<'_>)) {
+        on_event(Event::Rebuilding { changed });
+        let start = Instant::now();
+        // A panicking build must not take the server down with it.
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            self.rebuild.rebuild(&self.opts, changed)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| (*s).to_owned())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            Err(Error::Refused(format!("the build panicked: {what}")))
+        });
+        let elapsed = start.elapsed();
+        match result {
+            Ok(report) => {
+                // The build has returned: every file a tab will fetch is
+                // in place.
+                let reloaded = report.written > 0 || report.removed > 0;
+                if reloaded {
+                    self.hub.changed(css_only(changed));
+                } else {
+                    self.hub.unchanged();
+                }
+                on_event(Event::Built {
+                    report: &report,
+                    elapsed,
+                    reloaded,
+                });
+            }
+            Err(error) => {
+                self.hub.failed(error_text(&error));
+                on_event(Event::Failed {
+                    error: &error,
+                    elapsed,
+                });
+            }
+        }
+    }
+}
+
+/// Whether every change is a stylesheet: tabs can swap stylesheets instead
+/// of reloading.
+pub fn css_only(changed: &[PathBuf]) -> bool {
+    !changed.is_empty()
+        && changed
+            .iter()
+            .all(|p| p.extension().is_some_and(|e| e.eq_ignore_ascii_case("css")))
+}
+
+/// A build error as plain text for the browser: every diagnostic with its
+/// file, line, column and the offending line.
+pub fn error_text(error: &Error) -> String {
+    match error {
+        Error::Content(diags) => {
+            let mut out = String::new();
+            for d in diags {
+                out.push_str(&d.to_string());
+                out.push('\n');
+                if let (Some(pos), Some(line)) = (d.position, &d.line_text) {
+                    out.push_str(&format!("{:>5} | {line}\n", pos.line));
+                }
+                out.push('\n');
+            }
+            out
+        }
+        other => other.to_string(),
+    }
+}
+
+/// Opens `url` in the default browser, best effort.
+pub fn open_browser(url: &str) -> std::io::Result<()> {
+    let mut cmd = if cfg!(target_os = "macos") {
+        std::process::Command::new("open")
+    } else if cfg!(windows) {
+        let mut c = std::process::Command::new("cmd");
+        c.args(["/C", "start", ""]);
+        c
+    } else {
+        std::process::Command::new("xdg-open")
+    };
+    cmd.arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map(|_| ())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stylesheet_changes_alone_swap_stylesheets() {
+        assert!(css_only(&[
+            "/s/static/a.css".into(),
+            "/s/themes/t/static/b.CSS".into()
+        ]));
+        assert!(!css_only(&[
+            "/s/static/a.css".into(),
+            "/s/content/posts/a.md".into()
+        ]));
+        assert!(!css_only(&[]));
+    }
+}

@@ -1,0 +1,226 @@
+//! Live reload: a hub that tells every open tab what happened, over
+//! server-sent events, and the small script injected into HTML responses
+//! (at serve time only: the built files never contain it).
+
+use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::Mutex;
+
+/// The reserved URL prefix of the live-reload endpoints.
+pub const PREFIX: &str = "/__salon/";
+/// The event stream.
+pub const EVENTS_PATH: &str = "/__salon/events";
+/// The injected script.
+pub const SCRIPT_PATH: &str = "/__salon/live.js";
+
+/// What a tab is told.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Message {
+    /// Pages changed: reload.
+    Reload,
+    /// Only stylesheets changed: swap them in place.
+    Css,
+    /// The build failed: show this text over the page.
+    Failed(String),
+    /// The build works again but no byte changed: hide the error.
+    Ok,
+}
+
+impl Message {
+    /// The message as one server-sent event.
+    pub fn to_event(&self) -> String {
+        let (name, data) = match self {
+            Message::Reload => ("reload", String::new()),
+            Message::Css => ("css", String::new()),
+            Message::Failed(text) => ("failed", serde_json::json!({ "message": text }).to_string()),
+            Message::Ok => ("ok", String::new()),
+        };
+        // serde_json never emits a raw newline, so `data` is one line.
+        format!("event: {name}\ndata: {data}\n\n")
+    }
+}
+
+#[derive(Default)]
+struct State {
+    clients: Vec<Sender<Message>>,
+    error: Option<String>,
+    closed: bool,
+}
+
+/// Fans messages out to every connected tab and remembers whether the last
+/// build failed, so a tab opened meanwhile shows the error too.
+#[derive(Default)]
+pub struct Hub {
+    state: Mutex<State>,
+}
+
+impl Hub {
+    /// A hub with no tab.
+    pub fn new() -> Self {
+        Hub::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// A new tab; it first gets the current error, if any. `None` once the
+    /// hub is closed.
+    pub fn subscribe(&self) -> Option<Receiver<Message>> {
+        let mut state = self.lock();
+        if state.closed {
+            return None;
+        }
+        let (tx, rx) = mpsc::channel();
+        if let Some(e) = &state.error {
+            let _ = tx.send(Message::Failed(e.clone()));
+        }
+        state.clients.push(tx);
+        Some(rx)
+    }
+
+    /// How many tabs are subscribed (closed tabs count until the next
+    /// message).
+    pub fn clients(&self) -> usize {
+        self.lock().clients.len()
+    }
+
+    fn broadcast(state: &mut State, m: &Message) {
+        state.clients.retain(|c| c.send(m.clone()).is_ok());
+    }
+
+    /// A build succeeded and wrote files: reload (or swap stylesheets).
+    pub fn changed(&self, css_only: bool) {
+        let mut state = self.lock();
+        state.error = None;
+        let m = if css_only {
+            Message::Css
+        } else {
+            Message::Reload
+        };
+        Self::broadcast(&mut state, &m);
+    }
+
+    /// A build succeeded without changing a byte: clear a shown error.
+    pub fn unchanged(&self) {
+        let mut state = self.lock();
+        if state.error.take().is_some() {
+            Self::broadcast(&mut state, &Message::Ok);
+        }
+    }
+
+    /// A build failed with `text`.
+    pub fn failed(&self, text: String) {
+        let mut state = self.lock();
+        state.error = Some(text.clone());
+        Self::broadcast(&mut state, &Message::Failed(text));
+    }
+
+    /// Ends every stream.
+    pub fn close(&self) {
+        let mut state = self.lock();
+        state.closed = true;
+        state.clients.clear();
+    }
+}
+
+/// The injected `<script>` tag.
+pub const SCRIPT_TAG: &str = "<script src=\"/__salon/live.js\"></script>";
+
+/// `html` with the live-reload script added before its last `</body>`
+/// (or at the end when there is none).
+pub fn inject(html: &[u8]) -> Vec<u8> {
+    let needle = b"</body";
+    let at = html
+        .windows(needle.len())
+        .rposition(|w| w.eq_ignore_ascii_case(needle))
+        .unwrap_or(html.len());
+    let mut out = Vec::with_capacity(html.len() + SCRIPT_TAG.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(SCRIPT_TAG.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+/// The live-reload script. Error text is shown with `textContent`, never
+/// parsed as HTML.
+pub const SCRIPT: &str = r##"(() => {
+  "use strict";
+  let overlay = null;
+  const hide = () => { if (overlay) { overlay.remove(); overlay = null; } };
+  const show = (text) => {
+    hide();
+    overlay = document.createElement("div");
+    overlay.id = "salon-error";
+    overlay.setAttribute("role", "alert");
+    overlay.style.cssText = "position:fixed;inset:0;z-index:2147483647;overflow:auto;" +
+      "margin:0;padding:2em;background:rgba(24,4,4,.94);color:#fdd;" +
+      "font:14px/1.5 ui-monospace,SFMono-Regular,Menlo,monospace;white-space:pre-wrap";
+    const title = document.createElement("strong");
+    title.style.color = "#fff";
+    title.textContent = "Salon: the build failed. The last good site is shown; fix the file and it reloads.\n\n";
+    overlay.append(title, document.createTextNode(text));
+    overlay.addEventListener("click", hide);
+    document.body.append(overlay);
+  };
+  const swapCss = () => {
+    for (const link of document.querySelectorAll('link[rel~="stylesheet"]')) {
+      const url = new URL(link.href, location.href);
+      if (url.origin !== location.origin) continue;
+      url.searchParams.set("salon-reload", Date.now());
+      const fresh = link.cloneNode();
+      fresh.href = url.href;
+      fresh.addEventListener("load", () => link.remove());
+      fresh.addEventListener("error", () => fresh.remove());
+      link.after(fresh);
+    }
+  };
+  const events = new EventSource("/__salon/events");
+  events.addEventListener("reload", () => location.reload());
+  events.addEventListener("css", () => { hide(); swapCss(); });
+  events.addEventListener("failed", (e) => show(JSON.parse(e.data).message));
+  events.addEventListener("ok", hide);
+})();
+"##;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_script_goes_before_the_last_body_end() {
+        let html = b"<html><body><p>x</p></BODY></html>";
+        let out = String::from_utf8(inject(html)).unwrap();
+        assert_eq!(
+            out,
+            format!("<html><body><p>x</p>{SCRIPT_TAG}</BODY></html>")
+        );
+        let bare = String::from_utf8(inject(b"<p>no body")).unwrap();
+        assert_eq!(bare, format!("<p>no body{SCRIPT_TAG}"));
+    }
+
+    #[test]
+    fn events_are_single_lines_of_data() {
+        let e = Message::Failed("a.md:2:1: bad\n  line".into()).to_event();
+        assert!(e.starts_with("event: failed\ndata: {"));
+        assert_eq!(e.matches('\n').count(), 3, "{e}");
+        assert_eq!(Message::Reload.to_event(), "event: reload\ndata: \n\n");
+    }
+
+    #[test]
+    fn a_new_tab_sees_the_current_error_until_a_build_works() {
+        let hub = Hub::new();
+        hub.failed("broken".into());
+        let rx = hub.subscribe().unwrap();
+        assert_eq!(rx.try_recv(), Ok(Message::Failed("broken".into())));
+        hub.unchanged();
+        assert_eq!(rx.try_recv(), Ok(Message::Ok));
+        hub.unchanged();
+        assert!(rx.try_recv().is_err(), "no error to clear");
+        hub.changed(true);
+        assert_eq!(rx.try_recv(), Ok(Message::Css));
+        let later = hub.subscribe().unwrap();
+        assert!(later.try_recv().is_err());
+        hub.close();
+        assert!(hub.subscribe().is_none());
+    }
+}

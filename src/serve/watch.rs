@@ -1,0 +1,600 @@
+//! Watching the site folder: notify events, filtered and debounced into
+//! batches, one batch per rebuild.
+//!
+//! - Only `salon.yaml` and files below `content/`, `static/`, `themes/` and
+//!   `templates/` count; editors' temporary and swap files
+//!   ([`load::is_ignored_name`]) and anything inside the output folder are
+//!   ignored ([`relevant`]).
+//! - The site folder itself is watched non-recursively, so a watched folder
+//!   that is deleted and created again is watched again, and an editor's
+//!   atomic save of `salon.yaml` (write a temporary file, rename it over) is
+//!   seen.
+//! - A burst of events becomes one batch once the folder has been quiet for
+//!   a moment ([`Debouncer`]); events that arrive while a rebuild runs wait
+//!   in the channel and make the next batch, so the last event of a burst is
+//!   never lost.
+//! - Where the system's limit of watches is reached, watching falls back to
+//!   polling, with a warning.
+
+use std::collections::BTreeSet;
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use notify::{EventKind, RecursiveMode};
+
+use crate::config::CONFIG_FILE;
+use crate::error::Error;
+use crate::load::is_ignored_name;
+
+/// The folders of a site that are watched, recursively.
+pub const WATCHED_DIRS: [&str; 4] = ["content", "static", "themes", "templates"];
+
+/// How long the folder must be quiet before a batch is due, and how long a
+/// batch may be held back at most while events keep coming.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Debounce {
+    /// Quiet time after the last event.
+    pub quiet: Duration,
+    /// Longest wait after the first event of a batch.
+    pub max_wait: Duration,
+}
+
+impl Default for Debounce {
+    fn default() -> Self {
+        Debounce {
+            quiet: Duration::from_millis(100),
+            max_wait: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Collects changed paths and says when they are due as one batch. Pure:
+/// time is passed in.
+#[derive(Debug)]
+pub struct Debouncer {
+    config: Debounce,
+    first: Option<Instant>,
+    last: Option<Instant>,
+    paths: BTreeSet<PathBuf>,
+}
+
+impl Debouncer {
+    /// An empty debouncer.
+    pub fn new(config: Debounce) -> Self {
+        Debouncer {
+            config,
+            first: None,
+            last: None,
+            paths: BTreeSet::new(),
+        }
+    }
+
+    /// Records a change of `path` at `now`.
+    pub fn push(&mut self, now: Instant, path: PathBuf) {
+        self.first.get_or_insert(now);
+        self.last = Some(now);
+        self.paths.insert(path);
+    }
+
+    /// Whether a change is waiting.
+    pub fn is_pending(&self) -> bool {
+        self.first.is_some()
+    }
+
+    /// When the waiting changes are due, if any wait.
+    pub fn deadline(&self) -> Option<Instant> {
+        let (first, last) = (self.first?, self.last?);
+        Some((last + self.config.quiet).min(first + self.config.max_wait))
+    }
+
+    /// The waiting changes, sorted, if they are due at `now`.
+    pub fn take_due(&mut self, now: Instant) -> Option<Vec<PathBuf>> {
+        if self.deadline()? > now {
+            return None;
+        }
+        self.first = None;
+        self.last = None;
+        Some(std::mem::take(&mut self.paths).into_iter().collect())
+    }
+}
+
+/// Whether a change of `path` matters to the build of the site in `root`
+/// with output folder `output` (both absolute, as watched).
+pub fn relevant(root: &Path, output: &Path, path: &Path) -> bool {
+    if path.starts_with(output) {
+        return false;
+    }
+    let Ok(rel) = path.strip_prefix(root) else {
+        return false;
+    };
+    let names: Vec<&str> = match rel
+        .components()
+        .map(|c| match c {
+            Component::Normal(n) => n.to_str(),
+            _ => None,
+        })
+        .collect::<Option<Vec<_>>>()
+    {
+        Some(names) => names,
+        None => return false,
+    };
+    match names.as_slice() {
+        [] => false,
+        [file] if *file == CONFIG_FILE => true,
+        [top, rest @ ..] => WATCHED_DIRS.contains(top) && !rest.iter().any(|n| is_ignored_name(n)),
+    }
+}
+
+/// What the notify thread tells the watching loop.
+enum Note {
+    /// Changed paths; `true` when entries may have appeared or vanished.
+    Paths(Vec<PathBuf>, bool),
+    /// Something may have been missed: rebuild.
+    Rescan,
+    LimitReached,
+}
+
+/// Something the watcher wants the user to know.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum WatchNotice {
+    /// Native watching hit the system's limit; polling instead.
+    Polling(String),
+}
+
+enum Backend {
+    Native(notify::RecommendedWatcher),
+    /// Held for its `Drop`, which stops the polling thread.
+    Poll {
+        _poller: Poller,
+    },
+}
+
+/// Polls the watched parts of a site folder, comparing each file's size and
+/// modification time (to the nanosecond, where notify's poller compares
+/// whole seconds and would miss a second save within the same second).
+struct Poller {
+    stop: Arc<AtomicBool>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+/// What a poll saw of one path: size, modification time, whether a folder.
+type Stamp = (u64, Option<std::time::SystemTime>, bool);
+
+impl Poller {
+    fn start(root: PathBuf, output: PathBuf, tx: Sender<Note>) -> Poller {
+        let stop = Arc::new(AtomicBool::new(false));
+        let thread = {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut before = scan(&root, &output);
+                while !stop.load(Ordering::Relaxed) {
+                    std::thread::sleep(POLL_INTERVAL);
+                    let now = scan(&root, &output);
+                    let changed: Vec<PathBuf> = now
+                        .iter()
+                        .filter(|(p, stamp)| before.get(*p) != Some(stamp))
+                        .map(|(p, _)| p.clone())
+                        .chain(before.keys().filter(|p| !now.contains_key(*p)).cloned())
+                        .collect();
+                    if !changed.is_empty() && tx.send(Note::Paths(changed, true)).is_err() {
+                        break;
+                    }
+                    before = now;
+                }
+            })
+        };
+        Poller {
+            stop,
+            thread: Some(thread),
+        }
+    }
+}
+
+impl Drop for Poller {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+}
+
+/// Every watched path below `root` with its stamp.
+fn scan(root: &Path, output: &Path) -> std::collections::HashMap<PathBuf, Stamp> {
+    let mut out = std::collections::HashMap::new();
+    let stamp = |m: &std::fs::Metadata| (m.len(), m.modified().ok(), m.is_dir());
+    if let Ok(m) = std::fs::metadata(root.join(CONFIG_FILE)) {
+        out.insert(root.join(CONFIG_FILE), stamp(&m));
+    }
+    for dir in WATCHED_DIRS {
+        let walker = walkdir::WalkDir::new(root.join(dir))
+            .follow_links(true)
+            .into_iter()
+            .filter_entry(|e| !e.path().starts_with(output));
+        for entry in walker.flatten() {
+            if let Ok(m) = entry.metadata() {
+                out.insert(entry.into_path(), stamp(&m));
+            }
+        }
+    }
+    out
+}
+
+impl Backend {
+    fn poll(root: PathBuf, output: PathBuf, tx: Sender<Note>) -> Backend {
+        Backend::Poll {
+            _poller: Poller::start(root, output, tx),
+        }
+    }
+
+    fn watcher(&mut self) -> Option<&mut dyn notify::Watcher> {
+        match self {
+            Backend::Native(w) => Some(w),
+            Backend::Poll { .. } => None,
+        }
+    }
+}
+
+/// How often the fallback poller looks.
+const POLL_INTERVAL: Duration = Duration::from_millis(500);
+
+/// How often a waiting loop checks whether it was asked to stop.
+const STOP_CHECK: Duration = Duration::from_millis(50);
+
+/// A watched site folder handing out debounced batches of changed paths.
+pub struct Watch {
+    root: PathBuf,
+    output: PathBuf,
+    backend: Backend,
+    tx: Sender<Note>,
+    rx: Receiver<Note>,
+    debouncer: Debouncer,
+    notices: Vec<WatchNotice>,
+}
+
+impl Watch {
+    /// Starts watching the site in `source`, whose output folder is
+    /// `output`. `poll` forces polling.
+    pub fn start(
+        source: &Path,
+        output: &Path,
+        debounce: Debounce,
+        poll: bool,
+    ) -> Result<Watch, Error> {
+        let root = source.canonicalize().map_err(|e| Error::io(source, e))?;
+        let output = absolute_output(&root, output);
+        let (tx, rx) = mpsc::channel();
+        let backend = if poll {
+            Backend::poll(root.clone(), output.clone(), tx.clone())
+        } else {
+            match notify::recommended_watcher(handler(tx.clone())) {
+                Ok(w) => Backend::Native(w),
+                // Too many inotify instances: poll.
+                Err(e) if is_limit(&e) => Backend::poll(root.clone(), output.clone(), tx.clone()),
+                Err(e) => return Err(notify_error(&root, e)),
+            }
+        };
+        let mut watch = Watch {
+            root,
+            output,
+            backend,
+            tx,
+            rx,
+            debouncer: Debouncer::new(debounce),
+            notices: Vec::new(),
+        };
+        if let Err(e) = watch.watch_all() {
+            if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) || is_limit(&e) {
+                watch.fall_back_to_polling()?;
+            } else {
+                return Err(notify_error(&watch.root, e));
+            }
+        }
+        Ok(watch)
+    }
+
+    /// Whether the watcher polls (forced, or after reaching the limit).
+    pub fn is_polling(&self) -> bool {
+        matches!(self.backend, Backend::Poll { .. })
+    }
+
+    /// Notices since the last call (a fallback to polling).
+    pub fn take_notices(&mut self) -> Vec<WatchNotice> {
+        std::mem::take(&mut self.notices)
+    }
+
+    fn watch_all(&mut self) -> notify::Result<()> {
+        let root = self.root.clone();
+        let Some(w) = self.backend.watcher() else {
+            return Ok(());
+        };
+        w.watch(&root, RecursiveMode::NonRecursive)?;
+        for dir in WATCHED_DIRS {
+            self.watch_dir(&root.join(dir))?;
+        }
+        Ok(())
+    }
+
+    /// (Re)watches one top-level folder if it exists.
+    fn watch_dir(&mut self, dir: &Path) -> notify::Result<()> {
+        let Some(w) = self.backend.watcher() else {
+            return Ok(());
+        };
+        let _ = w.unwatch(dir);
+        if dir.is_dir() {
+            w.watch(dir, RecursiveMode::Recursive)?;
+        }
+        Ok(())
+    }
+
+    fn fall_back_to_polling(&mut self) -> Result<(), Error> {
+        self.notices.push(WatchNotice::Polling(format!(
+            "the system's limit of watched files is reached; polling {} every {} ms instead \
+             (on Linux, raise fs.inotify.max_user_watches to watch natively)",
+            self.root.display(),
+            POLL_INTERVAL.as_millis()
+        )));
+        self.backend = Backend::Poll {
+            _poller: Poller::start(self.root.clone(), self.output.clone(), self.tx.clone()),
+        };
+        Ok(())
+    }
+
+    /// Blocks until a batch of changes is due and returns it, or returns
+    /// `None` once `stop` is set.
+    pub fn next_batch(&mut self, stop: &AtomicBool) -> Result<Option<Vec<PathBuf>>, Error> {
+        loop {
+            if stop.load(Ordering::Relaxed) {
+                return Ok(None);
+            }
+            let now = Instant::now();
+            if let Some(batch) = self.debouncer.take_due(now) {
+                return Ok(Some(batch));
+            }
+            let wait = self
+                .debouncer
+                .deadline()
+                .map_or(STOP_CHECK, |d| d.saturating_duration_since(now))
+                .min(STOP_CHECK);
+            match self.rx.recv_timeout(wait) {
+                Ok(note) => self.note(note)?,
+                Err(RecvTimeoutError::Timeout) => {}
+                // The sender lives in `self`: cannot happen.
+                Err(RecvTimeoutError::Disconnected) => return Ok(None),
+            }
+        }
+    }
+
+    fn note(&mut self, note: Note) -> Result<(), Error> {
+        let now = Instant::now();
+        match note {
+            Note::Paths(paths, names_changed) => {
+                for path in paths {
+                    if let Some(top) = self.top_dir(&path).filter(|_| names_changed) {
+                        // A watched folder (re)appeared or went away.
+                        let _ = self.watch_dir(&top);
+                    }
+                    if relevant(&self.root, &self.output, &path) {
+                        self.debouncer.push(now, path);
+                    }
+                }
+            }
+            Note::Rescan => self.debouncer.push(now, self.root.clone()),
+            Note::LimitReached => {
+                if !self.is_polling() {
+                    self.fall_back_to_polling()?;
+                }
+                self.debouncer.push(now, self.root.clone());
+            }
+        }
+        Ok(())
+    }
+
+    /// `path` itself when it is one of the watched top-level folders.
+    fn top_dir(&self, path: &Path) -> Option<PathBuf> {
+        let rel = path.strip_prefix(&self.root).ok()?;
+        let name = rel.to_str()?;
+        WATCHED_DIRS.contains(&name).then(|| path.to_path_buf())
+    }
+}
+
+fn absolute_output(root: &Path, output: &Path) -> PathBuf {
+    if let Ok(real) = output.canonicalize() {
+        return real;
+    }
+    let abs = if output.is_absolute() {
+        output.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(output))
+            .unwrap_or_else(|_| root.join(output))
+    };
+    match (
+        abs.parent().and_then(|p| p.canonicalize().ok()),
+        abs.file_name(),
+    ) {
+        (Some(parent), Some(name)) => parent.join(name),
+        _ => abs,
+    }
+}
+
+fn handler(tx: Sender<Note>) -> impl Fn(notify::Result<notify::Event>) + Send + 'static {
+    move |res: notify::Result<notify::Event>| {
+        let note = match res {
+            Ok(event) => {
+                if event.need_rescan() {
+                    Note::Rescan
+                } else if matches!(event.kind, EventKind::Access(_)) {
+                    // Reads (the build's own among them) change nothing.
+                    return;
+                } else {
+                    let names_changed = matches!(
+                        event.kind,
+                        EventKind::Create(_)
+                            | EventKind::Remove(_)
+                            | EventKind::Modify(notify::event::ModifyKind::Name(_))
+                            | EventKind::Any
+                            | EventKind::Other
+                    );
+                    Note::Paths(event.paths, names_changed)
+                }
+            }
+            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) || is_limit(&e) => {
+                Note::LimitReached
+            }
+            Err(_) => Note::Rescan,
+        };
+        let _ = tx.send(note);
+    }
+}
+
+/// Whether a notify error says a system limit was reached (watches or
+/// inotify instances).
+fn is_limit(e: &notify::Error) -> bool {
+    match &e.kind {
+        notify::ErrorKind::MaxFilesWatch => true,
+        notify::ErrorKind::Io(io) => {
+            matches!(io.raw_os_error(), Some(24 /* EMFILE */ | 28 /* ENOSPC */))
+        }
+        _ => false,
+    }
+}
+
+fn notify_error(path: &Path, e: notify::Error) -> Error {
+    let path = e
+        .paths
+        .first()
+        .cloned()
+        .unwrap_or_else(|| path.to_path_buf());
+    Error::io(path, std::io::Error::other(format!("cannot watch: {e}")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(n: u64) -> Duration {
+        Duration::from_millis(n)
+    }
+
+    fn debouncer() -> Debouncer {
+        Debouncer::new(Debounce {
+            quiet: ms(100),
+            max_wait: ms(1000),
+        })
+    }
+
+    #[test]
+    fn a_burst_is_one_batch_due_after_the_quiet_time() {
+        let t0 = Instant::now();
+        let mut d = debouncer();
+        assert_eq!(d.deadline(), None);
+        assert_eq!(d.take_due(t0), None);
+        for i in 0..500u64 {
+            d.push(
+                t0 + ms(i / 10),
+                PathBuf::from(format!("content/posts/{i}.md")),
+            );
+        }
+        let last = t0 + ms(49);
+        assert_eq!(d.deadline(), Some(last + ms(100)));
+        assert_eq!(d.take_due(last + ms(99)), None);
+        let batch = d.take_due(last + ms(100)).unwrap();
+        assert_eq!(batch.len(), 500);
+        assert!(!d.is_pending());
+        assert_eq!(d.take_due(last + ms(500)), None);
+    }
+
+    #[test]
+    fn the_same_path_is_listed_once() {
+        let t0 = Instant::now();
+        let mut d = debouncer();
+        d.push(t0, "a".into());
+        d.push(t0, "a".into());
+        assert_eq!(d.take_due(t0 + ms(100)).unwrap(), vec![PathBuf::from("a")]);
+    }
+
+    #[test]
+    fn events_after_a_batch_make_the_next_batch() {
+        let t0 = Instant::now();
+        let mut d = debouncer();
+        d.push(t0, "a".into());
+        assert!(d.take_due(t0 + ms(100)).is_some());
+        d.push(t0 + ms(150), "b".into());
+        assert_eq!(d.take_due(t0 + ms(200)), None);
+        assert_eq!(d.take_due(t0 + ms(250)).unwrap(), vec![PathBuf::from("b")]);
+    }
+
+    #[test]
+    fn a_never_ending_stream_is_flushed_after_max_wait() {
+        let t0 = Instant::now();
+        let mut d = debouncer();
+        let mut flushed = 0;
+        for i in 0..300u64 {
+            let now = t0 + ms(i * 10);
+            d.push(now, format!("{i}").into());
+            if d.take_due(now).is_some() {
+                flushed += 1;
+            }
+        }
+        assert_eq!(flushed, 2, "one batch a second while events keep coming");
+        assert!(d.is_pending(), "the tail waits for its own batch");
+    }
+
+    #[test]
+    fn watch_limits_are_recognized() {
+        assert!(is_limit(&notify::Error::new(
+            notify::ErrorKind::MaxFilesWatch
+        )));
+        assert!(is_limit(&notify::Error::io(
+            std::io::Error::from_raw_os_error(28)
+        )));
+        assert!(is_limit(&notify::Error::io(
+            std::io::Error::from_raw_os_error(24)
+        )));
+        assert!(!is_limit(&notify::Error::path_not_found()));
+    }
+
+    #[test]
+    fn only_sources_count() {
+        let root = Path::new("/site");
+        let out = Path::new("/site/public");
+        let yes = [
+            "/site/salon.yaml",
+            "/site/content/posts/a.md",
+            "/site/content/posts/new-folder",
+            "/site/static/style.css",
+            "/site/themes/t/templates/base.html",
+            "/site/templates/post.html",
+            "/site/content",
+        ];
+        let no = [
+            "/site/public/index.html",
+            "/site/public",
+            "/site/.public.salon-tmp/x",
+            "/site/README.md",
+            "/site/salon.yaml~",
+            "/site/.salon.yaml.swp",
+            "/site/content/posts/.a.md.swp",
+            "/site/content/posts/a.md~",
+            "/site/content/posts/.#a.md",
+            "/site/content/posts/4913",
+            "/site/content/posts/a.md.tmp",
+            "/site/content/posts/#a.md#",
+            "/site/content/.git/index",
+            "/elsewhere/content/a.md",
+        ];
+        for p in yes {
+            assert!(relevant(root, out, Path::new(p)), "{p}");
+        }
+        for p in no {
+            assert!(!relevant(root, out, Path::new(p)), "{p}");
+        }
+        // An output folder inside a watched folder is still ignored.
+        let inner = Path::new("/site/static/out");
+        assert!(!relevant(root, inner, Path::new("/site/static/out/a.html")));
+    }
+}
