@@ -80,9 +80,8 @@ pub struct Config {
 impl Config {
     /// Parses and checks `salon.yaml`'s text.
     pub fn parse(path: &Path, text: &str) -> Result<Config, Vec<Diagnostic>> {
-        let raw: RawConfig = frontmatter::parse(path, text, text, 1)?;
+        let (raw, mut errors): (RawConfig, _) = frontmatter::parse(path, text, text, 1)?;
         let at = |key: &str| frontmatter::locate_key(text, key);
-        let mut errors = Vec::new();
         let base_url = normalize_base_url(&raw.base_url).unwrap_or_else(|msg| {
             errors.push(
                 Diagnostic::error(path, at("base_url"), msg)

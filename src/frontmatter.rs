@@ -65,13 +65,14 @@ pub fn split<'a>(path: &Path, text: &'a str) -> Result<Split<'a>, Vec<Diagnostic
 
 /// Parses `yaml` (starting at file line `first_line`) into `T`, reporting
 /// type errors and every unknown key. `file_text` is the whole file, for
-/// snippets.
+/// snippets. Unknown keys do not stop the parse: they come back beside the
+/// value, so the caller can report the file's other problems too.
 pub fn parse<T: DeserializeOwned>(
     path: &Path,
     file_text: &str,
     yaml: &str,
     first_line: usize,
-) -> Result<T, Vec<Diagnostic>> {
+) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
     // An empty document is an empty mapping, so "missing title" is reported
     // rather than "invalid type: unit".
     let doc = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -85,11 +86,12 @@ pub fn parse<T: DeserializeOwned>(
     let mut problems = unknown_keys::<T>(path, file_text, yaml, &tree, first_line);
     let typed = T::deserialize(tree).or_else(|_| serde_yaml::from_str::<T>(doc));
     match typed {
-        Ok(value) if problems.is_empty() => return Ok(value),
-        Ok(_) => {}
-        Err(err) => problems.insert(0, yaml_error(path, file_text, &err, first_line)),
+        Ok(value) => Ok((value, problems)),
+        Err(err) => {
+            problems.insert(0, yaml_error(path, file_text, &err, first_line));
+            Err(problems)
+        }
     }
-    Err(problems)
 }
 
 /// A serde_yaml error placed at its file position.

@@ -12,7 +12,8 @@ use crate::model::Link;
 
 #[derive(Debug, Deserialize)]
 struct RawMember {
-    name: String,
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     role: Option<String>,
     #[serde(default)]
@@ -57,12 +58,19 @@ pub fn parse_member(
     file: &SourceFile,
     ctx: &markdown::Context,
 ) -> Result<ParsedMember, Vec<Diagnostic>> {
-    let (raw, fm, body): (RawMember, _, _) = front_matter(file)?;
+    let (raw, fm, body, mut errors): (RawMember, _, _, _) = front_matter(file)?;
+    let name = super::required(
+        raw.name.clone(),
+        "name",
+        "member",
+        &fm,
+        &file.path,
+        &mut errors,
+    );
     let handle = file_stem(&file.path);
     if let Err(msg) = check_segment("handle (the file name)", &handle) {
         return Err(vec![Diagnostic::error(&file.path, None, msg)]);
     }
-    let mut errors = Vec::new();
     let links = raw
         .links
         .iter()
@@ -91,7 +99,7 @@ pub fn parse_member(
     Ok(ParsedMember {
         source: file.path.clone(),
         handle,
-        name: raw.name,
+        name,
         role: raw.role,
         location: raw.location,
         links,

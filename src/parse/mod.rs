@@ -127,9 +127,10 @@ pub fn file_stem(path: &Path) -> String {
 /// Splits and parses a front matter file into `T` plus its body.
 pub fn front_matter<T: serde::de::DeserializeOwned>(
     file: &SourceFile,
-) -> Result<(T, FrontMatter, Body<'_>), Vec<Diagnostic>> {
+) -> Result<(T, FrontMatter, Body<'_>, Vec<Diagnostic>), Vec<Diagnostic>> {
     let split = frontmatter::split(&file.path, &file.text)?;
-    let raw = frontmatter::parse::<T>(&file.path, &file.text, split.yaml, split.yaml_line)?;
+    let (raw, problems) =
+        frontmatter::parse::<T>(&file.path, &file.text, split.yaml, split.yaml_line)?;
     let fm = FrontMatter {
         yaml: split.yaml.to_owned(),
         first_line: split.yaml_line,
@@ -141,7 +142,49 @@ pub fn front_matter<T: serde::de::DeserializeOwned>(
             text: split.body,
             line: split.body_line,
         },
+        problems,
     ))
+}
+
+/// A required text field: missing or blank is an error, unless a misspelt
+/// key already suggested it (one mistake, one message).
+pub fn required(
+    value: Option<String>,
+    key: &str,
+    what: &str,
+    fm: &FrontMatter,
+    path: &Path,
+    errors: &mut Vec<Diagnostic>,
+) -> String {
+    match value {
+        Some(v) if !v.trim().is_empty() => v,
+        Some(_) => {
+            errors.push(
+                fm.error(path, key, None, format!("`{key}` is empty"))
+                    .with_help(format!("every {what} needs a {key}")),
+            );
+            String::new()
+        }
+        None => {
+            let suggested = errors.iter().any(|d| {
+                d.help
+                    .as_deref()
+                    .is_some_and(|h| h.contains(&format!("did you mean `{key}`")))
+            });
+            if !suggested {
+                let mut d = Diagnostic::error(
+                    path,
+                    Some(Position::new(fm.first_line.saturating_sub(1).max(1), 1)),
+                    format!("missing `{key}`"),
+                );
+                d = d.with_help(format!(
+                    "every {what} needs a `{key}:` line in its front matter"
+                ));
+                errors.push(d);
+            }
+            String::new()
+        }
+    }
 }
 
 /// The markdown after the front matter, and the file line it starts on.

@@ -13,7 +13,8 @@ use crate::slug::slugify;
 
 #[derive(Debug, Deserialize)]
 struct RawPage {
-    title: String,
+    #[serde(default)]
+    title: Option<String>,
     #[serde(default)]
     slug: Option<String>,
     #[serde(default)]
@@ -52,9 +53,16 @@ pub fn parse_page(
     file: &SourceFile,
     ctx: &markdown::Context,
 ) -> Result<ParsedPage, Vec<Diagnostic>> {
-    let (raw, fm, body): (RawPage, _, _) = front_matter(file)?;
+    let (raw, fm, body, mut errors): (RawPage, _, _, _) = front_matter(file)?;
+    let title = super::required(
+        raw.title.clone(),
+        "title",
+        "page",
+        &fm,
+        &file.path,
+        &mut errors,
+    );
     let path = &file.path;
-    let mut errors = Vec::new();
     let slug = match raw.slug {
         Some(s) => {
             if let Err(msg) = check_segment("slug", &s) {
@@ -74,7 +82,7 @@ pub fn parse_page(
     Ok(ParsedPage {
         source: path.clone(),
         slug,
-        title: raw.title,
+        title,
         date,
         draft: raw.draft,
         body: body.render(ctx),

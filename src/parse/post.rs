@@ -16,7 +16,8 @@ use crate::slug::slugify;
 
 #[derive(Debug, Deserialize)]
 struct RawPost {
-    title: String,
+    #[serde(default)]
+    title: Option<String>,
     #[serde(default)]
     date: Option<Scalar>,
     #[serde(default)]
@@ -79,9 +80,8 @@ pub fn parse_post(
     file: &SourceFile,
     ctx: &markdown::Context,
 ) -> Result<ParsedPost, Vec<Diagnostic>> {
-    let (raw, fm, body): (RawPost, _, _) = front_matter(file)?;
+    let (raw, fm, body, mut errors): (RawPost, _, _, _) = front_matter(file)?;
     let path = &file.path;
-    let mut errors = Vec::new();
     let stem = file_stem(path);
     let (stem_date, stem_rest) = split_date_prefix(&stem);
     let slug = match &raw.slug {
@@ -117,9 +117,7 @@ pub fn parse_post(
         .updated
         .as_ref()
         .and_then(|u| date_field(&fm, path, "updated", u, &mut errors));
-    if raw.title.trim().is_empty() {
-        errors.push(fm.error(path, "title", None, "`title` is empty".into()));
-    }
+    let title = super::required(raw.title, "title", "post", &fm, path, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -136,7 +134,7 @@ pub fn parse_post(
     Ok(ParsedPost {
         source: path.clone(),
         front_matter: fm,
-        title: raw.title,
+        title,
         slug,
         date: date.expect("checked above"),
         updated,

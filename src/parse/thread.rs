@@ -15,7 +15,8 @@ use crate::slug::slugify;
 
 #[derive(Debug, Deserialize)]
 struct RawThread {
-    title: String,
+    #[serde(default)]
+    title: Option<String>,
     date: Scalar,
     #[serde(default)]
     slug: Option<String>,
@@ -113,9 +114,16 @@ pub fn parse_thread(
     file: &SourceFile,
     ctx: &markdown::Context,
 ) -> Result<ParsedThread, Vec<Diagnostic>> {
-    let (raw, fm, body): (RawThread, _, _) = front_matter(file)?;
+    let (raw, fm, body, mut errors): (RawThread, _, _, _) = front_matter(file)?;
+    let title = super::required(
+        raw.title.clone(),
+        "title",
+        "thread",
+        &fm,
+        &file.path,
+        &mut errors,
+    );
     let path = &file.path;
-    let mut errors = Vec::new();
     let slug = match raw.slug {
         Some(s) => {
             if let Err(msg) = check_segment("slug", &s) {
@@ -223,7 +231,7 @@ pub fn parse_thread(
         source: path.clone(),
         front_matter: fm,
         slug,
-        title: raw.title,
+        title,
         date: date.expect("checked above"),
         tags: raw.tags.0,
         started_by: raw.started_by,

@@ -126,3 +126,23 @@ fn a_comment_file_for_no_post_is_an_error() {
     let errors = content_errors(site.try_build());
     assert!(errors[0].message.contains("ghost"));
 }
+
+/// A misspelt key used to hide every other problem of its file.
+#[test]
+fn a_misspelt_key_does_not_hide_the_files_other_errors() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/two.md",
+            &post("titel: Two\ndate: 2020-13-01", "x"),
+        )],
+    );
+    let errors = content_errors(site.try_build());
+    let messages: Vec<&str> = errors.iter().map(|d| d.message.as_str()).collect();
+    assert_eq!(
+        messages,
+        vec!["unknown field `titel`", "bad date `2020-13-01`"],
+        "{errors:#?}"
+    );
+    assert_eq!(errors[1].position.unwrap().line, 3);
+}
