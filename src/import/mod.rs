@@ -314,10 +314,13 @@ impl fmt::Display for ImportReport {
             )?;
         }
         if self.orphans > 0 {
+            let (n, verb) = match self.orphans {
+                1 => ("1 reply answers".to_owned(), "it is"),
+                n => (format!("{n} replies answer"), "they are"),
+            };
             writeln!(
                 f,
-                "{} replies answer a comment that was not imported (spam, pending, deleted or missing); they are shown at top level.",
-                self.orphans
+                "{n} a comment that was not imported (spam, pending, deleted or missing); {verb} shown at top level."
             )?;
         }
         for n in &self.notes {
