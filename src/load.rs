@@ -140,6 +140,10 @@ pub fn list_content(root: &Path) -> Result<ContentFiles, Error> {
 /// Lists files below `dir` with one of `extensions`, sorted, skipping
 /// ignored names. A missing folder has no files.
 pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
+    walk(dir, extensions, is_ignored_name)
+}
+
+fn walk(dir: &Path, extensions: &[&str], ignored: fn(&str) -> bool) -> Result<Vec<PathBuf>, Error> {
     if !dir.exists() {
         return Ok(Vec::new());
     }
@@ -149,7 +153,7 @@ pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error
     let walker = WalkDir::new(dir)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        .filter_entry(move |e| e.depth() == 0 || !ignored(&e.file_name().to_string_lossy()));
     for entry in walker {
         let entry = entry.map_err(|e| {
             let path = e.path().unwrap_or(dir).to_path_buf();
@@ -192,9 +196,20 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnosti
     })
 }
 
+/// Whether a file of `static/` is left out: editors' temporary files and
+/// version-control or desktop clutter. Other hidden files (`.nojekyll`,
+/// `.well-known/`, `.htaccess`) are published.
+pub fn is_ignored_asset(name: &str) -> bool {
+    matches!(name, ".git" | ".DS_Store" | ".svn" | ".hg")
+        || (is_ignored_name(name) && !name.starts_with('.'))
+        || name.starts_with(".#")
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+}
+
 /// Reads every file below `dir` as an asset, with paths relative to `dir`.
 pub fn read_assets(dir: &Path) -> Result<Vec<AssetFile>, Error> {
-    let paths = list_files(dir, &[])?;
+    let paths = walk(dir, &[], is_ignored_asset)?;
     paths
         .par_iter()
         .map(|abs| {

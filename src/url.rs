@@ -16,8 +16,11 @@ impl OutputPath {
     /// `posts/x/index.html`, `/feed.xml` → `feed.xml`.
     pub fn from_url(url_path: &str) -> Result<Self, String> {
         let mut out = String::with_capacity(url_path.len() + 11);
-        if url_path.contains('\\') || url_path.contains('\0') {
-            return Err(format!("`{url_path}` contains a backslash or NUL"));
+        if url_path.contains('\\') || url_path.chars().any(char::is_control) {
+            return Err(format!(
+                "`{}` contains a backslash or a control character",
+                url_path.escape_debug()
+            ));
         }
         if !url_path.starts_with('/') {
             return Err(format!("`{url_path}` must start with `/`"));
@@ -48,13 +51,18 @@ impl OutputPath {
         Ok(OutputPath(out))
     }
 
-    /// A path below the output folder given as is (static files).
+    /// A file path below the output folder given as is (static files, the
+    /// manifest's entries): `CNAME` is a file, not a folder.
     pub fn from_relative(rel: &str) -> Result<Self, String> {
-        let p = Self::from_url(&format!("/{rel}"))?;
-        if p.0.ends_with("index.html") && !rel.ends_with("index.html") {
+        if rel.is_empty() || rel.ends_with('/') {
             return Err(format!("`{rel}` is not a file name"));
         }
-        Ok(p)
+        let folder = Self::from_url(&format!("/{rel}/"))?;
+        let file = folder
+            .0
+            .trim_end_matches("index.html")
+            .trim_end_matches('/');
+        Ok(OutputPath(file.to_owned()))
     }
 
     /// The `/`-separated relative path.
@@ -117,6 +125,29 @@ mod tests {
         ] {
             assert!(OutputPath::from_url(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn control_characters_are_refused() {
+        // A newline once forged a manifest line naming a file outside.
+        assert!(OutputPath::from_url("/x\n0 8 0 /tmp/victim/keep.html").is_err());
+        assert!(OutputPath::from_url("/x\ty/").is_err());
+    }
+
+    #[test]
+    fn relative_paths_are_files() {
+        assert_eq!(
+            OutputPath::from_relative("CNAME").unwrap().as_str(),
+            "CNAME"
+        );
+        assert_eq!(
+            OutputPath::from_relative(".well-known/security.txt")
+                .unwrap()
+                .as_str(),
+            ".well-known/security.txt"
+        );
+        assert!(OutputPath::from_relative("../x").is_err());
+        assert!(OutputPath::from_relative("/etc/passwd").unwrap().as_str() == "etc/passwd");
     }
 
     #[test]

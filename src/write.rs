@@ -143,8 +143,13 @@ impl Output {
                 .min_depth(1)
                 .into_iter()
                 .filter_entry(|e| {
-                    // Skip our own files and hidden folders such as .git.
-                    !(e.depth() == 1 && e.file_name().to_string_lossy().starts_with('.'))
+                    // Skip our own bookkeeping and version control; other
+                    // hidden files (.nojekyll, .well-known/) may be the site's.
+                    let name = e.file_name().to_string_lossy();
+                    !(e.depth() == 1
+                        && (name == ".git"
+                            || name.starts_with(".salon")
+                            || name.ends_with(TEMP_SUFFIX)))
                 });
             for entry in walker {
                 let entry = entry
@@ -220,6 +225,26 @@ impl Output {
             .collect();
         foreign.sort();
         foreign
+    }
+
+    /// Refuses to write `path` when a folder stands there that this build
+    /// will not empty (it holds files the user or this build keeps).
+    fn check_no_folder_in_the_way(&self, path: &str, now: &HashSet<&str>) -> Result<(), Error> {
+        if !self.dirs_on_disk.contains(path) {
+            return Ok(());
+        }
+        let prefix = format!("{path}/");
+        let blocking = self.on_disk.keys().find(|f| {
+            f.starts_with(&prefix) && (now.contains(f.as_str()) || !self.previous.contains_key(*f))
+        });
+        match blocking {
+            Some(f) => Err(Error::Refused(format!(
+                "cannot write {}: the folder {} is in the way (it holds {f}, which Salon did not write or still writes); nothing was changed",
+                self.dir.join(path).display(),
+                self.dir.join(path).display()
+            ))),
+            None => Ok(()),
+        }
     }
 
     /// Offers one rendered file. Unchanged files are noted and dropped;
@@ -330,13 +355,30 @@ impl Output {
             ..WriteReport::default()
         };
 
+        // Everything that can refuse is checked before anything is written,
+        // so a refusal leaves the output as it was.
+        let now_paths: Vec<String> = pending
+            .iter()
+            .map(|p| p.path.as_str().to_owned())
+            .chain(kept.iter().map(|(p, _)| p.as_str().to_owned()))
+            .collect();
+        let now: HashSet<&str> = now_paths.iter().map(String::as_str).collect();
+        for p in &pending {
+            self.check_no_folder_in_the_way(p.path.as_str(), &now)?;
+        }
+        // Stale files go first: a folder of last build's pages may stand
+        // where this build writes a file.
+        report.removed = remove_stale(&self.dir, &self.previous, &now)?;
+        report.foreign = self.foreign(&now);
+        drop(now);
+
         // Each missing folder once, deepest paths only (create_dir_all makes
         // the parents), in parallel: on this kind of disk, creating folders
         // and files is most of a clean build's writing time.
         let mut missing: Vec<&str> = pending
             .iter()
             .filter_map(|p| p.path.as_str().rsplit_once('/').map(|(d, _)| d))
-            .filter(|d| !self.dirs_on_disk.contains(*d))
+            .filter(|d| !self.dirs_on_disk.contains(*d) || !self.dir.join(d).is_dir())
             .collect();
         missing.sort_unstable();
         missing.dedup();
@@ -346,7 +388,7 @@ impl Output {
         })?;
 
         let dir = &self.dir;
-        let written: Vec<(String, Entry)> = pending
+        let mut manifest: Vec<(String, Entry)> = pending
             .into_par_iter()
             .map(|p| {
                 let bytes = lz4_flex::decompress_size_prepended(&p.compressed)
@@ -362,13 +404,7 @@ impl Output {
                 ))
             })
             .collect::<Result<_, Error>>()?;
-
-        let mut manifest = written;
         manifest.extend(kept.into_iter().map(|(p, e)| (p.as_str().to_owned(), e)));
-        let now: HashSet<&str> = manifest.iter().map(|(p, _)| p.as_str()).collect();
-        report.removed = remove_stale(&self.dir, &self.previous, &now)?;
-        report.foreign = self.foreign(&now);
-        drop(now);
 
         manifest.sort_by(|a, b| a.0.cmp(&b.0));
         write_manifest(&self.dir, inputs, &manifest)?;
@@ -524,8 +560,11 @@ fn read_manifest(path: &Path) -> (Option<u128>, HashMap<String, Entry>) {
             let hash = u128::from_str_radix(parts.next()?, 16).ok()?;
             let len = parts.next()?.parse().ok()?;
             let mtime = parts.next()?.parse().ok()?;
-            let path = parts.next()?.to_owned();
-            Some((path, Entry { hash, len, mtime }))
+            // Never trust a path read back from disk: it decides what a
+            // later build deletes.
+            let path = parts.next()?;
+            let safe = OutputPath::from_relative(path).ok()?;
+            (safe.as_str() == path).then(|| (path.to_owned(), Entry { hash, len, mtime }))
         })
         .collect();
     (inputs, files)

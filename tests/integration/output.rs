@@ -174,3 +174,30 @@ fn a_hand_deleted_output_file_is_restored_by_the_next_build() {
     assert!(site.out().join("posts/a/index.html").is_file());
     assert!(site.build().up_to_date);
 }
+
+/// Found in review: `static/CNAME` failed the build and dotfiles such as
+/// `.nojekyll` were silently left out.
+#[test]
+fn static_files_without_extension_and_hidden_ones_are_published() {
+    let site = Site::new(
+        CONFIG,
+        &[
+            ("static/CNAME", "example.org"),
+            ("static/.nojekyll", ""),
+            (
+                "static/.well-known/security.txt",
+                "Contact: mailto:x@example.org",
+            ),
+            ("static/.notes.md.swp", "editor swap"),
+            ("static/draft.txt~", "editor backup"),
+        ],
+    );
+    site.build();
+    assert_eq!(site.read("CNAME"), "example.org");
+    assert!(site.out().join(".nojekyll").is_file());
+    assert!(site.out().join(".well-known/security.txt").is_file());
+    assert!(!site.out().join(".notes.md.swp").exists());
+    assert!(!site.out().join("draft.txt~").exists());
+    let again = site.build();
+    assert!(again.up_to_date, "hidden files are tracked like any other");
+}

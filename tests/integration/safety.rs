@@ -87,3 +87,85 @@ fn a_good_alias_redirects() {
     let refresh = attrs(&page, "meta[http-equiv=refresh]", "content");
     assert_eq!(refresh, vec!["0; url=/posts/a/"]);
 }
+
+/// Found in review: a newline in an alias forged a manifest line, and a
+/// later build deleted a file outside the output folder.
+#[test]
+fn an_alias_with_a_newline_cannot_forge_the_manifest() {
+    let outside = tempfile::tempdir().unwrap();
+    let victim = outside.path().join("keep.html");
+    std::fs::write(&victim, "mine").unwrap();
+    let alias = format!("/x\\n0 8 0 {}", victim.display());
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/pages/evil.md",
+            &format!("---\ntitle: Evil\naliases: [\"{alias}\"]\n---\n"),
+        )],
+    );
+    assert!(matches!(site.try_build(), Err(salon::Error::Content(_))));
+    // A manifest tampered by hand is not trusted either.
+    site.remove("content/pages/evil.md");
+    site.build();
+    let manifest = site.out().join(".salon-manifest");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    text.push_str(&format!(
+        "{:032x} 4 0 {}\n{:032x} 4 0 ../keep.html\n",
+        0,
+        victim.display(),
+        0
+    ));
+    std::fs::write(&manifest, text).unwrap();
+    site.write(
+        "content/posts/a.md",
+        &post("title: A\ndate: 2020-01-01", "x"),
+    );
+    site.build();
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "mine");
+}
+
+/// Found in review: last build's folder standing where this build writes a
+/// file made the commit fail halfway.
+#[test]
+fn a_stale_folder_where_a_file_now_goes_is_replaced() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/pages/notes.md",
+            "---\ntitle: Notes\nslug: notes.txt\n---\nx\n",
+        )],
+    );
+    site.build();
+    assert!(site.out().join("notes.txt").is_dir());
+    site.write(
+        "content/pages/notes.md",
+        "---\ntitle: Notes\nslug: notes\naliases: [/notes.txt]\n---\nx\n",
+    );
+    site.build();
+    assert!(site.out().join("notes.txt").is_file());
+    assert!(site.out().join("notes/index.html").is_file());
+}
+
+#[test]
+fn a_foreign_folder_in_the_way_fails_before_anything_is_written() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/a.md",
+            &post("title: A\ndate: 2020-01-01", "first"),
+        )],
+    );
+    site.build();
+    std::fs::create_dir_all(site.out().join("old.html")).unwrap();
+    std::fs::write(site.out().join("old.html/mine.txt"), "mine").unwrap();
+    let before = snapshot(&site.out());
+    site.write(
+        "content/posts/a.md",
+        &post(
+            "title: A\ndate: 2020-01-01\naliases: [/old.html]",
+            "changed",
+        ),
+    );
+    assert!(matches!(site.try_build(), Err(salon::Error::Refused(_))));
+    assert_eq!(snapshot(&site.out()), before, "nothing written");
+}
