@@ -305,6 +305,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     let mut depth = 0usize;
     // Inside a link, text is never turned into mention links.
     let mut link_depth = 0usize;
+    let mut heading: Option<OpenHeading> = None;
 
     let mut parser = Parser::new_ext(source, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
@@ -312,31 +313,47 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
             Event::Start(Tag::Heading {
                 level, id, classes, ..
             }) => {
-                let inner = take_until_end(&mut parser);
-                let title = plain_text(&inner);
-                word_count += count_words(&title);
-                let id = unique_id(
-                    id.map(|s| s.to_string()).unwrap_or_else(|| slugify(&title)),
-                    &mut ids,
-                );
-                let level = heading_level(level);
-                let class = if classes.is_empty() {
-                    String::new()
-                } else {
-                    format!(" class=\"{}\"", escape(&classes.join(" ")))
-                };
-                events.push(Event::Html(
-                    format!("<h{level} id=\"{}\"{class}>", escape(&id)).into(),
-                ));
-                events.extend(inner);
-                events.push(Event::Html(
-                    format!(
-                        "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{level}>\n",
-                        escape(&id)
-                    )
-                    .into(),
-                ));
-                toc.push(Heading { level, id, title });
+                // The heading's content goes through the same handling as
+                // any text (mentions, wikilinks, links); its tags are
+                // written when it ends, once its text (for the id) is known.
+                depth += 1;
+                heading = Some(OpenHeading {
+                    at: events.len(),
+                    level: heading_level(level),
+                    id: id.map(|s| s.to_string()),
+                    classes: classes.iter().map(|c| c.to_string()).collect(),
+                    text: String::new(),
+                });
+                events.push(Event::Html("".into()));
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                depth = depth.saturating_sub(1);
+                if let Some(h) = heading.take() {
+                    let title = h.text.split_whitespace().collect::<Vec<_>>().join(" ");
+                    let id = unique_id(h.id.unwrap_or_else(|| slugify(&title)), &mut ids);
+                    let class = if h.classes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" class=\"{}\"", escape(&h.classes.join(" ")))
+                    };
+                    let level = h.level;
+                    events[h.at] =
+                        Event::Html(format!("<h{level} id=\"{}\"{class}>", escape(&id)).into());
+                    events.push(Event::Html(
+                        format!(
+                            "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{level}>\n",
+                            escape(&id)
+                        )
+                        .into(),
+                    ));
+                    toc.push(Heading { level, id, title });
+                }
+            }
+            Event::Code(ref c) => {
+                if let Some(h) = heading.as_mut() {
+                    h.text.push_str(c);
+                }
+                events.push(event);
             }
             Event::Start(Tag::CodeBlock(kind)) => {
                 let lang = match &kind {
@@ -384,6 +401,9 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                     id,
                 }));
                 if !has_pothole {
+                    if let Some(h) = heading.as_mut() {
+                        h.text.push_str(&dest_url);
+                    }
                     // `[[slug]]` shows the target's title, known later.
                     for (e, _) in parser.by_ref() {
                         if matches!(e, Event::End(TagEnd::Link)) {
@@ -434,19 +454,22 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
             }
             Event::Text(t) => {
                 word_count += count_words(&t);
+                if let Some(h) = heading.as_mut() {
+                    h.text.push_str(&t);
+                }
                 let mentions = if link_depth == 0 {
                     find_mentions(&t, &ctx.handles)
                 } else {
                     Vec::new()
                 };
                 if mentions.is_empty() {
-                    events.push(Event::Text(t));
+                    push_text(&mut events, t);
                 } else {
                     let mut copied = 0;
                     for (start, end) in mentions {
                         let handle = &t[start + 1..end];
                         if start > copied {
-                            events.push(Event::Text(t[copied..start].to_owned().into()));
+                            push_text(&mut events, t[copied..start].to_owned().into());
                         }
                         events.push(Event::InlineHtml(mention_anchor(ctx, handle).into()));
                         refs.push(Reference {
@@ -457,7 +480,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                         copied = end;
                     }
                     if copied < t.len() {
-                        events.push(Event::Text(t[copied..].to_owned().into()));
+                        push_text(&mut events, t[copied..].to_owned().into());
                     }
                 }
             }
@@ -504,37 +527,39 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     }
 }
 
-/// Renders a short piece of markdown (a thread entry, a summary given in
-/// front matter) with no summary or toc.
-pub fn render_inline(source: &str, ctx: &Context) -> String {
-    render(source, ctx).html
+/// A heading being rendered: where its opening tag goes, and its text.
+struct OpenHeading {
+    at: usize,
+    level: u8,
+    id: Option<String>,
+    classes: Vec<String>,
+    text: String,
 }
 
-fn take_until_end<'a>(
-    parser: &mut impl Iterator<Item = (Event<'a>, std::ops::Range<usize>)>,
-) -> Vec<Event<'a>> {
-    let mut inner = Vec::new();
-    let mut depth = 0;
-    for (e, _) in parser.by_ref() {
-        match e {
-            Event::End(TagEnd::Heading(_)) if depth == 0 => break,
-            Event::Start(_) => depth += 1,
-            Event::End(_) => depth -= 1,
-            _ => {}
-        }
-        inner.push(e);
+/// Pushes text, writing any U+E000 as a character reference: raw, it
+/// would be read as the start of a wikilink placeholder.
+fn push_text<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
+    if text.contains('\u{E000}') {
+        events.push(Event::InlineHtml(
+            escape(&text).replace('\u{E000}', "&#xE000;").into(),
+        ));
+    } else {
+        events.push(Event::Text(text));
     }
-    inner
 }
 
-fn plain_text(events: &[Event]) -> String {
-    let mut s = String::new();
-    for e in events {
-        if let Event::Text(t) | Event::Code(t) = e {
-            s.push_str(t);
-        }
+/// Renumbers the wikilink placeholders of `html` by `offset`, for HTML
+/// rendered apart (a front matter summary) whose references are appended
+/// to another document's.
+pub fn renumber_placeholders(html: &str, offset: usize) -> String {
+    if offset == 0 {
+        return html.to_owned();
     }
-    s
+    resolve_placeholders(
+        html,
+        |n| placeholder_href(n + offset),
+        |n| placeholder_title(n + offset),
+    )
 }
 
 fn unique_id(base: String, taken: &mut HashSet<String>) -> String {

@@ -123,10 +123,14 @@ pub fn parse_post(
     }
     let mut rendered = body.render(ctx);
     if let Some(summary) = &raw.summary {
+        // Rendered apart, so its wikilinks are numbered after the body's.
         let given = markdown::render(summary, ctx);
-        rendered.summary = given.html;
+        rendered.summary = markdown::renumber_placeholders(&given.html, rendered.refs.len());
+        let line = crate::frontmatter::locate_key(&fm.yaml, "summary").map_or(fm.first_line, |p| {
+            crate::frontmatter::shift(p, fm.first_line).line
+        });
         rendered.refs.extend(given.refs.into_iter().map(|mut r| {
-            r.line = fm.first_line;
+            r.line = line;
             r
         }));
         rendered.has_more = true;

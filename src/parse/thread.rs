@@ -196,8 +196,14 @@ pub fn parse_thread(
         rendered.locate_refs(&e.text, line, true);
         let mut text = rendered.html;
         if let Some(q) = &e.quoted {
+            // Quoted e-mail is someone else's text: sanitized like a
+            // comment, its wikilinks numbered after the entry's own.
+            let mut quoted = markdown::render(q, ctx);
+            quoted.locate_refs(q, line, true);
+            let html = markdown::renumber_placeholders(&quoted.html, rendered.refs.len());
+            rendered.refs.extend(quoted.refs);
             text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
-            text.push_str(&markdown::render_inline(q, ctx));
+            text.push_str(&crate::sanitize::sanitize(&html));
             text.push_str("</details>");
         }
         entries.push(ParsedEntry {
@@ -208,7 +214,7 @@ pub fn parse_thread(
             line,
             date,
             text,
-            refs: rendered.refs,
+            refs: std::mem::take(&mut rendered.refs),
             url: e.url.clone(),
         });
     }

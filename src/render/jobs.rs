@@ -225,6 +225,12 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
         .chain(site.pages.iter().map(|p| (&p.aliases, &p.path, &p.source)));
     for (aliases, target, source) in aliased {
         for alias in aliases {
+            // Old URLs often come percent-encoded (`/caf%C3%A9/`); servers
+            // decode a request before looking for the file.
+            let decoded = percent_encoding::percent_decode_str(alias)
+                .decode_utf8()
+                .map_or_else(|_| alias.clone(), |d| d.into_owned());
+            let alias = &decoded;
             let from = if alias.starts_with('/') {
                 alias.clone()
             } else {

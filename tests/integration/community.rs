@@ -337,3 +337,106 @@ fn members_directory_sorts_by_name_and_by_activity() {
     let by_activity = texts(&site.page("/members/by-activity/"), ".member-card h2 a");
     assert_eq!(by_activity, vec!["Bob Jones", "Ann Smith"]);
 }
+
+/// Found in review: wikilinks, mentions and links inside headings were
+/// copied raw (`<a href="first">`), unchecked and with no backlink.
+#[test]
+fn headings_link_like_any_text() {
+    let site = community();
+    site.write(
+        "content/posts/fifth.md",
+        &post(
+            "title: Fifth\ndate: 2020-07-01",
+            "## About [[first]] and @ann\n\ntext",
+        ),
+    );
+    site.build();
+    let page = site.page("/posts/fifth/");
+    assert_eq!(
+        attrs(&page, ".prose h2 a:not(.anchor)", "href"),
+        vec!["/posts/first/", "/members/ann/"]
+    );
+    assert_eq!(
+        texts(&page, ".toc li a").len(),
+        0,
+        "one heading: no table of contents"
+    );
+    assert!(texts(&site.page("/posts/first/"), ".backlinks li a").contains(&"Fifth".to_string()));
+    site.write(
+        "content/posts/fifth.md",
+        &post(
+            "title: Fifth\ndate: 2020-07-01",
+            "## About [[nothing-here]]\n",
+        ),
+    );
+    assert!(
+        matches!(site.try_build(), Err(salon::Error::Content(d)) if d[0].message.contains("nothing-here") && d[0].position.unwrap().line == 6)
+    );
+}
+
+/// Found in review: a wikilink in a front matter `summary:` resolved to
+/// the body's first reference.
+#[test]
+fn a_summary_wikilink_resolves_to_its_own_target() {
+    let site = community();
+    site.write(
+        "content/posts/sixth.md",
+        &post(
+            "title: Sixth\ndate: 2020-08-01\nsummary: \"See [[third]]\"",
+            "Body with [[first]] and @bob.",
+        ),
+    );
+    site.build();
+    let home = site.page("/");
+    let links = attrs(
+        &home,
+        "article:has(a[href='/posts/sixth/']) .summary a",
+        "href",
+    );
+    assert_eq!(links, vec!["/posts/third/"]);
+}
+
+/// Found in review: a thread entry's `quoted` text was not sanitized and
+/// its wikilinks leaked placeholders.
+#[test]
+fn quoted_email_text_is_sanitized_and_linked() {
+    let site = community();
+    site.write(
+        "content/threads/mail.md",
+        "---\ntitle: Mail\ndate: 2020-05-01\nentries:\n  - id: 1\n    by: ann\n    text: Hi\n    quoted: \"> see [[first]]\\n\\n<img src=x onerror=alert(1)>\"\n---\n",
+    );
+    site.build();
+    let html = site.read("threads/mail/index.html");
+    assert!(!html.contains("onerror"), "sanitized");
+    assert!(
+        !html.contains('\u{E000}') && !html.contains("%EE%80%80"),
+        "no placeholder left"
+    );
+    assert_eq!(
+        attrs(&site.page("/threads/mail/"), ".quoted a", "href"),
+        vec!["/posts/first/"]
+    );
+}
+
+/// Found in review: a literal U+E000 (used by icon fonts) in a document
+/// with wikilinks ate text up to the next link.
+#[test]
+fn a_private_use_character_in_text_survives() {
+    let site = community();
+    site.write(
+        "content/posts/icons.md",
+        &post(
+            "title: Icons\ndate: 2020-09-01",
+            "Icon \u{E000} here. See [[first]]. After.",
+        ),
+    );
+    site.build();
+    let page = site.page("/posts/icons/");
+    let text: String = page
+        .select(&sel(".prose p"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(text, "Icon \u{E000} here. See First Post. After.");
+}

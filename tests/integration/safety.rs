@@ -169,3 +169,21 @@ fn a_foreign_folder_in_the_way_fails_before_anything_is_written() {
     assert!(matches!(site.try_build(), Err(salon::Error::Refused(_))));
     assert_eq!(snapshot(&site.out()), before, "nothing written");
 }
+
+/// Found in review: a percent-encoded alias made a folder literally named
+/// `caf%C3%A9`, which no server ever finds.
+#[test]
+fn percent_encoded_aliases_are_decoded() {
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/a.md",
+            &post(
+                "title: A\ndate: 2020-01-01\naliases: [\"/caf%C3%A9/\"]",
+                "x",
+            ),
+        )],
+    );
+    site.build();
+    assert!(site.out().join("café/index.html").is_file());
+}
