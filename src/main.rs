@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use annotate_snippets::{Level, Renderer, Snippet};
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 use salon::error::Severity;
 use salon::scaffold::{self, NewKind};
@@ -26,19 +26,37 @@ struct Cli {
     command: Command,
 }
 
+/// What `build` and `watch` both take.
+#[derive(Args)]
+struct BuildArgs {
+    /// Output folder (default: <source>/public).
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Use this base URL instead of salon.yaml's.
+    #[arg(long, short = 'u')]
+    base_url: Option<String>,
+    /// Build drafts too.
+    #[arg(long)]
+    drafts: bool,
+}
+
+impl BuildArgs {
+    fn options(self, source: PathBuf) -> BuildOptions {
+        BuildOptions {
+            source,
+            output: self.output,
+            base_url: self.base_url,
+            drafts: self.drafts,
+        }
+    }
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Build the site into the output folder.
     Build {
-        /// Output folder (default: <source>/public).
-        #[arg(long, short = 'o')]
-        output: Option<PathBuf>,
-        /// Use this base URL instead of salon.yaml's.
-        #[arg(long, short = 'u')]
-        base_url: Option<String>,
-        /// Build drafts too.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        site: BuildArgs,
         /// Print where the time went, stage by stage and template by template.
         #[arg(long)]
         timings: bool,
@@ -73,15 +91,8 @@ enum Command {
     },
     /// Build, then rebuild on every change (no server).
     Watch {
-        /// Output folder (default: <source>/public).
-        #[arg(long, short = 'o')]
-        output: Option<PathBuf>,
-        /// Use this base URL instead of salon.yaml's.
-        #[arg(long, short = 'u')]
-        base_url: Option<String>,
-        /// Build drafts too.
-        #[arg(long)]
-        drafts: bool,
+        #[command(flatten)]
+        site: BuildArgs,
         /// Poll for changes instead of using the system's file events.
         #[arg(long)]
         poll: bool,
@@ -152,18 +163,8 @@ fn run(cli: Cli) -> Result<(), Error> {
             file,
             dry_run,
         } => import(cli.source, format, file, dry_run),
-        Command::Build {
-            output,
-            base_url,
-            drafts,
-            timings,
-        } => {
-            let opts = BuildOptions {
-                source: cli.source,
-                output,
-                base_url,
-                drafts,
-            };
+        Command::Build { site, timings } => {
+            let opts = site.options(cli.source);
             let start = Instant::now();
             let r = salon::build(&opts)?;
             report_diagnostics(&r.warnings);
@@ -227,20 +228,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             };
             live(opts, Some(SocketAddr::new(bind, port)), open, poll)
         }
-        Command::Watch {
-            output,
-            base_url,
-            drafts,
-            poll,
-        } => {
-            let opts = BuildOptions {
-                source: cli.source,
-                output,
-                base_url,
-                drafts,
-            };
-            live(opts, None, false, poll)
-        }
+        Command::Watch { site, poll } => live(site.options(cli.source), None, false, poll),
         Command::Check { drafts } => {
             let opts = BuildOptions {
                 source: cli.source,

@@ -110,6 +110,17 @@ pub struct Reference {
     pub line: usize,
 }
 
+impl Reference {
+    /// A reference at byte `offset`; its line is set later.
+    fn at(kind: RefKind, offset: usize) -> Self {
+        Reference {
+            kind,
+            offset,
+            line: 0,
+        }
+    }
+}
+
 impl Rendered {
     /// Sets each reference's file line, for markdown that starts on file
     /// line `first_line` (or, with `fixed`, puts them all on that line).
@@ -389,11 +400,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                     None => (dest_url.trim().to_owned(), None),
                 };
                 let n = refs.len();
-                refs.push(Reference {
-                    kind: RefKind::Wiki { target, anchor },
-                    offset: range.start,
-                    line: 0,
-                });
+                refs.push(Reference::at(RefKind::Wiki { target, anchor }, range.start));
                 events.push(Event::Start(Tag::Link {
                     link_type: LinkType::Inline,
                     dest_url: placeholder_href(n).into(),
@@ -425,11 +432,10 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                 depth += 1;
                 link_depth += 1;
                 if dest_url.starts_with('/') && !dest_url.starts_with("//") {
-                    refs.push(Reference {
-                        kind: RefKind::Link(dest_url.to_string()),
-                        offset: range.start,
-                        line: 0,
-                    });
+                    refs.push(Reference::at(
+                        RefKind::Link(dest_url.to_string()),
+                        range.start,
+                    ));
                 }
                 events.push(Event::Start(Tag::Link {
                     link_type,
@@ -472,11 +478,10 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                             push_text(&mut events, t[copied..start].to_owned().into());
                         }
                         events.push(Event::InlineHtml(mention_anchor(ctx, handle).into()));
-                        refs.push(Reference {
-                            kind: RefKind::Mention(handle.to_owned()),
-                            offset: range.start,
-                            line: 0,
-                        });
+                        refs.push(Reference::at(
+                            RefKind::Mention(handle.to_owned()),
+                            range.start,
+                        ));
                         copied = end;
                     }
                     if copied < t.len() {

@@ -368,7 +368,8 @@ impl Output {
         }
         // Stale files go first: a folder of last build's pages may stand
         // where this build writes a file.
-        report.removed = remove_stale(&self.dir, &self.previous, &now)?;
+        let (removed, removed_dirs) = remove_stale(&self.dir, &self.previous, &now)?;
+        report.removed = removed;
         report.foreign = self.foreign(&now);
         drop(now);
 
@@ -378,7 +379,7 @@ impl Output {
         let mut missing: Vec<&str> = pending
             .iter()
             .filter_map(|p| p.path.as_str().rsplit_once('/').map(|(d, _)| d))
-            .filter(|d| !self.dirs_on_disk.contains(*d) || !self.dir.join(d).is_dir())
+            .filter(|d| !self.dirs_on_disk.contains(*d) || removed_dirs.contains(*d))
             .collect();
         missing.sort_unstable();
         missing.dedup();
@@ -490,13 +491,15 @@ fn write_atomically(target: &Path, bytes: &[u8]) -> Result<u128, Error> {
 }
 
 /// Removes the files of the last build that this one did not produce, and
-/// the folders that leaves empty. Returns how many files went.
+/// the folders that leaves empty. Returns how many files went, and the
+/// folders removed.
 fn remove_stale(
     dir: &Path,
     previous: &HashMap<String, Entry>,
     now: &HashSet<&str>,
-) -> Result<usize, Error> {
+) -> Result<(usize, HashSet<String>), Error> {
     let mut removed = 0;
+    let mut removed_dirs = HashSet::new();
     let mut emptied = HashSet::new();
     let mut stale: Vec<&String> = previous
         .keys()
@@ -521,13 +524,14 @@ fn remove_stale(
     for d in emptied {
         let mut p = d.as_str();
         while fs::remove_dir(dir.join(p)).is_ok() {
+            removed_dirs.insert(p.to_owned());
             match p.rsplit_once('/') {
                 Some((up, _)) => p = up,
                 None => break,
             }
         }
     }
-    Ok(removed)
+    Ok((removed, removed_dirs))
 }
 
 fn relative(dir: &Path, path: &Path) -> String {
