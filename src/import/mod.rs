@@ -10,6 +10,7 @@
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
 
+pub mod conversation;
 pub mod disqus;
 pub mod html_to_markdown;
 pub mod json;
