@@ -53,6 +53,9 @@ pub struct BuildReport {
     pub output: PathBuf,
     /// Files produced (pages, feeds, assets, redirects).
     pub files: usize,
+    /// Of those, rendered by this build (watch mode renders only what a
+    /// change touches).
+    pub rendered: usize,
     /// Of those, written because new or changed.
     pub written: usize,
     /// Of those, left untouched because unchanged.
@@ -86,10 +89,10 @@ pub struct Loaded {
 
 /// Every input of a build, read from disk but not yet parsed.
 pub struct Inputs {
-    config_file: SourceFile,
-    config: Config,
-    files: load::ContentFiles,
-    theme: Theme,
+    pub(crate) config_file: SourceFile,
+    pub(crate) config: Config,
+    pub(crate) files: load::ContentFiles,
+    pub(crate) theme: Theme,
 }
 
 /// Reads the configuration, the content, the theme and the static files.
@@ -113,6 +116,22 @@ pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
 }
 
 impl Inputs {
+    /// What markdown rendering needs to know before anything is parsed:
+    /// member handles are the member files' names, so every renderer can
+    /// link `@handle` at once.
+    pub fn markdown_context(&self) -> crate::markdown::Context {
+        let handles = self
+            .files
+            .members
+            .iter()
+            .filter_map(|f| f.abs.file_stem().map(|s| s.to_string_lossy().into_owned()))
+            .collect();
+        crate::markdown::Context {
+            base_path: self.config.base_path.clone(),
+            handles: std::sync::Arc::new(handles),
+        }
+    }
+
     /// How many content files there are.
     pub fn count(&self) -> usize {
         self.files.len()
@@ -164,6 +183,7 @@ fn parse_and_link(
     opts: &BuildOptions,
     mut timings: Timings,
 ) -> Result<Loaded, Error> {
+    let ctx = inputs.markdown_context();
     let Inputs {
         config,
         files,
@@ -174,34 +194,28 @@ fn parse_and_link(
     let start = Instant::now();
     let root = &opts.source;
     let mut diags = Diagnostics::new();
-    // Handles are the member files' names: known before anything is
-    // parsed, so every renderer can link `@handle` at once.
-    let handles = files
-        .members
-        .iter()
-        .filter_map(|f| f.abs.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .collect();
-    let ctx = crate::markdown::Context {
-        base_path: config.base_path.clone(),
-        handles: std::sync::Arc::new(handles),
-    };
-    let parsed = Parsed {
-        posts: parse_all(root, &files.posts, &ctx, parse::parse_post, &mut diags)?,
-        members: parse_all(root, &files.members, &ctx, parse::parse_member, &mut diags)?,
-        threads: parse_all(root, &files.threads, &ctx, parse::parse_thread, &mut diags)?,
-        pages: parse_all(root, &files.pages, &ctx, parse::parse_page, &mut diags)?,
-        comments: parse_all(
-            root,
-            &files.comments,
-            &ctx,
-            parse::parse_comments,
-            &mut diags,
-        )?,
-    };
+    let posts = parse_all(root, &files.posts, &ctx, parse::parse_post, &mut diags)?;
+    let members = parse_all(root, &files.members, &ctx, parse::parse_member, &mut diags)?;
+    let threads = parse_all(root, &files.threads, &ctx, parse::parse_thread, &mut diags)?;
+    let pages = parse_all(root, &files.pages, &ctx, parse::parse_page, &mut diags)?;
+    let comments = parse_all(
+        root,
+        &files.comments,
+        &ctx,
+        parse::parse_comments,
+        &mut diags,
+    )?;
     timings.stage("parse", "files (read and parsed)", counted, start);
 
     let start = Instant::now();
-    let site = link::link(config, parsed, opts.drafts, &mut diags);
+    let parsed = Parsed {
+        posts: posts.iter().collect(),
+        members: members.iter().collect(),
+        threads: threads.iter().collect(),
+        pages: pages.iter().collect(),
+        comments: comments.iter().collect(),
+    };
+    let site = link::link(&config, parsed, opts.drafts, &mut diags);
     timings.stage("link", "posts", site.posts.len(), start);
     Ok(Loaded {
         site,
@@ -261,7 +275,8 @@ where
         ));
     }
     let tera = render::templates(&loaded.theme.templates)?;
-    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets);
+    let summaries = render::summaries(&loaded.site);
+    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets, &summaries);
     loaded
         .timings
         .stage("prepare", "files planned", jobs.len(), start);
@@ -309,6 +324,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     Ok(BuildReport {
         output: out_dir,
         files,
+        rendered: files,
         written: written.written,
         unchanged: written.unchanged,
         removed: written.removed,

@@ -34,6 +34,7 @@ pub mod error;
 pub mod frontmatter;
 pub mod highlight;
 pub mod import;
+pub mod incremental;
 pub mod link;
 pub mod load;
 pub mod markdown;

@@ -103,38 +103,79 @@ pub fn read_config(root: &Path) -> Result<SourceFile, Error> {
     })
 }
 
+/// The kinds of content file: the folder below `content/` and the
+/// extensions read there, in the order of [`ContentFiles::kind_mut`].
+pub const KINDS: [(&str, &[&str]); 5] = [
+    ("posts", &["md", "markdown"]),
+    ("members", &["md", "markdown"]),
+    ("threads", &["md", "markdown"]),
+    ("pages", &["md", "markdown"]),
+    ("comments", &["yaml", "yml"]),
+];
+
+impl ContentFiles {
+    /// The files of kind `k` (an index into [`KINDS`]).
+    pub fn kind_mut(&mut self, k: usize) -> &mut Vec<ContentFile> {
+        match k {
+            0 => &mut self.posts,
+            1 => &mut self.members,
+            2 => &mut self.threads,
+            3 => &mut self.pages,
+            _ => &mut self.comments,
+        }
+    }
+}
+
 /// Lists every content file with its size and mtime, without reading it:
 /// a build with nothing changed never reads the content at all.
 pub fn list_content(root: &Path) -> Result<ContentFiles, Error> {
-    let content = root.join("content");
     let mut files = ContentFiles::default();
-    let kinds: [(&str, &[&str], &mut Vec<ContentFile>); 5] = [
-        ("posts", &["md", "markdown"], &mut files.posts),
-        ("members", &["md", "markdown"], &mut files.members),
-        ("threads", &["md", "markdown"], &mut files.threads),
-        ("pages", &["md", "markdown"], &mut files.pages),
-        ("comments", &["yaml", "yml"], &mut files.comments),
-    ];
-    for (dir, extensions, out) in kinds {
-        let paths = list_files(&content.join(dir), extensions)?;
-        *out = paths
-            .into_par_iter()
-            .map(|abs| {
-                let meta = std::fs::metadata(&abs).map_err(|e| Error::io(&abs, e))?;
-                let mtime = meta
-                    .modified()
-                    .ok()
-                    .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                    .map_or(0, |d| d.as_nanos());
-                Ok(ContentFile {
-                    abs,
-                    len: meta.len(),
-                    mtime,
-                })
-            })
-            .collect::<Result<_, Error>>()?;
+    for k in 0..KINDS.len() {
+        *files.kind_mut(k) = list_kind(root, k)?;
     }
     Ok(files)
+}
+
+/// Lists the content files of kind `k`, sorted by path.
+pub fn list_kind(root: &Path, k: usize) -> Result<Vec<ContentFile>, Error> {
+    let (dir, extensions) = KINDS[k];
+    list_files(&root.join("content").join(dir), extensions)?
+        .into_par_iter()
+        .map(|abs| stat(&abs).map_err(|e| Error::io(&abs, e)))
+        .collect()
+}
+
+/// Size and mtime of one file.
+pub fn stat(abs: &Path) -> std::io::Result<ContentFile> {
+    let meta = std::fs::metadata(abs)?;
+    let mtime = meta
+        .modified()
+        .ok()
+        .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos());
+    Ok(ContentFile {
+        abs: abs.to_path_buf(),
+        len: meta.len(),
+        mtime,
+    })
+}
+
+/// Where a path below `content/` belongs: the kind (an index into
+/// [`KINDS`]), and whether the path itself would be listed as a file of
+/// that kind (by name alone; it may not exist).
+pub fn content_kind(root: &Path, abs: &Path) -> Option<(usize, bool)> {
+    let rel = abs.strip_prefix(root.join("content")).ok()?;
+    let mut parts = rel.components().map(|c| c.as_os_str().to_string_lossy());
+    let top = parts.next()?;
+    let k = KINDS.iter().position(|(d, _)| *d == top)?;
+    let rest: Vec<_> = parts.collect();
+    let listed = !rest.is_empty()
+        && rest.iter().all(|p| !is_ignored_name(p))
+        && abs
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| KINDS[k].1.contains(&e));
+    Some((k, listed))
 }
 
 /// Lists files below `dir` with one of `extensions`, sorted, skipping

@@ -368,13 +368,16 @@ fn live(
                 );
             } else if !reloaded {
                 eprintln!(
-                    "Rebuilt: no file changed ({:.0} ms)",
+                    "Rebuilt: {} of {} files rendered, none changed ({:.0} ms)",
+                    r.rendered,
+                    r.files,
                     elapsed.as_secs_f64() * 1000.0
                 );
             } else {
                 eprintln!(
-                    "Built {} files: {} written, {} removed ({:.0} ms){}",
+                    "Built {} files: {} rendered, {} written, {} removed ({:.0} ms){}",
                     r.files,
+                    r.rendered,
                     r.written,
                     r.removed,
                     elapsed.as_secs_f64() * 1000.0,
@@ -406,7 +409,12 @@ fn live(
         }
     };
     let stop = AtomicBool::new(false);
-    salon::serve::run(config, &mut salon::serve::FullBuild, &mut on_event, &stop)
+    salon::serve::run(
+        config,
+        &mut salon::incremental::Incremental::new(),
+        &mut on_event,
+        &stop,
+    )
 }
 
 fn report_error(e: &Error) {

@@ -91,7 +91,7 @@ pub struct Post {
     /// Categories, in the order written.
     pub categories: Vec<TermIdx>,
     /// The rendered body, summary and toc.
-    pub body: Rendered,
+    pub body: std::sync::Arc<Rendered>,
     /// Whether this is a draft (only built with `--drafts`).
     pub draft: bool,
     /// How comments show.
@@ -150,7 +150,7 @@ pub struct Member {
     /// Avatar path or URL.
     pub avatar: Option<String>,
     /// Rendered bio.
-    pub bio: Rendered,
+    pub bio: std::sync::Arc<Rendered>,
     /// Root URL path.
     pub path: String,
     /// Posts they wrote or co-wrote, newest first.
@@ -206,7 +206,7 @@ pub struct Thread {
     /// Related posts.
     pub related: Vec<PostIdx>,
     /// The curator's introduction, rendered.
-    pub intro: Rendered,
+    pub intro: std::sync::Arc<Rendered>,
     /// Entries in file order; replies point at their parent by index.
     pub entries: Vec<Entry>,
     /// Pages that link to it, newest first.
@@ -259,7 +259,7 @@ pub struct Page {
     /// Optional date.
     pub date: Option<Date>,
     /// Rendered body.
-    pub body: Rendered,
+    pub body: std::sync::Arc<Rendered>,
     /// Old URL paths that redirect here.
     pub aliases: Vec<String>,
     /// Root URL path.

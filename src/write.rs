@@ -414,6 +414,85 @@ impl Output {
     }
 }
 
+/// The output folder as the last build left it, known from its manifest
+/// without reading the folder again. Watch mode keeps one between
+/// rebuilds, so a rebuild costs what changed, not what exists.
+#[derive(Debug)]
+pub struct Published {
+    dir: PathBuf,
+    files: HashMap<String, Entry>,
+}
+
+impl Published {
+    /// What the build that just committed into `dir` wrote.
+    pub fn read(dir: &Path) -> Self {
+        Published {
+            dir: dir.to_path_buf(),
+            files: read_manifest(&dir.join(MANIFEST)).1,
+        }
+    }
+
+    /// How many files the output holds.
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    /// Whether the output holds no file.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// Whether `path` already holds exactly `bytes`.
+    pub fn holds(&self, path: &OutputPath, bytes: &[u8]) -> bool {
+        self.files
+            .get(path.as_str())
+            .is_some_and(|e| e.len == bytes.len() as u64 && e.hash == hash(bytes))
+    }
+
+    /// Writes `changed` (each atomically), removes the files of the last
+    /// build that are not in `now`, and records the manifest with the
+    /// inputs' fingerprint, so a later `salon build` of the same inputs
+    /// finds nothing to do.
+    pub fn update(
+        &mut self,
+        changed: Vec<(OutputPath, Vec<u8>)>,
+        now: &HashSet<&str>,
+        inputs: u128,
+    ) -> Result<WriteReport, Error> {
+        let mut report = WriteReport {
+            written: changed.len(),
+            ..WriteReport::default()
+        };
+        let (removed, _) = remove_stale(&self.dir, &self.files, now)?;
+        report.removed = removed;
+        self.files.retain(|p, _| now.contains(p.as_str()));
+        let dir = &self.dir;
+        let written: Vec<(String, Entry)> = changed
+            .into_par_iter()
+            .map(|(path, bytes)| {
+                let target = dir.join(path.as_str());
+                if let Some(parent) = target.parent() {
+                    fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+                }
+                let mtime = write_atomically(&target, &bytes)?;
+                let entry = Entry {
+                    hash: hash(&bytes),
+                    len: bytes.len() as u64,
+                    mtime,
+                };
+                Ok((path.as_str().to_owned(), entry))
+            })
+            .collect::<Result<_, Error>>()?;
+        self.files.extend(written);
+        report.unchanged = self.files.len() - report.written;
+        let mut manifest: Vec<(String, Entry)> =
+            self.files.iter().map(|(p, e)| (p.clone(), *e)).collect();
+        manifest.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        write_manifest(&self.dir, inputs, &manifest)?;
+        Ok(report)
+    }
+}
+
 /// Tells ext4's Orlov allocator that `dir` is the top of a hierarchy
 /// (`chattr +T`), so each of its subfolders starts in a block group chosen
 /// from a hash of its name, instead of next to the parent.

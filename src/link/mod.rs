@@ -18,24 +18,27 @@ use crate::model::*;
 use crate::parse::{ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
 use crate::slug::{slugify, term_key};
 use people::People;
+pub use references::resolve_post_body;
 
-/// Everything parsed, ready to link.
+/// Everything parsed, ready to link. Borrowed, so that watch mode can keep
+/// its parsed files and link them again after a change.
 #[derive(Debug, Default)]
-pub struct Parsed {
+pub struct Parsed<'a> {
     /// Posts, in any order.
-    pub posts: Vec<ParsedPost>,
+    pub posts: Vec<&'a ParsedPost>,
     /// Members, in any order.
-    pub members: Vec<ParsedMember>,
+    pub members: Vec<&'a ParsedMember>,
     /// Threads, in any order.
-    pub threads: Vec<ParsedThread>,
+    pub threads: Vec<&'a ParsedThread>,
     /// Pages, in any order.
-    pub pages: Vec<ParsedPage>,
+    pub pages: Vec<&'a ParsedPage>,
     /// Comment files, in any order.
-    pub comments: Vec<ParsedComments>,
+    pub comments: Vec<&'a ParsedComments>,
 }
 
 /// Links `parsed` into a site. Drafts are kept only when `drafts` is set.
-pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostics) -> Site {
+/// Rendered bodies are shared with `parsed`, not copied.
+pub fn link(config: &Config, parsed: Parsed<'_>, drafts: bool, diags: &mut Diagnostics) -> Site {
     let Parsed {
         mut posts,
         mut members,
@@ -107,23 +110,23 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             .map(|t| categories.add_post(t, idx))
             .collect();
         site_posts.push(Post {
-            path: post_path(&config.post_permalink, &p),
-            source: p.source,
-            slug: p.slug,
-            title: p.title,
+            path: post_path(&config.post_permalink, p),
+            source: p.source.clone(),
+            slug: p.slug.clone(),
+            title: p.title.clone(),
             date: p.date,
             updated: p.updated,
             authors,
             tags: dedup(post_tags),
             categories: dedup(post_categories),
-            body: p.body,
+            body: p.body.clone(),
             draft: p.draft,
             comment_mode: p.comment_mode,
-            aliases: p.aliases,
+            aliases: p.aliases.clone(),
             comments: Vec::new(),
             backlinks: Vec::new(),
             related: Vec::new(),
-            extra: p.extra,
+            extra: p.extra.clone(),
         });
     }
 
@@ -131,7 +134,7 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         if hidden_drafts.contains(&file.post_slug) {
             continue;
         }
-        diags.extend(file.warnings);
+        diags.extend(file.warnings.iter().cloned());
         let Some(&post) = post_by_slug.get(&file.post_slug) else {
             diags.push(
                 Diagnostic::error(
@@ -145,7 +148,7 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         };
         site_posts[post].comments = file
             .comments
-            .into_iter()
+            .iter()
             .map(|c| {
                 let member = match &c.member {
                     Some(handle) => {
@@ -165,13 +168,13 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
                     None => people.find(&c.author),
                 };
                 Comment {
-                    id: c.id,
+                    id: c.id.clone(),
                     parent: c.parent,
-                    author: c.author,
+                    author: c.author.clone(),
                     member,
-                    url: c.url,
+                    url: c.url.clone(),
                     date: c.date,
-                    body: c.body,
+                    body: c.body.clone(),
                 }
             })
             .collect();
@@ -198,7 +201,7 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
             .collect();
         let entries = t
                 .entries
-                .into_iter()
+                .iter()
                 .map(|e| {
                     let quote = e.comment.as_deref().and_then(|reference| {
                         let found = find_comment(&site_posts, &post_by_slug, reference);
@@ -223,27 +226,27 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
                     let date = e.date.or_else(|| quote.map(|(p, c)| site_posts[p].comments[c].date));
                     Entry {
                         by,
-                        id: e.id,
+                        id: e.id.clone(),
                         parent: e.parent,
                         date,
-                        text: e.text,
-                        refs: e.refs,
+                        text: e.text.clone(),
+                        refs: e.refs.clone(),
                         quote,
-                        url: e.url,
+                        url: e.url.clone(),
                     }
                 })
                 .collect();
         site_threads.push(Thread {
             path: format!("/threads/{}/", t.slug),
-            source: t.source,
-            slug: t.slug,
-            title: t.title,
+            source: t.source.clone(),
+            slug: t.slug.clone(),
+            title: t.title.clone(),
             date: t.date,
             tags: dedup(thread_tags),
             started_by: t.started_by.as_deref().map(|n| people.participant(n)),
-            origin: t.origin,
+            origin: t.origin.clone(),
             related,
-            intro: t.intro,
+            intro: t.intro.clone(),
             entries,
             backlinks: Vec::new(),
         });
@@ -265,21 +268,21 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         .into_iter()
         .map(|m| Member {
             path: format!("/members/{}/", m.handle),
-            source: m.source,
-            handle: m.handle,
-            name: m.name,
-            role: m.role,
-            location: m.location,
-            links: m.links,
-            aka: m.aka,
-            avatar: m.avatar,
-            bio: m.bio,
+            source: m.source.clone(),
+            handle: m.handle.clone(),
+            name: m.name.clone(),
+            role: m.role.clone(),
+            location: m.location.clone(),
+            links: m.links.clone(),
+            aka: m.aka.clone(),
+            avatar: m.avatar.clone(),
+            bio: m.bio.clone(),
             posts: Vec::new(),
             comments: Vec::new(),
             entries: Vec::new(),
             backlinks: Vec::new(),
             talks_with: Vec::new(),
-            extra: m.extra,
+            extra: m.extra.clone(),
         })
         .collect();
     for (idx, p) in site_posts.iter().enumerate() {
@@ -305,20 +308,20 @@ pub fn link(config: Config, parsed: Parsed, drafts: bool, diags: &mut Diagnostic
         .into_iter()
         .map(|p| Page {
             path: format!("/{}/", p.slug),
-            source: p.source,
-            slug: p.slug,
-            title: p.title,
+            source: p.source.clone(),
+            slug: p.slug.clone(),
+            title: p.title.clone(),
             date: p.date,
-            body: p.body,
-            aliases: p.aliases,
-            extra: p.extra,
+            body: p.body.clone(),
+            aliases: p.aliases.clone(),
+            extra: p.extra.clone(),
         })
         .collect();
 
     let mut site = Site {
         archive: archive(&site_posts),
         member_by_handle: people.by_handle,
-        config,
+        config: config.clone(),
         posts: site_posts,
         members: site_members,
         threads: site_threads,

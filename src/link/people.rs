@@ -13,7 +13,7 @@ pub struct People {
 }
 
 impl People {
-    pub fn new(members: &[ParsedMember]) -> Self {
+    pub fn new(members: &[&ParsedMember]) -> Self {
         let mut by_handle = HashMap::with_capacity(members.len());
         let mut by_name = HashMap::with_capacity(members.len() * 4);
         for (i, m) in members.iter().enumerate() {

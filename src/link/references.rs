@@ -7,9 +7,10 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::error::{Diagnostic, Diagnostics, Position};
-use crate::markdown::{resolve_placeholders, RefKind, Reference};
+use crate::markdown::{resolve_placeholders, RefKind, Reference, Rendered};
 use crate::model::*;
 use crate::slug::term_key;
 
@@ -181,6 +182,29 @@ fn fill(html: &str, table: &[(String, String)]) -> String {
     )
 }
 
+/// Post `i`'s new `body` with its wikilinks resolved against `site`. For a
+/// body whose references are those the post had when `site` was linked, so
+/// backlinks and diagnostics stay as they are.
+pub fn resolve_post_body(site: &Site, i: PostIdx, body: &Arc<Rendered>) -> Arc<Rendered> {
+    if !has_wiki(&body.refs) {
+        return body.clone();
+    }
+    let lookup = Lookup::new(site);
+    let table = resolve_refs(
+        site,
+        &lookup,
+        Doc::Post(i),
+        &site.posts[i].source,
+        &body.refs,
+        &mut Vec::new(),
+        &mut Diagnostics::new(),
+    );
+    let mut resolved = (**body).clone();
+    resolved.html = fill(&body.html, &table);
+    resolved.summary = fill(&body.summary, &table);
+    Arc::new(resolved)
+}
+
 /// Resolves every wikilink of the site and fills in backlinks.
 pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
     let lookup = Lookup::new(site);
@@ -262,18 +286,19 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
         threads.push((i, intro, entries));
     }
     for (i, html, summary) in posts {
-        site.posts[i].body.html = html;
-        site.posts[i].body.summary = summary;
+        let body = std::sync::Arc::make_mut(&mut site.posts[i].body);
+        body.html = html;
+        body.summary = summary;
     }
     for (i, html) in pages {
-        site.pages[i].body.html = html;
+        std::sync::Arc::make_mut(&mut site.pages[i].body).html = html;
     }
     for (i, html) in members {
-        site.members[i].bio.html = html;
+        std::sync::Arc::make_mut(&mut site.members[i].bio).html = html;
     }
     for (i, intro, entries) in threads {
         if let Some(intro) = intro {
-            site.threads[i].intro.html = intro;
+            std::sync::Arc::make_mut(&mut site.threads[i].intro).html = intro;
         }
         for (e, text) in entries {
             site.threads[i].entries[e].text = text;

@@ -48,7 +48,7 @@ pub struct ParsedMember {
     /// Avatar path or URL.
     pub avatar: Option<String>,
     /// Rendered bio.
-    pub bio: markdown::Rendered,
+    pub bio: std::sync::Arc<markdown::Rendered>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -105,7 +105,7 @@ pub fn parse_member(
         links,
         aka: raw.aka.0,
         avatar: raw.avatar,
-        bio: body.render(ctx),
+        bio: std::sync::Arc::new(body.render(ctx)),
         extra: to_json(raw.extra),
     })
 }

@@ -41,7 +41,7 @@ pub struct ParsedPage {
     /// Draft?
     pub draft: bool,
     /// Rendered body.
-    pub body: Rendered,
+    pub body: std::sync::Arc<Rendered>,
     /// Old URL paths.
     pub aliases: Vec<String>,
     /// Free-form data.
@@ -85,7 +85,7 @@ pub fn parse_page(
         title,
         date,
         draft: raw.draft,
-        body: body.render(ctx),
+        body: std::sync::Arc::new(body.render(ctx)),
         aliases: raw.aliases.0,
         extra: to_json(raw.extra),
     })

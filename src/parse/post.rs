@@ -64,7 +64,7 @@ pub struct ParsedPost {
     /// Category names as written.
     pub categories: Vec<String>,
     /// Rendered body.
-    pub body: Rendered,
+    pub body: std::sync::Arc<Rendered>,
     /// Draft?
     pub draft: bool,
     /// How comments show.
@@ -145,7 +145,7 @@ pub fn parse_post(
         authors: raw.authors.0,
         tags: raw.tags.0,
         categories: raw.categories.0,
-        body: rendered,
+        body: std::sync::Arc::new(rendered),
         draft: raw.draft,
         comment_mode: raw.comments,
         aliases: raw.aliases.0,

@@ -79,7 +79,7 @@ pub struct ParsedThread {
     /// Related post slugs.
     pub related: Vec<String>,
     /// Rendered introduction.
-    pub intro: markdown::Rendered,
+    pub intro: std::sync::Arc<markdown::Rendered>,
     /// Entries in file order, minus skipped ones.
     pub entries: Vec<ParsedEntry>,
     /// Draft?
@@ -243,7 +243,7 @@ pub fn parse_thread(
         started_by: raw.started_by,
         origin: raw.source,
         related: raw.related.0,
-        intro: body.render(ctx),
+        intro: std::sync::Arc::new(body.render(ctx)),
         entries,
         draft: raw.draft,
     })

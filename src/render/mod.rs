@@ -6,13 +6,14 @@
 //! stager) so rendered pages never pile up in memory. A job knows its
 //! inputs, so watch mode can later re-render a subset.
 
+pub mod deps;
 mod feed;
 mod jobs;
 mod redirect;
 mod sitemap;
 pub mod views;
 
-pub use jobs::{check_links, plan, Job};
+pub use jobs::{check_links, plan, FeedKind, Job};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -61,7 +62,15 @@ pub struct Renderer<'a> {
     /// The `site` global, serialized once.
     globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
-    summaries: Vec<Value>,
+    summaries: &'a [Value],
+}
+
+/// Every post's summary view, in parallel: what listings show of a post.
+pub fn summaries(site: &Site) -> Vec<Value> {
+    (0..site.posts.len())
+        .into_par_iter()
+        .map(|i| views::post_summary(site, i))
+        .collect()
 }
 
 /// Time spent per template, for `--timings`.
@@ -77,13 +86,14 @@ impl TemplateTimes {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares rendering `site`.
-    pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile]) -> Self {
+    /// Prepares rendering `site`, whose [`summaries`] are given.
+    pub fn new(
+        site: &'a Site,
+        tera: &'a Tera,
+        assets: &'a [AssetFile],
+        summaries: &'a [Value],
+    ) -> Self {
         let globals = views::site_globals(&site.config);
-        let summaries = (0..site.posts.len())
-            .into_par_iter()
-            .map(|i| views::post_summary(site, i))
-            .collect();
         Renderer {
             site,
             tera,
@@ -163,7 +173,7 @@ impl<'a> Renderer<'a> {
                 "index.html"
             }
             Job::Post(i) => {
-                put("post", views::post_full(site, *i, &self.summaries));
+                put("post", views::post_full(site, *i, self.summaries));
                 "post.html"
             }
             Job::Page(i) => {
@@ -259,7 +269,7 @@ impl<'a> Renderer<'a> {
             Job::Thread(i) => {
                 put(
                     "thread",
-                    views::thread_full(site, &site.threads[*i], &self.summaries),
+                    views::thread_full(site, &site.threads[*i], self.summaries),
                 );
                 "thread.html"
             }

@@ -2,7 +2,8 @@
 //! serve the output with live reload.
 //!
 //! This layer sits on top of the build, never inside it: every rebuild goes
-//! through the [`Rebuild`] trait ([`FullBuild`] calls [`crate::build`]), so
+//! through the [`Rebuild`] trait ([`crate::incremental::Incremental`] keeps
+//! the site in memory; [`FullBuild`] calls [`crate::build`]), so
 //! an incremental rebuilder can take its place without touching the rest.
 //!
 //! - [`watch`]: notify events, filtered and debounced into batches.

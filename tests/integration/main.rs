@@ -8,6 +8,7 @@ mod demo;
 mod errors;
 mod feeds;
 mod import;
+mod incremental;
 mod output;
 mod pagination;
 mod safety;

@@ -1,0 +1,420 @@
+//! Incremental rebuilds for watch mode: the parsed and linked site stays in
+//! memory, and a change costs what it touches.
+//!
+//! After a change, only the changed files are parsed again. A post edit
+//! that leaves its front matter and links alone is patched into the linked
+//! site in place; anything else links the site again from the parsed files
+//! in memory. Then every job gets a signature ([`render::deps`]) and only
+//! jobs whose signature changed are rendered; of those, only files whose
+//! bytes changed are written. The result is byte for byte what a clean
+//! build of the same files gives, which `tests/integration/incremental.rs`
+//! checks over long random sequences of edits.
+//!
+//! A change to `salon.yaml`, or a member file added or removed (handles
+//! are known before parsing, for `@mentions`), starts over with a full
+//! build.
+
+mod sources;
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use tera::Tera;
+
+use crate::build::{read_inputs, BuildOptions, BuildReport, Inputs};
+use crate::config::CONFIG_FILE;
+use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::link;
+use crate::model::{PostIdx, Site};
+use crate::render::{self, deps, Job, Renderer};
+use crate::serve::Rebuild;
+use crate::timings::Timings;
+use crate::url::OutputPath;
+use crate::write::{Output, Published};
+use sources::{same_links, Sources};
+
+/// A [`Rebuild`] that keeps the site in memory between rebuilds.
+#[derive(Default)]
+pub struct Incremental {
+    state: Option<State>,
+}
+
+impl Incremental {
+    /// A rebuilder with nothing in memory yet: its first rebuild is full.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+
+impl Rebuild for Incremental {
+    fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error> {
+        let reusable = self
+            .state
+            .as_ref()
+            .is_some_and(|s| same_options(&s.opts, opts));
+        if reusable && !changed.is_empty() {
+            let state = self.state.as_mut().expect("checked above");
+            // `None`: the change needs a full build.
+            if let Some(report) = state.apply(changed)? {
+                return Ok(report);
+            }
+        }
+        let (state, result) = State::start(opts)?;
+        self.state = Some(state);
+        result
+    }
+}
+
+fn same_options(a: &BuildOptions, b: &BuildOptions) -> bool {
+    a.source == b.source
+        && a.output_dir() == b.output_dir()
+        && a.base_url == b.base_url
+        && a.drafts == b.drafts
+}
+
+/// The linked site and what was rendered from it.
+struct Linked {
+    site: Site,
+    summaries: Vec<Value>,
+    cards: deps::Cards,
+    jobs: Vec<(Job, OutputPath)>,
+    /// Signature of each output file as last written.
+    signatures: HashMap<OutputPath, u64>,
+    /// Posts by source file.
+    post_at: HashMap<PathBuf, PostIdx>,
+    warnings: Vec<Diagnostic>,
+}
+
+/// Everything kept between rebuilds.
+struct State {
+    opts: BuildOptions,
+    inputs: Inputs,
+    ctx: crate::markdown::Context,
+    sources: Sources,
+    tera: Tera,
+    templates: HashMap<String, u64>,
+    config_hash: u64,
+    /// The last site linked. After a failed build only its signatures are
+    /// still true (of the output on disk).
+    linked: Option<Linked>,
+    /// Whether the last build succeeded; if not, the next one reloads the
+    /// theme and links everything again.
+    healthy: bool,
+    published: Published,
+}
+
+/// What a change touches.
+#[derive(Default)]
+struct Touched {
+    config: bool,
+    theme: bool,
+    content: Vec<PathBuf>,
+}
+
+fn classify(root: &Path, theme: &str, changed: &[PathBuf]) -> Touched {
+    let mut t = Touched::default();
+    for p in changed {
+        let abs = if p.is_absolute() {
+            p.clone()
+        } else {
+            root.join(p)
+        };
+        let Ok(rel) = abs.strip_prefix(root) else {
+            continue;
+        };
+        if rel == Path::new(CONFIG_FILE) {
+            t.config = true;
+        } else if rel.starts_with("content") {
+            t.content.push(abs);
+        } else if rel.starts_with("templates")
+            || rel.starts_with("static")
+            || rel.starts_with(Path::new("themes").join(theme))
+            || rel == Path::new("themes")
+        {
+            t.theme = true;
+        }
+    }
+    t
+}
+
+impl State {
+    /// Builds everything, keeping what later rebuilds reuse. A build that
+    /// fails still keeps the parsed files, so fixing one recovers without
+    /// starting over.
+    fn start(opts: &BuildOptions) -> Result<(State, Result<BuildReport, Error>), Error> {
+        let start = Instant::now();
+        let inputs = read_inputs(opts)?;
+        let mut timings = Timings::default();
+        timings.stage("load", "files listed", inputs.count(), start);
+        let ctx = inputs.markdown_context();
+        let t = Instant::now();
+        let sources = Sources::parse_all(&opts.source, &inputs.files, &ctx)?;
+        timings.stage("parse", "files (read and parsed)", inputs.count(), t);
+        let tera = render::templates(&inputs.theme.templates)?;
+        let mut state = State {
+            opts: opts.clone(),
+            templates: deps::template_signatures(&inputs.theme.templates),
+            config_hash: xxhash_rust::xxh3::xxh3_64(
+                format!(
+                    "{} {:?} {:?}",
+                    inputs.config_file.text, opts.base_url, opts.drafts
+                )
+                .as_bytes(),
+            ),
+            published: Published::read(&opts.output_dir()),
+            inputs,
+            ctx,
+            sources,
+            tera,
+            linked: None,
+            healthy: false,
+        };
+        let result = state.full_render(timings);
+        state.healthy = result.is_ok();
+        Ok((state, result))
+    }
+
+    /// Links the parsed files and checks them: the linked site, or every
+    /// error found.
+    fn link(&self, timings: &mut Timings) -> Result<Linked, Error> {
+        let t = Instant::now();
+        let mut diags = Diagnostics::new();
+        let parsed = self.sources.parsed(&mut diags);
+        let site = link::link(&self.inputs.config, parsed, self.opts.drafts, &mut diags);
+        timings.stage("link", "posts", site.posts.len(), t);
+        let t = Instant::now();
+        let jobs = match render::plan(&site, &self.inputs.theme.assets) {
+            Ok(jobs) => jobs,
+            Err(d) => {
+                diags.extend(d);
+                return Err(Error::Content(diags.into_sorted()));
+            }
+        };
+        diags.extend(render::check_links(&site, &jobs));
+        if diags.has_errors() {
+            return Err(Error::Content(diags.into_sorted()));
+        }
+        let summaries = render::summaries(&site);
+        let cards = deps::Cards::new(&site, &summaries);
+        timings.stage("prepare", "files planned", jobs.len(), t);
+        Ok(Linked {
+            post_at: site
+                .posts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.source.clone(), i))
+                .collect(),
+            site,
+            summaries,
+            cards,
+            jobs,
+            signatures: HashMap::new(),
+            warnings: diags.warnings(),
+        })
+    }
+
+    /// The first build: everything rendered and brought into the output
+    /// folder as `salon build` does (foreign files kept, stale ones gone).
+    fn full_render(&mut self, mut timings: Timings) -> Result<BuildReport, Error> {
+        let mut linked = self.link(&mut timings)?;
+        let out_dir = self.opts.output_dir();
+        let output = Output::open(&out_dir)?;
+        let t = Instant::now();
+        let renderer = Renderer::new(
+            &linked.site,
+            &self.tera,
+            &self.inputs.theme.assets,
+            &linked.summaries,
+        );
+        renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
+        timings.stage("render", "files", linked.jobs.len(), t);
+        let t = Instant::now();
+        let written = output.commit(self.inputs.fingerprint(&self.opts))?;
+        timings.stage("write", "files written", written.written, t);
+        self.published = Published::read(&out_dir);
+        linked.signatures = self.sign(&linked);
+        let report = BuildReport {
+            output: out_dir,
+            files: linked.jobs.len(),
+            rendered: linked.jobs.len(),
+            written: written.written,
+            unchanged: written.unchanged,
+            removed: written.removed,
+            foreign: written.foreign,
+            up_to_date: false,
+            posts: linked.site.posts.len(),
+            warnings: linked.warnings.clone(),
+            timings,
+        };
+        self.linked = Some(linked);
+        Ok(report)
+    }
+
+    fn sign(&self, linked: &Linked) -> HashMap<OutputPath, u64> {
+        let inputs = deps::Inputs {
+            site: &linked.site,
+            cards: &linked.cards,
+            templates: &self.templates,
+            assets: &self.inputs.theme.assets,
+            config: self.config_hash,
+        };
+        let sigs = deps::signatures(&inputs, &linked.jobs);
+        linked
+            .jobs
+            .iter()
+            .map(|(_, p)| p.clone())
+            .zip(sigs)
+            .collect()
+    }
+
+    /// Takes in `changed` and brings the output up to date. `None` when the
+    /// change needs a full build (the configuration, the set of members).
+    fn apply(&mut self, changed: &[PathBuf]) -> Result<Option<BuildReport>, Error> {
+        let result = self.try_apply(changed);
+        self.healthy = matches!(result, Ok(Some(_)));
+        result
+    }
+
+    fn try_apply(&mut self, changed: &[PathBuf]) -> Result<Option<BuildReport>, Error> {
+        let root = self.opts.source.clone();
+        let touched = classify(&root, &self.inputs.config.theme, changed);
+        if touched.config {
+            return Ok(None);
+        }
+        let mut timings = Timings::default();
+        let t = Instant::now();
+        let reload_theme = touched.theme || !self.healthy;
+        if reload_theme {
+            self.inputs.theme = crate::theme::load(&root, &self.inputs.config.theme)?;
+            self.templates = deps::template_signatures(&self.inputs.theme.templates);
+            // A broken template fails this rebuild; the next one reloads.
+            self.tera = render::templates(&self.inputs.theme.templates)?;
+        }
+        let members_before: Vec<PathBuf> = self
+            .inputs
+            .files
+            .members
+            .iter()
+            .map(|f| f.abs.clone())
+            .collect();
+        let mut refresh =
+            self.sources
+                .update(&root, &self.ctx, &mut self.inputs.files, &touched.content)?;
+        let members_now = self.inputs.files.members.iter().map(|f| &f.abs);
+        if !members_now.eq(members_before.iter()) {
+            return Ok(None);
+        }
+        timings.stage("parse", "files (read and parsed)", refresh.posts.len(), t);
+
+        // A post whose front matter and links stayed as they were: patch
+        // its body into the linked site instead of linking again.
+        let patchable = !reload_theme
+            && !refresh.added_or_removed
+            && refresh.kinds.iter().all(|&k| k == 0)
+            && self.linked.is_some()
+            && refresh
+                .posts
+                .iter()
+                .all(|c| match (&c.before, &self.sources.posts[c.now]) {
+                    (Some(Ok(a)), Ok(b)) => same_links(a, b),
+                    _ => false,
+                });
+        let mut linked = match self.linked.take() {
+            Some(mut linked) if patchable => {
+                let t = Instant::now();
+                for c in std::mem::take(&mut refresh.posts) {
+                    let Ok(post) = &self.sources.posts[c.now] else {
+                        unreachable!("checked above")
+                    };
+                    // A draft left out of this build has no page to patch.
+                    let Some(&i) = linked.post_at.get(&post.source) else {
+                        continue;
+                    };
+                    let body = link::resolve_post_body(&linked.site, i, &post.body);
+                    linked.site.posts[i].body = body;
+                    linked.summaries[i] = render::views::post_summary(&linked.site, i);
+                    linked
+                        .cards
+                        .update_post(&linked.site, i, &linked.summaries[i]);
+                }
+                timings.stage("link", "posts patched", 1, t);
+                linked
+            }
+            previous => match self.link(&mut timings) {
+                Ok(mut fresh) => {
+                    fresh.signatures = previous.map(|p| p.signatures).unwrap_or_default();
+                    fresh
+                }
+                Err(e) => {
+                    self.linked = previous;
+                    return Err(e);
+                }
+            },
+        };
+        // Kept even on failure: its signatures still describe the output.
+        let result = self.render_changes(&mut linked, timings);
+        self.linked = Some(linked);
+        result.map(Some)
+    }
+
+    /// Renders the jobs of `linked` whose signature changed and writes the
+    /// files whose bytes changed. On success the new signatures are kept.
+    fn render_changes(
+        &mut self,
+        linked: &mut Linked,
+        mut timings: Timings,
+    ) -> Result<BuildReport, Error> {
+        let t = Instant::now();
+        let signatures = self.sign(linked);
+        let dirty: Vec<&(Job, OutputPath)> = linked
+            .jobs
+            .iter()
+            .filter(|(_, p)| linked.signatures.get(p) != signatures.get(p))
+            .collect();
+        timings.stage("sign", "files to render", dirty.len(), t);
+
+        let t = Instant::now();
+        let renderer = Renderer::new(
+            &linked.site,
+            &self.tera,
+            &self.inputs.theme.assets,
+            &linked.summaries,
+        );
+        let rendered: Vec<(OutputPath, Vec<u8>)> = dirty
+            .par_iter()
+            .map(|(job, path)| Ok((path.clone(), renderer.render(job, path)?)))
+            .collect::<Result<_, Error>>()?;
+        let rendered_count = rendered.len();
+        let changed_files: Vec<(OutputPath, Vec<u8>)> = rendered
+            .into_iter()
+            .filter(|(p, b)| !self.published.holds(p, b))
+            .collect();
+        timings.stage("render", "files", rendered_count, t);
+
+        let t = Instant::now();
+        let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
+        let written =
+            self.published
+                .update(changed_files, &now, self.inputs.fingerprint(&self.opts))?;
+        drop(now);
+        timings.stage("write", "files written", written.written, t);
+        linked.signatures = signatures;
+        let report = BuildReport {
+            output: self.opts.output_dir(),
+            files: linked.jobs.len(),
+            rendered: rendered_count,
+            written: written.written,
+            unchanged: written.unchanged,
+            removed: written.removed,
+            foreign: Vec::new(),
+            up_to_date: false,
+            posts: linked.site.posts.len(),
+            warnings: linked.warnings.clone(),
+            timings,
+        };
+        Ok(report)
+    }
+}

@@ -1,0 +1,329 @@
+//! The parsed content files of a site, kept between rebuilds: after a
+//! change only the changed files are read and parsed again.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::link::Parsed;
+use crate::load::{self, ContentFile, ContentFiles};
+use crate::markdown::Context;
+use crate::parse::{self, ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
+
+/// A parsed file, or what is wrong with it.
+pub type Slot<T> = Result<T, Vec<Diagnostic>>;
+
+/// Parsed files of every kind, each list in the order of the matching
+/// list of [`ContentFiles`].
+#[derive(Default)]
+pub struct Sources {
+    /// `content/posts/`
+    pub posts: Vec<Slot<ParsedPost>>,
+    /// `content/members/`
+    pub members: Vec<Slot<ParsedMember>>,
+    /// `content/threads/`
+    pub threads: Vec<Slot<ParsedThread>>,
+    /// `content/pages/`
+    pub pages: Vec<Slot<ParsedPage>>,
+    /// `content/comments/`
+    pub comments: Vec<Slot<ParsedComments>>,
+}
+
+/// A post whose file changed: how it was, and its new index.
+pub struct ChangedPost {
+    /// The post as parsed before (`None` for a new file).
+    pub before: Option<Slot<ParsedPost>>,
+    /// Index into [`Sources::posts`] now.
+    pub now: usize,
+}
+
+/// What a refresh changed.
+#[derive(Default)]
+pub struct Refresh {
+    /// Kinds whose files changed, by index into [`load::KINDS`].
+    pub kinds: HashSet<usize>,
+    /// Files added or removed (not only changed).
+    pub added_or_removed: bool,
+    /// Posts whose files changed.
+    pub posts: Vec<ChangedPost>,
+}
+
+fn parse_slot<T>(
+    root: &Path,
+    file: &ContentFile,
+    ctx: &Context,
+    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+) -> Result<Slot<T>, Error> {
+    Ok(match load::read_text(root, &file.abs)? {
+        Ok(source) => parse(&source, ctx),
+        Err(unreadable) => Err(vec![unreadable]),
+    })
+}
+
+/// Brings `slots` from `before` to `after` (both sorted by path): a file
+/// listed in both with the same size and mtime, and not in `touched`, keeps
+/// its slot; every other file of `after` is parsed. Returns the slots that
+/// were replaced, with the new index of their file.
+#[allow(clippy::type_complexity)]
+fn refresh<T: Send>(
+    root: &Path,
+    ctx: &Context,
+    before: &[ContentFile],
+    after: &[ContentFile],
+    slots: &mut Vec<Slot<T>>,
+    touched: &HashSet<PathBuf>,
+    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+) -> Result<Vec<(Option<Slot<T>>, usize)>, Error> {
+    let by_path: HashMap<&Path, usize> = before
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.abs.as_path(), i))
+        .collect();
+    let mut old: Vec<Option<Slot<T>>> = std::mem::take(slots).into_iter().map(Some).collect();
+    let mut keep: Vec<Option<Slot<T>>> = Vec::with_capacity(after.len());
+    let mut to_parse = Vec::new();
+    for (i, f) in after.iter().enumerate() {
+        let same = by_path.get(f.abs.as_path()).filter(|&&j| {
+            before[j].len == f.len && before[j].mtime == f.mtime && !touched.contains(&f.abs)
+        });
+        match same {
+            Some(&j) => keep.push(old[j].take()),
+            None => {
+                keep.push(None);
+                to_parse.push(i);
+            }
+        }
+    }
+    let parsed: Vec<(usize, Slot<T>)> = to_parse
+        .par_iter()
+        .map(|&i| Ok((i, parse_slot(root, &after[i], ctx, parse)?)))
+        .collect::<Result<_, Error>>()?;
+    let mut replaced = Vec::new();
+    for (i, slot) in parsed {
+        let was = by_path
+            .get(after[i].abs.as_path())
+            .and_then(|&j| old[j].take());
+        replaced.push((was, i));
+        keep[i] = Some(slot);
+    }
+    *slots = keep
+        .into_iter()
+        .map(|s| s.expect("every file kept or parsed"))
+        .collect();
+    Ok(replaced)
+}
+
+impl Sources {
+    /// Reads and parses every file of `files`, in parallel.
+    pub fn parse_all(root: &Path, files: &ContentFiles, ctx: &Context) -> Result<Self, Error> {
+        let mut s = Sources::default();
+        let none = HashSet::new();
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.posts,
+            &mut s.posts,
+            &none,
+            parse::parse_post,
+        )?;
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.members,
+            &mut s.members,
+            &none,
+            parse::parse_member,
+        )?;
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.threads,
+            &mut s.threads,
+            &none,
+            parse::parse_thread,
+        )?;
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.pages,
+            &mut s.pages,
+            &none,
+            parse::parse_page,
+        )?;
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.comments,
+            &mut s.comments,
+            &none,
+            parse::parse_comments,
+        )?;
+        Ok(s)
+    }
+
+    /// Takes in the changed paths below `content/`: updates `files` (as a
+    /// new listing would find them) and parses what changed.
+    pub fn update(
+        &mut self,
+        root: &Path,
+        ctx: &Context,
+        files: &mut ContentFiles,
+        changed: &[PathBuf],
+    ) -> Result<Refresh, Error> {
+        let mut by_kind: HashMap<usize, Vec<&PathBuf>> = HashMap::new();
+        for p in changed {
+            if let Some((k, _)) = load::content_kind(root, p) {
+                by_kind.entry(k).or_default().push(p);
+            }
+        }
+        let mut out = Refresh::default();
+        for (k, paths) in by_kind {
+            let before = files.kind_mut(k).clone();
+            let mut after = before.clone();
+            let mut relist = false;
+            for p in &paths {
+                let listed = load::content_kind(root, p).is_some_and(|(_, l)| l);
+                let at = after.binary_search_by(|f| f.abs.as_path().cmp(p.as_path()));
+                if !listed {
+                    // A folder (new, renamed or deleted): look again at
+                    // the whole kind. Anything else (a swap file) is no
+                    // content.
+                    relist |= p.is_dir() || before.iter().any(|f| f.abs.starts_with(p.as_path()));
+                    continue;
+                }
+                match load::stat(p) {
+                    Ok(f) if p.is_file() => match at {
+                        Ok(i) => after[i] = f,
+                        Err(i) => after.insert(i, f),
+                    },
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        if let Ok(i) = at {
+                            after.remove(i);
+                        }
+                    }
+                    // A folder named like a file, or unreadable: list again.
+                    _ => relist = true,
+                }
+            }
+            if relist {
+                after = load::list_kind(root, k)?;
+            }
+            let touched: HashSet<PathBuf> = paths.iter().map(|p| (*p).clone()).collect();
+            let names = |v: &[ContentFile]| v.iter().map(|f| f.abs.clone()).collect::<Vec<_>>();
+            if names(&before) != names(&after) {
+                out.added_or_removed = true;
+            }
+            match k {
+                0 => {
+                    let replaced = refresh(
+                        root,
+                        ctx,
+                        &before,
+                        &after,
+                        &mut self.posts,
+                        &touched,
+                        parse::parse_post,
+                    )?;
+                    out.posts.extend(
+                        replaced
+                            .into_iter()
+                            .map(|(before, now)| ChangedPost { before, now }),
+                    );
+                }
+                1 => drop(refresh(
+                    root,
+                    ctx,
+                    &before,
+                    &after,
+                    &mut self.members,
+                    &touched,
+                    parse::parse_member,
+                )?),
+                2 => drop(refresh(
+                    root,
+                    ctx,
+                    &before,
+                    &after,
+                    &mut self.threads,
+                    &touched,
+                    parse::parse_thread,
+                )?),
+                3 => drop(refresh(
+                    root,
+                    ctx,
+                    &before,
+                    &after,
+                    &mut self.pages,
+                    &touched,
+                    parse::parse_page,
+                )?),
+                _ => drop(refresh(
+                    root,
+                    ctx,
+                    &before,
+                    &after,
+                    &mut self.comments,
+                    &touched,
+                    parse::parse_comments,
+                )?),
+            }
+            *files.kind_mut(k) = after;
+            out.kinds.insert(k);
+        }
+        Ok(out)
+    }
+
+    /// The files that parsed, ready to link; the errors of those that did
+    /// not go to `diags`.
+    pub fn parsed(&self, diags: &mut Diagnostics) -> Parsed<'_> {
+        fn ok<'a, T>(slots: &'a [Slot<T>], diags: &mut Diagnostics) -> Vec<&'a T> {
+            let mut out = Vec::with_capacity(slots.len());
+            for s in slots {
+                match s {
+                    Ok(t) => out.push(t),
+                    Err(ds) => diags.extend(ds.iter().cloned()),
+                }
+            }
+            out
+        }
+        Parsed {
+            posts: ok(&self.posts, diags),
+            members: ok(&self.members, diags),
+            threads: ok(&self.threads, diags),
+            pages: ok(&self.pages, diags),
+            comments: ok(&self.comments, diags),
+        }
+    }
+}
+
+/// Whether two parses of a post differ only in their body's text: same
+/// front matter, and the same wikilinks, mentions and links in the same
+/// order. Then linking the site again would change nothing but that post's
+/// body.
+pub fn same_links(a: &ParsedPost, b: &ParsedPost) -> bool {
+    a.source == b.source
+        && a.title == b.title
+        && a.slug == b.slug
+        && a.date == b.date
+        && a.updated == b.updated
+        && a.authors == b.authors
+        && a.tags == b.tags
+        && a.categories == b.categories
+        && a.draft == b.draft
+        && a.comment_mode == b.comment_mode
+        && a.aliases == b.aliases
+        && a.extra == b.extra
+        && a.body.refs.len() == b.body.refs.len()
+        && a.body
+            .refs
+            .iter()
+            .zip(&b.body.refs)
+            .all(|(x, y)| x.kind == y.kind)
+}

@@ -1,0 +1,571 @@
+//! What each output depends on, as one hash per job.
+//!
+//! A job's signature hashes everything its rendering reads: the template
+//! (with what it includes or extends), its own entity, and a *card* of
+//! every other entity it shows (a post's card is the hash of its summary
+//! view, which is all a listing shows of it). Two builds that give a job
+//! the same signature render it to the same bytes, so watch mode renders
+//! again only the jobs whose signature changed. The random-edit test in
+//! `tests/integration/incremental.rs` checks that this list of reads is
+//! complete: any read missing here shows up as a difference from a clean
+//! build.
+
+use std::collections::HashMap;
+use std::io::Write;
+
+use rayon::prelude::*;
+use serde_json::Value;
+use xxhash_rust::xxh3::Xxh3;
+
+use super::jobs::{FeedKind, Job};
+use crate::load::AssetFile;
+use crate::model::*;
+use crate::url::OutputPath;
+
+/// A hash being built from typed fields.
+struct Sig(Xxh3);
+
+impl Sig {
+    fn new() -> Self {
+        Sig(Xxh3::new())
+    }
+    fn str(&mut self, s: &str) -> &mut Self {
+        self.0.update(&(s.len() as u64).to_le_bytes());
+        self.0.update(s.as_bytes());
+        self
+    }
+    fn n(&mut self, n: u64) -> &mut Self {
+        self.0.update(&n.to_le_bytes());
+        self
+    }
+    fn opt(&mut self, s: Option<&str>) -> &mut Self {
+        match s {
+            Some(s) => self.n(1).str(s),
+            None => self.n(0),
+        }
+    }
+    fn date(&mut self, d: Option<&crate::date::Date>) -> &mut Self {
+        self.opt(d.map(|d| d.to_rfc3339()).as_deref())
+    }
+    fn json(&mut self, v: &Value) -> &mut Self {
+        struct W<'a>(&'a mut Xxh3);
+        impl Write for W<'_> {
+            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+                self.0.update(b);
+                Ok(b.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        serde_json::to_writer(W(&mut self.0), v).expect("hashing cannot fail");
+        self.n(0xff)
+    }
+    fn done(&self) -> u64 {
+        self.0.digest()
+    }
+}
+
+/// Hashes of what other pages show of each entity, and of each entity's
+/// own page content.
+#[derive(Debug, Clone, Default)]
+pub struct Cards {
+    /// Hash of each post's summary view.
+    pub post: Vec<u64>,
+    /// Each post's content, toc, extra data and backlinks.
+    pub post_content: Vec<u64>,
+    /// Each post's visible comments, as its page and the feeds show them.
+    pub post_comments: Vec<u64>,
+    /// Each member's directory entry.
+    pub member: Vec<u64>,
+    /// Each thread's index entry.
+    pub thread: Vec<u64>,
+}
+
+/// Name, URL and avatar of a member as shown beside what they wrote.
+fn member_ref(h: &mut Sig, site: &Site, m: MemberIdx) {
+    let m = &site.members[m];
+    h.str(&m.handle).str(&m.name).str(&m.path);
+}
+
+/// Title, URL, kind and date of a page that links here.
+fn doc_ref(h: &mut Sig, site: &Site, d: Doc) {
+    match d {
+        Doc::Post(i) => h
+            .n(1)
+            .str(&site.posts[i].title)
+            .str(&site.posts[i].path)
+            .date(Some(&site.posts[i].date)),
+        Doc::Thread(i) => h
+            .n(2)
+            .str(&site.threads[i].title)
+            .str(&site.threads[i].path)
+            .date(Some(&site.threads[i].date)),
+        Doc::Page(i) => h
+            .n(3)
+            .str(&site.pages[i].title)
+            .str(&site.pages[i].path)
+            .date(site.pages[i].date.as_ref()),
+        Doc::Member(i) => h.n(4).str(&site.members[i].name).str(&site.members[i].path),
+    };
+}
+
+/// The card of post `i`: what listings show of it.
+pub fn post_card(summary: &Value) -> u64 {
+    Sig::new().json(summary).done()
+}
+
+/// The content card of post `i`: what only its own page shows.
+pub fn post_content(site: &Site, i: PostIdx) -> u64 {
+    let p = &site.posts[i];
+    let mut h = Sig::new();
+    h.str(&p.body.html).json(&p.extra);
+    for t in &p.body.toc {
+        h.n(t.level.into()).str(&t.id).str(&t.title);
+    }
+    h.n(p.backlinks.len() as u64);
+    for &d in &p.backlinks {
+        doc_ref(&mut h, site, d);
+    }
+    h.done()
+}
+
+/// The comments card of post `i`.
+pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
+    let mut h = Sig::new();
+    for c in site.posts[i].visible_comments() {
+        h.str(&c.id)
+            .n(c.parent.map_or(0, |p| p as u64 + 1))
+            .str(&c.author)
+            .opt(c.url.as_deref())
+            .date(Some(&c.date))
+            .str(&c.body);
+        match c.member {
+            Some(m) => member_ref(h.n(1), site, m),
+            None => {
+                h.n(0);
+            }
+        }
+    }
+    h.done()
+}
+
+impl Cards {
+    /// Computes every card of `site`, in parallel.
+    pub fn new(site: &Site, summaries: &[Value]) -> Self {
+        let posts: Vec<(u64, u64, u64)> = (0..site.posts.len())
+            .into_par_iter()
+            .map(|i| {
+                (
+                    post_card(&summaries[i]),
+                    post_content(site, i),
+                    post_comments(site, i),
+                )
+            })
+            .collect();
+        Cards {
+            post: posts.iter().map(|c| c.0).collect(),
+            post_content: posts.iter().map(|c| c.1).collect(),
+            post_comments: posts.iter().map(|c| c.2).collect(),
+            member: site
+                .members
+                .iter()
+                .map(|m| {
+                    Sig::new()
+                        .json(&super::views::member_summary(site, m))
+                        .done()
+                })
+                .collect(),
+            thread: site
+                .threads
+                .iter()
+                .map(|t| {
+                    Sig::new()
+                        .json(&super::views::thread_summary(site, t))
+                        .done()
+                })
+                .collect(),
+        }
+    }
+
+    /// Recomputes the cards of post `i` after its body changed.
+    pub fn update_post(&mut self, site: &Site, i: PostIdx, summary: &Value) {
+        self.post[i] = post_card(summary);
+        self.post_content[i] = post_content(site, i);
+        self.post_comments[i] = post_comments(site, i);
+    }
+}
+
+/// Each template's hash, together with those of the templates it extends,
+/// includes or imports, by name.
+pub fn template_signatures(templates: &[(String, String)]) -> HashMap<String, u64> {
+    let text: HashMap<&str, &str> = templates
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_str()))
+        .collect();
+    let mut out = HashMap::new();
+    for name in text.keys() {
+        let mut seen: Vec<&str> = vec![name];
+        let mut i = 0;
+        while i < seen.len() {
+            for used in referenced_templates(text.get(seen[i]).copied().unwrap_or("")) {
+                if let Some((&k, _)) = text.get_key_value(used) {
+                    if !seen.contains(&k) {
+                        seen.push(k);
+                    }
+                }
+            }
+            i += 1;
+        }
+        seen.sort_unstable();
+        let mut h = Sig::new();
+        for n in seen {
+            h.str(n).str(text[n]);
+        }
+        out.insert((*name).to_owned(), h.done());
+    }
+    out
+}
+
+/// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}`.
+fn referenced_templates(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    for tag in text.split("{%").skip(1) {
+        let tag = tag.split("%}").next().unwrap_or("");
+        let tag = tag.trim_start_matches('-').trim_start();
+        if !["extends", "include", "import"]
+            .iter()
+            .any(|k| tag.starts_with(k))
+        {
+            continue;
+        }
+        // Every quoted name: `include ["a.html", "b.html"]` lists several.
+        let mut rest = tag;
+        while let Some(start) = rest.find(['"', '\'']) {
+            let quote = rest.as_bytes()[start] as char;
+            let after = &rest[start + 1..];
+            let Some(end) = after.find(quote) else { break };
+            out.push(&after[..end]);
+            rest = &after[end + 1..];
+        }
+    }
+    out
+}
+
+/// What a signature needs besides the site.
+pub struct Inputs<'a> {
+    /// The linked site.
+    pub site: &'a Site,
+    /// Its cards.
+    pub cards: &'a Cards,
+    /// Template signatures by name.
+    pub templates: &'a HashMap<String, u64>,
+    /// Static files.
+    pub assets: &'a [AssetFile],
+    /// A hash of the configuration and build options.
+    pub config: u64,
+}
+
+/// The signature of every job, in parallel.
+pub fn signatures(inputs: &Inputs<'_>, jobs: &[(Job, OutputPath)]) -> Vec<u64> {
+    jobs.par_iter()
+        .map(|(job, path)| signature(inputs, job, path))
+        .collect()
+}
+
+/// The signature of one job (see the module docs).
+pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
+    let Inputs {
+        site,
+        cards,
+        templates,
+        assets,
+        config,
+    } = inputs;
+    let site = *site;
+    let mut h = Sig::new();
+    h.n(*config).str(path.as_str()).str(job.kind());
+    h.n(templates.get(job.kind()).copied().unwrap_or(0));
+    let per = site.config.paginate;
+    let range = |n: usize, page: usize| {
+        let start = ((page - 1) * per).min(n);
+        start..(start + per).min(n)
+    };
+    let posts = |h: &mut Sig, idx: &[PostIdx]| {
+        h.n(idx.len() as u64);
+        for &i in idx {
+            h.n(cards.post[i]);
+        }
+    };
+    match job {
+        Job::Home { page } => {
+            let n = site.posts.len();
+            h.n(n as u64);
+            posts(&mut h, &range(n, *page).collect::<Vec<_>>());
+        }
+        Job::Post(i) => {
+            let i = *i;
+            h.n(cards.post[i])
+                .n(cards.post_content[i])
+                .n(cards.post_comments[i]);
+            for n in [
+                i.checked_sub(1),
+                Some(i + 1).filter(|&n| n < site.posts.len()),
+            ] {
+                match n {
+                    Some(n) => h.n(1).str(&site.posts[n].title).str(&site.posts[n].path),
+                    None => h.n(0),
+                };
+            }
+            posts(&mut h, &site.posts[i].related);
+        }
+        Job::Page(i) => {
+            let p = &site.pages[*i];
+            h.str(&p.title)
+                .str(&p.slug)
+                .date(p.date.as_ref())
+                .str(&p.body.html)
+                .json(&p.extra);
+            for t in &p.body.toc {
+                h.n(t.level.into()).str(&t.id).str(&t.title);
+            }
+        }
+        Job::TaxonomyIndex(kind) => {
+            for t in &site.taxonomy(*kind).terms {
+                h.str(&t.name).str(&t.slug).n(t.posts.len() as u64);
+            }
+        }
+        Job::Term { kind, term, page } => {
+            let t = &site.taxonomy(*kind).terms[*term];
+            h.str(&t.name).str(&t.slug).n(t.posts.len() as u64);
+            posts(&mut h, &t.posts[range(t.posts.len(), *page)]);
+            for &th in &t.threads {
+                h.n(cards.thread[th]);
+            }
+        }
+        Job::Archive => {
+            for y in &site.archive {
+                h.n(y.year as u64);
+                for m in &y.months {
+                    h.n(m.month.into()).n(m.posts.len() as u64);
+                }
+            }
+        }
+        Job::Year(y) => {
+            let year = &site.archive[*y];
+            h.n(year.year as u64);
+            for m in &year.months {
+                h.n(m.month.into());
+                posts(&mut h, &m.posts);
+            }
+        }
+        Job::Month(y, m) => {
+            h.n(site.archive[*y].year as u64);
+            let month = &site.archive[*y].months[*m];
+            h.n(month.month.into());
+            posts(&mut h, &month.posts);
+        }
+        Job::Members { .. } => {
+            for &c in &cards.member {
+                h.n(c);
+            }
+        }
+        Job::Member(i) => member(&mut h, site, cards, *i),
+        Job::Threads => {
+            for &c in &cards.thread {
+                h.n(c);
+            }
+        }
+        Job::Thread(i) => thread(&mut h, site, cards, *i),
+        Job::NotFound => {}
+        Job::Feed(kind) => feed(&mut h, site, cards, kind),
+        Job::Sitemap => {
+            for p in &site.posts {
+                h.str(&p.path).date(Some(&p.date)).date(p.updated.as_ref());
+            }
+            for p in &site.pages {
+                h.str(&p.path).date(p.date.as_ref());
+            }
+            for t in &site.threads {
+                h.str(&t.path).date(Some(&t.date));
+            }
+            for m in &site.members {
+                h.str(&m.path);
+            }
+            for tax in [&site.tags, &site.categories] {
+                for t in &tax.terms {
+                    // A term's date is its newest post's.
+                    h.str(&t.path)
+                        .date(t.posts.first().map(|&p| &site.posts[p].date));
+                }
+            }
+        }
+        Job::Redirect { to } => {
+            h.str(to);
+        }
+        Job::Asset(i) => {
+            h.n(xxhash_rust::xxh3::xxh3_64(&assets[*i].bytes));
+        }
+    }
+    h.done()
+}
+
+fn member(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
+    let m = &site.members[i];
+    h.n(cards.member[i])
+        .str(&m.bio.html)
+        .json(&m.extra)
+        .json(&serde_json::to_value(&m.links).expect("links"));
+    for a in &m.aka {
+        h.str(a);
+    }
+    for &d in &m.backlinks {
+        doc_ref(h, site, d);
+    }
+    for &(o, n) in &m.talks_with {
+        member_ref(h, site, o);
+        h.n(n as u64);
+    }
+    h.n(m.posts.len() as u64);
+    for &p in &m.posts {
+        h.n(cards.post[p]);
+    }
+    for &(p, c) in &m.comments {
+        let post = &site.posts[p];
+        let c = &post.comments[c];
+        h.str(&post.title)
+            .str(&post.path)
+            .str(&c.id)
+            .date(Some(&c.date))
+            .str(&c.body);
+    }
+    for &(t, e) in &m.entries {
+        let thread = &site.threads[t];
+        let e = &thread.entries[e];
+        h.str(&thread.title)
+            .str(&thread.path)
+            .str(&e.id)
+            .date(e.date.as_ref())
+            .str(&e.text);
+    }
+}
+
+fn participant(h: &mut Sig, site: &Site, p: &Participant) {
+    h.str(&p.name);
+    match p.member {
+        Some(m) => member_ref(h.n(1), site, m),
+        None => {
+            h.n(0);
+        }
+    }
+}
+
+fn thread(h: &mut Sig, site: &Site, cards: &Cards, i: ThreadIdx) {
+    let t = &site.threads[i];
+    h.n(cards.thread[i]).str(&t.intro.html);
+    match &t.origin {
+        Some(o) => h.n(1).str(&o.name).opt(o.url.as_deref()),
+        None => h.n(0),
+    };
+    match &t.started_by {
+        Some(p) => participant(h.n(1), site, p),
+        None => {
+            h.n(0);
+        }
+    }
+    for &d in &t.backlinks {
+        doc_ref(h, site, d);
+    }
+    for e in &t.entries {
+        h.str(&e.id)
+            .n(e.parent.map_or(0, |p| p as u64 + 1))
+            .date(e.date.as_ref())
+            .str(&e.text)
+            .opt(e.url.as_deref());
+        participant(h, site, &e.by);
+        if let Some((p, c)) = e.quote {
+            let post = &site.posts[p];
+            let c = &post.comments[c];
+            h.n(1)
+                .str(&post.title)
+                .str(&post.path)
+                .str(&c.id)
+                .str(&c.author)
+                .date(Some(&c.date))
+                .str(&c.body);
+            match c.member {
+                Some(m) => member_ref(h.n(1), site, m),
+                None => {
+                    h.n(0);
+                }
+            }
+        }
+    }
+    h.n(t.related.len() as u64);
+    for &p in &t.related {
+        h.n(cards.post[p]);
+    }
+}
+
+fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
+    let limit = site.config.feed_limit;
+    match *kind {
+        FeedKind::Site => {
+            for i in 0..site.posts.len().min(limit) {
+                h.n(cards.post[i]).n(cards.post_content[i]);
+            }
+        }
+        FeedKind::Term(k, t) => {
+            let term = &site.taxonomy(k).terms[t];
+            h.str(&term.name);
+            for &i in &term.posts[..term.posts.len().min(limit)] {
+                h.n(cards.post[i]);
+            }
+        }
+        FeedKind::Comments => {
+            for (i, p) in site.posts.iter().enumerate() {
+                if !p.visible_comments().is_empty() {
+                    h.n(i as u64)
+                        .str(&p.title)
+                        .str(&p.path)
+                        .n(cards.post_comments[i]);
+                }
+            }
+        }
+        FeedKind::PostComments(i) => {
+            h.n(cards.post[i]).n(cards.post_comments[i]);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn finds_extended_included_and_imported_templates() {
+        let t = r#"{% extends "base.html" %}{% import 'macros.html' as m %}
+            {%- include ["a.html", "b.html"] ignore missing -%}{% if x %}"no.html"{% endif %}"#;
+        assert_eq!(
+            referenced_templates(t),
+            vec!["base.html", "macros.html", "a.html", "b.html"]
+        );
+    }
+
+    #[test]
+    fn a_template_signature_follows_what_it_extends() {
+        let mut files = vec![
+            ("base.html".to_owned(), "B1".to_owned()),
+            (
+                "post.html".to_owned(),
+                "{% extends \"base.html\" %}".to_owned(),
+            ),
+            ("member.html".to_owned(), "alone".to_owned()),
+        ];
+        let before = template_signatures(&files);
+        files[0].1 = "B2".into();
+        let after = template_signatures(&files);
+        assert_ne!(before["post.html"], after["post.html"]);
+        assert_eq!(before["member.html"], after["member.html"]);
+    }
+}

@@ -1,0 +1,436 @@
+//! Watch mode's incremental rebuilds: after any sequence of edits the
+//! output is byte for byte a clean build's, and an edit renders only the
+//! pages it can change.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use salon::incremental::Incremental;
+use salon::serve::Rebuild;
+use salon::BuildOptions;
+
+use crate::common::Site;
+
+/// Every output file but the manifest, by path.
+fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
+    let mut out = BTreeMap::new();
+    for e in walkdir::WalkDir::new(dir).min_depth(1) {
+        let e = e.unwrap();
+        if e.file_type().is_file() {
+            let rel = e
+                .path()
+                .strip_prefix(dir)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            if rel != ".salon-manifest" {
+                out.insert(rel, fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// Fails with the first difference between two output trees.
+fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
+    let a = tree(incremental);
+    let b = tree(clean);
+    let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
+    let only_b: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
+    assert!(
+        only_a.is_empty() && only_b.is_empty(),
+        "after {log:#?}\nonly in the incremental output: {only_a:?}\nonly in the clean build: {only_b:?}"
+    );
+    for (path, bytes) in &a {
+        let other = &b[path];
+        if bytes != other {
+            let at = bytes
+                .iter()
+                .zip(other)
+                .position(|(x, y)| x != y)
+                .unwrap_or(bytes.len().min(other.len()));
+            let around = |v: &[u8]| {
+                String::from_utf8_lossy(&v[at.saturating_sub(120)..(at + 120).min(v.len())])
+                    .into_owned()
+            };
+            panic!(
+                "after {log:#?}\n{path} differs at byte {at}:\nincremental: …{}…\nclean:       …{}…",
+                around(bytes),
+                around(other)
+            );
+        }
+    }
+}
+
+/// A small deterministic random stream (splitmix64).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len())]
+    }
+}
+
+fn files_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = fs::read_dir(dir)
+        .map(|r| r.map(|e| e.unwrap().path()).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.is_file());
+    v.sort();
+    v
+}
+
+/// Replaces the first line starting with `key:` in the front matter, or
+/// adds one.
+fn set_field(path: &Path, key: &str, value: &str) {
+    let text = fs::read_to_string(path).unwrap();
+    let (fm, body) = text[4..].split_once("\n---").unwrap();
+    let mut lines: Vec<String> = fm
+        .lines()
+        .filter(|l| !l.starts_with(&format!("{key}:")))
+        .map(str::to_owned)
+        .collect();
+    lines.push(format!("{key}: {value}"));
+    fs::write(path, format!("---\n{}\n---{body}", lines.join("\n"))).unwrap();
+}
+
+fn append(path: &Path, text: &str) {
+    let mut old = fs::read_to_string(path).unwrap();
+    old.push_str(text);
+    fs::write(path, old).unwrap();
+}
+
+fn new_post(n: usize, date: &str, tags: &str) -> String {
+    format!(
+        "---\ntitle: Added post {n}\ndate: {date}\nauthors: [luciaf]\ntags: [{tags}]\n---\nA new post, number {n}, about @samirh and [[members/amarao]].\n\n<!-- more -->\n\nMore text.\n"
+    )
+}
+
+/// Applies one random edit and returns what it did and the paths it
+/// touched.
+fn random_edit(
+    site: &Site,
+    rng: &mut Rng,
+    step: usize,
+    added: &mut Vec<PathBuf>,
+) -> (String, Vec<PathBuf>) {
+    let root = site.root();
+    let posts = files_in(&root.join("content/posts"));
+    let post = rng.pick(&posts).clone();
+    let tags: &[&str] = &[
+        "Community",
+        "Moderation",
+        "Fresh Tag",
+        "Knowledge Management",
+        "Archives",
+    ];
+    match rng.below(16) {
+        0..=3 => {
+            append(
+                &post,
+                &format!("\n\nAn edit in step {step}, with *emphasis*.\n"),
+            );
+            (format!("body edit of {}", post.display()), vec![post])
+        }
+        4 => {
+            let text = fs::read_to_string(&post).unwrap();
+            // An edit inside the summary, before `<!-- more -->`.
+            let text = text.replacen(
+                "\n---\n",
+                &format!("\n---\nStep {step} opens this post. "),
+                1,
+            );
+            fs::write(&post, text).unwrap();
+            (format!("summary edit of {}", post.display()), vec![post])
+        }
+        5 => {
+            set_field(&post, "title", &format!("\"Retitled in step {step}\""));
+            (format!("title of {}", post.display()), vec![post])
+        }
+        6 => {
+            let a = *rng.pick(tags);
+            let b = *rng.pick(tags);
+            set_field(&post, "tags", &format!("[{a}, {b}]"));
+            (
+                format!("tags of {} to {a}, {b}", post.display()),
+                vec![post],
+            )
+        }
+        7 => {
+            append(
+                &post,
+                &format!(
+                    "\nSee [[members/{}]] and @hmensah.\n",
+                    rng.pick(&["amarao", "tnowak", "luciaf"])
+                ),
+            );
+            (format!("new links in {}", post.display()), vec![post])
+        }
+        8 => {
+            let path = root.join(format!("content/posts/added-{step}.md"));
+            let date = format!(
+                "20{:02}-0{}-1{}",
+                15 + rng.below(11),
+                1 + rng.below(9),
+                rng.below(10)
+            );
+            fs::write(&path, new_post(step, &date, tags[rng.below(tags.len())])).unwrap();
+            added.push(path.clone());
+            (
+                format!("new post {} dated {date}", path.display()),
+                vec![path],
+            )
+        }
+        9 if !added.is_empty() => {
+            let path = added.remove(rng.below(added.len()));
+            fs::remove_file(&path).unwrap();
+            (format!("deleted {}", path.display()), vec![path])
+        }
+        10 if !added.is_empty() => {
+            let i = rng.below(added.len());
+            let to = root.join(format!("content/posts/renamed-{step}.md"));
+            fs::rename(&added[i], &to).unwrap();
+            let from = std::mem::replace(&mut added[i], to.clone());
+            (
+                format!("renamed {} to {}", from.display(), to.display()),
+                vec![from, to],
+            )
+        }
+        11 => {
+            let files = files_in(&root.join("content/comments"));
+            let file = rng.pick(&files).clone();
+            append(&file, &format!("- id: step-{step}\n  author: Wen Zhao\n  date: 2025-0{}-02T10:00:00Z\n  body: \"<p>Comment of step {step}.</p>\"\n", 1 + rng.below(9)));
+            (format!("comment added to {}", file.display()), vec![file])
+        }
+        12 => {
+            let files = files_in(&root.join("content/members"));
+            let file = rng.pick(&files).clone();
+            append(&file, &format!("\nUpdated in step {step}.\n"));
+            (format!("bio of {}", file.display()), vec![file])
+        }
+        13 => {
+            let files = files_in(&root.join("content/threads"));
+            let file = rng.pick(&files).clone();
+            let text = fs::read_to_string(&file).unwrap();
+            let title = text
+                .lines()
+                .find(|l| l.starts_with("title:"))
+                .unwrap()
+                .to_owned();
+            fs::write(
+                &file,
+                text.replacen(&title, &format!("title: Thread retitled in step {step}"), 1),
+            )
+            .unwrap();
+            (format!("title of {}", file.display()), vec![file])
+        }
+        14 => {
+            let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+            let name = *rng.pick(&["post.html", "base.html", "member.html", "term.html"]);
+            let text = fs::read_to_string(theme.join(name)).unwrap();
+            let path = root.join("templates").join(name);
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            let marked = text.replacen("</h1>", &format!("</h1><!-- step {step} -->"), 1);
+            fs::write(
+                &path,
+                if marked == text {
+                    format!("{text}<!-- step {step} -->")
+                } else {
+                    marked
+                },
+            )
+            .unwrap();
+            (format!("template {name}"), vec![path])
+        }
+        _ => {
+            // A broken post, fixed by a later step rewriting it.
+            let path = root.join(format!("content/posts/broken-{}.md", step % 3));
+            if path.exists() {
+                fs::write(&path, new_post(step, "2024-02-02", "Community")).unwrap();
+                (format!("fixed {}", path.display()), vec![path])
+            } else {
+                fs::write(&path, "---\ntitle: [unclosed\n---\nBody\n").unwrap();
+                (format!("broke {}", path.display()), vec![path])
+            }
+        }
+    }
+}
+
+#[test]
+fn random_edits_give_the_same_output_as_a_clean_build() {
+    let site = Site::demo();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean_opts = BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..site.options()
+    };
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).expect("the demo builds");
+    let mut rng = Rng(0x5a10_2026);
+    let mut added = Vec::new();
+    let mut log = Vec::new();
+    let mut patched = 0;
+    for step in 0..60 {
+        let (what, paths) = random_edit(&site, &mut rng, step, &mut added);
+        log.push(what);
+        let incremental = rebuild.rebuild(&opts, &paths);
+        let clean = salon::build(&clean_opts);
+        assert_eq!(
+            incremental.is_ok(),
+            clean.is_ok(),
+            "after {log:#?}\nincremental: {:?}\nclean: {:?}",
+            incremental.as_ref().err(),
+            clean.as_ref().err()
+        );
+        if let Ok(r) = &incremental {
+            if r.rendered < r.files {
+                patched += 1;
+            }
+            assert_same_output(
+                &opts.output_dir(),
+                clean_dir.path().join("out").as_path(),
+                &log,
+            );
+        }
+    }
+    assert!(
+        patched > 20,
+        "most edits should render only part of the site ({patched} did)"
+    );
+    // The manifest is a clean build's too: nothing left to do.
+    let r = salon::build(&opts).unwrap();
+    assert!(
+        r.up_to_date,
+        "a build after the edits should find nothing to do"
+    );
+}
+
+#[test]
+fn a_body_edit_renders_its_post_and_the_listings_showing_its_summary() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    let first = rebuild.rebuild(&opts, &[]).unwrap();
+    let post = site
+        .root()
+        .join("content/posts/2022-03-14-tacit-knowledge-and-the-faq-trap.md");
+
+    // A body edit: the post page, the site feed (full content), and the
+    // listings that show its summary (its word count changed): the home
+    // page, its tags', category's, month's, year's and author's pages, the
+    // posts that list it as related. Not the site.
+    append(&post, "\n\nA closing thought.\n");
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&post)).unwrap();
+    eprintln!(
+        "body edit: {} rendered, {} written of {}",
+        r.rendered, r.written, r.files
+    );
+    assert!(
+        r.rendered >= 2 && r.rendered <= 20,
+        "{} rendered of {}",
+        r.rendered,
+        r.files
+    );
+    assert!(r.written >= 2 && r.written <= r.rendered);
+    assert_eq!(r.files, first.files);
+
+    let text = fs::read_to_string(&post).unwrap();
+    fs::write(
+        &post,
+        text.replacen("A closing thought.", "A closing idea.", 1),
+    )
+    .unwrap();
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&post)).unwrap();
+    eprintln!(
+        "same-length edit: {} rendered, {} written",
+        r.rendered, r.written
+    );
+    assert_eq!(
+        (r.rendered, r.written),
+        (2, 2),
+        "the word count stays: post page and site feed"
+    );
+
+    // Saving without a change renders nothing that differs, writes nothing.
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&post)).unwrap();
+    assert_eq!((r.rendered, r.written), (0, 0));
+}
+
+#[test]
+fn a_template_edit_renders_the_pages_that_use_it() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let text = fs::read_to_string(theme.join("member.html")).unwrap();
+    site.write("templates/member.html", &format!("{text}<!-- changed -->"));
+    let r = rebuild
+        .rebuild(&opts, &[site.root().join("templates/member.html")])
+        .unwrap();
+    let members = fs::read_dir(site.root().join("content/members"))
+        .unwrap()
+        .count();
+    assert_eq!(r.rendered, members, "one page per member, nothing else");
+}
+
+#[test]
+fn a_broken_file_fails_the_rebuild_and_fixing_it_recovers() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let before = tree(&opts.output_dir());
+    let post = site
+        .root()
+        .join("content/posts/2022-03-14-tacit-knowledge-and-the-faq-trap.md");
+    let good = fs::read_to_string(&post).unwrap();
+    fs::write(&post, good.replacen("title:", "title: [unclosed", 1)).unwrap();
+    let err = rebuild
+        .rebuild(&opts, std::slice::from_ref(&post))
+        .unwrap_err();
+    let salon::Error::Content(diags) = err else {
+        panic!("expected a content error")
+    };
+    assert!(diags[0]
+        .path
+        .ends_with("2022-03-14-tacit-knowledge-and-the-faq-trap.md"));
+    assert!(diags[0].position.is_some());
+    assert_eq!(tree(&opts.output_dir()), before, "the last good site stays");
+
+    // Another file edited meanwhile is still an error build.
+    let other = site
+        .root()
+        .join("content/posts/2019-01-14-what-a-community-of-practice-is.md");
+    append(&other, "\nMore.\n");
+    assert!(rebuild
+        .rebuild(&opts, std::slice::from_ref(&other))
+        .is_err());
+
+    fs::write(&post, good.replacen("\n---\n", "\n---\nFixed. ", 1)).unwrap();
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&post)).unwrap();
+    assert!(r.written >= 2, "both edits are published");
+    let clean = tempfile::tempdir().unwrap();
+    salon::build(&BuildOptions {
+        output: Some(clean.path().join("out")),
+        ..site.options()
+    })
+    .unwrap();
+    assert_same_output(
+        &opts.output_dir(),
+        &clean.path().join("out"),
+        &["fix".into()],
+    );
+}
