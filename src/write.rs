@@ -24,7 +24,7 @@
 //!   whose inputs and output are exactly as last time can stop before
 //!   parsing anything ([`Output::is_up_to_date`]).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -336,7 +336,7 @@ impl Output {
                 }
                 let mut manifest = std::mem::take(&mut *written.lock().expect("lock"));
                 manifest.sort_by(|a, b| a.0.cmp(&b.0));
-                write_manifest(temp, inputs, &manifest)?;
+                write_manifest(temp, inputs, manifest.iter().map(|(p, e)| (p, e)))?;
                 fs::rename(temp, &self.dir).map_err(|e| Error::io(&self.dir, e))?;
                 self.committed = true;
                 return Ok(WriteReport {
@@ -408,7 +408,7 @@ impl Output {
         manifest.extend(kept.into_iter().map(|(p, e)| (p.as_str().to_owned(), e)));
 
         manifest.sort_by(|a, b| a.0.cmp(&b.0));
-        write_manifest(&self.dir, inputs, &manifest)?;
+        write_manifest(&self.dir, inputs, manifest.iter().map(|(p, e)| (p, e)))?;
         self.committed = true;
         Ok(report)
     }
@@ -420,15 +420,18 @@ impl Output {
 #[derive(Debug)]
 pub struct Published {
     dir: PathBuf,
-    files: HashMap<String, Entry>,
+    files: BTreeMap<String, Entry>,
+    inputs: Option<u128>,
 }
 
 impl Published {
     /// What the build that just committed into `dir` wrote.
     pub fn read(dir: &Path) -> Self {
+        let (inputs, files) = read_manifest(&dir.join(MANIFEST));
         Published {
             dir: dir.to_path_buf(),
-            files: read_manifest(&dir.join(MANIFEST)).1,
+            files: files.into_iter().collect(),
+            inputs,
         }
     }
 
@@ -463,9 +466,19 @@ impl Published {
             written: changed.len(),
             ..WriteReport::default()
         };
-        let (removed, _) = remove_stale(&self.dir, &self.files, now)?;
-        report.removed = removed;
-        self.files.retain(|p, _| now.contains(p.as_str()));
+        let stale: Vec<String> = self
+            .files
+            .keys()
+            .filter(|p| !now.contains(p.as_str()))
+            .cloned()
+            .collect();
+        if !stale.is_empty() {
+            let gone: HashMap<String, Entry> = stale
+                .iter()
+                .filter_map(|p| self.files.remove_entry(p))
+                .collect();
+            report.removed = remove_stale(&self.dir, &gone, &HashSet::new())?.0;
+        }
         let dir = &self.dir;
         let written: Vec<(String, Entry)> = changed
             .into_par_iter()
@@ -485,10 +498,10 @@ impl Published {
             .collect::<Result<_, Error>>()?;
         self.files.extend(written);
         report.unchanged = self.files.len() - report.written;
-        let mut manifest: Vec<(String, Entry)> =
-            self.files.iter().map(|(p, e)| (p.clone(), *e)).collect();
-        manifest.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        write_manifest(&self.dir, inputs, &manifest)?;
+        if report.written > 0 || report.removed > 0 || self.inputs != Some(inputs) {
+            write_manifest(&self.dir, inputs, self.files.iter())?;
+            self.inputs = Some(inputs);
+        }
         Ok(report)
     }
 }
@@ -653,12 +666,17 @@ fn read_manifest(path: &Path) -> (Option<u128>, HashMap<String, Entry>) {
     (inputs, files)
 }
 
-fn write_manifest(dir: &Path, inputs: u128, entries: &[(String, Entry)]) -> Result<(), Error> {
+fn write_manifest<'a>(
+    dir: &Path,
+    inputs: u128,
+    entries: impl ExactSizeIterator<Item = (&'a String, &'a Entry)>,
+) -> Result<(), Error> {
+    use std::fmt::Write as _;
     let mut text = String::with_capacity(64 + entries.len() * 96);
     text.push_str(MANIFEST_HEADER);
-    text.push_str(&format!("\ninputs {inputs:032x}\n"));
+    let _ = write!(text, "\ninputs {inputs:032x}\n");
     for (path, e) in entries {
-        text.push_str(&format!("{:032x} {} {} {path}\n", e.hash, e.len, e.mtime));
+        let _ = writeln!(text, "{:032x} {} {} {path}", e.hash, e.len, e.mtime);
     }
     let path = dir.join(MANIFEST);
     // Unchanged entries give the same text: leave the file (and its mtime)

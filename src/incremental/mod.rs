@@ -81,8 +81,11 @@ struct Linked {
     summaries: Vec<Value>,
     cards: deps::Cards,
     jobs: Vec<(Job, OutputPath)>,
-    /// Signature of each output file as last written.
-    signatures: HashMap<OutputPath, u64>,
+    /// Signature of each job as last written, in the order of `jobs`.
+    signatures: Vec<u64>,
+    /// After linking again, until the output is written: the signatures
+    /// of the files on disk, by path (jobs moved).
+    on_disk: Option<HashMap<String, u64>>,
     /// Posts by source file.
     post_at: HashMap<PathBuf, PostIdx>,
     warnings: Vec<Diagnostic>,
@@ -193,13 +196,19 @@ impl State {
                 return Err(Error::Content(diags.into_sorted()));
             }
         };
+        timings.stage("plan", "files planned", jobs.len(), t);
+        let t = Instant::now();
         diags.extend(render::check_links(&site, &jobs));
         if diags.has_errors() {
             return Err(Error::Content(diags.into_sorted()));
         }
+        timings.stage("check links", "files", jobs.len(), t);
+        let t = Instant::now();
         let summaries = render::summaries(&site);
+        timings.stage("summaries", "posts", summaries.len(), t);
+        let t = Instant::now();
         let cards = deps::Cards::new(&site, &summaries);
-        timings.stage("prepare", "files planned", jobs.len(), t);
+        timings.stage("cards", "posts", summaries.len(), t);
         Ok(Linked {
             post_at: site
                 .posts
@@ -211,7 +220,8 @@ impl State {
             summaries,
             cards,
             jobs,
-            signatures: HashMap::new(),
+            signatures: Vec::new(),
+            on_disk: None,
             warnings: diags.warnings(),
         })
     }
@@ -253,7 +263,7 @@ impl State {
         Ok(report)
     }
 
-    fn sign(&self, linked: &Linked) -> HashMap<OutputPath, u64> {
+    fn sign(&self, linked: &Linked) -> Vec<u64> {
         let inputs = deps::Inputs {
             site: &linked.site,
             cards: &linked.cards,
@@ -261,13 +271,7 @@ impl State {
             assets: &self.inputs.theme.assets,
             config: self.config_hash,
         };
-        let sigs = deps::signatures(&inputs, &linked.jobs);
-        linked
-            .jobs
-            .iter()
-            .map(|(_, p)| p.clone())
-            .zip(sigs)
-            .collect()
+        deps::signatures(&inputs, &linked.jobs)
     }
 
     /// Takes in `changed` and brings the output up to date. `None` when the
@@ -345,7 +349,15 @@ impl State {
             }
             previous => match self.link(&mut timings) {
                 Ok(mut fresh) => {
-                    fresh.signatures = previous.map(|p| p.signatures).unwrap_or_default();
+                    fresh.on_disk = previous.map(|p| {
+                        p.on_disk.unwrap_or_else(|| {
+                            p.jobs
+                                .iter()
+                                .map(|(_, path)| path.as_str().to_owned())
+                                .zip(p.signatures)
+                                .collect()
+                        })
+                    });
                     fresh
                 }
                 Err(e) => {
@@ -372,7 +384,15 @@ impl State {
         let dirty: Vec<&(Job, OutputPath)> = linked
             .jobs
             .iter()
-            .filter(|(_, p)| linked.signatures.get(p) != signatures.get(p))
+            .enumerate()
+            .filter(|(i, (_, path))| {
+                let was = match &linked.on_disk {
+                    Some(by_path) => by_path.get(path.as_str()),
+                    None => linked.signatures.get(*i),
+                };
+                was != Some(&signatures[*i])
+            })
+            .map(|(_, job)| job)
             .collect();
         timings.stage("sign", "files to render", dirty.len(), t);
 
@@ -402,6 +422,7 @@ impl State {
         drop(now);
         timings.stage("write", "files written", written.written, t);
         linked.signatures = signatures;
+        linked.on_disk = None;
         let report = BuildReport {
             output: self.opts.output_dir(),
             files: linked.jobs.len(),

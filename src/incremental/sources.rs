@@ -115,6 +115,63 @@ fn refresh<T: Send>(
     Ok(replaced)
 }
 
+/// Applies `edits` (a file with its new size and mtime, or `None` when it
+/// is gone) to `list` and `slots` in place and parses the changed files,
+/// in parallel. Returns the slots replaced with the new index of their
+/// file; sets `added_or_removed` when a file came or went.
+#[allow(clippy::type_complexity)]
+fn edit<T: Send>(
+    root: &Path,
+    ctx: &Context,
+    list: &mut Vec<ContentFile>,
+    slots: &mut Vec<Slot<T>>,
+    edits: Vec<(&Path, Option<ContentFile>)>,
+    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    added_or_removed: &mut bool,
+) -> Result<Vec<(Option<Slot<T>>, usize)>, Error> {
+    let find = |list: &[ContentFile], p: &Path| list.binary_search_by(|f| f.abs.as_path().cmp(p));
+    let mut before: Vec<(PathBuf, Option<Slot<T>>)> = Vec::new();
+    let mut to_parse: Vec<ContentFile> = Vec::new();
+    for (path, now) in edits {
+        match (find(list, path), now) {
+            (Ok(i), Some(f)) => {
+                list[i] = f.clone();
+                before.push((
+                    f.abs.clone(),
+                    Some(std::mem::replace(&mut slots[i], Err(Vec::new()))),
+                ));
+                to_parse.push(f);
+            }
+            (Err(i), Some(f)) => {
+                list.insert(i, f.clone());
+                slots.insert(i, Err(Vec::new()));
+                *added_or_removed = true;
+                before.push((f.abs.clone(), None));
+                to_parse.push(f);
+            }
+            (Ok(i), None) => {
+                list.remove(i);
+                drop(slots.remove(i));
+                *added_or_removed = true;
+            }
+            (Err(_), None) => {}
+        }
+    }
+    let parsed: Vec<Slot<T>> = to_parse
+        .par_iter()
+        .map(|f| parse_slot(root, f, ctx, parse))
+        .collect::<Result<_, Error>>()?;
+    let mut replaced = Vec::with_capacity(parsed.len());
+    for ((path, was), slot) in before.into_iter().zip(parsed) {
+        // A file saved twice in one batch is parsed twice; the last wins.
+        if let Ok(i) = find(list, &path) {
+            slots[i] = slot;
+            replaced.push((was, i));
+        }
+    }
+    Ok(replaced)
+}
+
 impl Sources {
     /// Reads and parses every file of `files`, in parallel.
     pub fn parse_all(root: &Path, files: &ContentFiles, ctx: &Context) -> Result<Self, Error> {
@@ -185,97 +242,87 @@ impl Sources {
         }
         let mut out = Refresh::default();
         for (k, paths) in by_kind {
-            let before = files.kind_mut(k).clone();
-            let mut after = before.clone();
+            out.kinds.insert(k);
+            // Each changed file, with its new size and mtime (`None`: gone).
+            let mut edits: Vec<(&Path, Option<ContentFile>)> = Vec::new();
             let mut relist = false;
             for p in &paths {
                 let listed = load::content_kind(root, p).is_some_and(|(_, l)| l);
-                let at = after.binary_search_by(|f| f.abs.as_path().cmp(p.as_path()));
                 if !listed {
                     // A folder (new, renamed or deleted): look again at
                     // the whole kind. Anything else (a swap file) is no
                     // content.
-                    relist |= p.is_dir() || before.iter().any(|f| f.abs.starts_with(p.as_path()));
+                    relist |= p.is_dir()
+                        || files
+                            .kind_mut(k)
+                            .iter()
+                            .any(|f| f.abs.starts_with(p.as_path()));
                     continue;
                 }
                 match load::stat(p) {
-                    Ok(f) if p.is_file() => match at {
-                        Ok(i) => after[i] = f,
-                        Err(i) => after.insert(i, f),
-                    },
+                    Ok(f) if p.is_file() => edits.push((p.as_path(), Some(f))),
                     Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        if let Ok(i) = at {
-                            after.remove(i);
-                        }
+                        edits.push((p.as_path(), None))
                     }
                     // A folder named like a file, or unreadable: list again.
                     _ => relist = true,
                 }
             }
+            let list = files.kind_mut(k);
             if relist {
-                after = load::list_kind(root, k)?;
+                let after = load::list_kind(root, k)?;
+                let names = |v: &[ContentFile]| v.iter().map(|f| f.abs.clone()).collect::<Vec<_>>();
+                out.added_or_removed |= names(list) != names(&after);
+                let touched: HashSet<PathBuf> = paths.iter().map(|p| (*p).clone()).collect();
+                macro_rules! relist {
+                    ($slots:expr, $parse:expr) => {
+                        refresh(root, ctx, list, &after, &mut $slots, &touched, $parse)?
+                    };
+                }
+                match k {
+                    0 => {
+                        let replaced = relist!(self.posts, parse::parse_post);
+                        out.posts.extend(
+                            replaced
+                                .into_iter()
+                                .map(|(before, now)| ChangedPost { before, now }),
+                        );
+                    }
+                    1 => drop(relist!(self.members, parse::parse_member)),
+                    2 => drop(relist!(self.threads, parse::parse_thread)),
+                    3 => drop(relist!(self.pages, parse::parse_page)),
+                    _ => drop(relist!(self.comments, parse::parse_comments)),
+                }
+                *list = after;
+                continue;
             }
-            let touched: HashSet<PathBuf> = paths.iter().map(|p| (*p).clone()).collect();
-            let names = |v: &[ContentFile]| v.iter().map(|f| f.abs.clone()).collect::<Vec<_>>();
-            if names(&before) != names(&after) {
-                out.added_or_removed = true;
+            macro_rules! edit {
+                ($slots:expr, $parse:expr) => {
+                    edit(
+                        root,
+                        ctx,
+                        list,
+                        &mut $slots,
+                        edits,
+                        $parse,
+                        &mut out.added_or_removed,
+                    )?
+                };
             }
             match k {
                 0 => {
-                    let replaced = refresh(
-                        root,
-                        ctx,
-                        &before,
-                        &after,
-                        &mut self.posts,
-                        &touched,
-                        parse::parse_post,
-                    )?;
+                    let replaced = edit!(self.posts, parse::parse_post);
                     out.posts.extend(
                         replaced
                             .into_iter()
                             .map(|(before, now)| ChangedPost { before, now }),
                     );
                 }
-                1 => drop(refresh(
-                    root,
-                    ctx,
-                    &before,
-                    &after,
-                    &mut self.members,
-                    &touched,
-                    parse::parse_member,
-                )?),
-                2 => drop(refresh(
-                    root,
-                    ctx,
-                    &before,
-                    &after,
-                    &mut self.threads,
-                    &touched,
-                    parse::parse_thread,
-                )?),
-                3 => drop(refresh(
-                    root,
-                    ctx,
-                    &before,
-                    &after,
-                    &mut self.pages,
-                    &touched,
-                    parse::parse_page,
-                )?),
-                _ => drop(refresh(
-                    root,
-                    ctx,
-                    &before,
-                    &after,
-                    &mut self.comments,
-                    &touched,
-                    parse::parse_comments,
-                )?),
+                1 => drop(edit!(self.members, parse::parse_member)),
+                2 => drop(edit!(self.threads, parse::parse_thread)),
+                3 => drop(edit!(self.pages, parse::parse_page)),
+                _ => drop(edit!(self.comments, parse::parse_comments)),
             }
-            *files.kind_mut(k) = after;
-            out.kinds.insert(k);
         }
         Ok(out)
     }

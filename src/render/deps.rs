@@ -78,8 +78,12 @@ pub struct Cards {
     pub post_comments: Vec<u64>,
     /// Each member's directory entry.
     pub member: Vec<u64>,
+    /// Each member's page, but for the cards of their posts.
+    pub member_page: Vec<u64>,
     /// Each thread's index entry.
     pub thread: Vec<u64>,
+    /// Each thread's page, but for the cards of its related posts.
+    pub thread_page: Vec<u64>,
 }
 
 /// Name, URL and avatar of a member as shown beside what they wrote.
@@ -169,21 +173,29 @@ impl Cards {
             post_comments: posts.iter().map(|c| c.2).collect(),
             member: site
                 .members
-                .iter()
+                .par_iter()
                 .map(|m| {
                     Sig::new()
                         .json(&super::views::member_summary(site, m))
                         .done()
                 })
                 .collect(),
+            member_page: (0..site.members.len())
+                .into_par_iter()
+                .map(|i| member_page(site, i))
+                .collect(),
             thread: site
                 .threads
-                .iter()
+                .par_iter()
                 .map(|t| {
                     Sig::new()
                         .json(&super::views::thread_summary(site, t))
                         .done()
                 })
+                .collect(),
+            thread_page: (0..site.threads.len())
+                .into_par_iter()
+                .map(|i| thread_page(site, i))
                 .collect(),
         }
     }
@@ -370,13 +382,19 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 h.n(c);
             }
         }
-        Job::Member(i) => member(&mut h, site, cards, *i),
+        Job::Member(i) => {
+            h.n(cards.member[*i]).n(cards.member_page[*i]);
+            posts(&mut h, &site.members[*i].posts);
+        }
         Job::Threads => {
             for &c in &cards.thread {
                 h.n(c);
             }
         }
-        Job::Thread(i) => thread(&mut h, site, cards, *i),
+        Job::Thread(i) => {
+            h.n(cards.thread[*i]).n(cards.thread_page[*i]);
+            posts(&mut h, &site.threads[*i].related);
+        }
         Job::NotFound => {}
         Job::Feed(kind) => feed(&mut h, site, cards, kind),
         Job::Sitemap => {
@@ -410,10 +428,13 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
     h.done()
 }
 
-fn member(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
+/// A member's page but for their posts: bio, links, backlinks, who they
+/// talk with, their comments and thread entries.
+fn member_page(site: &Site, i: MemberIdx) -> u64 {
     let m = &site.members[i];
-    h.n(cards.member[i])
-        .str(&m.bio.html)
+    let mut sig = Sig::new();
+    let h = &mut sig;
+    h.str(&m.bio.html)
         .json(&m.extra)
         .json(&serde_json::to_value(&m.links).expect("links"));
     for a in &m.aka {
@@ -425,10 +446,6 @@ fn member(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
     for &(o, n) in &m.talks_with {
         member_ref(h, site, o);
         h.n(n as u64);
-    }
-    h.n(m.posts.len() as u64);
-    for &p in &m.posts {
-        h.n(cards.post[p]);
     }
     for &(p, c) in &m.comments {
         let post = &site.posts[p];
@@ -448,6 +465,7 @@ fn member(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
             .date(e.date.as_ref())
             .str(&e.text);
     }
+    sig.done()
 }
 
 fn participant(h: &mut Sig, site: &Site, p: &Participant) {
@@ -460,9 +478,12 @@ fn participant(h: &mut Sig, site: &Site, p: &Participant) {
     }
 }
 
-fn thread(h: &mut Sig, site: &Site, cards: &Cards, i: ThreadIdx) {
+/// A thread's page but for its related posts.
+fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
     let t = &site.threads[i];
-    h.n(cards.thread[i]).str(&t.intro.html);
+    let mut sig = Sig::new();
+    let h = &mut sig;
+    h.str(&t.intro.html);
     match &t.origin {
         Some(o) => h.n(1).str(&o.name).opt(o.url.as_deref()),
         None => h.n(0),
@@ -501,10 +522,7 @@ fn thread(h: &mut Sig, site: &Site, cards: &Cards, i: ThreadIdx) {
             }
         }
     }
-    h.n(t.related.len() as u64);
-    for &p in &t.related {
-        h.n(cards.post[p]);
-    }
+    sig.done()
 }
 
 fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
