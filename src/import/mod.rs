@@ -16,6 +16,7 @@ pub mod emails;
 pub mod html_to_markdown;
 pub mod json;
 pub mod matcher;
+pub mod mbox;
 pub mod movabletype;
 pub mod text;
 pub mod wordpress;
