@@ -113,28 +113,66 @@ enum Command {
         /// Its title (or the member's name).
         title: String,
     },
-    /// Import posts, members and comments from another platform.
+    /// Import posts, members, comments and conversations from elsewhere.
     Import {
-        /// The export's format.
-        format: ImportFormat,
-        /// The export file.
-        file: PathBuf,
+        #[command(subcommand)]
+        source: ImportSource,
         /// Print what would be written; write nothing.
-        #[arg(long)]
+        #[arg(long, global = true)]
         dry_run: bool,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ImportFormat {
+#[derive(Subcommand)]
+enum ImportSource {
     /// WordPress WXR export (.xml)
-    Wordpress,
+    Wordpress {
+        /// The export file.
+        file: PathBuf,
+    },
     /// Disqus XML export
-    Disqus,
+    Disqus {
+        /// The export file.
+        file: PathBuf,
+    },
     /// Movable Type / TypePad text export
-    Movabletype,
+    Movabletype {
+        /// The export file.
+        file: PathBuf,
+    },
     /// A JSON or YAML list of comments (see docs/content.md)
-    Json,
+    Json {
+        /// The export file.
+        file: PathBuf,
+    },
+    /// A mailing list's mbox: conversations become threads, or e-mailed
+    /// replies become comments (--comments)
+    Mbox(MboxArgs),
+}
+
+/// `salon import mbox`.
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true)
+    .args(["list", "thread", "subject", "min_messages", "comments"])))]
+struct MboxArgs {
+    /// The mbox file.
+    file: PathBuf,
+    /// Print the conversations (subject, date, messages, participants).
+    #[arg(long, conflicts_with = "comments")]
+    list: bool,
+    /// Import the conversation holding this message (its Message-ID, or
+    /// the id --list shows); may be repeated.
+    #[arg(long, value_name = "MESSAGE-ID")]
+    thread: Vec<String>,
+    /// Import the conversations whose subject contains this text.
+    #[arg(long, value_name = "TEXT")]
+    subject: Option<String>,
+    /// Import every conversation of at least N messages.
+    #[arg(long, value_name = "N")]
+    min_messages: Option<usize>,
+    /// Import replies sent with the site's "Reply" links as comments.
+    #[arg(long, conflicts_with_all = ["thread", "subject", "min_messages"])]
+    comments: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -159,10 +197,10 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Import {
-            format,
-            file,
+            source: ImportSource::Mbox(args),
             dry_run,
-        } => import(cli.source, format, file, dry_run),
+        } => import_mbox(&cli.source, args, dry_run),
+        Command::Import { source, dry_run } => import(cli.source, source, dry_run),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -270,18 +308,14 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn import(
-    source: PathBuf,
-    format: ImportFormat,
-    file: PathBuf,
-    dry_run: bool,
-) -> Result<(), Error> {
+fn import(source: PathBuf, what: ImportSource, dry_run: bool) -> Result<(), Error> {
     use salon::import::{self, Format, ImportOptions};
-    let format = match format {
-        ImportFormat::Wordpress => Format::Wordpress,
-        ImportFormat::Disqus => Format::Disqus,
-        ImportFormat::Movabletype => Format::MovableType,
-        ImportFormat::Json => Format::Json,
+    let (format, file) = match what {
+        ImportSource::Wordpress { file } => (Format::Wordpress, file),
+        ImportSource::Disqus { file } => (Format::Disqus, file),
+        ImportSource::Movabletype { file } => (Format::MovableType, file),
+        ImportSource::Json { file } => (Format::Json, file),
+        ImportSource::Mbox(_) => unreachable!("handled by import_mbox"),
     };
     let opts = ImportOptions {
         source,
@@ -308,6 +342,88 @@ fn import(
     }
     eprint!("{report}");
     eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `salon import mbox`: lists conversations, writes threads, or takes
+/// e-mailed replies in as comments.
+fn import_mbox(source: &Path, args: MboxArgs, dry_run: bool) -> Result<(), Error> {
+    use salon::import::mbox::{run, Selection};
+    let start = Instant::now();
+    let loaded = match run::load(&args.file) {
+        Ok(l) => l,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "the mbox could not be read; nothing was imported".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    report_diagnostics(&loaded.warnings);
+    if args.list {
+        for f in &loaded.found {
+            let date = f.date.map_or_else(
+                || "no date   ".to_owned(),
+                |d| d.format("%Y-%m-%d").to_string(),
+            );
+            let root = &f.conversation.messages[0].id;
+            println!(
+                "{root}  {date}  {:>3} messages  {}",
+                f.conversation.messages.len(),
+                f.conversation.title
+            );
+            println!("    {}", f.participants.join(", "));
+        }
+        eprintln!(
+            "{} conversation(s) in {} message(s). Import one with --thread ID (the first column, or a Message-ID), or --subject TEXT, or --min-messages N.",
+            loaded.found.len(),
+            loaded.mailbox.mails.len()
+        );
+        return Ok(());
+    }
+    if args.comments {
+        let report = run::import_comments(source, &loaded, dry_run)?;
+        if dry_run {
+            for f in &report.files {
+                println!("would write {f}");
+            }
+        }
+        eprint!("{report}");
+        eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let selection = Selection {
+        thread: args.thread,
+        subject: args.subject,
+        min_messages: args.min_messages,
+    };
+    let report = run::import_threads(source, &loaded, &selection, dry_run)?;
+    for id in &report.unknown_ids {
+        eprintln!(
+            "warning: no conversation in {} holds the message `{id}`",
+            args.file.display()
+        );
+    }
+    for r in &report.threads {
+        if dry_run && !r.preview.is_empty() {
+            println!("--- {}\n{}", r.path.display(), r.preview);
+        }
+        eprint!("{r}");
+    }
+    if report.threads.is_empty() && report.failed.is_empty() {
+        eprintln!("No conversation matched; `--list` shows them.");
+    }
+    eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+    if !report.failed.is_empty() {
+        for (title, why) in &report.failed {
+            eprintln!("error: \"{title}\": {why}");
+        }
+        return Err(Error::Refused(format!(
+            "{} conversation(s) were not imported",
+            report.failed.len()
+        )));
+    }
     Ok(())
 }
 

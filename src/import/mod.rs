@@ -532,9 +532,28 @@ impl Importer {
             .replace(":day", &d.format("%d").to_string())
     }
 
-    fn skip(&mut self, why: &str, n: usize) {
+    /// Counts `n` things left out for `why`.
+    pub fn skip(&mut self, why: &str, n: usize) {
         if n > 0 {
             *self.report.skipped.entry(why.to_owned()).or_default() += n;
+        }
+    }
+
+    /// Whether the site has a post with this slug.
+    pub fn has_post(&self, slug: &str) -> bool {
+        self.posts.slugs.contains(slug)
+    }
+
+    /// Reports comments whose post was not found, with where they are.
+    pub fn unmatched_target(&mut self, what: String, comments: usize) {
+        self.report.unmatched_threads.push(what);
+        self.skip("comments on no known post", comments);
+    }
+
+    /// Adds a note for the curator (the first few are kept).
+    pub fn note(&mut self, text: String) {
+        if self.report.notes.len() < MAX_NOTES {
+            self.report.notes.push(text);
         }
     }
 

@@ -8,6 +8,7 @@ mod demo;
 mod errors;
 mod feeds;
 mod import;
+mod mbox;
 mod output;
 mod pagination;
 mod safety;

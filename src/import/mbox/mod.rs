@@ -15,6 +15,7 @@ pub mod mail;
 mod plain;
 pub mod redact;
 pub mod reply;
+pub mod run;
 pub mod split;
 pub mod thread;
 
@@ -310,5 +311,37 @@ Hammers.
             ..Default::default()
         };
         assert_eq!(s.unknown_ids(&mb, &found), vec!["nope@example.org"]);
+    }
+
+    proptest::proptest! {
+        // Few cases: each builds long inputs from a big grammar.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..1500)) {
+            for input in [data.clone(), [b"From x\nSubject: s\n\n".as_slice(), &data].concat()] {
+                if let Ok(mb) = read(input.as_slice()) {
+                    let _ = mb.conversations();
+                    let _ = comments::collect(&mb);
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_mail_never_panics(body in "(\nFrom x\n|Subject: |Re: |AW: |\\[l\\] |\\[salon:[a-c]#[a-c]\\]|Message-ID: <[a-d]>\n|References: <[a-d]> <[a-d]>\n|In-Reply-To: <[a-d]>\n|Content-Type: text/(html|plain; format=flowed)\n|Content-Type: multipart/alternative; boundary=b\n|--b\n|--b--\n|Content-Transfer-Encoding: (base64|quoted-printable)\n|=\\?(utf-8|iso-8859-1)\\?[BQ]\\?[a-zA-Z=0-9_]{0,8}\\?=|=[0-9A-F]{2}|> |>>From |-- \n|On x wrote:\n|    |\t|\n|[ -~]{0,12}|é|<script>|<blockquote>|x@y.example){0,50}") {
+            let data = format!("From x\nSubject: s\n\n{body}");
+            let mb = read(data.as_bytes()).unwrap();
+            let found = mb.conversations();
+            let total: usize = found.iter().map(|f| f.conversation.messages.len()).sum();
+            proptest::prop_assert_eq!(total, mb.mails.len());
+            for f in &found {
+                for m in &f.conversation.messages {
+                    proptest::prop_assert!(!m.id.contains('@'));
+                    proptest::prop_assert!(!redact::has_address(&m.text));
+                    proptest::prop_assert!(!m.quoted.as_deref().is_some_and(redact::has_address));
+                }
+            }
+            let _ = comments::collect(&mb);
+        }
     }
 }

@@ -199,7 +199,7 @@ fn escape_into(text: &str, out: &mut String) {
     for c in text.chars() {
         if matches!(
             c,
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|' | '!' | '#' | '$'
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '&' | '~' | '|'
         ) {
             out.push('\\');
         }
@@ -335,5 +335,19 @@ mod tests {
     fn a_quote_does_not_swallow_the_answer_after_it() {
         let html = render(&to_markdown("> question\nanswer"));
         assert!(html.contains("</blockquote>\n<p>answer</p>"), "{html}");
+    }
+
+    proptest::proptest! {
+        // Few cases: each builds long inputs from a big grammar.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn typed_text_never_turns_into_html(s in "(<b>|<script>|<!--|-->|&amp;|\\[\\[x\\]\\]|\\*|_|`|~|#|>|-|=|\\|| |\n|    |1\\. |- |https://e\\.example/a_b|[a-z]{1,8}){0,60}") {
+            let html = render(&to_markdown(&s));
+            proptest::prop_assert!(!html.contains("<b>"), "{}", html);
+            proptest::prop_assert!(!html.contains("<script"), "{}", html);
+            proptest::prop_assert!(!html.contains("<!--"), "{}", html);
+            proptest::prop_assert!(!html.contains("<a href=\"x\""), "{}", html);
+        }
     }
 }
