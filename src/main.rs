@@ -113,28 +113,73 @@ enum Command {
         /// Its title (or the member's name).
         title: String,
     },
-    /// Import posts, members and comments from another platform.
+    /// Import posts, members, comments or conversations from elsewhere.
     Import {
-        /// The export's format.
-        format: ImportFormat,
-        /// The export file.
-        file: PathBuf,
-        /// Print what would be written; write nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(subcommand)]
+        what: ImportCommand,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ImportFormat {
-    /// WordPress WXR export (.xml)
-    Wordpress,
-    /// Disqus XML export
-    Disqus,
-    /// Movable Type / TypePad text export
-    Movabletype,
-    /// A JSON or YAML list of comments (see docs/content.md)
-    Json,
+/// `salon import <format> ...`: one subcommand per source, each with its
+/// own files and options.
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// WordPress WXR export (.xml): posts, pages, authors and comments.
+    Wordpress(ExportArgs),
+    /// Disqus XML export: comments.
+    Disqus(ExportArgs),
+    /// Movable Type / TypePad text export: posts and comments.
+    Movabletype(ExportArgs),
+    /// A JSON or YAML list of comments (see docs/content.md).
+    Json(ExportArgs),
+    /// A Mastodon conversation: the saved answers of
+    /// /api/v1/statuses/ID and /api/v1/statuses/ID/context.
+    Mastodon {
+        /// The status (/api/v1/statuses/ID).
+        status: PathBuf,
+        /// Its context (/api/v1/statuses/ID/context).
+        context: PathBuf,
+        #[command(flatten)]
+        thread: ThreadArgs,
+    },
+    /// A Bluesky conversation: the saved answer of app.bsky.feed.getPostThread.
+    Bluesky {
+        /// The getPostThread answer.
+        thread_file: PathBuf,
+        #[command(flatten)]
+        thread: ThreadArgs,
+    },
+}
+
+/// What the export formats take.
+#[derive(Args)]
+struct ExportArgs {
+    /// The export file.
+    file: PathBuf,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// What conversation imports (which write a thread file) take.
+#[derive(Args)]
+struct ThreadArgs {
+    /// Print what would be written or added; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The thread's file name (content/threads/SLUG.md) instead of one
+    /// made from the first words; names the file to update on re-import.
+    #[arg(long)]
+    slug: Option<String>,
+}
+
+impl ThreadArgs {
+    fn options(self) -> salon::import::conversation::ThreadOptions {
+        salon::import::conversation::ThreadOptions {
+            slug: self.slug,
+            dry_run: self.dry_run,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,11 +203,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Import {
-            format,
-            file,
-            dry_run,
-        } => import(cli.source, format, file, dry_run),
+        Command::Import { what } => import(cli.source, what),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -270,19 +311,59 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn import(
-    source: PathBuf,
-    format: ImportFormat,
-    file: PathBuf,
+fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
+    use salon::import::{social, Format};
+    let (format, args) = match what {
+        ImportCommand::Wordpress(a) => (Format::Wordpress, a),
+        ImportCommand::Disqus(a) => (Format::Disqus, a),
+        ImportCommand::Movabletype(a) => (Format::MovableType, a),
+        ImportCommand::Json(a) => (Format::Json, a),
+        ImportCommand::Mastodon {
+            status,
+            context,
+            thread,
+        } => {
+            let opts = thread.options();
+            let r = social::import_mastodon(&source, &status, &context, &opts);
+            return thread_report(r, opts.dry_run);
+        }
+        ImportCommand::Bluesky {
+            thread_file,
+            thread,
+        } => {
+            let opts = thread.options();
+            let r = social::import_bluesky(&source, &thread_file, &opts);
+            return thread_report(r, opts.dry_run);
+        }
+    };
+    export(source, format, args)
+}
+
+/// Prints what a conversation import did (and, on a dry run, the YAML).
+fn thread_report(
+    result: Result<salon::import::conversation::ThreadReport, Error>,
     dry_run: bool,
 ) -> Result<(), Error> {
-    use salon::import::{self, Format, ImportOptions};
-    let format = match format {
-        ImportFormat::Wordpress => Format::Wordpress,
-        ImportFormat::Disqus => Format::Disqus,
-        ImportFormat::Movabletype => Format::MovableType,
-        ImportFormat::Json => Format::Json,
+    let report = match result {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "nothing was imported; fix the file named above and run the import again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
     };
+    if dry_run && !report.preview.is_empty() {
+        println!("{}", report.preview.trim_end());
+    }
+    eprint!("{report}");
+    Ok(())
+}
+
+fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> Result<(), Error> {
+    use salon::import::{self, ImportOptions};
+    let ExportArgs { file, dry_run } = args;
     let opts = ImportOptions {
         source,
         file,
