@@ -392,7 +392,14 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
         "links".into(),
         serde_json::to_value(&m.links).expect("links"),
     );
-    obj.insert("aka".into(), serde_json::to_value(&m.aka).expect("aka"));
+    // `aka` may hold e-mail addresses, for matching imported authors only:
+    // they are never published.
+    let aka: Vec<&String> = m
+        .aka
+        .iter()
+        .filter(|a| !crate::import::emails::contains(a))
+        .collect();
+    obj.insert("aka".into(), serde_json::to_value(aka).expect("aka"));
     obj.insert("extra".into(), m.extra.clone());
     obj.insert("backlinks".into(), backlinks(site, &m.backlinks));
     obj.insert(
