@@ -38,6 +38,7 @@ pub fn find(text: &str) -> Vec<(usize, usize)> {
         let host = &text[at + 1..end];
         let tld = host.rsplit('.').next().unwrap_or("");
         if host.contains('.')
+            && !host.starts_with(['.', '-'])
             && !host.contains("..")
             && tld.len() >= 2
             && tld.bytes().all(|b| b.is_ascii_alphabetic())
@@ -97,6 +98,7 @@ mod tests {
             "a@b",
             "x@localhost",
             "x@1.2.3.4",
+            "a@.org",
             "ann.bsky.social",
         ] {
             assert!(!contains(text), "{text}");

@@ -10,14 +10,17 @@
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
 
+pub mod bluesky;
 pub mod conversation;
 pub mod disqus;
 pub mod emails;
 pub mod html_to_markdown;
 pub mod json;
+pub mod mastodon;
 pub mod matcher;
 pub mod mbox;
 pub mod movabletype;
+pub mod social;
 pub mod text;
 pub mod wordpress;
 mod xml;

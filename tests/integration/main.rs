@@ -3,6 +3,7 @@
 mod common;
 
 mod community;
+mod conversations;
 
 mod demo;
 mod errors;

@@ -14,7 +14,7 @@ use crate::date::{parse_date, Date};
 use crate::error::Error;
 use crate::import::emails;
 use crate::import::matcher::Matcher;
-use crate::import::text::{format_date, yaml_str};
+use crate::import::text::{clean, format_date, yaml_str};
 use crate::load::SourceFile;
 use crate::slug::slugify;
 
@@ -235,8 +235,8 @@ impl ThreadWriter {
                     reply_to: None,
                     date: m.date.as_ref().map(format_date),
                     url: m.url.as_deref().and_then(safe_url),
-                    text: emails::scrub(&m.text),
-                    quoted: m.quoted.as_deref().map(emails::scrub),
+                    text: safe_text(&m.text),
+                    quoted: m.quoted.as_deref().map(safe_text),
                 },
                 parent: m.parent.as_deref().map(safe_id),
                 member,
@@ -283,7 +283,7 @@ impl ThreadWriter {
     /// The `by:` of an author, whether it is a member, and how the report
     /// names a non-member.
     fn attribute(&self, a: &Author, report: &mut ThreadReport) -> (String, bool, String) {
-        let name = emails::scrub(a.name.trim());
+        let name = safe_text(a.name.trim());
         let account = a
             .account
             .as_deref()
@@ -407,7 +407,7 @@ impl ThreadWriter {
         opts: &ThreadOptions,
         mut report: ThreadReport,
     ) -> Result<ThreadReport, Error> {
-        let title = emails::scrub(conv.title.trim());
+        let title = safe_text(conv.title.trim());
         let title = if title.is_empty() {
             "Untitled conversation".to_owned()
         } else {
@@ -424,7 +424,7 @@ impl ThreadWriter {
             format_date(&date),
             yaml::scalar(&messages[0].entry.by)
         );
-        let source_name = emails::scrub(conv.source_name.trim());
+        let source_name = safe_text(conv.source_name.trim());
         if !source_name.is_empty() {
             text.push_str(&format!("source: {{ name: {}", yaml_str(&source_name)));
             if let Some(u) = conv.source_url.as_deref().and_then(safe_url) {
@@ -541,6 +541,10 @@ impl ThreadWriter {
         }
         report.outcome = Outcome::Added;
         report.preview = items.clone();
+        // Keep the file's own line ends.
+        if old.contains("\r\n") {
+            items = items.replace('\n', "\r\n");
+        }
         let merged = merge::insert(&rel, &old, &items)?;
         check_parses(&rel, &merged)?;
         if !opts.dry_run {
@@ -567,6 +571,12 @@ fn check_parses(rel: &Path, text: &str) -> Result<(), Error> {
     crate::parse::parse_thread(&file, &Default::default())
         .map(drop)
         .map_err(Error::Content)
+}
+
+/// Text as written: characters YAML cannot hold dropped first (they could
+/// hide an address), then e-mail addresses scrubbed.
+fn safe_text(s: &str) -> String {
+    emails::scrub(&clean(s))
 }
 
 /// An id as written: the source's own unless it could be mistaken for an
@@ -843,6 +853,18 @@ mod tests {
     }
 
     #[test]
+    fn a_control_character_cannot_hide_an_address() {
+        let dir = site();
+        let mut m = small();
+        m[2].text = "reach me: a\r@b.org".into();
+        m[2].author.name = "c\u{0}@d.org".into();
+        write_thread(dir.path(), &conv(m), &ThreadOptions::default()).unwrap();
+        let text = fs::read_to_string(thread_path(dir.path())).unwrap();
+        assert!(!emails::contains(&text), "{text}");
+        assert!(text.contains("reach me: a@…"), "{text}");
+    }
+
+    #[test]
     fn message_ids_are_never_written() {
         let dir = site();
         let mut m = small();
@@ -853,5 +875,61 @@ mod tests {
         assert!(!text.contains("abc@"), "{text}");
         let e = entries(&text);
         assert_eq!(e[1]["reply_to"], e[0]["id"]);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+        /// Whatever a source hands over, the file written parses as a
+        /// thread, holds no e-mail address, and a second run changes
+        /// nothing.
+        #[test]
+        fn any_conversation_writes_a_thread_that_parses(
+            raw in proptest::collection::vec((
+                "[0-9a-c@<>. \n-]{0,6}",
+                proptest::option::of("[0-9a-c@<>. -]{0,6}"),
+                "[A-Za-z@.: \"#-]{0,12}",
+                proptest::option::of("@[a-z]{1,3}@[a-z]{1,3}\\.example|[a-z]{1,3}\\.bsky\\.social"),
+                "([A-Za-z0-9 *_#>|:\"'\\[\\]{}-]|\n|\t|@|\\.org|ann@b\\.org|\r|\u{0}|\u{FEFF}){0,40}",
+            ), 1..8),
+            title in "[A-Za-z0-9 @.:#-]{0,30}",
+        ) {
+            let dir = site();
+            let messages: Vec<Message> = raw
+                .into_iter()
+                .map(|(id, parent, name, account, text)| Message {
+                    id,
+                    parent,
+                    author: Author { name, account, email: Some("x@mail.example".into()) },
+                    date: None,
+                    url: None,
+                    quoted: Some(text.chars().rev().collect()),
+                    text,
+                })
+                .collect();
+            let c = Conversation { title, source_name: "Test".into(), source_url: None, messages };
+            match write_thread(dir.path(), &c, &ThreadOptions::default()) {
+                Ok(r) => {
+                    let path = dir.path().join(&r.path);
+                    let text = fs::read_to_string(&path).unwrap();
+                    check_parses(&r.path, &text).unwrap();
+                    // Checked on the values: a YAML escape (`\n@x.org`) can
+                    // look like an address in the raw text without being one.
+                    let split = crate::frontmatter::split(&path, &text).unwrap();
+                    let v: serde_yaml::Value = serde_yaml::from_str(split.yaml).unwrap();
+                    let mut strings = vec![v["title"].clone(), v["started_by"].clone()];
+                    for e in v["entries"].as_sequence().unwrap() {
+                        strings.extend(["id", "by", "text", "quoted", "reply_to"].map(|k| e[k].clone()));
+                    }
+                    for s in strings.iter().filter_map(|s| s.as_str()) {
+                        proptest::prop_assert!(!emails::contains(s), "{:?} in {}", s, text);
+                    }
+                    let again = write_thread(dir.path(), &c, &ThreadOptions::default()).unwrap();
+                    proptest::prop_assert_eq!(again.outcome, Outcome::Unchanged);
+                    proptest::prop_assert_eq!(fs::read_to_string(&path).unwrap(), text);
+                }
+                Err(Error::Refused(why)) => proptest::prop_assert!(why.contains("no message"), "{}", why),
+                Err(e) => proptest::prop_assert!(false, "{:?}", e),
+            }
+        }
     }
 }

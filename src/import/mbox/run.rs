@@ -107,12 +107,12 @@ pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<Im
         let slug = slugify(&post.slug);
         if !importer.has_post(&slug) {
             let lines: Vec<String> = post.replies.iter().map(|(l, _)| l.to_string()).collect();
+            let at = match lines.as_slice() {
+                [one] => format!("the message at line {one}"),
+                many => format!("the messages at lines {}", many.join(", ")),
+            };
             importer.unmatched_target(
-                format!(
-                    "`{}` (no post has this slug): {file}, message(s) at line {}",
-                    post.slug,
-                    lines.join(", ")
-                ),
+                format!("`{}` (no post has this slug): {file}, {at}", post.slug),
                 post.replies.len(),
             );
             continue;
