@@ -180,6 +180,10 @@ struct MboxArgs {
     /// Print what would be written or added; write nothing.
     #[arg(long)]
     dry_run: bool,
+    /// The thread's file name (content/threads/SLUG.md) when one
+    /// conversation is selected; names the file to update on re-import.
+    #[arg(long, conflicts_with_all = ["list", "comments"])]
+    slug: Option<String>,
 }
 
 /// What the export formats take.
@@ -478,7 +482,11 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
         subject: args.subject,
         min_messages: args.min_messages,
     };
-    let report = run::import_threads(source, &loaded, &selection, dry_run)?;
+    let opts = salon::import::conversation::ThreadOptions {
+        slug: args.slug,
+        dry_run,
+    };
+    let report = run::import_threads(source, &loaded, &selection, &opts)?;
     for id in &report.unknown_ids {
         eprintln!(
             "warning: no conversation in {} holds the message `{id}`",

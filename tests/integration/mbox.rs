@@ -4,6 +4,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use salon::import::conversation::ThreadOptions;
 use salon::import::mbox::mail::message_key;
 use salon::import::mbox::run::{self, Loaded};
 use salon::import::mbox::Selection;
@@ -47,9 +48,20 @@ fn import_threads(site: &Site) -> run::ThreadsReport {
         min_messages: Some(1),
         ..Default::default()
     };
-    let r = run::import_threads(site.root(), &load("list.mbox"), &selection, false).unwrap();
+    let r = run::import_threads(site.root(), &load("list.mbox"), &selection, &write()).unwrap();
     assert!(r.failed.is_empty(), "{:?}", r.failed);
     r
+}
+
+fn write() -> ThreadOptions {
+    ThreadOptions::default()
+}
+
+fn dry_run() -> ThreadOptions {
+    ThreadOptions {
+        dry_run: true,
+        ..Default::default()
+    }
 }
 
 fn import_comments(site: &Site) -> salon::import::ImportReport {
@@ -450,7 +462,7 @@ fn selections_pick_conversations_and_a_dry_run_writes_nothing() {
     let site = site();
     let loaded = load("list.mbox");
     let pick = |s: Selection| {
-        let r = run::import_threads(site.root(), &loaded, &s, true).unwrap();
+        let r = run::import_threads(site.root(), &loaded, &s, &dry_run()).unwrap();
         r.threads
             .iter()
             .map(|t| t.path.display().to_string())
@@ -500,9 +512,30 @@ fn selections_pick_conversations_and_a_dry_run_writes_nothing() {
             thread: vec!["nope@x.example".into()],
             ..Default::default()
         },
-        true,
+        &dry_run(),
     )
     .unwrap();
     assert_eq!(r.unknown_ids, vec!["nope@x.example"]);
     assert!(!site.root().join("content/threads").exists());
+
+    // --slug names the file of one conversation, and only of one.
+    let both = Selection {
+        min_messages: Some(1),
+        ..Default::default()
+    };
+    let named = ThreadOptions {
+        slug: Some("garden".into()),
+        ..Default::default()
+    };
+    assert!(matches!(
+        run::import_threads(site.root(), &loaded, &both, &named),
+        Err(Error::Refused(_))
+    ));
+    let one = Selection {
+        subject: Some("garden".into()),
+        ..Default::default()
+    };
+    let r = run::import_threads(site.root(), &loaded, &one, &named).unwrap();
+    assert_eq!(r.threads[0].path, Path::new("content/threads/garden.md"));
+    assert!(site.root().join("content/threads/garden.md").is_file());
 }

@@ -63,24 +63,28 @@ pub struct ThreadsReport {
 }
 
 /// Writes each selected conversation as a thread (`--thread`,
-/// `--subject`, `--min-messages`).
+/// `--subject`, `--min-messages`); `opts.slug` only names the file of a
+/// selection of one.
 pub fn import_threads(
     root: &Path,
     loaded: &Loaded,
     selection: &Selection,
-    dry_run: bool,
+    opts: &ThreadOptions,
 ) -> Result<ThreadsReport, Error> {
+    let picked = selection.pick(&loaded.mailbox, &loaded.found);
+    if opts.slug.is_some() && picked.len() > 1 {
+        return Err(Error::Refused(format!(
+            "--slug names one thread file, but {} conversations were selected",
+            picked.len()
+        )));
+    }
     let mut writer = ThreadWriter::new(root)?;
     let mut report = ThreadsReport {
         unknown_ids: selection.unknown_ids(&loaded.mailbox, &loaded.found),
         ..Default::default()
     };
-    let opts = ThreadOptions {
-        slug: None,
-        dry_run,
-    };
-    for found in selection.pick(&loaded.mailbox, &loaded.found) {
-        match writer.write(&found.conversation, &opts) {
+    for found in picked {
+        match writer.write(&found.conversation, opts) {
             Ok(r) => report.threads.push(r),
             Err(Error::Refused(why)) => report.failed.push((found.conversation.title.clone(), why)),
             Err(Error::Content(diags)) => report.failed.push((
