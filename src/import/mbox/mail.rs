@@ -160,21 +160,13 @@ fn list_name(list_id: Option<&str>, subject: &str) -> Option<String> {
         (!name.is_empty() && !has_address(&name)).then_some(name)
     });
     from_header.or_else(|| {
-        let mut s = subject.trim();
-        loop {
-            let (rest, _) = strip_prefixes(s);
-            // `strip_prefixes` drops list names; find the first one.
-            let lead = &s[..s.len() - rest.len()];
-            if let Some(open) = lead.find('[') {
-                let inner = &lead[open + 1..];
-                let name = inner[..inner.find(']')?].trim();
-                return (!name.is_empty()).then(|| name.to_owned());
-            }
-            if rest.len() == s.len() {
-                return None;
-            }
-            s = rest;
-        }
+        // `strip_prefixes` drops list names: the first `[name]` among
+        // what it dropped is the list's.
+        let (rest, _) = strip_prefixes(subject);
+        let lead = &subject[..subject.len() - rest.len()];
+        let inner = &lead[lead.find('[')? + 1..];
+        let name = inner[..inner.find(']')?].trim();
+        (!name.is_empty()).then(|| name.to_owned())
     })
 }
 

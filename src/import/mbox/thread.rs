@@ -274,11 +274,13 @@ fn first_date(heads: &[Head], tree: &Tree) -> (bool, Option<Date>, usize) {
 
 /// Prefixes a subject loses for comparing: `Re:`, `RE:`, `Re[2]:`, `AW:`,
 /// `SV:`, `Fwd:`, `Fw:`, `WG:`, `[list-name]`, however often repeated.
-/// Returns the rest and whether a reply prefix was among them.
+/// Returns the rest (a suffix of `subject`) and whether a reply prefix
+/// was among them.
 pub fn strip_prefixes(subject: &str) -> (&str, bool) {
     const REPLY: [&str; 6] = ["re", "aw", "sv", "vs", "antw", "ref"];
     const FORWARD: [&str; 4] = ["fwd", "fw", "wg", "tr"];
-    let mut s = subject.trim();
+    // Only the start is trimmed, so the rest is a suffix of `subject`.
+    let mut s = subject.trim_start();
     let mut reply = false;
     loop {
         if let Some(rest) = s.strip_prefix('[') {
