@@ -468,6 +468,15 @@ fn selections_pick_conversations_and_a_dry_run_writes_nothing() {
             .map(|t| t.path.display().to_string())
             .collect::<Vec<_>>()
     };
+    // What --list prints: titles and names, never an address.
+    for f in &loaded.found {
+        let listed = format!("{} {}", f.conversation.title, f.participants.join(", "));
+        assert_eq!(addresses(&listed), Vec::<String>::new(), "{listed}");
+    }
+    assert_eq!(
+        loaded.found[0].participants,
+        ["A. Nakamura", "Bob Stone", "Cy Young", "Dee"]
+    );
     let garden = vec!["content/threads/sharing-garden-tools.md".to_owned()];
     assert_eq!(
         pick(Selection {
