@@ -113,59 +113,73 @@ enum Command {
         /// Its title (or the member's name).
         title: String,
     },
-    /// Import posts, members, comments and conversations from elsewhere.
+    /// Import posts, members, comments or conversations from elsewhere.
     Import {
         #[command(subcommand)]
-        source: ImportSource,
-        /// Print what would be written; write nothing.
-        #[arg(long, global = true)]
-        dry_run: bool,
+        what: ImportCommand,
     },
 }
 
+/// `salon import <format> ...`: one subcommand per source, each with its
+/// own files and options.
 #[derive(Subcommand)]
-enum ImportSource {
-    /// WordPress WXR export (.xml)
-    Wordpress {
-        /// The export file.
-        file: PathBuf,
-    },
-    /// Disqus XML export
-    Disqus {
-        /// The export file.
-        file: PathBuf,
-    },
-    /// Movable Type / TypePad text export
-    Movabletype {
-        /// The export file.
-        file: PathBuf,
-    },
-    /// A JSON or YAML list of comments (see docs/content.md)
-    Json {
-        /// The export file.
-        file: PathBuf,
-    },
-    /// A Mastodon conversation: the saved answers of /api/v1/statuses/ID
-    /// and /api/v1/statuses/ID/context
+enum ImportCommand {
+    /// WordPress WXR export (.xml): posts, pages, authors and comments.
+    Wordpress(ExportArgs),
+    /// Disqus XML export: comments.
+    Disqus(ExportArgs),
+    /// Movable Type / TypePad text export: posts and comments.
+    Movabletype(ExportArgs),
+    /// A JSON or YAML list of comments (see docs/content.md).
+    Json(ExportArgs),
+    /// A Mastodon conversation: the saved answers of
+    /// /api/v1/statuses/ID and /api/v1/statuses/ID/context.
     Mastodon {
         /// The status (/api/v1/statuses/ID).
         status: PathBuf,
         /// Its context (/api/v1/statuses/ID/context).
         context: PathBuf,
-        /// The thread's file name (content/threads/SLUG.md) instead of one
-        /// made from the first words.
-        #[arg(long)]
-        slug: Option<String>,
+        #[command(flatten)]
+        thread: ThreadArgs,
     },
-    /// A Bluesky conversation: the saved answer of app.bsky.feed.getPostThread
+    /// A Bluesky conversation: the saved answer of app.bsky.feed.getPostThread.
     Bluesky {
         /// The getPostThread answer.
-        thread: PathBuf,
-        /// The thread's file name (content/threads/SLUG.md) instead of one
-        /// made from the first words.
-        #[arg(long)]
-        slug: Option<String>,
+        thread_file: PathBuf,
+        #[command(flatten)]
+        thread: ThreadArgs,
     },
+}
+
+/// What the export formats take.
+#[derive(Args)]
+struct ExportArgs {
+    /// The export file.
+    file: PathBuf,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// What conversation imports (which write a thread file) take.
+#[derive(Args)]
+struct ThreadArgs {
+    /// Print what would be written or added; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The thread's file name (content/threads/SLUG.md) instead of one
+    /// made from the first words; names the file to update on re-import.
+    #[arg(long)]
+    slug: Option<String>,
+}
+
+impl ThreadArgs {
+    fn options(self) -> salon::import::conversation::ThreadOptions {
+        salon::import::conversation::ThreadOptions {
+            slug: self.slug,
+            dry_run: self.dry_run,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -189,7 +203,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Import { source, dry_run } => import(cli.source, source, dry_run),
+        Command::Import { what } => import(cli.source, what),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -297,28 +311,59 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn import(source: PathBuf, what: ImportSource, dry_run: bool) -> Result<(), Error> {
-    use salon::import::conversation::ThreadOptions;
-    use salon::import::{self, social, Format, ImportOptions};
-    let (format, file) = match what {
-        ImportSource::Wordpress { file } => (Format::Wordpress, file),
-        ImportSource::Disqus { file } => (Format::Disqus, file),
-        ImportSource::Movabletype { file } => (Format::MovableType, file),
-        ImportSource::Json { file } => (Format::Json, file),
-        ImportSource::Mastodon {
+fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
+    use salon::import::{social, Format};
+    let (format, args) = match what {
+        ImportCommand::Wordpress(a) => (Format::Wordpress, a),
+        ImportCommand::Disqus(a) => (Format::Disqus, a),
+        ImportCommand::Movabletype(a) => (Format::MovableType, a),
+        ImportCommand::Json(a) => (Format::Json, a),
+        ImportCommand::Mastodon {
             status,
             context,
-            slug,
+            thread,
         } => {
-            let opts = ThreadOptions { slug, dry_run };
+            let opts = thread.options();
             let r = social::import_mastodon(&source, &status, &context, &opts);
-            return thread_report(r, dry_run);
+            return thread_report(r, opts.dry_run);
         }
-        ImportSource::Bluesky { thread, slug } => {
-            let opts = ThreadOptions { slug, dry_run };
-            return thread_report(social::import_bluesky(&source, &thread, &opts), dry_run);
+        ImportCommand::Bluesky {
+            thread_file,
+            thread,
+        } => {
+            let opts = thread.options();
+            let r = social::import_bluesky(&source, &thread_file, &opts);
+            return thread_report(r, opts.dry_run);
         }
     };
+    export(source, format, args)
+}
+
+/// Prints what a conversation import did (and, on a dry run, the YAML).
+fn thread_report(
+    result: Result<salon::import::conversation::ThreadReport, Error>,
+    dry_run: bool,
+) -> Result<(), Error> {
+    let report = match result {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "nothing was imported; fix the file named above and run the import again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if dry_run && !report.preview.is_empty() {
+        println!("{}", report.preview.trim_end());
+    }
+    eprint!("{report}");
+    Ok(())
+}
+
+fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> Result<(), Error> {
+    use salon::import::{self, ImportOptions};
+    let ExportArgs { file, dry_run } = args;
     let opts = ImportOptions {
         source,
         file,
@@ -344,28 +389,6 @@ fn import(source: PathBuf, what: ImportSource, dry_run: bool) -> Result<(), Erro
     }
     eprint!("{report}");
     eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
-    Ok(())
-}
-
-/// Prints what a conversation import did (and, on a dry run, the YAML).
-fn thread_report(
-    result: Result<salon::import::conversation::ThreadReport, Error>,
-    dry_run: bool,
-) -> Result<(), Error> {
-    let report = match result {
-        Ok(r) => r,
-        Err(Error::Content(diags)) => {
-            report_diagnostics(&diags);
-            return Err(Error::Refused(
-                "nothing was imported; fix the file named above and run the import again".into(),
-            ));
-        }
-        Err(e) => return Err(e),
-    };
-    if dry_run && !report.preview.is_empty() {
-        println!("{}", report.preview.trim_end());
-    }
-    eprint!("{report}");
     Ok(())
 }
 
