@@ -405,8 +405,8 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
         "links".into(),
         serde_json::to_value(&m.links).expect("links"),
     );
-    // `aka` may hold e-mail addresses, for matching imported authors only:
-    // they are never published.
+    // E-mail addresses in `aka` are there to match imported comments and
+    // messages; they are never published.
     let aka: Vec<&String> = m
         .aka
         .iter()

@@ -477,65 +477,12 @@ impl ThreadWriter {
         let old = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let existing = merge::read(&rel, &old).map_err(Error::Content)?;
         check_parses(&rel, &old)?;
-        let in_file: HashSet<&str> = existing.ids.iter().map(String::as_str).collect();
-        let skip: HashSet<&str> = existing.skip.iter().map(String::as_str).collect();
-        let parent_of: HashMap<&str, Option<&str>> = messages
-            .iter()
-            .map(|m| (m.entry.id.as_str(), m.parent.as_deref()))
-            .collect();
-        let mut kept: HashSet<&str> = in_file.difference(&skip).copied().collect();
-        let mut new = Vec::new();
-        for m in &messages {
-            let id = m.entry.id.as_str();
-            if skip.contains(id) {
-                report.skipped += 1;
-            } else if in_file.contains(id) {
-                report.already += 1;
-            } else {
-                kept.insert(id);
-                new.push(m);
-            }
-        }
-        let newest_old = existing.dates.iter().filter_map(|d| parse_date(d)).max();
-        let mut items = String::new();
-        let mut older = Vec::new();
-        for m in &new {
-            let mut entry = m.entry.clone();
-            // Answers to a skipped entry go to its nearest kept ancestor.
-            let mut parent = m.parent.as_deref();
-            let mut steps = 0;
-            while let Some(p) = parent.filter(|p| !kept.contains(p)) {
-                parent = parent_of.get(p).copied().flatten();
-                steps += 1;
-                if steps > messages.len() {
-                    parent = None;
-                }
-            }
-            if parent != m.parent.as_deref() {
-                report.notes.push(format!(
-                    "`{}` answers `{}`, which is not kept; it now answers {}",
-                    entry.id,
-                    m.parent.as_deref().unwrap_or(""),
-                    parent.map_or("nothing (top level)".to_owned(), |p| format!("`{p}`"))
-                ));
-            }
-            entry.reply_to = parent.map(str::to_owned);
-            if let (Some(d), Some(n)) = (m.date, newest_old) {
-                if d < n {
-                    older.push(format!("`{}`", entry.id));
-                }
-            }
-            items.push_str(&yaml::entry(&entry, existing.indent));
-        }
-        if !older.is_empty() {
-            report.notes.push(format!(
-                "{} added entries are older than the newest one in the file ({}); if you deleted them, list their ids under `skip:` so they stay removed",
-                older.len(),
-                older.join(", ")
-            ));
-        }
+        let (new, mut items) = new_entries(&messages, &existing, &mut report);
         report.entries = new.len();
-        report.by_members = new.iter().filter(|m| m.member).count();
+        report.by_members = messages
+            .iter()
+            .filter(|m| m.member && new.contains(&m.entry.id))
+            .count();
         if new.is_empty() {
             return Ok(report);
         }
@@ -551,10 +498,78 @@ impl ThreadWriter {
             replace(&path, &old, &merged)?;
         }
         if let Some(k) = self.known.iter_mut().find(|k| k.path == rel) {
-            k.ids.extend(new.iter().map(|m| m.entry.id.clone()));
+            k.ids.extend(new);
         }
         Ok(report)
     }
+}
+
+/// The messages a thread file has neither in `entries` nor in `skip`, as
+/// ids and as YAML items lined up with the file's; each answers its
+/// nearest kept ancestor. Counts and notes go to `report`.
+fn new_entries(
+    messages: &[Prepared],
+    existing: &merge::Existing,
+    report: &mut ThreadReport,
+) -> (Vec<String>, String) {
+    let in_file: HashSet<&str> = existing.ids.iter().map(String::as_str).collect();
+    let skip: HashSet<&str> = existing.skip.iter().map(String::as_str).collect();
+    let parent_of: HashMap<&str, Option<&str>> = messages
+        .iter()
+        .map(|m| (m.entry.id.as_str(), m.parent.as_deref()))
+        .collect();
+    let mut kept: HashSet<&str> = in_file.difference(&skip).copied().collect();
+    let mut new = Vec::new();
+    for m in messages {
+        let id = m.entry.id.as_str();
+        if skip.contains(id) {
+            report.skipped += 1;
+        } else if in_file.contains(id) {
+            report.already += 1;
+        } else {
+            kept.insert(id);
+            new.push(m);
+        }
+    }
+    let newest_old = existing.dates.iter().filter_map(|d| parse_date(d)).max();
+    let mut items = String::new();
+    let mut older = Vec::new();
+    for m in &new {
+        let mut entry = m.entry.clone();
+        // Answers to a skipped entry go to its nearest kept ancestor.
+        let mut parent = m.parent.as_deref();
+        let mut steps = 0;
+        while let Some(p) = parent.filter(|p| !kept.contains(p)) {
+            parent = parent_of.get(p).copied().flatten();
+            steps += 1;
+            if steps > messages.len() {
+                parent = None;
+            }
+        }
+        if parent != m.parent.as_deref() {
+            report.notes.push(format!(
+                "`{}` answers `{}`, which is not kept; it now answers {}",
+                entry.id,
+                m.parent.as_deref().unwrap_or(""),
+                parent.map_or("nothing (top level)".to_owned(), |p| format!("`{p}`"))
+            ));
+        }
+        entry.reply_to = parent.map(str::to_owned);
+        if let (Some(d), Some(n)) = (m.date, newest_old) {
+            if d < n {
+                older.push(format!("`{}`", entry.id));
+            }
+        }
+        items.push_str(&yaml::entry(&entry, existing.indent));
+    }
+    if !older.is_empty() {
+        report.notes.push(format!(
+                "{} added entries are older than the newest one in the file ({}); if you deleted them, list their ids under `skip:` so they stay removed",
+                older.len(),
+                older.join(", ")
+            ));
+    }
+    (new.iter().map(|m| m.entry.id.clone()).collect(), items)
 }
 
 enum Target {
