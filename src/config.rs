@@ -30,6 +30,8 @@ struct RawConfig {
     #[serde(default)]
     menu: Option<Vec<MenuItem>>,
     #[serde(default)]
+    reply_to: Option<String>,
+    #[serde(default)]
     extra: serde_yaml::Mapping,
 }
 
@@ -73,6 +75,9 @@ pub struct Config {
     pub post_permalink: String,
     /// Navigation links.
     pub menu: Vec<MenuItem>,
+    /// The address readers reply to by e-mail: posts and comments get a
+    /// `mailto:` "Reply" link (see [`crate::reply`]).
+    pub reply_to: Option<String>,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
 }
@@ -109,6 +114,16 @@ impl Config {
                     .with_source(text),
             );
         }
+        let reply_to = raw.reply_to.map(|a| a.trim().to_owned());
+        if let Some(Err(msg)) = reply_to.as_deref().map(crate::reply::check_address) {
+            errors.push(
+                Diagnostic::error(path, at("reply_to"), msg)
+                    .with_help(
+                        "expected the address that takes replies, like community@example.org",
+                    )
+                    .with_source(text),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -124,6 +139,7 @@ impl Config {
             feed_limit: raw.feed_limit.unwrap_or(20),
             post_permalink,
             menu,
+            reply_to,
             extra: raw.extra,
         })
     }
@@ -229,6 +245,15 @@ mod tests {
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert_eq!(errs[0].position.unwrap().line, 2);
         assert_eq!(errs[1].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn reply_to_must_be_a_plain_address() {
+        let c = parse("title: T\nbase_url: https://e.org/\nreply_to: list@example.org\n").unwrap();
+        assert_eq!(c.reply_to.as_deref(), Some("list@example.org"));
+        let errs = parse("title: T\nbase_url: https://e.org/\nreply_to: a@b.org?cc=c@d.org\n")
+            .unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 3);
     }
 
     #[test]

@@ -41,6 +41,7 @@ pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod reply;
 pub mod sanitize;
 pub mod scaffold;
 pub mod serve;

@@ -113,28 +113,108 @@ enum Command {
         /// Its title (or the member's name).
         title: String,
     },
-    /// Import posts, members and comments from another platform.
+    /// Import posts, members, comments or conversations from elsewhere.
     Import {
-        /// The export's format.
-        format: ImportFormat,
-        /// The export file.
-        file: PathBuf,
-        /// Print what would be written; write nothing.
-        #[arg(long)]
-        dry_run: bool,
+        #[command(subcommand)]
+        what: ImportCommand,
     },
 }
 
-#[derive(Clone, Copy, ValueEnum)]
-enum ImportFormat {
-    /// WordPress WXR export (.xml)
-    Wordpress,
-    /// Disqus XML export
-    Disqus,
-    /// Movable Type / TypePad text export
-    Movabletype,
-    /// A JSON or YAML list of comments (see docs/content.md)
-    Json,
+/// `salon import <format> ...`: one subcommand per source, each with its
+/// own files and options.
+#[derive(Subcommand)]
+enum ImportCommand {
+    /// WordPress WXR export (.xml): posts, pages, authors and comments.
+    Wordpress(ExportArgs),
+    /// Disqus XML export: comments.
+    Disqus(ExportArgs),
+    /// Movable Type / TypePad text export: posts and comments.
+    Movabletype(ExportArgs),
+    /// A JSON or YAML list of comments (see docs/content.md).
+    Json(ExportArgs),
+    /// A Mastodon conversation: the saved answers of
+    /// /api/v1/statuses/ID and /api/v1/statuses/ID/context.
+    Mastodon {
+        /// The status (/api/v1/statuses/ID).
+        status: PathBuf,
+        /// Its context (/api/v1/statuses/ID/context).
+        context: PathBuf,
+        #[command(flatten)]
+        thread: ThreadArgs,
+    },
+    /// A Bluesky conversation: the saved answer of app.bsky.feed.getPostThread.
+    Bluesky {
+        /// The getPostThread answer.
+        thread_file: PathBuf,
+        #[command(flatten)]
+        thread: ThreadArgs,
+    },
+    /// A mailing list's mbox: conversations become threads, or e-mailed
+    /// replies become comments (--comments).
+    Mbox(MboxArgs),
+}
+
+/// `salon import mbox`.
+#[derive(Args)]
+#[command(group(clap::ArgGroup::new("what").required(true).multiple(true)
+    .args(["list", "thread", "subject", "min_messages", "comments"])))]
+struct MboxArgs {
+    /// The mbox file.
+    file: PathBuf,
+    /// Print the conversations (id, date, messages, title, participants).
+    #[arg(long, conflicts_with = "comments")]
+    list: bool,
+    /// Import the conversation holding this message (its Message-ID, or
+    /// the id --list shows); may be repeated.
+    #[arg(long, value_name = "MESSAGE-ID")]
+    thread: Vec<String>,
+    /// Import the conversations whose subject contains this text.
+    #[arg(long, value_name = "TEXT")]
+    subject: Option<String>,
+    /// Import every conversation of at least N messages.
+    #[arg(long, value_name = "N")]
+    min_messages: Option<usize>,
+    /// Import replies sent with the site's "Reply" links as comments.
+    #[arg(long, conflicts_with_all = ["thread", "subject", "min_messages"])]
+    comments: bool,
+    /// Print what would be written or added; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The thread's file name (content/threads/SLUG.md) when one
+    /// conversation is selected; names the file to update on re-import.
+    #[arg(long, conflicts_with_all = ["list", "comments"])]
+    slug: Option<String>,
+}
+
+/// What the export formats take.
+#[derive(Args)]
+struct ExportArgs {
+    /// The export file.
+    file: PathBuf,
+    /// Print what would be written; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+/// What conversation imports (which write a thread file) take.
+#[derive(Args)]
+struct ThreadArgs {
+    /// Print what would be written or added; write nothing.
+    #[arg(long)]
+    dry_run: bool,
+    /// The thread's file name (content/threads/SLUG.md) instead of one
+    /// made from the first words; names the file to update on re-import.
+    #[arg(long)]
+    slug: Option<String>,
+}
+
+impl ThreadArgs {
+    fn options(self) -> salon::import::conversation::ThreadOptions {
+        salon::import::conversation::ThreadOptions {
+            slug: self.slug,
+            dry_run: self.dry_run,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -158,11 +238,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
-        Command::Import {
-            format,
-            file,
-            dry_run,
-        } => import(cli.source, format, file, dry_run),
+        Command::Import { what } => import(cli.source, what),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -270,19 +346,60 @@ fn run(cli: Cli) -> Result<(), Error> {
     }
 }
 
-fn import(
-    source: PathBuf,
-    format: ImportFormat,
-    file: PathBuf,
+fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
+    use salon::import::{social, Format};
+    let (format, args) = match what {
+        ImportCommand::Wordpress(a) => (Format::Wordpress, a),
+        ImportCommand::Disqus(a) => (Format::Disqus, a),
+        ImportCommand::Movabletype(a) => (Format::MovableType, a),
+        ImportCommand::Json(a) => (Format::Json, a),
+        ImportCommand::Mastodon {
+            status,
+            context,
+            thread,
+        } => {
+            let opts = thread.options();
+            let r = social::import_mastodon(&source, &status, &context, &opts);
+            return thread_report(r, opts.dry_run);
+        }
+        ImportCommand::Bluesky {
+            thread_file,
+            thread,
+        } => {
+            let opts = thread.options();
+            let r = social::import_bluesky(&source, &thread_file, &opts);
+            return thread_report(r, opts.dry_run);
+        }
+        ImportCommand::Mbox(args) => return import_mbox(&source, args),
+    };
+    export(source, format, args)
+}
+
+/// Prints what a conversation import did (and, on a dry run, the YAML).
+fn thread_report(
+    result: Result<salon::import::conversation::ThreadReport, Error>,
     dry_run: bool,
 ) -> Result<(), Error> {
-    use salon::import::{self, Format, ImportOptions};
-    let format = match format {
-        ImportFormat::Wordpress => Format::Wordpress,
-        ImportFormat::Disqus => Format::Disqus,
-        ImportFormat::Movabletype => Format::MovableType,
-        ImportFormat::Json => Format::Json,
+    let report = match result {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "nothing was imported; fix the file named above and run the import again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
     };
+    if dry_run && !report.preview.is_empty() {
+        println!("{}", report.preview.trim_end());
+    }
+    eprint!("{report}");
+    Ok(())
+}
+
+fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> Result<(), Error> {
+    use salon::import::{self, ImportOptions};
+    let ExportArgs { file, dry_run } = args;
     let opts = ImportOptions {
         source,
         file,
@@ -308,6 +425,93 @@ fn import(
     }
     eprint!("{report}");
     eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+    Ok(())
+}
+
+/// `salon import mbox`: lists conversations, writes threads, or takes
+/// e-mailed replies in as comments.
+fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
+    use salon::import::mbox::{run, Selection};
+    let dry_run = args.dry_run;
+    let start = Instant::now();
+    let loaded = match run::load(&args.file) {
+        Ok(l) => l,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "the mbox could not be read; nothing was imported".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    report_diagnostics(&loaded.warnings);
+    if args.list {
+        for f in &loaded.found {
+            let date = f.date.map_or_else(
+                || "no date   ".to_owned(),
+                |d| d.format("%Y-%m-%d").to_string(),
+            );
+            let root = &f.conversation.messages[0].id;
+            println!(
+                "{root}  {date}  {:>3} messages  {}",
+                f.conversation.messages.len(),
+                f.conversation.title
+            );
+            println!("    {}", f.participants.join(", "));
+        }
+        eprintln!(
+            "{} conversation(s) in {} message(s). Import one with --thread ID (the first column, or a Message-ID), or --subject TEXT, or --min-messages N.",
+            loaded.found.len(),
+            loaded.mailbox.mails.len()
+        );
+        return Ok(());
+    }
+    if args.comments {
+        let report = run::import_comments(source, &loaded, dry_run)?;
+        if dry_run {
+            for f in &report.files {
+                println!("would write {f}");
+            }
+        }
+        eprint!("{report}");
+        eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+        return Ok(());
+    }
+    let selection = Selection {
+        thread: args.thread,
+        subject: args.subject,
+        min_messages: args.min_messages,
+    };
+    let opts = salon::import::conversation::ThreadOptions {
+        slug: args.slug,
+        dry_run,
+    };
+    let report = run::import_threads(source, &loaded, &selection, &opts)?;
+    for id in &report.unknown_ids {
+        eprintln!(
+            "warning: no conversation in {} holds the message `{id}`",
+            args.file.display()
+        );
+    }
+    for r in &report.threads {
+        if dry_run && !r.preview.is_empty() {
+            println!("--- {}\n{}", r.path.display(), r.preview);
+        }
+        eprint!("{r}");
+    }
+    if report.threads.is_empty() && report.failed.is_empty() {
+        eprintln!("No conversation matched; `--list` shows them.");
+    }
+    eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
+    if !report.failed.is_empty() {
+        for (title, why) in &report.failed {
+            eprintln!("error: \"{title}\": {why}");
+        }
+        return Err(Error::Refused(format!(
+            "{} conversation(s) were not imported",
+            report.failed.len()
+        )));
+    }
     Ok(())
 }
 

@@ -7,6 +7,35 @@
 //! every source gets the same guarantees: entries are keyed by their source
 //! id, a curator's edits survive, `skip:` ids stay removed, and no e-mail
 //! address is ever written.
+//!
+//! # Re-import
+//!
+//! A conversation goes back into the thread file that holds one of its ids
+//! (in `entries:` or `skip:`) or its `source: url`; `--slug` names the file
+//! outright. Only messages whose id is in neither list are added, as YAML
+//! text inserted after the last entry: the title, the introduction and
+//! every entry the curator edited stay byte for byte, and the result must
+//! read back as the old front matter plus the new entries or nothing is
+//! written. An entry the curator deleted without listing its id in `skip:`
+//! comes back (the file cannot tell "deleted" from "never imported"); the
+//! report names added entries older than the file's newest one, so the
+//! curator can add them to `skip:`. A new message whose parent is skipped
+//! answers its nearest kept ancestor, or nothing. A second identical
+//! import changes nothing.
+//!
+//! # Attribution
+//!
+//! An author with an account (Mastodon, Bluesky) is a member only when the
+//! member's `links:` or `aka:` lists that account; others are matched by
+//! name, `aka` and e-mail address. Members are written as `by: <handle>`,
+//! others by display name; a non-member whose display name is a member's
+//! name gets the account added, so the build does not link them.
+
+mod merge;
+mod writer;
+mod yaml;
+
+pub use writer::{write_thread, Outcome, ThreadOptions, ThreadReport, ThreadWriter};
 
 use crate::date::Date;
 

@@ -10,11 +10,17 @@
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
 
+pub mod bluesky;
 pub mod conversation;
 pub mod disqus;
+pub mod emails;
 pub mod html_to_markdown;
 pub mod json;
+pub mod mastodon;
+pub mod matcher;
+pub mod mbox;
 pub mod movabletype;
+pub mod social;
 pub mod text;
 pub mod wordpress;
 mod xml;
@@ -32,6 +38,7 @@ use crate::error::{Diagnostic, Error, Position};
 use crate::frontmatter::OneOrMany;
 use crate::sanitize::sanitize;
 use crate::slug::{slugify, term_key};
+pub use matcher::{name_key, Matcher};
 use text::{alias_of, autop, format_date, url_path_key, yaml_str};
 
 /// The export formats `salon import` reads.
@@ -343,53 +350,6 @@ fn list(items: &[String], max: usize) -> String {
 /// How many notes a report keeps; the rest are counted.
 const MAX_NOTES: usize = 10;
 
-/// Members by every name they are known under: handle, name, `aka`
-/// (e-mail addresses in `aka` included), compared as the build does:
-/// case-insensitive, leading `@` dropped, whitespace collapsed.
-#[derive(Debug, Default)]
-pub struct Matcher {
-    handles: HashSet<String>,
-    names: HashMap<String, String>,
-}
-
-/// The key a name is compared by.
-pub fn name_key(name: &str) -> String {
-    term_key(name.trim().trim_start_matches('@'))
-}
-
-impl Matcher {
-    /// Adds a member; the first to claim a name keeps it.
-    pub fn add(&mut self, handle: &str, names: &[&str]) {
-        self.handles.insert(handle.to_owned());
-        for n in std::iter::once(&handle).chain(names) {
-            let key = name_key(n);
-            if !key.is_empty() {
-                self.names.entry(key).or_insert_with(|| handle.to_owned());
-            }
-        }
-    }
-
-    /// Whether a member has this handle.
-    pub fn has_handle(&self, handle: &str) -> bool {
-        self.handles.contains(handle)
-    }
-
-    /// The member known by `name` or, failing that, `email`.
-    pub fn find(&self, name: &str, email: Option<&str>) -> Option<&str> {
-        self.names
-            .get(&name_key(name))
-            .or_else(|| email.and_then(|e| self.names.get(&name_key(e))))
-            .map(String::as_str)
-    }
-}
-
-#[derive(Deserialize)]
-struct MemberHead {
-    name: String,
-    #[serde(default)]
-    aka: OneOrMany,
-}
-
 #[derive(Deserialize)]
 struct PostHead {
     #[serde(default)]
@@ -403,7 +363,7 @@ struct PostHead {
 }
 
 /// The front matter of a markdown file, as YAML text.
-fn head_of(text: &str) -> Option<&str> {
+pub(crate) fn head_of(text: &str) -> Option<&str> {
     let rest = text.strip_prefix("---")?;
     let rest = rest
         .strip_prefix('\n')
@@ -412,7 +372,8 @@ fn head_of(text: &str) -> Option<&str> {
     Some(&rest[..end])
 }
 
-fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+/// The `.md` files of a folder, sorted (none when it is missing).
+pub(crate) fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     let mut out: Vec<PathBuf> = fs::read_dir(dir)
         .into_iter()
         .flatten()
@@ -525,7 +486,7 @@ impl Importer {
             dry_run,
             permalink,
             base_path,
-            matcher: Matcher::default(),
+            matcher: Matcher::load(root)?,
             posts: PostIndex::default(),
             pages: HashSet::new(),
             comment_ids: HashMap::new(),
@@ -535,20 +496,6 @@ impl Importer {
                 ..Default::default()
             },
         };
-        for path in markdown_files(&root.join("content/members")) {
-            let handle = crate::parse::file_stem(&path);
-            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
-            let names = head_of(&text)
-                .and_then(|h| serde_yaml::from_str::<MemberHead>(h).ok())
-                .map(|m| {
-                    let mut v = vec![m.name];
-                    v.extend(m.aka.0);
-                    v
-                })
-                .unwrap_or_default();
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            me.matcher.add(&handle, &names);
-        }
         for path in markdown_files(&root.join("content/posts")) {
             let stem = crate::parse::file_stem(&path);
             let (prefix_date, rest) = split_date_prefix(&stem);
@@ -588,9 +535,28 @@ impl Importer {
             .replace(":day", &d.format("%d").to_string())
     }
 
-    fn skip(&mut self, why: &str, n: usize) {
+    /// Counts `n` things left out for `why`.
+    pub fn skip(&mut self, why: &str, n: usize) {
         if n > 0 {
             *self.report.skipped.entry(why.to_owned()).or_default() += n;
+        }
+    }
+
+    /// Whether the site has a post with this slug.
+    pub fn has_post(&self, slug: &str) -> bool {
+        self.posts.slugs.contains(slug)
+    }
+
+    /// Reports comments whose post was not found, with where they are.
+    pub fn unmatched_target(&mut self, what: String, comments: usize) {
+        self.report.unmatched_threads.push(what);
+        self.skip("comments on no known post", comments);
+    }
+
+    /// Adds a note for the curator (the first few are kept).
+    pub fn note(&mut self, text: String) {
+        if self.report.notes.len() < MAX_NOTES {
+            self.report.notes.push(text);
         }
     }
 

@@ -112,7 +112,7 @@ pub fn parse_member(
 
 /// The URL of a link: itself when it is one, else the profile URL of a
 /// known service (`twitter: ekolsky`), else none.
-fn expand_link(service: &str, value: &str) -> Option<String> {
+pub fn expand_link(service: &str, value: &str) -> Option<String> {
     if value.starts_with("https://") || value.starts_with("http://") || value.starts_with("mailto:")
     {
         return Some(value.to_owned());

@@ -12,7 +12,7 @@ mod post;
 mod thread;
 
 pub use comments::{parse_comments, ParsedComment, ParsedComments};
-pub use member::{parse_member, ParsedMember};
+pub use member::{expand_link, parse_member, ParsedMember};
 pub use page::{parse_page, ParsedPage};
 pub use post::{parse_post, ParsedPost};
 pub use thread::{parse_thread, ParsedEntry, ParsedThread};

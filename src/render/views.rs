@@ -128,6 +128,10 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     obj.insert("next".into(), neighbour(idx.checked_sub(1)));
     obj.insert("comments".into(), Value::Array(comment_tree(site, p)));
     obj.insert(
+        "reply_url".into(),
+        reply_url(site, p, None).map_or(Value::Null, Value::String),
+    );
+    obj.insert(
         "comments_feed_url".into(),
         match p.visible_comments().is_empty() {
             true => Value::Null,
@@ -192,6 +196,14 @@ pub fn comment_anchor(id: &str) -> String {
     format!("comment-{clean}")
 }
 
+/// The `mailto:` link that answers post `p` (or one of its comments) by
+/// e-mail: only with `reply_to` set and comments open.
+fn reply_url(site: &Site, p: &Post, comment: Option<&str>) -> Option<String> {
+    let address = site.config.reply_to.as_deref()?;
+    (p.comment_mode == CommentMode::Open)
+        .then(|| crate::reply::mailto(address, &p.title, &p.slug, comment))
+}
+
 fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
     let comments = p.visible_comments();
     let (roots, children) = children_of(comments.iter().map(|c| c.parent), comments.len());
@@ -205,6 +217,7 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "url": c.url,
             "date": date(&c.date),
             "body": c.body,
+            "reply_url": reply_url(site, p, Some(&c.id)),
             "replies": children[i].iter().map(|&k| node(site, p, k, children)).collect::<Vec<_>>(),
         })
     }
@@ -392,7 +405,14 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
         "links".into(),
         serde_json::to_value(&m.links).expect("links"),
     );
-    obj.insert("aka".into(), serde_json::to_value(&m.aka).expect("aka"));
+    // E-mail addresses in `aka` are there to match imported comments and
+    // messages; they are never published.
+    let aka: Vec<&String> = m
+        .aka
+        .iter()
+        .filter(|a| !crate::import::emails::contains(a))
+        .collect();
+    obj.insert("aka".into(), serde_json::to_value(aka).expect("aka"));
     obj.insert("extra".into(), m.extra.clone());
     obj.insert("backlinks".into(), backlinks(site, &m.backlinks));
     obj.insert(

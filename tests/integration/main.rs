@@ -3,12 +3,13 @@
 mod common;
 
 mod community;
-
+mod conversations;
 mod demo;
 mod errors;
 mod feeds;
 mod import;
 mod incremental;
+mod mbox;
 mod output;
 mod pagination;
 mod safety;

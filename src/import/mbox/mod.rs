@@ -1,0 +1,347 @@
+//! `salon import mbox`: a mailing list's archive as threads, or a mailbox
+//! of e-mailed replies as comments.
+//!
+//! Reading is pure and happens here, in steps that each have a module:
+//! [`split`] cuts the mbox into messages (mboxo and mboxrd `From `
+//! escaping), [`mail`] decodes each with `mail-parser` and turns its body
+//! into markdown ([`plain`]) with quotes and signatures folded ([`reply`]),
+//! [`thread`] groups them into conversations (JWZ), and [`redact`] keeps
+//! every e-mail address out. What is written goes through the shared
+//! thread writer ([`crate::import::conversation`]) or, for `--comments`,
+//! the comment importer ([`comments`]).
+
+pub mod comments;
+pub mod mail;
+mod plain;
+pub mod redact;
+pub mod reply;
+pub mod run;
+pub mod split;
+pub mod thread;
+
+use std::collections::{HashMap, HashSet};
+use std::io::BufRead;
+
+use crate::date::Date;
+use crate::import::conversation::{Conversation, Message};
+use crate::import::ParseError;
+use mail::{parse_mail, Mail};
+use thread::{normalize_subject, Head};
+
+/// The messages of an mbox, decoded.
+#[derive(Debug, Default)]
+pub struct Mailbox {
+    /// In mbox order, copies left out.
+    pub mails: Vec<Mail>,
+    /// Messages left out, with their line: not a message, a copy.
+    pub notes: Vec<(usize, String)>,
+}
+
+/// One conversation found in a mailbox.
+#[derive(Debug, Clone)]
+pub struct Found {
+    /// Ready for the thread writer.
+    pub conversation: Conversation,
+    /// Its messages: indices into [`Mailbox::mails`], reading order.
+    pub mails: Vec<usize>,
+    /// The earliest date in it.
+    pub date: Option<Date>,
+    /// Display names of the authors, first to speak first.
+    pub participants: Vec<String>,
+}
+
+/// Reads and decodes an mbox; fails only where it is no mbox.
+pub fn read(reader: impl BufRead) -> Result<Mailbox, ParseError> {
+    let mut mailbox = Mailbox::default();
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    split::split(reader, |raw| match parse_mail(&raw.bytes, raw.line) {
+        None => mailbox
+            .notes
+            .push((raw.line, "no headers: not a message; left out".into())),
+        Some(m) => match seen.get(&m.id) {
+            Some(&first) => mailbox.notes.push((
+                raw.line,
+                format!("a copy of the message at line {first}; left out"),
+            )),
+            None => {
+                seen.insert(m.id.clone(), raw.line);
+                mailbox.mails.push(m);
+            }
+        },
+    })?;
+    Ok(mailbox)
+}
+
+impl Mailbox {
+    /// The conversations, oldest first.
+    pub fn conversations(&self) -> Vec<Found> {
+        let heads: Vec<Head> = self
+            .mails
+            .iter()
+            .map(|m| Head {
+                message_id: m.message_id.clone(),
+                references: m.references.clone(),
+                subject_key: normalize_subject(&m.subject),
+                is_reply: m.is_reply,
+                date: m.date,
+            })
+            .collect();
+        thread::thread(&heads)
+            .into_iter()
+            .map(|tree| self.found(&tree))
+            .collect()
+    }
+
+    fn found(&self, tree: &thread::Tree) -> Found {
+        let mails: Vec<&Mail> = tree.iter().map(|&(m, _)| &self.mails[m]).collect();
+        let root = mails[0];
+        let messages = tree
+            .iter()
+            .map(|&(m, parent)| {
+                let mail = &self.mails[m];
+                Message {
+                    id: mail.id.clone(),
+                    parent: parent.map(|p| self.mails[p].id.clone()),
+                    author: mail.author.clone(),
+                    date: mail.date,
+                    url: mail.url.clone(),
+                    text: mail.text.clone(),
+                    quoted: mail.quoted.clone(),
+                }
+            })
+            .collect();
+        let mut participants: Vec<String> = Vec::new();
+        for m in &mails {
+            if !participants.contains(&m.author.name) {
+                participants.push(m.author.name.clone());
+            }
+        }
+        let title = if root.title.trim().is_empty() {
+            first_words(&root.text, 8)
+        } else {
+            root.title.clone()
+        };
+        Found {
+            conversation: Conversation {
+                title,
+                source_name: most_common(mails.iter().filter_map(|m| m.list.as_deref()))
+                    .unwrap_or("Mailing list")
+                    .to_owned(),
+                source_url: root.url.clone(),
+                messages,
+            },
+            mails: tree.iter().map(|&(m, _)| m).collect(),
+            date: mails.iter().filter_map(|m| m.date).min(),
+            participants,
+        }
+    }
+
+    /// Whether the conversation holds the message with this Message-ID
+    /// (with or without `<>`) or this `m-…` id.
+    pub fn holds(&self, found: &Found, id: &str) -> bool {
+        let id = id.trim().trim_matches(['<', '>']);
+        let key = mail::message_key(id);
+        found.mails.iter().any(|&m| {
+            let mail = &self.mails[m];
+            mail.id == id || mail.id == key || mail.message_id.as_deref() == Some(id)
+        })
+    }
+}
+
+/// The first `n` words of markdown text, for a conversation with no
+/// subject.
+fn first_words(text: &str, n: usize) -> String {
+    let words: Vec<&str> = text
+        .split_whitespace()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+        .filter(|w| !w.is_empty())
+        .take(n)
+        .collect();
+    words.join(" ")
+}
+
+fn most_common<'a>(names: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let mut counts: Vec<(&str, usize)> = Vec::new();
+    for n in names {
+        match counts.iter_mut().find(|(k, _)| *k == n) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((n, 1)),
+        }
+    }
+    // The first seen wins a tie: the order is the conversation's.
+    let best = counts.iter().map(|&(_, c)| c).max()?;
+    counts.into_iter().find(|&(_, c)| c == best).map(|(n, _)| n)
+}
+
+/// Which conversations to import.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Those holding this message (Message-ID or `m-…` id).
+    pub thread: Vec<String>,
+    /// Those whose subject contains this (case-insensitive).
+    pub subject: Option<String>,
+    /// Those with at least this many messages.
+    pub min_messages: Option<usize>,
+}
+
+impl Selection {
+    /// Whether anything was asked for.
+    pub fn is_empty(&self) -> bool {
+        self.thread.is_empty() && self.subject.is_none() && self.min_messages.is_none()
+    }
+
+    /// The conversations chosen: every condition given must hold.
+    pub fn pick<'a>(&self, mailbox: &Mailbox, found: &'a [Found]) -> Vec<&'a Found> {
+        let subject = self.subject.as_deref().map(normalize_subject);
+        found
+            .iter()
+            .filter(|f| self.thread.is_empty() || self.thread.iter().any(|id| mailbox.holds(f, id)))
+            .filter(|f| {
+                subject
+                    .as_deref()
+                    .is_none_or(|s| normalize_subject(&f.conversation.title).contains(s))
+            })
+            .filter(|f| {
+                self.min_messages
+                    .is_none_or(|n| f.conversation.messages.len() >= n)
+            })
+            .collect()
+    }
+
+    /// The `--thread` ids that no conversation holds.
+    pub fn unknown_ids(&self, mailbox: &Mailbox, found: &[Found]) -> Vec<String> {
+        let mut seen = HashSet::new();
+        self.thread
+            .iter()
+            .filter(|id| !found.iter().any(|f| mailbox.holds(f, id)))
+            .filter(|id| seen.insert(id.as_str()))
+            .cloned()
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MBOX: &str = "From a Mon Jan  1 00:00:00 2024
+Message-ID: <root@example.org>
+From: Ann <ann@example.org>
+Subject: [Salon] Gardens
+Date: Mon, 1 Jan 2024 10:00:00 +0000
+
+Shall we talk gardens?
+
+From b Mon Jan  1 00:00:00 2024
+Message-ID: <r1@example.org>
+In-Reply-To: <root@example.org>
+From: Bob <bob@example.org>
+Subject: Re: [Salon] Gardens
+Date: Mon, 1 Jan 2024 11:00:00 +0000
+
+Yes.
+
+From b Mon Jan  1 00:00:00 2024
+Message-ID: <r1@example.org>
+From: Bob <bob@example.org>
+Subject: Re: [Salon] Gardens
+
+Yes.
+
+From c Mon Jan  1 00:00:00 2024
+Message-ID: <other@example.org>
+From: Cy <cy@example.org>
+Subject: Tools
+Date: Tue, 2 Jan 2024 10:00:00 +0000
+
+Hammers.
+";
+
+    #[test]
+    fn conversations_with_titles_sources_and_participants() {
+        let mb = read(MBOX.as_bytes()).unwrap();
+        assert_eq!(mb.mails.len(), 3);
+        assert_eq!(mb.notes.len(), 1);
+        assert_eq!(mb.notes[0].0, 18);
+        let found = mb.conversations();
+        assert_eq!(found.len(), 2);
+        let c = &found[0].conversation;
+        assert_eq!(c.title, "Gardens");
+        assert_eq!(c.source_name, "Salon");
+        assert_eq!(c.messages.len(), 2);
+        assert_eq!(
+            c.messages[1].parent.as_deref(),
+            Some(c.messages[0].id.as_str())
+        );
+        assert_eq!(found[0].participants, vec!["Ann", "Bob"]);
+        assert_eq!(found[1].conversation.source_name, "Mailing list");
+        assert!(mb.holds(&found[0], "<r1@example.org>"));
+        assert!(mb.holds(&found[0], &c.messages[1].id));
+        assert!(!mb.holds(&found[1], "r1@example.org"));
+    }
+
+    #[test]
+    fn selections_combine() {
+        let mb = read(MBOX.as_bytes()).unwrap();
+        let found = mb.conversations();
+        let pick = |s: Selection| s.pick(&mb, &found).len();
+        assert_eq!(
+            pick(Selection {
+                min_messages: Some(2),
+                ..Default::default()
+            }),
+            1
+        );
+        assert_eq!(
+            pick(Selection {
+                subject: Some("re: TOOLS".into()),
+                ..Default::default()
+            }),
+            1
+        );
+        assert_eq!(
+            pick(Selection {
+                thread: vec!["root@example.org".into()],
+                ..Default::default()
+            }),
+            1
+        );
+        let s = Selection {
+            thread: vec!["nope@example.org".into()],
+            ..Default::default()
+        };
+        assert_eq!(s.unknown_ids(&mb, &found), vec!["nope@example.org"]);
+    }
+
+    proptest::proptest! {
+        // Few cases: each builds long inputs from a big grammar.
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        #[test]
+        fn arbitrary_bytes_never_panic(data in proptest::collection::vec(proptest::num::u8::ANY, 0..1500)) {
+            for input in [data.clone(), [b"From x\nSubject: s\n\n".as_slice(), &data].concat()] {
+                if let Ok(mb) = read(input.as_slice()) {
+                    let _ = mb.conversations();
+                    let _ = comments::collect(&mb);
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_mail_never_panics(body in "(\nFrom x\n|Subject: |Re: |AW: |\\[l\\] |\\[salon:[a-c]#[a-c]\\]|Message-ID: <[a-d]>\n|References: <[a-d]> <[a-d]>\n|In-Reply-To: <[a-d]>\n|Content-Type: text/(html|plain; format=flowed)\n|Content-Type: multipart/alternative; boundary=b\n|--b\n|--b--\n|Content-Transfer-Encoding: (base64|quoted-printable)\n|=\\?(utf-8|iso-8859-1)\\?[BQ]\\?[a-zA-Z=0-9_]{0,8}\\?=|=[0-9A-F]{2}|> |>>From |-- \n|On x wrote:\n|    |\t|\n|[ -~]{0,12}|é|<script>|<blockquote>|x@y.example){0,50}") {
+            let data = format!("From x\nSubject: s\n\n{body}");
+            let mb = read(data.as_bytes()).unwrap();
+            let found = mb.conversations();
+            let total: usize = found.iter().map(|f| f.conversation.messages.len()).sum();
+            proptest::prop_assert_eq!(total, mb.mails.len());
+            for f in &found {
+                for m in &f.conversation.messages {
+                    proptest::prop_assert!(!m.id.contains('@'));
+                    proptest::prop_assert!(!redact::has_address(&m.text));
+                    proptest::prop_assert!(!m.quoted.as_deref().is_some_and(redact::has_address));
+                }
+            }
+            let _ = comments::collect(&mb);
+        }
+    }
+}

@@ -1,0 +1,424 @@
+//! Threading messages into conversations: Jamie Zawinski's algorithm
+//! (<https://www.jwz.org/doc/threading.html>), as mail readers use it.
+//!
+//! 1. Every Message-ID named anywhere (a message's own, or in its
+//!    `References` and `In-Reply-To`) gets a container; references link
+//!    containers parent to child, never into a loop, and a message's own
+//!    last reference is its parent, overriding what others presumed.
+//! 2. The root set is the containers with no parent.
+//! 3. Empty containers (ids referenced but not in the mbox) are pruned:
+//!    dropped when childless, else replaced by their children (at the root
+//!    only when that leaves a single root).
+//! 4. Roots are grouped by normalized subject, so replies whose headers
+//!    were lost (`In-Reply-To` and `References` stripped by a gateway) still
+//!    join their conversation: a reply goes under the root that is not one.
+//!    Unlike JWZ, two roots that are both not replies stay apart, since a
+//!    list has many "Meeting notes" that are different conversations.
+//! 5. Siblings are sorted by date.
+
+use std::collections::HashMap;
+
+use crate::date::Date;
+
+/// What threading needs of a message.
+#[derive(Debug, Clone, Default)]
+pub struct Head {
+    /// Its Message-ID, without angle brackets.
+    pub message_id: Option<String>,
+    /// `References` then `In-Reply-To`, oldest first.
+    pub references: Vec<String>,
+    /// The subject as normalized by [`normalize_subject`].
+    pub subject_key: String,
+    /// The subject said it is a reply (`Re:`), or the headers did.
+    pub is_reply: bool,
+    /// When it was sent.
+    pub date: Option<Date>,
+}
+
+/// One conversation: message indices in reading order (parents before
+/// replies, siblings by date), each with the index of its parent.
+pub type Tree = Vec<(usize, Option<usize>)>;
+
+#[derive(Debug, Default, Clone)]
+struct Container {
+    message: Option<usize>,
+    parent: Option<usize>,
+    children: Vec<usize>,
+}
+
+struct Threader {
+    containers: Vec<Container>,
+    ids: HashMap<String, usize>,
+}
+
+impl Threader {
+    fn container(&mut self, id: &str) -> usize {
+        if let Some(&c) = self.ids.get(id) {
+            return c;
+        }
+        self.containers.push(Container::default());
+        let c = self.containers.len() - 1;
+        self.ids.insert(id.to_owned(), c);
+        c
+    }
+
+    fn new_container(&mut self) -> usize {
+        self.containers.push(Container::default());
+        self.containers.len() - 1
+    }
+
+    /// Whether `a` is `b` or one of its ancestors.
+    fn is_ancestor(&self, a: usize, b: usize) -> bool {
+        let mut cur = Some(b);
+        while let Some(c) = cur {
+            if c == a {
+                return true;
+            }
+            cur = self.containers[c].parent;
+        }
+        false
+    }
+
+    fn unlink(&mut self, child: usize) {
+        if let Some(p) = self.containers[child].parent.take() {
+            self.containers[p].children.retain(|&c| c != child);
+        }
+    }
+
+    fn link(&mut self, parent: usize, child: usize) {
+        self.unlink(child);
+        self.containers[child].parent = Some(parent);
+        self.containers[parent].children.push(child);
+    }
+
+    /// Step 3 for the subtree of `c`: what replaces it among its siblings.
+    fn prune(&mut self, c: usize, is_root: bool) -> Vec<usize> {
+        let children = std::mem::take(&mut self.containers[c].children);
+        let mut kept = Vec::new();
+        for child in children {
+            kept.extend(self.prune(child, false));
+        }
+        for &k in &kept {
+            self.containers[k].parent = Some(c);
+        }
+        self.containers[c].children = kept;
+        if self.containers[c].message.is_some() {
+            return vec![c];
+        }
+        let children = &self.containers[c].children;
+        if children.is_empty() {
+            return Vec::new();
+        }
+        if !is_root || children.len() == 1 {
+            let promoted = std::mem::take(&mut self.containers[c].children);
+            for &k in &promoted {
+                self.containers[k].parent = None;
+            }
+            return promoted;
+        }
+        vec![c]
+    }
+}
+
+/// Threads `heads` into conversations, oldest conversation first.
+pub fn thread(heads: &[Head]) -> Vec<Tree> {
+    let mut t = Threader {
+        containers: Vec::with_capacity(heads.len() * 2),
+        ids: HashMap::with_capacity(heads.len() * 2),
+    };
+    for (i, h) in heads.iter().enumerate() {
+        // A message without an id, or a second copy of one, gets a
+        // container no reference can name.
+        let c = match h.message_id.as_deref() {
+            Some(id) => {
+                let c = t.container(id);
+                if t.containers[c].message.is_some() {
+                    t.new_container()
+                } else {
+                    c
+                }
+            }
+            None => t.new_container(),
+        };
+        t.containers[c].message = Some(i);
+        let mut previous: Option<usize> = None;
+        for r in &h.references {
+            let rc = t.container(r);
+            if let Some(p) = previous {
+                if t.containers[rc].parent.is_none() && !t.is_ancestor(rc, p) {
+                    t.link(p, rc);
+                }
+            }
+            previous = Some(rc);
+        }
+        match previous {
+            Some(p) if !t.is_ancestor(c, p) => t.link(p, c),
+            Some(_) => {}
+            None => t.unlink(c),
+        }
+    }
+    let roots: Vec<usize> = (0..t.containers.len())
+        .filter(|&c| t.containers[c].parent.is_none())
+        .collect();
+    let mut pruned = Vec::new();
+    for r in roots {
+        pruned.extend(t.prune(r, true));
+    }
+    let roots = group_by_subject(&mut t, heads, pruned);
+    let mut trees: Vec<Tree> = roots
+        .into_iter()
+        .map(|r| {
+            let mut tree = Vec::new();
+            walk(&t, heads, r, None, &mut tree);
+            tree
+        })
+        .filter(|tree: &Tree| !tree.is_empty())
+        .collect();
+    trees.sort_by_key(|tree| first_date(heads, tree));
+    trees
+}
+
+/// The message of a container, or of its first child for an empty root.
+fn message_of(t: &Threader, c: usize) -> Option<usize> {
+    let container = &t.containers[c];
+    container
+        .message
+        .or_else(|| container.children.first().and_then(|&k| message_of(t, k)))
+}
+
+/// Step 4: roots that share a subject become one conversation.
+fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<usize> {
+    let mut table: HashMap<String, usize> = HashMap::new();
+    let preference = |t: &Threader, c: usize| -> u8 {
+        match t.containers[c].message {
+            None => 0,
+            Some(m) if !heads[m].is_reply => 1,
+            Some(_) => 2,
+        }
+    };
+    for &r in &roots {
+        let Some(m) = message_of(t, r) else { continue };
+        let key = &heads[m].subject_key;
+        if key.is_empty() {
+            continue;
+        }
+        match table.get(key) {
+            Some(&old) if preference(t, old) <= preference(t, r) => {}
+            _ => {
+                table.insert(key.clone(), r);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    for r in roots {
+        let Some(m) = message_of(t, r) else { continue };
+        let key = &heads[m].subject_key;
+        let Some(&keep) = table.get(key).filter(|&&k| k != r && !key.is_empty()) else {
+            out.push(r);
+            continue;
+        };
+        let r_reply = t.containers[r].message.map(|m| heads[m].is_reply);
+        match (t.containers[keep].message, r_reply) {
+            (None, None) => {
+                let children = std::mem::take(&mut t.containers[r].children);
+                for k in children {
+                    t.containers[k].parent = None;
+                    t.link(keep, k);
+                }
+            }
+            (None, Some(_)) => t.link(keep, r),
+            (Some(k), Some(true)) if !heads[k].is_reply => t.link(keep, r),
+            (Some(_), Some(true)) => {
+                // Two replies to a message not in the mbox: siblings under
+                // an empty root, which takes the kept one's place.
+                let root = t.new_container();
+                t.link(root, keep);
+                t.link(root, r);
+                table.insert(key.clone(), root);
+                match out.iter().position(|&o| o == keep) {
+                    Some(pos) => out[pos] = root,
+                    None => out.push(root),
+                }
+            }
+            _ => out.push(r),
+        }
+    }
+    // A root that found a parent after it was listed is no root.
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|&c| t.containers[c].parent.is_none() && seen.insert(c));
+    out
+}
+
+/// Step 5 and the reading order: pre-order, siblings by date, empty
+/// containers skipped (their children answer nothing in the mbox).
+fn walk(t: &Threader, heads: &[Head], c: usize, parent: Option<usize>, out: &mut Tree) {
+    let own = t.containers[c].message;
+    if let Some(m) = own {
+        out.push((m, parent));
+    }
+    let mut children = t.containers[c].children.clone();
+    children.sort_by_key(|&k| {
+        let m = message_of(t, k);
+        let date = m.and_then(|m| heads[m].date);
+        (date.is_none(), date, m)
+    });
+    for k in children {
+        walk(t, heads, k, own.or(parent), out);
+    }
+}
+
+fn first_date(heads: &[Head], tree: &Tree) -> (bool, Option<Date>, usize) {
+    let date = tree.iter().filter_map(|&(m, _)| heads[m].date).min();
+    (date.is_none(), date, tree.first().map_or(0, |&(m, _)| m))
+}
+
+/// Prefixes a subject loses for comparing: `Re:`, `RE:`, `Re[2]:`, `AW:`,
+/// `SV:`, `Fwd:`, `Fw:`, `WG:`, `[list-name]`, however often repeated.
+/// Returns the rest (a suffix of `subject`) and whether a reply prefix
+/// was among them.
+pub fn strip_prefixes(subject: &str) -> (&str, bool) {
+    const REPLY: [&str; 6] = ["re", "aw", "sv", "vs", "antw", "ref"];
+    const FORWARD: [&str; 4] = ["fwd", "fw", "wg", "tr"];
+    // Only the start is trimmed, so the rest is a suffix of `subject`.
+    let mut s = subject.trim_start();
+    let mut reply = false;
+    loop {
+        if let Some(rest) = s.strip_prefix('[') {
+            if let Some(end) = rest.find(']') {
+                let inner = &rest[..end];
+                // `[salon:slug#id]` at the start is no list name.
+                if !inner.contains(':') {
+                    s = rest[end + 1..].trim_start();
+                    continue;
+                }
+            }
+        }
+        let word_len = s.find(|c: char| !c.is_alphabetic()).unwrap_or(s.len());
+        let word = s[..word_len].to_lowercase();
+        let mut after = &s[word_len..];
+        // `Re[2]:` and `Re(2):` count the replies.
+        for (open, close) in [('[', ']'), ('(', ')')] {
+            if let Some(inner) = after.strip_prefix(open) {
+                if let Some(end) = inner.find(close) {
+                    if inner[..end].bytes().all(|b| b.is_ascii_digit()) {
+                        after = &inner[end + 1..];
+                    }
+                }
+            }
+        }
+        let after_colon = after.trim_start_matches(' ').strip_prefix([':', '：']);
+        match after_colon {
+            Some(rest) if REPLY.contains(&word.as_str()) => {
+                reply = true;
+                s = rest.trim_start();
+            }
+            Some(rest) if FORWARD.contains(&word.as_str()) => s = rest.trim_start(),
+            _ => break,
+        }
+    }
+    (s, reply)
+}
+
+/// The key subjects are compared by: prefixes stripped, whitespace
+/// collapsed, lowercased.
+pub fn normalize_subject(subject: &str) -> String {
+    strip_prefixes(subject)
+        .0
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::date::parse_date;
+
+    fn head(id: &str, refs: &[&str], subject: &str, day: u32) -> Head {
+        let (_, is_reply) = strip_prefixes(subject);
+        Head {
+            message_id: Some(id.into()).filter(|s: &String| !s.is_empty()),
+            references: refs.iter().map(|s| s.to_string()).collect(),
+            subject_key: normalize_subject(subject),
+            is_reply: is_reply || !refs.is_empty(),
+            date: parse_date(&format!("2024-01-{day:02}")),
+        }
+    }
+
+    #[test]
+    fn subjects_lose_their_prefixes() {
+        assert_eq!(
+            strip_prefixes("Re: AW: [Community] Fwd: RE[2]: Sv: Hello"),
+            ("Hello", true)
+        );
+        assert_eq!(strip_prefixes("Fwd: WG: Hello"), ("Hello", false));
+        assert_eq!(strip_prefixes("Regarding: x"), ("Regarding: x", false));
+        assert_eq!(strip_prefixes("Reply all"), ("Reply all", false));
+        assert_eq!(normalize_subject("  [list]  Big   News "), "big news");
+        assert_eq!(strip_prefixes("Re: [salon:x#1] y").0, "[salon:x#1] y");
+    }
+
+    #[test]
+    fn references_nest_and_missing_parents_are_pruned() {
+        // d answers c, which is not in the mbox; c answered b.
+        let heads = vec![
+            head("a", &[], "Topic", 1),
+            head("b", &["a"], "Re: Topic", 2),
+            head("d", &["a", "b", "c"], "Re: Topic", 4),
+            head("e", &["a"], "Re: Topic", 3),
+        ];
+        let trees = thread(&heads);
+        assert_eq!(
+            trees,
+            vec![vec![(0, None), (1, Some(0)), (2, Some(1)), (3, Some(0))]]
+        );
+    }
+
+    #[test]
+    fn in_reply_to_and_subject_stand_in_for_references() {
+        let heads = vec![
+            head("a", &[], "Topic", 1),
+            head("b", &["a"], "Re: Topic", 2),
+            // No headers at all: joins by subject, under the root.
+            head("c", &[], "RE: [list] topic", 3),
+            head("x", &[], "Other", 1),
+            // Not a reply: same subject, another conversation.
+            head("y", &[], "Topic", 5),
+        ];
+        let trees = thread(&heads);
+        assert_eq!(
+            trees,
+            vec![
+                vec![(0, None), (1, Some(0)), (2, Some(0))],
+                vec![(3, None)],
+                vec![(4, None)],
+            ]
+        );
+    }
+
+    #[test]
+    fn replies_to_a_missing_root_share_a_conversation() {
+        let heads = vec![
+            head("b", &["gone"], "Re: Topic", 2),
+            head("c", &["gone"], "Re: Topic", 3),
+            head("d", &["elsewhere"], "Re: topic", 4),
+        ];
+        let trees = thread(&heads);
+        assert_eq!(trees, vec![vec![(0, None), (1, None), (2, None)]]);
+    }
+
+    #[test]
+    fn loops_duplicates_and_missing_ids_do_not_break_it() {
+        let heads = vec![
+            head("a", &["b"], "x", 1),
+            head("b", &["a"], "x", 2),
+            head("a", &[], "dup", 3),
+            head("", &[], "none", 4),
+            head("c", &["c"], "self", 5),
+        ];
+        let trees = thread(&heads);
+        let all: usize = trees.iter().map(Vec::len).sum();
+        assert_eq!(all, 5, "{trees:?}");
+    }
+}

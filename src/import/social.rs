@@ -1,0 +1,482 @@
+//! `salon import mastodon` and `salon import bluesky`: reading the saved
+//! API answers, and what the two pure parsers ([`super::mastodon`],
+//! [`super::bluesky`]) share: JSON errors with positions, a title from
+//! the first words, plain text from HTML, and reply trees put in order.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::Path;
+
+use serde::{Deserialize, Deserializer};
+
+use super::conversation::{Conversation, Message, ThreadOptions, ThreadReport, ThreadWriter};
+use super::text::decode_entities;
+use super::ParseError;
+use crate::error::{Diagnostic, Error, Position};
+use crate::sanitize::sanitize;
+
+/// A parsed conversation, with what the parser left out and why.
+#[derive(Debug, Clone, Default)]
+pub struct Parsed {
+    /// The conversation.
+    pub conversation: Conversation,
+    /// Deleted, blocked or private posts left out, replies moved...
+    pub notes: Vec<String>,
+}
+
+/// `salon import mastodon STATUS.json CONTEXT.json`.
+pub fn import_mastodon(
+    root: &Path,
+    status: &Path,
+    context: &Path,
+    opts: &ThreadOptions,
+) -> Result<ThreadReport, Error> {
+    let status_text = read(status)?;
+    let context_text = read(context)?;
+    let s = super::mastodon::parse_status(&status_text).map_err(|e| at(status, e))?;
+    let c = super::mastodon::parse_context(&context_text).map_err(|e| at(context, e))?;
+    let parsed = super::mastodon::conversation(s, c).map_err(Error::Refused)?;
+    write(root, parsed, opts)
+}
+
+/// `salon import bluesky THREAD.json`.
+pub fn import_bluesky(
+    root: &Path,
+    thread: &Path,
+    opts: &ThreadOptions,
+) -> Result<ThreadReport, Error> {
+    let text = read(thread)?;
+    let parsed = super::bluesky::parse(&text).map_err(|e| at(thread, e))?;
+    write(root, parsed, opts)
+}
+
+fn read(path: &Path) -> Result<String, Error> {
+    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
+        let pos = Position::of_offset(&String::from_utf8_lossy(valid), valid.len());
+        Error::Content(vec![Diagnostic::error(
+            path,
+            Some(pos),
+            "not UTF-8 text (an API answer is JSON in UTF-8)",
+        )])
+    })
+}
+
+fn at(path: &Path, e: ParseError) -> Error {
+    Error::Content(vec![Diagnostic::error(
+        path,
+        Some(Position::new(e.line, e.column)),
+        e.message,
+    )])
+}
+
+fn write(root: &Path, parsed: Parsed, opts: &ThreadOptions) -> Result<ThreadReport, Error> {
+    let mut report = ThreadWriter::new(root)?.write(&parsed.conversation, opts)?;
+    report.notes.splice(0..0, parsed.notes);
+    Ok(report)
+}
+
+/// A serde_json error as a [`ParseError`], with `what` the file should be.
+pub fn json_error(e: &serde_json::Error, what: &str) -> ParseError {
+    let mut message = e.to_string();
+    if let Some(i) = message.find(" at line ") {
+        message.truncate(i);
+    }
+    ParseError {
+        line: e.line().max(1),
+        column: e.column().max(1),
+        message: format!("{message} (expected {what})"),
+    }
+}
+
+/// Reads `null` as the type's default (APIs write `"replies": null`).
+pub fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Default + Deserialize<'de>,
+{
+    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+}
+
+/// An id written as a string or a number.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct Id(pub String);
+
+impl<'de> Deserialize<'de> for Id {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(Id(s)),
+            serde_json::Value::Number(n) => Ok(Id(n.to_string())),
+            _ => Err(serde::de::Error::custom(
+                "expected an id (a string or a number)",
+            )),
+        }
+    }
+}
+
+/// The host of an http(s) URL, lowercased.
+pub fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .trim()
+        .strip_prefix("https://")
+        .or_else(|| url.trim().strip_prefix("http://"))?;
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit('@').next()?.split(':').next()?.to_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+/// HTML-escaped text.
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// The visible text of untrusted HTML, whitespace collapsed.
+pub fn plain_text(html: &str) -> String {
+    let clean = sanitize(html);
+    let mut out = String::with_capacity(clean.len());
+    let mut rest = clean.as_str();
+    while let Some(i) = rest.find('<') {
+        out.push_str(&rest[..i]);
+        let end = rest[i..].find('>').map_or(rest.len(), |j| i + j + 1);
+        let tag = &rest[i..end];
+        if tag.starts_with("</p") || tag.starts_with("<br") || tag.starts_with("</li") {
+            out.push('\n');
+        }
+        rest = &rest[end..];
+    }
+    out.push_str(rest);
+    decode_entities(&out)
+}
+
+/// A title from a post's plain text: its first line, leading `@mentions`
+/// dropped; when longer than 80 characters, its first sentences that fit,
+/// or its first words; `fallback` when empty.
+pub fn title_from(text: &str, fallback: &str) -> String {
+    let line = text
+        .lines()
+        .map(|l| {
+            l.split_whitespace()
+                .skip_while(|w| w.starts_with('@'))
+                .collect::<Vec<_>>()
+                .join(" ")
+        })
+        .find(|l| !l.is_empty())
+        .unwrap_or_default();
+    if line.is_empty() {
+        return fallback.to_owned();
+    }
+    if line.chars().count() <= 80 {
+        return line;
+    }
+    let mut sentences = String::new();
+    for (i, c) in line.char_indices() {
+        let end = i + c.len_utf8();
+        let at_break = matches!(c, '.' | '?' | '!') && line[end..].starts_with(' ');
+        if at_break {
+            if line[..end].chars().count() > 80 {
+                break;
+            }
+            sentences = line[..end].to_owned();
+        }
+    }
+    if !sentences.is_empty() {
+        return sentences;
+    }
+    let mut cut: String = line.chars().take(80).collect();
+    if let Some(i) = cut.rfind(' ').filter(|&i| i > 40) {
+        cut.truncate(i);
+    }
+    format!("{}…", cut.trim_end_matches([',', ';', ':', ' ', '.']))
+}
+
+/// A link list (`<ul>` of `<a>`), for media and embeds.
+pub fn links_html(links: &[(String, String)]) -> String {
+    if links.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from("<ul>");
+    for (text, url) in links {
+        out.push_str(&format!(
+            "<li><a href=\"{}\">{}</a></li>",
+            escape_html(url),
+            escape_html(text)
+        ));
+    }
+    out.push_str("</ul>");
+    out
+}
+
+/// Orders `messages` parents first (depth first from `root`, siblings by
+/// date then id). A message whose parent is missing (deleted) answers the
+/// root; one that cannot be reached (a cycle) too. Returns the notes.
+pub fn tree_order(messages: &mut Vec<Message>, root: &str) -> Vec<String> {
+    let mut notes = Vec::new();
+    let ids: HashSet<String> = messages.iter().map(|m| m.id.clone()).collect();
+    let mut moved = 0;
+    for m in messages.iter_mut() {
+        if m.id == root {
+            m.parent = None;
+        } else if !m.parent.as_ref().is_some_and(|p| ids.contains(p)) {
+            moved += 1;
+            m.parent = Some(root.to_owned());
+        }
+    }
+    let mut children: HashMap<String, Vec<usize>> = HashMap::new();
+    for (i, m) in messages.iter().enumerate() {
+        if let Some(p) = &m.parent {
+            children.entry(p.clone()).or_default().push(i);
+        }
+    }
+    for list in children.values_mut() {
+        list.sort_by(|&a, &b| {
+            let (a, b) = (&messages[a], &messages[b]);
+            a.date
+                .cmp(&b.date)
+                .then_with(|| a.id.len().cmp(&b.id.len()))
+                .then_with(|| a.id.cmp(&b.id))
+        });
+    }
+    let mut order = Vec::with_capacity(messages.len());
+    let mut seen = vec![false; messages.len()];
+    let start = messages.iter().position(|m| m.id == root);
+    let mut stack: Vec<usize> = start.into_iter().collect();
+    while let Some(i) = stack.pop() {
+        if std::mem::replace(&mut seen[i], true) {
+            continue;
+        }
+        order.push(i);
+        if let Some(kids) = children.get(&messages[i].id) {
+            stack.extend(kids.iter().rev().copied());
+        }
+    }
+    for (i, m) in messages.iter_mut().enumerate() {
+        if !seen[i] {
+            moved += 1;
+            m.parent = Some(root.to_owned());
+            order.push(i);
+        }
+    }
+    if moved > 0 {
+        notes.push(format!(
+            "{moved} post(s) answer a post that is gone (deleted, or not in the saved answer); they answer the first post instead"
+        ));
+    }
+    let mut taken: Vec<Option<Message>> = std::mem::take(messages).into_iter().map(Some).collect();
+    *messages = order.into_iter().filter_map(|i| taken[i].take()).collect();
+    notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_first_words() {
+        assert_eq!(
+            title_from("@ann @bob Is a forum\nworth it?", "x"),
+            "Is a forum"
+        );
+        assert_eq!(title_from("\n@ann\n", "fallback"), "fallback");
+        let two = format!(
+            "Short first one. {}",
+            "and a long second sentence ".repeat(4)
+        );
+        assert_eq!(title_from(&two, "x"), "Short first one.");
+        let long = "word ".repeat(40);
+        let t = title_from(&long, "x");
+        assert!(t.ends_with('…') && t.chars().count() <= 81, "{t}");
+    }
+
+    #[test]
+    fn plain_text_drops_tags_and_scripts() {
+        assert_eq!(
+            plain_text("<p>A &amp; <b>b</b><script>x()</script></p><p>c</p>"),
+            "A & b\nc\n"
+        );
+    }
+
+    #[test]
+    fn orphans_and_cycles_answer_the_root() {
+        let m = |id: &str, parent: Option<&str>| Message {
+            id: id.into(),
+            parent: parent.map(Into::into),
+            ..Default::default()
+        };
+        let mut list = vec![
+            m("c", Some("b")),
+            m("r", None),
+            m("b", Some("r")),
+            m("o", Some("gone")),
+            m("x", Some("y")),
+            m("y", Some("x")),
+        ];
+        let notes = tree_order(&mut list, "r");
+        let ids: Vec<&str> = list.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids, ["r", "b", "c", "o", "x", "y"]);
+        assert_eq!(list[3].parent.as_deref(), Some("r"));
+        assert!(notes[0].starts_with("3 post(s)"), "{notes:?}");
+    }
+
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    const KEYS: [&str; 40] = [
+        "thread",
+        "post",
+        "parent",
+        "replies",
+        "$type",
+        "uri",
+        "author",
+        "handle",
+        "displayName",
+        "record",
+        "text",
+        "createdAt",
+        "facets",
+        "index",
+        "byteStart",
+        "byteEnd",
+        "features",
+        "did",
+        "tag",
+        "embed",
+        "images",
+        "fullsize",
+        "alt",
+        "external",
+        "title",
+        "id",
+        "in_reply_to_id",
+        "content",
+        "account",
+        "acct",
+        "username",
+        "display_name",
+        "url",
+        "media_attachments",
+        "type",
+        "description",
+        "visibility",
+        "ancestors",
+        "descendants",
+        "created_at",
+    ];
+
+    /// JSON shaped like the answers: their keys, their kinds of values.
+    fn answer_like() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-3i64..300).prop_map(Value::from),
+            prop::sample::select(vec![
+                "app.bsky.feed.defs#threadViewPost",
+                "app.bsky.feed.defs#notFoundPost",
+                "app.bsky.feed.defs#blockedPost",
+                "app.bsky.richtext.facet#link",
+                "app.bsky.richtext.facet#mention",
+                "app.bsky.embed.images#view",
+                "app.bsky.embed.record#view",
+                "app.bsky.embed.recordWithMedia#view",
+                "app.bsky.embed.record#viewRecord",
+                "at://did:plc:a/app.bsky.feed.post/3k",
+                "at://did:plc:b/app.bsky.feed.post/3k",
+                "https://social.example/@a",
+                "did:plc:a",
+                "ann.bsky.social",
+                "handle.invalid",
+                "2024-01-01T00:00:00Z",
+                "private",
+                "1",
+                "2",
+                "",
+            ])
+            .prop_map(Value::from),
+            "[a-zé@#*_<>\\[\\]/.: \n-]{0,16}".prop_map(Value::from),
+        ];
+        leaf.prop_recursive(8, 96, 6, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::vec((prop::sample::select(KEYS.to_vec()), inner), 0..7).prop_map(
+                    |kv| Value::Object(kv.into_iter().map(|(k, v)| (k.to_owned(), v)).collect())
+                ),
+            ]
+        })
+    }
+
+    fn parse_all(text: &str) {
+        let _ = super::super::bluesky::parse(text);
+        let status = super::super::mastodon::parse_status(text);
+        let context = super::super::mastodon::parse_context(text);
+        if let (Ok(s), Ok(c)) = (status, context) {
+            let _ = super::super::mastodon::conversation(s, c);
+        }
+    }
+
+    const FIXTURES: [&str; 3] = [
+        include_str!("../../tests/fixtures/social/bluesky-thread.json"),
+        include_str!("../../tests/fixtures/social/mastodon-status.json"),
+        include_str!("../../tests/fixtures/social/mastodon-context.json"),
+    ];
+
+    /// Every JSON pointer into `v`.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .for_each(|(i, x)| pointers(x, format!("{at}/{i}"), out)),
+            Value::Object(o) => o.iter().for_each(|(k, x)| {
+                pointers(
+                    x,
+                    format!("{at}/{}", k.replace('~', "~0").replace('/', "~1")),
+                    out,
+                )
+            }),
+            _ => {}
+        }
+        out.push(at);
+    }
+
+    proptest! {
+        #[test]
+        fn real_answers_with_one_part_replaced_never_panic(
+            which in 0..FIXTURES.len(),
+            pick in any::<prop::sample::Index>(),
+            part in answer_like(),
+            cut in any::<prop::sample::Index>(),
+        ) {
+            let mut v: Value = serde_json::from_str(FIXTURES[which]).unwrap();
+            let mut all = Vec::new();
+            pointers(&v, String::new(), &mut all);
+            let at = pick.get(&all).clone();
+            if let Some(slot) = v.pointer_mut(&at) {
+                *slot = part;
+            }
+            let text = v.to_string();
+            parse_all(&text);
+            // And the same text cut short anywhere.
+            let mut end = cut.index(text.len() + 1);
+            while !text.is_char_boundary(end) {
+                end -= 1;
+            }
+            parse_all(&text[..end]);
+        }
+
+        #[test]
+        fn answer_like_json_never_panics_the_parsers(v in answer_like()) {
+            parse_all(&v.to_string());
+            parse_all(&serde_json::json!({ "thread": v.clone() }).to_string());
+            parse_all(&serde_json::json!({ "descendants": [v.clone()], "id": "1" }).to_string());
+        }
+
+        #[test]
+        fn json_like_text_never_panics_the_parsers(s in "(\\{|\\}|\\[|\\]|,|:|\"thread\"|\"post\"|\"replies\"|\"id\"|\"text\"|\"uri\"|\"at://x/app.bsky.feed.post/k\"|null|1|\"a\"| ){0,60}") {
+            parse_all(&s);
+        }
+    }
+}
