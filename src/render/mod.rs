@@ -62,6 +62,8 @@ pub struct Renderer<'a> {
     globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
     summaries: Vec<Value>,
+    /// The home page's community overview, the same on every page of it.
+    home: Value,
 }
 
 /// Time spent per template, for `--timings`.
@@ -90,6 +92,7 @@ impl<'a> Renderer<'a> {
             assets,
             globals,
             summaries,
+            home: views::home_overview(site),
         }
     }
 
@@ -160,6 +163,9 @@ impl<'a> Renderer<'a> {
                 let all: Vec<usize> = (pager.range()).collect();
                 put("posts", self.posts(&all));
                 put("paginator", pager.view(&site.config));
+                for (k, v) in self.home.as_object().expect("home is an object") {
+                    put(k, v.clone());
+                }
                 "index.html"
             }
             Job::Post(i) => {
@@ -173,14 +179,7 @@ impl<'a> Renderer<'a> {
             Job::TaxonomyIndex(kind) => {
                 let tax = site.taxonomy(*kind);
                 put("taxonomy", views::taxonomy(site, tax));
-                let mut terms: Vec<Value> =
-                    tax.terms.iter().map(|t| views::term(site, t)).collect();
-                let max = tax.terms.iter().map(|t| t.posts.len()).max().unwrap_or(0);
-                for (v, t) in terms.iter_mut().zip(&tax.terms) {
-                    v["weight"] = views::cloud_weight(t.posts.len(), max).into();
-                }
-                terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
-                put("terms", Value::Array(terms));
+                put("terms", Value::Array(views::cloud(site, tax, None)));
                 "taxonomy.html"
             }
             Job::Term { kind, term, page } => {

@@ -3,6 +3,7 @@
 mod common;
 
 mod community;
+mod contrast;
 
 mod demo;
 mod errors;
@@ -12,3 +13,4 @@ mod output;
 mod pagination;
 mod safety;
 mod serve;
+mod theme;
