@@ -2,6 +2,8 @@
 
 mod common;
 
+mod browser;
+
 mod community;
 mod contrast;
 
