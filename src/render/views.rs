@@ -254,9 +254,11 @@ pub fn cloud_weight(count: usize, max: usize) -> usize {
 /// name; with a `limit`, only that many of the most used terms.
 pub fn cloud(site: &Site, tax: &Taxonomy, limit: Option<usize>) -> Vec<Value> {
     let max = tax.terms.iter().map(|t| t.posts.len()).max().unwrap_or(0);
-    let mut picked: Vec<&Term> = tax.terms.iter().filter(|t| !t.posts.is_empty()).collect();
+    let mut picked: Vec<&Term> = tax.terms.iter().collect();
     if let Some(n) = limit {
-        // Stable: equally used terms keep their order.
+        // Stable: equally used terms keep their order. A term only threads
+        // use has no posts to show beside them.
+        picked.retain(|t| !t.posts.is_empty());
         picked.sort_by_key(|t| std::cmp::Reverse(t.posts.len()));
         picked.truncate(n);
     }
