@@ -30,6 +30,7 @@ const failures = [];
 const log = (msg) => console.log(msg);
 
 class StepError extends Error {}
+const SKIPPED = Symbol("skipped");
 function check(ok, msg) {
   if (!ok) throw new StepError(msg);
 }
@@ -37,8 +38,8 @@ function check(ok, msg) {
 /// Runs a named step; a failure is recorded with a screenshot.
 async function step(name, page, fn) {
   try {
-    await fn();
-    log(`ok   ${name}`);
+    const skipped = (await fn()) === SKIPPED;
+    log(`${skipped ? "skip" : "ok  "} ${name}`);
     return true;
   } catch (e) {
     const file = path.join(out, `failed-${name.replace(/[^a-z0-9]+/gi, "-")}.png`);
@@ -91,6 +92,22 @@ await step("home page", page, async () => {
   check((await page.locator("main h1").count()) === 1, "one h1 in main");
   check((await page.locator(".post-list article").count()) > 0, "posts listed");
   check(await page.locator("nav[aria-label=Main]").isVisible(), "main navigation visible");
+});
+
+await step("skip link and visible focus", page, async () => {
+  await page.keyboard.press("Tab");
+  const focused = () =>
+    page.evaluate(() => {
+      const a = document.activeElement;
+      const r = a.getBoundingClientRect();
+      const s = getComputedStyle(a);
+      return { id: a.id, cls: a.className, top: r.top, outline: s.outlineStyle, width: s.outlineWidth };
+    });
+  const skip = await focused();
+  check(skip.cls === "skip-link" && skip.top >= 0, `first Tab shows the skip link: ${JSON.stringify(skip)}`);
+  check(skip.outline === "solid" && parseFloat(skip.width) >= 2, "the focused link has a ring");
+  await page.keyboard.press("Enter");
+  check((await focused()).id === "main", "the skip link moves focus to main");
 });
 
 await step("follow a tag to its archive", page, async () => {
@@ -164,8 +181,8 @@ await step("without JavaScript the site's palette shows", page, async () => {
 await step("search for a word from a post body and open the result", page, async () => {
   const has = (await page.request.get(url("/search/"))).ok();
   if (!has && !expectSearch) {
-    log("skip search: this build has no /search/ page (the theme has no search.html)");
-    return;
+    log("     (this build has no /search/ page: the theme has no search.html)");
+    return SKIPPED;
   }
   check(has, "/search/ exists");
   await page.goto(postUrl);

@@ -45,7 +45,10 @@ const PAIRS: &[(&str, &str, f64)] = &[
     ("--fg", "--tint-4", TEXT),
     ("--fg", "--tint-5", TEXT),
     ("--fg", "--tint-6", TEXT),
-    // Focus rings and the palette picker's border, wherever they stand.
+    // Buttons: background-coloured text on the accent.
+    ("--bg", "--accent", TEXT),
+    ("--bg", "--accent-hover", TEXT),
+    // Focus rings and the borders of controls, wherever they stand.
     ("--accent", "--bg", UI),
     ("--accent", "--surface", UI),
     ("--control", "--bg", UI),
