@@ -22,6 +22,8 @@ struct RawConfig {
     #[serde(default)]
     theme: Option<String>,
     #[serde(default)]
+    palette: Option<String>,
+    #[serde(default)]
     paginate: Option<usize>,
     #[serde(default)]
     feed_limit: Option<usize>,
@@ -41,6 +43,18 @@ struct RawPermalinks {
     #[serde(default)]
     post: Option<String>,
 }
+
+/// The default theme's colour palettes, as `(name, label)`; `palette:` in
+/// `salon.yaml` must name one.
+pub const PALETTES: &[(&str, &str)] = &[
+    ("default", "Default"),
+    ("life", "Life"),
+    ("earth", "Earth"),
+    ("wind", "Wind"),
+    ("water", "Water"),
+    ("fire", "Fire"),
+    ("light", "Light"),
+];
 
 /// One navigation link.
 #[derive(Debug, Clone, Deserialize, serde::Serialize, PartialEq, Eq)]
@@ -67,6 +81,9 @@ pub struct Config {
     pub language: String,
     /// Theme folder name below `themes/` (or the built-in `default`).
     pub theme: String,
+    /// The colour palette readers see until they pick another: one of
+    /// [`PALETTES`].
+    pub palette: String,
     /// Posts per listing page.
     pub paginate: usize,
     /// Entries per Atom feed.
@@ -124,6 +141,19 @@ impl Config {
                     .with_source(text),
             );
         }
+        let palette = raw.palette.unwrap_or_else(|| "default".into());
+        if !PALETTES.iter().any(|(name, _)| *name == palette) {
+            let names: Vec<&str> = PALETTES.iter().map(|(n, _)| *n).collect();
+            errors.push(
+                Diagnostic::error(
+                    path,
+                    frontmatter::locate_value(text, "palette", &palette),
+                    format!("unknown palette `{palette}`"),
+                )
+                .with_help(format!("expected one of: {}", names.join(", ")))
+                .with_source(text),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -135,6 +165,7 @@ impl Config {
             description: raw.description,
             language: raw.language.unwrap_or_else(|| "en".into()),
             theme: raw.theme.unwrap_or_else(|| "default".into()),
+            palette,
             paginate: paginate.max(1),
             feed_limit: raw.feed_limit.unwrap_or(20),
             post_permalink,
@@ -254,6 +285,20 @@ mod tests {
         let errs = parse("title: T\nbase_url: https://e.org/\nreply_to: a@b.org?cc=c@d.org\n")
             .unwrap_err();
         assert_eq!(errs[0].position.unwrap().line, 3);
+    }
+
+    #[test]
+    fn palette_defaults_and_is_checked() {
+        let c = parse("title: T\nbase_url: https://e.org/\n").unwrap();
+        assert_eq!(c.palette, "default");
+        let c = parse("title: T\nbase_url: https://e.org/\npalette: fire\n").unwrap();
+        assert_eq!(c.palette, "fire");
+        let errs = parse("title: T\nbase_url: https://e.org/\npalette: purple\n").unwrap_err();
+        assert_eq!(errs.len(), 1, "{errs:?}");
+        let pos = errs[0].position.unwrap();
+        assert_eq!((pos.line, pos.column), (3, 10));
+        assert!(errs[0].message.contains("`purple`"));
+        assert!(errs[0].help.as_deref().unwrap().contains("water"));
     }
 
     #[test]

@@ -41,10 +41,10 @@ pub fn code_block(code: &str, lang: &str) -> String {
         })
         .unwrap_or_else(|| escape(code));
     if lang.is_empty() {
-        format!("<pre class=\"code\"><code>{body}</code></pre>\n")
+        format!("<pre class=\"code\" tabindex=\"0\"><code>{body}</code></pre>\n")
     } else {
         let lang = escape(lang);
-        format!("<pre class=\"code\" data-lang=\"{lang}\"><code class=\"language-{lang}\">{body}</code></pre>\n")
+        format!("<pre class=\"code\" data-lang=\"{lang}\" tabindex=\"0\"><code class=\"language-{lang}\">{body}</code></pre>\n")
     }
 }
 

@@ -352,13 +352,27 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                         Event::Html(format!("<h{level} id=\"{}\"{class}>", escape(&id)).into());
                     events.push(Event::Html(
                         format!(
-                            "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\">#</a></h{level}>\n",
+                            // Hidden from screen readers and the tab order: the
+                            // table of contents links every heading already.
+                            "<a class=\"anchor\" href=\"#{}\" aria-hidden=\"true\" tabindex=\"-1\">#</a></h{level}>\n",
                             escape(&id)
                         )
                         .into(),
                     ));
                     toc.push(Heading { level, id, title });
                 }
+            }
+            Event::TaskListMarker(done) => {
+                // A disabled checkbox still needs a name for assistive
+                // technology; pulldown-cmark's has none.
+                events.push(Event::Html(
+                    if done {
+                        "<input type=\"checkbox\" disabled checked aria-label=\"done\"> "
+                    } else {
+                        "<input type=\"checkbox\" disabled aria-label=\"to do\"> "
+                    }
+                    .into(),
+                ));
             }
             Event::Code(ref c) => {
                 if let Some(h) = heading.as_mut() {
@@ -675,7 +689,10 @@ mod tests {
     fn extensions_are_on() {
         let r = render("| a | b |\n|---|---|\n| 1 | 2 |\n\n- [x] done\n\n~~old~~ \"quoted\"[^1]\n\n[^1]: note\n", &Context::default());
         assert!(r.html.contains("<table>"));
-        assert!(r.html.contains("checkbox"));
+        // Task boxes carry a name for screen readers (axe: `label`).
+        assert!(r
+            .html
+            .contains("<input type=\"checkbox\" disabled checked aria-label=\"done\">"));
         assert!(r.html.contains("<del>old</del>"));
         assert!(r.html.contains("\u{201c}quoted\u{201d}"));
         assert!(r.html.contains("footnote-definition"));
@@ -704,7 +721,9 @@ mod tests {
             &Context::default(),
         );
         assert_eq!(r.word_count, 2);
-        assert!(r.html.contains("<pre class=\"code\" data-lang=\"rust\">"));
+        assert!(r
+            .html
+            .contains("<pre class=\"code\" data-lang=\"rust\" tabindex=\"0\">"));
         assert!(r.html.contains("hl-keyword"), "{}", r.html);
     }
 }

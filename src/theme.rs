@@ -42,6 +42,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
     "templates/term.html",
     "templates/thread.html",
     "templates/threads.html",
+    "static/salon.js",
     "static/style.css",
 ];
 

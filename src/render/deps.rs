@@ -84,12 +84,17 @@ pub struct Cards {
     pub thread: Vec<u64>,
     /// Each thread's page, but for the cards of its related posts.
     pub thread_page: Vec<u64>,
+    /// The home page's overview of tags, members and threads.
+    pub home: u64,
 }
 
 /// Name, URL and avatar of a member as shown beside what they wrote.
 fn member_ref(h: &mut Sig, site: &Site, m: MemberIdx) {
     let m = &site.members[m];
-    h.str(&m.handle).str(&m.name).str(&m.path);
+    h.str(&m.handle)
+        .str(&m.name)
+        .str(&m.path)
+        .opt(m.avatar.as_deref());
 }
 
 /// Title, URL, kind and date of a page that links here.
@@ -197,6 +202,7 @@ impl Cards {
                 .into_par_iter()
                 .map(|i| thread_page(site, i))
                 .collect(),
+            home: Sig::new().json(&super::views::home_overview(site)).done(),
         }
     }
 
@@ -312,7 +318,7 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
     match job {
         Job::Home { page } => {
             let n = site.posts.len();
-            h.n(n as u64);
+            h.n(n as u64).n(cards.home);
             posts(&mut h, &range(n, *page).collect::<Vec<_>>());
         }
         Job::Post(i) => {

@@ -63,6 +63,8 @@ pub struct Renderer<'a> {
     globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
     summaries: &'a [Value],
+    /// The home page's community overview, the same on every page of it.
+    home: Value,
 }
 
 /// Every post's summary view, in parallel: what listings show of a post.
@@ -100,6 +102,7 @@ impl<'a> Renderer<'a> {
             assets,
             globals,
             summaries,
+            home: views::home_overview(site),
         }
     }
 
@@ -170,6 +173,9 @@ impl<'a> Renderer<'a> {
                 let all: Vec<usize> = (pager.range()).collect();
                 put("posts", self.posts(&all));
                 put("paginator", pager.view(&site.config));
+                for (k, v) in self.home.as_object().expect("home is an object") {
+                    put(k, v.clone());
+                }
                 "index.html"
             }
             Job::Post(i) => {
@@ -183,14 +189,7 @@ impl<'a> Renderer<'a> {
             Job::TaxonomyIndex(kind) => {
                 let tax = site.taxonomy(*kind);
                 put("taxonomy", views::taxonomy(site, tax));
-                let mut terms: Vec<Value> =
-                    tax.terms.iter().map(|t| views::term(site, t)).collect();
-                let max = tax.terms.iter().map(|t| t.posts.len()).max().unwrap_or(0);
-                for (v, t) in terms.iter_mut().zip(&tax.terms) {
-                    v["weight"] = views::cloud_weight(t.posts.len(), max).into();
-                }
-                terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
-                put("terms", Value::Array(terms));
+                put("terms", Value::Array(views::cloud(site, tax, None)));
                 "taxonomy.html"
             }
             Job::Term { kind, term, page } => {

@@ -209,7 +209,7 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
     let (roots, children) = children_of(comments.iter().map(|c| c.parent), comments.len());
     fn node(site: &Site, p: &Post, i: usize, children: &[Vec<usize>]) -> Value {
         let c = &p.comments[i];
-        json!({
+        let mut v = json!({
             "id": c.id,
             "anchor": comment_anchor(&c.id),
             "author": c.author,
@@ -219,7 +219,12 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "body": c.body,
             "reply_url": reply_url(site, p, Some(&c.id)),
             "replies": children[i].iter().map(|&k| node(site, p, k, children)).collect::<Vec<_>>(),
-        })
+        });
+        let obj = v.as_object_mut().expect("object");
+        for (k, f) in avatar_fields(site, &c.author, c.member) {
+            obj.insert(k.into(), f);
+        }
+        v
     }
     roots.iter().map(|&i| node(site, p, i, &children)).collect()
 }
@@ -258,6 +263,30 @@ pub fn cloud_weight(count: usize, max: usize) -> usize {
     1 + ((count as f64).ln() / (max as f64).ln() * 4.0).round() as usize
 }
 
+/// The terms of `tax` as a cloud (each term view plus `weight`), sorted by
+/// name; with a `limit`, only that many of the most used terms.
+pub fn cloud(site: &Site, tax: &Taxonomy, limit: Option<usize>) -> Vec<Value> {
+    let max = tax.terms.iter().map(|t| t.posts.len()).max().unwrap_or(0);
+    let mut picked: Vec<&Term> = tax.terms.iter().collect();
+    if let Some(n) = limit {
+        // Stable: equally used terms keep their order. A term only threads
+        // use has no posts to show beside them.
+        picked.retain(|t| !t.posts.is_empty());
+        picked.sort_by_key(|t| std::cmp::Reverse(t.posts.len()));
+        picked.truncate(n);
+    }
+    let mut terms: Vec<Value> = picked
+        .into_iter()
+        .map(|t| {
+            let mut v = term(site, t);
+            v["weight"] = cloud_weight(t.posts.len(), max).into();
+            v
+        })
+        .collect();
+    terms.sort_by_cached_key(|t| t["name"].as_str().unwrap_or("").to_lowercase());
+    terms
+}
+
 /// A term with its post count and feed.
 pub fn term(site: &Site, t: &Term) -> Value {
     json!({
@@ -274,7 +303,12 @@ fn participant(site: &Site, p: &Participant) -> Value {
     let name = p
         .member
         .map_or(p.name.as_str(), |m| site.members[m].name.as_str());
-    json!({"name": name, "member": p.member.map(|m| member_ref(site, m))})
+    let mut v = json!({"name": name, "member": p.member.map(|m| member_ref(site, m))});
+    let obj = v.as_object_mut().expect("object");
+    for (k, f) in avatar_fields(site, name, p.member) {
+        obj.insert(k.into(), f);
+    }
+    v
 }
 
 /// A thread in the thread index.
@@ -371,6 +405,61 @@ pub fn initials(name: &str) -> String {
         .collect()
 }
 
+/// Which of the theme's six avatar tints (1 to 6) a name gets: stable for
+/// a name, spread over the tints so neighbours in a thread differ.
+pub fn tint(name: &str) -> usize {
+    // FNV-1a: tiny, stable across platforms and releases.
+    let hash = name
+        .trim()
+        .to_lowercase()
+        .bytes()
+        .fold(0x811c_9dc5_u32, |h, b| {
+            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+        });
+    (hash % 6) as usize + 1
+}
+
+/// What an avatar needs, for a member or a plain name: `avatar` (an image
+/// URL, members only), `initials` and `tint`.
+fn avatar_fields(site: &Site, name: &str, member: Option<MemberIdx>) -> [(&'static str, Value); 3] {
+    let (name, image) = match member {
+        Some(m) => {
+            let m = &site.members[m];
+            (
+                m.name.as_str(),
+                m.avatar.as_deref().map(|a| avatar_url(&site.config, a)),
+            )
+        }
+        None => (name, None),
+    };
+    [
+        ("avatar", image.map_or(Value::Null, Value::String)),
+        ("initials", Value::String(initials(name))),
+        ("tint", tint(name).into()),
+    ]
+}
+
+/// What the home page shows beside the posts: `top_tags` (a cloud of the 24
+/// most used tags), `active_members` (the 8 most active, as in the member
+/// directory) and `recent_threads` (the 3 newest, as in the thread index).
+pub fn home_overview(site: &Site) -> Value {
+    let mut members: Vec<&Member> = site.members.iter().collect();
+    members.sort_by_cached_key(|m| m.name.to_lowercase());
+    let activity = |m: &Member| m.posts.len() + m.comments.len() + m.entries.len();
+    // Stable: equally active members stay in name order.
+    members.sort_by_key(|m| std::cmp::Reverse(activity(m)));
+    json!({
+        "top_tags": cloud(site, &site.tags, Some(24)),
+        "active_members": members
+            .into_iter()
+            .filter(|m| activity(m) > 0)
+            .take(8)
+            .map(|m| member_summary(site, m))
+            .collect::<Vec<_>>(),
+        "recent_threads": site.threads.iter().take(3).map(|t| thread_summary(site, t)).collect::<Vec<_>>(),
+    })
+}
+
 /// A member in the directory.
 pub fn member_summary(site: &Site, m: &Member) -> Value {
     json!({
@@ -381,6 +470,7 @@ pub fn member_summary(site: &Site, m: &Member) -> Value {
         "url": site.config.url(&m.path),
         "avatar": m.avatar.as_deref().map(|a| avatar_url(&site.config, a)),
         "initials": initials(&m.name),
+        "tint": tint(&m.name),
         "post_count": m.posts.len(),
         "comment_count": m.comments.len(),
         "entry_count": m.entries.len(),
@@ -388,11 +478,13 @@ pub fn member_summary(site: &Site, m: &Member) -> Value {
     })
 }
 
+/// An avatar's URL: a site path gets the base path (`avatars/x.png` is
+/// `/avatars/x.png`, not relative to each page); a full URL is kept.
 fn avatar_url(config: &Config, avatar: &str) -> String {
-    if avatar.starts_with('/') {
-        config.url(avatar)
-    } else {
+    if avatar.contains("://") || avatar.starts_with("//") {
         avatar.to_owned()
+    } else {
+        config.url(&format!("/{}", avatar.trim_start_matches('/')))
     }
 }
 
@@ -501,6 +593,11 @@ pub fn site_globals(config: &Config) -> Value {
         "base_url": config.base_url,
         "base_path": config.base_path,
         "menu": menu,
+        "palette": config.palette,
+        "palettes": crate::config::PALETTES
+            .iter()
+            .map(|(name, label)| json!({"name": name, "label": label}))
+            .collect::<Vec<_>>(),
         "urls": urls,
         "extra": serde_json::to_value(&config.extra).unwrap_or(Value::Null),
         "generator": concat!("Salon ", env!("CARGO_PKG_VERSION")),
@@ -517,6 +614,36 @@ mod tests {
         assert_eq!(initials("Mary Jane van Dyke"), "MD");
         assert_eq!(initials("zoë"), "Z");
         assert_eq!(initials(""), "");
+    }
+
+    #[test]
+    fn tints_are_stable_and_spread() {
+        assert_eq!(tint("Esteban Kolsky"), tint("  esteban kolsky "));
+        let names = [
+            "Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ida", "Jo",
+        ];
+        let mut seen: Vec<usize> = names.iter().map(|n| tint(n)).collect();
+        assert!(seen.iter().all(|t| (1..=6).contains(t)));
+        seen.sort();
+        seen.dedup();
+        assert!(seen.len() >= 3, "ten names got tints {seen:?}");
+    }
+
+    #[test]
+    fn avatar_paths_get_the_base_path() {
+        let mut c = Config::parse(
+            std::path::Path::new("salon.yaml"),
+            "title: T\nbase_url: https://e.org/sub/\n",
+        )
+        .unwrap();
+        assert_eq!(avatar_url(&c, "/a/x.png"), "/sub/a/x.png");
+        assert_eq!(avatar_url(&c, "a/x.png"), "/sub/a/x.png");
+        assert_eq!(
+            avatar_url(&c, "https://cdn.example/x.png"),
+            "https://cdn.example/x.png"
+        );
+        c.set_base_url("https://e.org/").unwrap();
+        assert_eq!(avatar_url(&c, "a/x.png"), "/a/x.png");
     }
 
     #[test]

@@ -2,7 +2,10 @@
 
 mod common;
 
+mod browser;
+
 mod community;
+mod contrast;
 mod conversations;
 mod demo;
 mod errors;
@@ -14,3 +17,4 @@ mod output;
 mod pagination;
 mod safety;
 mod serve;
+mod theme;
