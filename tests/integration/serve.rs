@@ -204,9 +204,11 @@ impl Session {
         let thread = {
             let (rebuilds, stop) = (rebuilds.clone(), stop.clone());
             std::thread::spawn(move || {
-                let mut rebuild = |opts: &BuildOptions, _: &[PathBuf]| {
+                // The rebuilder `salon serve` uses: incremental.
+                let mut incremental = salon::incremental::Incremental::new();
+                let mut rebuild = |opts: &BuildOptions, changed: &[PathBuf]| {
                     rebuilds.fetch_add(1, Ordering::SeqCst);
-                    salon::build(opts)
+                    salon::serve::Rebuild::rebuild(&mut incremental, opts, changed)
                 };
                 let mut on_event = |e: Event<'_>| {
                     let seen = match e {
