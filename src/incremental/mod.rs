@@ -79,6 +79,8 @@ fn same_options(a: &BuildOptions, b: &BuildOptions) -> bool {
 struct Linked {
     site: Site,
     summaries: Vec<Value>,
+    /// [`deps::summary_key`] of each post.
+    summary_keys: Vec<u64>,
     cards: deps::Cards,
     jobs: Vec<(Job, OutputPath)>,
     /// Signature of each job as last written, in the order of `jobs`.
@@ -182,32 +184,75 @@ impl State {
 
     /// Links the parsed files and checks them: the linked site, or every
     /// error found.
-    fn link(&self, timings: &mut Timings) -> Result<Linked, Error> {
+    /// `previous` lends the summaries and cards of posts whose summary
+    /// inputs did not change.
+    fn link(&self, timings: &mut Timings, previous: Option<&mut Linked>) -> Result<Linked, Error> {
         let t = Instant::now();
         let mut diags = Diagnostics::new();
         let parsed = self.sources.parsed(&mut diags);
         let site = link::link(&self.inputs.config, parsed, self.opts.drafts, &mut diags);
         timings.stage("link", "posts", site.posts.len(), t);
+        // Planning and checking run beside the summaries of posts whose
+        // summary inputs changed (the others are moved out of `previous`
+        // once the site is known to be good).
         let t = Instant::now();
-        let jobs = match render::plan(&site, &self.inputs.theme.assets) {
-            Ok(jobs) => jobs,
+        let previous_at: HashMap<u64, usize> = previous
+            .as_ref()
+            .map(|p| {
+                p.summary_keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| (k, i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (planned, (keys, mut summaries)) = rayon::join(
+            || {
+                let jobs = render::plan(&site, &self.inputs.theme.assets)?;
+                let broken = render::check_links(&site, &jobs);
+                Ok::<_, Diagnostics>((jobs, broken))
+            },
+            || {
+                let keys: Vec<u64> = (0..site.posts.len())
+                    .into_par_iter()
+                    .map(|i| deps::summary_key(&site, i))
+                    .collect();
+                let fresh: Vec<Value> = keys
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, k)| match previous_at.contains_key(k) {
+                        true => Value::Null,
+                        false => render::views::post_summary(&site, i),
+                    })
+                    .collect();
+                (keys, fresh)
+            },
+        );
+        let jobs = match planned {
+            Ok((jobs, broken)) => {
+                diags.extend(broken);
+                jobs
+            }
             Err(d) => {
                 diags.extend(d);
-                return Err(Error::Content(diags.into_sorted()));
+                Vec::new()
             }
         };
-        timings.stage("plan", "files planned", jobs.len(), t);
-        let t = Instant::now();
-        diags.extend(render::check_links(&site, &jobs));
         if diags.has_errors() {
             return Err(Error::Content(diags.into_sorted()));
         }
-        timings.stage("check links", "files", jobs.len(), t);
+        let mut cards_known: Vec<Option<u64>> = vec![None; keys.len()];
+        if let Some(prev) = previous {
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(&j) = previous_at.get(k) {
+                    summaries[i] = std::mem::take(&mut prev.summaries[j]);
+                    cards_known[i] = Some(prev.cards.post[j]);
+                }
+            }
+        }
+        timings.stage("plan, check, summarize", "files planned", jobs.len(), t);
         let t = Instant::now();
-        let summaries = render::summaries(&site);
-        timings.stage("summaries", "posts", summaries.len(), t);
-        let t = Instant::now();
-        let cards = deps::Cards::new(&site, &summaries);
+        let cards = deps::Cards::new(&site, &summaries, &cards_known);
         timings.stage("cards", "posts", summaries.len(), t);
         Ok(Linked {
             post_at: site
@@ -218,6 +263,7 @@ impl State {
                 .collect(),
             site,
             summaries,
+            summary_keys: keys,
             cards,
             jobs,
             signatures: Vec::new(),
@@ -229,7 +275,7 @@ impl State {
     /// The first build: everything rendered and brought into the output
     /// folder as `salon build` does (foreign files kept, stale ones gone).
     fn full_render(&mut self, mut timings: Timings) -> Result<BuildReport, Error> {
-        let mut linked = self.link(&mut timings)?;
+        let mut linked = self.link(&mut timings, None)?;
         let out_dir = self.opts.output_dir();
         let output = Output::open(&out_dir)?;
         let t = Instant::now();
@@ -340,6 +386,7 @@ impl State {
                     let body = link::resolve_post_body(&linked.site, i, &post.body);
                     linked.site.posts[i].body = body;
                     linked.summaries[i] = render::views::post_summary(&linked.site, i);
+                    linked.summary_keys[i] = deps::summary_key(&linked.site, i);
                     linked
                         .cards
                         .update_post(&linked.site, i, &linked.summaries[i]);
@@ -347,7 +394,7 @@ impl State {
                 timings.stage("link", "posts patched", 1, t);
                 linked
             }
-            previous => match self.link(&mut timings) {
+            mut previous => match self.link(&mut timings, previous.as_mut()) {
                 Ok(mut fresh) => {
                     fresh.on_disk = previous.map(|p| {
                         p.on_disk.unwrap_or_else(|| {

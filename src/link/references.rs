@@ -9,6 +9,8 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::error::{Diagnostic, Diagnostics, Position};
 use crate::markdown::{resolve_placeholders, RefKind, Reference, Rendered};
 use crate::model::*;
@@ -210,19 +212,35 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
     let lookup = Lookup::new(site);
     let mut backlinks = Vec::new();
     // Resolve against the immutable site first, then write the results.
+    // Posts are most of the work: resolved in parallel, merged in order so
+    // backlinks and diagnostics come out as a sequential pass gives them.
+    type Resolved = (Option<(String, String)>, Vec<(Target, Doc)>, Diagnostics);
+    let resolved: Vec<Resolved> = site
+        .posts
+        .par_iter()
+        .enumerate()
+        .map(|(i, p)| {
+            let (mut links, mut found) = (Vec::new(), Diagnostics::new());
+            let table = resolve_refs(
+                site,
+                &lookup,
+                Doc::Post(i),
+                &p.source,
+                &p.body.refs,
+                &mut links,
+                &mut found,
+            );
+            let filled = has_wiki(&p.body.refs)
+                .then(|| (fill(&p.body.html, &table), fill(&p.body.summary, &table)));
+            (filled, links, found)
+        })
+        .collect();
     let mut posts = Vec::new();
-    for (i, p) in site.posts.iter().enumerate() {
-        let table = resolve_refs(
-            site,
-            &lookup,
-            Doc::Post(i),
-            &p.source,
-            &p.body.refs,
-            &mut backlinks,
-            diags,
-        );
-        if has_wiki(&p.body.refs) {
-            posts.push((i, fill(&p.body.html, &table), fill(&p.body.summary, &table)));
+    for (i, (filled, links, found)) in resolved.into_iter().enumerate() {
+        backlinks.extend(links);
+        diags.extend(found.iter().cloned());
+        if let Some((html, summary)) = filled {
+            posts.push((i, html, summary));
         }
     }
     let mut pages = Vec::new();

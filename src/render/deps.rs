@@ -44,8 +44,17 @@ impl Sig {
             None => self.n(0),
         }
     }
+    /// A date as its instant and offset: what its RFC 3339 text says,
+    /// without formatting it.
     fn date(&mut self, d: Option<&crate::date::Date>) -> &mut Self {
-        self.opt(d.map(|d| d.to_rfc3339()).as_deref())
+        match d {
+            Some(d) => self
+                .n(1)
+                .n(d.timestamp() as u64)
+                .n(d.timestamp_subsec_nanos().into())
+                .n(d.offset().local_minus_utc() as u64),
+            None => self.n(0),
+        }
     }
     fn json(&mut self, v: &Value) -> &mut Self {
         struct W<'a>(&'a mut Xxh3);
@@ -124,6 +133,37 @@ pub fn post_card(summary: &Value) -> u64 {
     Sig::new().json(summary).done()
 }
 
+/// A hash of everything [`super::views::post_summary`] reads of post `i`
+/// (keep the two in step): equal keys give equal summaries, so watch mode
+/// keeps a post's summary and card across a relink when its key stays.
+pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
+    let p = &site.posts[i];
+    let mut h = Sig::new();
+    h.str(&p.title)
+        .str(&p.slug)
+        .str(&p.path)
+        .date(Some(&p.date))
+        .date(p.updated.as_ref())
+        .str(&p.body.summary)
+        .n(p.body.has_more.into())
+        .n(p.body.word_count as u64)
+        .n(p.visible_comments().len() as u64)
+        .n(p.comment_mode as u64)
+        .n(p.draft.into());
+    for &a in &p.authors {
+        let m = &site.members[a];
+        h.str(&m.handle).str(&m.name).str(&m.path);
+    }
+    for (tax, terms) in [(&site.tags, &p.tags), (&site.categories, &p.categories)] {
+        h.n(terms.len() as u64);
+        for &t in terms {
+            let t = &tax.terms[t];
+            h.str(&t.name).str(&t.slug).str(&t.path);
+        }
+    }
+    h.done()
+}
+
 /// The content card of post `i`: what only its own page shows.
 pub fn post_content(site: &Site, i: PostIdx) -> u64 {
     let p = &site.posts[i];
@@ -160,13 +200,18 @@ pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
 }
 
 impl Cards {
-    /// Computes every card of `site`, in parallel.
-    pub fn new(site: &Site, summaries: &[Value]) -> Self {
+    /// Computes every card of `site`, in parallel; `known` gives post
+    /// cards already computed (from an earlier link), by post.
+    pub fn new(site: &Site, summaries: &[Value], known: &[Option<u64>]) -> Self {
         let posts: Vec<(u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| {
                 (
-                    post_card(&summaries[i]),
+                    known
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .unwrap_or_else(|| post_card(&summaries[i])),
                     post_content(site, i),
                     post_comments(site, i),
                 )

@@ -135,7 +135,7 @@ fn random_edit(
         "Knowledge Management",
         "Archives",
     ];
-    match rng.below(16) {
+    match rng.below(19) {
         0..=3 => {
             append(
                 &post,
@@ -253,9 +253,39 @@ fn random_edit(
             .unwrap();
             (format!("template {name}"), vec![path])
         }
+        16 => {
+            // A member joins, or the one who joined leaves: handles change,
+            // so everything is parsed again.
+            let path = root.join("content/members/newcomer.md");
+            if path.exists() {
+                fs::remove_file(&path).unwrap();
+                ("member newcomer left".into(), vec![path])
+            } else {
+                fs::write(&path, "---\nname: New Comer\n---\nJust arrived.\n").unwrap();
+                ("member newcomer joined".into(), vec![path])
+            }
+        }
+        17 => {
+            let path = root.join(format!("static/files/note-{}.txt", step % 2));
+            fs::create_dir_all(path.parent().unwrap()).unwrap();
+            fs::write(&path, format!("static file of step {step}\n")).unwrap();
+            (format!("static {}", path.display()), vec![path])
+        }
+        18 => {
+            let path = root.join("salon.yaml");
+            let text = fs::read_to_string(&path).unwrap();
+            let line = text
+                .lines()
+                .find(|l| l.starts_with("paginate:"))
+                .unwrap()
+                .to_owned();
+            let per = if line.ends_with(" 5") { 4 } else { 5 };
+            fs::write(&path, text.replacen(&line, &format!("paginate: {per}"), 1)).unwrap();
+            (format!("paginate {per}"), vec![path])
+        }
         _ => {
             // A broken post, fixed by a later step rewriting it.
-            let path = root.join(format!("content/posts/broken-{}.md", step % 3));
+            let path = root.join("content/posts/broken.md");
             if path.exists() {
                 fs::write(&path, new_post(step, "2024-02-02", "Community")).unwrap();
                 (format!("fixed {}", path.display()), vec![path])
@@ -282,7 +312,7 @@ fn random_edits_give_the_same_output_as_a_clean_build() {
     let mut added = Vec::new();
     let mut log = Vec::new();
     let mut patched = 0;
-    for step in 0..60 {
+    for step in 0..80 {
         let (what, paths) = random_edit(&site, &mut rng, step, &mut added);
         log.push(what);
         let incremental = rebuild.rebuild(&opts, &paths);
@@ -306,7 +336,7 @@ fn random_edits_give_the_same_output_as_a_clean_build() {
         }
     }
     assert!(
-        patched > 20,
+        patched > 30,
         "most edits should render only part of the site ({patched} did)"
     );
     // The manifest is a clean build's too: nothing left to do.
