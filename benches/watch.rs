@@ -160,6 +160,22 @@ fn main() {
         ms(clean),
         first.files
     );
+    println!(
+        "\npeak memory (the site kept in memory, and the rebuilds): {} MiB",
+        peak_rss_kib() / 1024
+    );
+}
+
+/// The process's peak resident set (VmHWM) in KiB; 0 where /proc is absent.
+fn peak_rss_kib() -> u64 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 fn ms(d: Duration) -> f64 {

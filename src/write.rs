@@ -420,8 +420,18 @@ impl Output {
 #[derive(Debug)]
 pub struct Published {
     dir: PathBuf,
-    files: BTreeMap<String, Entry>,
+    files: std::sync::Arc<BTreeMap<String, Entry>>,
     inputs: Option<u128>,
+    /// The manifest being written in the background: rewriting it (every
+    /// file's line) is most of a small rebuild's writing time, and no page
+    /// a reader fetches depends on it.
+    manifest: Option<std::thread::JoinHandle<Result<(), Error>>>,
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
 }
 
 impl Published {
@@ -430,8 +440,19 @@ impl Published {
         let (inputs, files) = read_manifest(&dir.join(MANIFEST));
         Published {
             dir: dir.to_path_buf(),
-            files: files.into_iter().collect(),
+            files: std::sync::Arc::new(files.into_iter().collect()),
             inputs,
+            manifest: None,
+        }
+    }
+
+    /// Waits until the manifest of the last update is on disk.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        match self.manifest.take() {
+            Some(writer) => writer
+                .join()
+                .unwrap_or_else(|_| Err(Error::Refused("writing the manifest panicked".into()))),
+            None => Ok(()),
         }
     }
 
@@ -462,21 +483,21 @@ impl Published {
         now: &HashSet<&str>,
         inputs: u128,
     ) -> Result<WriteReport, Error> {
+        self.flush()?;
         let mut report = WriteReport {
             written: changed.len(),
             ..WriteReport::default()
         };
-        let stale: Vec<String> = self
-            .files
+        // The writer is done: no copy is made here.
+        let files = std::sync::Arc::make_mut(&mut self.files);
+        let stale: Vec<String> = files
             .keys()
             .filter(|p| !now.contains(p.as_str()))
             .cloned()
             .collect();
         if !stale.is_empty() {
-            let gone: HashMap<String, Entry> = stale
-                .iter()
-                .filter_map(|p| self.files.remove_entry(p))
-                .collect();
+            let gone: HashMap<String, Entry> =
+                stale.iter().filter_map(|p| files.remove_entry(p)).collect();
             report.removed = remove_stale(&self.dir, &gone, &HashSet::new())?.0;
         }
         let dir = &self.dir;
@@ -496,10 +517,13 @@ impl Published {
                 Ok((path.as_str().to_owned(), entry))
             })
             .collect::<Result<_, Error>>()?;
-        self.files.extend(written);
-        report.unchanged = self.files.len() - report.written;
+        files.extend(written);
+        report.unchanged = files.len() - report.written;
         if report.written > 0 || report.removed > 0 || self.inputs != Some(inputs) {
-            write_manifest(&self.dir, inputs, self.files.iter())?;
+            let (dir, files) = (self.dir.clone(), self.files.clone());
+            self.manifest = Some(std::thread::spawn(move || {
+                write_manifest(&dir, inputs, files.iter())
+            }));
             self.inputs = Some(inputs);
         }
         Ok(report)

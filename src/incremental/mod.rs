@@ -62,6 +62,8 @@ impl Rebuild for Incremental {
                 return Ok(report);
             }
         }
+        // Whatever was kept is stale now, even if starting over fails.
+        self.state = None;
         let (state, result) = State::start(opts)?;
         self.state = Some(state);
         result
