@@ -243,7 +243,12 @@ where
     F: Fn(&crate::url::OutputPath, &[u8]) -> Result<(), Error> + Sync,
 {
     let start = Instant::now();
-    let jobs = match render::plan(&loaded.site, &loaded.theme.assets) {
+    let index = crate::search::build(&loaded.site);
+    loaded
+        .timings
+        .stage("index", "documents indexed", index.docs().len(), start);
+    let start = Instant::now();
+    let jobs = match render::plan(&loaded.site, &loaded.theme.assets, &index) {
         Ok(jobs) => jobs,
         Err(d) => {
             loaded.diags.extend(d);
@@ -261,7 +266,7 @@ where
         ));
     }
     let tera = render::templates(&loaded.theme.templates)?;
-    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets);
+    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets, &index);
     loaded
         .timings
         .stage("prepare", "files planned", jobs.len(), start);

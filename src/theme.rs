@@ -38,10 +38,12 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
     "templates/members.html",
     "templates/page.html",
     "templates/post.html",
+    "templates/search.html",
     "templates/taxonomy.html",
     "templates/term.html",
     "templates/thread.html",
     "templates/threads.html",
+    "static/search.js",
     "static/style.css",
 ];
 

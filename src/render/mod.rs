@@ -12,7 +12,7 @@ mod redirect;
 mod sitemap;
 pub mod views;
 
-pub use jobs::{check_links, plan, Job};
+pub use jobs::{check_links, plan, Job, SearchFile};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -28,6 +28,7 @@ use tera::{Context, Tera};
 use crate::error::Error;
 use crate::load::AssetFile;
 use crate::model::Site;
+use crate::search::Index;
 use crate::url::OutputPath;
 
 /// Compiles the theme's templates.
@@ -58,6 +59,7 @@ pub struct Renderer<'a> {
     site: &'a Site,
     tera: &'a Tera,
     assets: &'a [AssetFile],
+    index: &'a Index,
     /// The `site` global, serialized once.
     globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
@@ -77,8 +79,8 @@ impl TemplateTimes {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares rendering `site`.
-    pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile]) -> Self {
+    /// Prepares rendering `site` and its search `index`.
+    pub fn new(site: &'a Site, tera: &'a Tera, assets: &'a [AssetFile], index: &'a Index) -> Self {
         let globals = views::site_globals(&site.config);
         let summaries = (0..site.posts.len())
             .into_par_iter()
@@ -88,6 +90,7 @@ impl<'a> Renderer<'a> {
             site,
             tera,
             assets,
+            index,
             globals,
             summaries,
         }
@@ -123,6 +126,7 @@ impl<'a> Renderer<'a> {
             Job::Redirect { to } => return Ok(redirect::page(config, to).into_bytes()),
             Job::Feed(f) => return Ok(feed::render(site, f).into_bytes()),
             Job::Sitemap => return Ok(sitemap::render(site).into_bytes()),
+            Job::SearchIndex(f) => return Ok(self.search_file(*f).into_bytes()),
             _ => {}
         }
         // Variables are built as JSON and moved into the context: inserting
@@ -142,6 +146,16 @@ impl<'a> Renderer<'a> {
             .render(template, &ctx)
             .map(String::into_bytes)
             .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
+    }
+
+    /// The text of a search index file.
+    fn search_file(&self, file: SearchFile) -> String {
+        match file {
+            SearchFile::Manifest => self.index.manifest_json(),
+            SearchFile::Fold => self.index.fold_json(),
+            SearchFile::Terms(i) => self.index.term_shards()[i].json.clone(),
+            SearchFile::Docs(n) => self.index.doc_shard_json(n),
+        }
     }
 
     fn posts(&self, idx: &[usize]) -> Value {
@@ -264,7 +278,18 @@ impl<'a> Renderer<'a> {
                 "thread.html"
             }
             Job::NotFound => "404.html",
-            Job::Asset(_) | Job::Redirect { .. } | Job::Feed(_) | Job::Sitemap => {
+            Job::Search => {
+                put(
+                    "search",
+                    views::search(&site.config, self.index.docs().len()),
+                );
+                "search.html"
+            }
+            Job::Asset(_)
+            | Job::Redirect { .. }
+            | Job::Feed(_)
+            | Job::Sitemap
+            | Job::SearchIndex(_) => {
                 unreachable!("rendered without a template")
             }
         }
