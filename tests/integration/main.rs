@@ -11,4 +11,5 @@ mod import;
 mod output;
 mod pagination;
 mod safety;
+mod search;
 mod serve;
