@@ -12,8 +12,11 @@
 //! - `fold.json`: how the index folded non-ASCII letters, so the script
 //!   folds a query the same way.
 //!
-//! A shard's bytes depend only on its own terms or documents: a rebuild
-//! after an edit rewrites only the shards the edit touched.
+//! A shard's bytes depend only on its own terms or documents (and their
+//! ids): editing a document's text changes its document shard, the term
+//! shards of words it gained or lost, and the manifest. Ids follow dates,
+//! so adding the newest post shifts no id; adding or removing an older
+//! document shifts the ids after it.
 
 mod encode;
 mod index;

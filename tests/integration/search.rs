@@ -516,3 +516,18 @@ fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
     let bytes = results[0]["bytes"].as_u64().unwrap();
     assert!(bytes < 100_000, "{bytes} bytes for one word of the demo");
 }
+
+#[test]
+fn a_site_with_nothing_to_index_has_an_empty_index() {
+    let site = Site::new(CONFIG, &[]);
+    site.build();
+    let index = Index::read(&site.out());
+    assert!(index.rows.is_empty());
+    assert_eq!(index.manifest["terms"], serde_json::json!({}));
+    assert_eq!(index.manifest["fold"], 0);
+    assert!(!site.out().join("search/fold.json").exists());
+    let Some(results) = node_search(&site.out(), &["anything"]) else {
+        return;
+    };
+    assert_eq!(results[0]["total"], 0);
+}
