@@ -116,28 +116,30 @@ impl Splitter {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
-            // The common case, ASCII words of up to PACKED letters, runs
-            // on locals: this loop sees every byte of the site's text.
-            let (mut key, mut len) = (self.key, self.len);
-            while i < bytes.len() && len < PACKED {
-                let b = bytes[i];
-                let code = CODES[b as usize];
-                if code != 0 {
-                    key = key << 6 | code as u128;
-                    len += 1;
-                    i += 1;
-                } else if b.is_ascii() {
-                    if len >= MIN_TERM {
-                        found(Term::Packed(key));
+            // The common case, ASCII words of up to 10 letters (60 bits),
+            // runs on a u64 in locals: this loop sees every byte of text.
+            if self.len < 10 {
+                let (mut key, mut len) = (self.key as u64, self.len);
+                while i < bytes.len() && len < 10 {
+                    let b = bytes[i];
+                    let code = CODES[b as usize];
+                    if code != 0 {
+                        key = key << 6 | code as u64;
+                        len += 1;
+                        i += 1;
+                    } else if b.is_ascii() {
+                        if len >= MIN_TERM {
+                            found(Term::Packed(key as u128));
+                        }
+                        key = 0;
+                        len = 0;
+                        i += 1;
+                    } else {
+                        break;
                     }
-                    key = 0;
-                    len = 0;
-                    i += 1;
-                } else {
-                    break;
                 }
+                (self.key, self.len) = (key as u128, len);
             }
-            (self.key, self.len) = (key, len);
             let Some(&b) = bytes.get(i) else { break };
             if b.is_ascii() {
                 self.byte(b, found);
@@ -243,6 +245,51 @@ mod tests {
         let mut seen = Vec::new();
         terms("é—ß", |_| {}, |c| seen.push(c));
         assert_eq!(seen, ['é', 'ß']);
+    }
+
+    /// The terms of `text` by the plain definition: fold every character,
+    /// split on anything not `[a-z0-9]`, keep lengths in range.
+    fn reference(text: &str) -> Vec<String> {
+        let mut folded = String::new();
+        for c in text.chars() {
+            fold_char(c, &mut folded);
+        }
+        folded
+            .split(|c: char| !c.is_ascii_alphanumeric())
+            .filter(|w| (MIN_TERM..=MAX_TERM).contains(&w.len()))
+            .map(str::to_owned)
+            .collect()
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_fast_splitter_agrees_with_the_definition(
+            text in "([a-zA-Z0-9]{0,40}[ ,.'éß中—]{0,2}){0,12}",
+            cuts in proptest::collection::vec(0usize..400, 0..6),
+        ) {
+            // Fed in pieces cut at arbitrary char boundaries.
+            let mut bounds: Vec<usize> = cuts
+                .into_iter()
+                .map(|c| c.min(text.len()))
+                .filter(|&c| text.is_char_boundary(c))
+                .collect();
+            bounds.sort_unstable();
+            let mut got = Vec::new();
+            let mut found = |t: Term| {
+                got.push(match t {
+                    Term::Packed(k) => unpack(k),
+                    Term::Long(t) => t.to_owned(),
+                })
+            };
+            let mut s = Splitter::default();
+            let mut at = 0;
+            for b in bounds.into_iter().chain([text.len()]) {
+                s.feed(&text[at..b], &mut found, &mut |_| {});
+                at = b;
+            }
+            s.finish(&mut found);
+            proptest::prop_assert_eq!(got, reference(&text));
+        }
     }
 
     #[test]
