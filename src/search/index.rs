@@ -12,7 +12,7 @@ use super::terms::{unpack, Splitter, Term, MAX_TERM};
 use super::text::{excerpt, html_text, push_collapsed};
 use super::{Index, Kind, Shown, TermShard};
 use crate::date::Date;
-use crate::model::{Participant, Site};
+use crate::model::{Participant, Post, Site};
 
 /// Field bit of a term found in a title.
 pub const TITLE: u8 = 4;
@@ -93,7 +93,7 @@ pub fn build(site: &Site) -> Index {
     // Ids follow dates (undated documents first, ties by path), so a
     // newer document has a larger id, results of a query cluster in few
     // document shards, and a new post usually only appends.
-    sources.sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
+    sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
     let Piece {
         mut docs,
         postings: Postings { packed, long },
@@ -251,50 +251,56 @@ impl Postings {
     }
 }
 
+/// A post and its visible comments.
+fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
+    let root = p.path.trim_start_matches('/');
+    let mut meta: Vec<&str> = Vec::new();
+    meta.extend(p.tags.iter().map(|&t| site.tags.terms[t].name.as_str()));
+    meta.extend(
+        p.categories
+            .iter()
+            .map(|&t| site.categories.terms[t].name.as_str()),
+    );
+    for &a in &p.authors {
+        meta.push(&site.members[a].name);
+        meta.push(&site.members[a].handle);
+    }
+    let mut out = Vec::with_capacity(1 + p.visible_comments().len());
+    out.push(Source {
+        kind: Kind::Post,
+        date: Some(p.date),
+        path: root.to_owned(),
+        title: p.title.clone(),
+        title_indexed: true,
+        meta,
+        body: vec![&p.body.html],
+    });
+    for c in p.visible_comments() {
+        let author = c
+            .member
+            .map_or(c.author.as_str(), |m| &site.members[m].name);
+        out.push(Source {
+            kind: Kind::Comment,
+            date: Some(c.date),
+            path: format!("{root}#{}", crate::render::views::comment_anchor(&c.id)),
+            title: format!("{author} on {}", p.title),
+            title_indexed: false,
+            meta: vec![author],
+            body: vec![&c.body],
+        });
+    }
+    out
+}
+
 /// Every document of the site, in no particular order.
 fn sources(site: &Site) -> Vec<Source<'_>> {
-    let mut out = Vec::new();
+    // Posts and their comments are most of a site: made in parallel.
+    let mut out: Vec<Source> = site
+        .posts
+        .par_iter()
+        .flat_map_iter(|p| post_sources(site, p))
+        .collect();
     let root = |p: &str| p.trim_start_matches('/').to_owned();
-    for p in &site.posts {
-        let mut meta: Vec<&str> = Vec::new();
-        meta.extend(p.tags.iter().map(|&t| site.tags.terms[t].name.as_str()));
-        meta.extend(
-            p.categories
-                .iter()
-                .map(|&t| site.categories.terms[t].name.as_str()),
-        );
-        for &a in &p.authors {
-            meta.push(&site.members[a].name);
-            meta.push(&site.members[a].handle);
-        }
-        out.push(Source {
-            kind: Kind::Post,
-            date: Some(p.date),
-            path: root(&p.path),
-            title: p.title.clone(),
-            title_indexed: true,
-            meta,
-            body: vec![&p.body.html],
-        });
-        for c in p.visible_comments() {
-            let author = c
-                .member
-                .map_or(c.author.as_str(), |m| &site.members[m].name);
-            out.push(Source {
-                kind: Kind::Comment,
-                date: Some(c.date),
-                path: format!(
-                    "{}#{}",
-                    root(&p.path),
-                    crate::render::views::comment_anchor(&c.id)
-                ),
-                title: format!("{author} on {}", p.title),
-                title_indexed: false,
-                meta: vec![author],
-                body: vec![&c.body],
-            });
-        }
-    }
     for p in &site.pages {
         out.push(Source {
             kind: Kind::Page,
