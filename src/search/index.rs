@@ -1,13 +1,13 @@
 //! Building the index: every document's terms by field, merged into
 //! postings, encoded, and cut into term shards by prefix.
 
-use std::collections::{BTreeSet, HashMap};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use rayon::prelude::*;
 
 use super::encode::id_set;
+use super::fx::FxMap;
 use super::terms::{unpack, Splitter, Term, MAX_TERM};
 use super::text::{excerpt, html_text, push_collapsed};
 use super::{Index, Kind, Shown, TermShard};
@@ -29,51 +29,6 @@ pub const TERM_SHARD_TARGET: usize = 16 * 1024;
 const EXCERPT: usize = 320;
 /// Longest excerpt kept for a comment: they are many and mostly short.
 const COMMENT_EXCERPT: usize = 200;
-
-/// A map with a fast hash for short keys. Flooding it would take a site
-/// author attacking their own build, so SipHash's defence buys nothing.
-type FxMap<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
-
-/// The multiply-rotate hash of rustc (FxHash).
-#[derive(Default, Clone, Copy)]
-struct Fx(u64);
-
-impl Fx {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl Hasher for Fx {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().expect("8 bytes")));
-        }
-        // Byte by byte: a copy into a buffer would call memcpy per word.
-        let last = chunks
-            .remainder()
-            .iter()
-            .rev()
-            .fold(0u64, |w, &b| w << 8 | b as u64);
-        self.add(last);
-    }
-
-    fn write_u8(&mut self, b: u8) {
-        self.add(b as u64);
-    }
-
-    fn write_u128(&mut self, n: u128) {
-        self.add(n as u64);
-        self.add((n >> 64) as u64);
-    }
-
-    fn finish(&self) -> u64 {
-        // The product's high bits are its best; hashbrown picks buckets by
-        // the low ones (as rustc-hash 2 does).
-        self.0.rotate_left(26)
-    }
-}
 
 /// A document before analysis, borrowing from the site.
 struct Source<'a> {

@@ -19,6 +19,7 @@
 //! document shifts the ids after it.
 
 mod encode;
+mod fx;
 mod index;
 pub mod terms;
 pub mod text;
