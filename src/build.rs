@@ -257,7 +257,12 @@ where
     F: Fn(&crate::url::OutputPath, &[u8]) -> Result<(), Error> + Sync,
 {
     let start = Instant::now();
-    let jobs = match render::plan(&loaded.site, &loaded.theme.assets) {
+    let index = crate::search::build(&loaded.site);
+    loaded
+        .timings
+        .stage("index", "documents indexed", index.docs().len(), start);
+    let start = Instant::now();
+    let jobs = match render::plan(&loaded.site, &loaded.theme.assets, &index) {
         Ok(jobs) => jobs,
         Err(d) => {
             loaded.diags.extend(d);
@@ -276,7 +281,13 @@ where
     }
     let tera = render::templates(&loaded.theme.templates)?;
     let summaries = render::summaries(&loaded.site);
-    let renderer = Renderer::new(&loaded.site, &tera, &loaded.theme.assets, &summaries);
+    let renderer = Renderer::new(
+        &loaded.site,
+        &tera,
+        &loaded.theme.assets,
+        &summaries,
+        &index,
+    );
     loaded
         .timings
         .stage("prepare", "files planned", jobs.len(), start);

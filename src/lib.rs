@@ -15,6 +15,8 @@
 //!    the [`model::Site`], plain data with indices instead of copies.
 //! 4. **render** ([`render`]): Tera templates over borrowed views of the
 //!    model, every page in parallel; feeds, sitemap and redirects in code.
+//!    The [`search`] index is built from the model just before, and its
+//!    shards are render jobs like any page.
 //! 5. **write** ([`write`]): the only module that writes the output folder:
 //!    it stages changed files, then swaps them in, so a failed build leaves
 //!    the previous output untouched and an unchanged file is never rewritten.
@@ -44,6 +46,7 @@ pub mod render;
 pub mod reply;
 pub mod sanitize;
 pub mod scaffold;
+pub mod search;
 pub mod serve;
 pub mod slug;
 pub mod theme;

@@ -38,11 +38,13 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
     "templates/members.html",
     "templates/page.html",
     "templates/post.html",
+    "templates/search.html",
     "templates/taxonomy.html",
     "templates/term.html",
     "templates/thread.html",
     "templates/threads.html",
     "static/salon.js",
+    "static/search.js",
     "static/style.css",
 ];
 

@@ -83,6 +83,8 @@ struct Linked {
     summaries: Vec<Value>,
     /// [`deps::summary_key`] of each post.
     summary_keys: Vec<u64>,
+    /// The search index.
+    index: crate::search::Index,
     cards: deps::Cards,
     jobs: Vec<(Job, OutputPath)>,
     /// Signature of each job as last written, in the order of `jobs`.
@@ -93,6 +95,31 @@ struct Linked {
     /// Posts by source file.
     post_at: HashMap<PathBuf, PostIdx>,
     warnings: Vec<Diagnostic>,
+}
+
+impl Linked {
+    /// The signatures of the files on disk, by path.
+    fn signatures_by_path(&self) -> HashMap<String, u64> {
+        match &self.on_disk {
+            Some(by_path) => by_path.clone(),
+            None => self
+                .jobs
+                .iter()
+                .map(|(_, path)| path.as_str().to_owned())
+                .zip(self.signatures.iter().copied())
+                .collect(),
+        }
+    }
+}
+
+/// The files an index is written as: its term shard keys, its number of
+/// document shards, and whether it has a fold table.
+fn search_files(index: &crate::search::Index) -> (Vec<&str>, usize, bool) {
+    (
+        index.term_shards().iter().map(|s| s.key.as_str()).collect(),
+        index.doc_shards(),
+        index.has_fold(),
+    )
 }
 
 /// Everything kept between rebuilds.
@@ -210,9 +237,10 @@ impl State {
             .unwrap_or_default();
         let (planned, (keys, mut summaries)) = rayon::join(
             || {
-                let jobs = render::plan(&site, &self.inputs.theme.assets)?;
+                let index = crate::search::build(&site);
+                let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
                 let broken = render::check_links(&site, &jobs);
-                Ok::<_, Diagnostics>((jobs, broken))
+                Ok::<_, Diagnostics>((jobs, broken, index))
             },
             || {
                 let keys: Vec<u64> = (0..site.posts.len())
@@ -230,14 +258,14 @@ impl State {
                 (keys, fresh)
             },
         );
-        let jobs = match planned {
-            Ok((jobs, broken)) => {
+        let (jobs, index) = match planned {
+            Ok((jobs, broken, index)) => {
                 diags.extend(broken);
-                jobs
+                (jobs, index)
             }
             Err(d) => {
                 diags.extend(d);
-                Vec::new()
+                return Err(Error::Content(diags.into_sorted()));
             }
         };
         if diags.has_errors() {
@@ -266,6 +294,7 @@ impl State {
             site,
             summaries,
             summary_keys: keys,
+            index,
             cards,
             jobs,
             signatures: Vec::new(),
@@ -286,6 +315,7 @@ impl State {
             &self.tera,
             &self.inputs.theme.assets,
             &linked.summaries,
+            &linked.index,
         );
         renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
         timings.stage("render", "files", linked.jobs.len(), t);
@@ -318,6 +348,7 @@ impl State {
             templates: &self.templates,
             assets: &self.inputs.theme.assets,
             config: self.config_hash,
+            index: &linked.index,
         };
         deps::signatures(&inputs, &linked.jobs)
     }
@@ -394,19 +425,21 @@ impl State {
                         .update_post(&linked.site, i, &linked.summaries[i]);
                 }
                 timings.stage("link", "posts patched", 1, t);
+                let t = Instant::now();
+                let index = crate::search::build(&linked.site);
+                if search_files(&index) != search_files(&linked.index) {
+                    // The index has other shards now: plan its files again.
+                    linked.on_disk = Some(linked.signatures_by_path());
+                    linked.jobs = render::plan(&linked.site, &self.inputs.theme.assets, &index)
+                        .map_err(|d| Error::Content(d.into_sorted()))?;
+                }
+                linked.index = index;
+                timings.stage("index", "documents", linked.index.docs().len(), t);
                 linked
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {
                 Ok(mut fresh) => {
-                    fresh.on_disk = previous.map(|p| {
-                        p.on_disk.unwrap_or_else(|| {
-                            p.jobs
-                                .iter()
-                                .map(|(_, path)| path.as_str().to_owned())
-                                .zip(p.signatures)
-                                .collect()
-                        })
-                    });
+                    fresh.on_disk = previous.map(|p| p.signatures_by_path());
                     fresh
                 }
                 Err(e) => {
@@ -451,6 +484,7 @@ impl State {
             &self.tera,
             &self.inputs.theme.assets,
             &linked.summaries,
+            &linked.index,
         );
         let rendered: Vec<(OutputPath, Vec<u8>)> = dirty
             .par_iter()

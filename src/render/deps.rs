@@ -327,6 +327,8 @@ pub struct Inputs<'a> {
     pub assets: &'a [AssetFile],
     /// A hash of the configuration and build options.
     pub config: u64,
+    /// The search index.
+    pub index: &'a crate::search::Index,
 }
 
 /// The signature of every job, in parallel.
@@ -344,6 +346,7 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
         templates,
         assets,
         config,
+        index,
     } = inputs;
     let site = *site;
     let mut h = Sig::new();
@@ -469,6 +472,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 }
             }
         }
+        Job::Search => {
+            h.n(index.docs().len() as u64);
+        }
+        Job::SearchIndex(file) => search_file(&mut h, index, *file),
         Job::Redirect { to } => {
             h.str(to);
         }
@@ -574,6 +581,34 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
         }
     }
     sig.done()
+}
+
+/// What a file of the search index holds.
+fn search_file(h: &mut Sig, index: &crate::search::Index, file: super::SearchFile) {
+    use super::SearchFile;
+    match file {
+        SearchFile::Manifest => {
+            h.n(index.version());
+        }
+        SearchFile::Fold => {
+            h.str(&index.fold_json());
+        }
+        SearchFile::Terms(i) => {
+            let shard = &index.term_shards()[i];
+            h.str(&shard.key).str(&shard.json);
+        }
+        SearchFile::Docs(n) => {
+            let per = crate::search::DOCS_PER_SHARD;
+            let docs = index.docs();
+            for d in &docs[(n * per).min(docs.len())..((n + 1) * per).min(docs.len())] {
+                h.str(&d.title)
+                    .str(&d.path)
+                    .str(d.kind.name())
+                    .opt(d.date.as_deref())
+                    .str(&d.excerpt);
+            }
+        }
+    }
 }
 
 fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {

@@ -9,6 +9,7 @@ use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::AssetFile;
 use crate::model::*;
+use crate::search::{self, Index};
 use crate::url::OutputPath;
 
 /// Which feed.
@@ -77,6 +78,23 @@ pub enum Job {
     },
     /// A static file, by index into the assets.
     Asset(usize),
+    /// `/search/`: the search page.
+    Search,
+    /// A file of the search index.
+    SearchIndex(SearchFile),
+}
+
+/// Which file of the search index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SearchFile {
+    /// `/search/index.json`.
+    Manifest,
+    /// `/search/fold.json`.
+    Fold,
+    /// A term shard, by index into the index's term shards.
+    Terms(usize),
+    /// A document shard, by number.
+    Docs(usize),
 }
 
 impl Job {
@@ -100,6 +118,8 @@ impl Job {
             Job::Sitemap => "(sitemap)",
             Job::Redirect { .. } => "(redirects)",
             Job::Asset(_) => "(static files)",
+            Job::Search => "search.html",
+            Job::SearchIndex(_) => "(search index)",
         }
     }
 
@@ -132,7 +152,10 @@ impl Job {
                 format!("{}feed.xml", site.taxonomy(*kind).terms[*t].path)
             }
             Job::Sitemap => "/sitemap.xml".into(),
-            Job::Redirect { .. } | Job::Asset(_) => unreachable!("path given when planned"),
+            Job::Search => search::PAGE_PATH.into(),
+            Job::Redirect { .. } | Job::Asset(_) | Job::SearchIndex(_) => {
+                unreachable!("path given when planned")
+            }
         }
     }
 }
@@ -146,9 +169,13 @@ pub fn page_path(base: &str, n: usize) -> String {
     }
 }
 
-/// Lists every output of `site`, checking that paths are safe and that no
-/// two outputs claim the same one.
-pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>, Diagnostics> {
+/// Lists every output of `site` and its search `index`, checking that
+/// paths are safe and that no two outputs claim the same one.
+pub fn plan(
+    site: &Site,
+    assets: &[AssetFile],
+    index: &Index,
+) -> Result<Vec<(Job, OutputPath)>, Diagnostics> {
     let mut planned: Vec<(Job, String, PathBuf)> = Vec::new();
     let generated = PathBuf::from("(generated)");
     let mut add = |job: Job, source: &Path| {
@@ -205,6 +232,10 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
     add(Job::Feed(FeedKind::Site), &generated);
     add(Job::Feed(FeedKind::Comments), &generated);
     add(Job::Sitemap, &generated);
+    add(Job::Search, &generated);
+    planned.extend(
+        search_files(index).map(|(f, path)| (Job::SearchIndex(f), path, generated.clone())),
+    );
 
     let mut diags = Diagnostics::new();
     let mut redirects: Vec<(Job, String, PathBuf)> = Vec::new();
@@ -288,6 +319,24 @@ pub fn plan(site: &Site, assets: &[AssetFile]) -> Result<Vec<(Job, OutputPath)>,
     } else {
         Ok(out)
     }
+}
+
+/// The files of the search index with their root paths.
+fn search_files(index: &Index) -> impl Iterator<Item = (SearchFile, String)> + '_ {
+    let manifest = (SearchFile::Manifest, search::MANIFEST_PATH.to_owned());
+    let fold = index
+        .has_fold()
+        .then(|| (SearchFile::Fold, search::FOLD_PATH.to_owned()));
+    let terms = index
+        .term_shards()
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (SearchFile::Terms(i), search::term_shard_path(&s.key)));
+    let docs = (0..index.doc_shards()).map(|n| (SearchFile::Docs(n), search::doc_shard_path(n)));
+    std::iter::once(manifest)
+        .chain(fold)
+        .chain(terms)
+        .chain(docs)
 }
 
 /// Reports every markdown link to a root path of the site (`/posts/x/`)

@@ -13,7 +13,7 @@ mod redirect;
 mod sitemap;
 pub mod views;
 
-pub use jobs::{check_links, plan, FeedKind, Job};
+pub use jobs::{check_links, plan, FeedKind, Job, SearchFile};
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -29,6 +29,7 @@ use tera::{Context, Tera};
 use crate::error::Error;
 use crate::load::AssetFile;
 use crate::model::Site;
+use crate::search::Index;
 use crate::url::OutputPath;
 
 /// Compiles the theme's templates.
@@ -59,6 +60,7 @@ pub struct Renderer<'a> {
     site: &'a Site,
     tera: &'a Tera,
     assets: &'a [AssetFile],
+    index: &'a Index,
     /// The `site` global, serialized once.
     globals: Value,
     /// Every post's summary view, serialized once, shared by all listings.
@@ -88,18 +90,21 @@ impl TemplateTimes {
 }
 
 impl<'a> Renderer<'a> {
-    /// Prepares rendering `site`, whose [`summaries`] are given.
+    /// Prepares rendering `site`, whose [`summaries`] are given, and its
+    /// search `index`.
     pub fn new(
         site: &'a Site,
         tera: &'a Tera,
         assets: &'a [AssetFile],
         summaries: &'a [Value],
+        index: &'a Index,
     ) -> Self {
         let globals = views::site_globals(&site.config);
         Renderer {
             site,
             tera,
             assets,
+            index,
             globals,
             summaries,
             home: views::home_overview(site),
@@ -136,6 +141,7 @@ impl<'a> Renderer<'a> {
             Job::Redirect { to } => return Ok(redirect::page(config, to).into_bytes()),
             Job::Feed(f) => return Ok(feed::render(site, f).into_bytes()),
             Job::Sitemap => return Ok(sitemap::render(site).into_bytes()),
+            Job::SearchIndex(f) => return Ok(self.search_file(*f).into_bytes()),
             _ => {}
         }
         // Variables are built as JSON and moved into the context: inserting
@@ -155,6 +161,16 @@ impl<'a> Renderer<'a> {
             .render(template, &ctx)
             .map(String::into_bytes)
             .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
+    }
+
+    /// The text of a search index file.
+    fn search_file(&self, file: SearchFile) -> String {
+        match file {
+            SearchFile::Manifest => self.index.manifest_json(),
+            SearchFile::Fold => self.index.fold_json(),
+            SearchFile::Terms(i) => self.index.term_shards()[i].json.clone(),
+            SearchFile::Docs(n) => self.index.doc_shard_json(n),
+        }
     }
 
     fn posts(&self, idx: &[usize]) -> Value {
@@ -273,7 +289,18 @@ impl<'a> Renderer<'a> {
                 "thread.html"
             }
             Job::NotFound => "404.html",
-            Job::Asset(_) | Job::Redirect { .. } | Job::Feed(_) | Job::Sitemap => {
+            Job::Search => {
+                put(
+                    "search",
+                    views::search(&site.config, self.index.docs().len()),
+                );
+                "search.html"
+            }
+            Job::Asset(_)
+            | Job::Redirect { .. }
+            | Job::Feed(_)
+            | Job::Sitemap
+            | Job::SearchIndex(_) => {
                 unreachable!("rendered without a template")
             }
         }

@@ -571,6 +571,7 @@ pub fn site_globals(config: &Config) -> Value {
         ("members", "/members/"),
         ("threads", "/threads/"),
         ("feed", "/feed.xml"),
+        ("search", crate::search::PAGE_PATH),
     ] {
         urls.insert(k.into(), Value::String(config.url(path)));
     }
@@ -601,6 +602,14 @@ pub fn site_globals(config: &Config) -> Value {
         "urls": urls,
         "extra": serde_json::to_value(&config.extra).unwrap_or(Value::Null),
         "generator": concat!("Salon ", env!("CARGO_PKG_VERSION")),
+    })
+}
+
+/// The `search` variable of `search.html`.
+pub fn search(config: &Config, documents: usize) -> Value {
+    json!({
+        "index_url": config.url(crate::search::MANIFEST_PATH),
+        "documents": documents,
     })
 }
 

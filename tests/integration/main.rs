@@ -16,5 +16,6 @@ mod mbox;
 mod output;
 mod pagination;
 mod safety;
+mod search;
 mod serve;
 mod theme;

@@ -1,0 +1,442 @@
+//! Building the index: every document's terms by field, merged into
+//! postings, encoded, and cut into term shards by prefix.
+
+use std::collections::BTreeSet;
+use std::ops::Range;
+
+use rayon::prelude::*;
+
+use super::encode::id_set;
+use super::fx::FxMap;
+use super::terms::{unpack, Splitter, Term, MAX_TERM};
+use super::text::{excerpt, html_text, push_collapsed};
+use super::{Index, Kind, Shown, TermShard};
+use crate::date::Date;
+use crate::model::{Participant, Post, Site};
+
+/// Field bit of a term found in a title.
+pub const TITLE: u8 = 4;
+/// Field bit of a term found in tags, categories or author names.
+pub const META: u8 = 2;
+/// Field bit of a term found in the text.
+pub const BODY: u8 = 1;
+
+/// A term shard is split by one more letter of prefix once its JSON
+/// would pass this many bytes.
+pub const TERM_SHARD_TARGET: usize = 16 * 1024;
+
+/// Longest excerpt kept for posts, pages, threads and members, in bytes.
+const EXCERPT: usize = 320;
+/// Longest excerpt kept for a comment: they are many and mostly short.
+const COMMENT_EXCERPT: usize = 200;
+
+/// A document before analysis, borrowing from the site.
+struct Source<'a> {
+    kind: Kind,
+    date: Option<Date>,
+    path: String,
+    title: String,
+    /// Whether `title` is the document's own (a comment's is made up).
+    title_indexed: bool,
+    meta: Vec<&'a str>,
+    body: Vec<&'a str>,
+}
+
+/// Builds the index of `site`.
+pub fn build(site: &Site) -> Index {
+    let mut sources = sources(site);
+    // Ids follow dates (undated documents first, ties by path), so a
+    // newer document has a larger id, results of a query cluster in few
+    // document shards, and a new post usually only appends.
+    sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
+    let Piece {
+        mut docs,
+        postings: Postings { packed, long },
+        foreign,
+        ..
+    } = sources
+        .into_par_iter()
+        .enumerate()
+        .fold(Piece::default, |piece, (id, src)| piece.add(id as u32, src))
+        .reduce(Piece::default, Piece::merge);
+    docs.sort_by_key(|d| d.0);
+    let docs = docs.into_iter().map(|d| d.1).collect();
+    let mut postings: Vec<(String, Vec<u32>)> = packed
+        .into_iter()
+        .map(|(k, p)| (unpack(k), p))
+        .chain(long)
+        .collect();
+    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    let entries: Vec<(String, String)> = postings
+        .into_par_iter()
+        .map(|(term, mut p)| {
+            // Pieces are merged in id order, so this only checks it.
+            p.sort_unstable();
+            let e = entry(&term, &p);
+            (term, e)
+        })
+        .collect();
+    let term_shards = plan_shards(&entries)
+        .into_iter()
+        .map(|(key, range)| {
+            let mut json = String::from("{");
+            for (i, (_, e)) in entries[range].iter().enumerate() {
+                if i > 0 {
+                    json.push(',');
+                }
+                json.push_str(e);
+            }
+            json.push('}');
+            TermShard { key, json }
+        })
+        .collect();
+    Index::new(docs, term_shards, fold_table(foreign))
+}
+
+/// What one rayon fold piece gathers from the documents it is given, in
+/// id order: what they show and their postings.
+#[derive(Default)]
+struct Piece {
+    docs: Vec<(u32, Shown)>,
+    postings: Postings,
+    foreign: BTreeSet<char>,
+    splitter: Splitter,
+}
+
+impl Piece {
+    /// Adds document `id`.
+    fn add(mut self, id: u32, src: Source) -> Piece {
+        if src.title_indexed {
+            self.feed(id, &src.title, TITLE);
+            self.end(id, TITLE);
+        }
+        for m in &src.meta {
+            self.feed(id, m, META);
+            self.end(id, META);
+        }
+        let max = match src.kind {
+            Kind::Comment => COMMENT_EXCERPT,
+            _ => EXCERPT,
+        };
+        let mut start = String::new();
+        for part in &src.body {
+            html_text(part, |piece| {
+                self.feed(id, piece, BODY);
+                push_collapsed(piece, &mut start, max);
+            });
+            self.end(id, BODY);
+            push_collapsed(" ", &mut start, max);
+        }
+        self.docs.push((
+            id,
+            Shown {
+                title: src.title,
+                path: src.path,
+                kind: src.kind,
+                date: src.date.map(|d| d.date_naive().to_string()),
+                excerpt: excerpt(&start, max),
+            },
+        ));
+        self
+    }
+
+    /// Feeds a piece of text of field `bit` of document `id`.
+    fn feed(&mut self, id: u32, text: &str, bit: u8) {
+        let Piece {
+            postings,
+            foreign,
+            splitter,
+            ..
+        } = self;
+        splitter.feed(text, &mut |t| postings.add(t, id, bit), &mut |c| {
+            foreign.insert(c);
+        });
+    }
+
+    /// Ends the text of field `bit` of document `id`.
+    fn end(&mut self, id: u32, bit: u8) {
+        let Piece {
+            postings, splitter, ..
+        } = self;
+        splitter.finish(&mut |t| postings.add(t, id, bit));
+    }
+
+    /// Joins two pieces, `self` holding the smaller ids.
+    fn merge(mut self, other: Piece) -> Piece {
+        self.docs.extend(other.docs);
+        for (term, p) in other.postings.packed {
+            self.postings.packed.entry(term).or_default().extend(p);
+        }
+        for (term, p) in other.postings.long {
+            self.postings.long.entry(term).or_default().extend(p);
+        }
+        self.foreign.extend(other.foreign);
+        self
+    }
+}
+
+/// Postings of the terms met so far: per term, `id << 3 | field bits` of
+/// each document holding it, in id order.
+#[derive(Default)]
+struct Postings {
+    /// Terms of up to `PACKED` letters, by their packed form.
+    packed: FxMap<u128, Vec<u32>>,
+    /// Longer terms.
+    long: FxMap<String, Vec<u32>>,
+}
+
+impl Postings {
+    /// Records that `term` is in field `bit` of document `id`; documents
+    /// come in id order, so a repeat is always the last posting.
+    fn add(&mut self, term: Term, id: u32, bit: u8) {
+        let posting = id << 3 | bit as u32;
+        let add = |p: &mut Vec<u32>| match p.last_mut() {
+            Some(last) if *last >> 3 == id => *last |= bit as u32,
+            _ => p.push(posting),
+        };
+        match term {
+            Term::Packed(key) => add(self.packed.entry(key).or_default()),
+            Term::Long(t) => match self.long.get_mut(t) {
+                Some(p) => add(p),
+                None => {
+                    self.long.insert(t.to_owned(), vec![posting]);
+                }
+            },
+        }
+    }
+}
+
+/// A post and its visible comments.
+fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
+    let root = p.path.trim_start_matches('/');
+    let mut meta: Vec<&str> = Vec::new();
+    meta.extend(p.tags.iter().map(|&t| site.tags.terms[t].name.as_str()));
+    meta.extend(
+        p.categories
+            .iter()
+            .map(|&t| site.categories.terms[t].name.as_str()),
+    );
+    for &a in &p.authors {
+        meta.push(&site.members[a].name);
+        meta.push(&site.members[a].handle);
+    }
+    let mut out = Vec::with_capacity(1 + p.visible_comments().len());
+    out.push(Source {
+        kind: Kind::Post,
+        date: Some(p.date),
+        path: root.to_owned(),
+        title: p.title.clone(),
+        title_indexed: true,
+        meta,
+        body: vec![&p.body.html],
+    });
+    for c in p.visible_comments() {
+        let author = c
+            .member
+            .map_or(c.author.as_str(), |m| &site.members[m].name);
+        out.push(Source {
+            kind: Kind::Comment,
+            date: Some(c.date),
+            path: format!("{root}#{}", crate::render::views::comment_anchor(&c.id)),
+            title: format!("{author} on {}", p.title),
+            title_indexed: false,
+            meta: vec![author],
+            body: vec![&c.body],
+        });
+    }
+    out
+}
+
+/// Every document of the site, in no particular order.
+fn sources(site: &Site) -> Vec<Source<'_>> {
+    // Posts and their comments are most of a site: made in parallel.
+    let mut out: Vec<Source> = site
+        .posts
+        .par_iter()
+        .flat_map_iter(|p| post_sources(site, p))
+        .collect();
+    let root = |p: &str| p.trim_start_matches('/').to_owned();
+    for p in &site.pages {
+        out.push(Source {
+            kind: Kind::Page,
+            date: p.date,
+            path: root(&p.path),
+            title: p.title.clone(),
+            title_indexed: true,
+            meta: Vec::new(),
+            body: vec![&p.body.html],
+        });
+    }
+    for m in &site.members {
+        let mut meta = vec![m.handle.as_str()];
+        meta.extend(m.role.as_deref());
+        meta.extend(m.location.as_deref());
+        out.push(Source {
+            kind: Kind::Member,
+            date: None,
+            path: root(&m.path),
+            title: m.name.clone(),
+            title_indexed: true,
+            meta,
+            body: vec![&m.bio.html],
+        });
+    }
+    for t in &site.threads {
+        fn name<'s>(site: &'s Site, p: &'s Participant) -> &'s str {
+            p.member
+                .map_or(p.name.as_str(), |m| site.members[m].name.as_str())
+        }
+        let mut meta: Vec<&str> = t
+            .tags
+            .iter()
+            .map(|&i| site.tags.terms[i].name.as_str())
+            .collect();
+        meta.extend(t.started_by.as_ref().map(|p| name(site, p)));
+        meta.extend(t.origin.as_ref().map(|o| o.name.as_str()));
+        for e in &t.entries {
+            let n = name(site, &e.by);
+            if !meta.contains(&n) {
+                meta.push(n);
+            }
+        }
+        let mut body = vec![t.intro.html.as_str()];
+        body.extend(t.entries.iter().map(|e| e.text.as_str()));
+        out.push(Source {
+            kind: Kind::Thread,
+            date: Some(t.date),
+            path: root(&t.path),
+            title: t.title.clone(),
+            title_indexed: true,
+            meta,
+            body,
+        });
+    }
+    out
+}
+
+/// Non-ASCII letters of the index with their foldings, sorted.
+fn fold_table(foreign: BTreeSet<char>) -> Vec<(char, String)> {
+    foreign
+        .into_iter()
+        .map(|c| {
+            let mut s = String::new();
+            super::terms::fold_char(c, &mut s);
+            (c, s)
+        })
+        .collect()
+}
+
+/// One term's JSON member: `"term":["<title set>","<meta set>","<body set>"]`.
+fn entry(term: &str, postings: &[u32]) -> String {
+    let set = |bit: u8| {
+        let ids: Vec<u32> = postings
+            .iter()
+            .filter(|&&p| p & bit as u32 != 0)
+            .map(|p| p >> 3)
+            .collect();
+        id_set(&ids)
+    };
+    // Terms are [a-z0-9]: nothing to escape.
+    format!(
+        "\"{term}\":[\"{}\",\"{}\",\"{}\"]",
+        set(TITLE),
+        set(META),
+        set(BODY)
+    )
+}
+
+/// Cuts the sorted `(term, entry)` list into shards keyed by prefix: a
+/// prefix whose terms pass [`TERM_SHARD_TARGET`] is split by its next
+/// letter (a term equal to the prefix keeps a shard of its own). A term
+/// lives in the shard of the longest key it starts with, so a shard's
+/// content depends only on the terms under its prefix.
+fn plan_shards(entries: &[(String, String)]) -> Vec<(String, Range<usize>)> {
+    let mut out = Vec::new();
+    if !entries.is_empty() {
+        split(entries, 0..entries.len(), 0, &mut out);
+    }
+    out
+}
+
+fn split(
+    entries: &[(String, String)],
+    range: Range<usize>,
+    depth: usize,
+    out: &mut Vec<(String, Range<usize>)>,
+) {
+    let key = entries[range.start].0[..depth].to_owned();
+    let size: usize = 2 + entries[range.clone()]
+        .iter()
+        .map(|e| e.1.len() + 1)
+        .sum::<usize>();
+    if size <= TERM_SHARD_TARGET || depth >= MAX_TERM || range.len() == 1 {
+        out.push((key, range));
+        return;
+    }
+    let mut i = range.start;
+    if entries[i].0.len() == depth {
+        out.push((key, i..i + 1));
+        i += 1;
+    }
+    while i < range.end {
+        let letter = entries[i].0.as_bytes()[depth];
+        let end = (i..range.end)
+            .find(|&j| entries[j].0.as_bytes()[depth] != letter)
+            .unwrap_or(range.end);
+        split(entries, i..end, depth + 1, out);
+        i = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fake(terms: &[(&str, usize)]) -> Vec<(String, String)> {
+        terms
+            .iter()
+            .map(|&(t, n)| (t.to_owned(), "x".repeat(n)))
+            .collect()
+    }
+
+    fn keys(entries: &[(String, String)]) -> Vec<(String, Vec<String>)> {
+        plan_shards(entries)
+            .into_iter()
+            .map(|(k, r)| (k, entries[r].iter().map(|e| e.0.clone()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn a_small_index_is_one_shard() {
+        let e = fake(&[("alpha", 10), ("beta", 10)]);
+        assert_eq!(
+            keys(&e),
+            [("".to_owned(), vec!["alpha".into(), "beta".into()])]
+        );
+    }
+
+    #[test]
+    fn big_prefixes_split_and_every_term_is_under_its_longest_key() {
+        let big = TERM_SHARD_TARGET / 2;
+        let e = fake(&[
+            ("co", 10),
+            ("com", big),
+            ("comment", big),
+            ("con", 10),
+            ("q", 10),
+        ]);
+        let plan = keys(&e);
+        let names: Vec<&str> = plan.iter().map(|(k, _)| k.as_str()).collect();
+        assert_eq!(names, ["co", "com", "comm", "con", "q"]);
+        for (key, terms) in &plan {
+            for t in terms {
+                let longest = names
+                    .iter()
+                    .filter(|k| t.starts_with(*k))
+                    .max_by_key(|k| k.len())
+                    .unwrap();
+                assert_eq!(longest, key, "{t}");
+            }
+        }
+    }
+}

@@ -1,0 +1,207 @@
+//! The static search index that `search.js` reads: built from the site
+//! model after linking, written by render jobs as independent files.
+//!
+//! Layout (all below `/search/`, format in `docs/search.md`):
+//! - `index.json`: the manifest: document count, shard sizes, a version
+//!   hash the script puts on every shard URL so caches never mix builds;
+//! - `t-<prefix>.json`: term shards, `{term: [title ids, meta ids, body
+//!   ids]}` for every term under a prefix; the script fetches only the
+//!   shards its words need;
+//! - `d-<n>.json`: display data (title, path, kind, date, excerpt) of
+//!   documents `n * DOCS_PER_SHARD ..`, fetched only for results shown;
+//! - `fold.json`: how the index folded non-ASCII letters, so the script
+//!   folds a query the same way.
+//!
+//! A shard's bytes depend only on its own terms or documents (and their
+//! ids): editing a document's text changes its document shard, the term
+//! shards of words it gained or lost, and the manifest. Ids follow dates,
+//! so adding the newest post shifts no id; adding or removing an older
+//! document shifts the ids after it.
+
+mod encode;
+mod fx;
+mod index;
+pub mod terms;
+pub mod text;
+
+pub use encode::{decode_id_set, id_set};
+pub use index::{build, BODY, META, TERM_SHARD_TARGET, TITLE};
+
+use std::fmt::Write;
+
+/// Documents per display shard.
+pub const DOCS_PER_SHARD: usize = 64;
+
+/// Root path of the search page.
+pub const PAGE_PATH: &str = "/search/";
+/// Root path of the manifest.
+pub const MANIFEST_PATH: &str = "/search/index.json";
+/// Root path of the fold table.
+pub const FOLD_PATH: &str = "/search/fold.json";
+
+/// Root path of the term shard for `key`.
+pub fn term_shard_path(key: &str) -> String {
+    format!("/search/t-{key}.json")
+}
+
+/// Root path of document shard `n`.
+pub fn doc_shard_path(n: usize) -> String {
+    format!("/search/d-{n}.json")
+}
+
+/// What a document is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A post.
+    Post,
+    /// A curated thread.
+    Thread,
+    /// A standalone page.
+    Page,
+    /// A member's profile.
+    Member,
+    /// A comment under a post.
+    Comment,
+}
+
+impl Kind {
+    /// The name in the index: `post`, `thread`, ...
+    pub fn name(self) -> &'static str {
+        match self {
+            Kind::Post => "post",
+            Kind::Thread => "thread",
+            Kind::Page => "page",
+            Kind::Member => "member",
+            Kind::Comment => "comment",
+        }
+    }
+}
+
+/// What a result shows of one document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    /// Title; for a comment, "<author> on <post title>".
+    pub title: String,
+    /// Root path without its leading `/` (`posts/x/`, `posts/x/#comment-1`):
+    /// the script puts the site's base path in front.
+    pub path: String,
+    /// What it is.
+    pub kind: Kind,
+    /// `YYYY-MM-DD`, when dated.
+    pub date: Option<String>,
+    /// The start of its text, cut at a word.
+    pub excerpt: String,
+}
+
+/// One term shard: its prefix key and its JSON.
+#[derive(Debug, Clone)]
+pub struct TermShard {
+    /// Every term of the shard starts with it; `""` for a one-shard index.
+    pub key: String,
+    /// The shard file's text.
+    pub json: String,
+}
+
+/// The whole index of a build.
+#[derive(Debug)]
+pub struct Index {
+    docs: Vec<Shown>,
+    term_shards: Vec<TermShard>,
+    fold: Vec<(char, String)>,
+    version: u64,
+}
+
+impl Index {
+    fn new(docs: Vec<Shown>, term_shards: Vec<TermShard>, fold: Vec<(char, String)>) -> Index {
+        let mut index = Index {
+            docs,
+            term_shards,
+            fold,
+            version: 0,
+        };
+        let mut h = xxhash_rust::xxh3::Xxh3::new();
+        for s in &index.term_shards {
+            h.update(s.key.as_bytes());
+            h.update(s.json.as_bytes());
+        }
+        for d in &index.docs {
+            for field in [&d.title, &d.path, &d.excerpt] {
+                h.update(&(field.len() as u64).to_le_bytes());
+                h.update(field.as_bytes());
+            }
+            h.update(d.kind.name().as_bytes());
+            h.update(d.date.as_deref().unwrap_or("-").as_bytes());
+        }
+        h.update(index.fold_json().as_bytes());
+        index.version = h.digest();
+        index
+    }
+
+    /// A hash of the whole index, as the manifest shows it.
+    pub fn version(&self) -> u64 {
+        self.version
+    }
+
+    /// Documents, by id.
+    pub fn docs(&self) -> &[Shown] {
+        &self.docs
+    }
+
+    /// Term shards, sorted by key.
+    pub fn term_shards(&self) -> &[TermShard] {
+        &self.term_shards
+    }
+
+    /// How many document shards there are.
+    pub fn doc_shards(&self) -> usize {
+        self.docs.len().div_ceil(DOCS_PER_SHARD)
+    }
+
+    /// Whether the fold table has entries (else no `fold.json` is written).
+    pub fn has_fold(&self) -> bool {
+        !self.fold.is_empty()
+    }
+
+    /// Document shard `n`: `[[title, path, kind, date|null, excerpt], ...]`.
+    pub fn doc_shard_json(&self, n: usize) -> String {
+        let start = n * DOCS_PER_SHARD;
+        let docs = &self.docs[start..(start + DOCS_PER_SHARD).min(self.docs.len())];
+        let rows: Vec<_> = docs
+            .iter()
+            .map(|d| (&d.title, &d.path, d.kind.name(), &d.date, &d.excerpt))
+            .collect();
+        serde_json::to_string(&rows).expect("strings serialize")
+    }
+
+    /// `fold.json`: `{"é":"e", ...}`.
+    pub fn fold_json(&self) -> String {
+        let map: serde_json::Map<String, serde_json::Value> = self
+            .fold
+            .iter()
+            .map(|(c, s)| (c.to_string(), s.as_str().into()))
+            .collect();
+        serde_json::to_string(&map).expect("strings serialize")
+    }
+
+    /// `index.json`, the manifest.
+    pub fn manifest_json(&self) -> String {
+        let mut terms = String::new();
+        for (i, s) in self.term_shards.iter().enumerate() {
+            let sep = if i == 0 { "" } else { "," };
+            let _ = write!(terms, "{sep}\"{}\":{}", s.key, s.json.len());
+        }
+        let fold = if self.has_fold() {
+            self.fold_json().len()
+        } else {
+            0
+        };
+        format!(
+            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"terms\":{{{terms}}}}}\n",
+            self.version,
+            self.docs.len(),
+            DOCS_PER_SHARD,
+            terms::MIN_TERM,
+            terms::MAX_TERM,
+        )
+    }
+}

@@ -1,0 +1,229 @@
+//! Plain text for the search index: HTML reduced to the text a reader
+//! sees, and the excerpts results show.
+
+/// Elements whose start and end separate words; any other tag (`em`, `a`,
+/// `code`...) sits inside a word's flow.
+/// Markdown and the sanitizer write tag names in lowercase; another
+/// spelling only costs a space.
+fn is_inline(name: &str) -> bool {
+    matches!(
+        name,
+        "a" | "abbr"
+            | "b"
+            | "bdi"
+            | "bdo"
+            | "cite"
+            | "code"
+            | "data"
+            | "dfn"
+            | "em"
+            | "i"
+            | "kbd"
+            | "mark"
+            | "q"
+            | "s"
+            | "samp"
+            | "small"
+            | "span"
+            | "strong"
+            | "sub"
+            | "sup"
+            | "time"
+            | "u"
+            | "var"
+            | "del"
+            | "ins"
+    )
+}
+
+/// Calls `piece` with the readable text of an HTML fragment, in order:
+/// runs of text with entities decoded, and `" "` where an element that
+/// separates words starts or ends. Elements marked `aria-hidden="true"`
+/// (heading anchors) are skipped.
+pub fn html_text(html: &str, mut piece: impl FnMut(&str)) {
+    let mut rest = html;
+    let mut hidden: Option<String> = None;
+    while !rest.is_empty() {
+        let Some(lt) = rest.find('<') else {
+            if hidden.is_none() {
+                decode(rest, &mut piece);
+            }
+            break;
+        };
+        if hidden.is_none() && lt > 0 {
+            decode(&rest[..lt], &mut piece);
+        }
+        let tag_text = &rest[lt + 1..];
+        let end = tag_end(tag_text);
+        let tag = &tag_text[..end.min(tag_text.len())];
+        rest = tag_text.get(end + 1..).unwrap_or("");
+        let closing = tag.starts_with('/');
+        let name = tag.trim_start_matches('/');
+        let name = &name[..name
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(name.len())];
+        if let Some(h) = &hidden {
+            if closing && h.eq_ignore_ascii_case(name) {
+                hidden = None;
+            }
+            continue;
+        }
+        if !closing
+            && matches!(name, "a" | "span")
+            && tag.contains("aria-hidden=\"true\"")
+            && !tag.ends_with('/')
+        {
+            hidden = Some(name.to_owned());
+            continue;
+        }
+        if !is_inline(name) {
+            piece(" ");
+        }
+    }
+}
+
+/// Appends `piece` to `out` with runs of whitespace made one space, up to
+/// about `max` bytes in all.
+pub fn push_collapsed(piece: &str, out: &mut String, max: usize) {
+    if out.len() > max {
+        return;
+    }
+    let mut end = (max + 1 - out.len()).min(piece.len());
+    while !piece.is_char_boundary(end) {
+        end += 1;
+    }
+    for c in piece[..end].chars() {
+        if c.is_whitespace() {
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+}
+
+/// Where a tag's text ends (its `>`), quotes respected.
+fn tag_end(tag: &str) -> usize {
+    let mut quote = None;
+    for (i, b) in tag.bytes().enumerate() {
+        match (quote, b) {
+            (None, b'"' | b'\'') => quote = Some(b),
+            (Some(q), _) if q == b => quote = None,
+            (None, b'>') => return i,
+            _ => {}
+        }
+    }
+    tag.len()
+}
+
+/// Calls `piece` with `text` between tags, entities decoded.
+fn decode(text: &str, piece: &mut impl FnMut(&str)) {
+    let mut rest = text;
+    while let Some(amp) = rest.find('&') {
+        if amp > 0 {
+            piece(&rest[..amp]);
+        }
+        let after = &rest[amp + 1..];
+        let decoded = after
+            .find(';')
+            .filter(|&semi| semi <= 10)
+            .and_then(|semi| Some((entity(&after[..semi])?, semi)));
+        match decoded {
+            Some((c, semi)) => {
+                piece(c.encode_utf8(&mut [0; 4]));
+                rest = &after[semi + 1..];
+            }
+            None => {
+                piece("&");
+                rest = after;
+            }
+        }
+    }
+    if !rest.is_empty() {
+        piece(rest);
+    }
+}
+
+/// The character of an entity's name (`amp`, `#39`, `#x2014`), for the
+/// entities markdown, ammonia and imports produce.
+fn entity(name: &str) -> Option<char> {
+    if let Some(num) = name.strip_prefix('#') {
+        let code = match num.strip_prefix(['x', 'X']) {
+            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
+            None => num.parse().ok()?,
+        };
+        return char::from_u32(code);
+    }
+    Some(match name {
+        "amp" => '&',
+        "lt" => '<',
+        "gt" => '>',
+        "quot" => '"',
+        "apos" => '\'',
+        "nbsp" => ' ',
+        "mdash" => '—',
+        "ndash" => '–',
+        "hellip" => '…',
+        "lsquo" => '‘',
+        "rsquo" => '’',
+        "ldquo" => '“',
+        "rdquo" => '”',
+        "copy" => '©',
+        _ => return None,
+    })
+}
+
+/// The first `max` bytes of `text` or less, cut at a word boundary, with
+/// `…` when something was cut.
+pub fn excerpt(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut cut = max;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let head = &text[..cut];
+    let head = match head.rfind(' ') {
+        Some(space) if space > max / 2 => &head[..space],
+        _ => head,
+    };
+    format!("{}…", head.trim_end())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_of(html: &str) -> String {
+        let mut s = String::new();
+        html_text(html, |p| push_collapsed(p, &mut s, usize::MAX - 1));
+        s.trim_end().to_owned()
+    }
+
+    #[test]
+    fn html_loses_tags_and_heading_anchors_but_keeps_words_whole() {
+        let html = "<h2 id=\"x\">Most <em>of</em> it<a class=\"anchor\" href=\"#x\" \
+                    aria-hidden=\"true\">#</a></h2>\n<p>A <strong>bold</strong>er word &amp; \
+                    &quot;quotes&quot;&#39;s &nbsp;end</p><p>next</p>";
+        assert_eq!(
+            text_of(html),
+            "Most of it A bolder word & \"quotes\"'s end next"
+        );
+    }
+
+    #[test]
+    fn tags_with_a_quoted_gt_and_stray_ampersands_are_read_right() {
+        assert_eq!(text_of("<a title=\"a>b\">x</a> & y &zz;"), "x & y &zz;");
+        assert_eq!(text_of("<p>unclosed <b"), "unclosed");
+    }
+
+    #[test]
+    fn excerpts_cut_at_a_word() {
+        assert_eq!(excerpt("short", 10), "short");
+        assert_eq!(excerpt("one two three four", 10), "one two…");
+        assert_eq!(excerpt("ééééé", 5), "éé…");
+    }
+}

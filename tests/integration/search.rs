@@ -1,0 +1,533 @@
+//! The static search index under `/search/` and the search page: every
+//! document indexed, words found through the shards, ranking data, sub-path
+//! URLs, determinism, and (when Node is installed) search.js itself.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+use crate::common::*;
+
+/// One document's display row: title, path, kind, date, excerpt.
+#[derive(Debug, Clone)]
+struct Row {
+    title: String,
+    path: String,
+    kind: String,
+    excerpt: String,
+}
+
+/// The index of a built site, read the way search.js reads it.
+struct Index {
+    dir: PathBuf,
+    manifest: Value,
+    rows: Vec<Row>,
+}
+
+impl Index {
+    fn read(out: &Path) -> Index {
+        let dir = out.join("search");
+        let manifest = json(&dir.join("index.json"));
+        let per = manifest["per_shard"].as_u64().unwrap() as usize;
+        let count = manifest["documents"].as_u64().unwrap() as usize;
+        let mut rows = Vec::new();
+        for n in 0..count.div_ceil(per) {
+            let shard = json(&dir.join(format!("d-{n}.json")));
+            let shard = shard.as_array().unwrap();
+            assert!(shard.len() <= per);
+            for r in shard {
+                let f = |i: usize| r[i].as_str().unwrap_or("").to_owned();
+                rows.push(Row {
+                    title: f(0),
+                    path: f(1),
+                    kind: f(2),
+                    excerpt: f(4),
+                });
+            }
+        }
+        assert_eq!(rows.len(), count, "documents in shards vs manifest");
+        Index {
+            dir,
+            manifest,
+            rows,
+        }
+    }
+
+    /// The id of the document at `path` (`posts/x/`).
+    fn id(&self, path: &str) -> u32 {
+        self.rows
+            .iter()
+            .position(|r| r.path == path)
+            .unwrap_or_else(|| panic!("{path} is not indexed")) as u32
+    }
+
+    /// Title, meta and body sets of `term`, from the shard of the longest
+    /// key it starts with.
+    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+        let keys = self.manifest["terms"].as_object().unwrap();
+        let key = (0..=term.len())
+            .rev()
+            .map(|n| &term[..n])
+            .find(|k| keys.contains_key(*k))?;
+        let shard = json(&self.dir.join(format!("t-{key}.json")));
+        let entry = shard.get(term)?.as_array()?.clone();
+        let set = |i: usize| salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap();
+        Some([set(0), set(1), set(2)])
+    }
+}
+
+fn json(path: &Path) -> Value {
+    let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// A garden club: one word ("compost") in a title, a tag, a body and a
+/// comment, so the fields rank against each other.
+fn garden() -> Site {
+    Site::new(
+        CONFIG,
+        &[
+            ("content/members/ana.md", "---\nname: Ana Lima\nrole: grower\n---\nGrows zucchini on a balcony.\n"),
+            ("content/posts/compost-heaps.md", &post("title: Compost Heaps\ndate: 2020-01-01\nauthors: [ana]", "Turning the pile weekly keeps it warm.")),
+            ("content/posts/autumn-jobs.md", &post("title: Autumn Jobs\ndate: 2021-01-01\ntags: [Compost]", "Leaves, and more leaves.")),
+            ("content/posts/garden-notes.md", &post("title: Garden Notes\ndate: 2022-01-01", "A word on compost: *patience*.\n\n## Mulch<br>layers\n\nBold<em>er</em> moves, &amp; more.")),
+            ("content/posts/cafe.md", &post("title: Café Crème\ndate: 2019-05-01", "A straße of crêpes.")),
+            ("content/comments/garden-notes.yaml", "- id: c1\n  author: Bea\n  date: 2022-02-01\n  body: \"<p>My compost smells &amp; I love it.</p>\"\n"),
+            ("content/pages/about.md", "---\ntitle: About the club\n---\nWe garden together on Sundays.\n"),
+            ("content/threads/seed-swap.md", "---\ntitle: Seed swap\ndate: 2021-06-01\nentries:\n  - id: 1\n    by: ana\n    text: Who has zucchini seeds?\n---\nOur yearly swap.\n"),
+        ],
+    )
+}
+
+#[test]
+fn every_document_of_the_demo_is_indexed_once() {
+    let site = Site::demo();
+    site.build();
+    let index = Index::read(&site.out());
+    let indexed: Vec<&str> = index.rows.iter().map(|r| r.path.as_str()).collect();
+    let unique: BTreeSet<&str> = indexed.iter().copied().collect();
+    assert_eq!(unique.len(), indexed.len(), "a document is indexed twice");
+
+    // Posts, pages, threads and members, as the sitemap lists them.
+    let sitemap = site.read("sitemap.xml");
+    let doc = roxmltree::Document::parse(&sitemap).unwrap();
+    let listings = ["tags/", "categories/", "archive/", "members/", "threads/"];
+    let mut expected: BTreeSet<String> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("loc"))
+        .map(|n| {
+            n.text()
+                .unwrap()
+                .trim_start_matches("https://example.org/")
+                .to_owned()
+        })
+        .filter(|p| {
+            !p.is_empty()
+                && !listings.contains(&p.as_str())
+                && !listings[..2].iter().any(|l| p.starts_with(l))
+                && !p.starts_with(|c: char| c.is_ascii_digit())
+        })
+        .collect();
+    // And every comment shown under a post.
+    let posts: Vec<String> = expected
+        .iter()
+        .filter(|p| p.starts_with("posts/"))
+        .cloned()
+        .collect();
+    for post in posts {
+        let page = site.page(&format!("/{post}"));
+        for id in attrs(&page, "[id^='comment-']", "id") {
+            expected.insert(format!("{post}#{id}"));
+        }
+    }
+    assert!(expected.iter().any(|p| p.contains("#comment-")));
+    assert_eq!(unique, expected.iter().map(String::as_str).collect());
+
+    let kinds: BTreeSet<&str> = index.rows.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(
+        kinds,
+        BTreeSet::from(["comment", "member", "page", "post", "thread"])
+    );
+}
+
+#[test]
+fn words_of_every_demo_post_body_find_that_post() {
+    let site = Site::demo();
+    site.build();
+    let index = Index::read(&site.out());
+    let mut checked = 0;
+    for entry in fs::read_dir(site.root().join("content/posts")).unwrap() {
+        let text = fs::read_to_string(entry.unwrap().path()).unwrap();
+        let front = text.split("---").nth(1).unwrap();
+        if front.contains("draft: true") {
+            continue;
+        }
+        let title = front
+            .lines()
+            .find_map(|l| l.strip_prefix("title:"))
+            .unwrap()
+            .trim()
+            .trim_matches('"');
+        let row = index.rows.iter().find(|r| r.title == title).unwrap();
+        let id = index.id(&row.path);
+        let body = text.splitn(3, "---").nth(2).unwrap();
+        // Words of plain prose lines: no links, code, tables or HTML.
+        let words: Vec<String> = body
+            .lines()
+            .filter(|l| !l.contains(['[', '`', '<', '|', '@', '*', '_', '(']))
+            .flat_map(|l| l.split(|c: char| !c.is_ascii_alphanumeric()))
+            .filter(|w| w.len() >= 5 && w.chars().all(|c| c.is_ascii_alphabetic()))
+            .map(str::to_lowercase)
+            .collect();
+        assert!(words.len() >= 3, "{title}: too few plain words");
+        for w in words.iter().step_by(words.len() / 3).take(3) {
+            let [_, _, body_set] = index
+                .sets(w)
+                .unwrap_or_else(|| panic!("`{w}` of {title} is not in the index"));
+            assert!(body_set.contains(&id), "`{w}` does not find {title}");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 30, "only {checked} words checked");
+}
+
+#[test]
+fn fields_say_where_a_word_was_found() {
+    let site = garden();
+    site.build();
+    let index = Index::read(&site.out());
+    let id = |p: &str| index.id(p);
+    let [title, meta, body] = index.sets("compost").unwrap();
+    assert_eq!(title, vec![id("posts/compost-heaps/")]);
+    assert_eq!(meta, vec![id("posts/autumn-jobs/")]);
+    let mut expected = vec![
+        id("posts/garden-notes/"),
+        id("posts/garden-notes/#comment-c1"),
+    ];
+    expected.sort();
+    assert_eq!(body, expected);
+    // Authors count as meta; members' handles and roles too.
+    assert!(index.sets("ana").unwrap()[1].contains(&id("posts/compost-heaps/")));
+    assert!(index.sets("grower").unwrap()[1].contains(&id("members/ana/")));
+    // Thread entries are part of the thread's text.
+    assert!(index.sets("zucchini").unwrap()[2].contains(&id("threads/seed-swap/")));
+    // Words run on across inline tags, not across blocks or entities.
+    assert!(index.sets("bolder").is_some());
+    assert!(index.sets("mulchlayers").is_none());
+    assert!(index.sets("amp").is_none());
+}
+
+#[test]
+fn newer_documents_get_larger_ids() {
+    let site = garden();
+    site.build();
+    let index = Index::read(&site.out());
+    let order = [
+        "members/ana/",
+        "posts/cafe/",
+        "posts/compost-heaps/",
+        "posts/autumn-jobs/",
+        "threads/seed-swap/",
+        "posts/garden-notes/",
+        "posts/garden-notes/#comment-c1",
+    ];
+    let ids: Vec<u32> = order.iter().map(|p| index.id(p)).collect();
+    assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
+    let comment = &index.rows[index.id("posts/garden-notes/#comment-c1") as usize];
+    assert_eq!(comment.title, "Bea on Garden Notes");
+    assert_eq!(comment.excerpt, "My compost smells & I love it.");
+}
+
+#[test]
+fn letters_beyond_ascii_are_folded_and_listed_for_the_script() {
+    let site = garden();
+    site.build();
+    let index = Index::read(&site.out());
+    let cafe = index.id("posts/cafe/");
+    assert!(index.sets("cafe").unwrap()[0].contains(&cafe));
+    assert!(index.sets("strasse").unwrap()[2].contains(&cafe));
+    let fold = json(&site.out().join("search/fold.json"));
+    assert_eq!(fold["é"], "e");
+    assert_eq!(fold["ß"], "ss");
+    assert_eq!(fold["ê"], "e");
+    assert_eq!(
+        index.manifest["fold"].as_u64().unwrap() as usize,
+        site.read("search/fold.json").len()
+    );
+}
+
+#[test]
+fn manifest_sizes_match_the_shards() {
+    let site = Site::demo();
+    site.build();
+    let index = Index::read(&site.out());
+    let terms = index.manifest["terms"].as_object().unwrap();
+    assert!(!terms.is_empty());
+    let mut on_disk: BTreeSet<String> = BTreeSet::new();
+    for entry in fs::read_dir(&index.dir).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        if let Some(key) = name
+            .strip_prefix("t-")
+            .and_then(|n| n.strip_suffix(".json"))
+        {
+            on_disk.insert(key.to_owned());
+        }
+    }
+    assert_eq!(on_disk, terms.keys().cloned().collect());
+    for (key, size) in terms {
+        let bytes = fs::read(index.dir.join(format!("t-{key}.json"))).unwrap();
+        assert_eq!(bytes.len() as u64, size.as_u64().unwrap(), "t-{key}.json");
+        // Every term of a shard is under its key.
+        let shard: Value = serde_json::from_slice(&bytes).unwrap();
+        for term in shard.as_object().unwrap().keys() {
+            assert!(term.starts_with(key.as_str()), "{term} in t-{key}.json");
+        }
+    }
+}
+
+#[test]
+fn the_search_page_keeps_its_contract() {
+    let site = Site::demo();
+    site.build();
+    let page = site.page("/search/");
+    let input =
+        "form#search-form[role=search][action='/search/'] input#search-input[type=search][name=q]";
+    assert_eq!(page.select(&sel(input)).count(), 1);
+    assert_eq!(page.select(&sel("ol#search-results")).count(), 1);
+    assert_eq!(page.select(&sel("[aria-live]#search-status")).count(), 1);
+    assert_eq!(attrs(&page, "#search-form", "data-base"), ["/"]);
+    assert_eq!(
+        attrs(&page, "#search-form", "data-index"),
+        ["/search/index.json"]
+    );
+    assert!(attrs(&page, "script[src]", "src").contains(&"/search.js".to_owned()));
+    // Without JavaScript: the tag and member directories.
+    let browse = attrs(&page, ".search-browse a", "href");
+    assert!(browse.contains(&"/tags/".to_owned()), "{browse:?}");
+    assert!(browse.contains(&"/members/".to_owned()), "{browse:?}");
+    // Every page's header leads to it.
+    for path in [
+        "/",
+        "/posts/moderation-is-gardening/",
+        "/members/",
+        "/404.html",
+    ] {
+        let doc = site.page(path);
+        let to_search = "header a[href='/search/'], header form[action='/search/']";
+        assert_eq!(doc.select(&sel(to_search)).count(), 1, "{path}");
+    }
+}
+
+#[test]
+fn search_urls_work_under_a_sub_path() {
+    let site = Site::demo();
+    let mut opts = site.options();
+    opts.base_url = Some("https://example.org/community/".into());
+    salon::build(&opts).unwrap();
+    let broken = broken_links(&site.out(), "/community/");
+    assert!(broken.is_empty(), "broken links: {broken:#?}");
+    let page = site.page("/search/");
+    let base = attrs(&page, "#search-form", "data-base").remove(0);
+    assert_eq!(base, "/community/");
+    let manifest = attrs(&page, "#search-form", "data-index").remove(0);
+    let rel = manifest
+        .strip_prefix(&base)
+        .expect("index under the base path");
+    assert!(site.out().join(rel).is_file());
+    assert_eq!(
+        attrs(&page, "#search-form", "action"),
+        ["/community/search/"]
+    );
+    assert!(attrs(&page, "script[src]", "src").contains(&"/community/search.js".to_owned()));
+    // Every result, as the script links it (base + path), is a page of the
+    // site, and a comment's anchor is on it.
+    let index = Index::read(&site.out());
+    for row in &index.rows {
+        let url = format!("{base}{}", row.path);
+        let (path, anchor) = url.split_once('#').unwrap_or((&url, ""));
+        let file = file_for(&site.out(), &path["/community".len()..])
+            .unwrap_or_else(|| panic!("{url} leads nowhere"));
+        if !anchor.is_empty() {
+            let doc = scraper::Html::parse_document(&fs::read_to_string(file).unwrap());
+            assert_eq!(
+                attrs(&doc, &format!("[id='{anchor}']"), "id").len(),
+                1,
+                "{url}"
+            );
+        }
+    }
+}
+
+#[test]
+fn two_builds_write_the_same_index_bytes() {
+    let site = Site::demo();
+    let mut a = site.options();
+    a.output = Some(site.root().join("out-a"));
+    let mut b = site.options();
+    b.output = Some(site.root().join("out-b"));
+    salon::build(&a).unwrap();
+    salon::build(&b).unwrap();
+    let files = |dir: &Path| -> Vec<(String, Vec<u8>)> {
+        let mut v: Vec<_> = fs::read_dir(dir.join("search"))
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let (fa, fb) = (
+        files(&site.root().join("out-a")),
+        files(&site.root().join("out-b")),
+    );
+    assert!(fa.len() > 5);
+    assert_eq!(fa.len(), fb.len());
+    for ((na, ba), (nb, bb)) in fa.iter().zip(&fb) {
+        assert_eq!(na, nb);
+        assert!(ba == bb, "search/{na} differs between builds");
+    }
+}
+
+/// Runs search.js under Node on the built site; `None` when Node is not
+/// installed (the browser tests cover the script then).
+fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/search.js");
+    let run = match Command::new("node")
+        .arg(script)
+        .arg(out)
+        .args(queries)
+        .output()
+    {
+        Ok(run) => run,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            eprintln!("node is not installed: search.js not run");
+            return None;
+        }
+        Err(e) => panic!("node: {e}"),
+    };
+    assert!(
+        run.status.success(),
+        "search.js failed: {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    Some(serde_json::from_slice(&run.stdout).unwrap())
+}
+
+fn titles(result: &Value) -> Vec<&str> {
+    result["hits"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| h["title"].as_str().unwrap())
+        .collect()
+}
+
+#[test]
+fn the_script_ranks_titles_then_tags_then_text_newest_first() {
+    let site = garden();
+    site.build();
+    let Some(results) = node_search(&site.out(), &["compost", "COMPOST ", "compo"]) else {
+        return;
+    };
+    for r in results.as_array().unwrap() {
+        assert_eq!(
+            titles(r),
+            [
+                "Compost Heaps",
+                "Autumn Jobs",
+                "Bea on Garden Notes",
+                "Garden Notes"
+            ],
+            "{}",
+            r["query"]
+        );
+    }
+    let hit = &results[0]["hits"][0];
+    assert_eq!(hit["title_html"], "<mark>Compost</mark> Heaps");
+    assert_eq!(hit["path"], "posts/compost-heaps/");
+    let comment = &results[0]["hits"][2];
+    assert_eq!(
+        comment["snippet_html"],
+        "My <mark>compost</mark> smells &#38; I love it."
+    );
+}
+
+#[test]
+fn the_script_ands_words_and_completes_the_last_one() {
+    let site = garden();
+    site.build();
+    let Some(results) = node_search(
+        &site.out(),
+        &[
+            "garden not",
+            "compost patience",
+            "zucch",
+            "zucchini seed",
+            "café",
+            "CAFE",
+            "x",
+            "",
+        ],
+    ) else {
+        return;
+    };
+    let r = results.as_array().unwrap();
+    assert_eq!(titles(&r[0]), ["Garden Notes"]);
+    assert_eq!(titles(&r[1]), ["Garden Notes"]);
+    assert_eq!(
+        r[1]["hits"][0]["snippet_html"],
+        "A word on <mark>compost</mark>: <mark>patience</mark>. Mulch layers Bolder moves, &#38; more."
+    );
+    assert_eq!(titles(&r[2]), ["Seed swap", "Ana Lima"]);
+    assert_eq!(titles(&r[3]), ["Seed swap"]);
+    assert_eq!(titles(&r[4]), ["Café Crème"]);
+    assert_eq!(r[4]["hits"][0]["title_html"], "<mark>Café</mark> Crème");
+    assert_eq!(titles(&r[5]), ["Café Crème"]);
+    // A lone letter or nothing is no query.
+    assert_eq!(r[6]["total"], 0);
+    assert_eq!(r[7]["total"], 0);
+}
+
+#[test]
+fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
+    let site = Site::demo();
+    let mut opts = site.options();
+    opts.base_url = Some("https://example.org/community/".into());
+    salon::build(&opts).unwrap();
+    let Some(results) = node_search(&site.out(), &["dandelion"]) else {
+        return;
+    };
+    let hits = results[0]["hits"].as_array().unwrap();
+    assert_eq!(hits[0]["title"], "Moderation Is Gardening, Not Policing");
+    // What the page links: the base path, then the document's path.
+    let url = format!("/community/{}", hits[0]["path"].as_str().unwrap());
+    assert!(
+        file_for(&site.out(), &url["/community".len()..]).is_some(),
+        "{url}"
+    );
+    let bytes = results[0]["bytes"].as_u64().unwrap();
+    assert!(bytes < 100_000, "{bytes} bytes for one word of the demo");
+}
+
+#[test]
+fn a_site_with_nothing_to_index_has_an_empty_index() {
+    let site = Site::new(CONFIG, &[]);
+    site.build();
+    let index = Index::read(&site.out());
+    assert!(index.rows.is_empty());
+    assert_eq!(index.manifest["terms"], serde_json::json!({}));
+    assert_eq!(index.manifest["fold"], 0);
+    assert!(!site.out().join("search/fold.json").exists());
+    let Some(results) = node_search(&site.out(), &["anything"]) else {
+        return;
+    };
+    assert_eq!(results[0]["total"], 0);
+}

@@ -1,0 +1,46 @@
+// Runs themes/default/static/search.js against a built site's index from
+// Node, for tests/integration/search.rs: `node search.js <out> <query>...`
+// prints, per query, the ranked hits with their rows and marked HTML, and
+// the bytes of index files the query loaded.
+'use strict';
+const fs = require('fs');
+const path = require('path');
+const { engine } = require('../../themes/default/static/search.js');
+
+const [out, ...queries] = process.argv.slice(2);
+const dir = path.join(out, 'search');
+
+(async () => {
+  const results = [];
+  for (const q of queries) {
+    // A fresh engine per query: its bytes are those of a reader's first search.
+    const files = [];
+    const find = engine(async name => {
+      const text = fs.readFileSync(path.join(dir, name), 'utf8');
+      files.push([name, Buffer.byteLength(text)]);
+      return JSON.parse(text);
+    });
+    const found = await find.search(q);
+    const top = found ? found.hits.slice(0, 10) : [];
+    const rows = await find.docs(top.map(h => h[0]));
+    results.push({
+      query: q,
+      total: found ? found.hits.length : 0,
+      hits: top.map(([id, score], i) => ({
+        id,
+        score,
+        title: rows[i][0],
+        path: rows[i][1],
+        kind: rows[i][2],
+        title_html: find.mark(rows[i][0], found),
+        snippet_html: find.mark(rows[i][4], found, 180),
+      })),
+      files,
+      bytes: files.reduce((n, f) => n + f[1], 0),
+    });
+  }
+  process.stdout.write(JSON.stringify(results, null, 1));
+})().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
