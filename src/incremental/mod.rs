@@ -114,9 +114,9 @@ impl Linked {
 
 /// The files an index is written as: its term shard keys, its number of
 /// document shards, and whether it has a fold table.
-fn search_files(index: &crate::search::Index) -> (Vec<&str>, usize, bool) {
+fn search_files(index: &crate::search::Index) -> (Vec<String>, usize, bool) {
     (
-        index.term_shards().iter().map(|s| s.key.as_str()).collect(),
+        index.term_shards().iter().map(|s| s.key.clone()).collect(),
         index.doc_shards(),
         index.has_fold(),
     )
@@ -215,7 +215,11 @@ impl State {
     /// error found.
     /// `previous` lends the summaries and cards of posts whose summary
     /// inputs did not change.
-    fn link(&self, timings: &mut Timings, previous: Option<&mut Linked>) -> Result<Linked, Error> {
+    fn link(
+        &self,
+        timings: &mut Timings,
+        mut previous: Option<&mut Linked>,
+    ) -> Result<Linked, Error> {
         let t = Instant::now();
         let mut diags = Diagnostics::new();
         let parsed = self.sources.parsed(&mut diags);
@@ -235,9 +239,25 @@ impl State {
                     .collect()
             })
             .unwrap_or_default();
-        let (planned, (keys, mut summaries)) = rayon::join(
+        // The previous index, brought up to date by reading only the
+        // documents that changed (a placeholder stays behind, so a failed
+        // link leaves nothing half updated).
+        let index = previous
+            .as_deref_mut()
+            .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
+        let old_site = previous.as_deref().map(|p| &p.site);
+        let old_cards = previous.as_deref().map(|p| &p.cards.post);
+        let (planned, (keys, mut summaries, cards)) = rayon::join(
             || {
-                let index = crate::search::build(&site);
+                let mut index = index;
+                let updated = match (index.as_mut(), old_site) {
+                    (Some(index), Some(old)) => index.update(old, &site),
+                    _ => false,
+                };
+                let index = match (updated, index) {
+                    (true, Some(index)) => index,
+                    _ => crate::search::build_for_updates(&site),
+                };
                 let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
                 let broken = render::check_links(&site, &jobs);
                 Ok::<_, Diagnostics>((jobs, broken, index))
@@ -255,7 +275,14 @@ impl State {
                         false => render::views::post_summary(&site, i),
                     })
                     .collect();
-                (keys, fresh)
+                // A kept summary's card is kept too: `fresh` is only read
+                // for the others.
+                let known: Vec<Option<u64>> = keys
+                    .iter()
+                    .map(|k| Some(old_cards?[*previous_at.get(k)?]))
+                    .collect();
+                let cards = deps::Cards::new(&site, &fresh, &known);
+                (keys, fresh, cards)
             },
         );
         let (jobs, index) = match planned {
@@ -271,19 +298,19 @@ impl State {
         if diags.has_errors() {
             return Err(Error::Content(diags.into_sorted()));
         }
-        let mut cards_known: Vec<Option<u64>> = vec![None; keys.len()];
         if let Some(prev) = previous {
             for (i, k) in keys.iter().enumerate() {
                 if let Some(&j) = previous_at.get(k) {
                     summaries[i] = std::mem::take(&mut prev.summaries[j]);
-                    cards_known[i] = Some(prev.cards.post[j]);
                 }
             }
         }
-        timings.stage("plan, check, summarize", "files planned", jobs.len(), t);
-        let t = Instant::now();
-        let cards = deps::Cards::new(&site, &summaries, &cards_known);
-        timings.stage("cards", "posts", summaries.len(), t);
+        timings.stage(
+            "index, plan, summaries, cards",
+            "files planned",
+            jobs.len(),
+            t,
+        );
         Ok(Linked {
             post_at: site
                 .posts
@@ -408,6 +435,8 @@ impl State {
         let mut linked = match self.linked.take() {
             Some(mut linked) if patchable => {
                 let t = Instant::now();
+                let mut index_updated = true;
+                let files_before = search_files(&linked.index);
                 for c in std::mem::take(&mut refresh.posts) {
                     let Ok(post) = &self.sources.posts[c.now] else {
                         unreachable!("checked above")
@@ -417,7 +446,10 @@ impl State {
                         continue;
                     };
                     let body = link::resolve_post_body(&linked.site, i, &post.body);
+                    let before = crate::search::analyze_post(&linked.site, i);
                     linked.site.posts[i].body = body;
+                    let after = crate::search::analyze_post(&linked.site, i);
+                    index_updated &= linked.index.replace_post(before, after);
                     linked.summaries[i] = render::views::post_summary(&linked.site, i);
                     linked.summary_keys[i] = deps::summary_key(&linked.site, i);
                     linked
@@ -426,14 +458,16 @@ impl State {
                 }
                 timings.stage("link", "posts patched", 1, t);
                 let t = Instant::now();
-                let index = crate::search::build(&linked.site);
-                if search_files(&index) != search_files(&linked.index) {
+                if !index_updated {
+                    linked.index = crate::search::build_for_updates(&linked.site);
+                }
+                if search_files(&linked.index) != files_before {
                     // The index has other shards now: plan its files again.
                     linked.on_disk = Some(linked.signatures_by_path());
-                    linked.jobs = render::plan(&linked.site, &self.inputs.theme.assets, &index)
-                        .map_err(|d| Error::Content(d.into_sorted()))?;
+                    linked.jobs =
+                        render::plan(&linked.site, &self.inputs.theme.assets, &linked.index)
+                            .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
-                linked.index = index;
                 timings.stage("index", "documents", linked.index.docs().len(), t);
                 linked
             }

@@ -12,6 +12,8 @@ mod related;
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::*;
@@ -130,54 +132,65 @@ pub fn link(config: &Config, parsed: Parsed<'_>, drafts: bool, diags: &mut Diagn
         });
     }
 
-    for file in comments {
-        if hidden_drafts.contains(&file.post_slug) {
-            continue;
-        }
-        diags.extend(file.warnings.iter().cloned());
-        let Some(&post) = post_by_slug.get(&file.post_slug) else {
-            diags.push(
-                Diagnostic::error(
-                    &file.source,
-                    None,
-                    format!("no post has the slug `{}`", file.post_slug),
-                )
-                .with_help("a comment file is named after the slug of its post"),
-            );
-            continue;
-        };
-        site_posts[post].comments = file
-            .comments
-            .iter()
-            .map(|c| {
-                let member = match &c.member {
-                    Some(handle) => {
-                        let found = people.by_handle.get(handle).copied();
-                        if found.is_none() {
-                            diags.push(Diagnostic::error(
-                                &file.source,
-                                c.position,
-                                format!(
-                                    "comment `{}` names member `{handle}`, who has no profile",
-                                    c.id
-                                ),
-                            ));
+    // Comment files are independent: linked in parallel (most of a large
+    // site's names to look up are commenters'), reported in file order.
+    type Linked = (Option<(PostIdx, Vec<Comment>)>, Vec<Diagnostic>);
+    let linked: Vec<Linked> = comments
+        .par_iter()
+        .filter(|file| !hidden_drafts.contains(&file.post_slug))
+        .map(|file| {
+            let mut found = file.warnings.clone();
+            let Some(&post) = post_by_slug.get(&file.post_slug) else {
+                found.push(
+                    Diagnostic::error(
+                        &file.source,
+                        None,
+                        format!("no post has the slug `{}`", file.post_slug),
+                    )
+                    .with_help("a comment file is named after the slug of its post"),
+                );
+                return (None, found);
+            };
+            let list = file
+                .comments
+                .iter()
+                .map(|c| {
+                    let member = match &c.member {
+                        Some(handle) => {
+                            let m = people.by_handle.get(handle).copied();
+                            if m.is_none() {
+                                found.push(Diagnostic::error(
+                                    &file.source,
+                                    c.position,
+                                    format!(
+                                        "comment `{}` names member `{handle}`, who has no profile",
+                                        c.id
+                                    ),
+                                ));
+                            }
+                            m
                         }
-                        found
+                        None => people.find(&c.author),
+                    };
+                    Comment {
+                        id: c.id.clone(),
+                        parent: c.parent,
+                        author: c.author.clone(),
+                        member,
+                        url: c.url.clone(),
+                        date: c.date,
+                        body: c.body.clone(),
                     }
-                    None => people.find(&c.author),
-                };
-                Comment {
-                    id: c.id.clone(),
-                    parent: c.parent,
-                    author: c.author.clone(),
-                    member,
-                    url: c.url.clone(),
-                    date: c.date,
-                    body: c.body.clone(),
-                }
-            })
-            .collect();
+                })
+                .collect();
+            (Some((post, list)), found)
+        })
+        .collect();
+    for (comments, found) in linked {
+        diags.extend(found);
+        if let Some((post, list)) = comments {
+            site_posts[post].comments = list;
+        }
     }
 
     let mut site_threads = Vec::with_capacity(threads.len());

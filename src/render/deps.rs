@@ -594,19 +594,10 @@ fn search_file(h: &mut Sig, index: &crate::search::Index, file: super::SearchFil
             h.str(&index.fold_json());
         }
         SearchFile::Terms(i) => {
-            let shard = &index.term_shards()[i];
-            h.str(&shard.key).str(&shard.json);
+            h.n(index.term_shard_hash(i));
         }
         SearchFile::Docs(n) => {
-            let per = crate::search::DOCS_PER_SHARD;
-            let docs = index.docs();
-            for d in &docs[(n * per).min(docs.len())..((n + 1) * per).min(docs.len())] {
-                h.str(&d.title)
-                    .str(&d.path)
-                    .str(d.kind.name())
-                    .opt(d.date.as_deref())
-                    .str(&d.excerpt);
-            }
+            h.n(index.doc_shard_hash(n));
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Building the index: every document's terms by field, merged into
 //! postings, encoded, and cut into term shards by prefix.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::ops::Range;
 
 use rayon::prelude::*;
@@ -44,6 +44,16 @@ struct Source<'a> {
 
 /// Builds the index of `site`.
 pub fn build(site: &Site) -> Index {
+    build_with(site, false)
+}
+
+/// Builds the index of `site` keeping its postings, so that watch mode can
+/// update it after an edit ([`Index::replace_post`]).
+pub fn build_for_updates(site: &Site) -> Index {
+    build_with(site, true)
+}
+
+fn build_with(site: &Site, keep: bool) -> Index {
     let mut sources = sources(site);
     // Ids follow dates (undated documents first, ties by path), so a
     // newer document has a larger id, results of a query cluster in few
@@ -60,23 +70,42 @@ pub fn build(site: &Site) -> Index {
         .fold(Piece::default, |piece, (id, src)| piece.add(id as u32, src))
         .reduce(Piece::default, Piece::merge);
     docs.sort_by_key(|d| d.0);
-    let docs = docs.into_iter().map(|d| d.1).collect();
+    let docs: Vec<Shown> = docs.into_iter().map(|d| d.1).collect();
     let mut postings: Vec<(String, Vec<u32>)> = packed
         .into_iter()
         .map(|(k, p)| (unpack(k), p))
         .chain(long)
         .collect();
     postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let entries: Vec<(String, String)> = postings
+    let entries: Vec<(String, Vec<u32>, String)> = postings
         .into_par_iter()
         .map(|(term, mut p)| {
             // Pieces are merged in id order, so this only checks it.
             p.sort_unstable();
             let e = entry(&term, &p);
-            (term, e)
+            (term, p, e)
         })
         .collect();
-    let term_shards = plan_shards(&entries)
+    let term_shards = term_shards(entries.iter().map(|(t, _, e)| (t.as_str(), e.as_str())));
+    let fold = fold_table(foreign.keys().copied());
+    let kept = keep.then(|| Kept {
+        ids: docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i as u32))
+            .collect(),
+        terms: entries.into_iter().map(|(t, p, e)| (t, (p, e))).collect(),
+        foreign,
+    });
+    let mut index = Index::new(docs, term_shards, fold);
+    index.kept = kept.map(Box::new);
+    index
+}
+
+/// The term shards of the sorted `(term, entry)` list.
+fn term_shards<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<TermShard> {
+    let entries: Vec<(&str, &str)> = entries.collect();
+    plan_shards(&entries)
         .into_iter()
         .map(|(key, range)| {
             let mut json = String::from("{");
@@ -89,8 +118,213 @@ pub fn build(site: &Site) -> Index {
             json.push('}');
             TermShard { key, json }
         })
+        .collect()
+}
+
+/// What an index keeps to be updated in place: every term's postings and
+/// entry, how many documents use each letter beyond ASCII, and document
+/// ids by path.
+#[derive(Debug)]
+pub struct Kept {
+    terms: BTreeMap<String, (Vec<u32>, String)>,
+    foreign: BTreeMap<char, u32>,
+    ids: HashMap<String, u32>,
+}
+
+/// One document read on its own: its terms with their field bits, its
+/// letters beyond ASCII, and what results show of it.
+pub struct Analysis {
+    terms: Vec<(String, u8)>,
+    foreign: BTreeSet<char>,
+    shown: Shown,
+}
+
+/// One source read on its own, as document 0.
+fn analyze(src: Source) -> Analysis {
+    let Piece {
+        mut docs,
+        postings: Postings { packed, long },
+        foreign,
+        ..
+    } = Piece::default().add(0, src);
+    let terms = packed
+        .into_iter()
+        .map(|(k, p)| (unpack(k), p))
+        .chain(long)
+        .map(|(t, p)| (t, (p[0] & 7) as u8))
         .collect();
-    Index::new(docs, term_shards, fold_table(foreign))
+    Analysis {
+        terms,
+        foreign: foreign.into_keys().collect(),
+        shown: docs.pop().expect("one document").1,
+    }
+}
+
+/// Post `i` of `site` (without its comments) read as an index document.
+pub fn analyze_post(site: &Site, i: usize) -> Analysis {
+    analyze(
+        post_sources(site, &site.posts[i])
+            .into_iter()
+            .next()
+            .expect("a post is its first document"),
+    )
+}
+
+/// Whether two sources give the same document. Bodies shared between two
+/// links of a site are compared by address first.
+fn same_source(a: &Source, b: &Source) -> bool {
+    a.kind == b.kind
+        && a.date == b.date
+        && a.path == b.path
+        && a.title == b.title
+        && a.title_indexed == b.title_indexed
+        && a.meta == b.meta
+        && a.body.len() == b.body.len()
+        && a.body
+            .iter()
+            .zip(&b.body)
+            .all(|(x, y)| std::ptr::eq(*x, *y) || x == y)
+}
+
+/// Every document of `site` in id order.
+fn sorted_sources(site: &Site) -> Vec<Source<'_>> {
+    let mut sources = sources(site);
+    sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
+    sources
+}
+
+impl Index {
+    /// An empty index that keeps nothing: [`Index::update`] on it always
+    /// asks for a new build.
+    pub fn placeholder() -> Index {
+        Index::new(Vec::new(), Vec::new(), Vec::new())
+    }
+
+    /// Brings the index of `old` to that of `new` (the same site linked
+    /// again after a change), reading again only the documents that
+    /// differ. False when it cannot (documents came, went or moved, or the
+    /// index keeps no postings): build it again then.
+    pub fn update(&mut self, old: &Site, new: &Site) -> bool {
+        if self.kept.is_none() {
+            return false;
+        }
+        let (before, after) = rayon::join(|| sorted_sources(old), || sorted_sources(new));
+        if before.len() != after.len()
+            || before.len() != self.docs.len()
+            || before.iter().zip(&after).any(|(a, b)| a.path != b.path)
+        {
+            return false;
+        }
+        let changed: Vec<(u32, Analysis, Analysis)> = before
+            .into_par_iter()
+            .zip(after)
+            .enumerate()
+            .filter(|(_, (a, b))| !same_source(a, b))
+            .map(|(id, (a, b))| (id as u32, analyze(a), analyze(b)))
+            .collect();
+        self.replace(changed)
+    }
+
+    /// Replaces a post's document, read `before` and `after` a change of
+    /// its text (its path and date, so its id, unchanged). False when the
+    /// index keeps no postings or does not hold the document.
+    pub fn replace_post(&mut self, before: Analysis, after: Analysis) -> bool {
+        let Some(&id) = self
+            .kept
+            .as_ref()
+            .and_then(|k| k.ids.get(&after.shown.path))
+        else {
+            return false;
+        };
+        before.shown.path == after.shown.path && self.replace(vec![(id, before, after)])
+    }
+
+    /// Replaces documents by id, updating only the terms they gained or
+    /// lost: the index is then what a clean build of the site gives.
+    fn replace(&mut self, changed: Vec<(u32, Analysis, Analysis)>) -> bool {
+        let Some(kept) = self.kept.as_deref_mut() else {
+            return false;
+        };
+        if changed.is_empty() {
+            return true;
+        }
+        let mut touched: BTreeSet<String> = BTreeSet::new();
+        for (id, before, after) in &changed {
+            let id = *id;
+            // Only terms gained, lost or moved between fields: an edit
+            // leaves most of a document's terms as they were.
+            let mut gone: HashMap<&str, u8> = before
+                .terms
+                .iter()
+                .map(|(t, bits)| (t.as_str(), *bits))
+                .collect();
+            let mut came = Vec::new();
+            for (t, bits) in &after.terms {
+                if gone.get(t.as_str()) == Some(bits) {
+                    gone.remove(t.as_str());
+                } else {
+                    came.push((t, bits));
+                }
+            }
+            for t in gone.into_keys() {
+                if let Some((p, _)) = kept.terms.get_mut(t) {
+                    if let Ok(at) = p.binary_search_by_key(&id, |x| x >> 3) {
+                        p.remove(at);
+                    }
+                }
+                touched.insert(t.to_owned());
+            }
+            for (t, bits) in came {
+                let (p, _) = kept.terms.entry(t.clone()).or_default();
+                let posting = id << 3 | *bits as u32;
+                match p.binary_search_by_key(&id, |x| x >> 3) {
+                    Ok(at) => p[at] = posting,
+                    Err(at) => p.insert(at, posting),
+                }
+                touched.insert(t.clone());
+            }
+            for c in &before.foreign {
+                if let Some(n) = kept.foreign.get_mut(c) {
+                    *n -= 1;
+                    if *n == 0 {
+                        kept.foreign.remove(c);
+                    }
+                }
+            }
+            for &c in &after.foreign {
+                *kept.foreign.entry(c).or_default() += 1;
+            }
+        }
+        for t in &touched {
+            match kept.terms.get_mut(t) {
+                Some((p, _)) if p.is_empty() => {
+                    kept.terms.remove(t);
+                }
+                Some((p, e)) => *e = entry(t, p),
+                None => {}
+            }
+        }
+        let term_shards = term_shards(
+            kept.terms
+                .iter()
+                .map(|(t, (_, e))| (t.as_str(), e.as_str())),
+        );
+        let fold = fold_table(kept.foreign.keys().copied());
+        let kept = self.kept.take();
+        let mut docs = std::mem::take(&mut self.docs);
+        let mut doc_hashes = std::mem::take(&mut self.doc_hashes);
+        let mut shards = BTreeSet::new();
+        for (id, _, after) in changed {
+            docs[id as usize] = after.shown;
+            shards.insert(id as usize / super::DOCS_PER_SHARD);
+        }
+        for shard in shards {
+            doc_hashes[shard] = super::doc_shard_hash(&docs, shard);
+        }
+        *self = Index::with_doc_hashes(docs, term_shards, fold, doc_hashes);
+        self.kept = kept;
+        true
+    }
 }
 
 /// What one rayon fold piece gathers from the documents it is given, in
@@ -99,7 +333,10 @@ pub fn build(site: &Site) -> Index {
 struct Piece {
     docs: Vec<(u32, Shown)>,
     postings: Postings,
-    foreign: BTreeSet<char>,
+    /// Documents using each letter beyond ASCII.
+    foreign: BTreeMap<char, u32>,
+    /// Those letters in the document being added.
+    doc_foreign: BTreeSet<char>,
     splitter: Splitter,
 }
 
@@ -127,6 +364,9 @@ impl Piece {
             self.end(id, BODY);
             push_collapsed(" ", &mut start, max);
         }
+        for c in std::mem::take(&mut self.doc_foreign) {
+            *self.foreign.entry(c).or_default() += 1;
+        }
         self.docs.push((
             id,
             Shown {
@@ -144,12 +384,12 @@ impl Piece {
     fn feed(&mut self, id: u32, text: &str, bit: u8) {
         let Piece {
             postings,
-            foreign,
+            doc_foreign,
             splitter,
             ..
         } = self;
         splitter.feed(text, &mut |t| postings.add(t, id, bit), &mut |c| {
-            foreign.insert(c);
+            doc_foreign.insert(c);
         });
     }
 
@@ -170,7 +410,9 @@ impl Piece {
         for (term, p) in other.postings.long {
             self.postings.long.entry(term).or_default().extend(p);
         }
-        self.foreign.extend(other.foreign);
+        for (c, n) in other.foreign {
+            *self.foreign.entry(c).or_default() += n;
+        }
         self
     }
 }
@@ -315,9 +557,8 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
 }
 
 /// Non-ASCII letters of the index with their foldings, sorted.
-fn fold_table(foreign: BTreeSet<char>) -> Vec<(char, String)> {
+fn fold_table(foreign: impl Iterator<Item = char>) -> Vec<(char, String)> {
     foreign
-        .into_iter()
         .map(|c| {
             let mut s = String::new();
             super::terms::fold_char(c, &mut s);
@@ -350,7 +591,7 @@ fn entry(term: &str, postings: &[u32]) -> String {
 /// letter (a term equal to the prefix keeps a shard of its own). A term
 /// lives in the shard of the longest key it starts with, so a shard's
 /// content depends only on the terms under its prefix.
-fn plan_shards(entries: &[(String, String)]) -> Vec<(String, Range<usize>)> {
+fn plan_shards(entries: &[(&str, &str)]) -> Vec<(String, Range<usize>)> {
     let mut out = Vec::new();
     if !entries.is_empty() {
         split(entries, 0..entries.len(), 0, &mut out);
@@ -359,7 +600,7 @@ fn plan_shards(entries: &[(String, String)]) -> Vec<(String, Range<usize>)> {
 }
 
 fn split(
-    entries: &[(String, String)],
+    entries: &[(&str, &str)],
     range: Range<usize>,
     depth: usize,
     out: &mut Vec<(String, Range<usize>)>,
@@ -400,7 +641,11 @@ mod tests {
     }
 
     fn keys(entries: &[(String, String)]) -> Vec<(String, Vec<String>)> {
-        plan_shards(entries)
+        let refs: Vec<(&str, &str)> = entries
+            .iter()
+            .map(|(t, e)| (t.as_str(), e.as_str()))
+            .collect();
+        plan_shards(&refs)
             .into_iter()
             .map(|(k, r)| (k, entries[r].iter().map(|e| e.0.clone()).collect()))
             .collect()

@@ -25,8 +25,11 @@ pub mod terms;
 pub mod text;
 
 pub use encode::{decode_id_set, id_set};
-pub use index::{build, BODY, META, TERM_SHARD_TARGET, TITLE};
+pub use index::{
+    analyze_post, build, build_for_updates, Analysis, BODY, META, TERM_SHARD_TARGET, TITLE,
+};
 
+use rayon::prelude::*;
 use std::fmt::Write;
 
 /// Documents per display shard.
@@ -102,6 +105,21 @@ pub struct TermShard {
     pub json: String,
 }
 
+/// A hash of what document shard `n` of `docs` shows.
+fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let end = ((n + 1) * DOCS_PER_SHARD).min(docs.len());
+    for d in &docs[n * DOCS_PER_SHARD..end] {
+        for field in [&d.title, &d.path, &d.excerpt] {
+            h.update(&(field.len() as u64).to_le_bytes());
+            h.update(field.as_bytes());
+        }
+        h.update(d.kind.name().as_bytes());
+        h.update(d.date.as_deref().unwrap_or("-").as_bytes());
+    }
+    h.digest()
+}
+
 /// The whole index of a build.
 #[derive(Debug)]
 pub struct Index {
@@ -109,32 +127,66 @@ pub struct Index {
     term_shards: Vec<TermShard>,
     fold: Vec<(char, String)>,
     version: u64,
+    /// A hash of each term shard, in order.
+    term_hashes: Vec<u64>,
+    /// A hash of each document shard's documents.
+    doc_hashes: Vec<u64>,
+    /// Postings kept for updates in place (watch mode only).
+    kept: Option<Box<index::Kept>>,
 }
 
 impl Index {
     fn new(docs: Vec<Shown>, term_shards: Vec<TermShard>, fold: Vec<(char, String)>) -> Index {
+        let doc_hashes = (0..docs.len().div_ceil(DOCS_PER_SHARD))
+            .into_par_iter()
+            .map(|n| doc_shard_hash(&docs, n))
+            .collect();
+        Index::with_doc_hashes(docs, term_shards, fold, doc_hashes)
+    }
+
+    /// An index whose document shards' hashes are known.
+    fn with_doc_hashes(
+        docs: Vec<Shown>,
+        term_shards: Vec<TermShard>,
+        fold: Vec<(char, String)>,
+        doc_hashes: Vec<u64>,
+    ) -> Index {
+        let term_hashes: Vec<u64> = term_shards
+            .par_iter()
+            .map(|s| {
+                let mut h = xxhash_rust::xxh3::Xxh3::new();
+                h.update(&(s.key.len() as u64).to_le_bytes());
+                h.update(s.key.as_bytes());
+                h.update(s.json.as_bytes());
+                h.digest()
+            })
+            .collect();
         let mut index = Index {
             docs,
             term_shards,
             fold,
             version: 0,
+            term_hashes,
+            doc_hashes,
+            kept: None,
         };
         let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for s in &index.term_shards {
-            h.update(s.key.as_bytes());
-            h.update(s.json.as_bytes());
-        }
-        for d in &index.docs {
-            for field in [&d.title, &d.path, &d.excerpt] {
-                h.update(&(field.len() as u64).to_le_bytes());
-                h.update(field.as_bytes());
-            }
-            h.update(d.kind.name().as_bytes());
-            h.update(d.date.as_deref().unwrap_or("-").as_bytes());
+        for x in index.term_hashes.iter().chain(&index.doc_hashes) {
+            h.update(&x.to_le_bytes());
         }
         h.update(index.fold_json().as_bytes());
         index.version = h.digest();
         index
+    }
+
+    /// A hash of term shard `i`'s file.
+    pub fn term_shard_hash(&self, i: usize) -> u64 {
+        self.term_hashes[i]
+    }
+
+    /// A hash of document shard `n`'s file.
+    pub fn doc_shard_hash(&self, n: usize) -> u64 {
+        self.doc_hashes[n]
     }
 
     /// A hash of the whole index, as the manifest shows it.

@@ -137,9 +137,12 @@ fn random_edit(
     ];
     match rng.below(19) {
         0..=3 => {
+            // Now and then with letters beyond ASCII, which the search
+            // index lists in its fold table while some document uses them.
+            let word = ["café", "naïve", "Zürich", "plain"][step % 4];
             append(
                 &post,
-                &format!("\n\nAn edit in step {step}, with *emphasis*.\n"),
+                &format!("\n\nAn edit in step {step}, with *emphasis* and {word}.\n"),
             );
             (format!("body edit of {}", post.display()), vec![post])
         }
