@@ -25,9 +25,15 @@
 //! [`error::Diagnostic`] with file, line and column; stages collect all of
 //! them before the build fails.
 //!
+//! [`search`] builds the static search index from the linked site; its
+//! files are render jobs like any page.
+//!
 //! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
 //! inside it: it watches the site folder, calls the build again after
-//! changes, serves the output folder and live-reloads open tabs.
+//! changes, serves the output folder and live-reloads open tabs. Its
+//! rebuilds go through [`incremental`], which keeps the parsed and linked
+//! site in memory and renders only the jobs whose signature
+//! ([`render::deps`]) changed.
 
 pub mod build;
 pub mod config;

@@ -456,16 +456,6 @@ impl Published {
         }
     }
 
-    /// How many files the output holds.
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    /// Whether the output holds no file.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
-
     /// Whether `path` already holds exactly `bytes`.
     pub fn holds(&self, path: &OutputPath, bytes: &[u8]) -> bool {
         self.files

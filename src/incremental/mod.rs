@@ -47,6 +47,15 @@ impl Incremental {
     pub fn new() -> Self {
         Self::default()
     }
+
+    /// Waits for the bookkeeping a rebuild leaves running (the manifest
+    /// written in the background), so another process sees it.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        match &mut self.state {
+            Some(state) => state.published.flush(),
+            None => Ok(()),
+        }
+    }
 }
 
 impl Rebuild for Incremental {

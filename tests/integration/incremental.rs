@@ -343,6 +343,7 @@ fn random_edits_give_the_same_output_as_a_clean_build() {
         "most edits should render only part of the site ({patched} did)"
     );
     // The manifest is a clean build's too: nothing left to do.
+    rebuild.flush().unwrap();
     let r = salon::build(&opts).unwrap();
     assert!(
         r.up_to_date,
