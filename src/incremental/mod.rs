@@ -254,15 +254,11 @@ impl State {
         let index = previous
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
-        let old_site = previous.as_deref().map(|p| &p.site);
         let old_cards = previous.as_deref().map(|p| &p.cards.post);
         let (planned, (keys, mut summaries, cards)) = rayon::join(
             || {
                 let mut index = index;
-                let updated = match (index.as_mut(), old_site) {
-                    (Some(index), Some(old)) => index.update(old, &site),
-                    _ => false,
-                };
+                let updated = index.as_mut().is_some_and(|index| index.update(&site));
                 let index = match (updated, index) {
                     (true, Some(index)) => index,
                     _ => crate::search::build_for_updates(&site),

@@ -59,10 +59,15 @@ fn build_with(site: &Site, keep: bool) -> Index {
     // newer document has a larger id, results of a query cluster in few
     // document shards, and a new post usually only appends.
     sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
+    let fingerprints: Vec<u64> = match keep {
+        true => sources.par_iter().map(fingerprint).collect(),
+        false => Vec::new(),
+    };
     let Piece {
         mut docs,
         postings: Postings { packed, long },
         foreign,
+        doc_foreign_list,
         ..
     } = sources
         .into_par_iter()
@@ -96,6 +101,8 @@ fn build_with(site: &Site, keep: bool) -> Index {
             .collect(),
         terms: entries.into_iter().map(|(t, p, e)| (t, (p, e))).collect(),
         foreign,
+        fingerprints,
+        doc_foreign: doc_foreign_list.into_iter().collect(),
     });
     let mut index = Index::new(docs, term_shards, fold);
     index.kept = kept.map(Box::new);
@@ -129,6 +136,10 @@ pub struct Kept {
     terms: BTreeMap<String, (Vec<u32>, String)>,
     foreign: BTreeMap<char, u32>,
     ids: HashMap<String, u32>,
+    /// [`fingerprint`] of each document's source, by id.
+    fingerprints: Vec<u64>,
+    /// The letters beyond ASCII of documents that have any, by id.
+    doc_foreign: BTreeMap<u32, Vec<char>>,
 }
 
 /// One document read on its own: its terms with their field bits, its
@@ -170,20 +181,30 @@ pub fn analyze_post(site: &Site, i: usize) -> Analysis {
     )
 }
 
-/// Whether two sources give the same document. Bodies shared between two
-/// links of a site are compared by address first.
-fn same_source(a: &Source, b: &Source) -> bool {
-    a.kind == b.kind
-        && a.date == b.date
-        && a.path == b.path
-        && a.title == b.title
-        && a.title_indexed == b.title_indexed
-        && a.meta == b.meta
-        && a.body.len() == b.body.len()
-        && a.body
-            .iter()
-            .zip(&b.body)
-            .all(|(x, y)| std::ptr::eq(*x, *y) || x == y)
+/// A hash of everything a source gives its document.
+fn fingerprint(src: &Source) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut field = |bytes: &[u8]| {
+        h.update(&(bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    field(src.kind.name().as_bytes());
+    if let Some(d) = src.date {
+        field(&d.timestamp().to_le_bytes());
+        field(&d.timestamp_subsec_nanos().to_le_bytes());
+        field(&d.offset().local_minus_utc().to_le_bytes());
+    }
+    field(src.path.as_bytes());
+    field(src.title.as_bytes());
+    field(&[src.title_indexed as u8]);
+    for m in &src.meta {
+        field(m.as_bytes());
+    }
+    field(b"|");
+    for b in &src.body {
+        field(b.as_bytes());
+    }
+    h.digest()
 }
 
 /// Every document of `site` in id order.
@@ -200,29 +221,66 @@ impl Index {
         Index::new(Vec::new(), Vec::new(), Vec::new())
     }
 
-    /// Brings the index of `old` to that of `new` (the same site linked
-    /// again after a change), reading again only the documents that
-    /// differ. False when it cannot (documents came, went or moved, or the
-    /// index keeps no postings): build it again then.
-    pub fn update(&mut self, old: &Site, new: &Site) -> bool {
-        if self.kept.is_none() {
+    /// Brings the index up to date with `site` (the same site linked
+    /// again after a change), reading again only the documents whose
+    /// source changed. False when it cannot (documents came, went or
+    /// moved, too many changed, or the index keeps no postings): build it
+    /// again then.
+    pub fn update(&mut self, site: &Site) -> bool {
+        let Some(kept) = self.kept.as_deref() else {
             return false;
-        }
-        let (before, after) = rayon::join(|| sorted_sources(old), || sorted_sources(new));
-        if before.len() != after.len()
-            || before.len() != self.docs.len()
-            || before.iter().zip(&after).any(|(a, b)| a.path != b.path)
+        };
+        let after = sorted_sources(site);
+        if after.len() != self.docs.len()
+            || after.iter().zip(&self.docs).any(|(a, d)| a.path != d.path)
         {
             return false;
         }
-        let changed: Vec<(u32, Analysis, Analysis)> = before
+        let changed: Vec<(u32, Source)> = after
             .into_par_iter()
-            .zip(after)
             .enumerate()
-            .filter(|(_, (a, b))| !same_source(a, b))
-            .map(|(id, (a, b))| (id as u32, analyze(a), analyze(b)))
+            .filter(|(id, src)| fingerprint(src) != kept.fingerprints[*id])
+            .map(|(id, src)| (id as u32, src))
             .collect();
-        self.replace(changed)
+        // Each changed document's old terms are found in the postings: a
+        // pass over every term, worth it for a few documents only.
+        if changed.len() > 256 {
+            return false;
+        }
+        let ids: Vec<u32> = changed.iter().map(|c| c.0).collect();
+        let mut old_terms: HashMap<u32, Vec<(String, u8)>> = HashMap::new();
+        for (t, (p, _)) in &kept.terms {
+            for &id in &ids {
+                if let Ok(at) = p.binary_search_by_key(&id, |x| x >> 3) {
+                    old_terms
+                        .entry(id)
+                        .or_default()
+                        .push((t.clone(), (p[at] & 7) as u8));
+                }
+            }
+        }
+        let mut replaced = Vec::with_capacity(changed.len());
+        let mut fingerprints = Vec::with_capacity(changed.len());
+        for (id, src) in changed {
+            fingerprints.push((id, fingerprint(&src)));
+            let before = Analysis {
+                terms: old_terms.remove(&id).unwrap_or_default(),
+                foreign: kept
+                    .doc_foreign
+                    .get(&id)
+                    .map(|v| v.iter().copied().collect())
+                    .unwrap_or_default(),
+                shown: self.docs[id as usize].clone(),
+            };
+            replaced.push((id, before, analyze(src)));
+        }
+        let done = self.replace(replaced);
+        if let Some(kept) = self.kept.as_deref_mut() {
+            for (id, f) in fingerprints {
+                kept.fingerprints[id as usize] = f;
+            }
+        }
+        done
     }
 
     /// Replaces a post's document, read `before` and `after` a change of
@@ -337,6 +395,8 @@ struct Piece {
     foreign: BTreeMap<char, u32>,
     /// Those letters in the document being added.
     doc_foreign: BTreeSet<char>,
+    /// Each document's such letters, for those that have any.
+    doc_foreign_list: Vec<(u32, Vec<char>)>,
     splitter: Splitter,
 }
 
@@ -364,8 +424,13 @@ impl Piece {
             self.end(id, BODY);
             push_collapsed(" ", &mut start, max);
         }
-        for c in std::mem::take(&mut self.doc_foreign) {
+        let letters = std::mem::take(&mut self.doc_foreign);
+        for &c in &letters {
             *self.foreign.entry(c).or_default() += 1;
+        }
+        if !letters.is_empty() {
+            self.doc_foreign_list
+                .push((id, letters.into_iter().collect()));
         }
         self.docs.push((
             id,
@@ -413,6 +478,7 @@ impl Piece {
         for (c, n) in other.foreign {
             *self.foreign.entry(c).or_default() += n;
         }
+        self.doc_foreign_list.extend(other.doc_foreign_list);
         self
     }
 }
