@@ -215,7 +215,7 @@ fn parse_and_link(
         pages: pages.iter().collect(),
         comments: comments.iter().collect(),
     };
-    let site = link::link(&config, parsed, opts.drafts, &mut diags);
+    let site = link::link(&config, parsed, opts.drafts, None, &mut diags);
     timings.stage("link", "posts", site.posts.len(), start);
     Ok(Loaded {
         site,

@@ -232,7 +232,13 @@ impl State {
         let t = Instant::now();
         let mut diags = Diagnostics::new();
         let parsed = self.sources.parsed(&mut diags);
-        let site = link::link(&self.inputs.config, parsed, self.opts.drafts, &mut diags);
+        let site = link::link(
+            &self.inputs.config,
+            parsed,
+            self.opts.drafts,
+            previous.as_deref().map(|p| &p.site),
+            &mut diags,
+        );
         timings.stage("link", "posts", site.posts.len(), t);
         // Planning and checking run beside the summaries of posts whose
         // summary inputs changed (the others are moved out of `previous`

@@ -39,8 +39,15 @@ pub struct Parsed<'a> {
 }
 
 /// Links `parsed` into a site. Drafts are kept only when `drafts` is set.
-/// Rendered bodies are shared with `parsed`, not copied.
-pub fn link(config: &Config, parsed: Parsed<'_>, drafts: bool, diags: &mut Diagnostics) -> Site {
+/// Rendered bodies are shared with `parsed`, not copied. `previous`, the
+/// same site linked before an edit, lends what the edit cannot change.
+pub fn link(
+    config: &Config,
+    parsed: Parsed<'_>,
+    drafts: bool,
+    previous: Option<&Site>,
+    diags: &mut Diagnostics,
+) -> Site {
     let Parsed {
         mut posts,
         mut members,
@@ -334,6 +341,7 @@ pub fn link(config: &Config, parsed: Parsed<'_>, drafts: bool, diags: &mut Diagn
     let mut site = Site {
         archive: archive(&site_posts),
         member_by_handle: people.by_handle,
+        related_key: 0,
         config: config.clone(),
         posts: site_posts,
         members: site_members,
@@ -343,8 +351,20 @@ pub fn link(config: &Config, parsed: Parsed<'_>, drafts: bool, diags: &mut Diagn
         categories,
     };
     references::resolve(&mut site, diags);
-    for (p, related) in related::related(&site, 5).into_iter().enumerate() {
-        site.posts[p].related = related;
+    // A site linked again after an edit that left every post's place and
+    // tags alone keeps its related posts.
+    site.related_key = related::inputs_key(&site);
+    match previous.filter(|old| old.related_key == site.related_key) {
+        Some(old) => {
+            for (p, o) in site.posts.iter_mut().zip(&old.posts) {
+                p.related.clone_from(&o.related);
+            }
+        }
+        None => {
+            for (p, related) in related::related(&site, 5).into_iter().enumerate() {
+                site.posts[p].related = related;
+            }
+        }
     }
     for (t, thread) in site.threads.iter().enumerate() {
         for (e, entry) in thread.entries.iter().enumerate() {

@@ -9,6 +9,22 @@ use crate::model::*;
 /// this quadratic; close-in-time posts are the ones worth showing anyway.
 const WINDOW: usize = 50;
 
+/// A hash of everything [`related`] reads: the posts in order, and each
+/// one's tags. Two sites with the same key have the same related posts.
+pub fn inputs_key(site: &Site) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    for p in &site.posts {
+        h.update(p.source.to_string_lossy().as_bytes());
+        h.update(&(p.tags.len() as u64).to_le_bytes());
+        for &t in &p.tags {
+            let slug = &site.tags.terms[t].slug;
+            h.update(&(slug.len() as u64).to_le_bytes());
+            h.update(slug.as_bytes());
+        }
+    }
+    h.digest()
+}
+
 /// For every post, up to `count` related posts, best first: scored by the
 /// sum of ln(1 + posts / posts-with-tag) over shared tags; ties go to the
 /// newer post.
