@@ -10,6 +10,11 @@
 //! build of the same files gives, which `tests/integration/incremental.rs`
 //! checks over long random sequences of edits.
 //!
+//! What did not change is reused rather than recomputed: post summaries
+//! and cards whose inputs stayed, related posts when no post moved or
+//! changed tags, and the search index, updated in place for the documents
+//! whose source changed ([`crate::search::Index::update`]).
+//!
 //! A change to `salon.yaml`, or a member file added or removed (handles
 //! are known before parsing, for `@mentions`), starts over with a full
 //! build.
@@ -448,6 +453,7 @@ impl State {
                 let t = Instant::now();
                 let mut index_updated = true;
                 let files_before = search_files(&linked.index);
+                let patched = refresh.posts.len();
                 for c in std::mem::take(&mut refresh.posts) {
                     let Ok(post) = &self.sources.posts[c.now] else {
                         unreachable!("checked above")
@@ -467,7 +473,7 @@ impl State {
                         .cards
                         .update_post(&linked.site, i, &linked.summaries[i]);
                 }
-                timings.stage("link", "posts patched", 1, t);
+                timings.stage("link", "posts patched", patched, t);
                 let t = Instant::now();
                 if !index_updated {
                     linked.index = crate::search::build_for_updates(&linked.site);
