@@ -183,20 +183,25 @@ pub fn post_content(site: &Site, i: PostIdx) -> u64 {
 pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
     let mut h = Sig::new();
     for c in site.posts[i].visible_comments() {
-        h.str(&c.id)
-            .n(c.parent.map_or(0, |p| p as u64 + 1))
-            .str(&c.author)
-            .opt(c.url.as_deref())
-            .date(Some(&c.date))
-            .str(&c.body);
-        match c.member {
-            Some(m) => member_ref(h.n(1), site, m),
-            None => {
-                h.n(0);
-            }
-        }
+        comment(&mut h, site, c);
     }
     h.done()
+}
+
+/// A comment as a post page, a feed or a quoting thread shows it.
+fn comment(h: &mut Sig, site: &Site, c: &Comment) {
+    h.str(&c.id)
+        .n(c.parent.map_or(0, |p| p as u64 + 1))
+        .str(&c.author)
+        .opt(c.url.as_deref())
+        .date(Some(&c.date))
+        .str(&c.body);
+    match c.member {
+        Some(m) => member_ref(h.n(1), site, m),
+        None => {
+            h.n(0);
+        }
+    }
 }
 
 impl Cards {
@@ -565,19 +570,8 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
         if let Some((p, c)) = e.quote {
             let post = &site.posts[p];
             let c = &post.comments[c];
-            h.n(1)
-                .str(&post.title)
-                .str(&post.path)
-                .str(&c.id)
-                .str(&c.author)
-                .date(Some(&c.date))
-                .str(&c.body);
-            match c.member {
-                Some(m) => member_ref(h.n(1), site, m),
-                None => {
-                    h.n(0);
-                }
-            }
+            h.n(1).str(&post.title).str(&post.path);
+            comment(h, site, c);
         }
     }
     sig.done()
