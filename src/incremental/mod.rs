@@ -353,13 +353,7 @@ impl State {
         let out_dir = self.opts.output_dir();
         let output = Output::open(&out_dir)?;
         let t = Instant::now();
-        let renderer = Renderer::new(
-            &linked.site,
-            &self.tera,
-            &self.inputs.theme.assets,
-            &linked.summaries,
-            &linked.index,
-        );
+        let renderer = self.renderer(&linked);
         renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
         timings.stage("render", "files", linked.jobs.len(), t);
         let t = Instant::now();
@@ -382,6 +376,17 @@ impl State {
         };
         self.linked = Some(linked);
         Ok(report)
+    }
+
+    /// A renderer of `linked` with the current templates and assets.
+    fn renderer<'a>(&'a self, linked: &'a Linked) -> Renderer<'a> {
+        Renderer::new(
+            &linked.site,
+            &self.tera,
+            &self.inputs.theme.assets,
+            &linked.summaries,
+            &linked.index,
+        )
     }
 
     fn sign(&self, linked: &Linked) -> Vec<u64> {
@@ -530,13 +535,7 @@ impl State {
         timings.stage("sign", "files to render", dirty.len(), t);
 
         let t = Instant::now();
-        let renderer = Renderer::new(
-            &linked.site,
-            &self.tera,
-            &self.inputs.theme.assets,
-            &linked.summaries,
-            &linked.index,
-        );
+        let renderer = self.renderer(linked);
         let rendered: Vec<(OutputPath, Vec<u8>)> = dirty
             .par_iter()
             .map(|(job, path)| Ok((path.clone(), renderer.render(job, path)?)))
