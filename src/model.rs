@@ -56,9 +56,6 @@ pub struct Site {
     pub archive: Vec<Year>,
     /// Members by handle.
     pub member_by_handle: HashMap<String, MemberIdx>,
-    /// A hash of what related posts were computed from (posts in order,
-    /// their tags), so linking again after an edit can keep them.
-    pub related_key: u64,
 }
 
 /// How a post's comments show.

@@ -341,7 +341,6 @@ pub fn link(
     let mut site = Site {
         archive: archive(&site_posts),
         member_by_handle: people.by_handle,
-        related_key: 0,
         config: config.clone(),
         posts: site_posts,
         members: site_members,
@@ -351,21 +350,7 @@ pub fn link(
         categories,
     };
     references::resolve(&mut site, diags);
-    // A site linked again after an edit that left every post's place and
-    // tags alone keeps its related posts.
-    site.related_key = related::inputs_key(&site);
-    match previous.filter(|old| old.related_key == site.related_key) {
-        Some(old) => {
-            for (p, o) in site.posts.iter_mut().zip(&old.posts) {
-                p.related.clone_from(&o.related);
-            }
-        }
-        None => {
-            for (p, related) in related::related(&site, 5).into_iter().enumerate() {
-                site.posts[p].related = related;
-            }
-        }
-    }
+    related::fill(&mut site, previous);
     for (t, thread) in site.threads.iter().enumerate() {
         for (e, entry) in thread.entries.iter().enumerate() {
             if let Some(m) = entry.by.member {

@@ -1,5 +1,7 @@
 //! Related posts: those sharing the most tags, rarer tags weighing more.
 
+use std::collections::HashSet;
+
 use rayon::prelude::*;
 
 use crate::model::*;
@@ -9,26 +11,80 @@ use crate::model::*;
 /// this quadratic; close-in-time posts are the ones worth showing anyway.
 const WINDOW: usize = 50;
 
-/// A hash of everything [`related`] reads: the posts in order, and each
-/// one's tags. Two sites with the same key have the same related posts.
-pub fn inputs_key(site: &Site) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    for p in &site.posts {
-        h.update(p.source.to_string_lossy().as_bytes());
-        h.update(&(p.tags.len() as u64).to_le_bytes());
-        for &t in &p.tags {
-            let slug = &site.tags.terms[t].slug;
-            h.update(&(slug.len() as u64).to_le_bytes());
-            h.update(slug.as_bytes());
+/// How many related posts each post gets.
+const COUNT: usize = 5;
+
+/// Fills every post's `related`. With `previous`, the same site linked
+/// before an edit, only the posts whose ranking can have changed are ranked
+/// again: those carrying a tag that some post gained or lost. A post's
+/// ranking reads only its own tags' weights (which change with their post
+/// counts) and its own tags' post lists, so no other post can be affected.
+pub fn fill(site: &mut Site, previous: Option<&Site>) {
+    let stale = previous.and_then(|old| stale_posts(site, old));
+    let Some((old, stale)) = previous.zip(stale) else {
+        let ranked = rank(site, 0..site.posts.len());
+        for (post, related) in site.posts.iter_mut().zip(ranked) {
+            post.related = related;
         }
+        return;
+    };
+    for (post, o) in site.posts.iter_mut().zip(&old.posts) {
+        post.related.clone_from(&o.related);
     }
-    h.digest()
+    let ranked = rank(site, stale.par_iter().copied());
+    for (&p, related) in stale.iter().zip(ranked) {
+        site.posts[p].related = related;
+    }
 }
 
-/// For every post, up to `count` related posts, best first: scored by the
-/// sum of ln(1 + posts / posts-with-tag) over shared tags; ties go to the
-/// newer post.
-pub fn related(site: &Site, count: usize) -> Vec<Vec<PostIdx>> {
+/// The posts of `site` to rank again after `old`, or `None` when posts
+/// came, went or moved, so that every index changed and all must be ranked.
+fn stale_posts(site: &Site, old: &Site) -> Option<Vec<PostIdx>> {
+    if site.posts.len() != old.posts.len()
+        || site
+            .posts
+            .iter()
+            .zip(&old.posts)
+            .any(|(p, o)| p.source != o.source)
+    {
+        return None;
+    }
+    fn slugs<'s>(site: &'s Site, p: &Post) -> Vec<&'s str> {
+        let mut v: Vec<&str> = p
+            .tags
+            .iter()
+            .map(|&t| site.tags.terms[t].slug.as_str())
+            .collect();
+        v.sort_unstable();
+        v
+    }
+    // Posts whose tags changed, and the tags they gained or lost.
+    let mut stale: Vec<PostIdx> = Vec::new();
+    let mut changed: HashSet<&str> = HashSet::new();
+    for (i, (p, o)) in site.posts.iter().zip(&old.posts).enumerate() {
+        let (now, before) = (slugs(site, p), slugs(old, o));
+        if now != before {
+            stale.push(i);
+            changed.extend(now.iter().filter(|t| !before.contains(t)));
+            changed.extend(before.iter().filter(|t| !now.contains(t)));
+        }
+    }
+    stale.extend(
+        site.tags
+            .terms
+            .iter()
+            .filter(|t| changed.contains(t.slug.as_str()))
+            .flat_map(|t| t.posts.iter().copied()),
+    );
+    stale.sort_unstable();
+    stale.dedup();
+    Some(stale)
+}
+
+/// The related posts of each of `posts`, in the same order: up to [`COUNT`],
+/// best first, scored by the sum of ln(1 + posts / posts-with-tag) over
+/// shared tags; ties go to the newer post.
+fn rank(site: &Site, posts: impl IntoParallelIterator<Item = PostIdx>) -> Vec<Vec<PostIdx>> {
     let total = site.posts.len() as f64;
     let weight: Vec<f64> = site
         .tags
@@ -36,35 +92,40 @@ pub fn related(site: &Site, count: usize) -> Vec<Vec<PostIdx>> {
         .iter()
         .map(|t| (1.0 + total / t.posts.len().max(1) as f64).ln())
         .collect();
-    (0..site.posts.len())
+    posts
         .into_par_iter()
-        .map(|p| {
-            // (post, weight) pairs, merged after sorting: a few hundred
-            // at most, cheaper than a hash map per post.
-            let mut scores: Vec<(PostIdx, f64)> = Vec::new();
-            for &t in &site.posts[p].tags {
-                let posts = &site.tags.terms[t].posts;
-                // Term posts are in site order (newest first), i.e. sorted.
-                let at = posts.binary_search(&p).unwrap_or_else(|i| i);
-                let from = at.saturating_sub(WINDOW);
-                let to = (at + WINDOW + 1).min(posts.len());
-                scores.extend(
-                    posts[from..to]
-                        .iter()
-                        .filter(|&&q| q != p)
-                        .map(|&q| (q, weight[t])),
-                );
-            }
-            scores.sort_unstable_by_key(|s| s.0);
-            let mut ranked: Vec<(PostIdx, f64)> = Vec::with_capacity(scores.len());
-            for (q, w) in scores {
-                match ranked.last_mut() {
-                    Some(last) if last.0 == q => last.1 += w,
-                    _ => ranked.push((q, w)),
+        .map_init(
+            // Per worker: a score per post, and which ones are non-zero,
+            // so that each post costs only its candidates, not the site.
+            || (vec![0.0f64; site.posts.len()], Vec::<PostIdx>::new()),
+            |(scores, touched), p| {
+                for &t in &site.posts[p].tags {
+                    let posts = &site.tags.terms[t].posts;
+                    // Term posts are in site order (newest first), i.e. sorted.
+                    let at = posts.binary_search(&p).unwrap_or_else(|i| i);
+                    let from = at.saturating_sub(WINDOW);
+                    let to = (at + WINDOW + 1).min(posts.len());
+                    for &q in &posts[from..to] {
+                        if q != p {
+                            if scores[q] == 0.0 {
+                                touched.push(q);
+                            }
+                            scores[q] += weight[t];
+                        }
+                    }
                 }
-            }
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-            ranked.into_iter().take(count).map(|(q, _)| q).collect()
-        })
+                let mut best: Vec<(PostIdx, f64)> = Vec::with_capacity(COUNT + 1);
+                for q in touched.drain(..) {
+                    let score = std::mem::take(&mut scores[q]);
+                    // Higher score first, then the newer (lower) index.
+                    let at = best.partition_point(|&(b, s)| s > score || (s == score && b < q));
+                    if at < COUNT {
+                        best.insert(at, (q, score));
+                        best.truncate(COUNT);
+                    }
+                }
+                best.into_iter().map(|(q, _)| q).collect()
+            },
+        )
         .collect()
 }
