@@ -38,6 +38,7 @@
 pub mod build;
 pub mod config;
 pub mod date;
+pub mod digest;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;

@@ -18,8 +18,12 @@ use crate::slug::slugify;
 /// A rendered markdown document.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
-    /// The whole document.
+    /// The whole document. Replace it with [`Rendered::set_html`], which
+    /// keeps `digest` true.
     pub html: String,
+    /// A hash of `html`, taken once: what watch mode compares instead of
+    /// hashing every body again after each edit.
+    pub digest: u64,
     /// The text before `<!-- more -->`, else the first paragraph.
     pub summary: String,
     /// Whether the document goes on past its summary.
@@ -122,6 +126,12 @@ impl Reference {
 }
 
 impl Rendered {
+    /// Replaces the document, and its digest.
+    pub fn set_html(&mut self, html: String) {
+        self.digest = crate::digest::of(&html);
+        self.html = html;
+    }
+
     /// Sets each reference's file line, for markdown that starts on file
     /// line `first_line` (or, with `fixed`, puts them all on that line).
     pub fn locate_refs(&mut self, source: &str, first_line: usize, fixed: bool) {
@@ -537,6 +547,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
         s
     };
     Rendered {
+        digest: crate::digest::of(&out),
         html: out,
         summary,
         has_more,

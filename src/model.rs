@@ -5,11 +5,48 @@
 //! numbers, never a copy of the posts it shows.
 
 use std::collections::HashMap;
+use std::ops::Deref;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::config::Config;
 use crate::date::Date;
 use crate::markdown::Rendered;
+
+/// Sanitized HTML, shared (not copied) by a parsed file and every site
+/// linked from it, with a hash of its text taken once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Html {
+    text: Arc<str>,
+    digest: u64,
+}
+
+impl Html {
+    /// Wraps `text`, hashing it.
+    pub fn new(text: String) -> Self {
+        Html {
+            digest: crate::digest::of(&text),
+            text: text.into(),
+        }
+    }
+    /// A hash of the text.
+    pub fn digest(&self) -> u64 {
+        self.digest
+    }
+}
+
+impl Deref for Html {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
+impl serde::Serialize for Html {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.text)
+    }
+}
 
 /// Index into [`Site::posts`] (newest first).
 pub type PostIdx = usize;
@@ -127,7 +164,7 @@ pub struct Comment {
     /// When it was written.
     pub date: Date,
     /// Sanitized HTML.
-    pub body: String,
+    pub body: Html,
 }
 
 /// A member profile.

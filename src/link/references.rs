@@ -202,7 +202,7 @@ pub fn resolve_post_body(site: &Site, i: PostIdx, body: &Arc<Rendered>) -> Arc<R
         &mut Diagnostics::new(),
     );
     let mut resolved = (**body).clone();
-    resolved.html = fill(&body.html, &table);
+    resolved.set_html(fill(&body.html, &table));
     resolved.summary = fill(&body.summary, &table);
     Arc::new(resolved)
 }
@@ -305,18 +305,18 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
     }
     for (i, html, summary) in posts {
         let body = std::sync::Arc::make_mut(&mut site.posts[i].body);
-        body.html = html;
+        body.set_html(html);
         body.summary = summary;
     }
     for (i, html) in pages {
-        std::sync::Arc::make_mut(&mut site.pages[i].body).html = html;
+        std::sync::Arc::make_mut(&mut site.pages[i].body).set_html(html);
     }
     for (i, html) in members {
-        std::sync::Arc::make_mut(&mut site.members[i].bio).html = html;
+        std::sync::Arc::make_mut(&mut site.members[i].bio).set_html(html);
     }
     for (i, intro, entries) in threads {
         if let Some(intro) = intro {
-            std::sync::Arc::make_mut(&mut site.threads[i].intro).html = intro;
+            std::sync::Arc::make_mut(&mut site.threads[i].intro).set_html(intro);
         }
         for (e, text) in entries {
             site.threads[i].entries[e].text = text;

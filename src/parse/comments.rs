@@ -58,7 +58,7 @@ pub struct ParsedComment {
     /// When.
     pub date: Date,
     /// Sanitized HTML.
-    pub body: String,
+    pub body: crate::model::Html,
 }
 
 /// Parses a comment file: a YAML list of comments.
@@ -131,7 +131,9 @@ pub fn parse_comments(
                 position: at(i),
                 url: c.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")),
                 date,
-                body: crate::markdown::link_mentions_in_html(&sanitize(&c.body), ctx).0,
+                body: crate::model::Html::new(
+                    crate::markdown::link_mentions_in_html(&sanitize(&c.body), ctx).0,
+                ),
             }
         })
         .collect();
@@ -219,6 +221,6 @@ mod tests {
     #[test]
     fn bodies_are_sanitized() {
         let c = parse("- id: 1\n  author: A\n  date: 2010-01-01\n  body: '<p>x<script>alert(1)</script></p>'\n").unwrap();
-        assert_eq!(c.comments[0].body, "<p>x</p>");
+        assert_eq!(&*c.comments[0].body, "<p>x</p>");
     }
 }

@@ -11,11 +11,10 @@
 //! build.
 
 use std::collections::HashMap;
-use std::io::Write;
 
+use crate::digest::Digest;
 use rayon::prelude::*;
 use serde_json::Value;
-use xxhash_rust::xxh3::Xxh3;
 
 use super::jobs::{FeedKind, Job};
 use crate::load::AssetFile;
@@ -23,19 +22,18 @@ use crate::model::*;
 use crate::url::OutputPath;
 
 /// A hash being built from typed fields.
-struct Sig(Xxh3);
+struct Sig(Digest);
 
 impl Sig {
     fn new() -> Self {
-        Sig(Xxh3::new())
+        Sig(Digest::new())
     }
     fn str(&mut self, s: &str) -> &mut Self {
-        self.0.update(&(s.len() as u64).to_le_bytes());
-        self.0.update(s.as_bytes());
+        self.0.str(s);
         self
     }
     fn n(&mut self, n: u64) -> &mut Self {
-        self.0.update(&n.to_le_bytes());
+        self.0.n(n);
         self
     }
     fn opt(&mut self, s: Option<&str>) -> &mut Self {
@@ -57,21 +55,12 @@ impl Sig {
         }
     }
     fn json(&mut self, v: &Value) -> &mut Self {
-        struct W<'a>(&'a mut Xxh3);
-        impl Write for W<'_> {
-            fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
-                self.0.update(b);
-                Ok(b.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        serde_json::to_writer(W(&mut self.0), v).expect("hashing cannot fail");
-        self.n(0xff)
+        let text = serde_json::to_vec(v).expect("hashing cannot fail");
+        self.0.bytes(&text);
+        self
     }
     fn done(&self) -> u64 {
-        self.0.digest()
+        self.0.done()
     }
 }
 
@@ -168,7 +157,7 @@ pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
 pub fn post_content(site: &Site, i: PostIdx) -> u64 {
     let p = &site.posts[i];
     let mut h = Sig::new();
-    h.str(&p.body.html).json(&p.extra);
+    h.n(p.body.digest).json(&p.extra);
     for t in &p.body.toc {
         h.n(t.level.into()).str(&t.id).str(&t.title);
     }
@@ -195,7 +184,7 @@ fn comment(h: &mut Sig, site: &Site, c: &Comment) {
         .str(&c.author)
         .opt(c.url.as_deref())
         .date(Some(&c.date))
-        .str(&c.body);
+        .n(c.body.digest());
     match c.member {
         Some(m) => member_ref(h.n(1), site, m),
         None => {
@@ -395,7 +384,7 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
             h.str(&p.title)
                 .str(&p.slug)
                 .date(p.date.as_ref())
-                .str(&p.body.html)
+                .n(p.body.digest)
                 .json(&p.extra);
             for t in &p.body.toc {
                 h.n(t.level.into()).str(&t.id).str(&t.title);
@@ -497,7 +486,7 @@ fn member_page(site: &Site, i: MemberIdx) -> u64 {
     let m = &site.members[i];
     let mut sig = Sig::new();
     let h = &mut sig;
-    h.str(&m.bio.html)
+    h.n(m.bio.digest)
         .json(&m.extra)
         .json(&serde_json::to_value(&m.links).expect("links"));
     for a in &m.aka {
@@ -517,7 +506,7 @@ fn member_page(site: &Site, i: MemberIdx) -> u64 {
             .str(&post.path)
             .str(&c.id)
             .date(Some(&c.date))
-            .str(&c.body);
+            .n(c.body.digest());
     }
     for &(t, e) in &m.entries {
         let thread = &site.threads[t];
@@ -546,7 +535,7 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
     let t = &site.threads[i];
     let mut sig = Sig::new();
     let h = &mut sig;
-    h.str(&t.intro.html);
+    h.n(t.intro.digest);
     match &t.origin {
         Some(o) => h.n(1).str(&o.name).opt(o.url.as_deref()),
         None => h.n(0),

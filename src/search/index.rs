@@ -12,6 +12,7 @@ use super::terms::{unpack, Splitter, Term, MAX_TERM};
 use super::text::{excerpt, html_text, push_collapsed};
 use super::{Index, Kind, Shown, TermShard};
 use crate::date::Date;
+use crate::digest::Digest;
 use crate::model::{Participant, Post, Site};
 
 /// Field bit of a term found in a title.
@@ -39,7 +40,9 @@ struct Source<'a> {
     /// Whether `title` is the document's own (a comment's is made up).
     title_indexed: bool,
     meta: Vec<&'a str>,
-    body: Vec<&'a str>,
+    /// HTML parts, each with its digest (what a fingerprint reads instead
+    /// of the text).
+    body: Vec<(&'a str, u64)>,
 }
 
 /// Builds the index of `site`.
@@ -183,28 +186,24 @@ pub fn analyze_post(site: &Site, i: usize) -> Analysis {
 
 /// A hash of everything a source gives its document.
 fn fingerprint(src: &Source) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    let mut field = |bytes: &[u8]| {
-        h.update(&(bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
-    };
-    field(src.kind.name().as_bytes());
+    let mut h = Digest::new();
+    h.str(src.kind.name()).n(src.date.is_some() as u64);
     if let Some(d) = src.date {
-        field(&d.timestamp().to_le_bytes());
-        field(&d.timestamp_subsec_nanos().to_le_bytes());
-        field(&d.offset().local_minus_utc().to_le_bytes());
+        h.n(d.timestamp() as u64)
+            .n(d.timestamp_subsec_nanos().into())
+            .n(d.offset().local_minus_utc() as u64);
     }
-    field(src.path.as_bytes());
-    field(src.title.as_bytes());
-    field(&[src.title_indexed as u8]);
+    h.str(&src.path)
+        .str(&src.title)
+        .n(src.title_indexed as u64)
+        .n(src.meta.len() as u64);
     for m in &src.meta {
-        field(m.as_bytes());
+        h.str(m);
     }
-    field(b"|");
-    for b in &src.body {
-        field(b.as_bytes());
+    for &(_, digest) in &src.body {
+        h.n(digest);
     }
-    h.digest()
+    h.done()
 }
 
 /// Every document of `site` in id order.
@@ -416,7 +415,7 @@ impl Piece {
             _ => EXCERPT,
         };
         let mut start = String::new();
-        for part in &src.body {
+        for (part, _) in &src.body {
             html_text(part, |piece| {
                 self.feed(id, piece, BODY);
                 push_collapsed(piece, &mut start, max);
@@ -536,7 +535,7 @@ fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
         title: p.title.clone(),
         title_indexed: true,
         meta,
-        body: vec![&p.body.html],
+        body: vec![(&p.body.html, p.body.digest)],
     });
     for c in p.visible_comments() {
         let author = c
@@ -549,7 +548,7 @@ fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
             title: format!("{author} on {}", p.title),
             title_indexed: false,
             meta: vec![author],
-            body: vec![&c.body],
+            body: vec![(&c.body, c.body.digest())],
         });
     }
     out
@@ -572,7 +571,7 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
             title: p.title.clone(),
             title_indexed: true,
             meta: Vec::new(),
-            body: vec![&p.body.html],
+            body: vec![(&p.body.html, p.body.digest)],
         });
     }
     for m in &site.members {
@@ -586,7 +585,7 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
             title: m.name.clone(),
             title_indexed: true,
             meta,
-            body: vec![&m.bio.html],
+            body: vec![(&m.bio.html, m.bio.digest)],
         });
     }
     for t in &site.threads {
@@ -607,8 +606,13 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
                 meta.push(n);
             }
         }
-        let mut body = vec![t.intro.html.as_str()];
-        body.extend(t.entries.iter().map(|e| e.text.as_str()));
+        // Entries' text is hashed here: threads are few.
+        let mut body = vec![(t.intro.html.as_str(), t.intro.digest)];
+        body.extend(
+            t.entries
+                .iter()
+                .map(|e| (e.text.as_str(), crate::digest::of(&e.text))),
+        );
         out.push(Source {
             kind: Kind::Thread,
             date: Some(t.date),

@@ -29,6 +29,7 @@ pub use index::{
     analyze_post, build, build_for_updates, Analysis, BODY, META, TERM_SHARD_TARGET, TITLE,
 };
 
+use crate::digest::Digest;
 use rayon::prelude::*;
 use std::fmt::Write;
 
@@ -107,17 +108,16 @@ pub struct TermShard {
 
 /// A hash of what document shard `n` of `docs` shows.
 fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    let mut h = Digest::new();
     let end = ((n + 1) * DOCS_PER_SHARD).min(docs.len());
     for d in &docs[n * DOCS_PER_SHARD..end] {
-        for field in [&d.title, &d.path, &d.excerpt] {
-            h.update(&(field.len() as u64).to_le_bytes());
-            h.update(field.as_bytes());
-        }
-        h.update(d.kind.name().as_bytes());
-        h.update(d.date.as_deref().unwrap_or("-").as_bytes());
+        h.str(&d.title)
+            .str(&d.path)
+            .str(&d.excerpt)
+            .str(d.kind.name())
+            .str(d.date.as_deref().unwrap_or("-"));
     }
-    h.digest()
+    h.done()
 }
 
 /// The whole index of a build.
@@ -153,13 +153,7 @@ impl Index {
     ) -> Index {
         let term_hashes: Vec<u64> = term_shards
             .par_iter()
-            .map(|s| {
-                let mut h = xxhash_rust::xxh3::Xxh3::new();
-                h.update(&(s.key.len() as u64).to_le_bytes());
-                h.update(s.key.as_bytes());
-                h.update(s.json.as_bytes());
-                h.digest()
-            })
+            .map(|s| Digest::new().str(&s.key).str(&s.json).done())
             .collect();
         let mut index = Index {
             docs,
@@ -170,12 +164,11 @@ impl Index {
             doc_hashes,
             kept: None,
         };
-        let mut h = xxhash_rust::xxh3::Xxh3::new();
-        for x in index.term_hashes.iter().chain(&index.doc_hashes) {
-            h.update(&x.to_le_bytes());
+        let mut h = Digest::new();
+        for &x in index.term_hashes.iter().chain(&index.doc_hashes) {
+            h.n(x);
         }
-        h.update(index.fold_json().as_bytes());
-        index.version = h.digest();
+        index.version = h.str(&index.fold_json()).done();
         index
     }
 
