@@ -189,8 +189,18 @@ impl<'a> Renderer<'a> {
                 let all: Vec<usize> = (pager.range()).collect();
                 put("posts", self.posts(&all));
                 put("paginator", pager.view(&site.config));
+                // The overview belongs to the front page; on later pages it
+                // is empty, so that a new comment or tag count does not
+                // touch every page of a long home listing.
                 for (k, v) in self.home.as_object().expect("home is an object") {
-                    put(k, v.clone());
+                    put(
+                        k,
+                        if *page == 1 {
+                            v.clone()
+                        } else {
+                            Value::Array(Vec::new())
+                        },
+                    );
                 }
                 "index.html"
             }

@@ -244,7 +244,7 @@ fn comments_show_avatars_and_deep_replies_name_whom_they_answer() {
 }
 
 #[test]
-fn home_shows_top_tags_active_members_and_recent_threads() {
+fn the_front_page_shows_top_tags_active_members_and_recent_threads() {
     let site = Site::demo();
     site.build();
     let home = site.page("/");
@@ -260,6 +260,11 @@ fn home_shows_top_tags_active_members_and_recent_threads() {
     assert!(members.iter().all(|m| m.starts_with("/members/")));
     let threads = attrs(&home, "aside .side-list a", "href");
     assert!(threads.iter().all(|t| t.starts_with("/threads/")) && !threads.is_empty());
+    // Later pages of the listing are only the listing: the overview would
+    // make every one of them change with each new comment.
+    let second = site.page("/page/2/");
+    assert!(second.select(&sel(".post-card")).next().is_some());
+    assert!(second.select(&sel("aside")).next().is_none());
     // The tag directory is the full cloud, with counts.
     let tags = site.page("/tags/");
     assert!(
