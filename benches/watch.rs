@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench watch
 //!     SALON_BENCH_POSTS=1000 SALON_BENCH_EDITS=40 cargo bench --bench watch
+//!     SALON_BENCH_ROWS="tag added,title change" cargo bench --bench watch
 //!
 //! It builds the site once with the incremental rebuilder `salon serve`
 //! uses, then saves edits one at a time and times each rebuild, from the
@@ -69,7 +70,17 @@ fn main() {
         (seed >> 33) as usize % len
     };
     let mut rows = Vec::new();
+    // Only the rows named in SALON_BENCH_ROWS (comma-separated), if set:
+    // for profiling one kind of edit.
+    let only = std::env::var("SALON_BENCH_ROWS").ok();
+    let wanted = |name: &str| {
+        only.as_deref()
+            .is_none_or(|o| o.split(',').any(|r| r.trim() == name))
+    };
     let mut time = |name: &str, edit: &mut dyn FnMut(usize) -> PathBuf| {
+        if !wanted(name) {
+            return;
+        }
         let mut times = Vec::new();
         let mut rendered = Vec::new();
         for i in 0..edits {
@@ -131,8 +142,9 @@ fn main() {
         let r = rebuild.rebuild(&opts, &[p]).expect("rebuild");
         (t0.elapsed(), r.rendered)
     };
-    let member_edit = template("member.html", &member_html);
-    let post_edit = template("post.html", &post_html);
+    let member_edit =
+        wanted("template edit (member.html)").then(|| template("member.html", &member_html));
+    let post_edit = wanted("template edit (post.html)").then(|| template("post.html", &post_html));
 
     println!("\n| change | runs | p50 ms | p95 ms | max ms | pages rendered (median) |");
     println!("| --- | ---: | ---: | ---: | ---: | ---: |");
@@ -149,10 +161,11 @@ fn main() {
             rendered[rendered.len() / 2]
         );
     }
-    for (name, (d, pages)) in [
+    for (name, edit) in [
         ("template edit (member.html)", member_edit),
         ("template edit (post.html)", post_edit),
     ] {
+        let Some((d, pages)) = edit else { continue };
         println!("| {name} | 1 | {:.1} | | | {pages} |", ms(d));
     }
     println!(
