@@ -118,6 +118,10 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     };
     obj.insert("content".into(), Value::String(p.body.html.clone()));
     obj.insert(
+        "description".into(),
+        Value::String(description(&p.body.summary)),
+    );
+    obj.insert(
         "toc".into(),
         serde_json::to_value(&p.body.toc).expect("toc"),
     );
@@ -145,6 +149,17 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     );
     obj.insert("extra".into(), p.extra.clone());
     v
+}
+
+/// The plain text of `summary`, cut at a word before 200 bytes: for the
+/// description meta tag. Done here once rather than in the template, where
+/// `striptags | truncate` cost more than the rest of the page's head.
+fn description(summary: &str) -> String {
+    let mut text = String::new();
+    crate::search::text::html_text(summary, |piece| {
+        crate::search::text::push_collapsed(piece, &mut text, 400)
+    });
+    crate::search::text::excerpt(&text, 200)
 }
 
 /// "Linked from": each linking page with its title, URL, kind and date.

@@ -273,3 +273,34 @@ fn the_front_page_shows_top_tags_active_members_and_recent_threads() {
             > 10
     );
 }
+
+#[test]
+fn a_post_is_described_by_its_summary_as_plain_text() {
+    let long = "word ".repeat(80);
+    let site = Site::new(
+        CONFIG,
+        &[
+            (
+                "content/posts/short.md",
+                &post(
+                    "title: Short\ndate: 2024-01-02",
+                    "Fish &amp; chips, *with* [a link](https://example.org/).\n\n<!-- more -->\n\nRest.",
+                ),
+            ),
+            (
+                "content/posts/long.md",
+                &post("title: Long\ndate: 2024-01-03", &long),
+            ),
+        ],
+    );
+    site.build();
+    let describe = |path: &str| attrs(&site.page(path), "meta[name=description]", "content");
+    // Tags gone, the entity decoded once (the parser decodes the attribute).
+    assert_eq!(describe("/posts/short/"), ["Fish & chips, with a link."]);
+    let long = describe("/posts/long/");
+    assert_eq!(long.len(), 1);
+    assert!(
+        long[0].ends_with("word…") && long[0].len() <= 203,
+        "{long:?}"
+    );
+}
