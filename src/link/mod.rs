@@ -10,7 +10,7 @@ mod people;
 mod references;
 mod related;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use rayon::prelude::*;
 
@@ -510,30 +510,28 @@ impl TermBuilder {
 
 /// Years and months with their posts, newest first.
 fn archive(posts: &[Post]) -> Vec<Year> {
-    let mut years: Vec<Year> = Vec::new();
+    // A post is filed under the date written in its own time zone, so
+    // posts in instant order can cross New Year back and forth (00:30 at
+    // +02:00 is older than 23:00 the evening before in UTC): grouped by
+    // key, not by runs.
+    let mut months: BTreeMap<(i32, u32), Vec<PostIdx>> = BTreeMap::new();
     for (idx, p) in posts.iter().enumerate() {
-        let (y, m) = (
+        let key = (
             chrono::Datelike::year(&p.date),
             chrono::Datelike::month(&p.date),
         );
-        if years.last().is_none_or(|last| last.year != y) {
+        months.entry(key).or_default().push(idx);
+    }
+    let mut years: Vec<Year> = Vec::new();
+    for ((year, month), posts) in months.into_iter().rev() {
+        if years.last().is_none_or(|last| last.year != year) {
             years.push(Year {
-                year: y,
+                year,
                 months: Vec::new(),
             });
         }
-        let year = years.last_mut().expect("pushed above");
-        if year.months.last().is_none_or(|last| last.month != m) {
-            year.months.push(Month {
-                month: m,
-                posts: Vec::new(),
-            });
-        }
-        year.months
-            .last_mut()
-            .expect("pushed above")
-            .posts
-            .push(idx);
+        let last = years.last_mut().expect("pushed above");
+        last.months.push(Month { month, posts });
     }
     years
 }

@@ -104,3 +104,41 @@ fn home_pages_cover_every_post_once() {
     );
     assert_eq!(pages.concat(), expected_titles(7, 1));
 }
+
+/// Date archives file a post under the year and month of its own date as
+/// written (its time zone), even where posts in other zones, in between
+/// in time, fall on the other side of New Year.
+#[test]
+fn date_archives_list_each_year_and_month_once_across_time_zones() {
+    let site = Site::new(
+        CONFIG,
+        &[
+            // 2024-12-31 22:30 UTC, but January in its own zone.
+            (
+                "content/posts/a.md",
+                &post("title: A\ndate: 2025-01-01T00:30:00+02:00", "x"),
+            ),
+            // Newer in time than A, still December where it was written.
+            (
+                "content/posts/b.md",
+                &post("title: B\ndate: 2024-12-31T23:00:00Z", "x"),
+            ),
+            // Older than both: December.
+            (
+                "content/posts/c.md",
+                &post("title: C\ndate: 2024-12-31T20:00:00Z", "x"),
+            ),
+        ],
+    );
+    site.build();
+    let years = texts(&site.page("/archive/"), "main h2 a");
+    assert_eq!(years, ["2025", "2024"]);
+    assert_eq!(
+        texts(&site.page("/2025/01/"), "main .post-card h2 a"),
+        ["A"]
+    );
+    assert_eq!(
+        texts(&site.page("/2024/12/"), "main .post-card h2 a"),
+        ["B", "C"]
+    );
+}
