@@ -1,0 +1,649 @@
+//! [`Importer`]: the one place that touches the site folder.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+use super::html_to_markdown;
+use super::matcher::{name_key, Matcher};
+use super::text::{self, alias_of, autop, format_date, url_path_key, yaml_str};
+use super::{AuthorRecord, CommentRecord, ImportReport, Item, PostRecord, Target};
+use crate::date::{parse_date, split_date_prefix, Date};
+use crate::error::Error;
+use crate::frontmatter::OneOrMany;
+use crate::sanitize::sanitize;
+use crate::slug::{slugify, term_key};
+
+/// How many notes a report keeps; the rest are counted.
+const MAX_NOTES: usize = 10;
+
+#[derive(Deserialize)]
+struct PostHead {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    slug: Option<String>,
+    #[serde(default)]
+    date: Option<serde_yaml::Value>,
+    #[serde(default)]
+    aliases: OneOrMany,
+}
+
+/// The front matter of a markdown file, as YAML text.
+pub(crate) fn head_of(text: &str) -> Option<&str> {
+    let rest = text.strip_prefix("---")?;
+    let rest = rest
+        .strip_prefix('\n')
+        .or_else(|| rest.strip_prefix("\r\n"))?;
+    let end = rest.find("\n---")?;
+    Some(&rest[..end])
+}
+
+/// The `.md` files of a folder, sorted (none when it is missing).
+pub(crate) fn markdown_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    out.sort();
+    out
+}
+
+/// Where existing posts can be found by link, identifier or title.
+#[derive(Debug, Default)]
+struct PostIndex {
+    slugs: HashSet<String>,
+    by_path: HashMap<String, String>,
+    by_title: HashMap<String, String>,
+}
+
+impl PostIndex {
+    fn add(&mut self, slug: &str, title: &str, paths: &[String]) {
+        self.slugs.insert(slug.to_owned());
+        for p in paths {
+            self.by_path
+                .entry(url_path_key(p))
+                .or_insert_with(|| slug.to_owned());
+        }
+        if !title.is_empty() {
+            self.by_title
+                .entry(term_key(title))
+                .or_insert_with(|| slug.to_owned());
+        }
+    }
+
+    /// By link path (then its last segment as a slug), identifier, title.
+    fn find(&self, link: &str, identifier: &str, title: &str, base_path: &str) -> Option<String> {
+        let mut key = url_path_key(link);
+        if base_path.len() > 1 {
+            if let Some(rest) = key.strip_prefix(base_path.trim_end_matches('/')) {
+                key = if rest.is_empty() {
+                    "/".into()
+                } else {
+                    rest.to_owned()
+                };
+            }
+        }
+        if !link.trim().is_empty() && key != "/" {
+            if let Some(s) = self.by_path.get(&key) {
+                return Some(s.clone());
+            }
+            let last = key.rsplit('/').next().unwrap_or("");
+            if self.slugs.contains(last) {
+                return Some(last.to_owned());
+            }
+        }
+        let id = identifier.trim();
+        if !id.is_empty() {
+            if self.slugs.contains(id) {
+                return Some(id.to_owned());
+            }
+            for part in id.split_whitespace() {
+                if let Some(s) = self.by_path.get(&url_path_key(part)) {
+                    return Some(s.clone());
+                }
+            }
+        }
+        self.by_title.get(&term_key(title)).cloned()
+    }
+}
+
+/// The one place that writes: posts, pages, members and comments.
+pub struct Importer {
+    root: PathBuf,
+    dry_run: bool,
+    permalink: String,
+    base_path: String,
+    matcher: Matcher,
+    /// E-mails of authors imported in this run: matching only.
+    posts: PostIndex,
+    pages: HashSet<String>,
+    /// Ids already in each comment file touched, loaded on first touch.
+    comment_ids: HashMap<String, HashSet<String>>,
+    unmatched: HashMap<String, (String, usize)>,
+    report: ImportReport,
+}
+
+impl Importer {
+    /// Reads the site's members and posts so imports can match them.
+    pub fn new(root: &Path, dry_run: bool) -> Result<Self, Error> {
+        if !crate::build::is_site(root) {
+            return Err(Error::Refused(format!(
+                "{} holds no site (salon.yaml); run `salon init` first or pass --source",
+                root.display()
+            )));
+        }
+        let config_path = root.join("salon.yaml");
+        let config: serde_yaml::Value = fs::read_to_string(&config_path)
+            .map_err(|e| Error::io(&config_path, e))
+            .map(|t| serde_yaml::from_str(&t).unwrap_or(serde_yaml::Value::Null))?;
+        let permalink = config["permalinks"]["post"]
+            .as_str()
+            .unwrap_or("/posts/:slug/")
+            .to_owned();
+        let base_path = config["base_url"]
+            .as_str()
+            .map(url_path_key)
+            .unwrap_or_else(|| "/".into());
+        let mut me = Importer {
+            root: root.to_path_buf(),
+            dry_run,
+            permalink,
+            base_path,
+            matcher: Matcher::load(root)?,
+            posts: PostIndex::default(),
+            pages: HashSet::new(),
+            comment_ids: HashMap::new(),
+            unmatched: HashMap::new(),
+            report: ImportReport {
+                dry_run,
+                ..Default::default()
+            },
+        };
+        for path in markdown_files(&root.join("content/posts")) {
+            let stem = crate::parse::file_stem(&path);
+            let (prefix_date, rest) = split_date_prefix(&stem);
+            let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+            let head = head_of(&text).and_then(|h| serde_yaml::from_str::<PostHead>(h).ok());
+            let slug = head
+                .as_ref()
+                .and_then(|h| h.slug.clone())
+                .unwrap_or_else(|| rest.to_owned());
+            let (title, mut paths, date) = match head {
+                Some(h) => {
+                    let date = h.date.as_ref().and_then(|d| match d {
+                        serde_yaml::Value::String(s) => parse_date(s),
+                        _ => None,
+                    });
+                    (h.title, h.aliases.0, date)
+                }
+                None => (String::new(), Vec::new(), None),
+            };
+            if let Some(d) = date.or(prefix_date) {
+                paths.push(me.post_path(&slug, &d));
+            }
+            me.posts.slugs.insert(stem.clone());
+            me.posts.add(&slug, &title, &paths);
+        }
+        for path in markdown_files(&root.join("content/pages")) {
+            me.pages.insert(crate::parse::file_stem(&path));
+        }
+        Ok(me)
+    }
+
+    fn post_path(&self, slug: &str, d: &Date) -> String {
+        self.permalink
+            .replace(":slug", slug)
+            .replace(":year", &d.format("%Y").to_string())
+            .replace(":month", &d.format("%m").to_string())
+            .replace(":day", &d.format("%d").to_string())
+    }
+
+    /// Counts `n` things left out for `why`.
+    pub fn skip(&mut self, why: &str, n: usize) {
+        if n > 0 {
+            *self.report.skipped.entry(why.to_owned()).or_default() += n;
+        }
+    }
+
+    /// Whether the site has a post with this slug.
+    pub fn has_post(&self, slug: &str) -> bool {
+        self.posts.slugs.contains(slug)
+    }
+
+    /// Reports comments whose post was not found, with where they are.
+    pub fn unmatched_target(&mut self, what: String, comments: usize) {
+        self.report.unmatched_threads.push(what);
+        self.skip("comments on no known post", comments);
+    }
+
+    /// Adds a note for the curator (the first few are kept).
+    pub fn note(&mut self, text: String) {
+        if self.report.notes.len() < MAX_NOTES {
+            self.report.notes.push(text);
+        }
+    }
+
+    /// Takes one parsed item.
+    pub fn take(&mut self, item: Item) -> Result<(), Error> {
+        match item {
+            Item::Author(a) => self.author(a),
+            Item::Post(p, comments) => self.post(p, comments),
+            Item::Comments(target, comments) => {
+                let slug = match &target {
+                    Target::Slug(s) => Some(slugify(s)).filter(|s| self.posts.slugs.contains(s)),
+                    Target::Thread {
+                        link,
+                        identifier,
+                        title,
+                    } => self.posts.find(link, identifier, title, &self.base_path),
+                };
+                match slug {
+                    Some(slug) => self.comments(&slug, comments),
+                    None => {
+                        let what = match &target {
+                            Target::Slug(s) => format!("`{s}` (no post has this slug)"),
+                            Target::Thread {
+                                link,
+                                identifier,
+                                title,
+                            } => format!(
+                                "\"{title}\" {link}{}",
+                                if identifier.is_empty() {
+                                    String::new()
+                                } else {
+                                    format!(" (identifier {identifier})")
+                                }
+                            ),
+                        };
+                        self.report
+                            .unmatched_threads
+                            .push(format!("{what}: {} comment(s)", comments.len()));
+                        self.skip("comments on no known post", comments.len());
+                        Ok(())
+                    }
+                }
+            }
+            Item::Skipped(why) => {
+                self.skip(&why, 1);
+                Ok(())
+            }
+        }
+    }
+
+    fn author(&mut self, a: AuthorRecord) -> Result<(), Error> {
+        let login = a.login.trim();
+        let name = if a.name.trim().is_empty() {
+            login
+        } else {
+            a.name.trim()
+        };
+        if let Some(handle) = self
+            .matcher
+            .find(login, None)
+            .or_else(|| self.matcher.find(name, a.email.as_deref()))
+            .map(str::to_owned)
+        {
+            // Known already: let the login and e-mail find them too.
+            let mut names = vec![login];
+            names.extend(a.email.as_deref());
+            self.matcher.add(&handle, &names);
+            return Ok(());
+        }
+        let handle = slugify(if login.is_empty() { name } else { login });
+        if handle.is_empty() {
+            self.skip("authors with no usable name", 1);
+            return Ok(());
+        }
+        let mut aka = Vec::new();
+        if login != handle && !login.is_empty() {
+            aka.push(yaml_str(login));
+        }
+        let text = format!(
+            "---\nname: {}\naka: [{}]\n---\n\nImported from an export; write a bio here.\n",
+            yaml_str(name),
+            aka.join(", ")
+        );
+        let path = self
+            .root
+            .join("content/members")
+            .join(format!("{handle}.md"));
+        if self.create(&path, &text)? {
+            self.report.members += 1;
+        }
+        let mut names = vec![login, name];
+        names.extend(a.email.as_deref());
+        self.matcher.add(&handle, &names);
+        Ok(())
+    }
+
+    fn post(&mut self, p: PostRecord, comments: Vec<CommentRecord>) -> Result<(), Error> {
+        let mut slug = slugify(&text::percent_decode(&p.slug));
+        if slug.is_empty() {
+            slug = slugify(&p.title);
+        }
+        if slug.is_empty() {
+            slug = slugify(&format!(
+                "{} {}",
+                if p.page { "page" } else { "post" },
+                p.source_id
+            ));
+        }
+        if slug.is_empty() || slug.contains('/') || slug.contains("..") {
+            self.skip("posts with no usable slug", 1);
+            return Ok(());
+        }
+        // Authors with no profile get one, so the post's `authors` resolve.
+        for a in &p.authors {
+            if self.matcher.find(a, None).is_none() {
+                self.author(AuthorRecord {
+                    login: a.clone(),
+                    name: a.clone(),
+                    email: None,
+                })?;
+            }
+        }
+        let kind = if p.page { "pages" } else { "posts" };
+        let path = self
+            .root
+            .join("content")
+            .join(kind)
+            .join(format!("{slug}.md"));
+        let exists = if p.page {
+            self.pages.contains(&slug)
+        } else {
+            self.posts.slugs.contains(&slug)
+        } || path.exists();
+        if exists {
+            self.report.existing.push(format!("{kind}/{slug}"));
+        } else if !p.page && p.date.is_none() {
+            self.skip("posts with no usable date", 1);
+            if self.report.notes.len() < MAX_NOTES {
+                self.report.notes.push(format!(
+                    "post `{}` ({}) has no date; not imported",
+                    p.title, p.source_id
+                ));
+            }
+        } else {
+            let text = self.post_text(&p, &slug);
+            if self.create(&path, &text)? {
+                if p.page {
+                    self.report.pages += 1;
+                } else {
+                    self.report.posts += 1;
+                }
+            }
+            if p.page {
+                self.pages.insert(slug.clone());
+            } else {
+                let paths: Vec<String> = p.date.iter().map(|d| self.post_path(&slug, d)).collect();
+                self.posts.add(&slug, &p.title, &paths);
+            }
+        }
+        if comments.is_empty() {
+            return Ok(());
+        }
+        if p.page {
+            self.skip(
+                "comments on pages (comments belong to posts)",
+                comments.len(),
+            );
+            return Ok(());
+        }
+        if self.posts.slugs.contains(&slug) {
+            self.comments(&slug, comments)
+        } else {
+            self.skip("comments on posts not imported", comments.len());
+            Ok(())
+        }
+    }
+
+    fn post_text(&self, p: &PostRecord, slug: &str) -> String {
+        let list = |v: &[String]| {
+            let items: Vec<String> = v
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(yaml_str)
+                .collect();
+            format!("[{}]", items.join(", "))
+        };
+        let mut fm = format!("---\ntitle: {}\n", yaml_str(p.title.trim()));
+        if let Some(d) = &p.date {
+            fm.push_str(&format!("date: {}\n", format_date(d)));
+        }
+        fm.push_str(&format!("slug: {slug}\n"));
+        if !p.page {
+            let authors: Vec<String> = p
+                .authors
+                .iter()
+                .filter_map(|a| {
+                    self.matcher
+                        .find(a, None)
+                        .map(str::to_owned)
+                        .or_else(|| Some(slugify(a)).filter(|h| self.matcher.has_handle(h)))
+                })
+                .collect();
+            fm.push_str(&format!("authors: {}\n", list(&authors)));
+            fm.push_str(&format!("tags: {}\n", list(&p.tags)));
+            fm.push_str(&format!("categories: {}\n", list(&p.categories)));
+        }
+        let own_path = p.date.as_ref().map(|d| self.post_path(slug, d));
+        let alias = p.link.as_deref().and_then(alias_of).filter(|a| {
+            let own = if p.page {
+                format!("/{slug}/")
+            } else {
+                own_path.clone().unwrap_or_default()
+            };
+            url_path_key(a) != url_path_key(&own)
+        });
+        if let Some(a) = alias {
+            fm.push_str(&format!("aliases: [{}]\n", yaml_str(&a)));
+        }
+        if p.draft {
+            fm.push_str("draft: true\n");
+        }
+        fm.push_str("---\n\n");
+        fm.push_str(&html_to_markdown::html_to_markdown(&autop(&p.body_html)));
+        fm
+    }
+
+    /// Appends the comments not yet in `content/comments/<slug>.yaml`.
+    fn comments(&mut self, slug: &str, comments: Vec<CommentRecord>) -> Result<(), Error> {
+        let path = self
+            .root
+            .join("content/comments")
+            .join(format!("{slug}.yaml"));
+        let key = slug.to_owned();
+        if !self.comment_ids.contains_key(&key) {
+            let ids = match fs::read_to_string(&path) {
+                Ok(text) => existing_ids(&text).ok_or_else(|| {
+                    Error::Refused(format!(
+                        "{} is not a list of comments with ids; fix it by hand, then import again",
+                        path.display()
+                    ))
+                })?,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashSet::new(),
+                Err(e) => return Err(Error::io(&path, e)),
+            };
+            self.comment_ids.insert(key.clone(), ids);
+        }
+        let ids = self.comment_ids.get_mut(&key).expect("just inserted");
+        let in_batch: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
+        let mut text = String::new();
+        let mut added = 0;
+        let fallback = comments.iter().find_map(|c| c.date);
+        for c in comments {
+            if ids.contains(&c.id) {
+                self.report.already_imported += 1;
+                continue;
+            }
+            let Some(date) = c.date.or(fallback) else {
+                *self
+                    .report
+                    .skipped
+                    .entry("comments with no usable date".into())
+                    .or_default() += 1;
+                continue;
+            };
+            let raw_author = c.author.trim();
+            let member = self
+                .matcher
+                .find(raw_author, c.email.as_deref())
+                .map(str::to_owned);
+            // An e-mail address used as a name is never written.
+            let author = match raw_author.split_once('@') {
+                Some((local, domain)) if domain.contains('.') && !local.is_empty() => local,
+                _ => raw_author,
+            };
+            let author = if author.is_empty() {
+                "Anonymous"
+            } else {
+                author
+            };
+            match &member {
+                Some(_) => self.report.matched += 1,
+                None if author != "Anonymous" => {
+                    let e = self
+                        .unmatched
+                        .entry(name_key(author))
+                        .or_insert_with(|| (author.to_owned(), 0));
+                    e.1 += 1;
+                }
+                None => {}
+            }
+            text.push_str(&format!("- id: {}\n", yaml_str(&c.id)));
+            if let Some(parent) = &c.parent {
+                if in_batch.contains(parent) || ids.contains(parent) {
+                    text.push_str(&format!("  parent: {}\n", yaml_str(parent)));
+                } else {
+                    self.report.orphans += 1;
+                    if self.report.notes.len() < MAX_NOTES {
+                        self.report.notes.push(format!(
+                            "comment `{}` on `{slug}` replies to `{parent}`, which was not imported; it is shown at top level",
+                            c.id
+                        ));
+                    }
+                }
+            }
+            text.push_str(&format!("  author: {}\n", yaml_str(author)));
+            if let Some(m) = member {
+                text.push_str(&format!("  member: {m}\n"));
+            }
+            if let Some(url) = c
+                .url
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+            {
+                text.push_str(&format!("  url: {}\n", yaml_str(url)));
+            }
+            text.push_str(&format!("  date: {}\n", format_date(&date)));
+            let body = sanitize(&autop(&c.body_html));
+            text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
+            ids.insert(c.id);
+            added += 1;
+        }
+        if added == 0 {
+            return Ok(());
+        }
+        self.report.comments += added;
+        self.report.files.push(format!(
+            "{} (+{added} comments)",
+            path.strip_prefix(&self.root).unwrap_or(&path).display()
+        ));
+        if self.dry_run {
+            return Ok(());
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        let exists = path.exists();
+        let mut file = if exists {
+            fs::OpenOptions::new().append(true).open(&path)
+        } else {
+            fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .open(&path)
+        }
+        .map_err(|e| Error::io(&path, e))?;
+        if exists {
+            let old = fs::read(&path).map_err(|e| Error::io(&path, e))?;
+            if !old.is_empty() && !old.ends_with(b"\n") {
+                text.insert(0, '\n');
+            }
+        }
+        file.write_all(text.as_bytes())
+            .map_err(|e| Error::io(&path, e))
+    }
+
+    /// Creates `path` with `text` unless it exists (reported). `Ok(false)`
+    /// when it was left alone.
+    fn create(&mut self, path: &Path, text: &str) -> Result<bool, Error> {
+        let rel = path
+            .strip_prefix(&self.root)
+            .unwrap_or(path)
+            .display()
+            .to_string();
+        if self.dry_run {
+            if path.exists() {
+                return Ok(false);
+            }
+            self.report.files.push(rel);
+            return Ok(true);
+        }
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| Error::io(parent, e))?;
+        }
+        match fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(path)
+        {
+            Ok(mut f) => {
+                f.write_all(text.as_bytes())
+                    .map_err(|e| Error::io(path, e))?;
+                self.report.files.push(rel);
+                Ok(true)
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+                self.report.existing.push(rel);
+                Ok(false)
+            }
+            Err(e) => Err(Error::io(path, e)),
+        }
+    }
+
+    /// The report, with the unmatched names ranked.
+    pub fn finish(mut self) -> ImportReport {
+        let mut unmatched: Vec<(String, usize)> = self.unmatched.into_values().collect();
+        unmatched.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+        self.report.unmatched = unmatched;
+        self.report.skipped.retain(|_, n| *n > 0);
+        self.report
+    }
+}
+
+/// The ids in an existing comment file, or `None` when it is not a list.
+fn existing_ids(text: &str) -> Option<HashSet<String>> {
+    if text.trim().is_empty() {
+        return Some(HashSet::new());
+    }
+    let list: Option<Vec<serde_yaml::Value>> = serde_yaml::from_str(text).ok()?;
+    let mut ids = HashSet::new();
+    for item in list.unwrap_or_default() {
+        match &item["id"] {
+            serde_yaml::Value::String(s) => ids.insert(s.clone()),
+            serde_yaml::Value::Number(n) => ids.insert(n.to_string()),
+            _ => return None,
+        };
+    }
+    Some(ids)
+}

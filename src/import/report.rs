@@ -1,0 +1,138 @@
+//! The end-of-import summary, and why a parse stopped.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use super::ParseError;
+use crate::error::Error;
+
+/// Why a parse stopped: the export is broken, or writing failed.
+#[derive(Debug)]
+pub enum Failure {
+    /// The export is malformed.
+    Parse(ParseError),
+    /// The importer could not write.
+    Write(Error),
+}
+
+impl From<ParseError> for Failure {
+    fn from(e: ParseError) -> Self {
+        Failure::Parse(e)
+    }
+}
+
+/// The end-of-import summary.
+#[derive(Debug, Default, Clone)]
+pub struct ImportReport {
+    /// Posts written.
+    pub posts: usize,
+    /// Pages written.
+    pub pages: usize,
+    /// Member profiles written.
+    pub members: usize,
+    /// Comments written.
+    pub comments: usize,
+    /// Comments already in their file (a re-import).
+    pub already_imported: usize,
+    /// Things left out, by reason.
+    pub skipped: BTreeMap<String, usize>,
+    /// Posts and pages left alone because they exist.
+    pub existing: Vec<String>,
+    /// Comment authors who are not members, most frequent first.
+    pub unmatched: Vec<(String, usize)>,
+    /// Comment authors matched to a member.
+    pub matched: usize,
+    /// Threads that matched no post.
+    pub unmatched_threads: Vec<String>,
+    /// Every file created or appended to (or that would be).
+    pub files: Vec<String>,
+    /// Replies whose parent was not imported (shown at top level).
+    pub orphans: usize,
+    /// Other things the curator should know (the first few).
+    pub notes: Vec<String>,
+    /// Nothing was written.
+    pub dry_run: bool,
+}
+
+impl fmt::Display for ImportReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let verb = if self.dry_run {
+            "Would import"
+        } else {
+            "Imported"
+        };
+        writeln!(
+            f,
+            "{verb} {} posts, {} pages, {} members, {} comments ({} by members).",
+            self.posts, self.pages, self.members, self.comments, self.matched
+        )?;
+        if self.already_imported > 0 {
+            writeln!(
+                f,
+                "{} comments were already imported and were left as they are.",
+                self.already_imported
+            )?;
+        }
+        if !self.existing.is_empty() {
+            writeln!(
+                f,
+                "Left alone, as they exist already: {}",
+                list(&self.existing, 10)
+            )?;
+        }
+        if !self.skipped.is_empty() {
+            let parts: Vec<String> = self
+                .skipped
+                .iter()
+                .map(|(why, n)| format!("{n} {why}"))
+                .collect();
+            writeln!(f, "Skipped: {}.", parts.join(", "))?;
+        }
+        if !self.unmatched_threads.is_empty() {
+            writeln!(
+                f,
+                "{} thread(s) matched no post; their comments were not imported:",
+                self.unmatched_threads.len()
+            )?;
+            for t in &self.unmatched_threads {
+                writeln!(f, "  {t}")?;
+            }
+        }
+        if !self.unmatched.is_empty() {
+            let top: Vec<String> = self
+                .unmatched
+                .iter()
+                .take(10)
+                .map(|(n, c)| format!("{n} ({c})"))
+                .collect();
+            writeln!(
+                f,
+                "Commenters who are not members, most frequent first (add an `aka:` to a member to link them): {}",
+                top.join(", ")
+            )?;
+        }
+        if self.orphans > 0 {
+            let (n, verb) = match self.orphans {
+                1 => ("1 reply answers".to_owned(), "it is"),
+                n => (format!("{n} replies answer"), "they are"),
+            };
+            writeln!(
+                f,
+                "{n} a comment that was not imported (spam, pending, deleted or missing); {verb} shown at top level."
+            )?;
+        }
+        for n in &self.notes {
+            writeln!(f, "note: {n}")?;
+        }
+        Ok(())
+    }
+}
+
+fn list(items: &[String], max: usize) -> String {
+    let shown = items[..items.len().min(max)].join(", ");
+    if items.len() > max {
+        format!("{shown} and {} more", items.len() - max)
+    } else {
+        shown
+    }
+}
