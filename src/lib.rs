@@ -17,11 +17,11 @@
 //!    model, every page in parallel; feeds, sitemap and redirects in code.
 //!    The [`search`] index is built from the model just before, and its
 //!    shards are render jobs like any page.
-//! 5. **write** ([`write`]): the only module that writes the output folder:
+//! 5. **write** ([`mod@write`]): the only module that writes the output folder:
 //!    it stages changed files, then swaps them in, so a failed build leaves
 //!    the previous output untouched and an unchanged file is never rewritten.
 //!
-//! [`build`] runs them in order. Every content problem is a
+//! [`fn@build`] runs them in order. Every content problem is a
 //! [`error::Diagnostic`] with file, line and column; stages collect all of
 //! them before the build fails.
 //!

@@ -84,7 +84,7 @@ impl Kind {
 /// What a result shows of one document.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Shown {
-    /// Title; for a comment, "<author> on <post title>".
+    /// Title; for a comment, "\<author\> on \<post title\>".
     pub title: String,
     /// Root path without its leading `/` (`posts/x/`, `posts/x/#comment-1`):
     /// the script puts the site's base path in front.

@@ -3,7 +3,7 @@
 //!
 //! This layer sits on top of the build, never inside it: every rebuild goes
 //! through the [`Rebuild`] trait ([`crate::incremental::Incremental`] keeps
-//! the site in memory; [`FullBuild`] calls [`crate::build`]), so
+//! the site in memory; [`FullBuild`] calls [`fn@crate::build`]), so
 //! an incremental rebuilder can take its place without touching the rest.
 //!
 //! - [`watch`]: notify events, filtered and debounced into batches.
@@ -47,7 +47,7 @@ where
     }
 }
 
-/// Rebuilds with a whole [`crate::build`], which itself skips unchanged
+/// Rebuilds with a whole [`fn@crate::build`], which itself skips unchanged
 /// inputs and writes only changed files.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct FullBuild;

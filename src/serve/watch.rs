@@ -3,7 +3,7 @@
 //!
 //! - Only `salon.yaml` and files below `content/`, `static/`, `themes/` and
 //!   `templates/` count; editors' temporary and swap files
-//!   ([`load::is_ignored_name`]) and anything inside the output folder are
+//!   ([`crate::load::is_ignored_name`]) and anything inside the output folder are
 //!   ignored ([`relevant`]).
 //! - The site folder itself is watched non-recursively, so a watched folder
 //!   that is deleted and created again is watched again, and an editor's

@@ -4,7 +4,7 @@
 //! Reading is pure and happens here, in steps that each have a module:
 //! [`split`] cuts the mbox into messages (mboxo and mboxrd `From `
 //! escaping), [`mail`] decodes each with `mail-parser` and turns its body
-//! into markdown ([`plain`]) with quotes and signatures folded ([`reply`]),
+//! into markdown (`plain`) with quotes and signatures folded ([`reply`]),
 //! [`thread`] groups them into conversations (JWZ), and [`redact`] keeps
 //! every e-mail address out. What is written goes through the shared
 //! thread writer ([`crate::import::conversation`]) or, for `--comments`,
