@@ -18,27 +18,30 @@
 //! A change to `salon.yaml`, or a member file added or removed (handles
 //! are known before parsing, for `@mentions`), starts over with a full
 //! build.
+//!
+//! Here: what is kept and how a change is taken in; `sources.rs`: the
+//! parsed files; `relink.rs`: linking again with what can be reused;
+//! `publish.rs`: rendering and writing what changed.
 
+mod publish;
+mod relink;
 mod sources;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use rayon::prelude::*;
-use serde_json::Value;
 use tera::Tera;
 
 use crate::build::{read_inputs, BuildOptions, BuildReport, Inputs};
 use crate::config::CONFIG_FILE;
-use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::error::Error;
 use crate::link;
-use crate::model::{PostIdx, Site};
-use crate::render::{self, deps, Job, Renderer};
+use crate::render::{self, deps};
 use crate::serve::Rebuild;
 use crate::timings::Timings;
-use crate::url::OutputPath;
-use crate::write::{Output, Published};
+use crate::write::Published;
+use relink::{search_files, Linked};
 use sources::{same_links, Sources};
 
 /// A [`Rebuild`] that keeps the site in memory between rebuilds.
@@ -89,51 +92,6 @@ fn same_options(a: &BuildOptions, b: &BuildOptions) -> bool {
         && a.output_dir() == b.output_dir()
         && a.base_url == b.base_url
         && a.drafts == b.drafts
-}
-
-/// The linked site and what was rendered from it.
-struct Linked {
-    site: Site,
-    summaries: Vec<Value>,
-    /// [`deps::summary_key`] of each post.
-    summary_keys: Vec<u64>,
-    /// The search index.
-    index: crate::search::Index,
-    cards: deps::Cards,
-    jobs: Vec<(Job, OutputPath)>,
-    /// Signature of each job as last written, in the order of `jobs`.
-    signatures: Vec<u64>,
-    /// After linking again, until the output is written: the signatures
-    /// of the files on disk, by path (jobs moved).
-    on_disk: Option<HashMap<String, u64>>,
-    /// Posts by source file.
-    post_at: HashMap<PathBuf, PostIdx>,
-    warnings: Vec<Diagnostic>,
-}
-
-impl Linked {
-    /// The signatures of the files on disk, by path.
-    fn signatures_by_path(&self) -> HashMap<String, u64> {
-        match &self.on_disk {
-            Some(by_path) => by_path.clone(),
-            None => self
-                .jobs
-                .iter()
-                .map(|(_, path)| path.as_str().to_owned())
-                .zip(self.signatures.iter().copied())
-                .collect(),
-        }
-    }
-}
-
-/// The files an index is written as: its term shard keys, its number of
-/// document shards, and whether it has a fold table.
-fn search_files(index: &crate::search::Index) -> (Vec<String>, usize, bool) {
-    (
-        index.term_shards().iter().map(|s| s.key.clone()).collect(),
-        index.doc_shards(),
-        index.has_fold(),
-    )
 }
 
 /// Everything kept between rebuilds.
@@ -223,182 +181,6 @@ impl State {
         let result = state.full_render(timings);
         state.healthy = result.is_ok();
         Ok((state, result))
-    }
-
-    /// Links the parsed files and checks them: the linked site, or every
-    /// error found.
-    /// `previous` lends the summaries and cards of posts whose summary
-    /// inputs did not change.
-    fn link(
-        &self,
-        timings: &mut Timings,
-        mut previous: Option<&mut Linked>,
-    ) -> Result<Linked, Error> {
-        let t = Instant::now();
-        let mut diags = Diagnostics::new();
-        let parsed = self.sources.parsed(&mut diags);
-        let site = link::link(
-            &self.inputs.config,
-            parsed,
-            self.opts.drafts,
-            previous.as_deref().map(|p| &p.site),
-            &mut diags,
-        );
-        timings.stage("link", "posts", site.posts.len(), t);
-        // Planning and checking run beside the summaries of posts whose
-        // summary inputs changed (the others are moved out of `previous`
-        // once the site is known to be good).
-        let t = Instant::now();
-        let previous_at: HashMap<u64, usize> = previous
-            .as_ref()
-            .map(|p| {
-                p.summary_keys
-                    .iter()
-                    .enumerate()
-                    .map(|(i, &k)| (k, i))
-                    .collect()
-            })
-            .unwrap_or_default();
-        // The previous index, brought up to date by reading only the
-        // documents that changed (a placeholder stays behind, so a failed
-        // link leaves nothing half updated).
-        let index = previous
-            .as_deref_mut()
-            .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
-        let old_cards = previous.as_deref().map(|p| &p.cards.post);
-        let (planned, (keys, mut summaries, cards)) = rayon::join(
-            || {
-                let mut index = index;
-                let updated = index.as_mut().is_some_and(|index| index.update(&site));
-                let index = match (updated, index) {
-                    (true, Some(index)) => index,
-                    _ => crate::search::build_for_updates(&site),
-                };
-                let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
-                let broken = render::check_links(&site, &jobs);
-                Ok::<_, Diagnostics>((jobs, broken, index))
-            },
-            || {
-                let keys: Vec<u64> = (0..site.posts.len())
-                    .into_par_iter()
-                    .map(|i| deps::summary_key(&site, i))
-                    .collect();
-                let fresh: Vec<Value> = keys
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, k)| match previous_at.contains_key(k) {
-                        true => Value::Null,
-                        false => render::views::post_summary(&site, i),
-                    })
-                    .collect();
-                // A kept summary's card is kept too: `fresh` is only read
-                // for the others.
-                let known: Vec<Option<u64>> = keys
-                    .iter()
-                    .map(|k| Some(old_cards?[*previous_at.get(k)?]))
-                    .collect();
-                let cards = deps::Cards::new(&site, &fresh, &known);
-                (keys, fresh, cards)
-            },
-        );
-        let (jobs, index) = match planned {
-            Ok((jobs, broken, index)) => {
-                diags.extend(broken);
-                (jobs, index)
-            }
-            Err(d) => {
-                diags.extend(d);
-                return Err(Error::Content(diags.into_sorted()));
-            }
-        };
-        if diags.has_errors() {
-            return Err(Error::Content(diags.into_sorted()));
-        }
-        if let Some(prev) = previous {
-            for (i, k) in keys.iter().enumerate() {
-                if let Some(&j) = previous_at.get(k) {
-                    summaries[i] = std::mem::take(&mut prev.summaries[j]);
-                }
-            }
-        }
-        timings.stage(
-            "index, plan, summaries, cards",
-            "files planned",
-            jobs.len(),
-            t,
-        );
-        Ok(Linked {
-            post_at: site
-                .posts
-                .iter()
-                .enumerate()
-                .map(|(i, p)| (p.source.clone(), i))
-                .collect(),
-            site,
-            summaries,
-            summary_keys: keys,
-            index,
-            cards,
-            jobs,
-            signatures: Vec::new(),
-            on_disk: None,
-            warnings: diags.warnings(),
-        })
-    }
-
-    /// The first build: everything rendered and brought into the output
-    /// folder as `salon build` does (foreign files kept, stale ones gone).
-    fn full_render(&mut self, mut timings: Timings) -> Result<BuildReport, Error> {
-        let mut linked = self.link(&mut timings, None)?;
-        let out_dir = self.opts.output_dir();
-        let output = Output::open(&out_dir)?;
-        let t = Instant::now();
-        let renderer = self.renderer(&linked);
-        renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
-        timings.stage("render", "files", linked.jobs.len(), t);
-        let t = Instant::now();
-        let written = output.commit(self.inputs.fingerprint(&self.opts))?;
-        timings.stage("write", "files written", written.written, t);
-        self.published = Published::read(&out_dir);
-        linked.signatures = self.sign(&linked);
-        let report = BuildReport {
-            output: out_dir,
-            files: linked.jobs.len(),
-            rendered: linked.jobs.len(),
-            written: written.written,
-            unchanged: written.unchanged,
-            removed: written.removed,
-            foreign: written.foreign,
-            up_to_date: false,
-            posts: linked.site.posts.len(),
-            warnings: linked.warnings.clone(),
-            timings,
-        };
-        self.linked = Some(linked);
-        Ok(report)
-    }
-
-    /// A renderer of `linked` with the current templates and assets.
-    fn renderer<'a>(&'a self, linked: &'a Linked) -> Renderer<'a> {
-        Renderer::new(
-            &linked.site,
-            &self.tera,
-            &self.inputs.theme.assets,
-            &linked.summaries,
-            &linked.index,
-        )
-    }
-
-    fn sign(&self, linked: &Linked) -> Vec<u64> {
-        let inputs = deps::Inputs {
-            site: &linked.site,
-            cards: &linked.cards,
-            templates: &self.templates,
-            assets: &self.inputs.theme.assets,
-            config: self.config_hash,
-            index: &linked.index,
-        };
-        deps::signatures(&inputs, &linked.jobs)
     }
 
     /// Takes in `changed` and brings the output up to date. `None` when the
@@ -508,67 +290,5 @@ impl State {
         let result = self.render_changes(&mut linked, timings);
         self.linked = Some(linked);
         result.map(Some)
-    }
-
-    /// Renders the jobs of `linked` whose signature changed and writes the
-    /// files whose bytes changed. On success the new signatures are kept.
-    fn render_changes(
-        &mut self,
-        linked: &mut Linked,
-        mut timings: Timings,
-    ) -> Result<BuildReport, Error> {
-        let t = Instant::now();
-        let signatures = self.sign(linked);
-        let dirty: Vec<&(Job, OutputPath)> = linked
-            .jobs
-            .iter()
-            .enumerate()
-            .filter(|(i, (_, path))| {
-                let was = match &linked.on_disk {
-                    Some(by_path) => by_path.get(path.as_str()),
-                    None => linked.signatures.get(*i),
-                };
-                was != Some(&signatures[*i])
-            })
-            .map(|(_, job)| job)
-            .collect();
-        timings.stage("sign", "files to render", dirty.len(), t);
-
-        let t = Instant::now();
-        let renderer = self.renderer(linked);
-        let rendered: Vec<(OutputPath, Vec<u8>)> = dirty
-            .par_iter()
-            .map(|(job, path)| Ok((path.clone(), renderer.render(job, path)?)))
-            .collect::<Result<_, Error>>()?;
-        let rendered_count = rendered.len();
-        let changed_files: Vec<(OutputPath, Vec<u8>)> = rendered
-            .into_iter()
-            .filter(|(p, b)| !self.published.holds(p, b))
-            .collect();
-        timings.stage("render", "files", rendered_count, t);
-
-        let t = Instant::now();
-        let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
-        let written =
-            self.published
-                .update(changed_files, &now, self.inputs.fingerprint(&self.opts))?;
-        drop(now);
-        timings.stage("write", "files written", written.written, t);
-        linked.signatures = signatures;
-        linked.on_disk = None;
-        let report = BuildReport {
-            output: self.opts.output_dir(),
-            files: linked.jobs.len(),
-            rendered: rendered_count,
-            written: written.written,
-            unchanged: written.unchanged,
-            removed: written.removed,
-            foreign: Vec::new(),
-            up_to_date: false,
-            posts: linked.site.posts.len(),
-            warnings: linked.warnings.clone(),
-            timings,
-        };
-        Ok(report)
     }
 }

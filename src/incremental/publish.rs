@@ -1,0 +1,133 @@
+//! Rendering what a change touched and writing what it changed.
+
+use std::collections::HashSet;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use super::{Linked, State};
+use crate::build::BuildReport;
+use crate::error::Error;
+use crate::render::{deps, Job, Renderer};
+use crate::timings::Timings;
+use crate::url::OutputPath;
+use crate::write::{Output, Published};
+
+impl State {
+    /// The first build: everything rendered and brought into the output
+    /// folder as `salon build` does (foreign files kept, stale ones gone).
+    pub(super) fn full_render(&mut self, mut timings: Timings) -> Result<BuildReport, Error> {
+        let mut linked = self.link(&mut timings, None)?;
+        let out_dir = self.opts.output_dir();
+        let output = Output::open(&out_dir)?;
+        let t = Instant::now();
+        let renderer = self.renderer(&linked);
+        renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
+        timings.stage("render", "files", linked.jobs.len(), t);
+        let t = Instant::now();
+        let written = output.commit(self.inputs.fingerprint(&self.opts))?;
+        timings.stage("write", "files written", written.written, t);
+        self.published = Published::read(&out_dir);
+        linked.signatures = self.sign(&linked);
+        let report = BuildReport {
+            output: out_dir,
+            files: linked.jobs.len(),
+            rendered: linked.jobs.len(),
+            written: written.written,
+            unchanged: written.unchanged,
+            removed: written.removed,
+            foreign: written.foreign,
+            up_to_date: false,
+            posts: linked.site.posts.len(),
+            warnings: linked.warnings.clone(),
+            timings,
+        };
+        self.linked = Some(linked);
+        Ok(report)
+    }
+
+    /// A renderer of `linked` with the current templates and assets.
+    pub(super) fn renderer<'a>(&'a self, linked: &'a Linked) -> Renderer<'a> {
+        Renderer::new(
+            &linked.site,
+            &self.tera,
+            &self.inputs.theme.assets,
+            &linked.summaries,
+            &linked.index,
+        )
+    }
+
+    pub(super) fn sign(&self, linked: &Linked) -> Vec<u64> {
+        let inputs = deps::Inputs {
+            site: &linked.site,
+            cards: &linked.cards,
+            templates: &self.templates,
+            assets: &self.inputs.theme.assets,
+            config: self.config_hash,
+            index: &linked.index,
+        };
+        deps::signatures(&inputs, &linked.jobs)
+    }
+
+    /// Renders the jobs of `linked` whose signature changed and writes the
+    /// files whose bytes changed. On success the new signatures are kept.
+    pub(super) fn render_changes(
+        &mut self,
+        linked: &mut Linked,
+        mut timings: Timings,
+    ) -> Result<BuildReport, Error> {
+        let t = Instant::now();
+        let signatures = self.sign(linked);
+        let dirty: Vec<&(Job, OutputPath)> = linked
+            .jobs
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, path))| {
+                let was = match &linked.on_disk {
+                    Some(by_path) => by_path.get(path.as_str()),
+                    None => linked.signatures.get(*i),
+                };
+                was != Some(&signatures[*i])
+            })
+            .map(|(_, job)| job)
+            .collect();
+        timings.stage("sign", "files to render", dirty.len(), t);
+
+        let t = Instant::now();
+        let renderer = self.renderer(linked);
+        let rendered: Vec<(OutputPath, Vec<u8>)> = dirty
+            .par_iter()
+            .map(|(job, path)| Ok((path.clone(), renderer.render(job, path)?)))
+            .collect::<Result<_, Error>>()?;
+        let rendered_count = rendered.len();
+        let changed_files: Vec<(OutputPath, Vec<u8>)> = rendered
+            .into_iter()
+            .filter(|(p, b)| !self.published.holds(p, b))
+            .collect();
+        timings.stage("render", "files", rendered_count, t);
+
+        let t = Instant::now();
+        let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
+        let written =
+            self.published
+                .update(changed_files, &now, self.inputs.fingerprint(&self.opts))?;
+        drop(now);
+        timings.stage("write", "files written", written.written, t);
+        linked.signatures = signatures;
+        linked.on_disk = None;
+        let report = BuildReport {
+            output: self.opts.output_dir(),
+            files: linked.jobs.len(),
+            rendered: rendered_count,
+            written: written.written,
+            unchanged: written.unchanged,
+            removed: written.removed,
+            foreign: Vec::new(),
+            up_to_date: false,
+            posts: linked.site.posts.len(),
+            warnings: linked.warnings.clone(),
+            timings,
+        };
+        Ok(report)
+    }
+}

@@ -1,0 +1,185 @@
+//! Linking the parsed files again after a change, lending the previous
+//! link what it cannot have changed: summaries, cards, the search index.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::State;
+use crate::error::{Diagnostic, Diagnostics, Error};
+use crate::link;
+use crate::model::{PostIdx, Site};
+use crate::render::{self, deps, Job};
+use crate::timings::Timings;
+use crate::url::OutputPath;
+
+/// The linked site and what was rendered from it.
+pub(super) struct Linked {
+    pub(super) site: Site,
+    pub(super) summaries: Vec<Value>,
+    /// [`deps::summary_key`] of each post.
+    pub(super) summary_keys: Vec<u64>,
+    /// The search index.
+    pub(super) index: crate::search::Index,
+    pub(super) cards: deps::Cards,
+    pub(super) jobs: Vec<(Job, OutputPath)>,
+    /// Signature of each job as last written, in the order of `jobs`.
+    pub(super) signatures: Vec<u64>,
+    /// After linking again, until the output is written: the signatures
+    /// of the files on disk, by path (jobs moved).
+    pub(super) on_disk: Option<HashMap<String, u64>>,
+    /// Posts by source file.
+    pub(super) post_at: HashMap<PathBuf, PostIdx>,
+    pub(super) warnings: Vec<Diagnostic>,
+}
+
+impl Linked {
+    /// The signatures of the files on disk, by path.
+    pub(super) fn signatures_by_path(&self) -> HashMap<String, u64> {
+        match &self.on_disk {
+            Some(by_path) => by_path.clone(),
+            None => self
+                .jobs
+                .iter()
+                .map(|(_, path)| path.as_str().to_owned())
+                .zip(self.signatures.iter().copied())
+                .collect(),
+        }
+    }
+}
+
+/// The files an index is written as: its term shard keys, its number of
+/// document shards, and whether it has a fold table.
+pub(super) fn search_files(index: &crate::search::Index) -> (Vec<String>, usize, bool) {
+    (
+        index.term_shards().iter().map(|s| s.key.clone()).collect(),
+        index.doc_shards(),
+        index.has_fold(),
+    )
+}
+
+impl State {
+    /// Links the parsed files and checks them: the linked site, or every
+    /// error found.
+    /// `previous` lends the summaries and cards of posts whose summary
+    /// inputs did not change.
+    pub(super) fn link(
+        &self,
+        timings: &mut Timings,
+        mut previous: Option<&mut Linked>,
+    ) -> Result<Linked, Error> {
+        let t = Instant::now();
+        let mut diags = Diagnostics::new();
+        let parsed = self.sources.parsed(&mut diags);
+        let site = link::link(
+            &self.inputs.config,
+            parsed,
+            self.opts.drafts,
+            previous.as_deref().map(|p| &p.site),
+            &mut diags,
+        );
+        timings.stage("link", "posts", site.posts.len(), t);
+        // Planning and checking run beside the summaries of posts whose
+        // summary inputs changed (the others are moved out of `previous`
+        // once the site is known to be good).
+        let t = Instant::now();
+        let previous_at: HashMap<u64, usize> = previous
+            .as_ref()
+            .map(|p| {
+                p.summary_keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &k)| (k, i))
+                    .collect()
+            })
+            .unwrap_or_default();
+        // The previous index, brought up to date by reading only the
+        // documents that changed (a placeholder stays behind, so a failed
+        // link leaves nothing half updated).
+        let index = previous
+            .as_deref_mut()
+            .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
+        let old_cards = previous.as_deref().map(|p| &p.cards.post);
+        let (planned, (keys, mut summaries, cards)) = rayon::join(
+            || {
+                let mut index = index;
+                let updated = index.as_mut().is_some_and(|index| index.update(&site));
+                let index = match (updated, index) {
+                    (true, Some(index)) => index,
+                    _ => crate::search::build_for_updates(&site),
+                };
+                let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
+                let broken = render::check_links(&site, &jobs);
+                Ok::<_, Diagnostics>((jobs, broken, index))
+            },
+            || {
+                let keys: Vec<u64> = (0..site.posts.len())
+                    .into_par_iter()
+                    .map(|i| deps::summary_key(&site, i))
+                    .collect();
+                let fresh: Vec<Value> = keys
+                    .par_iter()
+                    .enumerate()
+                    .map(|(i, k)| match previous_at.contains_key(k) {
+                        true => Value::Null,
+                        false => render::views::post_summary(&site, i),
+                    })
+                    .collect();
+                // A kept summary's card is kept too: `fresh` is only read
+                // for the others.
+                let known: Vec<Option<u64>> = keys
+                    .iter()
+                    .map(|k| Some(old_cards?[*previous_at.get(k)?]))
+                    .collect();
+                let cards = deps::Cards::new(&site, &fresh, &known);
+                (keys, fresh, cards)
+            },
+        );
+        let (jobs, index) = match planned {
+            Ok((jobs, broken, index)) => {
+                diags.extend(broken);
+                (jobs, index)
+            }
+            Err(d) => {
+                diags.extend(d);
+                return Err(Error::Content(diags.into_sorted()));
+            }
+        };
+        if diags.has_errors() {
+            return Err(Error::Content(diags.into_sorted()));
+        }
+        if let Some(prev) = previous {
+            for (i, k) in keys.iter().enumerate() {
+                if let Some(&j) = previous_at.get(k) {
+                    summaries[i] = std::mem::take(&mut prev.summaries[j]);
+                }
+            }
+        }
+        timings.stage(
+            "index, plan, summaries, cards",
+            "files planned",
+            jobs.len(),
+            t,
+        );
+        Ok(Linked {
+            post_at: site
+                .posts
+                .iter()
+                .enumerate()
+                .map(|(i, p)| (p.source.clone(), i))
+                .collect(),
+            site,
+            summaries,
+            summary_keys: keys,
+            index,
+            cards,
+            jobs,
+            signatures: Vec::new(),
+            on_disk: None,
+            warnings: diags.warnings(),
+        })
+    }
+}
