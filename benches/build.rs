@@ -10,11 +10,9 @@
 //! binary with `--child`), so its wall time and peak RSS are its own. It
 //! prints numbers; it asserts none.
 
-#[path = "../examples/corpus.rs"]
-#[allow(dead_code)]
-mod corpus;
+mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
@@ -37,7 +35,6 @@ fn main() {
         .ok()
         .and_then(|s| s.parse().ok())
         .unwrap_or(5);
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites");
     println!(
         "machine: {} cores; {} runs per measure (3 at 100,000 posts); medians",
         std::thread::available_parallelism().map_or(0, |n| n.get()),
@@ -48,8 +45,7 @@ fn main() {
     );
     println!("| ---: | ---: | ---: | ---: | ---: | ---: |");
     for n in sizes {
-        let site = root.join(format!("site-{n}"));
-        ensure_site(&site, n);
+        let site = common::site(n);
         let runs = if n >= 100_000 { runs.min(3) } else { runs };
         let out = site.join("public");
         let mut clean = Vec::new();
@@ -80,17 +76,6 @@ fn main() {
             med.as_secs_f64() * 1e3 / files.max(1) as f64
         );
     }
-}
-
-/// Generates the site of `n` posts unless it is already there.
-fn ensure_site(site: &Path, n: usize) {
-    let marker = site.join(".generated");
-    if marker.exists() {
-        return;
-    }
-    eprintln!("generating {n} posts into {}", site.display());
-    corpus::generate(n, site).expect("generate the corpus");
-    std::fs::write(marker, n.to_string()).expect("write marker");
 }
 
 struct ChildRun {
@@ -128,20 +113,9 @@ fn run_child(site: &Path) -> ChildRun {
 
 /// The build itself, in the child: prints files written and peak RSS (KiB).
 fn child(site: &Path) {
+    salon::memory::keep_freed_memory();
     let report = salon::build(&salon::BuildOptions::new(site)).expect("build");
-    println!("{} {}", report.written, peak_rss_kib());
-}
-
-/// The process's peak resident set (VmHWM) in KiB; 0 where /proc is absent.
-fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
+    println!("{} {}", report.written, common::peak_rss_kib());
 }
 
 fn stats(v: &mut [Duration]) -> (Duration, Duration, Duration) {

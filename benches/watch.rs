@@ -13,9 +13,7 @@
 //! top, as it does for every watcher. Prints medians and 95th
 //! percentiles; asserts nothing.
 
-#[path = "../examples/corpus.rs"]
-#[allow(dead_code)]
-mod corpus;
+mod common;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -30,13 +28,8 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 fn main() {
     let n: usize = env_num("SALON_BENCH_POSTS", 10_000);
     let edits: usize = env_num("SALON_BENCH_EDITS", 30);
-    let site =
-        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-sites/site-{n}"));
-    if !site.join(".generated").exists() {
-        eprintln!("generating {n} posts into {}", site.display());
-        corpus::generate(n, &site).expect("generate the corpus");
-        fs::write(site.join(".generated"), n.to_string()).expect("marker");
-    }
+    salon::memory::keep_freed_memory();
+    let site = common::site(n);
     // Its own copy: the edits must not change the build benchmark's site.
     let work = site.with_file_name(format!("watch-{n}"));
     let _ = fs::remove_dir_all(&work);
@@ -175,20 +168,8 @@ fn main() {
     );
     println!(
         "\npeak memory (the site kept in memory, and the rebuilds): {} MiB",
-        peak_rss_kib() / 1024
+        common::peak_rss_kib() / 1024
     );
-}
-
-/// The process's peak resident set (VmHWM) in KiB; 0 where /proc is absent.
-fn peak_rss_kib() -> u64 {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
 }
 
 fn ms(d: Duration) -> f64 {

@@ -47,6 +47,7 @@ pub mod incremental;
 pub mod link;
 pub mod load;
 pub mod markdown;
+pub mod memory;
 pub mod model;
 pub mod parse;
 pub mod render;

@@ -226,7 +226,7 @@ enum Kind {
 }
 
 fn main() -> ExitCode {
-    keep_freed_memory();
+    salon::memory::keep_freed_memory();
     let cli = Cli::parse();
     match run(cli) {
         Ok(()) => ExitCode::SUCCESS,
@@ -679,22 +679,3 @@ fn report_diagnostics(diags: &[Diagnostic]) {
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Tells mimalloc not to give freed pages back to the system. A build
-/// frees and allocates hundreds of MB in waves (parse, link, render), and
-/// every page given back is faulted in and zeroed again later: at 10,000
-/// posts that was about 8,000 page faults, 1,100 without, and a tenth of
-/// the build's CPU time in the kernel clearing pages. Peak memory grows
-/// by about 5%.
-fn keep_freed_memory() {
-    // The C library is linked in by the `mimalloc` crate; the Rust
-    // bindings do not name this option. Its value in mimalloc.h (v2 and
-    // v3): the 16th entry of `mi_option_e`.
-    const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
-    unsafe extern "C" {
-        fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
-    }
-    // SAFETY: sets a plain integer option; mimalloc documents that options
-    // may be set at any time, and -1 means "never purge".
-    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) };
-}

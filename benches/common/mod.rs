@@ -1,0 +1,32 @@
+//! What both benchmarks need: the generated sites and peak memory.
+
+use std::path::{Path, PathBuf};
+
+#[path = "../../examples/corpus.rs"]
+#[allow(dead_code)]
+mod corpus;
+
+/// The generated site of `n` posts, shared by the benchmarks and kept
+/// between runs (generated on first use).
+pub fn site(n: usize) -> PathBuf {
+    let site = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-sites/site-{n}"));
+    let marker = site.join(".generated");
+    if !marker.exists() {
+        eprintln!("generating {n} posts into {}", site.display());
+        corpus::generate(n, &site).expect("generate the corpus");
+        std::fs::write(marker, n.to_string()).expect("write marker");
+    }
+    site
+}
+
+/// The process's peak resident set (VmHWM) in KiB; 0 where /proc is absent.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+        })
+        .unwrap_or(0)
+}
