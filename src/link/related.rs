@@ -50,15 +50,13 @@ fn stale_posts(site: &Site, old: &Site) -> Option<Vec<PostIdx>> {
         return None;
     }
     fn slugs<'s>(site: &'s Site, p: &Post) -> Vec<&'s str> {
-        let mut v: Vec<&str> = p
-            .tags
+        p.tags
             .iter()
             .map(|&t| site.tags.terms[t].slug.as_str())
-            .collect();
-        v.sort_unstable();
-        v
+            .collect()
     }
-    // Posts whose tags changed, and the tags they gained or lost.
+    // Posts whose tags changed, and the tags they gained or lost. Order
+    // counts for the post itself: its scores are summed in its tag order.
     let mut stale: Vec<PostIdx> = Vec::new();
     let mut changed: HashSet<&str> = HashSet::new();
     for (i, (p, o)) in site.posts.iter().zip(&old.posts).enumerate() {
