@@ -155,11 +155,7 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
 /// description meta tag. Done here once rather than in the template, where
 /// `striptags | truncate` cost more than the rest of the page's head.
 fn description(summary: &str) -> String {
-    let mut text = String::new();
-    crate::search::text::html_text(summary, |piece| {
-        crate::search::text::push_collapsed(piece, &mut text, 400)
-    });
-    crate::search::text::excerpt(&text, 200)
+    crate::search::text::plain_excerpt(summary, 200)
 }
 
 /// "Linked from": each linking page with its title, URL, kind and date.

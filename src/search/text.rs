@@ -82,6 +82,16 @@ pub fn html_text(html: &str, mut piece: impl FnMut(&str)) {
     }
 }
 
+/// The text of `html` with whitespace collapsed, cut at a word before
+/// `max` bytes (with an ellipsis): for descriptions and snippets.
+pub fn plain_excerpt(html: &str, max: usize) -> String {
+    let mut text = String::new();
+    html_text(html, |piece| {
+        push_collapsed(piece, &mut text, max.saturating_mul(2))
+    });
+    excerpt(&text, max)
+}
+
 /// Appends `piece` to `out` with runs of whitespace made one space, up to
 /// about `max` bytes in all.
 pub fn push_collapsed(piece: &str, out: &mut String, max: usize) {
@@ -198,9 +208,7 @@ mod tests {
     use super::*;
 
     fn text_of(html: &str) -> String {
-        let mut s = String::new();
-        html_text(html, |p| push_collapsed(p, &mut s, usize::MAX - 1));
-        s.trim_end().to_owned()
+        plain_excerpt(html, usize::MAX / 4)
     }
 
     #[test]
