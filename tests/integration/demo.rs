@@ -24,6 +24,10 @@ fn demo_site_links_work_under_a_sub_path() {
     let home = site.page("/");
     let canonical = attrs(&home, "link[rel=canonical]", "href");
     assert_eq!(canonical, vec!["https://example.org/community/"]);
+    // The search script fetches its index under the sub-path.
+    let page = site.page("/search/");
+    let base = attrs(&page, "#search-form", "data-base").remove(0);
+    assert_eq!(base, "/community/");
 }
 
 #[test]

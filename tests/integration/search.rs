@@ -322,46 +322,6 @@ fn the_search_page_keeps_its_contract() {
 }
 
 #[test]
-fn search_urls_work_under_a_sub_path() {
-    let site = Site::demo();
-    let mut opts = site.options();
-    opts.base_url = Some("https://example.org/community/".into());
-    salon::build(&opts).unwrap();
-    let broken = broken_links(&site.out(), "/community/");
-    assert!(broken.is_empty(), "broken links: {broken:#?}");
-    let page = site.page("/search/");
-    let base = attrs(&page, "#search-form", "data-base").remove(0);
-    assert_eq!(base, "/community/");
-    let manifest = attrs(&page, "#search-form", "data-index").remove(0);
-    let rel = manifest
-        .strip_prefix(&base)
-        .expect("index under the base path");
-    assert!(site.out().join(rel).is_file());
-    assert_eq!(
-        attrs(&page, "#search-form", "action"),
-        ["/community/search/"]
-    );
-    assert!(attrs(&page, "script[src]", "src").contains(&"/community/search.js".to_owned()));
-    // Every result, as the script links it (base + path), is a page of the
-    // site, and a comment's anchor is on it.
-    let index = Index::read(&site.out());
-    for row in &index.rows {
-        let url = format!("{base}{}", row.path);
-        let (path, anchor) = url.split_once('#').unwrap_or((&url, ""));
-        let file = file_for(&site.out(), &path["/community".len()..])
-            .unwrap_or_else(|| panic!("{url} leads nowhere"));
-        if !anchor.is_empty() {
-            let doc = scraper::Html::parse_document(&fs::read_to_string(file).unwrap());
-            assert_eq!(
-                attrs(&doc, &format!("[id='{anchor}']"), "id").len(),
-                1,
-                "{url}"
-            );
-        }
-    }
-}
-
-#[test]
 fn two_builds_write_the_same_index_bytes() {
     let site = Site::demo();
     let mut a = site.options();
