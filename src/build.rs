@@ -44,6 +44,63 @@ impl BuildOptions {
             .clone()
             .unwrap_or_else(|| self.source.join("public"))
     }
+
+    /// The same options with the site folder canonical (absolute, links
+    /// resolved) and the output folder absolute. Every path a run compares
+    /// (a watcher's events, the manifest, the server's checks) derives from
+    /// these, so `--source .`, a relative or a symlinked folder all behave as
+    /// the absolute path does. Idempotent.
+    pub fn resolve(&self) -> Result<BuildOptions, Error> {
+        let source = site_root(&self.source)?;
+        let output = self.output.as_deref().map(absolute);
+        Ok(BuildOptions {
+            source,
+            output,
+            ..self.clone()
+        })
+    }
+}
+
+/// The canonical form of the site folder `dir`, or an error saying it is
+/// not one.
+pub fn site_root(dir: &Path) -> Result<PathBuf, Error> {
+    let root = dir.canonicalize().map_err(|e| Error::io(dir, e))?;
+    if !root.is_dir() {
+        return Err(Error::Refused(format!(
+            "{} is not a folder; --source names the site folder (holding {})",
+            dir.display(),
+            crate::config::CONFIG_FILE
+        )));
+    }
+    Ok(root)
+}
+
+/// `path` made absolute against the working folder, with its longest
+/// existing ancestor canonicalized: a folder that does not exist yet gets
+/// the same prefix as the files already beside it.
+pub fn absolute(path: &Path) -> PathBuf {
+    let abs = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        std::env::current_dir()
+            .map(|d| d.join(path))
+            .unwrap_or_else(|_| path.to_path_buf())
+    };
+    let mut missing = Vec::new();
+    let mut existing = abs.as_path();
+    loop {
+        if let Ok(real) = existing.canonicalize() {
+            return missing.iter().rev().fold(real, |p, name| p.join(name));
+        }
+        match (existing.parent(), existing.file_name()) {
+            (Some(parent), Some(name)) => {
+                missing.push(name.to_owned());
+                existing = parent;
+            }
+            // `..` at the end, or the root itself: nothing to resolve.
+            _ => return abs,
+        }
+    }
 }
 
 /// What a build did.
@@ -170,6 +227,7 @@ impl Inputs {
 
 /// Loads, parses and links the site; every content error is collected.
 pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
+    let opts = &opts.resolve()?;
     let start = Instant::now();
     let inputs = read_inputs(opts)?;
     let mut timings = Timings::default();
@@ -304,6 +362,7 @@ where
 /// output folder changes. When no input changed since the last build and
 /// its output is intact, nothing is parsed, rendered or written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
+    let opts = &opts.resolve()?;
     let start = Instant::now();
     let inputs = read_inputs(opts)?;
     let out_dir = opts.output_dir();

@@ -96,7 +96,16 @@ pub fn is_ignored_name(name: &str) -> bool {
 /// Reads `salon.yaml`.
 pub fn read_config(root: &Path) -> Result<SourceFile, Error> {
     let path = root.join(CONFIG_FILE);
-    let text = std::fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
+    let text = std::fs::read_to_string(&path).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound && root.is_dir() {
+            Error::Refused(format!(
+                "{} is not a site folder: it has no {CONFIG_FILE} (run `salon init` to make one there, or name the site folder with --source)",
+                root.display()
+            ))
+        } else {
+            Error::io(&path, e)
+        }
+    })?;
     Ok(SourceFile {
         path: PathBuf::from(CONFIG_FILE),
         text,

@@ -68,6 +68,8 @@ impl Incremental {
 
 impl Rebuild for Incremental {
     fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error> {
+        // Changed paths are compared with the site root: both canonical.
+        let opts = &opts.resolve()?;
         let reusable = self
             .state
             .as_ref()

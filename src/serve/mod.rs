@@ -117,7 +117,9 @@ pub fn run(
     on_event: &mut dyn FnMut(Event<'_>),
     stop: &AtomicBool,
 ) -> Result<(), Error> {
-    let mut opts = config.build.clone();
+    // One canonical root for the whole run: the watcher reports canonical
+    // paths, and the rebuilder compares them with this root.
+    let mut opts = config.build.resolve()?;
     let output = opts.output_dir();
     let hub = Arc::new(reload::Hub::new());
     let server = match config.serve {

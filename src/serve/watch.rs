@@ -264,8 +264,8 @@ impl Watch {
         debounce: Debounce,
         poll: bool,
     ) -> Result<Watch, Error> {
-        let root = source.canonicalize().map_err(|e| Error::io(source, e))?;
-        let output = absolute_output(&root, output);
+        let root = crate::build::site_root(source)?;
+        let output = crate::build::absolute(output);
         let (tx, rx) = mpsc::channel();
         let backend = if poll {
             Backend::poll(root.clone(), output.clone(), tx.clone())
@@ -398,26 +398,6 @@ impl Watch {
         let rel = path.strip_prefix(&self.root).ok()?;
         let name = rel.to_str()?;
         WATCHED_DIRS.contains(&name).then(|| path.to_path_buf())
-    }
-}
-
-fn absolute_output(root: &Path, output: &Path) -> PathBuf {
-    if let Ok(real) = output.canonicalize() {
-        return real;
-    }
-    let abs = if output.is_absolute() {
-        output.to_path_buf()
-    } else {
-        std::env::current_dir()
-            .map(|d| d.join(output))
-            .unwrap_or_else(|_| root.join(output))
-    };
-    match (
-        abs.parent().and_then(|p| p.canonicalize().ok()),
-        abs.file_name(),
-    ) {
-        (Some(parent), Some(name)) => parent.join(name),
-        _ => abs,
     }
 }
 
