@@ -246,13 +246,13 @@ fn run(cli: Cli) -> Result<(), Error> {
             let r = salon::build(&opts)?;
             report_diagnostics(&r.warnings);
             if !r.foreign.is_empty() {
-                let shown: Vec<&str> = r.foreign.iter().take(5).map(String::as_str).collect();
-                let more = r.foreign.len().saturating_sub(shown.len());
+                let listed: Vec<&str> = r.foreign.iter().take(5).map(String::as_str).collect();
+                let more = r.foreign.len().saturating_sub(listed.len());
                 eprintln!(
                     "warning: {} file(s) in {} were not written by Salon and were left alone: {}{}",
                     r.foreign.len(),
-                    r.output.display(),
-                    shown.join(", "),
+                    shown(&r.output),
+                    listed.join(", "),
                     if more > 0 {
                         format!(" and {more} more")
                     } else {
@@ -267,7 +267,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 eprintln!(
                     "Nothing changed since the last build: {} files in {} are up to date ({:.2} s)",
                     r.files,
-                    r.output.display(),
+                    shown(&r.output),
                     start.elapsed().as_secs_f64()
                 );
                 return Ok(());
@@ -276,7 +276,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
                 r.posts,
                 r.files,
-                r.output.display(),
+                shown(&r.output),
                 r.written,
                 r.unchanged,
                 r.removed,
@@ -327,7 +327,11 @@ fn run(cli: Cli) -> Result<(), Error> {
             for p in &made {
                 eprintln!("created {}", p.display());
             }
-            eprintln!("Now run: salon --source {} build", dir.display());
+            if dir == Path::new(".") {
+                eprintln!("Now run: salon serve");
+            } else {
+                eprintln!("Now run: cd {} && salon serve", dir.display());
+            }
             Ok(())
         }
         Command::New { kind, title } => {
@@ -549,7 +553,7 @@ fn live(
                 let more = changed.len() - 1;
                 eprintln!(
                     "Changed: {}{}",
-                    first_change.display(),
+                    shown(first_change),
                     if more > 0 {
                         format!(" and {more} more")
                     } else {
@@ -568,7 +572,7 @@ fn live(
                 eprintln!(
                     "The {} files in {} are up to date ({:.0} ms)",
                     r.files,
-                    r.output.display(),
+                    shown(&r.output),
                     elapsed.as_secs_f64() * 1000.0
                 );
             } else if !reloaded {
@@ -620,6 +624,20 @@ fn live(
         &mut on_event,
         &stop,
     )
+}
+
+/// `path` as the user would type it from here: relative to the working
+/// folder when it lies inside it (the library works with canonical paths).
+fn shown(path: &Path) -> String {
+    let rel = std::env::current_dir()
+        .and_then(|d| d.canonicalize())
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf));
+    match rel {
+        Some(r) if r.as_os_str().is_empty() => ".".to_owned(),
+        Some(r) => r.display().to_string(),
+        None => path.display().to_string(),
+    }
 }
 
 fn report_error(e: &Error) {

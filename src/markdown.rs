@@ -112,6 +112,11 @@ pub struct Reference {
     /// 1-based line in the file, filled in by the parser that knows where
     /// the markdown starts (0 until then).
     pub line: usize,
+    /// 1-based column (in characters) on that line; 1 when only the line
+    /// is known.
+    pub column: usize,
+    /// The text of that line, for the snippet an error shows.
+    pub line_text: Option<Box<str>>,
 }
 
 impl Reference {
@@ -121,7 +126,27 @@ impl Reference {
             kind,
             offset,
             line: 0,
+            column: 1,
+            line_text: None,
         }
+    }
+
+    /// Puts the reference on file line `line`, position in it unknown.
+    pub fn place_on(&mut self, line: usize) {
+        self.line = line;
+        self.column = 1;
+        self.line_text = None;
+    }
+
+    /// An error at this reference, with its line shown.
+    pub fn error(&self, path: &std::path::Path, message: impl Into<String>) -> crate::Diagnostic {
+        let mut d = crate::Diagnostic::error(
+            path,
+            Some(crate::error::Position::new(self.line, self.column)),
+            message,
+        );
+        d.line_text = self.line_text.as_deref().map(str::to_owned);
+        d
     }
 }
 
@@ -139,7 +164,7 @@ impl Rendered {
         let mut at = 0;
         for r in &mut self.refs {
             if fixed {
-                r.line = first_line;
+                r.place_on(first_line);
                 continue;
             }
             let to = r.offset.min(source.len());
@@ -151,6 +176,16 @@ impl Rendered {
                 at = to;
             }
             r.line = line;
+            let (Some(start), Some(end)) = (
+                source.get(..to).map(|s| s.rfind('\n').map_or(0, |i| i + 1)),
+                source
+                    .get(to..)
+                    .map(|s| s.find('\n').map_or(source.len(), |i| to + i)),
+            ) else {
+                continue;
+            };
+            r.column = source[start..to].chars().count() + 1;
+            r.line_text = Some(source[start..end].trim_end_matches('\r').into());
         }
     }
 }

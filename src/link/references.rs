@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::error::{Diagnostic, Diagnostics, Position};
+use crate::error::Diagnostics;
 use crate::markdown::{resolve_placeholders, RefKind, Reference, Rendered};
 use crate::model::*;
 use crate::slug::term_key;
@@ -148,7 +148,7 @@ fn resolve_refs(
                 }
                 None => {
                     diags.push(
-                        Diagnostic::error(source, Some(Position::new(r.line, 1)), format!("[[{target}]] links to nothing"))
+                        r.error(source, format!("[[{target}]] links to nothing"))
                             .with_help("expected a post slug, or members/<handle>, threads/<slug>, tags/<name>, categories/<name>, pages/<slug>"),
                     );
                     (String::new(), target.clone())

@@ -130,7 +130,7 @@ pub fn parse_post(
             crate::frontmatter::shift(p, fm.first_line).line
         });
         rendered.refs.extend(given.refs.into_iter().map(|mut r| {
-            r.line = line;
+            r.place_on(line);
             r
         }));
         rendered.has_more = true;

@@ -363,9 +363,8 @@ pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
             let exists = OutputPath::from_url(path).is_ok_and(|p| outputs.contains(&p));
             if !exists {
                 diags.push(
-                    Diagnostic::error(
+                    r.error(
                         source,
-                        Some(crate::error::Position::new(r.line, 1)),
                         format!("the link to `{link}` leads nowhere: the site has no such page"),
                     )
                     .with_help(

@@ -1,5 +1,6 @@
 //! Integration tests: real sites built in temp folders, output parsed.
 
+mod binary;
 mod common;
 
 mod browser;
@@ -12,6 +13,7 @@ mod errors;
 mod feeds;
 mod import;
 mod incremental;
+mod journeys;
 mod mbox;
 mod output;
 mod pagination;
