@@ -14,6 +14,7 @@ mod feeds;
 mod import;
 mod incremental;
 mod journeys;
+mod journeys_import;
 mod mbox;
 mod output;
 mod pagination;
