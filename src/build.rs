@@ -53,12 +53,44 @@ impl BuildOptions {
     pub fn resolve(&self) -> Result<BuildOptions, Error> {
         let source = site_root(&self.source)?;
         let output = self.output.as_deref().map(absolute);
+        if let Some(out) = &output {
+            check_output_folder(&source, out)?;
+        }
         Ok(BuildOptions {
             source,
             output,
             ..self.clone()
         })
     }
+}
+
+/// The folders of a site that a build reads.
+const SOURCE_DIRS: [&str; 4] = ["content", "static", "templates", "themes"];
+
+/// Refuses an output folder that would mix with what the build reads: the
+/// site folder itself or one holding it (`.`, `..`), or a folder that is,
+/// holds or lies inside `content/`, `static/`, `templates/` or `themes/`
+/// (`--output static/out` would publish itself again on every build).
+fn check_output_folder(source: &Path, output: &Path) -> Result<(), Error> {
+    let refuse = |why: String| {
+        Err(Error::Refused(format!(
+            "--output {}: {why}; choose a folder of its own, such as {}",
+            output.display(),
+            source.join("public").display()
+        )))
+    };
+    if source.starts_with(output) {
+        return refuse("it holds the site folder, and a build replaces what it holds".into());
+    }
+    for dir in SOURCE_DIRS {
+        let read = source.join(dir);
+        if output.starts_with(&read) || read.starts_with(output) {
+            return refuse(format!(
+                "the build reads {dir}/, and its output must stay apart from it"
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The canonical form of the site folder `dir`, or an error saying it is
@@ -86,8 +118,22 @@ pub fn absolute(path: &Path) -> PathBuf {
             .map(|d| d.join(path))
             .unwrap_or_else(|_| path.to_path_buf())
     };
+    if let Ok(real) = abs.canonicalize() {
+        return real;
+    }
+    // A path that does not exist yet: `.` and `..` are taken lexically.
+    let mut lexical = PathBuf::new();
+    for c in abs.components() {
+        match c {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir => {
+                lexical.pop();
+            }
+            other => lexical.push(other),
+        }
+    }
     let mut missing = Vec::new();
-    let mut existing = abs.as_path();
+    let mut existing = lexical.as_path();
     loop {
         if let Ok(real) = existing.canonicalize() {
             return missing.iter().rev().fold(real, |p, name| p.join(name));
@@ -97,8 +143,8 @@ pub fn absolute(path: &Path) -> PathBuf {
                 missing.push(name.to_owned());
                 existing = parent;
             }
-            // `..` at the end, or the root itself: nothing to resolve.
-            _ => return abs,
+            // The root itself: nothing to resolve.
+            _ => return lexical,
         }
     }
 }
@@ -162,14 +208,18 @@ pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
             .set_base_url(url)
             .map_err(|m| Error::Refused(format!("--base-url: {m}")))?;
     }
-    let files = load::list_content(root)?;
-    let theme = theme::load(root, &config.theme)?;
-    Ok(Inputs {
-        config_file,
-        config,
-        files,
-        theme,
-    })
+    let mut refused = Vec::new();
+    let files = Error::gather(load::list_content(root), &mut refused)?;
+    let theme = Error::gather(theme::load(root, &config.theme), &mut refused)?;
+    match (files, theme) {
+        (Some(files), Some(theme)) => Ok(Inputs {
+            config_file,
+            config,
+            files,
+            theme,
+        }),
+        _ => Err(Error::Content(refused)),
+    }
 }
 
 impl Inputs {

@@ -215,6 +215,31 @@ pub enum Error {
 }
 
 impl Error {
+    /// Keeps `result`'s value, or moves its content diagnostics into
+    /// `diags` so a stage can go on and report every problem at once;
+    /// any other error is returned.
+    pub fn gather<T>(
+        result: Result<T, Error>,
+        diags: &mut Vec<Diagnostic>,
+    ) -> Result<Option<T>, Error> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(Error::Content(found)) => {
+                diags.extend(found);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// `Ok(v)` when `diags` is empty, else the content error listing them.
+    pub fn unless<T>(v: T, diags: Vec<Diagnostic>) -> Result<T, Error> {
+        if diags.is_empty() {
+            Ok(v)
+        } else {
+            Err(Error::Content(diags))
+        }
+    }
     /// An I/O error on `path`.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
         Error::Io {

@@ -139,16 +139,19 @@ impl ContentFiles {
 /// a build with nothing changed never reads the content at all.
 pub fn list_content(root: &Path) -> Result<ContentFiles, Error> {
     let mut files = ContentFiles::default();
+    let mut refused = Vec::new();
     for k in 0..KINDS.len() {
-        *files.kind_mut(k) = list_kind(root, k)?;
+        if let Some(listed) = Error::gather(list_kind(root, k), &mut refused)? {
+            *files.kind_mut(k) = listed;
+        }
     }
-    Ok(files)
+    Error::unless(files, refused)
 }
 
 /// Lists the content files of kind `k`, sorted by path.
 pub fn list_kind(root: &Path, k: usize) -> Result<Vec<ContentFile>, Error> {
     let (dir, extensions) = KINDS[k];
-    list_files(&root.join("content").join(dir), extensions)?
+    list_files(root, &root.join("content").join(dir), extensions)?
         .into_par_iter()
         .map(|abs| stat(&abs).map_err(|e| Error::io(&abs, e)))
         .collect()
@@ -187,15 +190,37 @@ pub fn content_kind(root: &Path, abs: &Path) -> Option<(usize, bool)> {
     Some((k, listed))
 }
 
-/// Lists files below `dir` with one of `extensions`, sorted, skipping
-/// ignored names. A missing folder has no files.
-pub fn list_files(dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
-    walk(dir, extensions, is_ignored_name)
+/// Lists files below `dir` (a folder of the site in `root`) with one of
+/// `extensions`, sorted, skipping ignored names. A missing folder has no
+/// files.
+pub fn list_files(root: &Path, dir: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Error> {
+    walk(root, dir, extensions, is_ignored_name)
 }
 
-fn walk(dir: &Path, extensions: &[&str], ignored: fn(&str) -> bool) -> Result<Vec<PathBuf>, Error> {
-    if !dir.exists() {
+/// Lists the files below `dir`. Links are followed only to files inside
+/// the site folder `root` (as Jekyll's safe mode does): teams build
+/// contributors' pull requests, and a link to `/etc/passwd` in `static/`
+/// must not publish it. Every link or special file that is not followed is
+/// reported, all of them at once.
+fn walk(
+    root: &Path,
+    dir: &Path,
+    extensions: &[&str],
+    ignored: fn(&str) -> bool,
+) -> Result<Vec<PathBuf>, Error> {
+    let Ok(meta) = std::fs::symlink_metadata(dir) else {
         return Ok(Vec::new());
+    };
+    // Callers outside a build may name the site relatively.
+    let canonical = root.canonicalize();
+    let root = canonical.as_deref().unwrap_or(root);
+    let mut refused = Vec::new();
+    if meta.file_type().is_symlink() {
+        match followed(root, dir) {
+            Ok(real) if real.is_dir() => {}
+            Ok(_) => return Ok(Vec::new()),
+            Err(d) => return Err(Error::Content(vec![*d])),
+        }
     }
     let mut out = Vec::new();
     // Not follow_links: that stats every entry, a real cost at 100,000
@@ -209,22 +234,88 @@ fn walk(dir: &Path, extensions: &[&str], ignored: fn(&str) -> bool) -> Result<Ve
             let path = e.path().unwrap_or(dir).to_path_buf();
             Error::io(path, e.into())
         })?;
-        let is_file = entry.file_type().is_file()
-            || (entry.file_type().is_symlink() && entry.path().is_file());
-        if !is_file {
-            continue;
-        }
         let path = entry.path();
-        let ext_ok = extensions.is_empty()
+        let wanted = extensions.is_empty()
             || path
                 .extension()
                 .and_then(|e| e.to_str())
                 .is_some_and(|e| extensions.contains(&e));
-        if ext_ok {
-            out.push(path.to_path_buf());
+        let kind = entry.file_type();
+        if kind.is_file() {
+            if wanted {
+                out.push(path.to_path_buf());
+            }
+        } else if kind.is_symlink() && entry.depth() > 0 {
+            match followed(root, path) {
+                Ok(real) if real.is_file() => {
+                    if wanted {
+                        out.push(path.to_path_buf());
+                    }
+                }
+                Ok(real) if real.is_dir() => refused.push(link_problem(
+                    root,
+                    path,
+                    &real,
+                    "a folder, and folder links are not followed",
+                    "copy the folder into the site, or link its files one by one",
+                )),
+                Ok(real) => refused.push(special_file(root, path, &real)),
+                Err(d) => refused.push(*d),
+            }
+        } else if !kind.is_dir() && wanted {
+            refused.push(special_file(root, path, path));
         }
     }
-    Ok(out)
+    Error::unless(out, refused)
+}
+
+/// Where the link `path` leads, if that is inside the site folder `root`.
+fn followed(root: &Path, path: &Path) -> Result<PathBuf, Box<Diagnostic>> {
+    let target = std::fs::read_link(path).unwrap_or_default();
+    match path.canonicalize() {
+        Ok(real) if real.starts_with(root) => Ok(real),
+        Ok(real) => Err(Box::new(link_problem(
+            root,
+            path,
+            &real,
+            "outside the site folder, so it is not followed",
+            "copy the file into the site folder, or remove the link",
+        ))),
+        Err(_) => Err(Box::new(link_problem(
+            root,
+            path,
+            &target,
+            "which does not exist (a broken link)",
+            "remove the link, or restore what it points at",
+        ))),
+    }
+}
+
+fn link_problem(root: &Path, link: &Path, target: &Path, what: &str, help: &str) -> Diagnostic {
+    let rel = link.strip_prefix(root).unwrap_or(link);
+    Diagnostic::error(
+        rel,
+        None,
+        format!("this link leads to {}: {what}", target.display()),
+    )
+    .with_help(help)
+}
+
+fn special_file(root: &Path, path: &Path, real: &Path) -> Diagnostic {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    Diagnostic::error(
+        rel,
+        None,
+        format!(
+            "not a regular file (a device, pipe or socket{})",
+            if real == path {
+                String::new()
+            } else {
+                format!(", at {}", real.display())
+            }
+        ),
+    )
+    .with_help("content, static and template folders hold ordinary files only")
 }
 
 /// Reads one content file; text that is not UTF-8 is a diagnostic.
@@ -257,9 +348,10 @@ pub fn is_ignored_asset(name: &str) -> bool {
         || name.ends_with(".swx")
 }
 
-/// Reads every file below `dir` as an asset, with paths relative to `dir`.
-pub fn read_assets(dir: &Path) -> Result<Vec<AssetFile>, Error> {
-    let paths = walk(dir, &[], is_ignored_asset)?;
+/// Reads every file below `dir` (a folder of the site in `root`) as an
+/// asset, with paths relative to `dir`.
+pub fn read_assets(root: &Path, dir: &Path) -> Result<Vec<AssetFile>, Error> {
+    let paths = walk(root, dir, &[], is_ignored_asset)?;
     paths
         .par_iter()
         .map(|abs| {
@@ -276,9 +368,10 @@ pub fn read_assets(dir: &Path) -> Result<Vec<AssetFile>, Error> {
         .collect()
 }
 
-/// Reads every template below `dir`, named by their path below it.
-pub fn read_templates(dir: &Path) -> Result<Vec<(String, String)>, Error> {
-    let assets = read_assets(dir)?;
+/// Reads every template below `dir` (a folder of the site in `root`),
+/// named by their path below it.
+pub fn read_templates(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, Error> {
+    let assets = read_assets(root, dir)?;
     assets
         .into_iter()
         .filter(|a| a.rel.ends_with(".html") || a.rel.ends_with(".xml") || a.rel.ends_with(".txt"))

@@ -51,10 +51,17 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
 /// Loads theme `name` for the site at `root`.
 pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
     let dir = root.join("themes").join(name);
+    // Every unreadable file of the theme and the site's overrides at once.
+    let mut refused = Vec::new();
     let mut theme = if dir.is_dir() {
         Theme {
-            templates: load::read_templates(&dir.join("templates"))?,
-            assets: load::read_assets(&dir.join("static"))?,
+            templates: Error::gather(
+                load::read_templates(root, &dir.join("templates")),
+                &mut refused,
+            )?
+            .unwrap_or_default(),
+            assets: Error::gather(load::read_assets(root, &dir.join("static")), &mut refused)?
+                .unwrap_or_default(),
         }
     } else if name == "default" {
         builtin()
@@ -64,19 +71,21 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
             dir.display()
         )));
     };
-    for (name, text) in load::read_templates(&root.join("templates"))? {
+    let templates = load::read_templates(root, &root.join("templates"));
+    for (name, text) in Error::gather(templates, &mut refused)?.unwrap_or_default() {
         match theme.templates.iter_mut().find(|(n, _)| *n == name) {
             Some(slot) => slot.1 = text,
             None => theme.templates.push((name, text)),
         }
     }
-    for asset in load::read_assets(&root.join("static"))? {
+    let assets = load::read_assets(root, &root.join("static"));
+    for asset in Error::gather(assets, &mut refused)?.unwrap_or_default() {
         match theme.assets.iter_mut().find(|a| a.rel == asset.rel) {
             Some(slot) => *slot = asset,
             None => theme.assets.push(asset),
         }
     }
-    Ok(theme)
+    Error::unless(theme, refused)
 }
 
 /// The built-in default theme.
@@ -105,7 +114,7 @@ mod tests {
     #[test]
     fn embedded_theme_lists_every_file_of_the_folder() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default");
-        let mut on_disk: Vec<String> = load::list_files(&dir, &[])
+        let mut on_disk: Vec<String> = load::list_files(&dir, &dir, &[])
             .unwrap()
             .iter()
             .map(|p| {

@@ -3,6 +3,7 @@
 mod binary;
 mod common;
 
+mod apart;
 mod browser;
 
 mod community;
