@@ -222,6 +222,29 @@ fn normalize_base_url(url: &str) -> Result<String, String> {
     if rest.contains(['?', '#']) {
         return Err(format!("base_url `{url}` may not have a query or fragment"));
     }
+    // Every page and feed carries it: nothing a browser reads otherwise.
+    if let Some(c) = url.chars().find(|&c| {
+        c.is_whitespace() || c.is_control() || matches!(c, '"' | '\'' | '<' | '>' | '\\' | '`')
+    }) {
+        return Err(format!(
+            "base_url `{}` contains {}, which a URL may not",
+            url.escape_debug(),
+            if c == ' ' {
+                "a space".to_owned()
+            } else {
+                format!("`{}`", c.escape_debug())
+            }
+        ));
+    }
+    let parsed = url::Url::parse(url).map_err(|e| format!("base_url `{url}` is not a URL: {e}"))?;
+    if !parsed.username().is_empty() || parsed.password().is_some() {
+        return Err(format!(
+            "base_url `{url}` holds a user name or password; every page would publish it"
+        ));
+    }
+    if rest.split('/').skip(1).any(|s| s == ".." || s == ".") {
+        return Err(format!("base_url `{url}` has a `.` or `..` folder"));
+    }
     let mut url = url.to_owned();
     if !url.ends_with('/') {
         url.push('/');
@@ -268,6 +291,31 @@ mod tests {
             c.permalink("/posts/x/"),
             "https://example.org/community/posts/x/"
         );
+    }
+
+    #[test]
+    fn a_base_url_a_browser_could_misread_is_refused() {
+        for bad in [
+            "https://example.org/my site/",
+            "https://example.org/\"x/",
+            "https://example.org/a<b/",
+            "https://example.org/../up/",
+            "https://user:pass@example.org/",
+            "https://user@example.org/",
+            "https://exa mple.org/",
+            "javascript:alert(1)//",
+        ] {
+            let text = format!("title: T\nbase_url: '{bad}'\n");
+            assert!(parse(&text).is_err(), "{bad} was accepted");
+        }
+        for good in [
+            "https://example.org/",
+            "http://127.0.0.1:1111/",
+            "https://e.org/caf%C3%A9/",
+        ] {
+            let text = format!("title: T\nbase_url: '{good}'\n");
+            assert!(parse(&text).is_ok(), "{good} was refused");
+        }
     }
 
     #[test]

@@ -129,7 +129,7 @@ pub fn parse_comments(
                 author: c.author,
                 member: c.member,
                 position: at(i),
-                url: c.url.filter(|u| u.starts_with("http://") || u.starts_with("https://")),
+                url: c.url.filter(|u| crate::url::is_web_url(u)),
                 date,
                 body: crate::model::Html::new(
                     crate::markdown::link_mentions_in_html(&sanitize(&c.body), ctx).0,

@@ -93,6 +93,20 @@ pub fn parse_member(
             }
         })
         .collect();
+    if let Some(avatar) = raw.avatar.as_deref().filter(|a| !is_avatar(a)) {
+        errors.push(
+            fm.error(
+                &file.path,
+                "avatar",
+                Some(avatar),
+                format!(
+                    "avatar `{}` is neither an http(s) URL nor a path of the site",
+                    avatar.escape_debug()
+                ),
+            )
+            .with_help("expected a file of static/ (`avatars/ada.png`) or https://..."),
+        );
+    }
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -108,6 +122,21 @@ pub fn parse_member(
         bio: std::sync::Arc::new(body.render(ctx)),
         extra: to_json(raw.extra),
     })
+}
+
+/// Whether `avatar` is a web URL or a plain path of the site. A backslash
+/// is refused: browsers read `/\\host/a.png` as another host.
+fn is_avatar(avatar: &str) -> bool {
+    if let Some(rest) = avatar.strip_prefix("//") {
+        return crate::url::is_web_url(&format!("https://{rest}"));
+    }
+    if avatar.contains("://") {
+        return crate::url::is_web_url(avatar);
+    }
+    !avatar.is_empty()
+        && !avatar.contains(['\\', ':', '?', '#'])
+        && !avatar.chars().any(|c| c.is_whitespace() || c.is_control())
+        && avatar.split('/').all(|s| s != "..")
 }
 
 /// The URL of a link: itself when it is one, else the profile URL of a
@@ -136,6 +165,29 @@ pub fn expand_link(service: &str, value: &str) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn an_avatar_is_a_web_url_or_a_plain_site_path() {
+        for good in [
+            "avatars/ada.png",
+            "/avatars/ada.png",
+            "https://e.org/a.png",
+            "//cdn.e.org/a.png",
+        ] {
+            assert!(is_avatar(good), "{good}");
+        }
+        for bad in [
+            "/\\evil.example/a.png",
+            "\\\\evil.example\\a.png",
+            "javascript:alert(1)",
+            "data:image/png;base64,AAAA",
+            "../../etc/passwd",
+            "a b.png",
+            "",
+        ] {
+            assert!(!is_avatar(bad), "{bad}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -102,11 +102,31 @@ pub fn check_segment(what: &str, s: &str) -> Result<(), String> {
     }
     if s == "."
         || s == ".."
-        || s.contains(['/', '\\', '?', '#', ':', '\0'])
+        || s.contains(['/', '\\', '?', '#', ':', '%', '\0'])
         || s.chars().any(char::is_whitespace)
     {
         return Err(format!(
-            "{what} `{s}` is not a plain name: it may not contain `/`, `\\`, `..`, `?`, `#`, `:` or spaces"
+            "{what} `{}` is not a plain name: it may not contain `/`, `\\`, `..`, `?`, `#`, `:`, `%` or spaces",
+            s.escape_debug()
+        ));
+    }
+    if let Some(c) = s.chars().find(|&c| crate::url::is_invisible(c)) {
+        return Err(format!(
+            "{what} `{}` holds the invisible character U+{:04X}: a URL that looks like another",
+            s.escape_debug(),
+            c as u32
+        ));
+    }
+    if s.len() > crate::url::MAX_NAME_BYTES {
+        return Err(format!(
+            "{what} is {} bytes long; a file system takes at most {} in one name",
+            s.len(),
+            crate::url::MAX_NAME_BYTES
+        ));
+    }
+    if crate::url::is_reserved_on_windows(s) {
+        return Err(format!(
+            "{what} `{s}` is a name Windows reserves (or ends in a dot): the site could not be copied there"
         ));
     }
     Ok(())

@@ -134,6 +134,25 @@ pub fn parse_thread(
         None => slugify(&file_stem(path)),
     };
     let date = date_field(&fm, path, "date", &raw.date, &mut errors);
+    if let Some(url) = raw
+        .source
+        .as_ref()
+        .and_then(|o| o.url.as_deref())
+        .filter(|u| !u.is_empty() && !crate::url::is_web_url(u))
+    {
+        errors.push(
+            fm.error(
+                path,
+                "source",
+                Some(url),
+                format!(
+                    "`source.url` `{}` is not an http(s) link",
+                    url.escape_debug()
+                ),
+            )
+            .with_help("expected the address where the conversation took place: https://..."),
+        );
+    }
     let skip: Vec<&str> = raw.skip.iter().map(|i| i.0.as_str()).collect();
     let kept: Vec<&RawEntry> = raw
         .entries
@@ -190,6 +209,25 @@ pub fn parse_thread(
                 .with_help(
                     "expected `by: <handle or name>` or `comment: <post-slug>#<comment-id>`",
                 ),
+            );
+        }
+        if let Some(url) = e
+            .url
+            .as_deref()
+            .filter(|u| !u.is_empty() && !crate::url::is_web_url(u))
+        {
+            errors.push(
+                entry_error(
+                    &fm,
+                    path,
+                    &e.id.0,
+                    format!(
+                        "entry `{}` has the url `{}`, which is not an http(s) link",
+                        e.id.0,
+                        url.escape_debug()
+                    ),
+                )
+                .with_help("expected `url: https://...`, the address of the original message"),
             );
         }
         let mut rendered = markdown::render(&e.text, ctx);

@@ -273,8 +273,9 @@ pub fn plan(
     planned.extend(redirects);
 
     let mut out = Vec::with_capacity(planned.len() + assets.len());
-    let mut owner: HashMap<OutputPath, PathBuf> =
-        HashMap::with_capacity(planned.len() + assets.len());
+    // Keyed by the folded path: `Hello/` and `hello/` are one folder on
+    // macOS and Windows, and a site must deploy anywhere.
+    let mut owner: HashMap<String, Claim> = HashMap::with_capacity(planned.len() + assets.len());
     let mut claim = |job: Job,
                      path: Result<OutputPath, String>,
                      source: &Path,
@@ -284,24 +285,33 @@ pub fn plan(
                 "paths must stay inside the output folder: no `..`, `\\` or drive letters",
             ),
         ),
-        Ok(p) => {
-            if let Some(first) = owner.get(&p) {
+        Ok(p) => match owner.entry(crate::url::folded(p.as_str()).into_owned()) {
+            std::collections::hash_map::Entry::Occupied(first) => {
+                let (first_path, first_source) = first.get();
+                let how = if *first_path == p {
+                    String::new()
+                } else {
+                    format!(
+                        " as `{first_path}`, which differs only in case or Unicode form (one file on macOS and Windows)"
+                    )
+                };
                 diags.push(
                     Diagnostic::error(
                         source,
                         None,
                         format!(
-                            "`{p}` would be written twice: {} also produces it",
-                            first.display()
+                            "`{p}` would be written twice: {} also produces it{how}",
+                            first_source.display()
                         ),
                     )
                     .with_help("change a slug, an alias or the permalink pattern"),
                 );
-            } else {
-                owner.insert(p.clone(), source.to_path_buf());
+            }
+            std::collections::hash_map::Entry::Vacant(slot) => {
+                slot.insert((p.clone(), source.to_path_buf()));
                 out.push((job, p));
             }
-        }
+        },
     };
     for (job, path, source) in planned {
         claim(job, OutputPath::from_url(&path), &source, &mut diags);
@@ -314,11 +324,48 @@ pub fn plan(
             &mut diags,
         );
     }
+    for (file, (path, source), (folder_path, folder_source)) in files_named_as_folders(&owner) {
+        diags.push(
+            Diagnostic::error(
+                folder_source,
+                None,
+                format!(
+                    "`{folder_path}` needs a folder named `{file}`, but {} writes a file of that name (`{path}`)",
+                    source.display()
+                ),
+            )
+            .with_help("change the slug, alias or permalink: it names a file the site already writes"),
+        );
+    }
     if diags.has_errors() {
         Err(diags)
     } else {
         Ok(out)
     }
+}
+
+/// An output path and the source that claims it.
+type Claim = (OutputPath, PathBuf);
+
+/// Outputs whose path is a folder of another output (a page with slug
+/// `feed.xml` needs `feed.xml/index.html` beside the feed `feed.xml`):
+/// `(folded folder, the file's owner, the owner of a path inside it)`.
+fn files_named_as_folders(owner: &HashMap<String, Claim>) -> Vec<(&str, &Claim, &Claim)> {
+    let mut clashes = Vec::new();
+    for (key, inside) in owner {
+        let mut end = key.len();
+        while let Some(i) = key[..end].rfind('/') {
+            let folder = &key[..i];
+            if let Some(file) = owner.get(folder) {
+                clashes.push((folder, file, inside));
+            }
+            end = i;
+        }
+    }
+    // One error per folder, naming the first path inside it.
+    clashes.sort_by(|a, b| (a.0, &a.2 .0).cmp(&(b.0, &b.2 .0)));
+    clashes.dedup_by(|a, b| a.0 == b.0);
+    clashes
 }
 
 /// The files of the search index with their root paths.

@@ -17,6 +17,7 @@ mod incremental;
 mod journeys;
 mod journeys_import;
 mod mbox;
+mod names;
 mod output;
 mod pagination;
 mod safety;

@@ -187,3 +187,31 @@ fn percent_encoded_aliases_are_decoded() {
     site.build();
     assert!(site.out().join("café/index.html").is_file());
 }
+
+#[test]
+fn thread_links_a_browser_would_run_are_errors_at_their_line() {
+    let thread = "---\ntitle: T\ndate: 2020-01-01\nsource: { name: Elsewhere, url: \"javascript:alert(1)\" }\nentries:\n  - id: 1\n    by: ann\n    text: hi\n    url: \"data:text/html,<script>alert(1)</script>\"\n  - id: 2\n    by: bob\n    text: fine\n    url: https://example.org/2\n---\n";
+    let member = "---\nname: Eve\navatar: \"/\\\\evil.example/a.png\"\n---\n";
+    let site = Site::new(
+        CONFIG,
+        &[
+            ("content/threads/t.md", thread),
+            ("content/members/eve.md", member),
+        ],
+    );
+    let errs = match site.try_build() {
+        Err(salon::Error::Content(d)) => d,
+        other => panic!("expected content errors, got {:?}", other.map(|r| r.files)),
+    };
+    let at = |file: &str, what: &str| {
+        errs.iter()
+            .find(|d| d.path == std::path::Path::new(file) && d.message.contains(what))
+            .unwrap_or_else(|| panic!("no error about {what} in {file}: {errs:#?}"))
+            .position
+            .map(|p| p.line)
+    };
+    assert_eq!(at("content/threads/t.md", "source.url"), Some(4));
+    assert_eq!(at("content/threads/t.md", "entry `1`"), Some(6));
+    assert_eq!(at("content/members/eve.md", "avatar"), Some(3));
+    assert_eq!(errs.len(), 3, "{errs:#?}");
+}
