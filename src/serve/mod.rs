@@ -7,7 +7,8 @@
 //! an incremental rebuilder can take its place without touching the rest.
 //!
 //! - [`watch`]: notify events, filtered and debounced into batches.
-//! - [`http`]: the HTTP server and its path resolution.
+//! - [`http`]: the HTTP server (hyper on a one-thread tokio loop) and its
+//!   limits; `paths` decides what a request may see.
 //! - [`reload`]: the server-sent-events hub and the injected script.
 //!
 //! A tab is told to reload only after the rebuild returned (so every file it
@@ -15,7 +16,9 @@
 //! leaves the output, and so the served site, as it was, and shows its
 //! errors over the page until a rebuild works again.
 
+mod body;
 pub mod http;
+mod paths;
 pub mod reload;
 pub mod watch;
 

@@ -18,4 +18,5 @@ mod pagination;
 mod safety;
 mod search;
 mod serve;
+mod serve_limits;
 mod theme;
