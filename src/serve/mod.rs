@@ -246,23 +246,12 @@ pub fn error_text(error: &Error) -> String {
     }
 }
 
-/// Opens `url` in the default browser, best effort.
+/// Opens `url` in the default browser (or `$BROWSER`), best effort. The
+/// `opener` crate asks the system directly (ShellExecute on Windows, where
+/// `cmd /C start` would cut the URL at a `&`; `open` on macOS; xdg-open on
+/// Linux, with WSL handled).
 pub fn open_browser(url: &str) -> std::io::Result<()> {
-    let mut cmd = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    cmd.arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
+    opener::open_browser(url).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

@@ -374,3 +374,30 @@ fn a_client_sending_a_byte_a_second_is_dropped() {
     assert!(after >= HEAD_TIMEOUT - Duration::from_secs(1), "{after:?}");
     serve.still_serves();
 }
+
+#[cfg(unix)]
+#[test]
+fn open_starts_the_browser_named_by_the_browser_variable() {
+    use std::os::unix::fs::PermissionsExt;
+    let site = site();
+    let log = site.root().join("opened.txt");
+    let browser = site.root().join("browser.sh");
+    fs::write(
+        &browser,
+        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", log.display()),
+    )
+    .unwrap();
+    fs::set_permissions(&browser, fs::Permissions::from_mode(0o755)).unwrap();
+    let serve = Serve::start(
+        &site,
+        &["--open"],
+        &[("BROWSER", browser.to_str().unwrap())],
+    );
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while !log.exists() {
+        assert!(Instant::now() < deadline, "no browser was started");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    assert_eq!(fs::read_to_string(&log).unwrap(), serve.url);
+}
