@@ -10,7 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use salon::serve::http::{HEAD_TIMEOUT, MAX_EVENT_STREAMS};
+use salon::serve::http::{HEAD_TIMEOUT, MAX_CONNECTIONS, MAX_EVENT_STREAMS};
 use scraper::Html;
 
 use crate::common::*;
@@ -372,6 +372,37 @@ fn a_client_sending_a_byte_a_second_is_dropped() {
     eprintln!("slow client dropped after {after:?}");
     assert!(dropped, "a slow client was still connected after {after:?}");
     assert!(after >= HEAD_TIMEOUT - Duration::from_secs(1), "{after:?}");
+    serve.still_serves();
+}
+
+#[test]
+fn connections_beyond_the_limit_wait_to_be_accepted() {
+    let site = site();
+    let mut serve = Serve::start(&site, &[], &[]);
+    let fds = || {
+        fs::read_dir(format!("/proc/{}/fd", serve.child.id()))
+            .unwrap()
+            .count()
+    };
+    let before = fds();
+    let idle: Vec<TcpStream> = (0..MAX_CONNECTIONS + 44)
+        .map(|_| TcpStream::connect(serve.addr).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(500));
+    let during = fds();
+    eprintln!(
+        "{} idle connections: {before} open files, then {during}",
+        idle.len()
+    );
+    assert!(
+        during <= before + MAX_CONNECTIONS,
+        "{before} open files became {during}"
+    );
+    assert!(
+        during >= before + MAX_CONNECTIONS / 2,
+        "connections were not accepted"
+    );
+    drop(idle);
     serve.still_serves();
 }
 
