@@ -2,313 +2,111 @@
 //! injects the live-reload script into HTML responses, and streams reload
 //! events to the tabs.
 //!
-//! HTTP parsing is `tiny_http`'s. Path resolution is [`decode_path`] (pure)
-//! and [`resolve`]: a request path is split on `/` *before* it is
-//! percent-decoded, so `%2f` can never make a separator, and any segment that
-//! decodes to `..`, `.`, something with `/`, `\` or NUL, or anything other
-//! than one plain file name (a Windows drive, say) is refused. What is left
-//! is joined onto the output folder and canonicalized, and must still lie
-//! inside it, so a symlink pointing outside is refused too.
+//! HTTP/1.1 is hyper's, on a tokio event loop of one thread (plus at most
+//! [`FILE_THREADS`] for reading files), so an open tab costs no thread, and
+//! files other than pages are sent in pieces as they are read.
+//! What a request may see is decided in [`super::paths`]. Whoever can
+//! reach the port (everyone on the network with `--bind`) cannot take the
+//! server down or make it grow: request heads are capped at
+//! [`MAX_HEAD_BYTES`] (431), bodies on GET and HEAD at [`MAX_IGNORED_BODY`]
+//! (413), event streams at [`MAX_EVENT_STREAMS`] (503), connections at
+//! [`MAX_CONNECTIONS`] (more wait to be accepted), and a connection that
+//! does not send a complete head within [`HEAD_TIMEOUT`] (a slow client,
+//! or an idle keep-alive one) is closed.
 
-use std::fs;
-use std::io::{self, Write as _};
-use std::net::{SocketAddr, TcpListener};
-use std::path::{Component, Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::convert::Infallible;
+use std::future::Future;
+use std::io;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::pin::{pin, Pin};
 use std::sync::Arc;
+use std::task::Poll;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
-use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, CONTROLS};
-use tiny_http::{Header, Method, Request, Response, StatusCode};
+use hyper::body::{Body as _, Incoming};
+use hyper::header::{self, HeaderName, HeaderValue};
+use hyper::{Method, Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::sync::{oneshot, Semaphore};
 
+use super::body::{Body, EventStream, FileStream};
 use super::reload::{self, Hub};
 
-/// Why a request path was refused.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Refusal {
-    /// Not a path, bad percent-encoding, or not UTF-8: 400.
-    Malformed,
-    /// Tries to leave the output folder: 403.
-    Forbidden,
-}
+pub use super::paths::{
+    content_type, decode_path, host_allowed, origin_allowed, resolve, DecodedPath, Refusal,
+    Resolved,
+};
 
-/// A request path, decoded: its segments and whether it ended with `/`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DecodedPath {
-    /// The decoded, checked segments (no empty ones).
-    pub segments: Vec<String>,
-    /// Whether the path ended with `/` (or was `/`).
-    pub trailing_slash: bool,
-}
+/// The largest request line plus headers; more gets 431.
+pub const MAX_HEAD_BYTES: usize = 16 * 1024;
+/// The largest body a GET or HEAD may carry (it is read and ignored); more
+/// gets 413 without being read.
+pub const MAX_IGNORED_BODY: u64 = 16 * 1024;
+/// Open reload streams at once (tabs); more get 503 with `Retry-After`.
+pub const MAX_EVENT_STREAMS: usize = 64;
+/// Open connections at once; more wait in the system's queue.
+pub const MAX_CONNECTIONS: usize = 256;
+/// Time a connection has to send a whole request head, counted from when
+/// the server is ready for one: it bounds slow clients and idle keep-alive
+/// connections alike.
+pub const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Threads reading files, besides the event loop.
+pub const FILE_THREADS: usize = 4;
 
-/// Decodes the path of a request target (query and fragment dropped) into
-/// segments that are each one plain file name.
-pub fn decode_path(target: &str) -> Result<DecodedPath, Refusal> {
-    let path = target.split(['?', '#']).next().unwrap_or("");
-    if !path.starts_with('/') {
-        return Err(Refusal::Malformed);
-    }
-    let mut segments = Vec::new();
-    for raw in path.split('/').filter(|s| !s.is_empty()) {
-        if raw.contains('%')
-            && !raw
-                .split('%')
-                .skip(1)
-                .all(|h| h.len() >= 2 && h.as_bytes()[..2].iter().all(u8::is_ascii_hexdigit))
-        {
-            return Err(Refusal::Malformed);
-        }
-        let seg = percent_decode_str(raw)
-            .decode_utf8()
-            .map_err(|_| Refusal::Malformed)?;
-        if seg == "." || seg == ".." || seg.contains(['/', '\\', '\0']) || !is_one_name(&seg) {
-            return Err(Refusal::Forbidden);
-        }
-        segments.push(seg.into_owned());
-    }
-    Ok(DecodedPath {
-        segments,
-        trailing_slash: path.ends_with('/'),
-    })
-}
-
-/// Whether `seg` is exactly one normal path component on this system.
-fn is_one_name(seg: &str) -> bool {
-    let mut c = Path::new(seg).components();
-    matches!((c.next(), c.next()), (Some(Component::Normal(_)), None))
-}
-
-/// Characters escaped when a decoded path is written back into a URL.
-const SEGMENT: &AsciiSet = &CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'/')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'\\')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
-
-/// What a request path names in the output folder.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resolved {
-    /// A file to send (canonical path, inside the folder).
-    File(PathBuf),
-    /// A folder asked for without its trailing slash: where to go instead.
-    Redirect(String),
-    /// Nothing there.
-    NotFound,
-    /// Refused.
-    Refused(Refusal),
-}
-
-/// Resolves a request target against the output folder `root`.
-pub fn resolve(root: &Path, target: &str) -> Resolved {
-    let decoded = match decode_path(target) {
-        Ok(d) => d,
-        Err(r) => return Resolved::Refused(r),
-    };
-    let Ok(root) = root.canonicalize() else {
-        return Resolved::NotFound;
-    };
-    // Hidden files (the manifest, a build's temporary files) are not served.
-    if decoded
-        .segments
-        .iter()
-        .any(|s| s.starts_with('.') && s != ".well-known")
-    {
-        return Resolved::NotFound;
-    }
-    let mut candidate = root.clone();
-    candidate.extend(&decoded.segments);
-    let real = match inside(&root, &candidate) {
-        Ok(Some(real)) => real,
-        Ok(None) => return Resolved::NotFound,
-        Err(r) => return Resolved::Refused(r),
-    };
-    if !real.is_dir() {
-        return if decoded.trailing_slash {
-            Resolved::NotFound
-        } else {
-            Resolved::File(real)
-        };
-    }
-    if !decoded.trailing_slash && !decoded.segments.is_empty() {
-        let mut location = String::new();
-        for s in &decoded.segments {
-            location.push('/');
-            location.extend(utf8_percent_encode(s, SEGMENT));
-        }
-        location.push('/');
-        if let Some((_, query)) = target.split_once('?') {
-            location.push('?');
-            location.push_str(query.split('#').next().unwrap_or(""));
-        }
-        return Resolved::Redirect(location);
-    }
-    match inside(&root, &real.join("index.html")) {
-        Ok(Some(index)) if index.is_file() => Resolved::File(index),
-        Ok(_) => Resolved::NotFound,
-        Err(r) => Resolved::Refused(r),
-    }
-}
-
-/// The canonical form of `path` if it exists and lies inside `root`.
-fn inside(root: &Path, path: &Path) -> Result<Option<PathBuf>, Refusal> {
-    match path.canonicalize() {
-        Ok(real) if real.starts_with(root) => Ok(Some(real)),
-        Ok(_) => Err(Refusal::Forbidden),
-        Err(_) => Ok(None),
-    }
-}
-
-/// The `Content-Type` of a file, by its extension.
-pub fn content_type(path: &Path) -> &'static str {
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
-        "html" | "htm" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" | "mjs" => "text/javascript; charset=utf-8",
-        "json" | "map" => "application/json",
-        "xml" => "application/xml; charset=utf-8",
-        "atom" => "application/atom+xml",
-        "rss" => "application/rss+xml",
-        "txt" | "md" => "text/plain; charset=utf-8",
-        "csv" => "text/csv; charset=utf-8",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "gif" => "image/gif",
-        "webp" => "image/webp",
-        "avif" => "image/avif",
-        "ico" => "image/x-icon",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "otf" => "font/otf",
-        "pdf" => "application/pdf",
-        "wasm" => "application/wasm",
-        "mp4" => "video/mp4",
-        "webm" => "video/webm",
-        "mp3" => "audio/mpeg",
-        "ogg" => "audio/ogg",
-        "zip" => "application/zip",
-        _ => "application/octet-stream",
-    }
-}
-
-/// Whether a request with `Origin` header `origin` (and `Host` header
-/// `host`) may use the reload channel of a server listening on `local`: no
-/// `Origin` (not a cross-site browser request), or the server's own origin.
-pub fn origin_allowed(origin: Option<&str>, host: Option<&str>, local: SocketAddr) -> bool {
-    let Some(origin) = origin else {
-        return true;
-    };
-    let port = local.port();
-    let mut own = vec![format!("http://{local}")];
-    if local.ip().is_loopback() {
-        own.push(format!("http://localhost:{port}"));
-        own.push(format!("http://127.0.0.1:{port}"));
-        own.push(format!("http://[::1]:{port}"));
-    } else if local.ip().is_unspecified() {
-        // Reached by whatever address the network gives it: its own origin
-        // is the one the browser used.
-        if let Some(host) = host {
-            own.push(format!("http://{host}"));
-        }
-    }
-    own.iter().any(|o| o.eq_ignore_ascii_case(origin.trim()))
-}
-
-/// Whether a request with `Host` header `host` may be answered by a server
-/// listening on `local`. A loopback server answers only to loopback names,
-/// so a web page whose domain is made to resolve to 127.0.0.1 (DNS
-/// rebinding) cannot read the site from the browser.
-pub fn host_allowed(host: Option<&str>, local: SocketAddr) -> bool {
-    if !local.ip().is_loopback() {
-        return true;
-    }
-    let Some(host) = host else {
-        // HTTP/1.0 without Host: not a browser.
-        return true;
-    };
-    let host = host.trim().to_ascii_lowercase();
-    let name = match host.rsplit_once(':') {
-        Some((name, port)) if !name.ends_with(':') && port.chars().all(|c| c.is_ascii_digit()) => {
-            if port != local.port().to_string() {
-                return false;
-            }
-            name
-        }
-        _ => host.as_str(),
-    };
-    matches!(name, "localhost" | "127.0.0.1" | "[::1]")
-        || name.ends_with(".localhost")
-        || name == local.ip().to_string()
-}
-
-/// A running server. Dropping it stops it.
+/// A running server. Dropping it stops it and closes every connection.
 pub struct Server {
-    server: Arc<tiny_http::Server>,
     addr: SocketAddr,
-    closing: Arc<AtomicBool>,
     hub: Arc<Hub>,
-    workers: Vec<JoinHandle<()>>,
+    stop: Option<oneshot::Sender<()>>,
+    thread: Option<JoinHandle<()>>,
 }
-
-/// Threads taking requests; each event stream gets a thread of its own.
-const WORKERS: usize = 4;
-/// How often an idle event stream sends a comment, to notice closed tabs.
-const KEEP_ALIVE: Duration = Duration::from_secs(15);
 
 struct Ctx {
     root: PathBuf,
     addr: SocketAddr,
     hub: Arc<Hub>,
+    streams: Arc<Semaphore>,
 }
 
 impl Server {
     /// Binds `addr` and serves `root` (the output folder; it may not exist
     /// yet) with reload events from `hub`.
     pub fn start(addr: SocketAddr, root: PathBuf, hub: Arc<Hub>) -> io::Result<Server> {
-        let listener = TcpListener::bind(addr)?;
+        // Bound here, so a port in use is the caller's error.
+        let listener = std::net::TcpListener::bind(addr)?;
         let addr = listener.local_addr()?;
-        let server = tiny_http::Server::from_listener(listener, None)
-            .map(Arc::new)
-            .map_err(io::Error::other)?;
-        let closing = Arc::new(AtomicBool::new(false));
+        listener.set_nonblocking(true)?;
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_io()
+            .enable_time()
+            .max_blocking_threads(FILE_THREADS)
+            .thread_name("salon-http-files")
+            .build()?;
+        let listener = {
+            let _in_runtime = runtime.enter();
+            tokio::net::TcpListener::from_std(listener)?
+        };
         let ctx = Arc::new(Ctx {
             root,
             addr,
             hub: hub.clone(),
+            streams: Arc::new(Semaphore::new(MAX_EVENT_STREAMS)),
         });
-        let workers = (0..WORKERS)
-            .map(|_| {
-                let (server, closing, ctx) = (server.clone(), closing.clone(), ctx.clone());
-                std::thread::spawn(move || loop {
-                    match server.recv() {
-                        Ok(rq) => handle(rq, &ctx),
-                        Err(_) if closing.load(Ordering::Relaxed) => break,
-                        Err(_) => {}
-                    }
-                })
-            })
-            .collect();
+        let (stop, stopped) = oneshot::channel();
+        let thread = std::thread::Builder::new()
+            .name("salon-http".into())
+            .spawn(move || {
+                runtime.block_on(accept(listener, ctx, stopped));
+                // Ends every connection; a file read under way may finish.
+                runtime.shutdown_timeout(Duration::from_secs(1));
+            })?;
         Ok(Server {
-            server,
             addr,
-            closing,
             hub,
-            workers,
+            stop: Some(stop),
+            thread: Some(thread),
         })
     }
 
@@ -320,78 +118,176 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        self.closing.store(true, Ordering::Relaxed);
         self.hub.close();
-        for _ in &self.workers {
-            self.server.unblock();
-        }
-        for w in self.workers.drain(..) {
-            let _ = w.join();
+        // Dropping the sender is the signal.
+        self.stop.take();
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
         }
     }
 }
 
-fn header(name: &str, value: &str) -> Header {
-    Header::from_bytes(name.as_bytes(), value.as_bytes()).expect("valid header")
-}
-
-fn header_value<'a>(rq: &'a Request, name: &'static str) -> Option<&'a str> {
-    rq.headers()
-        .iter()
-        .find(|h| h.field.equiv(name))
-        .map(|h| h.value.as_str())
-}
-
-fn plain(status: u16, text: &str) -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_string(text)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/plain; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
-}
-
-fn handle(rq: Request, ctx: &Ctx) {
-    if !matches!(rq.method(), Method::Get | Method::Head) {
-        let _ = rq
-            .respond(plain(405, "method not allowed\n").with_header(header("Allow", "GET, HEAD")));
-        return;
+/// Accepts connections until `stopped` fires, each served on its own task.
+async fn accept(
+    listener: tokio::net::TcpListener,
+    ctx: Arc<Ctx>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(HEAD_TIMEOUT)
+        .max_header_size(MAX_HEAD_BYTES);
+    let connections = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+    loop {
+        let Some(Ok(slot)) = until(&mut stopped, connections.clone().acquire_owned()).await else {
+            return;
+        };
+        let stream = match until(&mut stopped, listener.accept()).await {
+            None => return,
+            Some(Ok((stream, _))) => stream,
+            // Out of file descriptors, say: wait for some to be freed
+            // rather than spin.
+            Some(Err(_)) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let ctx = ctx.clone();
+        let service = hyper::service::service_fn(move |rq| respond(rq, ctx.clone()));
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // Errors are the client's (a reset, a timeout, a bad request
+            // already answered): nothing to report.
+            let _ = connection.await;
+            drop(slot);
+        });
     }
-    if !host_allowed(header_value(&rq, "Host"), ctx.addr) {
-        let _ = rq.respond(plain(
+}
+
+/// `work`'s result, or `None` if `stopped` fires (or its sender is
+/// dropped) first.
+async fn until<T>(stopped: &mut oneshot::Receiver<()>, work: impl Future<Output = T>) -> Option<T> {
+    let mut work = pin!(work);
+    std::future::poll_fn(|cx| {
+        if Pin::new(&mut *stopped).poll(cx).is_ready() {
+            return Poll::Ready(None);
+        }
+        work.as_mut().poll(cx).map(Some)
+    })
+    .await
+}
+
+async fn respond(mut rq: Request<Incoming>, ctx: Arc<Ctx>) -> Result<Response<Body>, Infallible> {
+    if !matches!(*rq.method(), Method::GET | Method::HEAD) {
+        let mut response = closing(plain(405, "method not allowed\n"));
+        set(&mut response, header::ALLOW, "GET, HEAD");
+        return Ok(response);
+    }
+    if let Some(refusal) = skip_body(rq.body_mut()).await {
+        return Ok(refusal);
+    }
+    let (Ok(host), Ok(origin)) = (text(&rq, header::HOST), text(&rq, header::ORIGIN)) else {
+        return Ok(plain(400, "bad request\n"));
+    };
+    if !host_allowed(host, ctx.addr) {
+        return Ok(plain(
             421,
             "this server answers only to localhost, 127.0.0.1 and [::1]\n",
         ));
-        return;
     }
-    let target = rq.url().to_owned();
-    let path = target.split(['?', '#']).next().unwrap_or("");
+    let path = rq.uri().path();
     if path == reload::EVENTS_PATH {
-        if !origin_allowed(
-            header_value(&rq, "Origin"),
-            header_value(&rq, "Host"),
-            ctx.addr,
-        ) {
-            let _ = rq.respond(plain(403, "cross-origin requests are refused\n"));
-            return;
+        if !origin_allowed(origin, host, ctx.addr) {
+            return Ok(plain(403, "cross-origin requests are refused\n"));
         }
-        let hub = ctx.hub.clone();
-        std::thread::spawn(move || stream_events(rq, &hub));
-        return;
+        return Ok(events(&ctx));
     }
     if path == reload::SCRIPT_PATH {
-        let _ = rq.respond(
-            Response::from_string(reload::SCRIPT)
-                .with_header(header("Content-Type", "text/javascript; charset=utf-8"))
-                .with_header(header("Cache-Control", "no-store")),
-        );
-        return;
+        return Ok(with_type(
+            Response::new(Body::whole(reload::SCRIPT)),
+            "text/javascript; charset=utf-8",
+        ));
     }
-    let response = match resolve(&ctx.root, &target) {
+    // The target as sent (an absolute URL stays one, and is refused).
+    let target = rq.uri().to_string();
+    let root = ctx.root.clone();
+    // Path checks and file reads block: off the event loop.
+    let response = tokio::task::spawn_blocking(move || serve_file(&root, &target))
+        .await
+        .unwrap_or_else(|_| plain(500, "the file could not be read\n"));
+    Ok(response)
+}
+
+/// Reads and drops a small body a GET or HEAD carries, so the connection
+/// stays usable; a large one is refused unread (the answer is returned).
+async fn skip_body(body: &mut Incoming) -> Option<Response<Body>> {
+    let too_large = || {
+        Some(closing(plain(
+            413,
+            "a GET or HEAD request carries no body\n",
+        )))
+    };
+    if body.is_end_stream() {
+        return None;
+    }
+    if body.size_hint().lower() > MAX_IGNORED_BODY {
+        return too_large();
+    }
+    let mut read = 0u64;
+    let drain = std::future::poll_fn(|cx| loop {
+        match Pin::new(&mut *body).poll_frame(cx) {
+            Poll::Pending => return Poll::Pending,
+            Poll::Ready(None) => return Poll::Ready(Ok(())),
+            Poll::Ready(Some(Err(_))) => return Poll::Ready(Err(false)),
+            Poll::Ready(Some(Ok(frame))) => {
+                read += frame.data_ref().map_or(0, |d| d.len() as u64);
+                if read > MAX_IGNORED_BODY {
+                    return Poll::Ready(Err(true));
+                }
+            }
+        }
+    });
+    match tokio::time::timeout(HEAD_TIMEOUT, drain).await {
+        Ok(Ok(())) => None,
+        Ok(Err(true)) => too_large(),
+        Ok(Err(false)) | Err(_) => Some(closing(plain(400, "the body was not sent in time\n"))),
+    }
+}
+
+/// A header's value as text; `Err` when it is not visible ASCII.
+fn text(rq: &Request<Incoming>, name: HeaderName) -> Result<Option<&str>, ()> {
+    rq.headers()
+        .get(name)
+        .map(|v| v.to_str().map_err(|_| ()))
+        .transpose()
+}
+
+/// A reload stream for one tab, if a slot is free.
+fn events(ctx: &Ctx) -> Response<Body> {
+    let Ok(slot) = ctx.streams.clone().try_acquire_owned() else {
+        // Closed too, so a refused tab holds no connection either.
+        let mut response = closing(plain(503, "too many open tabs; try again later\n"));
+        set(&mut response, header::RETRY_AFTER, "5");
+        return response;
+    };
+    let Some(messages) = ctx.hub.subscribe() else {
+        return plain(503, "shutting down\n");
+    };
+    let response = Response::new(Body::Events(EventStream::new(messages, slot)));
+    with_type(response, "text/event-stream")
+}
+
+/// The answer for a file path: the file, a redirect, the 404 page, or a
+/// refusal.
+fn serve_file(root: &Path, target: &str) -> Response<Body> {
+    let response = match resolve(root, target) {
         Resolved::File(file) => file_response(&file, 200),
         Resolved::Redirect(location) => {
-            Ok(plain(301, "moved\n").with_header(header("Location", &location)))
+            let mut response = plain(301, "moved\n");
+            set(&mut response, header::LOCATION, &location);
+            Ok(response)
         }
-        Resolved::NotFound => match ctx.root.join("404.html") {
+        Resolved::NotFound => match root.join("404.html") {
             page if page.is_file() => file_response(&page, 404),
             // No site yet (the first build failed, say): a page that still
             // carries the script, so the error shows and a fix reloads.
@@ -400,182 +296,59 @@ fn handle(rq: Request, ctx: &Ctx) {
         Resolved::Refused(Refusal::Forbidden) => Ok(plain(403, "forbidden\n")),
         Resolved::Refused(Refusal::Malformed) => Ok(plain(400, "bad request\n")),
     };
-    let response = response.unwrap_or_else(|e| plain(500, &format!("cannot read the file: {e}\n")));
-    let _ = rq.respond(response);
+    response.unwrap_or_else(|e| plain(500, &format!("cannot read the file: {e}\n")))
 }
 
 /// The not-found page when the site has none.
 const NOT_FOUND_PAGE: &str = "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Not found</title></head>\n<body><h1>Not found</h1><p>Nothing is built at this address (yet).</p></body></html>\n";
 
-fn html(status: u16, page: &str) -> Response<io::Cursor<Vec<u8>>> {
-    Response::from_data(reload::inject(page.as_bytes()))
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", "text/html; charset=utf-8"))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff"))
+fn set(response: &mut Response<Body>, name: HeaderName, value: &str) {
+    if let Ok(value) = HeaderValue::from_str(value) {
+        response.headers_mut().insert(name, value);
+    }
 }
 
-fn file_response(file: &Path, status: u16) -> io::Result<Response<io::Cursor<Vec<u8>>>> {
-    let mut bytes = fs::read(file)?;
+/// `response` with its type and the headers every answer carries: nothing
+/// is cached (a rebuild changes it) or sniffed.
+fn with_type(mut response: Response<Body>, kind: &str) -> Response<Body> {
+    set(&mut response, header::CONTENT_TYPE, kind);
+    set(&mut response, header::CACHE_CONTROL, "no-store");
+    set(&mut response, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
+    response
+}
+
+fn with_status(mut response: Response<Body>, status: u16) -> Response<Body> {
+    *response.status_mut() = StatusCode::from_u16(status).expect("a valid status");
+    response
+}
+
+/// `response`, after which the connection is closed: its request may have
+/// left bytes unread.
+fn closing(mut response: Response<Body>) -> Response<Body> {
+    set(&mut response, header::CONNECTION, "close");
+    response
+}
+
+fn plain(status: u16, text: &str) -> Response<Body> {
+    let response = Response::new(Body::whole(text.to_owned()));
+    with_status(with_type(response, "text/plain; charset=utf-8"), status)
+}
+
+fn html(status: u16, page: &str) -> Response<Body> {
+    let response = Response::new(Body::whole(reload::inject(page.as_bytes())));
+    with_status(with_type(response, "text/html; charset=utf-8"), status)
+}
+
+/// A file as the answer. Pages are read whole, for the script to go in;
+/// other files are sent as they are read.
+fn file_response(file: &Path, status: u16) -> io::Result<Response<Body>> {
     let kind = content_type(file);
-    if kind.starts_with("text/html") {
-        bytes = reload::inject(&bytes);
-    }
-    Ok(Response::from_data(bytes)
-        .with_status_code(StatusCode(status))
-        .with_header(header("Content-Type", kind))
-        .with_header(header("Cache-Control", "no-store"))
-        .with_header(header("X-Content-Type-Options", "nosniff")))
-}
-
-/// Streams reload events to one tab until it goes away or the server stops.
-/// The head is written by hand and every event flushed at once: a
-/// `tiny_http` response body would be buffered.
-fn stream_events(rq: Request, hub: &Hub) {
-    let Some(rx) = hub.subscribe() else {
-        let _ = rq.respond(plain(503, "shutting down\n"));
-        return;
+    let body = if kind.starts_with("text/html") {
+        Body::whole(reload::inject(&std::fs::read(file)?))
+    } else {
+        let file = std::fs::File::open(file)?;
+        let len = file.metadata()?.len();
+        Body::File(FileStream::new(file, len))
     };
-    let mut w = rq.into_writer();
-    let head = "HTTP/1.1 200 OK\r\n\
-                Content-Type: text/event-stream\r\n\
-                Cache-Control: no-store\r\n\
-                X-Content-Type-Options: nosniff\r\n\
-                Connection: close\r\n\r\n\
-                retry: 1000\n\n";
-    if w.write_all(head.as_bytes())
-        .and_then(|()| w.flush())
-        .is_err()
-    {
-        return;
-    }
-    loop {
-        let chunk = match rx.recv_timeout(KEEP_ALIVE) {
-            Ok(m) => m.to_event(),
-            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => ": ping\n\n".to_owned(),
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-        };
-        if w.write_all(chunk.as_bytes())
-            .and_then(|()| w.flush())
-            .is_err()
-        {
-            break;
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn segs(p: &str) -> Vec<String> {
-        decode_path(p).unwrap().segments
-    }
-
-    #[test]
-    fn paths_decode_into_plain_segments() {
-        assert_eq!(segs("/"), Vec::<String>::new());
-        assert_eq!(segs("/posts/a/?x=1#y"), vec!["posts", "a"]);
-        assert_eq!(segs("//posts//a"), vec!["posts", "a"]);
-        assert_eq!(segs("/tags/caf%C3%A9/"), vec!["tags", "café"]);
-        assert_eq!(segs("/a%20b"), vec!["a b"]);
-        assert!(decode_path("/posts/").unwrap().trailing_slash);
-        assert!(!decode_path("/posts").unwrap().trailing_slash);
-    }
-
-    #[test]
-    fn escapes_are_refused() {
-        for bad in [
-            "/..",
-            "/../etc/passwd",
-            "/posts/../../x",
-            "/%2e%2e/x",
-            "/%2E%2e/x",
-            "/.%2e/x",
-            "/a%2f..%2f..%2fx",
-            "/a%2Fb",
-            "/..%5cx",
-            "/a\\..\\x",
-            "/%5c",
-            "/./x",
-            "/a%00b",
-        ] {
-            assert_eq!(decode_path(bad), Err(Refusal::Forbidden), "{bad}");
-        }
-        for bad in ["", "x", "http://evil/", "/%zz", "/%c3%28", "/%"] {
-            assert_eq!(decode_path(bad), Err(Refusal::Malformed), "{bad}");
-        }
-    }
-
-    #[test]
-    fn content_types_follow_extensions() {
-        assert_eq!(
-            content_type(Path::new("a/index.html")),
-            "text/html; charset=utf-8"
-        );
-        assert_eq!(
-            content_type(Path::new("style.CSS")),
-            "text/css; charset=utf-8"
-        );
-        assert_eq!(
-            content_type(Path::new("feed.xml")),
-            "application/xml; charset=utf-8"
-        );
-        assert_eq!(content_type(Path::new("x.woff2")), "font/woff2");
-        assert_eq!(content_type(Path::new("blob")), "application/octet-stream");
-    }
-
-    #[test]
-    fn a_loopback_server_answers_only_to_loopback_names() {
-        let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
-        for ok in [
-            "127.0.0.1:1111",
-            "localhost:1111",
-            "LOCALHOST:1111",
-            "[::1]:1111",
-            "site.localhost:1111",
-            "localhost",
-        ] {
-            assert!(host_allowed(Some(ok), local), "{ok}");
-        }
-        assert!(host_allowed(None, local));
-        for bad in [
-            "evil.example:1111",
-            "evil.example",
-            "localhost:2222",
-            "127.0.0.2:1111",
-        ] {
-            assert!(!host_allowed(Some(bad), local), "{bad}");
-        }
-        let any: SocketAddr = "0.0.0.0:1111".parse().unwrap();
-        assert!(host_allowed(Some("my-laptop.lan:1111"), any));
-    }
-
-    #[test]
-    fn only_the_own_origin_may_listen() {
-        let local: SocketAddr = "127.0.0.1:1111".parse().unwrap();
-        assert!(origin_allowed(None, None, local));
-        assert!(origin_allowed(Some("http://127.0.0.1:1111"), None, local));
-        assert!(origin_allowed(Some("http://localhost:1111"), None, local));
-        assert!(!origin_allowed(Some("http://localhost:2222"), None, local));
-        assert!(!origin_allowed(Some("https://evil.example"), None, local));
-        assert!(!origin_allowed(Some("null"), None, local));
-        // A rebinding attack names its own host; loopback servers ignore it.
-        assert!(!origin_allowed(
-            Some("http://evil.example:1111"),
-            Some("evil.example:1111"),
-            local
-        ));
-        let any: SocketAddr = "0.0.0.0:1111".parse().unwrap();
-        assert!(origin_allowed(
-            Some("http://192.168.1.5:1111"),
-            Some("192.168.1.5:1111"),
-            any
-        ));
-        assert!(!origin_allowed(
-            Some("http://evil.example"),
-            Some("192.168.1.5:1111"),
-            any
-        ));
-    }
+    Ok(with_status(with_type(Response::new(body), kind), status))
 }

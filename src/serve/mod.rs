@@ -7,7 +7,8 @@
 //! an incremental rebuilder can take its place without touching the rest.
 //!
 //! - [`watch`]: notify events, filtered and debounced into batches.
-//! - [`http`]: the HTTP server and its path resolution.
+//! - [`http`]: the HTTP server (hyper on a one-thread tokio loop) and its
+//!   limits; `paths` decides what a request may see.
 //! - [`reload`]: the server-sent-events hub and the injected script.
 //!
 //! A tab is told to reload only after the rebuild returned (so every file it
@@ -15,7 +16,9 @@
 //! leaves the output, and so the served site, as it was, and shows its
 //! errors over the page until a rebuild works again.
 
+mod body;
 pub mod http;
+mod paths;
 pub mod reload;
 pub mod watch;
 
@@ -245,23 +248,12 @@ pub fn error_text(error: &Error) -> String {
     }
 }
 
-/// Opens `url` in the default browser, best effort.
+/// Opens `url` in the default browser (or `$BROWSER`), best effort. The
+/// `opener` crate asks the system directly (ShellExecute on Windows, where
+/// `cmd /C start` would cut the URL at a `&`; `open` on macOS; xdg-open on
+/// Linux, with WSL handled).
 pub fn open_browser(url: &str) -> std::io::Result<()> {
-    let mut cmd = if cfg!(target_os = "macos") {
-        std::process::Command::new("open")
-    } else if cfg!(windows) {
-        let mut c = std::process::Command::new("cmd");
-        c.args(["/C", "start", ""]);
-        c
-    } else {
-        std::process::Command::new("xdg-open")
-    };
-    cmd.arg(url)
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .map(|_| ())
+    opener::open_browser(url).map_err(std::io::Error::other)
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! server-sent events, and the small script injected into HTML responses
 //! (at serve time only: the built files never contain it).
 
-use std::sync::mpsc::{self, Receiver, Sender};
 use std::sync::Mutex;
+
+use tokio::sync::mpsc::{self, error::TrySendError, Receiver, Sender};
 
 /// The reserved URL prefix of the live-reload endpoints.
 pub const PREFIX: &str = "/__salon/";
@@ -11,6 +12,10 @@ pub const PREFIX: &str = "/__salon/";
 pub const EVENTS_PATH: &str = "/__salon/events";
 /// The injected script.
 pub const SCRIPT_PATH: &str = "/__salon/live.js";
+
+/// Messages a tab may have waiting before it counts as stuck. Builds are
+/// seconds apart and a live tab reads each message at once.
+const BACKLOG: usize = 16;
 
 /// What a tab is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,22 +75,32 @@ impl Hub {
         if state.closed {
             return None;
         }
-        let (tx, rx) = mpsc::channel();
+        // Tabs that left since the last message are forgotten now, so
+        // tabs coming and going between builds take no memory.
+        state.clients.retain(|c| !c.is_closed());
+        let (tx, rx) = mpsc::channel(BACKLOG);
         if let Some(e) = &state.error {
-            let _ = tx.send(Message::Failed(e.clone()));
+            let _ = tx.try_send(Message::Failed(e.clone()));
         }
         state.clients.push(tx);
         Some(rx)
     }
 
-    /// How many tabs are subscribed (closed tabs count until the next
-    /// message).
+    /// How many tabs are subscribed.
     pub fn clients(&self) -> usize {
-        self.lock().clients.len()
+        let mut state = self.lock();
+        state.clients.retain(|c| !c.is_closed());
+        state.clients.len()
     }
 
+    /// Sends `m` to every tab. A tab gone, or one that has let `BACKLOG`
+    /// messages pile up (its connection is stuck), is dropped: its stream
+    /// ends and a live browser reconnects.
     fn broadcast(state: &mut State, m: &Message) {
-        state.clients.retain(|c| c.send(m.clone()).is_ok());
+        state.clients.retain(|c| match c.try_send(m.clone()) {
+            Ok(()) => true,
+            Err(TrySendError::Full(_) | TrySendError::Closed(_)) => false,
+        });
     }
 
     /// A build succeeded and wrote files: reload (or swap stylesheets).
@@ -174,11 +189,19 @@ pub const SCRIPT: &str = r##"(() => {
       link.after(fresh);
     }
   };
-  const events = new EventSource("/__salon/events");
-  events.addEventListener("reload", () => location.reload());
-  events.addEventListener("css", () => { hide(); swapCss(); });
-  events.addEventListener("failed", (e) => show(JSON.parse(e.data).message));
-  events.addEventListener("ok", hide);
+  const listen = () => {
+    const events = new EventSource("/__salon/events");
+    events.addEventListener("reload", () => location.reload());
+    events.addEventListener("css", () => { hide(); swapCss(); });
+    events.addEventListener("failed", (e) => show(JSON.parse(e.data).message));
+    events.addEventListener("ok", hide);
+    // A refused stream (503: too many tabs open) is not retried by the
+    // browser itself.
+    events.addEventListener("error", () => {
+      if (events.readyState === EventSource.CLOSED) setTimeout(listen, 5000);
+    });
+  };
+  listen();
 })();
 "##;
 
@@ -210,7 +233,7 @@ mod tests {
     fn a_new_tab_sees_the_current_error_until_a_build_works() {
         let hub = Hub::new();
         hub.failed("broken".into());
-        let rx = hub.subscribe().unwrap();
+        let mut rx = hub.subscribe().unwrap();
         assert_eq!(rx.try_recv(), Ok(Message::Failed("broken".into())));
         hub.unchanged();
         assert_eq!(rx.try_recv(), Ok(Message::Ok));
@@ -218,9 +241,26 @@ mod tests {
         assert!(rx.try_recv().is_err(), "no error to clear");
         hub.changed(true);
         assert_eq!(rx.try_recv(), Ok(Message::Css));
-        let later = hub.subscribe().unwrap();
+        let mut later = hub.subscribe().unwrap();
         assert!(later.try_recv().is_err());
         hub.close();
         assert!(hub.subscribe().is_none());
+    }
+
+    #[test]
+    fn tabs_that_left_or_stopped_reading_are_forgotten() {
+        let hub = Hub::new();
+        let mut live = hub.subscribe().unwrap();
+        let gone = hub.subscribe().unwrap();
+        let _stuck = hub.subscribe().unwrap();
+        drop(gone);
+        assert_eq!(hub.clients(), 2);
+        for _ in 0..BACKLOG {
+            hub.changed(false);
+            assert_eq!(live.try_recv(), Ok(Message::Reload));
+        }
+        assert_eq!(hub.clients(), 2);
+        hub.changed(false);
+        assert_eq!(hub.clients(), 1, "the tab that never read is dropped");
     }
 }

@@ -23,4 +23,7 @@ mod pagination;
 mod safety;
 mod search;
 mod serve;
+// Reads the server's threads, memory and files from /proc.
+#[cfg(target_os = "linux")]
+mod serve_limits;
 mod theme;
