@@ -415,3 +415,99 @@ fn make_your_own_site_journey() {
     assert!(failed.stderr.contains(&at), "{}", failed.stderr);
     assert_eq!(before, tree(&out), "a failed build touched the output");
 }
+
+/// The options of the README's commands table, each as a user types it.
+#[test]
+fn the_commands_table_options_do_what_they_say() {
+    let tmp = tempfile::tempdir().unwrap();
+    run(tmp.path(), &["init", "titled", "--title", "The Long Table"]).ok();
+    let site = tmp.path().join("titled");
+    let home =
+        || Html::parse_document(&fs::read_to_string(site.join("public/index.html")).unwrap());
+    let timed = run(&site, &["build", "--timings"]).ok();
+    for stage in ["load", "parse", "link", "render", "write"] {
+        assert!(
+            timed.stderr.lines().any(|l| l.starts_with(stage)),
+            "--timings has no {stage} line:\n{}",
+            timed.stderr
+        );
+    }
+    assert!(texts(&home(), "title").join(" ").contains("The Long Table"));
+
+    // --output, --base-url (a sub-path) and --drafts together.
+    run(&site, &["new", "post", "A draft of ours"]).ok();
+    run(
+        &site,
+        &[
+            "build",
+            "--output",
+            "dist",
+            "--base-url",
+            "https://example.org/club/",
+            "--drafts",
+        ],
+    )
+    .ok();
+    let dist = site.join("dist");
+    let draft = Html::parse_document(
+        &fs::read_to_string(file_for(&dist, "/posts/a-draft-of-ours/").expect("the draft"))
+            .unwrap(),
+    );
+    let css = attrs(&draft, "link[rel=stylesheet]", "href");
+    assert!(css.iter().all(|h| h.starts_with("/club/")), "{css:?}");
+    assert!(broken_links(&dist, "/club/").is_empty());
+
+    // check --drafts sees the draft; check without it does not.
+    let path = site.join("content/posts/a-draft-of-ours.md");
+    let text = fs::read_to_string(&path).unwrap();
+    fs::write(&path, format!("{text}\n[[missing-target]]\n")).unwrap();
+    run(&site, &["check"]).ok();
+    assert_eq!(run(&site, &["check", "--drafts"]).code, Some(1));
+    fs::write(&path, text).unwrap();
+
+    // watch --poll with its own output, base URL and drafts.
+    let mut live = Live::start(
+        &site,
+        &[
+            "watch",
+            "--poll",
+            "--output",
+            "watched",
+            "--base-url",
+            "https://example.org/w/",
+            "--drafts",
+        ],
+    );
+    let watched = site.join("watched");
+    fs::write(
+        &path,
+        format!(
+            "{}\nA polled-edit-mark.\n",
+            fs::read_to_string(&path).unwrap()
+        ),
+    )
+    .unwrap();
+    let seen = eventually(PATIENCE, || {
+        file_for(&watched, "/posts/a-draft-of-ours/")
+            .and_then(|f| fs::read_to_string(f).ok())
+            .is_some_and(|t| t.contains("polled-edit-mark"))
+    });
+    assert!(
+        seen,
+        "watch --poll missed the edit:\n{}",
+        live.log().join("\n")
+    );
+    live.settle();
+    drop(live);
+
+    // serve --drafts serves the draft, on the port asked for (0: any).
+    let live = Live::start(
+        &site,
+        &["serve", "--drafts", "--port", "0", "--bind", "127.0.0.1"],
+    );
+    let url = live.url.clone().expect("serve says where it listens");
+    let answer = get(&format!("{url}posts/a-draft-of-ours/")).expect("it answers");
+    assert_eq!(answer.status, 200);
+    let page = Html::parse_document(&answer.body);
+    assert!(texts(&page, "h1").join(" ").contains("A draft of ours"));
+}
