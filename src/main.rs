@@ -38,6 +38,9 @@ struct BuildArgs {
     /// Build drafts too.
     #[arg(long)]
     drafts: bool,
+    /// Build posts dated in the future too (held back until their date otherwise).
+    #[arg(long)]
+    future: bool,
 }
 
 impl BuildArgs {
@@ -47,6 +50,8 @@ impl BuildArgs {
             output: self.output,
             base_url: self.base_url,
             drafts: self.drafts,
+            future: self.future,
+            now: None,
         }
     }
 }
@@ -66,6 +71,9 @@ enum Command {
         /// Check drafts too.
         #[arg(long)]
         drafts: bool,
+        /// Check posts dated in the future too.
+        #[arg(long)]
+        future: bool,
     },
     /// Build, serve on loopback, and rebuild and live-reload on every change.
     Serve {
@@ -82,6 +90,9 @@ enum Command {
         /// Build drafts too.
         #[arg(long)]
         drafts: bool,
+        /// Build posts dated in the future too.
+        #[arg(long)]
+        future: bool,
         /// Output folder (default: <source>/public).
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
@@ -270,18 +281,21 @@ fn run(cli: Cli) -> Result<(), Error> {
                     r.output.display(),
                     start.elapsed().as_secs_f64()
                 );
-                return Ok(());
+            } else {
+                eprintln!(
+                    "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
+                    r.posts,
+                    r.files,
+                    r.output.display(),
+                    r.written,
+                    r.unchanged,
+                    r.removed,
+                    start.elapsed().as_secs_f64()
+                );
             }
-            eprintln!(
-                "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
-                r.posts,
-                r.files,
-                r.output.display(),
-                r.written,
-                r.unchanged,
-                r.removed,
-                start.elapsed().as_secs_f64()
-            );
+            if let Some(note) = scheduled_note(&r) {
+                eprintln!("{note}");
+            }
             Ok(())
         }
         Command::Serve {
@@ -289,6 +303,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             bind,
             open,
             drafts,
+            future,
             output,
             poll,
         } => {
@@ -302,14 +317,17 @@ fn run(cli: Cli) -> Result<(), Error> {
                 output,
                 base_url: None,
                 drafts,
+                future,
+                now: None,
             };
             live(opts, Some(SocketAddr::new(bind, port)), open, poll)
         }
         Command::Watch { site, poll } => live(site.options(cli.source), None, false, poll),
-        Command::Check { drafts } => {
+        Command::Check { drafts, future } => {
             let opts = BuildOptions {
                 source: cli.source,
                 drafts,
+                future,
                 ..Default::default()
             };
             let warnings = salon::check(&opts)?;
@@ -593,6 +611,12 @@ fn live(
                     }
                 );
             }
+            if first {
+                eprintln!(
+                    "{}",
+                    scheduled_note(r).unwrap_or_else(|| "No scheduled post held back.".into())
+                );
+            }
             if first && open {
                 if let Some(u) = &url {
                     if let Err(e) = salon::serve::open_browser(u) {
@@ -620,6 +644,18 @@ fn live(
         &mut on_event,
         &stop,
     )
+}
+
+/// What a build held back for its date, and when the next one is due.
+fn scheduled_note(r: &salon::BuildReport) -> Option<String> {
+    let due = r.next_scheduled?.format("%Y-%m-%d %H:%M UTC");
+    Some(match r.scheduled {
+        // An up-to-date build parsed nothing: it knows only the next date.
+        0 => format!("A scheduled post is held back until {due}; a build after that publishes it."),
+        n => format!(
+            "Held back {n} scheduled post(s) dated in the future (the next is due {due}); a build after that date publishes it, --future builds them now."
+        ),
+    })
 }
 
 fn report_error(e: &Error) {

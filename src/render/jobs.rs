@@ -361,7 +361,19 @@ pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
             };
             let path = link.split(['#', '?']).next().unwrap_or(link);
             let exists = OutputPath::from_url(path).is_ok_and(|p| outputs.contains(&p));
-            if !exists {
+            let waiting = (!exists)
+                .then(|| site.scheduled.iter().find(|s| same_path(&s.path, path)))
+                .flatten();
+            if let Some(post) = waiting {
+                diags.push(Diagnostic::warning(
+                    source,
+                    Some(crate::error::Position::new(r.line, 1)),
+                    format!(
+                        "the link to `{link}`: {}",
+                        crate::link::scheduled_note(&post.slug, post)
+                    ),
+                ));
+            } else if !exists {
                 diags.push(
                     Diagnostic::error(
                         source,
@@ -376,6 +388,12 @@ pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Whether root paths `a` and `b` name the same page (a trailing slash
+/// aside).
+fn same_path(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// One page of a paginated listing.

@@ -16,6 +16,7 @@ mod mbox;
 mod output;
 mod pagination;
 mod safety;
+mod scheduled;
 mod search;
 mod serve;
 mod theme;
