@@ -368,8 +368,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let mut timings = Timings::default();
     timings.stage("load", "files listed", inputs.count(), start);
     let previous = output.previous_inputs().map(InputStamp);
-    if let Some(stamp) = previous
-        .filter(|s| s.covers(fingerprint, visibility.now) && output.is_up_to_date(s.0))
+    if let Some(stamp) =
+        previous.filter(|s| s.covers(fingerprint, visibility.now) && output.is_up_to_date(s.0))
     {
         let files = output.previous_files();
         return Ok(BuildReport {

@@ -432,7 +432,7 @@ fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> R
         Err(Error::Content(diags)) => {
             report_diagnostics(&diags);
             return Err(Error::Refused(
-                "the export could not be read; nothing after the error was imported".into(),
+                "the export could not be read; nothing was imported".into(),
             ));
         }
         Err(e) => return Err(e),

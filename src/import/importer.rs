@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::html_to_markdown;
 use super::matcher::{name_key, Matcher};
+use super::names;
 use super::text::{self, alias_of, autop, format_date, url_path_key, yaml_str};
 use super::{AuthorRecord, CommentRecord, ImportReport, Item, PostRecord, Target};
 use crate::date::{parse_date, split_date_prefix, Date};
@@ -296,7 +297,10 @@ impl Importer {
             self.matcher.add(&handle, &names);
             return Ok(());
         }
-        let handle = slugify(if login.is_empty() { name } else { login });
+        let mut handle = slugify(if login.is_empty() { name } else { login });
+        if let Some(short) = names::shortened_slug(&handle) {
+            handle = short;
+        }
         if handle.is_empty() {
             self.skip("authors with no usable name", 1);
             return Ok(());
@@ -339,6 +343,8 @@ impl Importer {
             self.skip("posts with no usable slug", 1);
             return Ok(());
         }
+        let long_slug =
+            names::shortened_slug(&slug).map(|short| std::mem::replace(&mut slug, short));
         // Authors with no profile get one, so the post's `authors` resolve.
         for a in &p.authors {
             if self.matcher.find(a, None).is_none() {
@@ -371,12 +377,29 @@ impl Importer {
                 ));
             }
         } else {
-            let text = self.post_text(&p, &slug);
+            let untitled = p.title.trim().is_empty();
+            let text = match untitled {
+                true => {
+                    let title = names::title_from_text(&p.body_html, p.date.as_ref(), p.page);
+                    self.post_text(&PostRecord { title, ..p.clone() }, &slug)
+                }
+                false => self.post_text(&p, &slug),
+            };
             if self.create(&path, &text)? {
                 if p.page {
                     self.report.pages += 1;
                 } else {
                     self.report.posts += 1;
+                }
+                let rel = format!("content/{kind}/{slug}.md");
+                if let Some(long) = &long_slug {
+                    self.report.shortened_slugs.push(format!(
+                        "{rel} (the export's slug had {} characters)",
+                        long.len()
+                    ));
+                }
+                if untitled {
+                    self.report.untitled.push(rel);
                 }
             }
             if p.page {

@@ -11,6 +11,13 @@ use crate::error::Error;
 pub enum Failure {
     /// The export is malformed.
     Parse(ParseError),
+    /// The file is not an export of this format at all.
+    NotAnExport {
+        /// The format: "a WordPress export".
+        what: &'static str,
+        /// What the file is instead: "its root element is <html>, ...".
+        why: String,
+    },
     /// The importer could not write.
     Write(Error),
 }
@@ -48,6 +55,12 @@ pub struct ImportReport {
     pub files: Vec<String>,
     /// Replies whose parent was not imported (shown at top level).
     pub orphans: usize,
+    /// Posts and pages written with a title made from their first words or
+    /// date, as they had none (their files, to retitle by hand).
+    pub untitled: Vec<String>,
+    /// Posts and pages whose slug was too long and was shortened (their
+    /// files).
+    pub shortened_slugs: Vec<String>,
     /// Other things the curator should know (the first few).
     pub notes: Vec<String>,
     /// Nothing was written.
@@ -119,6 +132,23 @@ impl fmt::Display for ImportReport {
             writeln!(
                 f,
                 "{n} a comment that was not imported (spam, pending, deleted or missing); {verb} shown at top level."
+            )?;
+        }
+        if !self.untitled.is_empty() {
+            writeln!(
+                f,
+                "{} post(s) or page(s) had no title and got one from their first words or date; retitle them: {}",
+                self.untitled.len(),
+                list(&self.untitled, 20)
+            )?;
+        }
+        if !self.shortened_slugs.is_empty() {
+            writeln!(
+                f,
+                "{} slug(s) were too long for a file name and were shortened to at most {} characters: {}",
+                self.shortened_slugs.len(),
+                super::names::MAX_SLUG,
+                list(&self.shortened_slugs, 20)
             )?;
         }
         for n in &self.notes {

@@ -232,11 +232,10 @@ impl State {
         let now = self.opts.visibility().now;
         let patchable = !reload_theme
             && !refresh.added_or_removed
-            && self.linked.as_ref().is_some_and(|l| {
-                l.site
-                    .next_scheduled()
-                    .is_none_or(|due| due > now)
-            })
+            && self
+                .linked
+                .as_ref()
+                .is_some_and(|l| l.site.next_scheduled().is_none_or(|due| due > now))
             && refresh.kinds.iter().all(|&k| k == 0)
             && self.linked.is_some()
             && refresh

@@ -116,9 +116,9 @@ impl State {
 
         let t = Instant::now();
         let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
-        let written =
-            self.published
-                .update(changed_files, &now, self.stamp(linked))?;
+        let written = self
+            .published
+            .update(changed_files, &now, self.stamp(linked))?;
         drop(now);
         timings.stage("write", "files written", written.written, t);
         linked.signatures = signatures;

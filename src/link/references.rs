@@ -154,7 +154,15 @@ fn resolve_refs(
                 // post will be: the site still builds, with a warning.
                 None if lookup.scheduled(target).is_some() => {
                     let waiting = lookup.scheduled(target).map(|i| &site.scheduled[i]);
-                    scheduled_link(source, r.line, target, anchor.as_deref(), waiting, site, diags)
+                    scheduled_link(
+                        source,
+                        r.line,
+                        target,
+                        anchor.as_deref(),
+                        waiting,
+                        site,
+                        diags,
+                    )
                 }
                 Some(t) => {
                     backlinks.push((t, from));

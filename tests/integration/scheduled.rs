@@ -71,7 +71,13 @@ fn files_mentioning(site: &Site, word: &str) -> Vec<String> {
             fs::read(e.path())
                 .is_ok_and(|b| String::from_utf8_lossy(&b).to_lowercase().contains(&word))
         })
-        .map(|e| e.path().strip_prefix(site.out()).unwrap().display().to_string())
+        .map(|e| {
+            e.path()
+                .strip_prefix(site.out())
+                .unwrap()
+                .display()
+                .to_string()
+        })
         .collect()
 }
 
@@ -113,7 +119,11 @@ fn a_future_post_is_on_no_page_until_its_date() {
     // Its title, body, tag and comment are nowhere: not in the search
     // index, the archives, the tag pages, the related posts.
     for word in ["Zanzibar", "quixotic", "Xylophonic"] {
-        assert_eq!(files_mentioning(&site, word), Vec::<String>::new(), "{word}");
+        assert_eq!(
+            files_mentioning(&site, word),
+            Vec::<String>::new(),
+            "{word}"
+        );
     }
     // The links to it are warnings naming where they are written; the
     // wikilink points where the post will be.
@@ -122,18 +132,34 @@ fn a_future_post_is_on_no_page_until_its_date() {
     let warned: Vec<String> = r
         .warnings
         .iter()
-        .map(|w| format!("{}:{} {}", w.path.display(), w.position.map_or(0, |p| p.line), w.message))
+        .map(|w| {
+            format!(
+                "{}:{} {}",
+                w.path.display(),
+                w.position.map_or(0, |p| p.line),
+                w.message
+            )
+        })
         .collect();
-    for place in ["today.md:11 [[later", "today.md:11 the link to `/posts/later/`", "talk.md:4 "] {
+    for place in [
+        "today.md:11 [[later",
+        "today.md:11 the link to `/posts/later/`",
+        "talk.md:4 ",
+    ] {
         assert!(
-            warned.iter().any(|w| w.contains(place) && w.contains("scheduled")),
+            warned
+                .iter()
+                .any(|w| w.contains(place) && w.contains("scheduled")),
             "no warning at {place}: {warned:#?}"
         );
     }
 
     let r = build_at(&site, "2026-01-01T00:00:00Z", true);
     assert_eq!((r.posts, r.scheduled), (2, 0));
-    assert_eq!(texts(&site.page("/posts/later/"), "h1"), vec!["Zanzibar Plans"]);
+    assert_eq!(
+        texts(&site.page("/posts/later/"), "h1"),
+        vec!["Zanzibar Plans"]
+    );
     assert_eq!(
         feed_titles(&site.read("feed.xml")),
         vec!["Zanzibar Plans", "Seed Swap"]
@@ -154,7 +180,10 @@ fn a_build_after_the_date_publishes_what_a_no_change_build_before_it_skips() {
     let due = build_at(&site, "2030-01-01T09:00:00Z", false);
     assert!(!due.up_to_date, "the date passing is a change");
     assert_eq!((due.posts, due.scheduled, due.next_scheduled), (2, 0, None));
-    assert_eq!(texts(&site.page("/posts/later/"), "h1"), vec!["Zanzibar Plans"]);
+    assert_eq!(
+        texts(&site.page("/posts/later/"), "h1"),
+        vec!["Zanzibar Plans"]
+    );
     assert_eq!(
         texts(&site.page("/posts/later/"), ".comment .comment-body"),
         vec!["Xylophonic remark."],
@@ -179,9 +208,15 @@ fn watch_mode_publishes_a_post_whose_date_came_as_a_clean_build_does() {
     // date: the waiting post is published with it.
     let today = site.root().join("content/posts/today.md");
     let text = fs::read_to_string(&today).unwrap();
-    fs::write(&today, text.replace("We swap seeds.", "We swap seeds often.")).unwrap();
+    fs::write(
+        &today,
+        text.replace("We swap seeds.", "We swap seeds often."),
+    )
+    .unwrap();
     opts.now = at("2030-02-01T00:00:00Z");
-    let r = rebuild.rebuild(&opts, std::slice::from_ref(&today)).unwrap();
+    let r = rebuild
+        .rebuild(&opts, std::slice::from_ref(&today))
+        .unwrap();
     assert_eq!((r.posts, r.scheduled), (2, 0));
     rebuild.flush().unwrap();
     let watched = snapshot_bytes(&site.out());
@@ -192,7 +227,10 @@ fn watch_mode_publishes_a_post_whose_date_came_as_a_clean_build_does() {
     })
     .unwrap();
     assert_eq!(watched, snapshot_bytes(&clean.path().join("out")));
-    assert!(salon::build(&opts).unwrap().up_to_date, "a later build finds nothing to do");
+    assert!(
+        salon::build(&opts).unwrap().up_to_date,
+        "a later build finds nothing to do"
+    );
 }
 
 /// Every output file but the manifest, with its bytes.
@@ -214,7 +252,10 @@ fn salon(site: &Site, args: &[&str]) -> (bool, String) {
         .current_dir(site.root())
         .output()
         .unwrap();
-    (out.status.success(), String::from_utf8_lossy(&out.stderr).into_owned())
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
 }
 
 #[test]
@@ -222,7 +263,10 @@ fn the_binary_holds_back_a_2099_post_and_says_so() {
     let site = site();
     site.write(
         "content/posts/later.md",
-        &post("title: Zanzibar Plans\ndate: 2099-01-01\nauthors: [ana]", "A quixotic plan."),
+        &post(
+            "title: Zanzibar Plans\ndate: 2099-01-01\nauthors: [ana]",
+            "A quixotic plan.",
+        ),
     );
     let (ok, err) = salon(&site, &["check"]);
     assert!(ok, "{err}");
@@ -238,7 +282,10 @@ fn the_binary_holds_back_a_2099_post_and_says_so() {
     let (ok, err) = salon(&site, &["build", "--future"]);
     assert!(ok, "{err}");
     assert!(!err.contains("Held back"), "{err}");
-    assert_eq!(texts(&site.page("/posts/later/"), "h1"), vec!["Zanzibar Plans"]);
+    assert_eq!(
+        texts(&site.page("/posts/later/"), "h1"),
+        vec!["Zanzibar Plans"]
+    );
     let (ok, err) = salon(&site, &["check", "--future"]);
     assert!(ok && !err.contains("scheduled"), "{err}");
 }
@@ -268,8 +315,9 @@ fn salon_serve_says_how_many_posts_it_held_back() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(
-        seen.iter().any(|l| l.starts_with("Held back 1 scheduled post")
-            && l.contains("2030-01-01 09:00 UTC")),
+        seen.iter()
+            .any(|l| l.starts_with("Held back 1 scheduled post")
+                && l.contains("2030-01-01 09:00 UTC")),
         "{seen:#?}"
     );
 }
