@@ -6,6 +6,7 @@ mod browser;
 
 mod community;
 mod contrast;
+mod conversation_ids;
 mod conversations;
 mod demo;
 mod errors;
