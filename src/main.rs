@@ -611,11 +611,8 @@ fn live(
                     }
                 );
             }
-            if first {
-                eprintln!(
-                    "{}",
-                    scheduled_note(r).unwrap_or_else(|| "No scheduled post held back.".into())
-                );
+            if let Some(note) = scheduled_note(r).filter(|_| first) {
+                eprintln!("{note}");
             }
             if first && open {
                 if let Some(u) = &url {

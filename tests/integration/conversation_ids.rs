@@ -3,6 +3,7 @@
 //! and thread files written by an older Salon (bare ids) are still found
 //! and updated without doubling their entries.
 
+use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,12 +12,55 @@ use salon::import::conversation::{Outcome, ThreadOptions};
 use salon::import::social;
 
 use crate::common::*;
-use crate::conversations::nsid;
 
 fn social_fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/social")
         .join(name)
+}
+
+/// The id Salon gives a fixture status or post, from its number or record
+/// key: `<host>/<id>` from a Mastodon status's address, `<did>/<rkey>`
+/// from a Bluesky post's at-uri.
+pub(crate) fn nsid(short: &str) -> String {
+    fn walk(v: &serde_json::Value, out: &mut HashMap<String, String>) {
+        match v {
+            serde_json::Value::Object(o) => {
+                if let (Some(id), Some(url)) = (
+                    o.get("id").and_then(|i| i.as_str()),
+                    o.get("url").and_then(|u| u.as_str()),
+                ) {
+                    let host = url.split('/').nth(2).unwrap_or_default();
+                    out.entry(id.to_owned()).or_insert(format!("{host}/{id}"));
+                }
+                if let Some(uri) = o.get("uri").and_then(|u| u.as_str()) {
+                    let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
+                    if let [did, "app.bsky.feed.post", rkey] = parts.as_slice() {
+                        out.insert((*rkey).to_owned(), format!("{did}/{rkey}"));
+                    }
+                }
+                o.values().for_each(|v| walk(v, out));
+            }
+            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
+            _ => {}
+        }
+    }
+    let mut ids = HashMap::new();
+    for f in fs::read_dir(social_fixture("")).unwrap() {
+        let text = fs::read_to_string(f.unwrap().path()).unwrap();
+        walk(&serde_json::from_str(&text).unwrap(), &mut ids);
+    }
+    ids.remove(short)
+        .unwrap_or_else(|| panic!("no fixture post {short}"))
+}
+
+/// The HTML id of the entry of a fixture post.
+pub(crate) fn anchor(short: &str) -> String {
+    let id = nsid(short).replace(
+        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
+        "-",
+    );
+    format!("entry-{id}")
 }
 
 /// Thread files as the Salon before namespaced ids wrote them (made with

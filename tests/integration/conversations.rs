@@ -12,6 +12,7 @@ use scraper::{ElementRef, Html};
 use serde_yaml::Value;
 
 use crate::common::*;
+use crate::conversation_ids::{anchor, nsid};
 
 /// A member by her Mastodon and Bluesky profile links.
 const HANA: &str = "---\nname: Hana Mensah\nlinks: { mastodon: \"https://social.example/@hana\", bluesky: hana.example.org }\n---\n\nArchivist.\n";
@@ -32,50 +33,6 @@ fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/social")
         .join(name)
-}
-
-/// The id Salon gives a fixture status or post, from its number or record
-/// key: `<host>/<id>` from a Mastodon status's address, `<did>/<rkey>`
-/// from a Bluesky post's at-uri.
-pub(crate) fn nsid(short: &str) -> String {
-    fn walk(v: &serde_json::Value, out: &mut HashMap<String, String>) {
-        match v {
-            serde_json::Value::Object(o) => {
-                if let (Some(id), Some(url)) = (
-                    o.get("id").and_then(|i| i.as_str()),
-                    o.get("url").and_then(|u| u.as_str()),
-                ) {
-                    let host = url.split('/').nth(2).unwrap_or_default();
-                    out.entry(id.to_owned()).or_insert(format!("{host}/{id}"));
-                }
-                if let Some(uri) = o.get("uri").and_then(|u| u.as_str()) {
-                    let parts: Vec<&str> = uri.trim_start_matches("at://").split('/').collect();
-                    if let [did, "app.bsky.feed.post", rkey] = parts.as_slice() {
-                        out.insert((*rkey).to_owned(), format!("{did}/{rkey}"));
-                    }
-                }
-                o.values().for_each(|v| walk(v, out));
-            }
-            serde_json::Value::Array(a) => a.iter().for_each(|v| walk(v, out)),
-            _ => {}
-        }
-    }
-    let mut ids = HashMap::new();
-    for f in fs::read_dir(fixture("")).unwrap() {
-        let text = fs::read_to_string(f.unwrap().path()).unwrap();
-        walk(&serde_json::from_str(&text).unwrap(), &mut ids);
-    }
-    ids.remove(short)
-        .unwrap_or_else(|| panic!("no fixture post {short}"))
-}
-
-/// The HTML id of the entry of a fixture post.
-pub(crate) fn anchor(short: &str) -> String {
-    let id = nsid(short).replace(
-        |c: char| !c.is_ascii_alphanumeric() && c != '-' && c != '_',
-        "-",
-    );
-    format!("entry-{id}")
 }
 
 fn mastodon(site: &Site, context: &str, opts: &ThreadOptions) -> ThreadReport {
@@ -108,13 +65,20 @@ fn front(site: &Site, rel: &Path) -> Value {
     serde_yaml::from_str(yaml).unwrap()
 }
 
-fn entry<'a>(front: &'a Value, id: &str) -> &'a Value {
+/// The entry of a fixture post (by its number or record key).
+fn entry<'a>(front: &'a Value, short: &str) -> &'a Value {
+    let id = nsid(short);
     front["entries"]
         .as_sequence()
         .unwrap()
         .iter()
-        .find(|e| e["id"].as_str() == Some(id))
+        .find(|e| e["id"].as_str() == Some(id.as_str()))
         .unwrap_or_else(|| panic!("no entry {id}"))
+}
+
+/// The id a fixture post's entry answers.
+fn parent(front: &Value, short: &str) -> Option<String> {
+    entry(front, short)["reply_to"].as_str().map(str::to_owned)
 }
 
 fn ids(front: &Value) -> Vec<String> {
@@ -247,18 +211,14 @@ fn a_mastodon_conversation_becomes_a_nested_attributed_thread() {
         // Its parent was deleted: it answers the first post.
         ("1008", "quiet", Some("1001")),
     ] {
-        let e = entry(&fm, &nsid(id));
+        let e = entry(&fm, id);
         assert_eq!(e["by"].as_str(), Some(by), "{id}");
-        assert_eq!(
-            e["reply_to"].as_str(),
-            reply_to.map(nsid).as_deref(),
-            "{id}"
-        );
+        assert_eq!(parent(&fm, id), reply_to.map(nsid), "{id}");
     }
     // Followers-only: never published.
     assert!(!ids(&fm).contains(&nsid("1009")));
     assert_eq!(
-        entry(&fm, &nsid("1003"))["url"].as_str(),
+        entry(&fm, "1003")["url"].as_str(),
         Some("https://elsewhere.example/@wen/1003")
     );
 
@@ -346,16 +306,12 @@ fn a_bluesky_thread_becomes_a_nested_attributed_thread() {
         // Under a deleted post, by an author whose handle is invalid.
         ("3kreply0000g", "Anonymous", Some("3kroot00000a")),
     ] {
-        let e = entry(&fm, &nsid(id));
+        let e = entry(&fm, id);
         assert_eq!(e["by"].as_str(), Some(by), "{id}");
-        assert_eq!(
-            e["reply_to"].as_str(),
-            reply_to.map(nsid).as_deref(),
-            "{id}"
-        );
+        assert_eq!(parent(&fm, id), reply_to.map(nsid), "{id}");
     }
     assert_eq!(
-        entry(&fm, &nsid("3kreply0000b"))["url"].as_str(),
+        entry(&fm, "3kreply0000b")["url"].as_str(),
         Some("https://bsky.app/profile/oskar.bsky.social/post/3kreply0000b")
     );
 
@@ -468,20 +424,11 @@ fn re_importing_changes_nothing_then_adds_only_what_is_new() {
         // New entries in reply order (depth first), after the old ones.
         ["1001", "1002", "1003", "1004", "1005", "1010", "1011", "1012", "1013", "1008"].map(nsid)
     );
-    assert_eq!(
-        entry(&fm, &nsid("1011"))["reply_to"].as_str(),
-        Some(nsid("1003").as_str())
-    );
-    assert_eq!(
-        entry(&fm, &nsid("1012"))["reply_to"].as_str(),
-        Some(nsid("1011").as_str())
-    );
+    assert_eq!(parent(&fm, "1011"), Some(nsid("1003")));
+    assert_eq!(parent(&fm, "1012"), Some(nsid("1011")));
     // 1013 answers the skipped 1006: it goes to the nearest kept ancestor.
-    assert_eq!(
-        entry(&fm, &nsid("1013"))["reply_to"].as_str(),
-        Some(nsid("1001").as_str())
-    );
-    assert_eq!(entry(&fm, &nsid("1013"))["by"].as_str(), Some("hana"));
+    assert_eq!(parent(&fm, "1013"), Some(nsid("1001")));
+    assert_eq!(entry(&fm, "1013")["by"].as_str(), Some("hana"));
 
     let third = mastodon(&site, "mastodon-context-grown.json", &write());
     assert_eq!(third.outcome, Outcome::Unchanged);
@@ -516,14 +463,8 @@ fn a_grown_bluesky_thread_adds_its_new_replies_once() {
         "{r}"
     );
     let fm = front(&site, &first.path);
-    assert_eq!(
-        entry(&fm, &nsid("3kreply0000i"))["reply_to"].as_str(),
-        Some(nsid("3kreply0000b").as_str())
-    );
-    assert_eq!(
-        entry(&fm, &nsid("3kreply0000j"))["by"].as_str(),
-        Some("hana")
-    );
+    assert_eq!(parent(&fm, "3kreply0000i"), Some(nsid("3kreply0000b")));
+    assert_eq!(entry(&fm, "3kreply0000j")["by"].as_str(), Some("hana"));
     let bytes = thread_files(&site);
     let again = bluesky(&site, "bluesky-thread-grown.json", &write());
     assert_eq!(again.outcome, Outcome::Unchanged);
@@ -634,10 +575,7 @@ fn the_command_line_takes_each_sources_own_arguments() {
             .trim_end_matches("---"),
     )
     .unwrap();
-    assert_eq!(
-        entry(&fm, &nsid("1005"))["reply_to"].as_str(),
-        Some(nsid("1004").as_str())
-    );
+    assert_eq!(parent(&fm, "1005"), Some(nsid("1004")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("content/threads/from-cli.md"));
     assert!(!site.root().join("content/threads").exists());
     // The export formats still take FILE and --dry-run.

@@ -519,26 +519,13 @@ impl ThreadWriter {
     }
 }
 
-/// `messages` with the ids the file knows them by: a file written before
-/// ids were namespaced holds their former ids, which the messages (and
-/// the replies to them) keep, so nothing comes in twice.
+/// `messages` with the ids the file knows them by ([`merge::former_ids`]),
+/// their replies too, so nothing comes in twice.
 fn as_in_file(mut messages: Vec<Prepared>, existing: &merge::Existing) -> Vec<Prepared> {
-    let in_file: HashSet<&str> = existing
-        .ids
-        .iter()
-        .chain(&existing.skip)
-        .map(String::as_str)
-        .collect();
-    let renamed: HashMap<String, String> = messages
-        .iter()
-        .filter(|m| !in_file.contains(m.entry.id.as_str()))
-        .filter_map(|m| {
-            let former = m.former_id.as_ref()?;
-            in_file
-                .contains(former.as_str())
-                .then(|| (m.entry.id.clone(), former.clone()))
-        })
-        .collect();
+    let renamed = merge::former_ids(
+        existing,
+        messages.iter().map(|m| (&m.entry.id, m.former_id.as_ref())),
+    );
     for m in &mut messages {
         if let Some(former) = renamed.get(&m.entry.id) {
             m.entry.id = former.clone();
