@@ -343,8 +343,12 @@ impl Importer {
             self.skip("posts with no usable slug", 1);
             return Ok(());
         }
-        let long_slug =
-            names::shortened_slug(&slug).map(|short| std::mem::replace(&mut slug, short));
+        let at_root = p.page || self.permalink.trim_matches('/') == ":slug";
+        let kind_word = if p.page { "page" } else { "post" };
+        let renamed = names::usable_slug(&slug, at_root, kind_word).map(|(usable, why)| {
+            slug = usable;
+            why
+        });
         // Authors with no profile get one, so the post's `authors` resolve.
         for a in &p.authors {
             if self.matcher.find(a, None).is_none() {
@@ -392,11 +396,13 @@ impl Importer {
                     self.report.posts += 1;
                 }
                 let rel = format!("content/{kind}/{slug}.md");
-                if let Some(long) = &long_slug {
-                    self.report.shortened_slugs.push(format!(
-                        "{rel} (the export's slug had {} characters)",
-                        long.len()
-                    ));
+                if let Some(why) = &renamed {
+                    self.report.renamed_slugs.push(format!("{rel} ({why})"));
+                }
+                if let Some(old) = p.link.as_deref().and_then(alias_of) {
+                    if names::taken_path(&old) {
+                        self.note(format!("{rel}: its old address {old} is one of Salon's own pages, so it gets no redirect"));
+                    }
                 }
                 if untitled {
                     self.report.untitled.push(rel);
@@ -464,7 +470,7 @@ impl Importer {
             } else {
                 own_path.clone().unwrap_or_default()
             };
-            url_path_key(a) != url_path_key(&own)
+            url_path_key(a) != url_path_key(&own) && !names::taken_path(a)
         });
         if let Some(a) = alias {
             fm.push_str(&format!("aliases: [{}]\n", yaml_str(&a)));

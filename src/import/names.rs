@@ -38,6 +38,52 @@ pub fn title_from_text(body_html: &str, date: Option<&Date>, page: bool) -> Stri
     }
 }
 
+/// The addresses at a site's root that Salon's own pages take, besides
+/// years (`/2010/`): a page (or a post, with a `/:slug/` permalink) named
+/// so would collide with them.
+const TAKEN_AT_ROOT: &[&str] = &[
+    "archive",
+    "categories",
+    "members",
+    "search",
+    "tags",
+    "threads",
+];
+
+/// `slug` changed where it cannot be used as is, with why: shortened when
+/// over [`MAX_SLUG`] bytes ([`shortened_slug`]); when served at the site's
+/// root (`at_root`) and named like one of Salon's own pages (`archive`,
+/// `tags`, a year), given a `-<kind>` suffix. `None` when it can be used.
+pub fn usable_slug(slug: &str, at_root: bool, kind: &str) -> Option<(String, String)> {
+    if let Some(short) = shortened_slug(slug) {
+        return Some((
+            short,
+            format!("the export's slug had {} characters", slug.len()),
+        ));
+    }
+    let year = slug.len() == 4 && slug.bytes().all(|b| b.is_ascii_digit());
+    (at_root && (year || TAKEN_AT_ROOT.contains(&slug))).then(|| {
+        (
+            format!("{slug}-{kind}"),
+            format!("/{slug}/ is a page Salon makes"),
+        )
+    })
+}
+
+/// Whether the root URL path `path` is one Salon's own pages take (a
+/// listing, an archive, a feed), so an old address there cannot become a
+/// redirect.
+pub fn taken_path(path: &str) -> bool {
+    let trimmed = path.trim_matches('/');
+    let mut segments = trimmed.split('/');
+    let first = segments.next().unwrap_or("");
+    let year = first.len() == 4 && first.bytes().all(|b| b.is_ascii_digit());
+    trimmed.is_empty()
+        || TAKEN_AT_ROOT.contains(&first)
+        || ["feed.xml", "sitemap.xml", "404.html", "page", "comments"].contains(&first)
+        || (year && trimmed.split('/').count() <= 2)
+}
+
 /// `slug` shortened when it is over [`MAX_SLUG`] bytes: cut at a word
 /// (`-`) and ended with a hash of the whole slug, so two long slugs that
 /// begin alike stay apart and a re-import finds the same name. `None` when
@@ -88,6 +134,19 @@ mod tests {
         assert_eq!(title_from_text("", None, true), "Untitled page");
         let long = "x".repeat(500);
         assert!(title_from_text(&long, None, false).len() <= TITLE_BYTES + 3);
+    }
+
+    #[test]
+    fn a_slug_salon_uses_at_the_root_gets_a_suffix_there_only() {
+        assert_eq!(
+            usable_slug("archive", true, "page").unwrap().0,
+            "archive-page"
+        );
+        assert_eq!(usable_slug("2010", true, "post").unwrap().0, "2010-post");
+        assert_eq!(usable_slug("archive", false, "post"), None);
+        assert_eq!(usable_slug("about", true, "page"), None);
+        assert!(taken_path("/archive/") && taken_path("/2010/09/") && taken_path("/feed.xml"));
+        assert!(!taken_path("/2010/09/25/building-bridges/") && !taken_path("/about/"));
     }
 
     #[test]

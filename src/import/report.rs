@@ -58,9 +58,10 @@ pub struct ImportReport {
     /// Posts and pages written with a title made from their first words or
     /// date, as they had none (their files, to retitle by hand).
     pub untitled: Vec<String>,
-    /// Posts and pages whose slug was too long and was shortened (their
-    /// files).
-    pub shortened_slugs: Vec<String>,
+    /// Posts and pages whose slug could not be used as is (too long for a
+    /// file name, or the address of a page Salon makes): their files, with
+    /// why.
+    pub renamed_slugs: Vec<String>,
     /// Other things the curator should know (the first few).
     pub notes: Vec<String>,
     /// Nothing was written.
@@ -142,13 +143,13 @@ impl fmt::Display for ImportReport {
                 list(&self.untitled, 20)
             )?;
         }
-        if !self.shortened_slugs.is_empty() {
+        if !self.renamed_slugs.is_empty() {
             writeln!(
                 f,
-                "{} slug(s) were too long for a file name and were shortened to at most {} characters: {}",
-                self.shortened_slugs.len(),
+                "{} slug(s) were changed so the site builds (cut to at most {} characters, or moved off an address Salon uses): {}",
+                self.renamed_slugs.len(),
                 super::names::MAX_SLUG,
-                list(&self.shortened_slugs, 20)
+                list(&self.renamed_slugs, 20)
             )?;
         }
         for n in &self.notes {

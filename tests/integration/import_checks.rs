@@ -70,7 +70,7 @@ fn untitled_posts_get_a_title_and_the_imported_site_builds() {
     let file = fixture("wordpress-edge-cases.xml");
     let (ok, err) = salon(&site, &["import", "wordpress", file.to_str().unwrap()]);
     assert!(ok, "{err}");
-    assert!(err.contains("Imported 9 posts"), "{err}");
+    assert!(err.contains("Imported 9 posts, 1 pages"), "{err}");
     assert!(
         err.contains("2 post(s) or page(s) had no title")
             && err.contains("content/posts/post-wp-1149.md")
@@ -108,18 +108,24 @@ fn an_overlong_post_name_is_shortened_and_reported() {
     let slug = posts[0].trim_end_matches(".md");
     assert!(slug.len() <= 100, "{slug}");
     assert!(
-        err.contains("1 slug(s) were too long") && err.contains(&posts[0]),
+        err.contains("2 slug(s) were changed") && err.contains(&posts[0]),
         "{err}"
     );
     assert!(site
         .root()
         .join(format!("content/comments/{slug}.yaml"))
         .is_file());
+    assert!(
+        err.contains("content/pages/archive-page.md (/archive/ is a page Salon makes)"),
+        "{err}"
+    );
     let (ok, err) = salon(&site, &["build"]);
     assert!(ok, "{err}");
     let page = site.page(&format!("/posts/{slug}/"));
     assert_eq!(texts(&page, "h1"), vec!["A post with a pasted permalink"]);
-    // A second import finds the same name and changes nothing.
+    // A page named like Salon's own /archive/ moves aside.
+    assert_eq!(texts(&site.page("/archive-page/"), "h1"), vec!["Archive"]);
+    // A second import finds the same names and changes nothing.
     let before = content(&site);
     let (ok, err) = salon(&site, &["import", "wordpress", file.to_str().unwrap()]);
     assert!(ok && err.contains("Imported 0 posts"), "{err}");
