@@ -281,21 +281,20 @@ fn run(cli: Cli) -> Result<(), Error> {
                     r.output.display(),
                     start.elapsed().as_secs_f64()
                 );
-            } else {
-                eprintln!(
-                    "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
-                    r.posts,
-                    r.files,
-                    r.output.display(),
-                    r.written,
-                    r.unchanged,
-                    r.removed,
-                    start.elapsed().as_secs_f64()
-                );
+                report_scheduled(&r);
+                return Ok(());
             }
-            if let Some(note) = scheduled_note(&r) {
-                eprintln!("{note}");
-            }
+            eprintln!(
+                "Built {} posts into {} files in {}: {} written, {} unchanged, {} removed ({:.2} s)",
+                r.posts,
+                r.files,
+                r.output.display(),
+                r.written,
+                r.unchanged,
+                r.removed,
+                start.elapsed().as_secs_f64()
+            );
+            report_scheduled(&r);
             Ok(())
         }
         Command::Serve {
@@ -611,8 +610,8 @@ fn live(
                     }
                 );
             }
-            if let Some(note) = scheduled_note(r).filter(|_| first) {
-                eprintln!("{note}");
+            if first {
+                report_scheduled(r);
             }
             if first && open {
                 if let Some(u) = &url {
@@ -643,16 +642,19 @@ fn live(
     )
 }
 
-/// What a build held back for its date, and when the next one is due.
-fn scheduled_note(r: &salon::BuildReport) -> Option<String> {
-    let due = r.next_scheduled?.format("%Y-%m-%d %H:%M UTC");
-    Some(match r.scheduled {
+/// Says what a build held back for its date, and when the next is due.
+fn report_scheduled(r: &salon::BuildReport) {
+    let Some(due) = r.next_scheduled else {
+        return;
+    };
+    let due = due.format("%Y-%m-%d %H:%M UTC");
+    match r.scheduled {
         // An up-to-date build parsed nothing: it knows only the next date.
-        0 => format!("A scheduled post is held back until {due}; a build after that publishes it."),
-        n => format!(
+        0 => eprintln!("A scheduled post is held back until {due}; a build after that publishes it."),
+        n => eprintln!(
             "Held back {n} scheduled post(s) dated in the future (the next is due {due}); a build after that date publishes it, --future builds them now."
         ),
-    })
+    }
 }
 
 fn report_error(e: &Error) {
