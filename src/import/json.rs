@@ -72,10 +72,9 @@ fn not_a_list(text: &str) -> Option<String> {
     if first.starts_with(['[', '-', '%']) {
         return None;
     }
-    let start: String = first.chars().take(30).collect();
     Some(format!(
-        "it starts with `{}`, expected a JSON or YAML list of comments (`[` or `- `)",
-        start.escape_debug()
+        "it starts with {}, expected a JSON or YAML list of comments (`[` or `- `)",
+        super::how_it_starts(first)
     ))
 }
 

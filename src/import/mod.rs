@@ -248,5 +248,18 @@ impl Format {
     }
 }
 
+/// How a file that is not an export starts, for the message that says so:
+/// its first characters quoted, or "binary data" when they are not text.
+pub(crate) fn how_it_starts(text: &str) -> String {
+    let start: String = text.trim().chars().take(30).collect();
+    let binary = start
+        .chars()
+        .any(|c| c == char::REPLACEMENT_CHARACTER || (c.is_control() && !c.is_whitespace()));
+    match binary {
+        true => "binary data".into(),
+        false => format!("`{}`", start.escape_debug()),
+    }
+}
+
 /// What the items go to.
 pub type Sink<'a> = dyn FnMut(Item) -> Result<(), Error> + 'a;

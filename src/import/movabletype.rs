@@ -194,10 +194,9 @@ fn check_first_line(line: &str) -> Result<(), Failure> {
     if key.is_some_and(|k| FIRST_KEYS.contains(&k)) {
         return Ok(());
     }
-    let start: String = line.trim().chars().take(30).collect();
     Err(not_an_export(format!(
-        "it starts with `{}`, expected an entry's header lines (`AUTHOR:`, `TITLE:`, `DATE:`, ...)",
-        start.escape_debug()
+        "it starts with {}, expected an entry's header lines (`AUTHOR:`, `TITLE:`, `DATE:`, ...)",
+        super::how_it_starts(line)
     )))
 }
 

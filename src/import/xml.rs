@@ -208,10 +208,9 @@ pub(crate) fn walk<R: BufRead>(
                 path.pop();
             }
             Event::Text(t) if !seen_root && !t.iter().all(u8::is_ascii_whitespace) => {
-                let start: String = String::from_utf8_lossy(&t).chars().take(20).collect();
                 return Err(root.not_it(format!(
-                    "it is not XML: it starts with `{}`",
-                    start.trim().escape_debug()
+                    "it is not XML: it starts with {}",
+                    super::how_it_starts(&String::from_utf8_lossy(&t))
                 )));
             }
             Event::Text(t) => {

@@ -194,6 +194,9 @@ fn a_file_that_is_no_export_is_named_for_what_it_is_not() {
                 "{format} {name}: {err}"
             );
             assert!(!err.contains("Imported"), "{err}");
+            if name == "noise.bin" {
+                assert!(err.contains("starts with binary data"), "{err}");
+            }
         }
     }
     let html = dir.path().join("page.html");
