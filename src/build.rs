@@ -3,11 +3,12 @@
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
+use chrono::{DateTime, Utc};
 use rayon::prelude::*;
 
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics, Error};
-use crate::link::{self, Parsed};
+use crate::link::{self, Parsed, Visibility};
 use crate::load::{self, SourceFile};
 use crate::model::Site;
 use crate::parse;
@@ -27,6 +28,12 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     /// Builds drafts too.
     pub drafts: bool,
+    /// Builds posts dated in the future too (otherwise they are held back
+    /// until a build after their date).
+    pub future: bool,
+    /// The moment that decides which posts are in the future; the clock
+    /// when not given (tests set it).
+    pub now: Option<DateTime<Utc>>,
 }
 
 impl BuildOptions {
@@ -35,6 +42,15 @@ impl BuildOptions {
         BuildOptions {
             source: source.into(),
             ..Default::default()
+        }
+    }
+
+    /// What this build publishes: drafts or not, and which dates are past.
+    pub fn visibility(&self) -> Visibility {
+        Visibility {
+            drafts: self.drafts,
+            future: self.future,
+            now: self.now.unwrap_or_else(Utc::now),
         }
     }
 
@@ -169,6 +185,12 @@ pub struct BuildReport {
     pub foreign: Vec<String>,
     /// Posts built.
     pub posts: usize,
+    /// Posts held back because they are dated in the future (0 when the
+    /// build was up to date: nothing was parsed).
+    pub scheduled: usize,
+    /// When the next held-back post is due, if any: a build after it
+    /// publishes that post.
+    pub next_scheduled: Option<DateTime<Utc>>,
     /// Nothing changed since the last build, so nothing was rendered.
     pub up_to_date: bool,
     /// Content warnings (the build succeeded).
@@ -256,7 +278,7 @@ impl Inputs {
             h.update(bytes);
         };
         field(env!("SALON_SOURCE_HASH").as_bytes());
-        field(format!("{:?} {:?}", opts.drafts, opts.base_url).as_bytes());
+        field(format!("{:?} {:?} {:?}", opts.drafts, opts.future, opts.base_url).as_bytes());
         field(self.config_file.text.as_bytes());
         for file in self.files.all() {
             field(file.abs.to_string_lossy().as_bytes());
@@ -275,6 +297,38 @@ impl Inputs {
     }
 }
 
+/// What the manifest records of a build's inputs: their fingerprint (its
+/// high 64 bits) and the moment the output goes stale because a held-back
+/// post comes due (the low 64 bits, Unix seconds; `u64::MAX` when nothing
+/// is held back). The same inputs give the same output only until then,
+/// and no input file changes when that moment passes, so the fingerprint
+/// alone would let a no-change build skip publishing a scheduled post.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct InputStamp(pub u128);
+
+impl InputStamp {
+    /// The stamp of a build of inputs with `fingerprint` whose earliest
+    /// held-back post is due at `due`.
+    pub fn new(fingerprint: u128, due: Option<DateTime<Utc>>) -> Self {
+        let due = due.map_or(u64::MAX, |d| d.timestamp().max(0) as u64);
+        InputStamp(((fingerprint >> 64) << 64) | u128::from(due))
+    }
+
+    /// Whether a build of inputs with `fingerprint` at `now` gives what
+    /// the build that recorded this stamp gave.
+    pub fn covers(self, fingerprint: u128, now: DateTime<Utc>) -> bool {
+        self.0 >> 64 == fingerprint >> 64 && (now.timestamp().max(0) as u64) < self.0 as u64
+    }
+
+    /// When the earliest post held back by that build is due.
+    pub fn due(self) -> Option<DateTime<Utc>> {
+        let secs = self.0 as u64;
+        (secs != u64::MAX)
+            .then(|| DateTime::from_timestamp(secs as i64, 0))
+            .flatten()
+    }
+}
+
 /// Loads, parses and links the site; every content error is collected.
 pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     let opts = &opts.resolve()?;
@@ -282,13 +336,14 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     let inputs = read_inputs(opts)?;
     let mut timings = Timings::default();
     timings.stage("load", "files listed", inputs.count(), start);
-    parse_and_link(inputs, opts, timings)
+    parse_and_link(inputs, opts, &opts.visibility(), timings)
 }
 
 /// Parses and links what [`read_inputs`] read.
 fn parse_and_link(
     inputs: Inputs,
     opts: &BuildOptions,
+    visibility: &Visibility,
     mut timings: Timings,
 ) -> Result<Loaded, Error> {
     let ctx = inputs.markdown_context();
@@ -323,7 +378,7 @@ fn parse_and_link(
         pages: pages.iter().collect(),
         comments: comments.iter().collect(),
     };
-    let site = link::link(&config, parsed, opts.drafts, None, &mut diags);
+    let site = link::link(&config, parsed, visibility, None, &mut diags);
     timings.stage("link", "posts", site.posts.len(), start);
     Ok(Loaded {
         site,
@@ -418,26 +473,32 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let out_dir = opts.output_dir();
     let output = Output::open(&out_dir)?;
     let fingerprint = inputs.fingerprint(opts);
+    let visibility = opts.visibility();
     let mut timings = Timings::default();
     timings.stage("load", "files listed", inputs.count(), start);
-    if output.is_up_to_date(fingerprint) {
+    let previous = output.previous_inputs().map(InputStamp);
+    if let Some(stamp) =
+        previous.filter(|s| s.covers(fingerprint, visibility.now) && output.is_up_to_date(s.0))
+    {
         let files = output.previous_files();
         return Ok(BuildReport {
             output: out_dir,
             files,
             unchanged: files,
             up_to_date: true,
+            next_scheduled: stamp.due(),
             posts: inputs.files.posts.len(),
             foreign: output.foreign(&Default::default()),
             timings,
             ..BuildReport::default()
         });
     }
-    let mut loaded = parse_and_link(inputs, opts, timings)?;
+    let mut loaded = parse_and_link(inputs, opts, &visibility, timings)?;
     // On an error `output` is dropped unused: nothing was written.
     let files = render_into(&mut loaded, |path, bytes| output.stage(path, bytes))?;
     let start = Instant::now();
-    let written = output.commit(fingerprint)?;
+    let next_scheduled = loaded.site.next_scheduled();
+    let written = output.commit(InputStamp::new(fingerprint, next_scheduled).0)?;
     loaded
         .timings
         .stage("write", "files written", written.written, start);
@@ -451,6 +512,8 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         foreign: written.foreign,
         up_to_date: false,
         posts: loaded.site.posts.len(),
+        scheduled: loaded.site.scheduled.len(),
+        next_scheduled,
         warnings: loaded.diags.warnings(),
         timings: loaded.timings,
     })

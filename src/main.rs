@@ -38,6 +38,9 @@ struct BuildArgs {
     /// Build drafts too.
     #[arg(long)]
     drafts: bool,
+    /// Build posts dated in the future too (held back until their date otherwise).
+    #[arg(long)]
+    future: bool,
 }
 
 impl BuildArgs {
@@ -47,6 +50,8 @@ impl BuildArgs {
             output: self.output,
             base_url: self.base_url,
             drafts: self.drafts,
+            future: self.future,
+            now: None,
         }
     }
 }
@@ -66,6 +71,9 @@ enum Command {
         /// Check drafts too.
         #[arg(long)]
         drafts: bool,
+        /// Check posts dated in the future too.
+        #[arg(long)]
+        future: bool,
     },
     /// Build, serve on loopback, and rebuild and live-reload on every change.
     Serve {
@@ -82,6 +90,9 @@ enum Command {
         /// Build drafts too.
         #[arg(long)]
         drafts: bool,
+        /// Build posts dated in the future too.
+        #[arg(long)]
+        future: bool,
         /// Output folder (default: <source>/public).
         #[arg(long, short = 'o')]
         output: Option<PathBuf>,
@@ -270,6 +281,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                     shown(&r.output),
                     start.elapsed().as_secs_f64()
                 );
+                report_scheduled(&r);
                 return Ok(());
             }
             eprintln!(
@@ -282,6 +294,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 r.removed,
                 start.elapsed().as_secs_f64()
             );
+            report_scheduled(&r);
             Ok(())
         }
         Command::Serve {
@@ -289,6 +302,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             bind,
             open,
             drafts,
+            future,
             output,
             poll,
         } => {
@@ -302,14 +316,17 @@ fn run(cli: Cli) -> Result<(), Error> {
                 output,
                 base_url: None,
                 drafts,
+                future,
+                now: None,
             };
             live(opts, Some(SocketAddr::new(bind, port)), open, poll)
         }
         Command::Watch { site, poll } => live(site.options(cli.source), None, false, poll),
-        Command::Check { drafts } => {
+        Command::Check { drafts, future } => {
             let opts = BuildOptions {
                 source: cli.source,
                 drafts,
+                future,
                 ..Default::default()
             };
             let warnings = salon::check(&opts)?;
@@ -418,7 +435,7 @@ fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> R
         Err(Error::Content(diags)) => {
             report_diagnostics(&diags);
             return Err(Error::Refused(
-                "the export could not be read; nothing after the error was imported".into(),
+                "the export could not be read; nothing was imported".into(),
             ));
         }
         Err(e) => return Err(e),
@@ -597,6 +614,9 @@ fn live(
                     }
                 );
             }
+            if first {
+                report_scheduled(r);
+            }
             if first && open {
                 if let Some(u) = &url {
                     if let Err(e) = salon::serve::open_browser(u) {
@@ -637,6 +657,21 @@ fn shown(path: &Path) -> String {
         Some(r) if r.as_os_str().is_empty() => ".".to_owned(),
         Some(r) => r.display().to_string(),
         None => path.display().to_string(),
+    }
+}
+
+/// Says what a build held back for its date, and when the next is due.
+fn report_scheduled(r: &salon::BuildReport) {
+    let Some(due) = r.next_scheduled else {
+        return;
+    };
+    let due = due.format("%Y-%m-%d %H:%M UTC");
+    match r.scheduled {
+        // An up-to-date build parsed nothing: it knows only the next date.
+        0 => eprintln!("A scheduled post is held back until {due}; a build after that publishes it."),
+        n => eprintln!(
+            "Held back {n} scheduled post(s) dated in the future (the next is due {due}); a build after that date publishes it, --future builds them now."
+        ),
     }
 }
 

@@ -148,6 +148,14 @@ impl Reference {
         d.line_text = self.line_text.as_deref().map(str::to_owned);
         d
     }
+
+    /// A warning at this reference, with its line shown.
+    pub fn warning(&self, path: &std::path::Path, message: impl Into<String>) -> crate::Diagnostic {
+        crate::Diagnostic {
+            severity: crate::error::Severity::Warning,
+            ..self.error(path, message)
+        }
+    }
 }
 
 impl Rendered {

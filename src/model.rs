@@ -93,6 +93,24 @@ pub struct Site {
     pub archive: Vec<Year>,
     /// Members by handle.
     pub member_by_handle: HashMap<String, MemberIdx>,
+    /// Posts held back because they are dated after the build's moment,
+    /// in date order: on no page until a build after their date.
+    pub scheduled: Vec<Scheduled>,
+}
+
+/// A post left out of the build until its date.
+#[derive(Debug, Clone)]
+pub struct Scheduled {
+    /// The source file, relative to the site folder.
+    pub source: PathBuf,
+    /// URL name.
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// When it is due.
+    pub date: Date,
+    /// The root URL path it will have.
+    pub path: String,
 }
 
 /// How a post's comments show.
@@ -427,6 +445,11 @@ impl Post {
 }
 
 impl Site {
+    /// When the earliest held-back post is due.
+    pub fn next_scheduled(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.scheduled.iter().map(|s| s.date.to_utc()).min()
+    }
+
     /// The taxonomy of `kind`.
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {

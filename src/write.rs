@@ -209,6 +209,11 @@ impl Output {
                 .all(|(p, e)| self.on_disk.get(p) == Some(&(e.len, e.mtime)))
     }
 
+    /// The inputs' fingerprint the last build recorded, if any.
+    pub fn previous_inputs(&self) -> Option<u128> {
+        self.previous_inputs
+    }
+
     /// How many files the last build wrote.
     pub fn previous_files(&self) -> usize {
         self.previous.len()

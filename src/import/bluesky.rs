@@ -173,6 +173,7 @@ impl Walk {
             url: post_url(post),
             text: html_to_markdown(&html),
             quoted: None,
+            former_id: None,
         });
         Some(uri)
     }
@@ -189,8 +190,9 @@ impl Walk {
             self.plain.get(&first.id).map_or("", String::as_str),
             &format!("A conversation started by {}", first.author.name),
         );
-        // Record keys are unique per author; should two authors' collide,
-        // both get a hash of their at-uri.
+        // Older Salon wrote the record key alone (unique per author; should
+        // two authors' collide, both with a hash of their at-uri): still
+        // recognized in the files it wrote.
         let mut by_rkey: HashMap<String, usize> = HashMap::new();
         for m in &self.messages {
             *by_rkey.entry(rkey(&m.id)).or_default() += 1;
@@ -212,8 +214,9 @@ impl Walk {
             })
             .collect();
         for m in &mut self.messages {
-            m.id = id_of[&m.id].clone();
-            m.parent = m.parent.as_ref().map(|p| id_of[p].clone());
+            m.former_id = Some(id_of[&m.id].clone());
+            m.id = namespaced_id(&m.id);
+            m.parent = m.parent.as_deref().map(namespaced_id);
         }
         let root = self.messages[0].id.clone();
         let mut notes = tree_order(&mut self.messages, &root);
@@ -235,6 +238,17 @@ impl Walk {
             },
             notes,
         })
+    }
+}
+
+/// A post's id namespaced by its author: `<did>/<rkey>` from
+/// `at://<did>/app.bsky.feed.post/<rkey>`, unique across the network.
+fn namespaced_id(uri: &str) -> String {
+    let rest = uri.trim().strip_prefix("at://").unwrap_or(uri);
+    let did = rest.split('/').next().unwrap_or("");
+    match (did, rkey(uri)) {
+        (did, key) if !did.is_empty() && !key.is_empty() && did != key => format!("{did}/{key}"),
+        _ => format!("at-{:016x}", xxhash_rust::xxh3::xxh3_64(uri.as_bytes())),
     }
 }
 

@@ -10,9 +10,14 @@
 //!
 //! # Re-import
 //!
-//! A conversation goes back into the thread file that holds one of its ids
-//! (in `entries:` or `skip:`) or its `source: url`; `--slug` names the file
-//! outright. Only messages whose id is in neither list are added, as YAML
+//! A conversation goes back into the thread file whose `source: url` is
+//! the conversation's or one of its messages' addresses, or that holds one
+//! of its ids (in `entries:` or `skip:`); `--slug` names the file outright.
+//! Sources namespace their ids (a Mastodon status is `<host>/<id>`, a
+//! Bluesky post `<did>/<rkey>`, a mail `m-<hash>`), so a hand-written
+//! thread's `id: 5` never takes in status 5. Files written before ids were
+//! namespaced are found by their source URL, and the ids they hold
+//! ([`Message::former_id`]) count as the messages'. Only messages whose id is in neither list are added, as YAML
 //! text inserted after the last entry: the title, the introduction and
 //! every entry the curator edited stay byte for byte, and the result must
 //! read back as the old front matter plus the new entries or nothing is
@@ -62,6 +67,10 @@ pub struct Message {
     /// The id of the message it answers, if that message is in
     /// the conversation.
     pub parent: Option<String>,
+    /// The id an older Salon wrote for this message, before ids were
+    /// namespaced by their source: a thread file found by its source URL
+    /// may still hold it, and it counts as this message.
+    pub former_id: Option<String>,
     /// Who wrote it.
     pub author: Author,
     /// When, if the source says.

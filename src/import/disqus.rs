@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use std::io::BufRead;
 
 use super::text::{decode_entities, parse_any_date};
-use super::xml::{walk, Node};
+use super::xml::{walk, Node, Root};
 use super::{CommentRecord, Failure, Item, Sink, Target};
 
 #[derive(Default)]
@@ -45,15 +45,22 @@ fn dsq_id(attrs: &[(String, String)]) -> String {
         .unwrap_or_default()
 }
 
+/// A Disqus export's root element.
+const ROOT: Root = Root {
+    what: "a Disqus export",
+    name: "disqus",
+    namespace: None,
+    expected: "<disqus> (xmlns=\"http://disqus.com\")",
+};
+
 /// Parses a Disqus export, handing `sink` the comments of each thread.
 pub fn parse<R: BufRead>(input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
     let mut st = State::default();
     let mut skipped = Vec::new();
-    walk(input, |node| {
+    walk(input, &ROOT, |node| {
         step(&mut st, node, &mut skipped);
         Ok(())
-    })
-    .map_err(Failure::Parse)?;
+    })?;
     for why in skipped {
         sink(Item::Skipped(why)).map_err(Failure::Write)?;
     }

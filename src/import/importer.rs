@@ -9,6 +9,7 @@ use serde::Deserialize;
 
 use super::html_to_markdown;
 use super::matcher::{name_key, Matcher};
+use super::names;
 use super::text::{self, alias_of, autop, format_date, url_path_key, yaml_str};
 use super::{AuthorRecord, CommentRecord, ImportReport, Item, PostRecord, Target};
 use crate::date::{parse_date, split_date_prefix, Date};
@@ -296,7 +297,10 @@ impl Importer {
             self.matcher.add(&handle, &names);
             return Ok(());
         }
-        let handle = slugify(if login.is_empty() { name } else { login });
+        let mut handle = slugify(if login.is_empty() { name } else { login });
+        if let Some(short) = names::shortened_slug(&handle) {
+            handle = short;
+        }
         if handle.is_empty() {
             self.skip("authors with no usable name", 1);
             return Ok(());
@@ -339,6 +343,12 @@ impl Importer {
             self.skip("posts with no usable slug", 1);
             return Ok(());
         }
+        let at_root = p.page || self.permalink.trim_matches('/') == ":slug";
+        let kind_word = if p.page { "page" } else { "post" };
+        let renamed = names::usable_slug(&slug, at_root, kind_word).map(|(usable, why)| {
+            slug = usable;
+            why
+        });
         // Authors with no profile get one, so the post's `authors` resolve.
         for a in &p.authors {
             if self.matcher.find(a, None).is_none() {
@@ -371,12 +381,31 @@ impl Importer {
                 ));
             }
         } else {
-            let text = self.post_text(&p, &slug);
+            let untitled = p.title.trim().is_empty();
+            let text = match untitled {
+                true => {
+                    let title = names::title_from_text(&p.body_html, p.date.as_ref(), p.page);
+                    self.post_text(&PostRecord { title, ..p.clone() }, &slug)
+                }
+                false => self.post_text(&p, &slug),
+            };
             if self.create(&path, &text)? {
                 if p.page {
                     self.report.pages += 1;
                 } else {
                     self.report.posts += 1;
+                }
+                let rel = format!("content/{kind}/{slug}.md");
+                if let Some(why) = &renamed {
+                    self.report.renamed_slugs.push(format!("{rel} ({why})"));
+                }
+                if let Some(old) = p.link.as_deref().and_then(alias_of) {
+                    if names::taken_path(&old) {
+                        self.note(format!("{rel}: its old address {old} is one of Salon's own pages, so it gets no redirect"));
+                    }
+                }
+                if untitled {
+                    self.report.untitled.push(rel);
                 }
             }
             if p.page {
@@ -441,7 +470,7 @@ impl Importer {
             } else {
                 own_path.clone().unwrap_or_default()
             };
-            url_path_key(a) != url_path_key(&own)
+            url_path_key(a) != url_path_key(&own) && !names::taken_path(a)
         });
         if let Some(a) = alias {
             fm.push_str(&format!("aliases: [{}]\n", yaml_str(&a)));

@@ -58,6 +58,26 @@ fn scalar(v: &serde_yaml::Value) -> Option<String> {
     .filter(|s| !s.is_empty())
 }
 
+/// Why `text` cannot be a JSON or YAML list, judged by how it starts (a
+/// list opens with `[` or `- `), so an HTML page or random bytes are named
+/// for what they are not rather than reported as a syntax error.
+fn not_a_list(text: &str) -> Option<String> {
+    let first = text
+        .lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty() && !l.starts_with('#'));
+    let Some(first) = first else {
+        return Some("it is empty (an export with no comments is `[]`)".into());
+    };
+    if first.starts_with(['[', '-', '%']) {
+        return None;
+    }
+    Some(format!(
+        "it starts with {}, expected a JSON or YAML list of comments (`[` or `- `)",
+        super::how_it_starts(first)
+    ))
+}
+
 /// Parses a comment list, handing `sink` the comments of each post.
 pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
     let mut bytes = Vec::new();
@@ -69,8 +89,11 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
         })
     })?;
     let text = String::from_utf8_lossy(&bytes);
-    let raw: Vec<Raw> = if text.trim().is_empty() {
-        Vec::new()
+    let raw: Vec<Raw> = if let Some(why) = not_a_list(&text) {
+        return Err(Failure::NotAnExport {
+            what: "a comment list",
+            why,
+        });
     } else {
         serde_yaml::from_str::<Option<Vec<Raw>>>(&text)
             .map_err(|e| {

@@ -146,6 +146,22 @@ pub fn conversation(status: Status, context: Context) -> Result<Parsed, String> 
             "{left_out} followers-only or direct post(s) left out"
         ));
     }
+    // Replies name their parent by the server's id: map it to the
+    // parent's namespaced one.
+    let by_local: HashMap<String, String> = messages
+        .iter()
+        .filter_map(|m| Some((m.former_id.clone()?, m.id.clone())))
+        .collect();
+    for m in &mut messages {
+        m.parent = m.parent.take().map(|p| match by_local.get(&p) {
+            Some(id) => id.clone(),
+            None => format!("{}/{p}", root_host.as_deref().unwrap_or("mastodon")),
+        });
+    }
+    let plain: HashMap<String, String> = plain
+        .into_iter()
+        .filter_map(|(local, text)| Some((by_local.get(&local)?.clone(), text)))
+        .collect();
     // The topmost post whose parent is not in the answer starts the thread.
     let ids: HashSet<&str> = messages.iter().map(|m| m.id.as_str()).collect();
     let root = messages
@@ -183,6 +199,22 @@ fn status_url(s: &Status) -> Option<String> {
         .map(|u| u.trim())
         .find(|u| u.starts_with("https://") || u.starts_with("http://"))
         .map(str::to_owned)
+}
+
+/// A status's id namespaced by where it lives: `<host>/<id>` from its
+/// own address (`https://social.example/@ann/1001` is
+/// `social.example/1001`), the same whichever server the conversation was
+/// saved from; without an address, the server's `local` id under the
+/// conversation's host.
+fn namespaced_id(s: &Status, local: &str, root_host: Option<&str>) -> String {
+    let from_url = status_url(s).and_then(|u| {
+        let host = host_of(&u)?;
+        let path = u.split_once("://")?.1.split(['?', '#']).next()?;
+        let (_, path) = path.split_once('/')?;
+        let last = path.trim_end_matches('/').rsplit('/').next()?;
+        (!last.is_empty()).then(|| format!("{host}/{last}"))
+    });
+    from_url.unwrap_or_else(|| format!("{}/{local}", root_host.unwrap_or("mastodon")))
 }
 
 fn message(s: &Status, root_host: Option<&str>) -> Message {
@@ -246,9 +278,12 @@ fn message(s: &Status, root_host: Option<&str>) -> Message {
         })
         .collect();
     html.push_str(&links_html(&media));
+    let local = s.id.0.trim().to_owned();
     Message {
-        id: s.id.0.trim().to_owned(),
+        id: namespaced_id(s, &local, root_host),
+        // The server's own ids until `conversation` maps them.
         parent: s.in_reply_to_id.as_ref().map(|p| p.0.trim().to_owned()),
+        former_id: Some(local),
         author: Author {
             name,
             account,
@@ -306,7 +341,8 @@ mod tests {
             Some("@bob@other.example")
         );
         assert_eq!(c.messages[1].author.name, "bob");
-        assert_eq!(c.messages[2].parent.as_deref(), Some("22"));
+        assert_eq!(c.messages[2].parent.as_deref(), Some("social.example/22"));
+        assert_eq!(c.messages[2].former_id.as_deref(), Some("333"));
         assert!(!c.messages[1].text.contains("script"));
     }
 

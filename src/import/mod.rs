@@ -21,6 +21,7 @@ pub mod mastodon;
 pub mod matcher;
 pub mod mbox;
 pub mod movabletype;
+pub mod names;
 mod report;
 pub mod social;
 pub mod text;
@@ -185,8 +186,21 @@ pub struct ImportOptions {
 }
 
 /// Imports one export into the site. See the module docs.
+///
+/// The export is read twice: once as a dry run, which finds every problem
+/// that can be found before writing (a malformed or foreign file, a comment
+/// file that is not a list), then to write. So an import that fails
+/// writes nothing.
 pub fn import(opts: &ImportOptions) -> Result<ImportReport, Error> {
-    let mut importer = Importer::new(&opts.source, opts.dry_run)?;
+    if !opts.dry_run {
+        run(opts, true)?;
+    }
+    run(opts, opts.dry_run)
+}
+
+/// One pass over the export: writing, or only checking when `dry_run`.
+fn run(opts: &ImportOptions, dry_run: bool) -> Result<ImportReport, Error> {
+    let mut importer = Importer::new(&opts.source, dry_run)?;
     let (reader, bar) = open(&opts.file, opts.progress)?;
     let mut sink = |item: Item| importer.take(item);
     let parsed = match opts.format {
@@ -205,9 +219,46 @@ pub fn import(opts: &ImportOptions) -> Result<ImportReport, Error> {
                 e.message,
             )]))
         }
+        Err(Failure::NotAnExport { what, why }) => {
+            let name = opts.file.file_name().unwrap_or(opts.file.as_os_str());
+            return Err(Error::Content(vec![Diagnostic::error(
+                &opts.file,
+                None,
+                format!("{} is not {what}: {why}", name.to_string_lossy()),
+            )
+            .with_help(format!(
+                "check that this is the file you meant, and that `salon import {}` is its format",
+                opts.format.command()
+            ))]));
+        }
         Err(Failure::Write(e)) => return Err(e),
     }
     Ok(importer.finish())
+}
+
+impl Format {
+    /// The `salon import` subcommand of this format.
+    pub fn command(self) -> &'static str {
+        match self {
+            Format::Wordpress => "wordpress",
+            Format::Disqus => "disqus",
+            Format::MovableType => "movabletype",
+            Format::Json => "json",
+        }
+    }
+}
+
+/// How a file that is not an export starts, for the message that says so:
+/// its first characters quoted, or "binary data" when they are not text.
+pub(crate) fn how_it_starts(text: &str) -> String {
+    let start: String = text.trim().chars().take(30).collect();
+    let binary = start
+        .chars()
+        .any(|c| c == char::REPLACEMENT_CHARACTER || (c.is_control() && !c.is_whitespace()));
+    match binary {
+        true => "binary data".into(),
+        false => format!("`{}`", start.escape_debug()),
+    }
 }
 
 /// What the items go to.

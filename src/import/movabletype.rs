@@ -40,6 +40,7 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
     let mut line_no = 0usize;
     let mut buf = Vec::new();
     let mut count = 0usize;
+    let mut started = false;
     loop {
         buf.clear();
         let n = input.read_until(b'\n', &mut buf).map_err(|e| {
@@ -55,6 +56,13 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
         line_no += 1;
         let line = String::from_utf8_lossy(&buf);
         let line = line.trim_end_matches(['\n', '\r']);
+        if !started {
+            if line.trim().is_empty() {
+                continue;
+            }
+            check_first_line(line)?;
+            started = true;
+        }
         if line == "--------" {
             count += 1;
             finish(std::mem::take(&mut entry), count, sink)?;
@@ -151,11 +159,52 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
             Section::Other => {}
         }
     }
+    if !started {
+        return Err(not_an_export("it is empty".into()));
+    }
     if !entry.post.title.is_empty() || !entry.body.is_empty() || !entry.comments.is_empty() {
         count += 1;
         finish(entry, count, sink)?;
     }
     Ok(())
+}
+
+/// The keys an entry's first line can have.
+const FIRST_KEYS: &[&str] = &[
+    "AUTHOR",
+    "TITLE",
+    "BASENAME",
+    "STATUS",
+    "ALLOW COMMENTS",
+    "ALLOW PINGS",
+    "CONVERT BREAKS",
+    "PRIMARY CATEGORY",
+    "CATEGORY",
+    "DATE",
+    "TAGS",
+    "NO ENTRY",
+    "UNIQUE URL",
+    "BODY",
+];
+
+/// An export starts with an entry's header line (`AUTHOR: ann`); anything
+/// else (an HTML page, random bytes) is some other file.
+fn check_first_line(line: &str) -> Result<(), Failure> {
+    let key = line.split_once(':').map(|(k, _)| k.trim());
+    if key.is_some_and(|k| FIRST_KEYS.contains(&k)) {
+        return Ok(());
+    }
+    Err(not_an_export(format!(
+        "it starts with {}, expected an entry's header lines (`AUTHOR:`, `TITLE:`, `DATE:`, ...)",
+        super::how_it_starts(line)
+    )))
+}
+
+fn not_an_export(why: String) -> Failure {
+    Failure::NotAnExport {
+        what: "a Movable Type export",
+        why,
+    }
 }
 
 fn split_tags(value: &str) -> Vec<String> {

@@ -11,6 +11,13 @@ use crate::error::Error;
 pub enum Failure {
     /// The export is malformed.
     Parse(ParseError),
+    /// The file is not an export of this format at all.
+    NotAnExport {
+        /// The format: "a WordPress export".
+        what: &'static str,
+        /// What the file is instead: "its root element is <html>, ...".
+        why: String,
+    },
     /// The importer could not write.
     Write(Error),
 }
@@ -48,6 +55,13 @@ pub struct ImportReport {
     pub files: Vec<String>,
     /// Replies whose parent was not imported (shown at top level).
     pub orphans: usize,
+    /// Posts and pages written with a title made from their first words or
+    /// date, as they had none (their files, to retitle by hand).
+    pub untitled: Vec<String>,
+    /// Posts and pages whose slug could not be used as is (too long for a
+    /// file name, or the address of a page Salon makes): their files, with
+    /// why.
+    pub renamed_slugs: Vec<String>,
     /// Other things the curator should know (the first few).
     pub notes: Vec<String>,
     /// Nothing was written.
@@ -119,6 +133,23 @@ impl fmt::Display for ImportReport {
             writeln!(
                 f,
                 "{n} a comment that was not imported (spam, pending, deleted or missing); {verb} shown at top level."
+            )?;
+        }
+        if !self.untitled.is_empty() {
+            writeln!(
+                f,
+                "{} post(s) or page(s) had no title and got one from their first words or date; retitle them: {}",
+                self.untitled.len(),
+                list(&self.untitled, 20)
+            )?;
+        }
+        if !self.renamed_slugs.is_empty() {
+            writeln!(
+                f,
+                "{} slug(s) were changed so the site builds (cut to at most {} characters, or moved off an address Salon uses): {}",
+                self.renamed_slugs.len(),
+                super::names::MAX_SLUG,
+                list(&self.renamed_slugs, 20)
             )?;
         }
         for n in &self.notes {

@@ -7,7 +7,7 @@
 use std::io::BufRead;
 
 use super::text::{decode_entities, parse_any_date};
-use super::xml::{walk, Node};
+use super::xml::{walk, Node, Root};
 use super::{AuthorRecord, CommentRecord, Failure, Item, ParseError, PostRecord, Sink};
 
 #[derive(Default)]
@@ -28,7 +28,7 @@ struct State {
 pub fn parse<R: BufRead>(input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
     let mut st = State::default();
     let mut failed = None;
-    let result = walk(input, |node| {
+    let result = walk(input, &ROOT, |node| {
         let emitted = step(&mut st, node);
         for item in emitted {
             if let Err(e) = sink(item) {
@@ -45,8 +45,16 @@ pub fn parse<R: BufRead>(input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
     if let Some(e) = failed {
         return Err(Failure::Write(e));
     }
-    result.map_err(Failure::Parse)
+    result
 }
+
+/// A WXR export is RSS with WordPress's export namespace.
+const ROOT: Root = Root {
+    what: "a WordPress export",
+    name: "rss",
+    namespace: Some("http://wordpress.org/export/"),
+    expected: "<rss> with the WXR namespace (xmlns:wp=\"http://wordpress.org/export/1.2/\")",
+};
 
 fn step(st: &mut State, node: Node<'_>) -> Vec<Item> {
     let mut out = Vec::new();
@@ -203,7 +211,7 @@ mod tests {
 
     #[test]
     fn malformed_xml_has_a_line_and_column() {
-        let err = collect(b"<rss>\n<channel>\n<item><title>x</titel></item>\n</channel></rss>")
+        let err = collect(b"<rss xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel>\n<item><title>x</titel></item>\n</channel></rss>")
             .unwrap_err();
         let Failure::Parse(e) = err else { panic!() };
         assert_eq!(e.line, 3, "{e:?}");
@@ -212,7 +220,7 @@ mod tests {
 
     #[test]
     fn entity_declarations_are_refused() {
-        let bomb = b"<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n<rss><channel><item><title>&lol2;</title></item></channel></rss>";
+        let bomb = b"<?xml version=\"1.0\"?>\n<!DOCTYPE lolz [<!ENTITY lol \"lol\"><!ENTITY lol2 \"&lol;&lol;\">]>\n<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel><item><title>&lol2;</title></item></channel></rss>";
         let Failure::Parse(e) = collect(bomb).unwrap_err() else {
             panic!()
         };
@@ -227,7 +235,7 @@ mod tests {
 
         #[test]
         fn arbitrary_xmlish_input_never_panics(s in "(<item>|</item>|<wp:comment>|</wp:comment>|<wp:comment_id>|</wp:comment_id>|<title>|</title>|<!\\[CDATA\\[|\\]\\]>|&amp;|&#[0-9]{1,8};|&[a-z]{1,5};|[a-z <>&;\"]){0,60}") {
-            let _ = collect(format!("<rss><channel>{s}</channel></rss>").as_bytes());
+            let _ = collect(format!("<rss xmlns:wp=\"http://wordpress.org/export/1.2/\"><channel>{s}</channel></rss>").as_bytes());
         }
     }
 }

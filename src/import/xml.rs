@@ -14,7 +14,40 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::text::resolve_entity;
-use super::ParseError;
+use super::{Failure, ParseError};
+
+/// The root element a format's exports have, so a file of another kind
+/// (an HTML page, random bytes, an empty file) is named for what it is not
+/// instead of importing nothing.
+pub(crate) struct Root {
+    /// The format, for messages: "a WordPress export".
+    pub what: &'static str,
+    /// The root element's name.
+    pub name: &'static str,
+    /// The start of a namespace URI the root must declare, if any.
+    pub namespace: Option<&'static str>,
+    /// What was expected, for messages.
+    pub expected: &'static str,
+}
+
+impl Root {
+    fn not_it(&self, why: String) -> Failure {
+        Failure::NotAnExport {
+            what: self.what,
+            why,
+        }
+    }
+
+    /// Whether an element opened with `name` and `attrs` is this root.
+    fn matches(&self, name: &str, attrs: &[(String, String)]) -> bool {
+        name == self.name
+            && self.namespace.is_none_or(|ns| {
+                attrs
+                    .iter()
+                    .any(|(k, v)| k.starts_with("xmlns") && v.starts_with(ns))
+            })
+    }
+}
 
 /// Counts lines in the bytes the XML reader consumes, keeping only the
 /// offsets of the last few newlines, so a position can be turned into a
@@ -101,17 +134,20 @@ pub(crate) enum Node<'a> {
     Close { path: &'a [String], text: String },
 }
 
-/// Walks `input`, calling `on` for every element opened and closed.
+/// Walks `input`, calling `on` for every element opened and closed. The
+/// document's root element must be `root`.
 pub(crate) fn walk<R: BufRead>(
     input: R,
+    root: &Root,
     mut on: impl FnMut(Node<'_>) -> Result<(), ParseError>,
-) -> Result<(), ParseError> {
+) -> Result<(), Failure> {
     let mut reader = Reader::from_reader(LineCounter::new(input));
     reader.config_mut().expand_empty_elements = true;
     reader.config_mut().check_end_names = true;
     let mut buf = Vec::with_capacity(64 * 1024);
     let mut path: Vec<String> = Vec::new();
     let mut texts: Vec<String> = Vec::new();
+    let mut seen_root = false;
     let at = |reader: &Reader<LineCounter<R>>, offset: u64, message: String| {
         let (line, column) = reader.get_ref().position(offset);
         ParseError {
@@ -124,9 +160,10 @@ pub(crate) fn walk<R: BufRead>(
         buf.clear();
         let event = match reader.read_event_into(&mut buf) {
             Ok(e) => e,
+            Err(e) if !seen_root => return Err(root.not_it(format!("it is not XML ({e})"))),
             Err(e) => {
                 let offset = reader.error_position();
-                return Err(at(&reader, offset, format!("malformed XML: {e}")));
+                return Err(at(&reader, offset, format!("malformed XML: {e}")).into());
             }
         };
         let here = reader.buffer_position();
@@ -153,7 +190,14 @@ pub(crate) fn walk<R: BufRead>(
                             .unwrap_or_else(|_| String::from_utf8_lossy(&a.value).into_owned());
                         (key, value)
                     })
-                    .collect();
+                    .collect::<Vec<_>>();
+                if !seen_root && !root.matches(&name, &attrs) {
+                    return Err(root.not_it(format!(
+                        "its root element is <{name}>, expected {}",
+                        root.expected
+                    )));
+                }
+                seen_root = true;
                 path.push(name);
                 texts.push(String::new());
                 on(Node::Open { path: &path, attrs })?;
@@ -162,6 +206,12 @@ pub(crate) fn walk<R: BufRead>(
                 let text = texts.pop().unwrap_or_default();
                 on(Node::Close { path: &path, text })?;
                 path.pop();
+            }
+            Event::Text(t) if !seen_root && !t.iter().all(u8::is_ascii_whitespace) => {
+                return Err(root.not_it(format!(
+                    "it is not XML: it starts with {}",
+                    super::how_it_starts(&String::from_utf8_lossy(&t))
+                )));
             }
             Event::Text(t) => {
                 if let Some(cur) = texts.last_mut() {
@@ -194,7 +244,7 @@ pub(crate) fn walk<R: BufRead>(
                         &reader,
                         here,
                         "the export declares entities (<!ENTITY>); refused, as entity expansion can blow up memory".into(),
-                    ));
+                    ).into());
                 }
             }
             Event::Eof => {
@@ -203,7 +253,14 @@ pub(crate) fn walk<R: BufRead>(
                         &reader,
                         here,
                         format!("malformed XML: the file ends inside <{open}>"),
-                    ));
+                    )
+                    .into());
+                }
+                if !seen_root {
+                    return Err(root.not_it(match here {
+                        0 => "it is empty".into(),
+                        _ => "it holds no XML element".into(),
+                    }));
                 }
                 return Ok(());
             }

@@ -76,6 +76,8 @@ impl Rebuild for Incremental {
             .is_some_and(|s| same_options(&s.opts, opts));
         if reusable && !changed.is_empty() {
             let state = self.state.as_mut().expect("checked above");
+            // The moment moves on between rebuilds (tests set it).
+            state.opts.now = opts.now;
             // `None`: the change needs a full build.
             if let Some(report) = state.apply(changed)? {
                 return Ok(report);
@@ -94,6 +96,7 @@ fn same_options(a: &BuildOptions, b: &BuildOptions) -> bool {
         && a.output_dir() == b.output_dir()
         && a.base_url == b.base_url
         && a.drafts == b.drafts
+        && a.future == b.future
 }
 
 /// Everything kept between rebuilds.
@@ -226,8 +229,15 @@ impl State {
 
         // A post whose front matter and links stayed as they were: patch
         // its body into the linked site instead of linking again.
+        // A post whose date came since the last link is published now:
+        // every listing changes.
+        let now = self.opts.visibility().now;
         let patchable = !reload_theme
             && !refresh.added_or_removed
+            && self
+                .linked
+                .as_ref()
+                .is_some_and(|l| l.site.next_scheduled().is_none_or(|due| due > now))
             && refresh.kinds.iter().all(|&k| k == 0)
             && self.linked.is_some()
             && refresh

@@ -6,7 +6,7 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use super::{Linked, State};
-use crate::build::BuildReport;
+use crate::build::{BuildReport, InputStamp};
 use crate::error::Error;
 use crate::render::{deps, Job, Renderer};
 use crate::timings::Timings;
@@ -25,7 +25,7 @@ impl State {
         renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
         timings.stage("render", "files", linked.jobs.len(), t);
         let t = Instant::now();
-        let written = output.commit(self.inputs.fingerprint(&self.opts))?;
+        let written = output.commit(self.stamp(&linked))?;
         timings.stage("write", "files written", written.written, t);
         self.published = Published::read(&out_dir);
         linked.signatures = self.sign(&linked);
@@ -39,11 +39,19 @@ impl State {
             foreign: written.foreign,
             up_to_date: false,
             posts: linked.site.posts.len(),
+            scheduled: linked.site.scheduled.len(),
+            next_scheduled: linked.site.next_scheduled(),
             warnings: linked.warnings.clone(),
             timings,
         };
         self.linked = Some(linked);
         Ok(report)
+    }
+
+    /// What the manifest records of this build's inputs.
+    fn stamp(&self, linked: &Linked) -> u128 {
+        let fingerprint = self.inputs.fingerprint(&self.opts);
+        InputStamp::new(fingerprint, linked.site.next_scheduled()).0
     }
 
     /// A renderer of `linked` with the current templates and assets.
@@ -108,9 +116,9 @@ impl State {
 
         let t = Instant::now();
         let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
-        let written =
-            self.published
-                .update(changed_files, &now, self.inputs.fingerprint(&self.opts))?;
+        let written = self
+            .published
+            .update(changed_files, &now, self.stamp(linked))?;
         drop(now);
         timings.stage("write", "files written", written.written, t);
         linked.signatures = signatures;
@@ -125,6 +133,8 @@ impl State {
             foreign: Vec::new(),
             up_to_date: false,
             posts: linked.site.posts.len(),
+            scheduled: linked.site.scheduled.len(),
+            next_scheduled: linked.site.next_scheduled(),
             warnings: linked.warnings.clone(),
             timings,
         };

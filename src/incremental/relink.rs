@@ -77,7 +77,7 @@ impl State {
         let site = link::link(
             &self.inputs.config,
             parsed,
-            self.opts.drafts,
+            &self.opts.visibility(),
             previous.as_deref().map(|p| &p.site),
             &mut diags,
         );

@@ -38,13 +38,33 @@ pub struct Parsed<'a> {
     pub comments: Vec<&'a ParsedComments>,
 }
 
-/// Links `parsed` into a site. Drafts are kept only when `drafts` is set.
-/// Rendered bodies are shared with `parsed`, not copied. `previous`, the
-/// same site linked before an edit, lends what the edit cannot change.
+/// What a build publishes.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    /// Drafts too.
+    pub drafts: bool,
+    /// Posts dated after `now` too.
+    pub future: bool,
+    /// The build's moment: a post dated after it is held back.
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+impl Visibility {
+    /// Whether `post` waits for its date (a draft left out is not waiting).
+    fn holds_back(&self, post: &ParsedPost) -> bool {
+        !self.future && post.date > self.now
+    }
+}
+
+/// Links `parsed` into a site. Drafts are kept only when
+/// `visibility.drafts` is set, posts dated in the future only when
+/// `visibility.future` is. Rendered bodies are shared with `parsed`, not
+/// copied. `previous`, the same site linked before an edit, lends what the
+/// edit cannot change.
 pub fn link(
     config: &Config,
     parsed: Parsed<'_>,
-    drafts: bool,
+    visibility: &Visibility,
     previous: Option<&Site>,
     diags: &mut Diagnostics,
 ) -> Site {
@@ -55,13 +75,28 @@ pub fn link(
         mut pages,
         comments,
     } = parsed;
-    // Comment files of drafts left out of this build are left out too.
-    let hidden_drafts: std::collections::HashSet<String> = posts
+    let drafts = visibility.drafts;
+    // Comment files of posts left out of this build are left out too.
+    let hidden_posts: std::collections::HashSet<String> = posts
         .iter()
-        .filter(|p| p.draft && !drafts)
+        .filter(|p| (p.draft && !drafts) || visibility.holds_back(p))
         .map(|p| p.slug.clone())
         .collect();
-    posts.retain(|p| drafts || !p.draft);
+    let mut scheduled: Vec<Scheduled> = posts
+        .iter()
+        .filter(|p| (drafts || !p.draft) && visibility.holds_back(p))
+        .map(|p| Scheduled {
+            source: p.source.clone(),
+            slug: p.slug.clone(),
+            title: p.title.clone(),
+            date: p.date,
+            path: post_path(&config.post_permalink, p),
+        })
+        .collect();
+    scheduled.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.slug.cmp(&b.slug)));
+    let scheduled_by_slug: HashMap<&str, &Scheduled> =
+        scheduled.iter().map(|s| (s.slug.as_str(), s)).collect();
+    posts.retain(|p| (drafts || !p.draft) && !visibility.holds_back(p));
     threads.retain(|t| drafts || !t.draft);
     pages.retain(|p| drafts || !p.draft);
     // Newest first; slug breaks ties so the order never depends on the disk.
@@ -144,7 +179,7 @@ pub fn link(
     type Linked = (Option<(PostIdx, Vec<Comment>)>, Vec<Diagnostic>);
     let linked: Vec<Linked> = comments
         .par_iter()
-        .filter(|file| !hidden_drafts.contains(&file.post_slug))
+        .filter(|file| !hidden_posts.contains(&file.post_slug))
         .map(|file| {
             let mut found = file.warnings.clone();
             let Some(&post) = post_by_slug.get(&file.post_slug) else {
@@ -206,6 +241,12 @@ pub fn link(
         for slug in &t.related {
             match post_by_slug.get(slug) {
                 Some(&p) => related.push(p),
+                None if scheduled_by_slug.contains_key(slug.as_str()) => {
+                    let note = scheduled_note(slug, scheduled_by_slug[slug.as_str()]);
+                    let mut d = t.front_matter.error(&t.source, "related", Some(slug), note);
+                    d.severity = crate::error::Severity::Warning;
+                    diags.push(d);
+                }
                 None => diags.push(t.front_matter.error(
                     &t.source,
                     "related",
@@ -225,7 +266,14 @@ pub fn link(
                 .map(|e| {
                     let quote = e.comment.as_deref().and_then(|reference| {
                         let found = find_comment(&site_posts, &post_by_slug, reference);
-                        if found.is_none() {
+                        let slug = reference.split_once('#').map_or("", |(s, _)| s.trim());
+                        if let (None, Some(waiting)) = (found, scheduled_by_slug.get(slug)) {
+                            diags.push(Diagnostic::warning(
+                                &t.source,
+                                Some(crate::error::Position::new(e.line, 1)),
+                                format!("entry `{}` quotes a comment of a scheduled post: {}", e.id, scheduled_note(slug, waiting)),
+                            ));
+                        } else if found.is_none() {
                             diags.push(
                                 Diagnostic::error(&t.source, Some(crate::error::Position::new(e.line, 1)), format!("entry `{}` quotes comment `{reference}`, which does not exist", e.id))
                                     .with_help("expected `comment: <post-slug>#<comment-id>` naming a comment in content/comments/<post-slug>.yaml"),
@@ -348,6 +396,7 @@ pub fn link(
         pages: site_pages,
         tags,
         categories,
+        scheduled,
     };
     references::resolve(&mut site, diags);
     related::fill(&mut site, previous);
@@ -362,6 +411,15 @@ pub fn link(
         site.members[m].talks_with = talks;
     }
     site
+}
+
+/// Says that `slug` names a post held back until its date, and what that
+/// means for a link to it.
+pub fn scheduled_note(slug: &str, post: &Scheduled) -> String {
+    format!(
+        "`{slug}` is a scheduled post, held back until {} (build with --future to include it); until a build after that date the link leads nowhere",
+        post.date.to_rfc3339()
+    )
 }
 
 /// The comment `post-slug#comment-id` names, as (post, comment index).

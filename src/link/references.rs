@@ -36,6 +36,8 @@ struct Lookup {
     categories: HashMap<String, TermIdx>,
     /// Root paths of posts, threads and members, for plain links.
     by_path: HashMap<String, Target>,
+    /// Posts held back until their date, by slug (index in `site.scheduled`).
+    scheduled: HashMap<String, usize>,
 }
 
 impl Lookup {
@@ -59,7 +61,18 @@ impl Lookup {
             tags: index(site.tags.terms.iter().map(|t| term_key(&t.name))),
             categories: index(site.categories.terms.iter().map(|t| term_key(&t.name))),
             by_path,
+            scheduled: index(site.scheduled.iter().map(|s| s.slug.clone())),
         }
+    }
+
+    /// The held-back post `[[target]]` names, when it names one.
+    fn scheduled(&self, target: &str) -> Option<usize> {
+        let slug = match target.split_once('/') {
+            Some(("posts", s)) => s,
+            Some(_) => return None,
+            None => target,
+        };
+        self.scheduled.get(slug).copied()
     }
 
     /// The target of `[[target]]`.
@@ -137,6 +150,12 @@ fn resolve_refs(
     for r in refs {
         let resolved = match &r.kind {
             RefKind::Wiki { target, anchor } => match lookup.wiki(target) {
+                // A link to a post waiting for its date points where the
+                // post will be: the site still builds, with a warning.
+                None if lookup.scheduled(target).is_some() => {
+                    let waiting = lookup.scheduled(target).map(|i| &site.scheduled[i]);
+                    scheduled_link(source, r, target, anchor.as_deref(), waiting, site, diags)
+                }
                 Some(t) => {
                     backlinks.push((t, from));
                     let (path, title) = describe(site, t);
@@ -170,6 +189,31 @@ fn resolve_refs(
         table.push(resolved);
     }
     table
+}
+
+/// The (url, title) of a wikilink to a post held back until its date,
+/// with a warning at the link.
+fn scheduled_link(
+    source: &Path,
+    at: &Reference,
+    target: &str,
+    anchor: Option<&str>,
+    post: Option<&Scheduled>,
+    site: &Site,
+    diags: &mut Diagnostics,
+) -> (String, String) {
+    let Some(post) = post else {
+        return (String::new(), target.to_owned());
+    };
+    diags.push(at.warning(
+        source,
+        format!("[[{target}]]: {}", super::scheduled_note(&post.slug, post)),
+    ));
+    let url = site.config.url(&post.path);
+    match anchor {
+        Some(a) => (format!("{url}#{a}"), post.title.clone()),
+        None => (url, post.title.clone()),
+    }
 }
 
 fn has_wiki(refs: &[Reference]) -> bool {

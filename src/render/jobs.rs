@@ -408,7 +408,18 @@ pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
             };
             let path = link.split(['#', '?']).next().unwrap_or(link);
             let exists = OutputPath::from_url(path).is_ok_and(|p| outputs.contains(&p));
-            if !exists {
+            let waiting = (!exists)
+                .then(|| site.scheduled.iter().find(|s| same_path(&s.path, path)))
+                .flatten();
+            if let Some(post) = waiting {
+                diags.push(r.warning(
+                    source,
+                    format!(
+                        "the link to `{link}`: {}",
+                        crate::link::scheduled_note(&post.slug, post)
+                    ),
+                ));
+            } else if !exists {
                 diags.push(
                     r.error(
                         source,
@@ -422,6 +433,12 @@ pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
         }
     }
     diags
+}
+
+/// Whether root paths `a` and `b` name the same page (a trailing slash
+/// aside).
+fn same_path(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// One page of a paginated listing.

@@ -12,6 +12,7 @@ use scraper::{ElementRef, Html};
 use serde_yaml::Value;
 
 use crate::common::*;
+use crate::conversation_ids::{anchor, nsid};
 
 /// A member by her Mastodon and Bluesky profile links.
 const HANA: &str = "---\nname: Hana Mensah\nlinks: { mastodon: \"https://social.example/@hana\", bluesky: hana.example.org }\n---\n\nArchivist.\n";
@@ -64,13 +65,20 @@ fn front(site: &Site, rel: &Path) -> Value {
     serde_yaml::from_str(yaml).unwrap()
 }
 
-fn entry<'a>(front: &'a Value, id: &str) -> &'a Value {
+/// The entry of a fixture post (by its number or record key).
+fn entry<'a>(front: &'a Value, short: &str) -> &'a Value {
+    let id = nsid(short);
     front["entries"]
         .as_sequence()
         .unwrap()
         .iter()
-        .find(|e| e["id"].as_str() == Some(id))
+        .find(|e| e["id"].as_str() == Some(id.as_str()))
         .unwrap_or_else(|| panic!("no entry {id}"))
+}
+
+/// The id a fixture post's entry answers.
+fn parent(front: &Value, short: &str) -> Option<String> {
+    entry(front, short)["reply_to"].as_str().map(str::to_owned)
 }
 
 fn ids(front: &Value) -> Vec<String> {
@@ -106,7 +114,7 @@ fn depths(doc: &Html) -> HashMap<String, usize> {
 
 /// The author cell of an entry: its text and its member link, if any.
 fn author(doc: &Html, id: &str) -> (String, Option<String>) {
-    let sel_author = sel(&format!("#entry-{id} > .comment-main .comment-author"));
+    let sel_author = sel(&format!("#{} > .comment-main .comment-author", anchor(id)));
     let cell = doc
         .select(&sel_author)
         .next()
@@ -121,9 +129,12 @@ fn author(doc: &Html, id: &str) -> (String, Option<String>) {
 
 /// The rendered text of an entry (its own body, not its replies').
 fn body<'a>(doc: &'a Html, id: &str) -> ElementRef<'a> {
-    doc.select(&sel(&format!("#entry-{id} > .comment-main .comment-body")))
-        .next()
-        .unwrap_or_else(|| panic!("no body for {id}"))
+    doc.select(&sel(&format!(
+        "#{} > .comment-main .comment-body",
+        anchor(id)
+    )))
+    .next()
+    .unwrap_or_else(|| panic!("no body for {id}"))
 }
 
 /// No e-mail address in the site's output, nor in any thread file.
@@ -202,10 +213,10 @@ fn a_mastodon_conversation_becomes_a_nested_attributed_thread() {
     ] {
         let e = entry(&fm, id);
         assert_eq!(e["by"].as_str(), Some(by), "{id}");
-        assert_eq!(e["reply_to"].as_str(), reply_to, "{id}");
+        assert_eq!(parent(&fm, id), reply_to.map(nsid), "{id}");
     }
     // Followers-only: never published.
-    assert!(!ids(&fm).contains(&"1009".to_owned()));
+    assert!(!ids(&fm).contains(&nsid("1009")));
     assert_eq!(
         entry(&fm, "1003")["url"].as_str(),
         Some("https://elsewhere.example/@wen/1003")
@@ -224,7 +235,7 @@ fn a_mastodon_conversation_becomes_a_nested_attributed_thread() {
         ("1006", 1),
         ("1008", 1),
     ] {
-        assert_eq!(d[&format!("entry-{id}")], depth, "{id}: {d:?}");
+        assert_eq!(d[&anchor(id)], depth, "{id}: {d:?}");
     }
     assert_eq!(d.len(), 8);
     assert_eq!(
@@ -297,7 +308,7 @@ fn a_bluesky_thread_becomes_a_nested_attributed_thread() {
     ] {
         let e = entry(&fm, id);
         assert_eq!(e["by"].as_str(), Some(by), "{id}");
-        assert_eq!(e["reply_to"].as_str(), reply_to, "{id}");
+        assert_eq!(parent(&fm, id), reply_to.map(nsid), "{id}");
     }
     assert_eq!(
         entry(&fm, "3kreply0000b")["url"].as_str(),
@@ -307,8 +318,8 @@ fn a_bluesky_thread_becomes_a_nested_attributed_thread() {
     site.build();
     let doc = page(&site, &r.path);
     let d = depths(&doc);
-    assert_eq!(d["entry-3kreply0000e"], 4, "{d:?}");
-    assert_eq!(d["entry-3kreply0000g"], 1, "{d:?}");
+    assert_eq!(d[&anchor("3kreply0000e")], 4, "{d:?}");
+    assert_eq!(d[&anchor("3kreply0000g")], 1, "{d:?}");
     assert_eq!(d.len(), 6);
     assert_eq!(
         author(&doc, "3kreply0000d").1.as_deref(),
@@ -364,12 +375,12 @@ fn re_importing_changes_nothing_then_adds_only_what_is_new() {
             .map_or_else(|| text.find("\n---\n").unwrap() + 1, |i| start + 4 + i);
         format!("{}{}", &text[..start], &text[end..])
     };
-    let edited = cut(&cut(&text, "1006"), "1008")
+    let edited = cut(&cut(&text, &nsid("1006")), &nsid("1008"))
         .replace(
             "title: \"Our reading circle outgrew its group chat.\"",
             "title: Forum or static site?",
         )
-        .replace("skip: []", "skip: [\"1006\"]")
+        .replace("skip: []", &format!("skip: [\"{}\"]", nsid("1006")))
         .replace("Slower is the point", "Slowness is the point")
         + "\nWe asked on Mastodon; the answers were better than expected.\n";
     fs::write(&path, &edited).unwrap();
@@ -400,7 +411,7 @@ fn re_importing_changes_nothing_then_adds_only_what_is_new() {
     assert!(
         r.notes
             .iter()
-            .any(|n| n.contains("`1008`") && n.contains("skip")),
+            .any(|n| n.contains(&format!("`{}`", nsid("1008"))) && n.contains("skip")),
         "{r}"
     );
     let after = fs::read_to_string(&path).unwrap();
@@ -411,12 +422,12 @@ fn re_importing_changes_nothing_then_adds_only_what_is_new() {
     assert_eq!(
         ids(&fm),
         // New entries in reply order (depth first), after the old ones.
-        ["1001", "1002", "1003", "1004", "1005", "1010", "1011", "1012", "1013", "1008"]
+        ["1001", "1002", "1003", "1004", "1005", "1010", "1011", "1012", "1013", "1008"].map(nsid)
     );
-    assert_eq!(entry(&fm, "1011")["reply_to"].as_str(), Some("1003"));
-    assert_eq!(entry(&fm, "1012")["reply_to"].as_str(), Some("1011"));
+    assert_eq!(parent(&fm, "1011"), Some(nsid("1003")));
+    assert_eq!(parent(&fm, "1012"), Some(nsid("1011")));
     // 1013 answers the skipped 1006: it goes to the nearest kept ancestor.
-    assert_eq!(entry(&fm, "1013")["reply_to"].as_str(), Some("1001"));
+    assert_eq!(parent(&fm, "1013"), Some(nsid("1001")));
     assert_eq!(entry(&fm, "1013")["by"].as_str(), Some("hana"));
 
     let third = mastodon(&site, "mastodon-context-grown.json", &write());
@@ -432,8 +443,8 @@ fn re_importing_changes_nothing_then_adds_only_what_is_new() {
         .collect::<String>()
         .contains("Slowness is the point"));
     let d = depths(&doc);
-    assert!(!d.contains_key("entry-1006"));
-    assert_eq!((d["entry-1012"], d["entry-1013"]), (4, 1), "{d:?}");
+    assert!(!d.contains_key(&anchor("1006")));
+    assert_eq!((d[&anchor("1012")], d[&anchor("1013")]), (4, 1), "{d:?}");
     assert_no_email(&site);
     assert_eq!(
         broken_links(&site.out(), "/"),
@@ -452,17 +463,17 @@ fn a_grown_bluesky_thread_adds_its_new_replies_once() {
         "{r}"
     );
     let fm = front(&site, &first.path);
-    assert_eq!(
-        entry(&fm, "3kreply0000i")["reply_to"].as_str(),
-        Some("3kreply0000b")
-    );
+    assert_eq!(parent(&fm, "3kreply0000i"), Some(nsid("3kreply0000b")));
     assert_eq!(entry(&fm, "3kreply0000j")["by"].as_str(), Some("hana"));
     let bytes = thread_files(&site);
     let again = bluesky(&site, "bluesky-thread-grown.json", &write());
     assert_eq!(again.outcome, Outcome::Unchanged);
     assert_eq!(thread_files(&site), bytes);
     site.build();
-    assert_eq!(depths(&page(&site, &first.path))["entry-3kreply0000j"], 3);
+    assert_eq!(
+        depths(&page(&site, &first.path))[&anchor("3kreply0000j")],
+        3
+    );
 }
 
 #[test]
@@ -479,7 +490,9 @@ fn a_dry_run_writes_nothing_and_shows_the_yaml() {
     );
     assert_eq!(r.path, Path::new("content/threads/chosen-name.md"));
     assert!(
-        r.dry_run && r.preview.contains("id: \"3kreply0000e\""),
+        r.dry_run
+            && r.preview
+                .contains(&format!("id: \"{}\"", nsid("3kreply0000e"))),
         "{}",
         r.preview
     );
@@ -516,7 +529,8 @@ fn malformed_answers_and_threads_are_errors_with_file_and_position() {
     assert_eq!(d[0].position.unwrap().line, 1);
 
     // A thread file that does not parse is never written to.
-    let broken = "---\ntitle: Forum or static site?\ndate: 2024-05-01\nentries:\n  - id: \"1001\"\n    by: hana\n    reply_to: nowhere\n---\n";
+    // (It is found by its source address.)
+    let broken = "---\ntitle: Forum or static site?\ndate: 2024-05-01\nsource: { name: Mastodon, url: \"https://social.example/@hana/1001\" }\nentries:\n  - id: \"1001\"\n    by: hana\n    reply_to: nowhere\n---\n";
     site.write("content/threads/forum.md", broken);
     let err = social::import_mastodon(
         site.root(),
@@ -529,7 +543,7 @@ fn malformed_answers_and_threads_are_errors_with_file_and_position() {
         panic!("{err:?}")
     };
     assert_eq!(d[0].path, Path::new("content/threads/forum.md"));
-    assert_eq!(d[0].position.unwrap().line, 5, "{}", d[0].message);
+    assert_eq!(d[0].position.unwrap().line, 6, "{}", d[0].message);
     assert_eq!(
         fs::read_to_string(site.root().join("content/threads/forum.md")).unwrap(),
         broken
@@ -561,7 +575,7 @@ fn the_command_line_takes_each_sources_own_arguments() {
             .trim_end_matches("---"),
     )
     .unwrap();
-    assert_eq!(entry(&fm, "1005")["reply_to"].as_str(), Some("1004"));
+    assert_eq!(parent(&fm, "1005"), Some(nsid("1004")));
     assert!(String::from_utf8_lossy(&out.stderr).contains("content/threads/from-cli.md"));
     assert!(!site.root().join("content/threads").exists());
     // The export formats still take FILE and --dry-run.

@@ -351,7 +351,7 @@ fn broken_exports_are_errors_with_a_position() {
     let broken = dir.path().join("broken.xml");
     fs::write(
         &broken,
-        "<rss>\n<channel>\n<item><title>x</title>\n<wp:comment></item>\n</channel></rss>\n",
+        "<rss xmlns:wp=\"http://wordpress.org/export/1.2/\">\n<channel>\n<item><title>x</title>\n<wp:comment></item>\n</channel></rss>\n",
     )
     .unwrap();
     let bomb = dir.path().join("bomb.xml");

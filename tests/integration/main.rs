@@ -8,11 +8,13 @@ mod browser;
 
 mod community;
 mod contrast;
+mod conversation_ids;
 mod conversations;
 mod demo;
 mod errors;
 mod feeds;
 mod import;
+mod import_checks;
 mod incremental;
 mod journeys;
 mod journeys_import;
@@ -21,6 +23,7 @@ mod names;
 mod output;
 mod pagination;
 mod safety;
+mod scheduled;
 mod search;
 mod serve;
 // Reads the server's threads, memory and files from /proc.

@@ -4,6 +4,7 @@
 //! read back and must equal the old front matter plus the new entries,
 //! or nothing is written.
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use crate::error::{Diagnostic, Error, Position};
@@ -22,6 +23,30 @@ pub struct Existing {
     pub source_url: Option<String>,
     /// The entries' dates as written, for notes.
     pub dates: Vec<String>,
+}
+
+/// For messages given as (id, former id), the file's id of each one the
+/// file holds only by its former id: a file written before ids were
+/// namespaced by their source.
+pub fn former_ids<'a>(
+    existing: &Existing,
+    messages: impl Iterator<Item = (&'a String, Option<&'a String>)>,
+) -> HashMap<String, String> {
+    let in_file: HashSet<&str> = existing
+        .ids
+        .iter()
+        .chain(&existing.skip)
+        .map(String::as_str)
+        .collect();
+    messages
+        .filter(|(id, _)| !in_file.contains(id.as_str()))
+        .filter_map(|(id, former)| {
+            let former = former?;
+            in_file
+                .contains(former.as_str())
+                .then(|| (id.clone(), former.clone()))
+        })
+        .collect()
 }
 
 /// Reads the ids and layout of a thread file, or says what is wrong and

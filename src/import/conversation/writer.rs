@@ -137,6 +137,8 @@ pub fn write_thread(
 struct Prepared {
     entry: EntryText,
     parent: Option<String>,
+    /// The id an older Salon wrote for it ([`Message::former_id`]).
+    former_id: Option<String>,
     member: bool,
     date: Option<Date>,
 }
@@ -239,6 +241,7 @@ impl ThreadWriter {
                     quoted: m.quoted.as_deref().map(safe_text),
                 },
                 parent: m.parent.as_deref().map(safe_id),
+                former_id: m.former_id.as_deref().map(safe_id),
                 member,
                 date: m.date,
             });
@@ -330,14 +333,25 @@ impl ThreadWriter {
         messages: &[Prepared],
         opts: &ThreadOptions,
     ) -> Result<Target, Error> {
+        // Ids are namespaced by their source, and so are addresses: a file
+        // holds this conversation when it has one of its ids, or when its
+        // source is the conversation's address or one of its messages'.
         let ids: HashSet<&str> = messages.iter().map(|m| m.entry.id.as_str()).collect();
-        let source = conv.source_url.as_deref().filter(|u| !u.trim().is_empty());
+        let urls: HashSet<&str> = conv
+            .source_url
+            .iter()
+            .chain(conv.messages.iter().filter_map(|m| m.url.as_ref()))
+            .map(|u| u.trim())
+            .filter(|u| !u.is_empty())
+            .collect();
         let holding: Vec<&Known> = self
             .known
             .iter()
             .filter(|k| {
                 k.ids.iter().any(|i| ids.contains(i.as_str()))
-                    || (source.is_some() && k.source_url.as_deref() == source)
+                    || k.source_url
+                        .as_deref()
+                        .is_some_and(|u| urls.contains(u.trim()))
             })
             .collect();
         let names = |list: &[&Known]| {
@@ -477,6 +491,7 @@ impl ThreadWriter {
         let old = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
         let existing = merge::read(&rel, &old).map_err(Error::Content)?;
         check_parses(&rel, &old)?;
+        let messages = as_in_file(messages, &existing);
         let (new, mut items) = new_entries(&messages, &existing, &mut report);
         report.entries = new.len();
         report.by_members = messages
@@ -502,6 +517,24 @@ impl ThreadWriter {
         }
         Ok(report)
     }
+}
+
+/// `messages` with the ids the file knows them by ([`merge::former_ids`]),
+/// their replies too, so nothing comes in twice.
+fn as_in_file(mut messages: Vec<Prepared>, existing: &merge::Existing) -> Vec<Prepared> {
+    let renamed = merge::former_ids(
+        existing,
+        messages.iter().map(|m| (&m.entry.id, m.former_id.as_ref())),
+    );
+    for m in &mut messages {
+        if let Some(former) = renamed.get(&m.entry.id) {
+            m.entry.id = former.clone();
+        }
+        if let Some(former) = m.parent.as_ref().and_then(|p| renamed.get(p)) {
+            m.parent = Some(former.clone());
+        }
+    }
+    messages
 }
 
 /// The messages a thread file has neither in `entries` nor in `skip`, as
@@ -687,6 +720,7 @@ mod tests {
             url: Some(format!("https://social.example/@x/{id}")),
             text: text.into(),
             quoted: None,
+            former_id: None,
         }
     }
 
@@ -919,6 +953,7 @@ mod tests {
                     url: None,
                     quoted: Some(text.chars().rev().collect()),
                     text,
+                    former_id: None,
                 })
                 .collect();
             let c = Conversation { title, source_name: "Test".into(), source_url: None, messages };

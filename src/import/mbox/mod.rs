@@ -107,6 +107,7 @@ impl Mailbox {
                     url: mail.url.clone(),
                     text: mail.text.clone(),
                     quoted: mail.quoted.clone(),
+                    former_id: None,
                 }
             })
             .collect();
