@@ -39,6 +39,8 @@ pub mod build;
 pub mod config;
 pub mod date;
 pub mod digest;
+pub mod email;
+pub mod entities;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;

@@ -11,6 +11,7 @@ mod demo;
 mod errors;
 mod feeds;
 mod import;
+mod imported_text;
 mod incremental;
 mod mbox;
 mod output;
