@@ -283,7 +283,9 @@ impl ThreadWriter {
     /// The `by:` of an author, whether it is a member, and how the report
     /// names a non-member.
     fn attribute(&self, a: &Author, report: &mut ThreadReport) -> (String, bool, String) {
-        let name = safe_text(a.name.trim());
+        // `Gina <gina@…>` is Gina; a name that is only an address, its
+        // local part.
+        let name = email::redact_name(&clean(a.name.trim()));
         let account = a
             .account
             .as_deref()
