@@ -20,3 +20,4 @@ mod safety;
 mod search;
 mod serve;
 mod theme;
+mod xml_output;
