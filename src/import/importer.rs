@@ -338,7 +338,7 @@ impl Importer {
     fn post(&mut self, p: PostRecord, comments: Vec<CommentRecord>) -> Result<(), Error> {
         let mut slug = slugify(&text::percent_decode(&p.slug));
         if slug.is_empty() {
-            slug = slugify(&p.title);
+            slug = slugify(&redact(&p.title).replace(email::REMOVED, " "));
         }
         if slug.is_empty() {
             slug = slugify(&format!(

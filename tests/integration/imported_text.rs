@@ -65,13 +65,18 @@ fn imported() -> Site {
     let replies = run::load(&fixture("replies.mbox")).unwrap();
     let r = run::import_comments(site.root(), &replies, false).unwrap();
     assert_eq!(r.comments, 1, "{r:?}");
-    social::import_mastodon(
+    let r = social::import_mastodon(
         site.root(),
         &fixture("mastodon-status.json"),
         &fixture("mastodon-context.json"),
         &ThreadOptions::default(),
     )
     .unwrap();
+    // A display name that is only an address is its local part.
+    assert_eq!(
+        r.unmatched,
+        ["Gina (@gina@social.example)", "info (@ann@social.example)"]
+    );
     site
 }
 
@@ -90,6 +95,10 @@ fn assert_no_address(files: &[(PathBuf, String)]) {
     for (path, text) in files {
         for domain in DOMAINS {
             assert!(!text.contains(domain), "{domain} in {}", path.display());
+            // Nor made into a file name (`muller-de`).
+            let slug = salon::slug::slugify(domain);
+            let name = path.to_string_lossy();
+            assert!(!name.contains(&slug), "{slug} in {name}");
         }
         let found: Vec<&str> = salon::email::find(text)
             .into_iter()

@@ -376,7 +376,9 @@ impl ThreadWriter {
         match holding.as_slice() {
             [one] => Ok(Target::Existing(one.path.clone())),
             [] => {
-                let mut base = slugify(&conv.title);
+                // Named after the title as written: no address, not even
+                // one made into a slug.
+                let mut base = slugify(&safe_text(&conv.title).replace(email::REMOVED, " "));
                 if base.len() > 60 {
                     let cut = base[..60].rfind('-').unwrap_or(60);
                     base.truncate(cut);
