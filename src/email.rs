@@ -319,28 +319,40 @@ impl Normalized {
     }
 }
 
-/// Replaces each quoted local part (`"b c"@host`) by as many `x` as it has
-/// bytes, so the scanner sees an ordinary address of the same length.
+/// Replaces each quoted local part (`"b c"@host`, also with the curly
+/// quotes markdown's typographer makes of it: `“b”@host`) by as many `x`
+/// as it has bytes, so the scanner sees an ordinary address of the same
+/// length.
 fn unquote_local_parts(bytes: &mut [u8]) {
-    let mut i = 1;
-    while i < bytes.len() {
-        if bytes[i] == b'@' && bytes[i - 1] == b'"' {
-            let close = i - 1;
-            let mut j = close;
-            let open = loop {
-                if j == 0 || close - j > 128 || bytes[j - 1] == b'\n' {
-                    break None;
-                }
-                j -= 1;
-                if bytes[j] == b'"' && (j == 0 || bytes[j - 1] != b'\\') {
-                    break Some(j);
-                }
-            };
-            if let Some(open) = open.filter(|&o| o + 1 < close) {
-                bytes[open..=close].fill(b'x');
-            }
+    const CURLY_OPEN: &[u8] = "\u{201C}".as_bytes();
+    const CURLY_CLOSE: &[u8] = "\u{201D}".as_bytes();
+    for at in 1..bytes.len() {
+        if bytes[at] != b'@' {
+            continue;
         }
-        i += 1;
+        let close = if bytes[at - 1] == b'"' {
+            at - 1
+        } else if bytes[..at].ends_with(CURLY_CLOSE) {
+            at - CURLY_CLOSE.len()
+        } else {
+            continue;
+        };
+        let mut j = close;
+        let open = loop {
+            if j == 0 || close - j > 128 || bytes[j - 1] == b'\n' {
+                break None;
+            }
+            j -= 1;
+            if bytes[j] == b'"' && (j == 0 || bytes[j - 1] != b'\\') {
+                break Some(j);
+            }
+            if bytes[j..].starts_with(CURLY_OPEN) {
+                break Some(j);
+            }
+        };
+        if let Some(open) = open.filter(|&o| o + 1 < close) {
+            bytes[open..at].fill(b'x');
+        }
     }
 }
 
@@ -378,6 +390,10 @@ mod tests {
             ("(info@bücher.de)", "info@bücher.de"),
             ("say \"b\"@host.example!", "\"b\"@host.example"),
             ("say \"b c\"@host.example", "\"b c\"@host.example"),
+            (
+                "say \u{201C}b\u{201D}@host.example",
+                "\u{201C}b\u{201D}@host.example",
+            ),
             ("b%40host.example", "b%40host.example"),
             ("b\u{FF20}host.example", "b\u{FF20}host.example"),
             (
@@ -474,7 +490,7 @@ mod tests {
         fn no_generated_address_survives(
             local in local_part(),
             domain in domain(),
-            form in 0..6usize,
+            form in 0..7usize,
             before in prop::sample::select(vec!["", " ", "Mail: ", "<", "(", "\"Gina\" <", "mailto:", "李", "«", "\n> ", "[x](mailto:", "&lt;"]),
             after in prop::sample::select(vec!["", " ", ">", ")", ".", ",", "!", " wrote:", "»", "。", "\n", "&gt;", "?"]),
         ) {
@@ -484,6 +500,7 @@ mod tests {
                 2 => format!("{local}%40{domain}"),
                 3 => format!("{local}\u{FF20}{domain}"),
                 4 => format!("{local}&#64;{domain}"),
+                5 => format!("\u{201C}{local}\u{201D}@{domain}"),
                 _ => format!("{}@{domain}", local.to_uppercase()),
             };
             let text = format!("Hi {before}{address}{after} bye");

@@ -206,3 +206,33 @@ fn the_command_line_import_writes_no_address() {
         "{post}"
     );
 }
+
+#[test]
+fn the_search_index_holds_no_address() {
+    let comments =
+        "- id: c1\n  author: \"Gina <gina@gina.example>\"\n  date: 2024-03-02T10:00:00Z\n  \
+                    body: \"<p>Or b＠fullwidth.example</p>\"\n";
+    let site = Site::new(
+        CONFIG,
+        &[
+            (
+                "content/posts/hello.md",
+                &post(
+                    "title: Hello\ndate: 2024-03-01",
+                    "Write to jürgen@müller.de or \"b\"@quoted.example.\n",
+                ),
+            ),
+            ("content/comments/hello.yaml", comments),
+        ],
+    );
+    site.build();
+    let index = texts_below(&site.out().join("search"));
+    assert_no_address(&index);
+    let docs: serde_json::Value = serde_json::from_str(&site.read("search/d-0.json")).unwrap();
+    let shown = docs.to_string();
+    assert!(
+        shown.contains("Write to (address removed) or (address removed)."),
+        "{shown}"
+    );
+    assert!(shown.contains("Gina on Hello"), "{shown}");
+}
