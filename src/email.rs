@@ -12,6 +12,7 @@
 //! A fediverse account (`@user@host`, also inside a profile URL) and an
 //! `@` in a URL path (`logo@2x.png`) are not addresses.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use linkify::{LinkFinder, LinkKind};
@@ -43,11 +44,18 @@ pub fn contains(text: &str) -> bool {
 /// markdown `mailto:` link keeps its text, any other address becomes
 /// [`REMOVED`].
 pub fn redact(text: &str) -> String {
-    if spans(text).is_empty() {
+    let mut found = spans(text);
+    if found.is_empty() {
         return text.to_owned();
     }
-    let text = unlink_mailto(text);
-    let found = spans(&text);
+    let unlinked;
+    let text = if text.contains("](mailto:") {
+        unlinked = unlink_mailto(text);
+        found = spans(&unlinked);
+        unlinked.as_str()
+    } else {
+        text
+    };
     let mut out = String::with_capacity(text.len());
     let mut last = 0;
     for Span {
@@ -151,9 +159,9 @@ fn spans(text: &str) -> Vec<Span> {
         .into_iter()
         .filter_map(|(start, end)| refine(&norm.text, start, end))
         .map(|s| Span {
-            start: norm.origin[s.start],
-            at: norm.origin[s.at],
-            end: norm.origin[s.end],
+            start: norm.origin(s.start),
+            at: norm.origin(s.at),
+            end: norm.origin(s.end),
         })
         .collect()
 }
@@ -257,11 +265,11 @@ fn separates(c: char) -> bool {
 
 /// Text with the disguised at-signs and dots made plain and quoted local
 /// parts made atoms, and where each of its bytes came from.
-struct Normalized {
-    text: String,
-    /// `origin[i]`: offset in the original text of byte `i`; one more
-    /// entry for the end.
-    origin: Vec<usize>,
+struct Normalized<'a> {
+    text: Cow<'a, str>,
+    /// `origin[i]`: offset in the original text of byte `i`, one more
+    /// entry for the end; `None` when offsets are unchanged.
+    origin: Option<Vec<usize>>,
 }
 
 /// Spellings of `@` and `.` that read as such.
@@ -275,48 +283,84 @@ const DISGUISES: [(&str, char); 7] = [
     ("\u{FF0E}", '.'),
 ];
 
-impl Normalized {
+impl<'a> Normalized<'a> {
     /// `None` when `text` has nothing that could make an address.
-    fn new(text: &str) -> Option<Normalized> {
-        let suspect = text.contains('@')
-            || text.contains("%40")
-            || text.contains("&#")
-            || text.contains(['\u{FF20}', '\u{FE6B}'])
-            || text
-                .as_bytes()
-                .windows(8)
-                .any(|w| w.eq_ignore_ascii_case(b"&commat;"));
-        if !suspect {
+    fn new(text: &'a str) -> Option<Normalized<'a>> {
+        let (plain, disguised) = scan(text);
+        if !plain && !disguised {
             return None;
         }
+        if !disguised {
+            // Offsets stay those of the text: no map needed.
+            let text = if text.contains("\"@") || text.contains("\u{201D}@") {
+                let mut bytes = text.as_bytes().to_vec();
+                unquote_local_parts(&mut bytes);
+                Cow::Owned(String::from_utf8(bytes).expect("whole characters replaced by ASCII"))
+            } else {
+                Cow::Borrowed(text)
+            };
+            return Some(Normalized { text, origin: None });
+        }
+        // Every disguise starts with one of these bytes (0xEF leads the
+        // full-width forms and never continues a character).
+        let starts_disguise = |b: u8| matches!(b, b'%' | b'&' | 0xEF);
+        let source = text.as_bytes();
         let mut bytes = Vec::with_capacity(text.len());
         let mut origin = Vec::with_capacity(text.len() + 1);
         let mut i = 0;
         while i < text.len() {
-            let rest = &text[i..];
-            let disguise = DISGUISES.iter().find(|(s, _)| {
-                rest.len() >= s.len()
-                    && rest.is_char_boundary(s.len())
-                    && rest[..s.len()].eq_ignore_ascii_case(s)
-            });
-            if let Some((s, plain)) = disguise {
-                bytes.push(*plain as u8);
-                origin.push(i);
-                i += s.len();
-                continue;
+            if starts_disguise(source[i]) {
+                let rest = &text[i..];
+                let disguise = DISGUISES.iter().find(|(s, _)| {
+                    rest.len() >= s.len()
+                        && rest.is_char_boundary(s.len())
+                        && rest[..s.len()].eq_ignore_ascii_case(s)
+                });
+                if let Some((s, plain)) = disguise {
+                    bytes.push(*plain as u8);
+                    origin.push(i);
+                    i += s.len();
+                    continue;
+                }
             }
-            let c = rest.chars().next().expect("not at the end");
-            for k in 0..c.len_utf8() {
-                bytes.push(text.as_bytes()[i + k]);
-                origin.push(i + k);
-            }
-            i += c.len_utf8();
+            bytes.push(source[i]);
+            origin.push(i);
+            i += 1;
         }
         origin.push(text.len());
         unquote_local_parts(&mut bytes);
         let text = String::from_utf8(bytes).expect("whole characters replaced by ASCII");
-        Some(Normalized { text, origin })
+        Some(Normalized {
+            text: Cow::Owned(text),
+            origin: Some(origin),
+        })
     }
+
+    /// Offset in the original text of byte `i` of the normalized one.
+    fn origin(&self, i: usize) -> usize {
+        self.origin.as_ref().map_or(i, |o| o[i])
+    }
+}
+
+/// Whether `text` has a plain at-sign, and whether it has a disguised
+/// one or a full-width dot: one pass over the bytes, as most text has
+/// neither.
+fn scan(text: &str) -> (bool, bool) {
+    let bytes = text.as_bytes();
+    let (mut plain, mut disguised) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            b'@' => plain = true,
+            b'%' | b'&' | 0xEF => {
+                let rest = &text.as_bytes()[i..];
+                disguised |= DISGUISES.iter().any(|(s, _)| {
+                    rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes())
+                });
+            }
+            _ => {}
+        }
+    }
+    (plain, disguised)
 }
 
 /// Replaces each quoted local part (`"b c"@host`, also with the curly

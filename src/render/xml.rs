@@ -18,7 +18,18 @@ pub fn xml_chars(text: &str) -> Cow<'_, str> {
         matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}')
             || c >= '\u{10000}'
     };
-    if text.chars().all(allowed) {
+    // Bytes, not characters: a control byte, or U+FFFE / U+FFFF
+    // (EF BF BE / EF BF BF).
+    let bytes = text.as_bytes();
+    let control = bytes
+        .iter()
+        .any(|&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r'));
+    let nonchar = || {
+        bytes
+            .windows(3)
+            .any(|w| w[0] == 0xEF && w[1] == 0xBF && w[2] >= 0xBE)
+    };
+    if !control && !nonchar() {
         Cow::Borrowed(text)
     } else {
         Cow::Owned(text.chars().filter(|&c| allowed(c)).collect())
