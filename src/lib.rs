@@ -28,6 +28,10 @@
 //! [`search`] builds the static search index from the linked site; its
 //! files are render jobs like any page.
 //!
+//! [`entities`] (the one HTML entity decoder) and [`email`] (the one
+//! finder and redactor of e-mail addresses) serve [`import`] and
+//! [`search`] alike.
+//!
 //! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
 //! inside it: it watches the site folder, calls the build again after
 //! changes, serves the output folder and live-reloads open tabs. Its
@@ -39,6 +43,8 @@ pub mod build;
 pub mod config;
 pub mod date;
 pub mod digest;
+pub mod email;
+pub mod entities;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;

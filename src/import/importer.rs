@@ -13,6 +13,7 @@ use super::names;
 use super::text::{self, alias_of, autop, format_date, url_path_key, yaml_str};
 use super::{AuthorRecord, CommentRecord, ImportReport, Item, PostRecord, Target};
 use crate::date::{parse_date, split_date_prefix, Date};
+use crate::email::{self, redact, redact_name};
 use crate::error::Error;
 use crate::frontmatter::OneOrMany;
 use crate::sanitize::sanitize;
@@ -285,6 +286,9 @@ impl Importer {
         } else {
             a.name.trim()
         };
+        // Matching uses what the export says; what is written has no
+        // e-mail address, not even one made into a handle.
+        let (shown_login, shown_name) = (redact_name(login), redact_name(name));
         if let Some(handle) = self
             .matcher
             .find(login, None)
@@ -297,7 +301,11 @@ impl Importer {
             self.matcher.add(&handle, &names);
             return Ok(());
         }
-        let mut handle = slugify(if login.is_empty() { name } else { login });
+        let mut handle = slugify(if shown_login.is_empty() {
+            &shown_name
+        } else {
+            &shown_login
+        });
         if let Some(short) = names::shortened_slug(&handle) {
             handle = short;
         }
@@ -306,12 +314,16 @@ impl Importer {
             return Ok(());
         }
         let mut aka = Vec::new();
-        if login != handle && !login.is_empty() {
-            aka.push(yaml_str(login));
+        if shown_login != handle && !shown_login.is_empty() {
+            aka.push(yaml_str(&shown_login));
         }
         let text = format!(
             "---\nname: {}\naka: [{}]\n---\n\nImported from an export; write a bio here.\n",
-            yaml_str(name),
+            yaml_str(if shown_name.is_empty() {
+                &handle
+            } else {
+                &shown_name
+            }),
             aka.join(", ")
         );
         let path = self
@@ -330,7 +342,7 @@ impl Importer {
     fn post(&mut self, p: PostRecord, comments: Vec<CommentRecord>) -> Result<(), Error> {
         let mut slug = slugify(&text::percent_decode(&p.slug));
         if slug.is_empty() {
-            slug = slugify(&p.title);
+            slug = slugify(&redact(&p.title).replace(email::REMOVED, " "));
         }
         if slug.is_empty() {
             slug = slugify(&format!(
@@ -439,11 +451,11 @@ impl Importer {
                 .iter()
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
-                .map(yaml_str)
+                .map(|s| yaml_str(&redact(s)))
                 .collect();
             format!("[{}]", items.join(", "))
         };
-        let mut fm = format!("---\ntitle: {}\n", yaml_str(p.title.trim()));
+        let mut fm = format!("---\ntitle: {}\n", yaml_str(&redact(p.title.trim())));
         if let Some(d) = &p.date {
             fm.push_str(&format!("date: {}\n", format_date(d)));
         }
@@ -472,14 +484,16 @@ impl Importer {
             };
             url_path_key(a) != url_path_key(&own) && !names::taken_path(a)
         });
-        if let Some(a) = alias {
+        if let Some(a) = alias.filter(|a| !email::contains(a)) {
             fm.push_str(&format!("aliases: [{}]\n", yaml_str(&a)));
         }
         if p.draft {
             fm.push_str("draft: true\n");
         }
         fm.push_str("---\n\n");
-        fm.push_str(&html_to_markdown::html_to_markdown(&autop(&p.body_html)));
+        fm.push_str(&redact(&html_to_markdown::html_to_markdown(&autop(
+            &p.body_html,
+        ))));
         fm
     }
 
@@ -504,6 +518,14 @@ impl Importer {
             self.comment_ids.insert(key.clone(), ids);
         }
         let ids = self.comment_ids.get_mut(&key).expect("just inserted");
+        let comments: Vec<CommentRecord> = comments
+            .into_iter()
+            .map(|mut c| {
+                c.id = written_id(&c.id);
+                c.parent = c.parent.as_deref().map(written_id);
+                c
+            })
+            .collect();
         let in_batch: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
         let mut text = String::new();
         let mut added = 0;
@@ -527,14 +549,11 @@ impl Importer {
                 .find(raw_author, c.email.as_deref())
                 .map(str::to_owned);
             // An e-mail address used as a name is never written.
-            let author = match raw_author.split_once('@') {
-                Some((local, domain)) if domain.contains('.') && !local.is_empty() => local,
-                _ => raw_author,
-            };
+            let author = redact_name(raw_author);
             let author = if author.is_empty() {
                 "Anonymous"
             } else {
-                author
+                &author
             };
             match &member {
                 Some(_) => self.report.matched += 1,
@@ -570,11 +589,12 @@ impl Importer {
                 .as_deref()
                 .map(str::trim)
                 .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
+                .filter(|u| !email::contains(u))
             {
                 text.push_str(&format!("  url: {}\n", yaml_str(url)));
             }
             text.push_str(&format!("  date: {}\n", format_date(&date)));
-            let body = sanitize(&autop(&c.body_html));
+            let body = redact(&sanitize(&autop(&c.body_html)));
             text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
             ids.insert(c.id);
             added += 1;
@@ -657,6 +677,16 @@ impl Importer {
         self.report.unmatched = unmatched;
         self.report.skipped.retain(|_, n| *n > 0);
         self.report
+    }
+}
+
+/// A comment id as written: an id that holds an e-mail address (a JSON
+/// export's own) becomes a stable hash of it.
+fn written_id(id: &str) -> String {
+    if email::contains(id) {
+        format!("h-{:016x}", xxhash_rust::xxh3::xxh3_64(id.as_bytes()))
+    } else {
+        id.to_owned()
     }
 }
 

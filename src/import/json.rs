@@ -18,7 +18,7 @@ use std::io::BufRead;
 
 use serde::Deserialize;
 
-use super::text::parse_any_date;
+use super::text::{decode_entities, parse_any_date};
 use super::{CommentRecord, Failure, Item, ParseError, Sink, Target};
 
 #[derive(Deserialize)]
@@ -142,7 +142,8 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
                 .as_ref()
                 .and_then(scalar)
                 .map(|p| format!("json-{p}")),
-            author: r.author.unwrap_or_default(),
+            // Exports built from a platform's pages carry names as HTML.
+            author: decode_entities(&r.author.unwrap_or_default()),
             email: r.email,
             url: r.url,
             date: r

@@ -13,7 +13,6 @@
 pub mod bluesky;
 pub mod conversation;
 pub mod disqus;
-pub mod emails;
 pub mod html_to_markdown;
 mod importer;
 pub mod json;

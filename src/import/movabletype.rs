@@ -9,7 +9,7 @@
 
 use std::io::BufRead;
 
-use super::text::parse_any_date;
+use super::text::{decode_entities, parse_any_date};
 use super::{CommentRecord, Failure, Item, ParseError, PostRecord, Sink};
 use crate::slug::slugify;
 
@@ -103,8 +103,8 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
                 let value = value.trim();
                 let p = &mut entry.post;
                 match key.trim() {
-                    "AUTHOR" => p.authors.push(value.to_owned()),
-                    "TITLE" => p.title = value.to_owned(),
+                    "AUTHOR" => p.authors.push(decode_entities(value)),
+                    "TITLE" => p.title = decode_entities(value),
                     "BASENAME" => entry.basename = value.to_owned(),
                     "STATUS" => entry.status = value.to_ascii_lowercase(),
                     "DATE" => p.date = parse_any_date(value),
@@ -132,7 +132,7 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
                         let value = value.trim();
                         match key {
                             "AUTHOR" => {
-                                c.author = value.to_owned();
+                                c.author = decode_entities(value);
                                 continue;
                             }
                             "EMAIL" => {

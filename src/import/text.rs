@@ -5,83 +5,10 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
 
 use crate::date::{parse_date, Date};
 
-/// The text of an XML or HTML entity reference (`amp`, `#233`, `#x2014`,
-/// `nbsp`), or `None` when it is not one we know.
-pub fn resolve_entity(name: &str) -> Option<String> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return Some(char::from_u32(code).unwrap_or('\u{FFFD}').to_string());
-    }
-    let c = match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => '\u{A0}',
-        "copy" => '©',
-        "reg" => '®',
-        "trade" => '™',
-        "hellip" => '…',
-        "mdash" => '—',
-        "ndash" => '–',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "laquo" => '«',
-        "raquo" => '»',
-        "bull" => '•',
-        "middot" => '·',
-        "eacute" => 'é',
-        "egrave" => 'è',
-        "aacute" => 'á',
-        "agrave" => 'à',
-        "ouml" => 'ö',
-        "uuml" => 'ü',
-        "auml" => 'ä',
-        "szlig" => 'ß',
-        "ccedil" => 'ç',
-        "ntilde" => 'ñ',
-        "euro" => '€',
-        "pound" => '£',
-        "deg" => '°',
-        "times" => '×',
-        _ => return None,
-    };
-    Some(c.to_string())
-}
-
-/// Decodes entity references in plain text (titles, names); unknown ones
-/// stay as written.
+/// Decodes character references in text taken from HTML (titles, names),
+/// once, with the program's one decoder ([`crate::entities`]).
 pub fn decode_entities(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        let after = &rest[i + 1..];
-        match after.find(';').filter(|&j| j > 0 && j <= 10) {
-            Some(j) => match resolve_entity(&after[..j]) {
-                Some(s) => {
-                    out.push_str(&s);
-                    rest = &after[j + 1..];
-                }
-                None => {
-                    out.push('&');
-                    rest = after;
-                }
-            },
-            None => {
-                out.push('&');
-                rest = after;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
+    crate::entities::decode(text).into_owned()
 }
 
 /// Reads the date formats exports use: RFC 3339, `YYYY-MM-DD HH:MM:SS`
@@ -281,8 +208,8 @@ mod tests {
     #[test]
     fn entities_and_paths() {
         assert_eq!(
-            decode_entities("a &amp; b &#233; &x; &mdash;"),
-            "a & b é &x; —"
+            decode_entities("a &amp; b &#233; &x; &mdash; &oacute;"),
+            "a & b é &x; — ó"
         );
         assert_eq!(url_path_key("https://ex.org/a/b/?p=1#c"), "/a/b");
         assert_eq!(url_path_key("http://EX.org"), "/");

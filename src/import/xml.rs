@@ -13,7 +13,6 @@ use std::io::{BufRead, Read};
 use quick_xml::events::Event;
 use quick_xml::Reader;
 
-use super::text::resolve_entity;
 use super::{Failure, ParseError};
 
 /// The root element a format's exports have, so a file of another kind
@@ -226,7 +225,7 @@ pub(crate) fn walk<R: BufRead>(
             Event::GeneralRef(r) => {
                 if let Some(cur) = texts.last_mut() {
                     let name = r.decode().map_err(|e| bad_encoding(&reader, e))?;
-                    match resolve_entity(&name) {
+                    match crate::entities::resolve(&name) {
                         Some(c) => cur.push_str(&c),
                         // Unknown: kept as written; never expanded.
                         None => {

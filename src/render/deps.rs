@@ -448,25 +448,15 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
         }
         Job::NotFound => {}
         Job::Feed(kind) => feed(&mut h, site, cards, kind),
-        Job::Sitemap => {
-            for p in &site.posts {
-                h.str(&p.path).date(Some(&p.date)).date(p.updated.as_ref());
-            }
-            for p in &site.pages {
-                h.str(&p.path).date(p.date.as_ref());
-            }
-            for t in &site.threads {
-                h.str(&t.path).date(Some(&t.date));
-            }
-            for m in &site.members {
-                h.str(&m.path);
-            }
-            for tax in [&site.tags, &site.categories] {
-                for t in &tax.terms {
-                    // A term's date is its newest post's.
-                    h.str(&t.path)
-                        .date(t.posts.first().map(|&p| &site.posts[p].date));
-                }
+        Job::Sitemap | Job::SitemapPart(_) => {
+            let entries = super::sitemap::entries(site);
+            let listed = match job {
+                Job::SitemapPart(n) => super::sitemap::part(&entries, *n),
+                _ => &entries,
+            };
+            h.n(listed.len() as u64);
+            for e in listed {
+                h.str(&e.path).date(e.lastmod.as_ref());
             }
         }
         Job::Search => {

@@ -1,11 +1,10 @@
-//! Atom 1.0 feeds, written in code so escaping is never a theme's job.
-
-use std::fmt::Write;
+//! Atom 1.0 feeds, written in code so escaping is never a theme's job,
+//! through [`XmlWriter`] so they are always well-formed.
 
 use super::jobs::FeedKind;
 use super::views::comment_anchor;
+use super::xml::XmlWriter;
 use crate::date::Date;
-use crate::markdown::escape;
 use crate::model::*;
 
 /// Renders one feed.
@@ -71,41 +70,56 @@ pub fn render(site: &Site, kind: &FeedKind) -> String {
 }
 
 /// The feed element up to its entries.
-fn head(site: &Site, title: &str, path: &str, page_path: &str, updated: Option<Date>) -> String {
+fn head(site: &Site, title: &str, path: &str, page_path: &str, updated: Option<Date>) -> XmlWriter {
     let c = &site.config;
     let updated = updated.map_or_else(
         || "1970-01-01T00:00:00+00:00".to_owned(),
         |d| d.to_rfc3339(),
     );
-    let mut x = String::with_capacity(16 * 1024);
-    x.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
-    let _ = writeln!(
-        x,
-        "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"{}\">",
-        escape(&c.language)
+    let mut x = XmlWriter::new("utf-8", 16 * 1024);
+    let self_link = c.permalink(path);
+    x.open(
+        "feed",
+        &[
+            ("xmlns", "http://www.w3.org/2005/Atom"),
+            ("xml:lang", &c.language),
+        ],
     );
-    let _ = writeln!(x, "  <title>{}</title>", escape(title));
+    x.layout("\n  ").element("title", &[], title);
     if !c.description.is_empty() {
-        let _ = writeln!(x, "  <subtitle>{}</subtitle>", escape(&c.description));
+        x.layout("\n  ").element("subtitle", &[], &c.description);
     }
-    let _ = writeln!(
-        x,
-        "  <link rel=\"self\" type=\"application/atom+xml\" href=\"{}\"/>",
-        escape(&c.permalink(path))
+    x.layout("\n  ").empty(
+        "link",
+        &[
+            ("rel", "self"),
+            ("type", "application/atom+xml"),
+            ("href", &self_link),
+        ],
     );
-    let _ = writeln!(
-        x,
-        "  <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        escape(&c.permalink(page_path))
+    x.layout("\n  ").empty(
+        "link",
+        &[
+            ("rel", "alternate"),
+            ("type", "text/html"),
+            ("href", &c.permalink(page_path)),
+        ],
     );
-    let _ = writeln!(x, "  <id>{}</id>", escape(&c.permalink(path)));
-    let _ = writeln!(x, "  <updated>{updated}</updated>");
-    let _ = writeln!(
-        x,
-        "  <generator version=\"{}\">Salon</generator>",
-        env!("CARGO_PKG_VERSION")
+    x.layout("\n  ").element("id", &[], &self_link);
+    x.layout("\n  ").element("updated", &[], &updated);
+    x.layout("\n  ").element(
+        "generator",
+        &[("version", env!("CARGO_PKG_VERSION"))],
+        "Salon",
     );
+    x.layout("\n");
     x
+}
+
+/// Closes the feed element and ends the document.
+fn end(mut x: XmlWriter) -> String {
+    x.close().layout("\n");
+    x.finish()
 }
 
 fn posts_feed(
@@ -124,62 +138,61 @@ fn posts_feed(
     for &i in posts {
         post_entry(&mut x, site, &site.posts[i], full);
     }
-    x.push_str("</feed>\n");
-    x
+    end(x)
 }
 
-fn post_entry(x: &mut String, site: &Site, p: &Post, full: bool) {
+/// An `<author>` with a name and, for members, their page.
+fn author(x: &mut XmlWriter, name: &str, uri: Option<&str>) {
+    x.layout("    ")
+        .open("author", &[])
+        .element("name", &[], name);
+    if let Some(uri) = uri {
+        x.element("uri", &[], uri);
+    }
+    x.close().layout("\n");
+}
+
+fn post_entry(x: &mut XmlWriter, site: &Site, p: &Post, full: bool) {
     let c = &site.config;
     let link = c.permalink(&p.path);
-    x.push_str("  <entry>\n");
-    let _ = writeln!(x, "    <title>{}</title>", escape(&p.title));
-    let _ = writeln!(
-        x,
-        "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-        escape(&link)
-    );
-    let _ = writeln!(x, "    <id>{}</id>", escape(&link));
-    let _ = writeln!(x, "    <published>{}</published>", p.date.to_rfc3339());
-    let _ = writeln!(
-        x,
-        "    <updated>{}</updated>",
-        p.updated.unwrap_or(p.date).to_rfc3339()
-    );
+    x.layout("  ").open("entry", &[]).layout("\n    ");
+    x.element("title", &[], &p.title).layout("\n    ");
+    x.empty(
+        "link",
+        &[("rel", "alternate"), ("type", "text/html"), ("href", &link)],
+    )
+    .layout("\n    ");
+    x.element("id", &[], &link).layout("\n    ");
+    x.element("published", &[], &p.date.to_rfc3339())
+        .layout("\n    ");
+    x.element("updated", &[], &p.updated.unwrap_or(p.date).to_rfc3339())
+        .layout("\n");
     if p.authors.is_empty() {
-        let _ = writeln!(x, "    <author><name>{}</name></author>", escape(&c.title));
+        author(x, &c.title, None);
     }
     for &a in &p.authors {
         let m = &site.members[a];
-        let _ = writeln!(
-            x,
-            "    <author><name>{}</name><uri>{}</uri></author>",
-            escape(&m.name),
-            escape(&c.permalink(&m.path))
-        );
+        author(x, &m.name, Some(&c.permalink(&m.path)));
     }
     for &t in &p.tags {
         let t = &site.tags.terms[t];
-        let _ = writeln!(
-            x,
-            "    <category term=\"{}\" label=\"{}\"/>",
-            escape(&t.slug),
-            escape(&t.name)
-        );
+        x.layout("    ")
+            .empty("category", &[("term", &t.slug), ("label", &t.name)])
+            .layout("\n");
     }
-    let _ = writeln!(
-        x,
-        "    <summary type=\"html\">{}</summary>",
-        escape(&p.body.summary)
-    );
+    x.layout("    ")
+        .element("summary", &[("type", "html")], &p.body.summary)
+        .layout("\n");
     if full {
-        let _ = writeln!(
-            x,
-            "    <content type=\"html\" xml:base=\"{}\">{}</content>",
-            escape(&link),
-            escape(&p.body.html)
-        );
+        x.layout("    ")
+            .element(
+                "content",
+                &[("type", "html"), ("xml:base", &link)],
+                &p.body.html,
+            )
+            .layout("\n");
     }
-    x.push_str("  </entry>\n");
+    x.layout("  ").close().layout("\n");
 }
 
 /// A feed of comments, each entry linking to the comment's anchor.
@@ -204,50 +217,32 @@ fn comments_feed(
             c.permalink(&post.path),
             comment_anchor(&comment.id)
         );
-        x.push_str("  <entry>\n");
-        let _ = writeln!(
-            x,
-            "    <title>{} on ‘{}’</title>",
-            escape(&comment.author),
-            escape(&post.title)
-        );
-        let _ = writeln!(
-            x,
-            "    <link rel=\"alternate\" type=\"text/html\" href=\"{}\"/>",
-            escape(&link)
-        );
-        let _ = writeln!(x, "    <id>{}</id>", escape(&link));
-        let _ = writeln!(
-            x,
-            "    <published>{}</published>",
-            comment.date.to_rfc3339()
-        );
-        let _ = writeln!(x, "    <updated>{}</updated>", comment.date.to_rfc3339());
-        match comment.member {
-            Some(m) => {
-                let _ = writeln!(
-                    x,
-                    "    <author><name>{}</name><uri>{}</uri></author>",
-                    escape(&comment.author),
-                    escape(&c.permalink(&site.members[m].path))
-                );
-            }
-            None => {
-                let _ = writeln!(
-                    x,
-                    "    <author><name>{}</name></author>",
-                    escape(&comment.author)
-                );
-            }
-        }
-        let _ = writeln!(
-            x,
-            "    <content type=\"html\" xml:base=\"{}\">{}</content>",
-            escape(&link),
-            escape(&comment.body)
-        );
-        x.push_str("  </entry>\n");
+        let date = comment.date.to_rfc3339();
+        x.layout("  ").open("entry", &[]).layout("\n    ");
+        x.element(
+            "title",
+            &[],
+            &format!("{} on ‘{}’", comment.author, post.title),
+        )
+        .layout("\n    ");
+        x.empty(
+            "link",
+            &[("rel", "alternate"), ("type", "text/html"), ("href", &link)],
+        )
+        .layout("\n    ");
+        x.element("id", &[], &link).layout("\n    ");
+        x.element("published", &[], &date).layout("\n    ");
+        x.element("updated", &[], &date).layout("\n");
+        let member_page = comment.member.map(|m| c.permalink(&site.members[m].path));
+        author(&mut x, &comment.author, member_page.as_deref());
+        x.layout("    ")
+            .element(
+                "content",
+                &[("type", "html"), ("xml:base", &link)],
+                &comment.body,
+            )
+            .layout("\n");
+        x.layout("  ").close().layout("\n");
     }
-    x.push_str("</feed>\n");
-    x
+    end(x)
 }

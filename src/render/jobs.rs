@@ -69,8 +69,11 @@ pub enum Job {
     NotFound,
     /// An Atom feed.
     Feed(FeedKind),
-    /// `/sitemap.xml`.
+    /// `/sitemap.xml`: the sitemap, or the index of its parts.
     Sitemap,
+    /// `/sitemap-<n>.xml`: part `n` (1-based) of a sitemap too long for
+    /// one file.
+    SitemapPart(usize),
     /// A redirect page to a root path.
     Redirect {
         /// Root path to send the reader to.
@@ -115,7 +118,7 @@ impl Job {
             Job::Thread(_) => "thread.html",
             Job::NotFound => "404.html",
             Job::Feed(_) => "(atom feeds)",
-            Job::Sitemap => "(sitemap)",
+            Job::Sitemap | Job::SitemapPart(_) => "(sitemap)",
             Job::Redirect { .. } => "(redirects)",
             Job::Asset(_) => "(static files)",
             Job::Search => "search.html",
@@ -152,6 +155,7 @@ impl Job {
                 format!("{}feed.xml", site.taxonomy(*kind).terms[*t].path)
             }
             Job::Sitemap => "/sitemap.xml".into(),
+            Job::SitemapPart(n) => super::sitemap::part_path(*n),
             Job::Search => search::PAGE_PATH.into(),
             Job::Redirect { .. } | Job::Asset(_) | Job::SearchIndex(_) => {
                 unreachable!("path given when planned")
@@ -232,6 +236,9 @@ pub fn plan(
     add(Job::Feed(FeedKind::Site), &generated);
     add(Job::Feed(FeedKind::Comments), &generated);
     add(Job::Sitemap, &generated);
+    for n in 1..=super::sitemap::part_count(super::sitemap::entries(site).len()) {
+        add(Job::SitemapPart(n), &generated);
+    }
     add(Job::Search, &generated);
     planned.extend(
         search_files(index).map(|(f, path)| (Job::SearchIndex(f), path, generated.clone())),

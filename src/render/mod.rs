@@ -12,6 +12,7 @@ mod jobs;
 mod redirect;
 mod sitemap;
 pub mod views;
+mod xml;
 
 pub use jobs::{check_links, plan, FeedKind, Job, SearchFile};
 
@@ -140,7 +141,12 @@ impl<'a> Renderer<'a> {
             Job::Asset(i) => return Ok(self.assets[*i].bytes.clone()),
             Job::Redirect { to } => return Ok(redirect::page(config, to).into_bytes()),
             Job::Feed(f) => return Ok(feed::render(site, f).into_bytes()),
-            Job::Sitemap => return Ok(sitemap::render(site).into_bytes()),
+            Job::Sitemap => {
+                return Ok(sitemap::render(config, &sitemap::entries(site)).into_bytes())
+            }
+            Job::SitemapPart(n) => {
+                return Ok(sitemap::render_part(config, &sitemap::entries(site), *n).into_bytes())
+            }
             Job::SearchIndex(f) => return Ok(self.search_file(*f).into_bytes()),
             _ => {}
         }
@@ -310,6 +316,7 @@ impl<'a> Renderer<'a> {
             | Job::Redirect { .. }
             | Job::Feed(_)
             | Job::Sitemap
+            | Job::SitemapPart(_)
             | Job::SearchIndex(_) => {
                 unreachable!("rendered without a template")
             }

@@ -513,7 +513,7 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
     let aka: Vec<&String> = m
         .aka
         .iter()
-        .filter(|a| !crate::import::emails::contains(a))
+        .filter(|a| !crate::email::contains(a))
         .collect();
     obj.insert("aka".into(), serde_json::to_value(aka).expect("aka"));
     obj.insert("extra".into(), m.extra.clone());

@@ -30,6 +30,8 @@ pub const TERM_SHARD_TARGET: usize = 16 * 1024;
 const EXCERPT: usize = 320;
 /// Longest excerpt kept for a comment: they are many and mostly short.
 const COMMENT_EXCERPT: usize = 200;
+/// Longest e-mail address (RFC 5321's path limit), in bytes.
+const ADDRESS_MAX: usize = 256;
 
 /// A document before analysis, borrowing from the site.
 struct Source<'a> {
@@ -414,14 +416,18 @@ impl Piece {
             Kind::Comment => COMMENT_EXCERPT,
             _ => EXCERPT,
         };
+        // The excerpt's text runs past its cut by more than the longest
+        // e-mail address, so an address at the cut is whole when it is
+        // taken out.
         let mut start = String::new();
+        let gathered = max + ADDRESS_MAX;
         for (part, _) in &src.body {
             html_text(part, |piece| {
                 self.feed(id, piece, BODY);
-                push_collapsed(piece, &mut start, max);
+                push_collapsed(piece, &mut start, gathered);
             });
             self.end(id, BODY);
-            push_collapsed(" ", &mut start, max);
+            push_collapsed(" ", &mut start, gathered);
         }
         let letters = std::mem::take(&mut self.doc_foreign);
         for &c in &letters {
@@ -434,11 +440,11 @@ impl Piece {
         self.docs.push((
             id,
             Shown {
-                title: src.title,
+                title: crate::email::redact(&src.title),
                 path: src.path,
                 kind: src.kind,
                 date: src.date.map(|d| d.date_naive().to_string()),
-                excerpt: excerpt(&start, max),
+                excerpt: excerpt(&crate::email::redact(&start), max),
             },
         ));
         self

@@ -129,59 +129,7 @@ fn tag_end(tag: &str) -> usize {
 
 /// Calls `piece` with `text` between tags, entities decoded.
 fn decode(text: &str, piece: &mut impl FnMut(&str)) {
-    let mut rest = text;
-    while let Some(amp) = rest.find('&') {
-        if amp > 0 {
-            piece(&rest[..amp]);
-        }
-        let after = &rest[amp + 1..];
-        let decoded = after
-            .find(';')
-            .filter(|&semi| semi <= 10)
-            .and_then(|semi| Some((entity(&after[..semi])?, semi)));
-        match decoded {
-            Some((c, semi)) => {
-                piece(c.encode_utf8(&mut [0; 4]));
-                rest = &after[semi + 1..];
-            }
-            None => {
-                piece("&");
-                rest = after;
-            }
-        }
-    }
-    if !rest.is_empty() {
-        piece(rest);
-    }
-}
-
-/// The character of an entity's name (`amp`, `#39`, `#x2014`), for the
-/// entities markdown, ammonia and imports produce.
-fn entity(name: &str) -> Option<char> {
-    if let Some(num) = name.strip_prefix('#') {
-        let code = match num.strip_prefix(['x', 'X']) {
-            Some(hex) => u32::from_str_radix(hex, 16).ok()?,
-            None => num.parse().ok()?,
-        };
-        return char::from_u32(code);
-    }
-    Some(match name {
-        "amp" => '&',
-        "lt" => '<',
-        "gt" => '>',
-        "quot" => '"',
-        "apos" => '\'',
-        "nbsp" => ' ',
-        "mdash" => '—',
-        "ndash" => '–',
-        "hellip" => '…',
-        "lsquo" => '‘',
-        "rsquo" => '’',
-        "ldquo" => '“',
-        "rdquo" => '”',
-        "copy" => '©',
-        _ => return None,
-    })
+    piece(&crate::entities::decode(text));
 }
 
 /// The first `max` bytes of `text` or less, cut at a word boundary, with

@@ -244,3 +244,24 @@ pub fn post(front: &str, body: &str) -> String {
 }
 
 pub const CONFIG: &str = "title: Test Site\nbase_url: https://example.org/\npaginate: 3\n";
+
+/// Parses every `.xml` file below `out` (feeds, sitemaps) with an XML
+/// parser, failing with the file's name and the parser's message; returns
+/// the files' paths relative to `out`, sorted.
+pub fn parse_all_xml(out: &Path) -> Vec<String> {
+    let mut parsed = Vec::new();
+    for e in walkdir::WalkDir::new(out) {
+        let e = e.unwrap();
+        if !e.file_type().is_file() || e.path().extension().is_none_or(|x| x != "xml") {
+            continue;
+        }
+        let rel = e.path().strip_prefix(out).unwrap().display().to_string();
+        let text = fs::read_to_string(e.path()).unwrap_or_else(|err| panic!("{rel}: {err}"));
+        if let Err(err) = roxmltree::Document::parse(&text) {
+            panic!("{rel} is not well-formed XML: {err}");
+        }
+        parsed.push(rel);
+    }
+    parsed.sort();
+    parsed
+}

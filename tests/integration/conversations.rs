@@ -6,8 +6,9 @@ use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use salon::email as emails;
 use salon::import::conversation::{Outcome, ThreadOptions, ThreadReport};
-use salon::import::{emails, social};
+use salon::import::social;
 use scraper::{ElementRef, Html};
 use serde_yaml::Value;
 

@@ -15,6 +15,7 @@ mod errors;
 mod feeds;
 mod import;
 mod import_checks;
+mod imported_text;
 mod incremental;
 mod journeys;
 mod journeys_import;
@@ -30,3 +31,4 @@ mod serve;
 #[cfg(target_os = "linux")]
 mod serve_limits;
 mod theme;
+mod xml_output;

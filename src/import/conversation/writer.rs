@@ -11,8 +11,8 @@ use super::merge;
 use super::yaml::{self, EntryText};
 use super::{Author, Conversation};
 use crate::date::{parse_date, Date};
+use crate::email;
 use crate::error::Error;
-use crate::import::emails;
 use crate::import::matcher::Matcher;
 use crate::import::text::{clean, format_date, yaml_str};
 use crate::load::SourceFile;
@@ -286,12 +286,14 @@ impl ThreadWriter {
     /// The `by:` of an author, whether it is a member, and how the report
     /// names a non-member.
     fn attribute(&self, a: &Author, report: &mut ThreadReport) -> (String, bool, String) {
-        let name = safe_text(a.name.trim());
+        // `Gina <gina@…>` is Gina; a name that is only an address, its
+        // local part.
+        let name = email::redact_name(&clean(a.name.trim()));
         let account = a
             .account
             .as_deref()
             .map(str::trim)
-            .filter(|s| !s.is_empty() && !emails::contains(s));
+            .filter(|s| !s.is_empty() && !email::contains(s));
         let member = match account {
             // Anyone can take a member's name on a social network: only an
             // account the member lists is them.
@@ -388,7 +390,9 @@ impl ThreadWriter {
         match holding.as_slice() {
             [one] => Ok(Target::Existing(one.path.clone())),
             [] => {
-                let mut base = slugify(&conv.title);
+                // Named after the title as written: no address, not even
+                // one made into a slug.
+                let mut base = slugify(&safe_text(&conv.title).replace(email::REMOVED, " "));
                 if base.len() > 60 {
                     let cut = base[..60].rfind('-').unwrap_or(60);
                     base.truncate(cut);
@@ -622,9 +626,9 @@ fn check_parses(rel: &Path, text: &str) -> Result<(), Error> {
 }
 
 /// Text as written: characters YAML cannot hold dropped first (they could
-/// hide an address), then e-mail addresses scrubbed.
+/// hide an address), then e-mail addresses taken out.
 fn safe_text(s: &str) -> String {
-    emails::scrub(&clean(s))
+    email::redact(&clean(s))
 }
 
 /// An id as written: the source's own unless it could be mistaken for an
@@ -642,7 +646,7 @@ fn safe_id(id: &str) -> String {
 fn safe_url(url: &str) -> Option<String> {
     let u = url.trim();
     ((u.starts_with("https://") || u.starts_with("http://"))
-        && !emails::contains(u)
+        && !email::contains(u)
         && !u.chars().any(|c| c.is_whitespace() || c.is_control()))
     .then(|| u.to_owned())
 }
@@ -772,7 +776,7 @@ mod tests {
             (Outcome::Created, 3, 1)
         );
         let text = fs::read_to_string(thread_path(dir.path())).unwrap();
-        assert!(!emails::contains(&text), "{text}");
+        assert!(!email::contains(&text), "{text}");
         let e = entries(&text);
         assert_eq!(e[0]["by"].as_str(), Some("hana"));
         assert_eq!(
@@ -909,8 +913,8 @@ mod tests {
         m[2].author.name = "c\u{0}@d.org".into();
         write_thread(dir.path(), &conv(m), &ThreadOptions::default()).unwrap();
         let text = fs::read_to_string(thread_path(dir.path())).unwrap();
-        assert!(!emails::contains(&text), "{text}");
-        assert!(text.contains("reach me: a@…"), "{text}");
+        assert!(!email::contains(&text), "{text}");
+        assert!(text.contains("reach me: (address removed)"), "{text}");
     }
 
     #[test]
@@ -971,7 +975,7 @@ mod tests {
                         strings.extend(["id", "by", "text", "quoted", "reply_to"].map(|k| e[k].clone()));
                     }
                     for s in strings.iter().filter_map(|s| s.as_str()) {
-                        proptest::prop_assert!(!emails::contains(s), "{:?} in {}", s, text);
+                        proptest::prop_assert!(!email::contains(s), "{:?} in {}", s, text);
                     }
                     let again = write_thread(dir.path(), &c, &ThreadOptions::default()).unwrap();
                     proptest::prop_assert_eq!(again.outcome, Outcome::Unchanged);

@@ -3,7 +3,7 @@
 //! then the body as markdown with its quote and signature folded.
 //!
 //! Only what a thread needs is kept, and every text is cleared of e-mail
-//! addresses ([`super::redact`]) except the author's, which is kept apart
+//! addresses ([`crate::email::redact`]) except the author's, which is kept apart
 //! for matching members and never written.
 
 use std::borrow::Cow;
@@ -11,10 +11,10 @@ use std::borrow::Cow;
 use mail_parser::{Address, HeaderName, HeaderValue, MessageParser, MimeHeaders, PartType};
 
 use super::plain::to_markdown;
-use super::redact::{has_address, redact};
 use super::reply::{split_reply, unflow};
 use super::thread::strip_prefixes;
 use crate::date::{parse_date, Date};
+use crate::email::{contains as has_address, redact, redact_name};
 use crate::import::conversation::Author;
 use crate::import::html_to_markdown::html_to_markdown;
 
@@ -184,8 +184,7 @@ fn author(from: Option<&Address<'_>>) -> Author {
     }
     let mut name = name.trim().trim_matches(['"', '\'']).trim().to_owned();
     if has_address(&name) {
-        let cleaned = redact(&name).replace(super::redact::REMOVED, "");
-        name = one_line(&cleaned);
+        name = one_line(&redact_name(&name));
     }
     if name.is_empty() {
         name = email

@@ -5,7 +5,7 @@
 //! [`split`] cuts the mbox into messages (mboxo and mboxrd `From `
 //! escaping), [`mail`] decodes each with `mail-parser` and turns its body
 //! into markdown (`plain`) with quotes and signatures folded ([`reply`]),
-//! [`thread`] groups them into conversations (JWZ), and [`redact`] keeps
+//! [`thread`] groups them into conversations (JWZ), and [`crate::email`] keeps
 //! every e-mail address out. What is written goes through the shared
 //! thread writer ([`crate::import::conversation`]) or, for `--comments`,
 //! the comment importer ([`comments`]).
@@ -13,7 +13,6 @@
 pub mod comments;
 pub mod mail;
 mod plain;
-pub mod redact;
 pub mod reply;
 pub mod run;
 pub mod split;
@@ -338,8 +337,8 @@ Hammers.
             for f in &found {
                 for m in &f.conversation.messages {
                     proptest::prop_assert!(!m.id.contains('@'));
-                    proptest::prop_assert!(!redact::has_address(&m.text));
-                    proptest::prop_assert!(!m.quoted.as_deref().is_some_and(redact::has_address));
+                    proptest::prop_assert!(!crate::email::contains(&m.text));
+                    proptest::prop_assert!(!m.quoted.as_deref().is_some_and(crate::email::contains));
                 }
             }
             let _ = comments::collect(&mb);

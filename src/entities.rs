@@ -1,0 +1,66 @@
+//! HTML character references (`&oacute;`, `&#233;`, `&#x2014;`): the one
+//! decoder the whole program uses, with the full WHATWG table (htmlize).
+//!
+//! Importers decode the text they take from HTML exports (titles, names,
+//! bodies) and the search index decodes rendered HTML, each exactly once:
+//! `&amp;oacute;` is the text `&oacute;`, never `ó`.
+
+use std::borrow::Cow;
+
+/// `text` with every character reference decoded once, as a browser reads
+/// text outside an attribute. References it does not know stay as written.
+pub fn decode(text: &str) -> Cow<'_, str> {
+    if !text.contains('&') {
+        return Cow::Borrowed(text);
+    }
+    htmlize::unescape(text)
+}
+
+/// The text of the reference `&name;` (`oacute`, `#233`, `#x2014`), or
+/// `None` when it is not one the HTML standard defines.
+pub fn resolve(name: &str) -> Option<String> {
+    let numeric = match name.strip_prefix('#') {
+        Some(num) => match num.strip_prefix(['x', 'X']) {
+            Some(hex) => !hex.is_empty() && hex.bytes().all(|b| b.is_ascii_hexdigit()),
+            None => !num.is_empty() && num.bytes().all(|b| b.is_ascii_digit()),
+        },
+        None => false,
+    };
+    let reference = format!("&{name};");
+    if numeric {
+        // The standard's rules for numbers: 0, surrogates and values past
+        // U+10FFFF become U+FFFD; 0x80..0x9F are read as Windows-1252.
+        return Some(htmlize::unescape(reference).into_owned());
+    }
+    htmlize::ENTITIES
+        .get(reference.as_bytes())
+        .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_named_reference_of_the_standard_decodes() {
+        assert_eq!(
+            decode("&oacute; &rarr; &Oslash; &hellip; &ThinSpace;&bigstar; &NotNestedLessLess;"),
+            "ó → Ø … \u{2009}★ \u{2AA1}\u{338}"
+        );
+        assert_eq!(decode("&#233;&#x2014;&#X41;"), "é—A");
+        assert_eq!(resolve("oacute").as_deref(), Some("ó"));
+        assert_eq!(resolve("#8364").as_deref(), Some("€"));
+        assert_eq!(resolve("#x80").as_deref(), Some("€"));
+        assert_eq!(resolve("nosuch"), None);
+        assert_eq!(resolve("ampx"), None);
+        assert_eq!(resolve("#"), None);
+    }
+
+    #[test]
+    fn text_is_decoded_once() {
+        assert_eq!(decode("&amp;oacute;"), "&oacute;");
+        assert_eq!(decode("&amp;amp;"), "&amp;");
+        assert_eq!(decode("AT&T & co &zzz;"), "AT&T & co &zzz;");
+        assert!(matches!(decode("plain"), Cow::Borrowed("plain")));
+    }
+}
