@@ -50,6 +50,13 @@ pub fn run(dir: &Path, args: &[&str]) -> Ran {
     }
 }
 
+/// Runs `salon ARGS` in `dir`: whether it succeeded, and what it said on
+/// stderr.
+pub fn outcome(dir: &Path, args: &[&str]) -> (bool, String) {
+    let ran = run(dir, args);
+    (ran.code == Some(0), ran.stderr)
+}
+
 /// Calls `done` until it is true or `limit` passes; true if it became so.
 pub fn eventually(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
     let start = Instant::now();

