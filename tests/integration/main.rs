@@ -9,6 +9,7 @@ mod community;
 mod contrast;
 mod conversations;
 mod demo;
+mod depth;
 mod errors;
 mod feeds;
 mod import;
