@@ -10,6 +10,20 @@
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
 
+/// The largest file an importer reads whole (JSON and YAML comment lists,
+/// saved API answers): 1 GiB. XML exports and mailboxes are streamed and
+/// have no such limit.
+pub const MAX_READ_WHOLE: u64 = 1 << 30;
+
+/// The message for a file over `limit` bytes ([`MAX_READ_WHOLE`]).
+pub fn too_big_to_read_whole(limit: u64) -> String {
+    let size = match limit {
+        l if l >= 1 << 30 => format!("{} GiB", l >> 30),
+        l => format!("{l} bytes"),
+    };
+    format!("larger than {size}, the most an import reads whole")
+}
+
 pub mod bluesky;
 pub mod conversation;
 pub mod disqus;
