@@ -67,6 +67,9 @@ pub fn parse_comments(
     ctx: &crate::markdown::Context,
 ) -> Result<ParsedComments, Vec<Diagnostic>> {
     let path = &file.path;
+    if let Some(at) = frontmatter::too_deep(&file.text) {
+        return Err(vec![frontmatter::nesting_error(path, &file.text, at, 1)]);
+    }
     let raw: Vec<RawComment> = if file.text.trim().is_empty() {
         Vec::new()
     } else {

@@ -134,6 +134,7 @@ pub fn parse_thread(
         None => slugify(&file_stem(path)),
     };
     let date = date_field(&fm, path, "date", &raw.date, &mut errors);
+    super::check_term_count(&raw.tags.0, "tags", &fm, path, &mut errors);
     let skip: std::collections::HashSet<&str> = raw.skip.iter().map(|i| i.0.as_str()).collect();
     let kept: Vec<&RawEntry> = raw
         .entries

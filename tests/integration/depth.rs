@@ -191,3 +191,200 @@ fn salon_check_and_build_survive_deep_chains_as_a_process() {
     run(site.root(), &["build"]).ok();
     assert!(site.out().join("threads/long/index.html").is_file());
 }
+
+#[test]
+fn a_post_with_thousands_of_tags_is_refused_at_once_naming_the_limit() {
+    let tags: String = (0..50_000).map(|i| format!("  - tag {i}\n")).collect();
+    let site = Site::new(
+        CONFIG,
+        &[(
+            "content/posts/tags.md",
+            &format!("---\ntitle: Tags\ndate: 2024-01-01\ntags:\n{tags}---\n\nBody.\n"),
+        )],
+    );
+    let options = site.options();
+    let started = Instant::now();
+    let result = on_small_stack(60, move || salon::check(&options));
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        started.elapsed()
+    );
+    let Err(salon::Error::Content(diags)) = result else {
+        panic!("50,000 tags must be refused");
+    };
+    assert_eq!(diags.len(), 1, "{diags:#?}");
+    assert!(diags[0].path.ends_with("content/posts/tags.md"));
+    assert_eq!(diags[0].position.map(|p| p.line), Some(4));
+    assert!(
+        diags[0].message.contains("lists 50000 terms; at most 100"),
+        "{}",
+        diags[0].message
+    );
+}
+
+#[test]
+fn deeply_nested_front_matter_and_comments_are_refused_with_a_short_snippet() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let site = Site::new(
+        CONFIG,
+        &[
+            (
+                "content/posts/nest.md",
+                &format!("---\ntitle: Nest\ndate: 2024-01-01\nextra:\n  x: {deep}\n---\n\nBody.\n"),
+            ),
+            ("content/posts/other.md", POST),
+            (
+                "content/comments/other.yaml",
+                &format!(
+                    "- id: 1\n  author: A\n  date: 2024-01-01\n  body: \"{}x{}\"\n",
+                    "<blockquote>".repeat(100_000),
+                    "</blockquote>".repeat(100_000)
+                ),
+            ),
+        ],
+    );
+    let started = Instant::now();
+    let ran = run(site.root(), &["check"]);
+    assert!(
+        started.elapsed() < Duration::from_secs(20),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr
+            .contains("nested deeper than 64 levels (content/posts/nest.md:5:68)"),
+        "{}",
+        ran.stderr
+    );
+    assert!(
+        ran.stderr.lines().all(|l| l.chars().count() < 400),
+        "no line of the report is huge"
+    );
+    // Only the front matter is an error: the deep comment is flattened.
+    assert!(ran.stderr.contains("1 error(s)"), "{}", ran.stderr);
+}
+
+mod random_sites {
+    //! Random site trees through `salon::check`: it may refuse them, but
+    //! it never panics, never overflows its stack and stays quick.
+
+    use super::*;
+    use proptest::prelude::*;
+
+    /// How a comment or entry names its parent.
+    #[derive(Debug, Clone)]
+    enum Parent {
+        None,
+        /// The item before it (a chain).
+        Previous,
+        /// Any item, earlier or later (cycles).
+        Any(prop::sample::Index),
+        /// An id that is nowhere.
+        Missing,
+    }
+
+    fn parent() -> impl Strategy<Value = Parent> {
+        prop_oneof![
+            1 => Just(Parent::None),
+            6 => Just(Parent::Previous),
+            2 => any::<prop::sample::Index>().prop_map(Parent::Any),
+            1 => Just(Parent::Missing),
+        ]
+    }
+
+    /// Names that break naive code: quotes, markup, bidi, YAML indicators.
+    fn hostile_name() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[a-z]{1,8}",
+            Just("<script>alert(1)</script>".to_owned()),
+            Just("\u{202e}evil".to_owned()),
+            Just("a\"b'c".to_owned()),
+            Just("- [x]: {y}".to_owned()),
+            Just("@nobody [[nowhere]]".to_owned()),
+            "\\PC{0,12}",
+        ]
+    }
+
+    fn quoted(s: &str) -> String {
+        serde_json::to_string(s).unwrap()
+    }
+
+    fn id_of(i: usize, parents: &[Parent], n: usize) -> Option<String> {
+        match &parents[i] {
+            Parent::None => None,
+            Parent::Previous => i.checked_sub(1).map(|p| format!("i{p}")),
+            Parent::Any(k) => Some(format!("i{}", k.index(n))),
+            Parent::Missing => Some("gone".into()),
+        }
+    }
+
+    fn comments(parents: &[Parent], names: &[String]) -> String {
+        let mut s = String::new();
+        for i in 0..parents.len() {
+            let name = &names[i % names.len()];
+            s.push_str(&format!(
+                "- id: i{i}\n  author: {}\n  date: 2024-01-01 00:{:02}:{:02}\n  body: {}\n",
+                quoted(name),
+                i / 60 % 60,
+                i % 60,
+                quoted(&format!("<p>{name}</p>"))
+            ));
+            if let Some(p) = id_of(i, parents, parents.len()) {
+                s.push_str(&format!("  parent: {p}\n"));
+            }
+        }
+        s
+    }
+
+    fn thread(parents: &[Parent], names: &[String], tags: &[String]) -> String {
+        let mut s = String::from("---\ntitle: T\ndate: 2024-01-01\ntags:\n");
+        for t in tags {
+            s.push_str(&format!("  - {}\n", quoted(t)));
+        }
+        s.push_str("entries:\n");
+        for i in 0..parents.len() {
+            let name = &names[i % names.len()];
+            s.push_str(&format!(
+                "  - id: i{i}\n    by: {}\n    text: {}\n",
+                quoted(name),
+                quoted(name)
+            ));
+            if let Some(p) = id_of(i, parents, parents.len()) {
+                s.push_str(&format!("    reply_to: {p}\n"));
+            }
+        }
+        s.push_str("---\nIntro\n");
+        s
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+        #[test]
+        fn check_never_panics_and_stays_quick(
+            comment_parents in prop::collection::vec(parent(), 0..800),
+            entry_parents in prop::collection::vec(parent(), 0..800),
+            names in prop::collection::vec(hostile_name(), 1..6),
+            tags in prop::collection::vec(hostile_name(), 0..150),
+            junk in prop::collection::vec(any::<u8>(), 0..400),
+        ) {
+            let post_tags: String = tags.iter().map(|t| format!("  - {}\n", quoted(t))).collect();
+            let site = Site::new(
+                CONFIG,
+                &[
+                    ("content/posts/p.md", &format!("---\ntitle: P\ndate: 2024-01-01\ntags:\n{post_tags}---\n\nBody.\n")),
+                    ("content/comments/p.yaml", &comments(&comment_parents, &names)),
+                    ("content/threads/t.md", &thread(&entry_parents, &names, &tags)),
+                ],
+            );
+            std::fs::write(site.root().join("content/posts/junk.md"), &junk).unwrap();
+            std::fs::write(site.root().join("content/comments/junk.yaml"), &junk).unwrap();
+            let options = site.options();
+            let started = Instant::now();
+            // Refusing the site is fine; a panic or a stack overflow is not.
+            let _ = on_small_stack(60, move || salon::check(&options));
+            prop_assert!(started.elapsed() < Duration::from_secs(30), "{:?}", started.elapsed());
+        }
+    }
+}
