@@ -183,8 +183,8 @@ fn salon_check_and_build_survive_deep_chains_as_a_process() {
         CONFIG,
         &[
             ("content/posts/deep.md", POST),
-            ("content/comments/deep.yaml", &comment_chain(3000, false)),
-            ("content/threads/long.md", &entry_chain(3000)),
+            ("content/comments/deep.yaml", &comment_chain(1200, false)),
+            ("content/threads/long.md", &entry_chain(1200)),
         ],
     );
     run(site.root(), &["check"]).ok();
