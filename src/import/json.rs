@@ -14,7 +14,7 @@
 //! Ids become `json-<id>`. JSON is read as YAML, of which it is a subset.
 
 use std::collections::HashMap;
-use std::io::{BufRead, Read};
+use std::io::BufRead;
 
 use serde::Deserialize;
 
@@ -65,22 +65,21 @@ pub fn parse<R: BufRead>(input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
 
 /// [`parse`], refusing input over `limit` bytes.
 fn parse_at_most<R: BufRead>(input: R, limit: u64, sink: &mut Sink<'_>) -> Result<(), Failure> {
-    let mut bytes = Vec::new();
     // Read whole (YAML is no stream), so never more than the limit.
-    input.take(limit + 1).read_to_end(&mut bytes).map_err(|e| {
+    let read = super::read_whole(input, limit).map_err(|e| {
         Failure::Parse(ParseError {
             line: 1,
             column: 1,
             message: format!("could not read: {e}"),
         })
     })?;
-    if bytes.len() as u64 > limit {
+    let Some(bytes) = read else {
         return Err(Failure::Parse(ParseError {
             line: 1,
             column: 1,
             message: super::too_big_to_read_whole(limit),
         }));
-    }
+    };
     let text = String::from_utf8_lossy(&bytes);
     if let Some(at) = crate::frontmatter::too_deep(&text) {
         return Err(Failure::Parse(ParseError {

@@ -51,22 +51,16 @@ pub fn import_bluesky(
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    let mut bytes = Vec::new();
-    fs::File::open(path)
-        .and_then(|f| {
-            std::io::Read::read_to_end(
-                &mut std::io::Read::take(f, super::MAX_READ_WHOLE + 1),
-                &mut bytes,
-            )
-        })
-        .map_err(|e| Error::io(path, e))?;
-    if bytes.len() as u64 > super::MAX_READ_WHOLE {
-        return Err(Error::Content(vec![Diagnostic::error(
-            path,
-            None,
-            super::too_big_to_read_whole(super::MAX_READ_WHOLE),
-        )]));
-    }
+    let bytes = fs::File::open(path)
+        .and_then(|f| super::read_whole(f, super::MAX_READ_WHOLE))
+        .map_err(|e| Error::io(path, e))?
+        .ok_or_else(|| {
+            Error::Content(vec![Diagnostic::error(
+                path,
+                None,
+                super::too_big_to_read_whole(super::MAX_READ_WHOLE),
+            )])
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let pos = Position::of_offset(&String::from_utf8_lossy(valid), valid.len());

@@ -40,7 +40,12 @@ fn every_readme_import_command_leaves_a_site_that_builds() {
     let before = content(&site);
     let dry = run(
         &site,
-        &["import", "wordpress", &fixture("import/wordpress.xml"), "--dry-run"],
+        &[
+            "import",
+            "wordpress",
+            &fixture("import/wordpress.xml"),
+            "--dry-run",
+        ],
     )
     .ok();
     assert!(
@@ -91,7 +96,12 @@ fn every_readme_import_command_leaves_a_site_that_builds() {
         &["import", "mbox", &mbox, "--thread", &first_id][..],
         &["import", "mbox", &mbox, "--subject", "Café"],
         &["import", "mbox", &mbox, "--min-messages", "5"],
-        &["import", "mbox", &fixture("mbox/replies.mbox"), "--comments"],
+        &[
+            "import",
+            "mbox",
+            &fixture("mbox/replies.mbox"),
+            "--comments",
+        ],
     ] {
         let ran = run(&site, args);
         assert_eq!(ran.code, Some(0), "salon {args:?}:\n{}", ran.stderr);
@@ -106,7 +116,12 @@ fn every_readme_import_command_leaves_a_site_that_builds() {
     assert_eq!(settled, content(&site), "a second import changed files");
 
     let built = run(&site, &["build"]);
-    assert_eq!(built.code, Some(0), "the imported site builds:\n{}", built.stderr);
+    assert_eq!(
+        built.code,
+        Some(0),
+        "the imported site builds:\n{}",
+        built.stderr
+    );
     let out = site.join("public");
     assert!(broken_links(&out, "/").is_empty());
 
