@@ -44,6 +44,9 @@ impl Position {
     }
 }
 
+/// How many characters of the offending line a diagnostic shows.
+pub const SHOWN_LINE: usize = 200;
+
 /// One problem found in the content, with where it is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -97,6 +100,31 @@ impl Diagnostic {
                 .map(str::to_owned);
         }
         self
+    }
+
+    /// The offending line as shown under the message, with the column of
+    /// the position in it: cut to [`SHOWN_LINE`] characters around the
+    /// column (`…` where cut), so a minified or deeply nested line of
+    /// 200 KB does not flood the terminal.
+    pub fn shown_line(&self) -> Option<(String, usize)> {
+        let line = self.line_text.as_deref()?;
+        let column = self.position.map_or(1, |p| p.column.max(1));
+        let count = line.chars().count();
+        if count <= SHOWN_LINE {
+            return Some((line.to_owned(), column));
+        }
+        let at = (column - 1).min(count);
+        let start = at.saturating_sub(SHOWN_LINE / 2).min(count - SHOWN_LINE);
+        let end = start + SHOWN_LINE;
+        let mut shown = String::new();
+        if start > 0 {
+            shown.push('…');
+        }
+        shown.extend(line.chars().skip(start).take(SHOWN_LINE));
+        if end < count {
+            shown.push('…');
+        }
+        Some((shown, at - start + 1 + usize::from(start > 0)))
     }
 
     /// Whether this diagnostic fails the build.
@@ -277,6 +305,19 @@ pub fn did_you_mean<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_lines_are_shown_cut_around_the_column() {
+        let mut d = Diagnostic::error(Path::new("a.md"), Some(Position::new(1, 50_001)), "x");
+        d.line_text = Some(format!("{}X{}", "[".repeat(50_000), "]".repeat(50_000)));
+        let (shown, column) = d.shown_line().unwrap();
+        assert_eq!(shown.chars().count(), SHOWN_LINE + 2);
+        assert!(shown.starts_with('…') && shown.ends_with('…'));
+        assert_eq!(shown.chars().nth(column - 1), Some('X'));
+        d.line_text = Some("short".into());
+        d.position = Some(Position::new(1, 3));
+        assert_eq!(d.shown_line(), Some(("short".into(), 3)));
+    }
 
     #[test]
     fn offsets_map_to_one_based_lines_and_columns() {

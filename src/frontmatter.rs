@@ -73,6 +73,9 @@ pub fn parse<T: DeserializeOwned>(
     yaml: &str,
     first_line: usize,
 ) -> Result<(T, Vec<Diagnostic>), Vec<Diagnostic>> {
+    if let Some(at) = too_deep(yaml) {
+        return Err(vec![nesting_error(path, file_text, at, first_line)]);
+    }
     // An empty document is an empty mapping, so "missing title" is reported
     // rather than "invalid type: unit".
     let doc = if yaml.trim().is_empty() { "{}" } else { yaml };
@@ -92,6 +95,92 @@ pub fn parse<T: DeserializeOwned>(
             Err(problems)
         }
     }
+}
+
+/// How deeply YAML may nest (block indentation, `- - ` entries and
+/// `[`/`{` together). The YAML parser's scanner is quadratic in nesting
+/// (100,000 levels took a minute before it gave up at its own limit of
+/// 128), so nesting is measured first, in one pass.
+pub const MAX_NESTING: usize = 64;
+
+/// Where `yaml` first nests deeper than [`MAX_NESTING`] (relative to
+/// `yaml`), if it does. A cheap over-estimate: brackets count only where
+/// a flow collection can start (after `:`, `-`, `,`, `[`, `{` or at the
+/// start of a value), not inside quotes or comments.
+pub fn too_deep(yaml: &str) -> Option<Position> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    for (n, line) in yaml.lines().enumerate() {
+        let bytes = line.as_bytes();
+        let mut i = bytes.iter().take_while(|&&b| b == b' ').count();
+        if flow == 0 {
+            if i == bytes.len() || bytes[i] == b'#' {
+                continue;
+            }
+            while indents.last().is_some_and(|&top| top >= i) {
+                indents.pop();
+            }
+            indents.push(i);
+            if indents.len() > MAX_NESTING {
+                return Some(Position::new(n + 1, line[..i].chars().count() + 1));
+            }
+            // `- - - x`: each entry of a compact sequence is a level.
+            while bytes[i..].starts_with(b"- ") {
+                i += 2;
+                while bytes.get(i) == Some(&b' ') {
+                    i += 1;
+                }
+                indents.push(i);
+                if indents.len() > MAX_NESTING {
+                    return Some(Position::new(n + 1, line[..i].chars().count() + 1));
+                }
+            }
+        }
+        let mut quote: Option<u8> = None;
+        let mut prev = b':';
+        for (j, &b) in bytes.iter().enumerate().skip(i) {
+            if let Some(q) = quote {
+                if b == q {
+                    quote = None;
+                }
+                continue;
+            }
+            match b {
+                b'\'' | b'"' if matches!(prev, b':' | b'-' | b',' | b'[' | b'{' | b'?') => {
+                    quote = Some(b)
+                }
+                b'#' if j > 0 && bytes[j - 1] == b' ' => break,
+                b'[' | b'{' if matches!(prev, b':' | b'-' | b',' | b'[' | b'{' | b'?') => {
+                    flow += 1;
+                    if indents.len() + flow > MAX_NESTING {
+                        return Some(Position::new(n + 1, line[..j].chars().count() + 1));
+                    }
+                }
+                b']' | b'}' if flow > 0 => flow -= 1,
+                // Inside a plain scalar (`a[1]`): text, and what follows too.
+                b'[' | b'{' => {
+                    prev = b'a';
+                    continue;
+                }
+                _ => {}
+            }
+            if b != b' ' {
+                prev = b;
+            }
+        }
+    }
+    None
+}
+
+/// The error for YAML nested deeper than [`MAX_NESTING`] at `at`.
+pub fn nesting_error(path: &Path, file_text: &str, at: Position, first_line: usize) -> Diagnostic {
+    Diagnostic::error(
+        path,
+        Some(shift(at, first_line)),
+        format!("nested deeper than {MAX_NESTING} levels"),
+    )
+    .with_help("front matter and comment files are data, not trees: flatten it")
+    .with_source(file_text)
 }
 
 /// A serde_yaml error placed at its file position.
@@ -291,6 +380,32 @@ mod tests {
         assert_eq!(s.yaml, "title: A\n");
         assert_eq!(s.body, "body\n");
         assert_eq!(s.body_line, 4);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_at_its_place_in_one_pass() {
+        let deep = format!(
+            "title: T\nextra:\n  x: {}{}\n",
+            "[".repeat(100_000),
+            "]".repeat(100_000)
+        );
+        let started = std::time::Instant::now();
+        let errs = parse::<serde_yaml::Value>(Path::new("a.md"), &deep, &deep, 2).unwrap_err();
+        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+        assert_eq!(errs[0].message, "nested deeper than 64 levels");
+        assert_eq!(errs[0].position, Some(Position::new(4, 68)));
+        let block: String = (0..70)
+            .map(|i| format!("{}k{i}:\n", "  ".repeat(i)))
+            .collect();
+        assert_eq!(too_deep(&block), Some(Position::new(65, 129)));
+        assert_eq!(too_deep(&"- ".repeat(100)), Some(Position::new(1, 129)));
+        // Brackets inside text are no nesting.
+        let text = format!(
+            "title: \"{}\"\nsummary: a{}\nlinks: [[a], {{b: [c]}}]\n",
+            "[".repeat(99),
+            "[".repeat(99)
+        );
+        assert_eq!(too_deep(&text), None);
     }
 
     #[test]

@@ -65,6 +65,7 @@ pub mod serve;
 pub mod slug;
 pub mod theme;
 pub mod timings;
+pub mod tree;
 pub mod url;
 pub mod write;
 

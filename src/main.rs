@@ -707,11 +707,12 @@ fn report_diagnostics(diags: &[Diagnostic]) {
         };
         let title = format!("{} ({location})", d.message);
         let mut message = level.title(&title);
+        let shown = d.shown_line();
         let snippet;
-        if let (Some(pos), Some(line)) = (d.position, &d.line_text) {
+        if let (Some(pos), Some((line, column))) = (d.position, &shown) {
             let start = line
                 .char_indices()
-                .nth(pos.column.saturating_sub(1))
+                .nth(column.saturating_sub(1))
                 .map_or(line.len(), |(i, _)| i);
             let end = line[start..]
                 .find([' ', ',', ']', '}'])

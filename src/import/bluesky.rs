@@ -19,7 +19,7 @@ use serde_json::Value;
 use super::conversation::{Author, Conversation, Message};
 use super::html_to_markdown::html_to_markdown;
 use super::social::{
-    escape_html, json_error, links_html, null_default, title_from, tree_order, Parsed,
+    deep_json, escape_html, links_html, null_default, title_from, tree_order, Parsed,
 };
 use super::ParseError;
 use crate::date::parse_date;
@@ -41,6 +41,19 @@ struct Node {
     parent: Option<Box<Node>>,
     #[serde(default, deserialize_with = "null_default")]
     replies: Vec<Node>,
+}
+
+impl Drop for Node {
+    /// Takes the tree apart with a stack of its own: the derived drop
+    /// recurses once per level of replies or parents.
+    fn drop(&mut self) {
+        let mut stack: Vec<Node> = std::mem::take(&mut self.replies);
+        stack.extend(self.parent.take().map(|p| *p));
+        while let Some(mut n) = stack.pop() {
+            stack.append(&mut n.replies);
+            stack.extend(n.parent.take().map(|p| *p));
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -77,12 +90,10 @@ struct Record {
 
 /// Reads a `getPostThread` answer into a conversation.
 pub fn parse(text: &str) -> Result<Parsed, ParseError> {
-    let answer: Answer = serde_json::from_str(text).map_err(|e| {
-        json_error(
-            &e,
-            "the answer of app.bsky.feed.getPostThread: `{\"thread\": ...}`",
-        )
-    })?;
+    let answer: Answer = deep_json(
+        text,
+        "the answer of app.bsky.feed.getPostThread: `{\"thread\": ...}`",
+    )?;
     let mut walk = Walk::default();
     // Ancestors, topmost first; each answers the one before it.
     let mut chain = Vec::new();
@@ -113,13 +124,14 @@ struct Walk {
 }
 
 impl Walk {
-    /// A node and its replies, depth first. The depth is bounded by
-    /// serde_json's nesting limit.
+    /// A node and its replies, depth first, with a stack of its own: a
+    /// thread can be a thousand replies deep.
     fn tree(&mut self, node: &Node, parent: Option<String>) {
-        let me = self.take(node, parent.clone());
-        let below = me.or(parent);
-        for r in &node.replies {
-            self.tree(r, below.clone());
+        let mut stack = vec![(node, parent)];
+        while let Some((node, parent)) = stack.pop() {
+            let me = self.take(node, parent.clone());
+            let below = me.or(parent);
+            stack.extend(node.replies.iter().rev().map(|r| (r, below.clone())));
         }
     }
 
@@ -361,9 +373,26 @@ fn feature_href(f: &Value) -> Option<String> {
 /// Images, videos, link cards and quoted posts, as (text, URL) links.
 fn embed_links(embed: Option<&Value>, own_url: Option<&str>) -> Vec<(String, String)> {
     let mut out = Vec::new();
-    let Some(e) = embed else {
+    let Some(mut e) = embed else {
         return out;
     };
+    // A record with media carries its media as one more embed; a hostile
+    // answer could nest them without end, so this loops, once per level.
+    loop {
+        match embed_links_of(e, own_url, &mut out) {
+            Some(media) => e = media,
+            None => return out,
+        }
+    }
+}
+
+/// The links of one embed into `out`; the media embed of a record with
+/// media, still to be read.
+fn embed_links_of<'a>(
+    e: &'a Value,
+    own_url: Option<&str>,
+    out: &mut Vec<(String, String)>,
+) -> Option<&'a Value> {
     let http = |v: &Value| {
         v.as_str()
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
@@ -402,11 +431,11 @@ fn embed_links(embed: Option<&Value>, own_url: Option<&str>) -> Vec<(String, Str
         "app.bsky.embed.record#view" => out.extend(quoted(&e["record"])),
         "app.bsky.embed.recordWithMedia#view" => {
             out.extend(quoted(&e["record"]["record"]));
-            out.extend(embed_links(Some(&e["media"]), own_url));
+            return Some(&e["media"]);
         }
         _ => {}
     }
-    out
+    None
 }
 
 /// A link to a quoted post, when it is one that can be seen.
@@ -430,6 +459,50 @@ fn quoted(record: &Value) -> Option<(String, String)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A thread `depth` replies deep under a root, and `up` ancestors above it.
+    fn deep_answer(depth: usize, up: usize) -> String {
+        let post = |i: usize| {
+            format!(
+                r#""post": {{"uri": "at://did:plc:a/app.bsky.feed.post/p{i}", "author": {{"handle": "a{}.bsky.social"}}, "record": {{"text": "reply {i}", "createdAt": "2024-01-01T00:00:00Z"}}}}"#,
+                i % 2
+            )
+        };
+        let mut s = String::from(r#"{"thread": {"$type": "app.bsky.feed.defs#threadViewPost", "#);
+        s.push_str(&post(0));
+        for a in 0..up {
+            s.push_str(&format!(r#", "parent": {{{}"#, post(1_000_000 + a)));
+        }
+        s.push_str(&"}".repeat(up));
+        for i in 1..=depth {
+            s.push_str(&format!(r#", "replies": [{{{}"#, post(i)));
+        }
+        s.push_str(&"}]".repeat(depth));
+        s.push_str("}}");
+        s
+    }
+
+    #[test]
+    fn a_thousand_replies_deep_and_a_thousand_up_read_in_order() {
+        let parsed = parse(&deep_answer(1000, 1000)).expect("a deep thread reads");
+        let m = &parsed.conversation.messages;
+        assert_eq!(m.len(), 2001);
+        assert!(m
+            .windows(2)
+            .all(|w| w[1].parent.as_deref() == Some(w[0].id.as_str())));
+        assert_eq!(m.last().map(|m| m.id.as_str()), Some("p1000"));
+    }
+
+    #[test]
+    fn nesting_past_the_limit_is_refused_with_its_place() {
+        let err = parse(&deep_answer(3000, 0)).unwrap_err();
+        assert!(
+            err.message.contains("nested deeper than 4096 levels"),
+            "{}",
+            err.message
+        );
+        assert_eq!(err.line, 1);
+    }
 
     #[test]
     fn facets_become_links_and_markdown_is_escaped() {

@@ -79,16 +79,38 @@ fn not_a_list(text: &str) -> Option<String> {
 }
 
 /// Parses a comment list, handing `sink` the comments of each post.
-pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
-    let mut bytes = Vec::new();
-    input.read_to_end(&mut bytes).map_err(|e| {
+pub fn parse<R: BufRead>(input: R, sink: &mut Sink<'_>) -> Result<(), Failure> {
+    parse_at_most(input, super::MAX_READ_WHOLE, sink)
+}
+
+/// [`parse`], refusing input over `limit` bytes.
+fn parse_at_most<R: BufRead>(input: R, limit: u64, sink: &mut Sink<'_>) -> Result<(), Failure> {
+    // Read whole (YAML is no stream), so never more than the limit.
+    let read = super::read_whole(input, limit).map_err(|e| {
         Failure::Parse(ParseError {
             line: 1,
             column: 1,
             message: format!("could not read: {e}"),
         })
     })?;
+    let Some(bytes) = read else {
+        return Err(Failure::Parse(ParseError {
+            line: 1,
+            column: 1,
+            message: super::too_big_to_read_whole(limit),
+        }));
+    };
     let text = String::from_utf8_lossy(&bytes);
+    if let Some(at) = crate::frontmatter::too_deep(&text) {
+        return Err(Failure::Parse(ParseError {
+            line: at.line,
+            column: at.column,
+            message: format!(
+                "nested deeper than {} levels (expected a list of comments)",
+                crate::frontmatter::MAX_NESTING
+            ),
+        }));
+    }
     let raw: Vec<Raw> = if let Some(why) = not_a_list(&text) {
         return Err(Failure::NotAnExport {
             what: "a comment list",
@@ -177,6 +199,32 @@ pub fn parse<R: BufRead>(mut input: R, sink: &mut Sink<'_>) -> Result<(), Failur
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn endless_input_stops_at_the_limit() {
+        let endless = std::io::BufReader::new(std::io::repeat(b'-'));
+        match parse_at_most(endless, 1 << 20, &mut |_| Ok(())) {
+            Err(Failure::Parse(e)) => {
+                assert!(
+                    e.message.contains("larger than 1048576 bytes"),
+                    "{}",
+                    e.message
+                )
+            }
+            _ => panic!("an endless input must be refused"),
+        }
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_quickly() {
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        let started = std::time::Instant::now();
+        match parse(deep.as_bytes(), &mut |_| Ok(())) {
+            Err(Failure::Parse(e)) => assert!(e.message.contains("nested deeper than 64 levels")),
+            _ => panic!("deep nesting must be refused"),
+        }
+        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
+    }
 
     proptest::proptest! {
         #[test]

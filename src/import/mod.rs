@@ -10,6 +10,45 @@
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
 
+/// The largest file an importer reads whole (JSON and YAML comment lists,
+/// saved API answers): 1 GiB. XML exports and mailboxes are streamed and
+/// have no such limit.
+pub const MAX_READ_WHOLE: u64 = 1 << 30;
+
+/// All of `input` when it holds at most `limit` bytes, else `None`. The
+/// buffer grows by doubling but never past `limit` (std's `read_to_end`
+/// would double it once more to find the end: 3 GiB held for 1 GiB).
+pub fn read_whole(mut input: impl std::io::Read, limit: u64) -> std::io::Result<Option<Vec<u8>>> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut bytes: Vec<u8> = Vec::new();
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match input.read(&mut chunk) {
+            Ok(0) => return Ok(Some(bytes)),
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if bytes.len() + n > limit {
+            return Ok(None);
+        }
+        if bytes.len() + n > bytes.capacity() {
+            let want = (bytes.capacity() * 2).max(bytes.len() + n).min(limit);
+            bytes.reserve_exact(want - bytes.len());
+        }
+        bytes.extend_from_slice(&chunk[..n]);
+    }
+}
+
+/// The message for a file over `limit` bytes ([`MAX_READ_WHOLE`]).
+pub fn too_big_to_read_whole(limit: u64) -> String {
+    let size = match limit {
+        l if l >= 1 << 30 => format!("{} GiB", l >> 30),
+        l => format!("{l} bytes"),
+    };
+    format!("larger than {size}, the most an import reads whole")
+}
+
 pub mod bluesky;
 pub mod conversation;
 pub mod disqus;
@@ -262,3 +301,16 @@ pub(crate) fn how_it_starts(text: &str) -> String {
 
 /// What the items go to.
 pub type Sink<'a> = dyn FnMut(Item) -> Result<(), Error> + 'a;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn read_whole_takes_up_to_the_limit_and_never_buffers_past_it() {
+        assert_eq!(read_whole(&b"abcd"[..], 4).unwrap(), Some(b"abcd".to_vec()));
+        assert_eq!(read_whole(&b"abcde"[..], 4).unwrap(), None);
+        let endless = std::io::repeat(0);
+        assert_eq!(read_whole(endless, 1 << 20).unwrap(), None);
+    }
+}

@@ -51,7 +51,16 @@ pub fn import_bluesky(
 }
 
 fn read(path: &Path) -> Result<String, Error> {
-    let bytes = fs::read(path).map_err(|e| Error::io(path, e))?;
+    let bytes = fs::File::open(path)
+        .and_then(|f| super::read_whole(f, super::MAX_READ_WHOLE))
+        .map_err(|e| Error::io(path, e))?
+        .ok_or_else(|| {
+            Error::Content(vec![Diagnostic::error(
+                path,
+                None,
+                super::too_big_to_read_whole(super::MAX_READ_WHOLE),
+            )])
+        })?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = &e.as_bytes()[..e.utf8_error().valid_up_to()];
         let pos = Position::of_offset(&String::from_utf8_lossy(valid), valid.len());
@@ -88,6 +97,63 @@ pub fn json_error(e: &serde_json::Error, what: &str) -> ParseError {
         column: e.column().max(1),
         message: format!("{message} (expected {what})"),
     }
+}
+
+/// How deeply an API answer may nest. A Bluesky thread answer nests two
+/// levels per reply and one per ancestor, and the API gives at most 1,000
+/// of each; past this, the file is refused rather than read.
+pub const MAX_JSON_DEPTH: usize = 4096;
+
+/// Reads JSON that nests as deep as its conversation: serde_json's own
+/// limit (128 levels) stops at about 60 replies, so the limit is lifted,
+/// checked here instead ([`MAX_JSON_DEPTH`], in one pass before parsing),
+/// and the parser's stack grows on the heap as it needs.
+pub fn deep_json<T: serde::de::DeserializeOwned>(text: &str, what: &str) -> Result<T, ParseError> {
+    if let Some(at) = too_deep(text, MAX_JSON_DEPTH) {
+        let pos = Position::of_offset(text, at);
+        return Err(ParseError {
+            line: pos.line,
+            column: pos.column,
+            message: format!("nested deeper than {MAX_JSON_DEPTH} levels (expected {what})"),
+        });
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    de.disable_recursion_limit();
+    let value = T::deserialize(serde_stacker::Deserializer::new(&mut de))
+        .and_then(|v| de.end().map(|()| v))
+        .map_err(|e| json_error(&e, what))?;
+    Ok(value)
+}
+
+/// The byte offset of the first `[` or `{` opening level `limit + 1` of
+/// `text`, outside strings; `None` when the text stays within `limit`.
+fn too_deep(text: &str, limit: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, b) in text.bytes().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Some(i);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 /// Reads `null` as the type's default (APIs write `"replies": null`).

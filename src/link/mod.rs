@@ -443,13 +443,11 @@ fn post_path(pattern: &str, p: &ParsedPost) -> String {
         .replace(":day", &p.date.format("%d").to_string())
 }
 
+/// Drops repeats, keeping first occurrences in order. A set, not a scan
+/// of what was kept: a post can list thousands of tags.
 fn dedup(mut v: Vec<usize>) -> Vec<usize> {
-    let mut seen = Vec::with_capacity(v.len());
-    v.retain(|x| {
-        let new = !seen.contains(x);
-        seen.push(*x);
-        new
-    });
+    let mut seen = std::collections::HashSet::with_capacity(v.len());
+    v.retain(|x| seen.insert(*x));
     v
 }
 

@@ -67,6 +67,9 @@ pub fn parse_comments(
     ctx: &crate::markdown::Context,
 ) -> Result<ParsedComments, Vec<Diagnostic>> {
     let path = &file.path;
+    if let Some(at) = frontmatter::too_deep(&file.text) {
+        return Err(vec![frontmatter::nesting_error(path, &file.text, at, 1)]);
+    }
     let raw: Vec<RawComment> = if file.text.trim().is_empty() {
         Vec::new()
     } else {
@@ -137,26 +140,21 @@ pub fn parse_comments(
             }
         })
         .collect();
-    // A parent cycle would hide every comment in it: break it and say so.
-    for n in 0..comments.len() {
-        let mut cur = n;
-        let mut steps = 0;
-        while let Some(p) = comments[cur].parent {
-            cur = p;
-            steps += 1;
-            if steps > comments.len() {
-                warnings.push(Diagnostic::warning(
-                    path,
-                    comments[n].position,
-                    format!(
-                        "comment `{}` is part of a reply cycle; it is shown at top level",
-                        comments[n].id
-                    ),
-                ));
-                comments[n].parent = None;
-                break;
-            }
-        }
+    // A parent cycle would hide every comment in it: break it at its
+    // earliest comment and say so, once per cycle.
+    let parents: Vec<Option<usize>> = comments.iter().map(|c| c.parent).collect();
+    for cycle in crate::tree::cycles(&parents) {
+        let first = cycle[0];
+        warnings.push(Diagnostic::warning(
+            path,
+            comments[first].position,
+            format!(
+                "comments {} form a reply cycle; `{}` is shown at top level",
+                id_list(cycle.iter().map(|&i| comments[i].id.as_str())),
+                comments[first].id
+            ),
+        ));
+        comments[first].parent = None;
     }
     Ok(ParsedComments {
         source: path.clone(),
@@ -166,17 +164,31 @@ pub fn parse_comments(
     })
 }
 
+/// `a`, `b` and `c`, or the first few and how many more: a cycle can
+/// hold every comment of a file.
+pub(crate) fn id_list<'a>(ids: impl ExactSizeIterator<Item = &'a str>) -> String {
+    const SHOWN: usize = 5;
+    let total = ids.len();
+    let mut names: Vec<String> = ids.take(SHOWN).map(|id| format!("`{id}`")).collect();
+    if total > SHOWN {
+        return format!("{} and {} more", names.join(", "), total - SHOWN);
+    }
+    match names.pop() {
+        Some(last) if !names.is_empty() => format!("{} and {last}", names.join(", ")),
+        Some(last) => last,
+        None => String::new(),
+    }
+}
+
 /// Where each top-level list item (`- ...` at column 1) starts.
 fn item_positions(text: &str) -> Vec<Position> {
-    let mut out = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        if line.starts_with("- ") || line.trim_end() == "-" {
-            out.push(Position::of_offset(text, offset));
-        }
-        offset += line.len();
-    }
-    out
+    // Counted as it goes: finding each item's line from the start of the
+    // file would be quadratic in a file of thousands of comments.
+    text.split_inclusive('\n')
+        .enumerate()
+        .filter(|(_, line)| line.starts_with("- ") || line.trim_end() == "-")
+        .map(|(n, _)| Position::new(n + 1, 1))
+        .collect()
 }
 
 #[cfg(test)]
@@ -207,6 +219,18 @@ mod tests {
         assert_eq!(c.comments.len(), 1);
         assert_eq!(c.comments[0].parent, None);
         assert_eq!(c.warnings.len(), 1);
+    }
+
+    #[test]
+    fn a_cycle_is_reported_once_and_broken_at_its_first_comment() {
+        let c = parse("- id: a\n  parent: c\n  author: A\n  date: 2010-01-01\n- id: b\n  parent: a\n  author: B\n  date: 2010-01-02\n- id: c\n  parent: b\n  author: C\n  date: 2010-01-03\n- id: d\n  parent: b\n  author: D\n  date: 2010-01-04\n").unwrap();
+        assert_eq!(c.warnings.len(), 1, "{:?}", c.warnings);
+        assert!(c.warnings[0]
+            .message
+            .contains("`a`, `c` and `b` form a reply cycle"));
+        assert_eq!(c.warnings[0].position.unwrap().line, 1);
+        let parents: Vec<_> = c.comments.iter().map(|c| c.parent).collect();
+        assert_eq!(parents, [None, Some(0), Some(1), Some(1)]);
     }
 
     #[test]

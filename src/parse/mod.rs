@@ -166,6 +166,35 @@ pub fn front_matter<T: serde::de::DeserializeOwned>(
     ))
 }
 
+/// How many tags (or categories) one post or thread may list. Each term
+/// page shows the post with all its terms, so a post's terms cost their
+/// number squared in output: 50,000 tags would be 2.5 billion links.
+pub const MAX_TERMS: usize = 100;
+
+/// An error when `terms` (the `key:` list) is longer than [`MAX_TERMS`].
+pub fn check_term_count(
+    terms: &[String],
+    key: &str,
+    fm: &FrontMatter,
+    path: &Path,
+    errors: &mut Vec<Diagnostic>,
+) {
+    if terms.len() > MAX_TERMS {
+        errors.push(
+            fm.error(
+                path,
+                key,
+                None,
+                format!(
+                    "`{key}:` lists {} terms; at most {MAX_TERMS} are allowed",
+                    terms.len()
+                ),
+            )
+            .with_help("keep the terms a reader would browse by; the rest can go in the text"),
+        );
+    }
+}
+
 /// A required text field: missing or blank is an error, unless a misspelt
 /// key already suggested it (one mistake, one message).
 pub fn required(

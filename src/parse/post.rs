@@ -118,6 +118,8 @@ pub fn parse_post(
         .as_ref()
         .and_then(|u| date_field(&fm, path, "updated", u, &mut errors));
     let title = super::required(raw.title, "title", "post", &fm, path, &mut errors);
+    super::check_term_count(&raw.tags.0, "tags", &fm, path, &mut errors);
+    super::check_term_count(&raw.categories.0, "categories", &fm, path, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -153,18 +153,23 @@ pub fn parse_thread(
             .with_help("expected the address where the conversation took place: https://..."),
         );
     }
-    let skip: Vec<&str> = raw.skip.iter().map(|i| i.0.as_str()).collect();
+    super::check_term_count(&raw.tags.0, "tags", &fm, path, &mut errors);
+    let skip: std::collections::HashSet<&str> = raw.skip.iter().map(|i| i.0.as_str()).collect();
     let kept: Vec<&RawEntry> = raw
         .entries
         .iter()
         .filter(|e| !skip.contains(&e.id.0.as_str()))
         .collect();
 
+    // Each entry's line, found in one pass: a mailing-list thread can hold
+    // thousands of entries.
+    let lines = entry_lines(&fm.yaml);
     let mut index: HashMap<&str, usize> = HashMap::new();
     for (i, e) in kept.iter().enumerate() {
         if index.insert(&e.id.0, i).is_some() {
             errors.push(entry_error(
                 &fm,
+                &lines,
                 path,
                 &e.id.0,
                 format!("duplicate entry id `{}`", e.id.0),
@@ -181,7 +186,7 @@ pub fn parse_thread(
                     Some(&i) => Some(i),
                     None => {
                         errors.push(
-                        entry_error(&fm, path, &e.id.0, format!("entry `{}` replies to `{}`, which is not an entry of this thread", e.id.0, p.0))
+                        entry_error(&fm, &lines, path, &e.id.0, format!("entry `{}` replies to `{}`, which is not an entry of this thread", e.id.0, p.0))
                             .with_help("expected `reply_to:` to name the `id` of another entry"),
                     );
                         None
@@ -193,12 +198,14 @@ pub fn parse_thread(
             .date
             .as_ref()
             .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
-        let line = locate_entry(&fm.yaml, &e.id.0)
-            .map_or(fm.first_line, |p| frontmatter::shift(p, fm.first_line).line);
+        let line = lines.get(e.id.0.as_str()).map_or(fm.first_line, |&p| {
+            frontmatter::shift(p, fm.first_line).line
+        });
         if e.by.is_none() && e.comment.is_none() {
             errors.push(
                 entry_error(
                     &fm,
+                    &lines,
                     path,
                     &e.id.0,
                     format!(
@@ -219,6 +226,7 @@ pub fn parse_thread(
             errors.push(
                 entry_error(
                     &fm,
+                    &lines,
                     path,
                     &e.id.0,
                     format!(
@@ -256,14 +264,18 @@ pub fn parse_thread(
             url: e.url.clone(),
         });
     }
-    for i in in_cycles(&entries) {
-        let id = &entries[i].id;
+    let parents: Vec<Option<usize>> = entries.iter().map(|e| e.parent).collect();
+    for cycle in crate::tree::cycles(&parents) {
+        // Reported at the member written first in the file, once.
+        let id = &entries[cycle[0]].id;
+        let ids = super::comments::id_list(cycle.iter().map(|&i| entries[i].id.as_str()));
         errors.push(
             entry_error(
                 &fm,
+                &lines,
                 path,
                 id,
-                format!("entry `{id}` is part of a reply cycle"),
+                format!("entries {ids} form a reply cycle"),
             )
             .with_help("a chain of `reply_to:` must end at an entry that replies to nothing"),
         );
@@ -287,26 +299,14 @@ pub fn parse_thread(
     })
 }
 
-/// Indices of entries whose chain of parents never reaches a root.
-pub fn in_cycles(entries: &[ParsedEntry]) -> Vec<usize> {
-    let mut out = Vec::new();
-    for start in 0..entries.len() {
-        let mut cur = start;
-        let mut steps = 0;
-        while let Some(p) = entries[cur].parent {
-            cur = p;
-            steps += 1;
-            if steps > entries.len() {
-                out.push(start);
-                break;
-            }
-        }
-    }
-    out
-}
-
-fn entry_error(fm: &FrontMatter, path: &Path, id: &str, message: String) -> Diagnostic {
-    let pos = locate_entry(&fm.yaml, id);
+fn entry_error(
+    fm: &FrontMatter,
+    lines: &HashMap<&str, Position>,
+    path: &Path,
+    id: &str,
+    message: String,
+) -> Diagnostic {
+    let pos = lines.get(id).copied();
     let mut d = match pos {
         Some(p) => Diagnostic::error(path, Some(frontmatter::shift(p, fm.first_line)), message),
         None => fm.error(path, "entries", None, message),
@@ -317,22 +317,27 @@ fn entry_error(fm: &FrontMatter, path: &Path, id: &str, message: String) -> Diag
     d
 }
 
-/// The line of the entry with `id: <id>`.
-fn locate_entry(yaml: &str, id: &str) -> Option<Position> {
+/// Where each `id: <id>` of the front matter is written (the first time),
+/// by id.
+fn entry_lines(yaml: &str) -> HashMap<&str, Position> {
+    let mut found = HashMap::new();
     let mut offset = 0;
-    for line in yaml.split_inclusive('\n') {
+    for (line_no, line) in (1..).zip(yaml.split_inclusive('\n')) {
         let t = line.trim_start().trim_start_matches("- ").trim();
         if let Some(v) = t.strip_prefix("id:") {
-            if v.trim().trim_matches(['"', '\'']) == id {
-                return Some(Position::of_offset(
-                    yaml,
-                    offset + (line.len() - line.trim_start().len()),
-                ));
-            }
+            let indent = line.len() - line.trim_start().len();
+            found
+                .entry(v.trim().trim_matches(['"', '\'']))
+                .or_insert_with(|| Position::new(line_no, column_of(yaml, offset, indent)));
         }
         offset += line.len();
     }
-    None
+    found
+}
+
+/// The 1-based column of byte `indent` of the line starting at `offset`.
+fn column_of(yaml: &str, offset: usize, indent: usize) -> usize {
+    yaml[offset..offset + indent].chars().count() + 1
 }
 
 #[cfg(test)]
@@ -376,8 +381,11 @@ mod tests {
             "  - id: a\n    by: x\n    reply_to: b\n  - id: b\n    by: y\n    reply_to: a\n",
         )
         .unwrap_err();
-        assert_eq!(errs.len(), 2);
-        assert!(errs.iter().all(|e| e.message.contains("cycle")));
+        assert_eq!(errs.len(), 1, "one cycle, reported once: {errs:?}");
+        assert!(errs[0]
+            .message
+            .contains("entries `a` and `b` form a reply cycle"));
+        assert_eq!(errs[0].position.unwrap().line, 5);
     }
 
     #[test]

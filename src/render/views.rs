@@ -176,22 +176,6 @@ pub fn backlinks(site: &Site, docs: &[Doc]) -> Value {
     )
 }
 
-/// Children of each item of a flat list with parent indices, plus the roots.
-fn children_of(
-    parents: impl Iterator<Item = Option<usize>>,
-    len: usize,
-) -> (Vec<usize>, Vec<Vec<usize>>) {
-    let mut roots = Vec::new();
-    let mut children = vec![Vec::new(); len];
-    for (i, parent) in parents.enumerate() {
-        match parent {
-            Some(p) => children[p].push(i),
-            None => roots.push(i),
-        }
-    }
-    (roots, children)
-}
-
 /// The anchor of a comment: `comment-<id>` with unsafe characters dropped.
 pub fn comment_anchor(id: &str) -> String {
     let clean: String = id
@@ -217,9 +201,15 @@ fn reply_url(site: &Site, p: &Post, comment: Option<&str>) -> Option<String> {
 
 fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
     let comments = p.visible_comments();
-    let (roots, children) = children_of(comments.iter().map(|c| c.parent), comments.len());
-    fn node(site: &Site, p: &Post, i: usize, children: &[Vec<usize>]) -> Value {
+    let parents: Vec<Option<usize>> = comments.iter().map(|c| c.parent).collect();
+    let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
+    // Recursion bounded by the layout: at most MAX_DEPTH levels.
+    fn node(site: &Site, p: &Post, i: usize, shown: &[crate::tree::Shown]) -> Value {
         let c = &p.comments[i];
+        let in_reply_to = c.parent.map(|k| {
+            let parent = &p.comments[k];
+            json!({"author": parent.author, "anchor": comment_anchor(&parent.id)})
+        });
         let mut v = json!({
             "id": c.id,
             "anchor": comment_anchor(&c.id),
@@ -229,7 +219,8 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "date": date(&c.date),
             "body": c.body,
             "reply_url": reply_url(site, p, Some(&c.id)),
-            "replies": children[i].iter().map(|&k| node(site, p, k, children)).collect::<Vec<_>>(),
+            "in_reply_to": in_reply_to,
+            "replies": shown[i].replies.iter().map(|&k| node(site, p, k, shown)).collect::<Vec<_>>(),
         });
         let obj = v.as_object_mut().expect("object");
         for (k, f) in avatar_fields(site, &c.author, c.member) {
@@ -237,7 +228,7 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
         }
         v
     }
-    roots.iter().map(|&i| node(site, p, i, &children)).collect()
+    roots.iter().map(|&i| node(site, p, i, &shown)).collect()
 }
 
 /// The view of a standalone page.
@@ -309,11 +300,15 @@ pub fn term(site: &Site, t: &Term) -> Value {
     })
 }
 
+/// The name a participant is shown under: the member's, when one.
+fn participant_name<'a>(site: &'a Site, p: &'a Participant) -> &'a str {
+    p.member
+        .map_or(p.name.as_str(), |m| site.members[m].name.as_str())
+}
+
 /// A participant: a name, linked when a member.
 fn participant(site: &Site, p: &Participant) -> Value {
-    let name = p
-        .member
-        .map_or(p.name.as_str(), |m| site.members[m].name.as_str());
+    let name = participant_name(site, p);
     let mut v = json!({"name": name, "member": p.member.map(|m| member_ref(site, m))});
     let obj = v.as_object_mut().expect("object");
     for (k, f) in avatar_fields(site, name, p.member) {
@@ -324,12 +319,15 @@ fn participant(site: &Site, p: &Participant) -> Value {
 
 /// A thread in the thread index.
 pub fn thread_summary(site: &Site, t: &Thread) -> Value {
-    let mut participants: Vec<&Participant> = Vec::new();
-    for e in &t.entries {
-        if !participants.iter().any(|p| p.name == e.by.name) {
-            participants.push(&e.by);
-        }
-    }
+    // A set beside the list: a mailing-list thread has thousands of
+    // entries and hundreds of people.
+    let mut seen = std::collections::HashSet::new();
+    let participants: Vec<&Participant> = t
+        .entries
+        .iter()
+        .map(|e| &e.by)
+        .filter(|p| seen.insert(p.name.as_str()))
+        .collect();
     json!({
         "title": t.title,
         "slug": t.slug,
@@ -343,8 +341,10 @@ pub fn thread_summary(site: &Site, t: &Thread) -> Value {
 
 /// The full view of a thread.
 pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
-    let (roots, children) = children_of(t.entries.iter().map(|e| e.parent), t.entries.len());
-    fn node(site: &Site, t: &Thread, i: usize, children: &[Vec<usize>]) -> Value {
+    let parents: Vec<Option<usize>> = t.entries.iter().map(|e| e.parent).collect();
+    let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
+    // Recursion bounded by the layout: at most MAX_DEPTH levels.
+    fn node(site: &Site, t: &Thread, i: usize, shown: &[crate::tree::Shown]) -> Value {
         let e = &t.entries[i];
         let quote = e.quote.map(|(p, ci)| {
             let post = &site.posts[p];
@@ -358,6 +358,10 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
                 "url": format!("{}#{}", site.config.url(&post.path), comment_anchor(&c.id)),
             })
         });
+        let in_reply_to = e.parent.map(|k| {
+            let parent = &t.entries[k];
+            json!({"author": participant_name(site, &parent.by), "anchor": entry_anchor(&parent.id)})
+        });
         json!({
             "id": e.id,
             "quote": quote,
@@ -366,7 +370,8 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             "date": e.date.as_ref().map(date),
             "text": e.text,
             "url": e.url,
-            "replies": children[i].iter().map(|&k| node(site, t, k, children)).collect::<Vec<_>>(),
+            "in_reply_to": in_reply_to,
+            "replies": shown[i].replies.iter().map(|&k| node(site, t, k, shown)).collect::<Vec<_>>(),
         })
     }
     let mut v = thread_summary(site, t);
@@ -385,7 +390,7 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
     obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(
         "entries".into(),
-        Value::Array(roots.iter().map(|&i| node(site, t, i, &children)).collect()),
+        Value::Array(roots.iter().map(|&i| node(site, t, i, &shown)).collect()),
     );
     obj.insert(
         "related".into(),

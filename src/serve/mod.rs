@@ -237,7 +237,7 @@ pub fn error_text(error: &Error) -> String {
             for d in diags {
                 out.push_str(&d.to_string());
                 out.push('\n');
-                if let (Some(pos), Some(line)) = (d.position, &d.line_text) {
+                if let (Some(pos), Some((line, _))) = (d.position, d.shown_line()) {
                     out.push_str(&format!("{:>5} | {line}\n", pos.line));
                 }
                 out.push('\n');

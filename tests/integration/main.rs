@@ -11,6 +11,7 @@ mod contrast;
 mod conversation_ids;
 mod conversations;
 mod demo;
+mod depth;
 mod errors;
 mod feeds;
 mod import;

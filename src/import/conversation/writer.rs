@@ -248,37 +248,37 @@ impl ThreadWriter {
         }
         report.unmatched = unmatched;
         // A parent that is not in the conversation, or a chain of parents
-        // that loops, would not parse: those messages start a branch.
-        let parents: HashMap<String, Option<String>> = out
+        // that loops, would not parse: those messages start a branch. Both
+        // found in one pass, however long the chains.
+        let index: HashMap<String, usize> = out
             .iter()
-            .map(|p| (p.entry.id.clone(), p.parent.clone()))
+            .enumerate()
+            .map(|(i, p)| (p.entry.id.clone(), i))
             .collect();
         for p in &mut out {
-            let Some(parent) = p.parent.clone() else {
-                continue;
-            };
-            if !parents.contains_key(&parent) {
+            if p.parent
+                .as_ref()
+                .is_some_and(|parent| !index.contains_key(parent))
+            {
                 report.notes.push(format!(
                     "message `{}` answers one that is not in the conversation; it is shown at top level",
                     p.entry.id
                 ));
                 p.parent = None;
-                continue;
             }
-            let mut cur = Some(parent);
-            let mut steps = 0;
-            while let Some(c) = cur {
-                if c == p.entry.id || steps > parents.len() {
-                    report.notes.push(format!(
-                        "message `{}` is part of a reply cycle; it is shown at top level",
-                        p.entry.id
-                    ));
-                    p.parent = None;
-                    break;
-                }
-                cur = parents.get(&c).cloned().flatten();
-                steps += 1;
-            }
+        }
+        let parents: Vec<Option<usize>> = out
+            .iter()
+            .map(|p| p.parent.as_ref().map(|parent| index[parent]))
+            .collect();
+        for cycle in crate::tree::cycles(&parents) {
+            let first = &mut out[cycle[0]];
+            report.notes.push(format!(
+                "message `{}` is part of a reply cycle of {} message(s); it is shown at top level",
+                first.entry.id,
+                cycle.len()
+            ));
+            first.parent = None;
         }
         out
     }

@@ -49,34 +49,47 @@ pub fn collect(mailbox: &Mailbox) -> Intake {
         .enumerate()
         .filter_map(|(i, m)| m.message_id.as_deref().map(|id| (id, i)))
         .collect();
-    // A reply to a reply answers that one; repeated so chains resolve
-    // whatever order the mbox has them in.
-    let mut parent_mail: Vec<Option<usize>> = vec![None; mails.len()];
-    for _ in 0..mails.len() {
-        let mut changed = false;
-        for (i, m) in mails.iter().enumerate() {
-            let found = m
-                .references
-                .iter()
-                .rev()
-                .filter_map(|r| by_message_id.get(r.as_str()).copied())
-                .find(|&p| p != i && target[p].is_some());
-            let Some(p) = found else { continue };
-            let slug = target[p].as_ref().map(|t| t.0.clone());
-            let same_post = match &target[i] {
-                Some((s, _)) => Some(s) == slug.as_ref(),
-                None => true,
-            };
-            if same_post && parent_mail[i] != Some(p) {
-                if target[i].is_none() {
-                    target[i] = slug.map(|s| (s, None));
+    // A reply to a reply answers that one. A message is looked at again
+    // only when one it references gains a post, so chains resolve in any
+    // order the mbox has them, in time linear in the references.
+    let mut referenced_by: Vec<Vec<usize>> = vec![Vec::new(); mails.len()];
+    for (i, m) in mails.iter().enumerate() {
+        for r in &m.references {
+            if let Some(&p) = by_message_id.get(r.as_str()) {
+                if p != i {
+                    referenced_by[p].push(i);
                 }
-                parent_mail[i] = Some(p);
-                changed = true;
             }
         }
-        if !changed {
-            break;
+    }
+    let mut parent_mail: Vec<Option<usize>> = vec![None; mails.len()];
+    let mut queue: std::collections::VecDeque<usize> = (0..mails.len()).collect();
+    let mut queued = vec![true; mails.len()];
+    while let Some(i) = queue.pop_front() {
+        queued[i] = false;
+        let m = &mails[i];
+        let found = m
+            .references
+            .iter()
+            .rev()
+            .filter_map(|r| by_message_id.get(r.as_str()).copied())
+            .find(|&p| p != i && target[p].is_some());
+        let Some(p) = found else { continue };
+        let slug = target[p].as_ref().map(|t| t.0.clone());
+        let same_post = match &target[i] {
+            Some((s, _)) => Some(s) == slug.as_ref(),
+            None => true,
+        };
+        if same_post && parent_mail[i] != Some(p) {
+            parent_mail[i] = Some(p);
+            if target[i].is_none() {
+                target[i] = slug.map(|s| (s, None));
+                for &k in &referenced_by[i] {
+                    if !std::mem::replace(&mut queued[k], true) {
+                        queue.push_back(k);
+                    }
+                }
+            }
         }
     }
     let mut intake = Intake::default();

@@ -68,11 +68,13 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty());
     let mut references = ids(msg.references());
+    let named: std::collections::HashSet<String> = references.iter().cloned().collect();
     for id in ids(msg.in_reply_to()) {
-        if !references.contains(&id) {
+        if !named.contains(&id) {
             references.push(id);
         }
     }
+    keep_references(&mut references);
     let id = match &message_id {
         Some(mid) => message_key(mid),
         // No Message-ID: what identifies it in any export of the list.
@@ -135,6 +137,19 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
 }
 
 /// Message-IDs in a header, brackets and blanks dropped.
+/// How many ids of `References` (and `In-Reply-To`) threading keeps.
+pub const MAX_REFERENCES: usize = 1000;
+
+/// Keeps the first id (the conversation's root) and the last
+/// [`MAX_REFERENCES`] - 1 (the nearest ancestors), as RFC 5322 §3.6.4
+/// suggests clients trim the header and as mail readers effectively
+/// thread: a header of 100,000 ids costs no more than one of 1,000.
+fn keep_references(references: &mut Vec<String>) {
+    if references.len() > MAX_REFERENCES {
+        references.drain(1..references.len() - (MAX_REFERENCES - 1));
+    }
+}
+
 fn ids(value: &HeaderValue<'_>) -> Vec<String> {
     let list: Vec<&str> = match value {
         HeaderValue::Text(t) => vec![t.as_ref()],
@@ -295,6 +310,28 @@ mod tests {
         assert_eq!(m.list.as_deref(), Some("Salon Community"));
         assert_eq!(m.date.unwrap().to_rfc3339(), "2024-01-02T10:00:00+01:00");
         assert_eq!(m.text, "Hello, write to me at (address removed).");
+    }
+
+    #[test]
+    fn a_huge_references_header_keeps_its_first_and_last_ids() {
+        let refs: Vec<String> = (0..100_000).map(|i| format!("<{i}@x.example>")).collect();
+        let text = format!(
+            "Message-ID: <me@x.example>\nReferences: {}\nIn-Reply-To: <99999@x.example>\nSubject: Re: x\n\nhi\n",
+            refs.join("\n ")
+        );
+        let started = std::time::Instant::now();
+        let m = mail(&text);
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert_eq!(m.references.len(), MAX_REFERENCES);
+        assert_eq!(m.references[0], "0@x.example");
+        assert_eq!(
+            m.references[1],
+            format!("{}@x.example", 100_000 - MAX_REFERENCES + 1)
+        );
+        assert_eq!(
+            m.references.last().map(String::as_str),
+            Some("99999@x.example")
+        );
     }
 
     #[test]

@@ -69,6 +69,12 @@ impl Threader {
 
     /// Whether `a` is `b` or one of its ancestors.
     fn is_ancestor(&self, a: usize, b: usize) -> bool {
+        // Without children, `a` is no one's ancestor: the usual case (a
+        // message comes before its replies) costs no walk up a chain that
+        // can be thousands of messages long.
+        if self.containers[a].children.is_empty() {
+            return a == b;
+        }
         let mut cur = Some(b);
         while let Some(c) = cur {
             if c == a {
@@ -91,17 +97,37 @@ impl Threader {
         self.containers[parent].children.push(child);
     }
 
-    /// Step 3 for the subtree of `c`: what replaces it among its siblings.
-    fn prune(&mut self, c: usize, is_root: bool) -> Vec<usize> {
-        let children = std::mem::take(&mut self.containers[c].children);
-        let mut kept = Vec::new();
-        for child in children {
-            kept.extend(self.prune(child, false));
+    /// Step 3 for the tree under `root`: what replaces it among the
+    /// roots. Children are pruned before their parent, in an order taken
+    /// with a stack of its own: chains of references can be as deep as a
+    /// conversation is long.
+    fn prune(&mut self, root: usize) -> Vec<usize> {
+        let mut order = Vec::new();
+        let mut stack = vec![root];
+        while let Some(c) = stack.pop() {
+            order.push(c);
+            stack.extend(self.containers[c].children.iter().copied());
         }
-        for &k in &kept {
-            self.containers[k].parent = Some(c);
+        let mut replaced: HashMap<usize, Vec<usize>> = HashMap::new();
+        for &c in order.iter().rev() {
+            let children = std::mem::take(&mut self.containers[c].children);
+            let kept: Vec<usize> = children
+                .into_iter()
+                .flat_map(|child| replaced.remove(&child).unwrap_or_default())
+                .collect();
+            for &k in &kept {
+                self.containers[k].parent = Some(c);
+            }
+            self.containers[c].children = kept;
+            replaced.insert(c, self.replacement(c, c == root));
         }
-        self.containers[c].children = kept;
+        replaced.remove(&root).unwrap_or_default()
+    }
+
+    /// What replaces `c`, its children already pruned: itself when it
+    /// holds a message or is a root with several children, else its
+    /// children (none when childless).
+    fn replacement(&mut self, c: usize, is_root: bool) -> Vec<usize> {
         if self.containers[c].message.is_some() {
             return vec![c];
         }
@@ -162,16 +188,12 @@ pub fn thread(heads: &[Head]) -> Vec<Tree> {
         .collect();
     let mut pruned = Vec::new();
     for r in roots {
-        pruned.extend(t.prune(r, true));
+        pruned.extend(t.prune(r));
     }
     let roots = group_by_subject(&mut t, heads, pruned);
     let mut trees: Vec<Tree> = roots
         .into_iter()
-        .map(|r| {
-            let mut tree = Vec::new();
-            walk(&t, heads, r, None, &mut tree);
-            tree
-        })
+        .map(|r| walk(&t, heads, r))
         .filter(|tree: &Tree| !tree.is_empty())
         .collect();
     trees.sort_by_key(|tree| first_date(heads, tree));
@@ -180,10 +202,14 @@ pub fn thread(heads: &[Head]) -> Vec<Tree> {
 
 /// The message of a container, or of its first child for an empty root.
 fn message_of(t: &Threader, c: usize) -> Option<usize> {
-    let container = &t.containers[c];
-    container
-        .message
-        .or_else(|| container.children.first().and_then(|&k| message_of(t, k)))
+    let mut c = c;
+    loop {
+        let container = &t.containers[c];
+        if container.message.is_some() {
+            return container.message;
+        }
+        c = *container.children.first()?;
+    }
 }
 
 /// Step 4: roots that share a subject become one conversation.
@@ -235,10 +261,9 @@ fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<
                 t.link(root, keep);
                 t.link(root, r);
                 table.insert(key.clone(), root);
-                match out.iter().position(|&o| o == keep) {
-                    Some(pos) => out[pos] = root,
-                    None => out.push(root),
-                }
+                // `keep`, now under `root`, leaves `out` below; the order
+                // of `out` is not kept (conversations sort by date).
+                out.push(root);
             }
             _ => out.push(r),
         }
@@ -250,21 +275,26 @@ fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<
 }
 
 /// Step 5 and the reading order: pre-order, siblings by date, empty
-/// containers skipped (their children answer nothing in the mbox).
-fn walk(t: &Threader, heads: &[Head], c: usize, parent: Option<usize>, out: &mut Tree) {
-    let own = t.containers[c].message;
-    if let Some(m) = own {
-        out.push((m, parent));
+/// containers skipped (their children answer nothing in the mbox). A
+/// stack of its own, not recursion: a conversation can be thousands of
+/// replies deep.
+fn walk(t: &Threader, heads: &[Head], root: usize) -> Tree {
+    let mut out = Vec::new();
+    let mut stack = vec![(root, None)];
+    while let Some((c, parent)) = stack.pop() {
+        let own = t.containers[c].message;
+        if let Some(m) = own {
+            out.push((m, parent));
+        }
+        let mut children = t.containers[c].children.clone();
+        children.sort_by_key(|&k| {
+            let m = message_of(t, k);
+            let date = m.and_then(|m| heads[m].date);
+            (date.is_none(), date, m)
+        });
+        stack.extend(children.into_iter().rev().map(|k| (k, own.or(parent))));
     }
-    let mut children = t.containers[c].children.clone();
-    children.sort_by_key(|&k| {
-        let m = message_of(t, k);
-        let date = m.and_then(|m| heads[m].date);
-        (date.is_none(), date, m)
-    });
-    for k in children {
-        walk(t, heads, k, own.or(parent), out);
-    }
+    out
 }
 
 fn first_date(heads: &[Head], tree: &Tree) -> (bool, Option<Date>, usize) {
@@ -406,6 +436,36 @@ mod tests {
         ];
         let trees = thread(&heads);
         assert_eq!(trees, vec![vec![(0, None), (1, None), (2, None)]]);
+    }
+
+    #[test]
+    fn a_chain_of_a_hundred_thousand_replies_threads_in_linear_time() {
+        let n = 100_000;
+        let mut heads: Vec<Head> = (0..n)
+            .map(|i| {
+                let refs: Vec<String> = (i > 0).then(|| format!("{}", i - 1)).into_iter().collect();
+                let refs: Vec<&str> = refs.iter().map(String::as_str).collect();
+                head(&i.to_string(), &refs, "Re: long", 1)
+            })
+            .collect();
+        // And one message under 100,000 ids that are not in the mbox.
+        let missing: Vec<String> = (0..n).map(|i| format!("gone-{i}")).collect();
+        heads.push(Head {
+            message_id: Some("last".into()),
+            references: missing,
+            subject_key: "other".into(),
+            is_reply: true,
+            date: None,
+        });
+        let started = std::time::Instant::now();
+        let trees = thread(&heads);
+        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
+        assert_eq!(trees.len(), 2, "the chain and the lone reply");
+        let chain = trees.iter().find(|t| t.len() == n).expect("the chain");
+        assert!(chain
+            .iter()
+            .enumerate()
+            .all(|(i, &(m, p))| m == i && p == i.checked_sub(1)));
     }
 
     #[test]
