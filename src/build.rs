@@ -311,10 +311,11 @@ where
 /// its output is intact, nothing is parsed, rendered or written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let start = Instant::now();
-    let out_dir = opts.output_dir();
-    // First of all: one build at a time, and an interrupted one finished.
-    let output = Output::open(&out_dir)?;
     let inputs = read_inputs(opts)?;
+    let out_dir = opts.output_dir();
+    // Before anything is written: one build at a time, and an interrupted
+    // one finished.
+    let output = Output::open(&out_dir)?;
     let fingerprint = inputs.fingerprint(opts);
     let mut timings = Timings::default();
     timings.stage("load", "files listed", inputs.count(), start);

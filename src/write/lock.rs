@@ -41,7 +41,8 @@ pub struct OutputLock {
 struct Held {
     /// The output folder, canonical.
     dir: PathBuf,
-    _file: fs::File,
+    /// Holds the lock (Unix) or is the lock (elsewhere).
+    file: Option<fs::File>,
     /// Whether taking the lock created the folder: released unused, it
     /// goes again, so a failed first build leaves nothing behind.
     created_dir: bool,
@@ -52,8 +53,12 @@ static HELD: Mutex<Vec<(PathBuf, Weak<Held>)>> = Mutex::new(Vec::new());
 
 impl Drop for Held {
     fn drop(&mut self) {
-        // Removed while still locked: a waiter that opened this file finds
-        // it gone once it gets the lock, and tries again.
+        // On Unix removed while still locked: a waiter that opened this
+        // file finds it gone once it gets the lock, and tries again.
+        // Elsewhere an open file cannot be removed: closed first.
+        if !cfg!(unix) {
+            drop(self.file.take());
+        }
         let _ = fsops::remove_file(&self.dir.join(names::LOCK));
         if self.created_dir {
             let _ = fsops::remove_dir(&self.dir);
@@ -152,7 +157,7 @@ impl OutputLock {
             .and_then(|()| write!(file, "{} {command}", std::process::id()));
         let lock = Arc::new(Held {
             dir: dir.to_path_buf(),
-            _file: file,
+            file: Some(file),
             created_dir,
         });
         held.push((dir.to_path_buf(), Arc::downgrade(&lock)));

@@ -155,7 +155,7 @@ impl Output {
             let rel = relative(dir, entry.path());
             if entry.file_type().is_dir() {
                 on_disk.dirs.insert(rel);
-            } else if names::is_reserved(&entry.file_name().to_string_lossy()) {
+            } else if names::is_legacy_temp(&entry.file_name().to_string_lossy()) {
                 // A temporary file of an earlier version, left by a crash.
                 if fsops::remove_file(entry.path()).is_ok() {
                     leftovers += 1;

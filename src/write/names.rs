@@ -23,6 +23,12 @@ pub fn is_reserved(name: &str) -> bool {
     name.starts_with(".salon") || name.ends_with(LEGACY_TEMP_SUFFIX)
 }
 
+/// Whether a name is a temporary file of an earlier Salon version
+/// (`.index.html.salon-tmp`), which a crash could leave in any folder.
+pub(super) fn is_legacy_temp(name: &str) -> bool {
+    name.starts_with('.') && name.ends_with(LEGACY_TEMP_SUFFIX)
+}
+
 /// Whether any segment of a `/`-separated path is reserved.
 pub fn is_reserved_path(path: &str) -> bool {
     path.split('/').any(is_reserved)

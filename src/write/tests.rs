@@ -88,15 +88,17 @@ fn tree(out: &Path) -> (BTreeMap<String, Vec<u8>>, BTreeSet<String>) {
     (files, dirs)
 }
 
-/// The site files of `out` and the manifest's paths and hashes: what a
-/// build must leave, whatever happened before it.
-fn site(
-    out: &Path,
-) -> (
+/// Site files with their bytes, folders, and the manifest's paths and
+/// hashes.
+type SiteState = (
     BTreeMap<String, Vec<u8>>,
     BTreeSet<String>,
     Vec<(String, u128)>,
-) {
+);
+
+/// The site files of `out` and the manifest's paths and hashes: what a
+/// build must leave, whatever happened before it.
+fn site(out: &Path) -> SiteState {
     let (mut files, dirs) = tree(out);
     let own: Vec<&String> = files
         .keys()
@@ -126,11 +128,7 @@ fn old_site() -> Case {
 }
 
 /// What a clean build of `NEW` leaves (with the user's file).
-fn clean_new() -> (
-    BTreeMap<String, Vec<u8>>,
-    BTreeSet<String>,
-    Vec<(String, u128)>,
-) {
+fn clean_new() -> SiteState {
     let root = tempfile::tempdir().unwrap();
     let out = root.path().join("public");
     fs::create_dir(&out).unwrap();

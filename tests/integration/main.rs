@@ -12,6 +12,7 @@ mod errors;
 mod feeds;
 mod import;
 mod incremental;
+mod interrupted;
 mod mbox;
 mod output;
 mod pagination;
