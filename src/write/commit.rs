@@ -16,7 +16,9 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fs;
-use std::path::Path;
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
 
 use super::{fsops, manifest, names, Entry};
 use crate::error::Error;
@@ -164,17 +166,34 @@ impl Journal {
     /// Runs the steps, each skipped when it is done already.
     pub(super) fn apply(&self, dir: &Path) -> Result<Applied, Error> {
         let stage = dir.join(names::STAGE);
-        let mut made: HashSet<&str> = HashSet::new();
         let mut applied = Applied::default();
-        for op in &self.ops {
-            apply(dir, &stage, op, &mut made, &mut applied).map_err(|(path, e)| {
-                Error::Refused(format!(
-                    "could not finish updating {}: {}: {e}. The files are staged and listed in {}: the next build of this folder completes the update",
-                    dir.display(),
-                    path.display(),
-                    dir.join(names::JOURNAL).display()
-                ))
-            })?;
+        let failed = |(path, e): (PathBuf, std::io::Error)| {
+            Error::Refused(format!(
+                "could not finish updating {}: {}: {e}. The files are staged and listed in {}: the next build of this folder completes the update",
+                dir.display(),
+                path.display(),
+                dir.join(names::JOURNAL).display()
+            ))
+        };
+        let mut rest = self.ops.as_slice();
+        while let Some(op) = rest.first() {
+            // Moves have different targets: they run in parallel, which
+            // shortens the time a reader can see old and new pages mixed.
+            let moves = rest
+                .iter()
+                .take_while(|op| matches!(op, Op::Move { .. }))
+                .count();
+            if moves > 0 {
+                applied.moved += rest[..moves]
+                    .par_iter()
+                    .map(|op| move_into_place(dir, &stage, op))
+                    .try_reduce(|| 0, |a, b| Ok(a + b))
+                    .map_err(failed)?;
+                rest = &rest[moves..];
+            } else {
+                apply(dir, op, &mut applied).map_err(failed)?;
+                rest = &rest[1..];
+            }
         }
         Ok(applied)
     }
@@ -197,13 +216,26 @@ impl Journal {
     }
 }
 
-fn apply<'a>(
-    dir: &Path,
-    stage: &Path,
-    op: &'a Op,
-    made: &mut HashSet<&'a str>,
-    applied: &mut Applied,
-) -> Result<(), (std::path::PathBuf, std::io::Error)> {
+/// Moves one staged file or folder into place; 1 if it was still staged.
+fn move_into_place(dir: &Path, stage: &Path, op: &Op) -> Result<usize, (PathBuf, std::io::Error)> {
+    let Op::Move { from, to, .. } = op else {
+        return Ok(0);
+    };
+    let (source, target) = (stage.join(from), dir.join(to));
+    match fsops::rename(&source, &target) {
+        Ok(()) => return Ok(1),
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err((target, e)),
+        Err(_) if fs::symlink_metadata(&source).is_err() => return Ok(0), // moved before
+        Err(_) => {}                                                      // its folder is new
+    }
+    if let Some(parent) = target.parent() {
+        fsops::create_dir_all(parent).map_err(|e| (parent.to_path_buf(), e))?;
+    }
+    fsops::rename(&source, &target).map_err(|e| (target, e))?;
+    Ok(1)
+}
+
+fn apply(dir: &Path, op: &Op, applied: &mut Applied) -> Result<(), (PathBuf, std::io::Error)> {
     let is_dir = |p: &Path| fs::symlink_metadata(p).map(|m| m.is_dir());
     match op {
         Op::Remove(p) => {
@@ -220,21 +252,7 @@ fn apply<'a>(
                 fsops::remove_dir(&abs).map_err(|e| (abs, e))?;
             }
         }
-        Op::Move { from, to, .. } => {
-            let source = stage.join(from);
-            if fs::symlink_metadata(&source).is_err() {
-                return Ok(()); // moved before
-            }
-            if let Some((parent, _)) = to.rsplit_once('/') {
-                if made.insert(parent) {
-                    let abs = dir.join(parent);
-                    fsops::create_dir_all(&abs).map_err(|e| (abs, e))?;
-                }
-            }
-            let target = dir.join(to);
-            fsops::rename(&source, &target).map_err(|e| (target, e))?;
-            applied.moved += 1;
-        }
+        Op::Move { .. } => unreachable!("moves run in parallel in Journal::apply"),
         Op::Prune(p) => {
             let mut p = p.as_str();
             loop {
