@@ -195,6 +195,10 @@ pub struct BuildReport {
     pub up_to_date: bool,
     /// Content warnings (the build succeeded).
     pub warnings: Vec<Diagnostic>,
+    /// What the build repaired or waited for before writing: an
+    /// interrupted build completed or rolled back, temporary files a crash
+    /// left removed, another build waited for.
+    pub notices: Vec<String>,
     /// Where the time went.
     pub timings: Timings,
 }
@@ -463,14 +467,18 @@ where
     Ok(jobs.len())
 }
 
-/// Builds the site into its output folder. On any error nothing in the
-/// output folder changes. When no input changed since the last build and
+/// Builds the site into its output folder, holding its lock (a second build
+/// of the same folder waits). On any error before the commit nothing in the
+/// output folder changes; a commit interrupted halfway is completed by the
+/// next build. When no input changed since the last build and
 /// its output is intact, nothing is parsed, rendered or written.
 pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
     let opts = &opts.resolve()?;
     let start = Instant::now();
     let inputs = read_inputs(opts)?;
     let out_dir = opts.output_dir();
+    // Before anything is written: one build at a time, and an interrupted
+    // one finished.
     let output = Output::open(&out_dir)?;
     let fingerprint = inputs.fingerprint(opts);
     let visibility = opts.visibility();
@@ -489,6 +497,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             next_scheduled: stamp.due(),
             posts: inputs.files.posts.len(),
             foreign: output.foreign(&Default::default()),
+            notices: output.notices().to_vec(),
             timings,
             ..BuildReport::default()
         });
@@ -510,6 +519,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         unchanged: written.unchanged,
         removed: written.removed,
         foreign: written.foreign,
+        notices: written.notices,
         up_to_date: false,
         posts: loaded.site.posts.len(),
         scheduled: loaded.site.scheduled.len(),

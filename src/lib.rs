@@ -18,8 +18,10 @@
 //!    The [`search`] index is built from the model just before, and its
 //!    shards are render jobs like any page.
 //! 5. **write** ([`mod@write`]): the only module that writes the output folder:
-//!    it stages changed files, then swaps them in, so a failed build leaves
-//!    the previous output untouched and an unchanged file is never rewritten.
+//!    it locks the folder, stages changed files beside the live ones, then
+//!    moves them in by a journaled commit that the next build completes if
+//!    this one is interrupted; a failed build leaves the previous output
+//!    untouched and an unchanged file is never rewritten.
 //!
 //! [`fn@build`] runs them in order. Every content problem is a
 //! [`error::Diagnostic`] with file, line and column; stages collect all of

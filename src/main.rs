@@ -255,6 +255,7 @@ fn run(cli: Cli) -> Result<(), Error> {
             let opts = site.options(cli.source);
             let start = Instant::now();
             let r = salon::build(&opts)?;
+            report_notices(&r.notices);
             report_diagnostics(&r.warnings);
             if !r.foreign.is_empty() {
                 let listed: Vec<&str> = r.foreign.iter().take(5).map(String::as_str).collect();
@@ -584,6 +585,7 @@ fn live(
             elapsed,
             reloaded,
         } => {
+            report_notices(&r.notices);
             report_diagnostics(&r.warnings);
             if first && !reloaded {
                 eprintln!(
@@ -685,6 +687,13 @@ fn report_error(e: &Error) {
             );
         }
         other => eprintln!("error: {other}"),
+    }
+}
+
+/// Prints what a build repaired or waited for before writing.
+fn report_notices(notices: &[String]) {
+    for n in notices {
+        eprintln!("note: {n}");
     }
 }
 

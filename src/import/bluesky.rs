@@ -490,7 +490,7 @@ mod tests {
         assert!(m
             .windows(2)
             .all(|w| w[1].parent.as_deref() == Some(w[0].id.as_str())));
-        assert_eq!(m.last().map(|m| m.id.as_str()), Some("p1000"));
+        assert_eq!(m.last().map(|m| m.id.as_str()), Some("did:plc:a/p1000"));
     }
 
     #[test]

@@ -19,7 +19,12 @@ impl State {
     pub(super) fn full_render(&mut self, mut timings: Timings) -> Result<BuildReport, Error> {
         let mut linked = self.link(&mut timings, None)?;
         let out_dir = self.opts.output_dir();
+        // The last rebuild's commit ends in the background: let it end
+        // before the folder is opened (and checked for interrupted ones).
+        let _ = self.published.flush();
         let output = Output::open(&out_dir)?;
+        // Opening finished whatever an interrupted build left.
+        self.published = Published::read(&out_dir);
         let t = Instant::now();
         let renderer = self.renderer(&linked);
         renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
@@ -37,6 +42,7 @@ impl State {
             unchanged: written.unchanged,
             removed: written.removed,
             foreign: written.foreign,
+            notices: written.notices,
             up_to_date: false,
             posts: linked.site.posts.len(),
             scheduled: linked.site.scheduled.len(),
@@ -131,6 +137,7 @@ impl State {
             unchanged: written.unchanged,
             removed: written.removed,
             foreign: Vec::new(),
+            notices: written.notices,
             up_to_date: false,
             posts: linked.site.posts.len(),
             scheduled: linked.site.scheduled.len(),

@@ -132,6 +132,20 @@ pub fn check_segment(what: &str, s: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Refuses a slug or alias that would claim a name Salon keeps for itself
+/// in the output folder (`.salon-manifest`, `.salon-lock`, …).
+pub fn check_not_reserved(what: &str, s: &str) -> Result<(), String> {
+    let decoded = percent_encoding::percent_decode_str(s).decode_utf8_lossy();
+    if crate::write::is_reserved_path(s.trim_matches('/'))
+        || crate::write::is_reserved_path(decoded.trim_matches('/'))
+    {
+        return Err(format!(
+            "{what} `{s}` claims a name Salon keeps for itself in the output folder (names starting with `.salon`)"
+        ));
+    }
+    Ok(())
+}
+
 /// Converts a YAML value (`extra:`) into JSON for templates.
 pub fn to_json(value: serde_yaml::Value) -> serde_json::Value {
     serde_json::to_value(value).unwrap_or(serde_json::Value::Null)

@@ -68,6 +68,9 @@ pub fn parse_page(
             if let Err(msg) = check_segment("slug", &s) {
                 errors.push(fm.error(path, "slug", Some(&s), msg));
             }
+            if let Err(msg) = super::check_not_reserved("slug", &s) {
+                errors.push(fm.error(path, "slug", Some(&s), msg));
+            }
             s
         }
         None => slugify(&file_stem(path)),
@@ -76,6 +79,11 @@ pub fn parse_page(
         .date
         .as_ref()
         .and_then(|d| date_field(&fm, path, "date", d, &mut errors));
+    for alias in &raw.aliases.0 {
+        if let Err(msg) = super::check_not_reserved("alias", alias) {
+            errors.push(fm.error(path, "aliases", Some(alias), msg));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

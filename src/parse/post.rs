@@ -89,6 +89,9 @@ pub fn parse_post(
             if let Err(msg) = check_segment("slug", s) {
                 errors.push(fm.error(path, "slug", Some(s), msg));
             }
+            if let Err(msg) = super::check_not_reserved("slug", s) {
+                errors.push(fm.error(path, "slug", Some(s), msg));
+            }
             s.clone()
         }
         None => slugify(stem_rest),
@@ -120,6 +123,11 @@ pub fn parse_post(
     let title = super::required(raw.title, "title", "post", &fm, path, &mut errors);
     super::check_term_count(&raw.tags.0, "tags", &fm, path, &mut errors);
     super::check_term_count(&raw.categories.0, "categories", &fm, path, &mut errors);
+    for alias in &raw.aliases.0 {
+        if let Err(msg) = super::check_not_reserved("alias", alias) {
+            errors.push(fm.error(path, "aliases", Some(alias), msg));
+        }
+    }
     if !errors.is_empty() {
         return Err(errors);
     }

@@ -286,11 +286,20 @@ pub fn plan(
     let mut claim = |job: Job,
                      path: Result<OutputPath, String>,
                      source: &Path,
-                     diags: &mut Diagnostics| match path {
+                     diags: &mut Diagnostics| {
+        match path {
         Err(msg) => diags.push(
             Diagnostic::error(source, None, format!("cannot write {msg}")).with_help(
                 "paths must stay inside the output folder: no `..`, `\\` or drive letters",
             ),
+        ),
+        Ok(p) if crate::write::is_reserved_path(p.as_str()) => diags.push(
+            Diagnostic::error(
+                source,
+                None,
+                format!("`{p}` is a name Salon keeps for itself in the output folder"),
+            )
+            .with_help("names starting with `.salon` are the build's own bookkeeping: rename the file, slug or alias"),
         ),
         Ok(p) => match owner.entry(crate::url::folded(p.as_str()).into_owned()) {
             std::collections::hash_map::Entry::Occupied(first) => {
@@ -319,6 +328,7 @@ pub fn plan(
                 out.push((job, p));
             }
         },
+        }
     };
     for (job, path, source) in planned {
         claim(job, OutputPath::from_url(&path), &source, &mut diags);

@@ -124,6 +124,15 @@ pub fn run(
     // paths, and the rebuilder compares them with this root.
     let mut opts = config.build.resolve()?;
     let output = opts.output_dir();
+    // Held for the whole session: a `salon build` in another terminal
+    // would write the real base URL under this session's pages, so it is
+    // refused with a message naming this process.
+    let command = if config.serve.is_some() {
+        "salon serve"
+    } else {
+        "salon watch"
+    };
+    let _lock = crate::write::OutputLock::acquire(&output, command)?;
     let hub = Arc::new(reload::Hub::new());
     let server = match config.serve {
         Some(addr) => {

@@ -18,6 +18,7 @@ mod import;
 mod import_checks;
 mod imported_text;
 mod incremental;
+mod interrupted;
 mod journeys;
 mod journeys_import;
 mod mbox;

@@ -1,0 +1,173 @@
+//! The output folder as watch mode keeps it between rebuilds.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use super::commit::{self, Journal, LiveTree};
+use super::stage::Stage;
+use super::{fsops, interrupted, manifest, Entry, OutputLock, WriteReport};
+use crate::error::Error;
+use crate::url::OutputPath;
+
+/// The output folder as the last build left it, known from its manifest
+/// without reading the folder again. Watch mode keeps one between
+/// rebuilds, so a rebuild costs what changed, not what exists.
+#[derive(Debug)]
+pub struct Published {
+    dir: PathBuf,
+    files: Arc<BTreeMap<String, Entry>>,
+    inputs: Option<u128>,
+    /// The end of the last commit (its manifest, then dropping its journal
+    /// and stage) running in the background: rewriting the manifest
+    /// (every file's line) is most of a small rebuild's writing time, and
+    /// no page a reader fetches depends on it. It holds the folder's lock.
+    finishing: Option<std::thread::JoinHandle<Result<(), Error>>>,
+}
+
+impl Drop for Published {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+/// The live folder, asked as needed: watch mode does not scan it.
+struct Disk<'a>(&'a Path);
+
+impl LiveTree for Disk<'_> {
+    fn is_dir(&self, path: &str) -> bool {
+        fs::symlink_metadata(self.0.join(path)).is_ok_and(|m| m.is_dir())
+    }
+    fn is_file(&self, path: &str) -> bool {
+        fs::symlink_metadata(self.0.join(path)).is_ok_and(|m| !m.is_dir())
+    }
+    fn below(&self, dir: &str) -> (Vec<String>, Vec<String>) {
+        let (mut files, mut dirs) = (Vec::new(), Vec::new());
+        for entry in walkdir::WalkDir::new(self.0.join(dir))
+            .min_depth(1)
+            .into_iter()
+            .filter_map(Result::ok)
+        {
+            let rel = super::relative(self.0, entry.path());
+            if entry.file_type().is_dir() {
+                dirs.push(rel);
+            } else {
+                files.push(rel);
+            }
+        }
+        (files, dirs)
+    }
+}
+
+impl Published {
+    /// What the build that just committed into `dir` wrote.
+    pub fn read(dir: &Path) -> Self {
+        let (inputs, files) = manifest::read(dir);
+        Published {
+            dir: dir.to_path_buf(),
+            files: Arc::new(files.into_iter().collect()),
+            inputs,
+            finishing: None,
+        }
+    }
+
+    /// Waits until the last commit is finished on disk.
+    pub fn flush(&mut self) -> Result<(), Error> {
+        match self.finishing.take() {
+            Some(writer) => writer
+                .join()
+                .unwrap_or_else(|_| Err(Error::Refused("writing the manifest panicked".into()))),
+            None => Ok(()),
+        }
+    }
+
+    /// Whether `path` already holds exactly `bytes`.
+    pub fn holds(&self, path: &OutputPath, bytes: &[u8]) -> bool {
+        self.files
+            .get(path.as_str())
+            .is_some_and(|e| e.len == bytes.len() as u64 && e.hash == super::hash(bytes))
+    }
+
+    /// Stages `changed`, then moves them into place and removes the files
+    /// of the last build that are not in `now`, as a build's commit does;
+    /// records the manifest with the inputs' fingerprint, so a later
+    /// `salon build` of the same inputs finds nothing to do.
+    pub fn update(
+        &mut self,
+        changed: Vec<(OutputPath, Vec<u8>)>,
+        now: &HashSet<&str>,
+        inputs: u128,
+    ) -> Result<WriteReport, Error> {
+        let finished = self.flush();
+        let lock = OutputLock::acquire(&self.dir, "salon build")?;
+        let mut report = WriteReport {
+            written: changed.len(),
+            notices: lock.waited().into_iter().collect(),
+            ..WriteReport::default()
+        };
+        if finished.is_err() || interrupted(&self.dir) {
+            report.notices.extend(commit::recover(&self.dir)?);
+            *self = Published::read(&self.dir);
+        }
+        let dir = self.dir.clone();
+        let stage = Stage::new(&dir, false);
+        let drop_stage = || {
+            let _ = fsops::remove_dir_all(stage.root());
+        };
+        if let Err(e) = changed.par_iter().try_for_each(|(p, b)| stage.write(p, b)) {
+            drop_stage();
+            return Err(e);
+        }
+        let puts = stage.take_written();
+        let stale: Vec<String> = self
+            .files
+            .keys()
+            .filter(|p| !now.contains(p.as_str()))
+            .cloned()
+            .collect();
+        let stale_set: HashSet<&str> = stale.iter().map(String::as_str).collect();
+        let ops = match commit::plan_update(&Disk(&dir), &dir, &puts, &stale_set) {
+            Ok(ops) => ops,
+            Err(e) => {
+                drop_stage();
+                return Err(e);
+            }
+        };
+        let journaled = !ops.is_empty();
+        if journaled {
+            let journal = Journal {
+                inputs,
+                delta: true,
+                ops,
+            };
+            if let Err(e) = journal.begin(&dir) {
+                drop_stage();
+                return Err(e);
+            }
+            report.removed = journal.apply(&dir)?.removed;
+        }
+        // The writer is done: no copy is made here.
+        let files = Arc::make_mut(&mut self.files);
+        for p in &stale {
+            files.remove(p);
+        }
+        files.extend(puts);
+        report.unchanged = files.len() - report.written;
+        if journaled || self.inputs != Some(inputs) {
+            let files = self.files.clone();
+            self.finishing = Some(std::thread::spawn(move || {
+                let _held = lock;
+                manifest::write(&dir, inputs, files.iter())?;
+                if journaled {
+                    commit::finish(&dir);
+                }
+                Ok(())
+            }));
+            self.inputs = Some(inputs);
+        }
+        Ok(report)
+    }
+}
