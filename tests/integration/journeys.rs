@@ -262,15 +262,27 @@ fn live_journey(place: Place, command: &str) {
         differ.len(),
         &differ[..differ.len().min(10)]
     );
-    // And a later build finds nothing to do.
-    let again = placed.run(&["build"]).ok();
-    if command == "watch" {
-        assert!(
-            again.stderr.contains("Nothing changed") || again.stderr.contains(" 0 written"),
-            "{}",
-            again.stderr
-        );
+    // The session owns its output folder: a build there is refused while
+    // it runs. Once it has ended, a build leaves the output as it was.
+    let refused = placed.run(&["build"]);
+    assert_eq!(refused.code, Some(1), "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("in use by salon"),
+        "{}",
+        refused.stderr
+    );
+    let base_url = live.url.clone();
+    drop(live);
+    let mut args = vec!["build"];
+    if let Some(url) = &base_url {
+        args.extend(["--base-url", url.as_str()]);
     }
+    placed.run(&args).ok();
+    let differ = differences(&out, &clean);
+    assert!(
+        differ.is_empty(),
+        "a build after the session changed {differ:?}"
+    );
 }
 
 #[test]
