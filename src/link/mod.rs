@@ -135,6 +135,7 @@ pub fn link(
             comments: Vec::new(),
             backlinks: Vec::new(),
             related: Vec::new(),
+            lang: p.lang.clone(),
             extra: p.extra.clone(),
         });
     }
@@ -269,6 +270,7 @@ pub fn link(
             intro: t.intro.clone(),
             entries,
             backlinks: Vec::new(),
+            lang: t.lang.clone(),
         });
     }
 
@@ -302,6 +304,7 @@ pub fn link(
             entries: Vec::new(),
             backlinks: Vec::new(),
             talks_with: Vec::new(),
+            lang: m.lang.clone(),
             extra: m.extra.clone(),
         })
         .collect();
@@ -334,6 +337,7 @@ pub fn link(
             date: p.date,
             body: p.body.clone(),
             aliases: p.aliases.clone(),
+            lang: p.lang.clone(),
             extra: p.extra.clone(),
         })
         .collect();

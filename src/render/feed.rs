@@ -131,7 +131,13 @@ fn posts_feed(
 fn post_entry(x: &mut String, site: &Site, p: &Post, full: bool) {
     let c = &site.config;
     let link = c.permalink(&p.path);
-    x.push_str("  <entry>\n");
+    // The feed says the site's language; a post in another says its own.
+    match &p.lang {
+        Some(lang) => {
+            let _ = writeln!(x, "  <entry xml:lang=\"{}\">", escape(lang));
+        }
+        None => x.push_str("  <entry>\n"),
+    }
     let _ = writeln!(x, "    <title>{}</title>", escape(&p.title));
     let _ = writeln!(
         x,

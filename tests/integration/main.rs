@@ -16,6 +16,7 @@ mod import;
 mod incremental;
 mod journeys;
 mod journeys_import;
+mod languages;
 mod mbox;
 mod names;
 mod output;
