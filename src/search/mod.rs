@@ -21,6 +21,8 @@
 mod encode;
 mod fx;
 mod index;
+mod keys;
+pub mod stem;
 pub mod terms;
 pub mod text;
 
@@ -43,9 +45,19 @@ pub const MANIFEST_PATH: &str = "/search/index.json";
 /// Root path of the fold table.
 pub const FOLD_PATH: &str = "/search/fold.json";
 
-/// Root path of the term shard for `key`.
+/// Root path of the term shard for `key`: a character other than
+/// `[a-z0-9]` is written `_<hex code point>_`, so every file name is
+/// plain ASCII (`мо` → `t-_43c__43e_.json`), as `search.js` writes it.
 pub fn term_shard_path(key: &str) -> String {
-    format!("/search/t-{key}.json")
+    let mut name = String::with_capacity(key.len());
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else {
+            let _ = write!(name, "_{:x}_", c as u32);
+        }
+    }
+    format!("/search/t-{name}.json")
 }
 
 /// Root path of document shard `n`.
@@ -233,7 +245,8 @@ impl Index {
         let mut terms = String::new();
         for (i, s) in self.term_shards.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            let _ = write!(terms, "{sep}\"{}\":{}", s.key, s.json.len());
+            let key = serde_json::to_string(&s.key).expect("strings serialize");
+            let _ = write!(terms, "{sep}{key}:{}", s.json.len());
         }
         let fold = if self.has_fold() {
             self.fold_json().len()

@@ -21,6 +21,7 @@ mod mbox;
 mod names;
 mod output;
 mod pagination;
+mod relevance;
 mod safety;
 mod search;
 mod serve;

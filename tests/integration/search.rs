@@ -64,18 +64,48 @@ impl Index {
             .unwrap_or_else(|| panic!("{path} is not indexed")) as u32
     }
 
-    /// Title, meta and body sets of `term`, from the shard of the longest
-    /// key it starts with.
-    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+    /// The entry of index key `key`, from the shard of the longest key
+    /// it starts with.
+    fn entry(&self, key: &str) -> Option<Value> {
         let keys = self.manifest["terms"].as_object().unwrap();
-        let key = (0..=term.len())
+        let chars: Vec<char> = key.chars().collect();
+        let home: String = (0..=chars.len())
             .rev()
-            .map(|n| &term[..n])
-            .find(|k| keys.contains_key(*k))?;
-        let shard = json(&self.dir.join(format!("t-{key}.json")));
-        let entry = shard.get(term)?.as_array()?.clone();
-        let set = |i: usize| salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap();
-        Some([set(0), set(1), set(2)])
+            .map(|n| chars[..n].iter().collect::<String>())
+            .find(|k| keys.contains_key(k))?;
+        let file = salon::search::term_shard_path(&home);
+        let shard = json(&self.dir.join(file.trim_start_matches("/search/")));
+        shard.get(key).cloned()
+    }
+
+    /// Title, meta and body sets of `term` as search.js reads them: the
+    /// union over its stems (the key itself when it is one, and the stems
+    /// it leads to).
+    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+        let e = self.entry(term)?;
+        let mut keys = Vec::new();
+        let others = match &e {
+            Value::String(s) => s.clone(),
+            Value::Array(a) => {
+                keys.push(term.to_owned());
+                a.get(3).and_then(Value::as_str).unwrap_or("").to_owned()
+            }
+            _ => panic!("{term}: {e}"),
+        };
+        keys.extend(
+            others
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+        let mut out: [BTreeSet<u32>; 3] = Default::default();
+        for k in keys {
+            let entry = self.entry(&k)?;
+            for (i, set) in out.iter_mut().enumerate() {
+                set.extend(salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap());
+            }
+        }
+        Some(out.map(|s| s.into_iter().collect()))
     }
 }
 
@@ -358,7 +388,7 @@ fn two_builds_write_the_same_index_bytes() {
 
 /// Runs search.js under Node on the built site; `None` when Node is not
 /// installed (the browser tests cover the script then).
-fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
+pub(crate) fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/search.js");
     let run = match Command::new("node")
         .arg(script)

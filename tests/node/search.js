@@ -26,6 +26,7 @@ const dir = path.join(out, 'search');
     results.push({
       query: q,
       total: found ? found.hits.length : 0,
+      partial: found ? found.partial : false,
       hits: top.map(([id, score], i) => ({
         id,
         score,
