@@ -1,7 +1,8 @@
 // Runs themes/default/static/search.js against a built site's index from
 // Node, for tests/integration/search.rs: `node search.js <out> <query>...`
 // prints, per query, the ranked hits with their rows and marked HTML, and
-// the bytes of index files the query loaded.
+// the bytes of index files the query loaded and the milliseconds it took
+// (reading files from disk included).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,9 +21,11 @@ const dir = path.join(out, 'search');
       files.push([name, Buffer.byteLength(text)]);
       return JSON.parse(text);
     });
+    const start = process.hrtime.bigint();
     const found = await find.search(q);
     const top = found ? found.hits.slice(0, 10) : [];
     const rows = await find.docs(top.map(h => h[0]));
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
     results.push({
       query: q,
       total: found ? found.hits.length : 0,
@@ -38,6 +41,7 @@ const dir = path.join(out, 'search');
       })),
       files,
       bytes: files.reduce((n, f) => n + f[1], 0),
+      ms,
     });
   }
   process.stdout.write(JSON.stringify(results, null, 1));
