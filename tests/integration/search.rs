@@ -508,6 +508,48 @@ fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
 }
 
 #[test]
+fn kinds_list_every_document_under_its_kind() {
+    let site = garden();
+    site.build();
+    let index = Index::read(&site.out());
+    let kinds = json(&site.out().join("search/kinds.json"));
+    let mut seen = 0;
+    for (kind, set) in kinds.as_object().unwrap() {
+        for id in salon::search::decode_id_set(set.as_str().unwrap()).unwrap() {
+            assert_eq!(&index.rows[id as usize].kind, kind, "document {id}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, index.rows.len());
+    assert_eq!(
+        index.manifest["kinds"].as_u64().unwrap() as usize,
+        site.read("search/kinds.json").len()
+    );
+}
+
+#[test]
+fn the_script_filters_by_kind_and_counts_each_kind() {
+    let site = garden();
+    site.build();
+    let Some(results) = node_search(&site.out(), &["compost", "compost@post", "compost@comment"])
+    else {
+        return;
+    };
+    let r = results.as_array().unwrap();
+    assert_eq!(r[0]["counts"], serde_json::json!({"post": 3, "comment": 1}));
+    assert_eq!(
+        titles(&r[1]),
+        ["Compost Heaps", "Autumn Jobs", "Garden Notes"]
+    );
+    assert_eq!(titles(&r[2]), ["Bea on Garden Notes"]);
+    // The kinds are fetched only to filter or count: a plain search
+    // does not load them.
+    let files = |i: usize| r[i]["files"].to_string();
+    assert!(!files(0).contains("kinds.json"), "{}", files(0));
+    assert!(files(1).contains("kinds.json"), "{}", files(1));
+}
+
+#[test]
 fn a_site_with_nothing_to_index_has_an_empty_index() {
     let site = Site::new(CONFIG, &[]);
     site.build();

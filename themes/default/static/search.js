@@ -235,7 +235,32 @@ function engine(load) {
     return html + esc(text.slice(pos, b)) + (b < text.length ? '…' : '');
   }
 
-  return { search, docs, mark };
+  let kindOf;
+  // Which kind each document is, from kinds.json: loaded only to filter
+  // or count by kind, after the first results are shown.
+  const kinds = async () => {
+    if (!kindOf) {
+      const k = await get('kinds.json');
+      kindOf = new Array(man.documents);
+      for (const name in k) for (const id of ids(k[name])) kindOf[id] = name;
+    }
+    return kindOf;
+  };
+
+  /** How many of `hits` are of each kind: `{post: 3, comment: 9}`. */
+  async function counts(hits) {
+    const k = await kinds(), c = {};
+    for (const [id] of hits) c[k[id]] = (c[k[id]] || 0) + 1;
+    return c;
+  }
+
+  /** The hits of kind `kind` (`post`, `thread`, `page`, `member`, `comment`). */
+  async function only(hits, kind) {
+    const k = await kinds();
+    return hits.filter(h => k[h[0]] === kind);
+  }
+
+  return { search, docs, mark, counts, only };
 }
 
 if (typeof module === 'object') module.exports = { engine };
@@ -254,6 +279,30 @@ const find = engine((name, v) =>
     return r.json();
   }));
 let run = 0, timer = 0, shown = 0, found = null;
+// Filters by kind, with counts, above the results: `?q=trust&kind=post`.
+let kind = new URLSearchParams(location.search).get('kind') || '';
+const KINDS = { post: 'Posts', thread: 'Threads', page: 'Pages', member: 'Members', comment: 'Comments' };
+const bar = document.createElement('p');
+bar.className = 'search-kinds';
+bar.hidden = true;
+list.before(bar);
+const address = (q, k) => q ? '?q=' + encodeURIComponent(q) + (k ? '&kind=' + encodeURIComponent(k) : '') : location.pathname;
+async function showKinds(all, q, current) {
+  const c = all.length ? await find.counts(all) : {};
+  if (current !== run) return;
+  const link = (k, label, n) =>
+    `<a href="${esc(address(q, k))}" data-kind="${k}"${k === kind ? ' aria-current="true"' : ''}>${label} (${n})</a>`;
+  bar.innerHTML = [link('', 'All', all.length),
+    ...Object.keys(KINDS).filter(k => c[k]).map(k => link(k, KINDS[k], c[k]))].join(' · ');
+  bar.hidden = !all.length;
+}
+bar.addEventListener('click', e => {
+  const a = e.target.closest('a');
+  if (!a) return;
+  e.preventDefault();
+  kind = a.dataset.kind;
+  go();
+});
 const say = text => { status.textContent = text; };
 
 async function page(current) {
@@ -274,7 +323,7 @@ async function page(current) {
 async function go() {
   const q = input.value.trim();
   const current = ++run;
-  history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
+  history.replaceState(null, '', address(q, kind));
   try {
     const res = q ? await find.search(q) : null;
     if (current !== run) return;
@@ -282,12 +331,19 @@ async function go() {
     if (more) more.hidden = true;
     shown = 0;
     found = res;
-    if (!res) return say(q ? 'Type a word of two letters or more.' : '');
+    if (!res) {
+      bar.hidden = true;
+      return say(q ? 'Type a word of two letters or more.' : '');
+    }
+    const all = res.hits;
+    if (kind && KINDS[kind]) res.hits = await find.only(all, kind);
+    if (current !== run) return;
     const n = res.hits.length;
     say(!n ? `No results for “${q}”` : res.partial
       ? `No result has every word of “${q}”; ${n} with most of them`
       : `${n} result${n > 1 ? 's' : ''} for “${q}”`);
     if (n) await page(current);
+    await showKinds(all, q, current);
   } catch (e) {
     if (current === run) say('Search is unavailable: ' + e.message);
   }
