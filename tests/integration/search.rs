@@ -508,6 +508,22 @@ fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
 }
 
 #[test]
+fn rarer_words_count_more() {
+    let site = garden();
+    site.build();
+    // No document has both: "zucchini" (2 documents) outweighs "compost"
+    // (4) where each is in the text only; a title still counts most.
+    let Some(results) = node_search(&site.out(), &["compost zucchini "]) else {
+        return;
+    };
+    let got = titles(&results[0]);
+    assert_eq!(results[0]["partial"], true);
+    assert_eq!(got[0], "Compost Heaps");
+    let at = |t: &str| got.iter().position(|g| *g == t).unwrap();
+    assert!(at("Seed swap") < at("Garden Notes"), "{got:?}");
+}
+
+#[test]
 fn kinds_list_every_document_under_its_kind() {
     let site = garden();
     site.build();

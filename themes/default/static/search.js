@@ -21,8 +21,7 @@ function engine(load) {
     return cache.get(name);
   };
   // Text folded as src/search/terms.rs does, and where each folded
-  // character came from: Latin letters with marks as fold.json says,
-  // Chinese and Japanese kept as they are, other letters lowercased.
+  // character came from.
   const folded = s => {
     let out = '';
     const from = [];
@@ -41,8 +40,7 @@ function engine(load) {
     }
     return { out, from };
   };
-  // Terms of folded text with where they are: words, and pairs of CJK
-  // characters (a lone one on its own).
+  // Terms of folded text with where they are: words and CJK pairs.
   const tokens = out => {
     const toks = [];
     let w = '', wa = 0, run = [];
@@ -78,27 +76,19 @@ function engine(load) {
   };
   // The shard holding `w`: the longest key `w` starts with.
   const home = w => {
-    const cs = [...w];
-    for (let n = cs.length; n >= 0; n--) {
-      const k = cs.slice(0, n).join('');
-      if (keys.has(k)) return k;
-    }
+    for (let cs = [...w], n = cs.length; n >= 0; n--) if (keys.has(cs.slice(0, n).join(''))) return cs.slice(0, n).join('');
   };
   const file = k => `t-${k.replace(/[^a-z0-9]/gu, c => `_${c.codePointAt(0).toString(16)}_`)}.json`;
   const shards = new Map();
-  const fetchShards = async list => {
-    const want = [...new Set(list)].filter(k => k !== undefined && !shards.has(k));
-    const got = await Promise.all(want.map(k => get(file(k))));
-    want.forEach((k, i) => shards.set(k, got[i]));
-  };
+  const fetchShards = list => Promise.all([...new Set(list)].filter(k => k !== undefined)
+    .map(async k => shards.set(k, await get(file(k)))));
   // A key's entry: `[title, meta, text(, other stems)]` for a stem, or
   // the stems of a word that is none.
   const entry = k => { const sh = shards.get(home(k)); return sh && Object.hasOwn(sh, k) ? sh[k] : undefined; };
   const stemsOf = e => e === undefined ? [] : Array.isArray(e) ? (e[3] ? e[3].split(' ') : []) : e.split(' ');
   const ids = s => {
-    const out = [];
+    const out = [], b = atob(s);
     if (!s) return out;
-    const b = atob(s);
     let i = 1;
     const num = () => {
       let v = 0, m = 1, c;
@@ -114,9 +104,8 @@ function engine(load) {
   };
 
   /** Ranked hits of query `q`: `{hits: [[id, score]], words, prefix,
-      stems, partial}`, or null when it has no word of two letters or
-      more. `partial` when no document has every word, and the hits are
-      those with the most. */
+      stems, partial}` (partial: no document has every word, these have
+      the most), or null when it has no word. */
   async function search(q) {
     if (!man) {
       man = await load('index.json');
@@ -139,15 +128,11 @@ function engine(load) {
       else { exact.push(prefix); need.add(home(prefix)); prefix = ''; }
     }
     await fetchShards([...need]);
-    // A word found nowhere, as typed, is looked up by its longest start
-    // that is a key, at most four letters shorter: the stem of an
-    // inflection the site does not use (`gardens` when only `garden` is
-    // written).
+    // A word not in the index is looked up by its longest start that is,
+    // at most four letters shorter (`gardens` when only `garden` is used).
     const near = w => {
-      const cs = [...w];
-      if (CJK.test(cs[0])) return [];
-      const out = [];
-      for (let n = cs.length - 1; n >= Math.max(3, cs.length - 4); n--) out.push(cs.slice(0, n).join(''));
+      const cs = [...w], out = [];
+      for (let n = cs.length - 1; n >= Math.max(3, cs.length - 4) && !CJK.test(w); n--) out.push(cs.slice(0, n).join(''));
       return out;
     };
     const looked = new Map(exact.map(w => [w, w]));
@@ -156,7 +141,7 @@ function engine(load) {
     await fetchShards(exact.flatMap(w => stemsOf(entry(looked.get(w)))).map(home));
     const stems = new Set();
     // Per word, each document's best score over the word's stems: title 4,
-    // tags and authors 2, text 1.
+    // tags and authors 2, text 1; times the word's rarity (BM25's idf).
     const score = (map, key) => {
       const e = entry(key);
       const sets = Array.isArray(e) ? [key] : [];
@@ -177,6 +162,10 @@ function engine(load) {
       const m = new Map();
       for (const k of need) for (const t in shards.get(k)) if (t.startsWith(prefix)) score(m, t);
       per.push(m);
+    }
+    for (const m of per) {
+      const idf = Math.log(1 + (man.documents - m.size + 0.5) / (m.size + 0.5));
+      m.forEach((s, id) => m.set(id, s * idf));
     }
     // Documents with every word; when there are none, those with the most.
     const count = new Map(), sum = new Map();
@@ -235,16 +224,11 @@ function engine(load) {
     return html + esc(text.slice(pos, b)) + (b < text.length ? '…' : '');
   }
 
-  let kindOf;
-  // Which kind each document is, from kinds.json: loaded only to filter
-  // or count by kind, after the first results are shown.
+  // Each document's kind, from kinds.json: loaded only to filter or count.
   const kinds = async () => {
-    if (!kindOf) {
-      const k = await get('kinds.json');
-      kindOf = new Array(man.documents);
-      for (const name in k) for (const id of ids(k[name])) kindOf[id] = name;
-    }
-    return kindOf;
+    const k = await get('kinds.json'), of = [];
+    for (const name in k) for (const id of ids(k[name])) of[id] = name;
+    return of;
   };
 
   /** How many of `hits` are of each kind: `{post: 3, comment: 9}`. */
@@ -254,7 +238,7 @@ function engine(load) {
     return c;
   }
 
-  /** The hits of kind `kind` (`post`, `thread`, `page`, `member`, `comment`). */
+  /** The hits of kind `kind` (`post`, `comment`...). */
   async function only(hits, kind) {
     const k = await kinds();
     return hits.filter(h => k[h[0]] === kind);
@@ -284,7 +268,6 @@ let kind = new URLSearchParams(location.search).get('kind') || '';
 const KINDS = { post: 'Posts', thread: 'Threads', page: 'Pages', member: 'Members', comment: 'Comments' };
 const bar = document.createElement('p');
 bar.className = 'search-kinds';
-bar.hidden = true;
 list.before(bar);
 const address = (q, k) => q ? '?q=' + encodeURIComponent(q) + (k ? '&kind=' + encodeURIComponent(k) : '') : location.pathname;
 async function showKinds(all, q, current) {
@@ -296,13 +279,10 @@ async function showKinds(all, q, current) {
     ...Object.keys(KINDS).filter(k => c[k]).map(k => link(k, KINDS[k], c[k]))].join(' · ');
   bar.hidden = !all.length;
 }
-bar.addEventListener('click', e => {
+bar.onclick = e => {
   const a = e.target.closest('a');
-  if (!a) return;
-  e.preventDefault();
-  kind = a.dataset.kind;
-  go();
-});
+  if (a) { e.preventDefault(); kind = a.dataset.kind; go(); }
+};
 const say = text => { status.textContent = text; };
 
 async function page(current) {
