@@ -141,6 +141,9 @@ impl Config {
                     .with_source(text),
             );
         }
+        if let Some(Err(msg)) = raw.language.as_deref().map(crate::lang::check_tag) {
+            errors.push(Diagnostic::error(path, at("language"), msg).with_source(text));
+        }
         let palette = raw.palette.unwrap_or_else(|| "default".into());
         if !PALETTES.iter().any(|(name, _)| *name == palette) {
             let names: Vec<&str> = PALETTES.iter().map(|(n, _)| *n).collect();

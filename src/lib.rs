@@ -52,6 +52,7 @@ pub mod frontmatter;
 pub mod highlight;
 pub mod import;
 pub mod incremental;
+pub mod lang;
 pub mod link;
 pub mod load;
 pub mod markdown;

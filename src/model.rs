@@ -161,6 +161,8 @@ pub struct Post {
     pub backlinks: Vec<Doc>,
     /// Posts sharing its tags, best first.
     pub related: Vec<PostIdx>,
+    /// Its own language tag (`lang:`); the site's `language` otherwise.
+    pub lang: Option<String>,
     /// Free-form front matter data.
     pub extra: serde_json::Value,
 }
@@ -219,6 +221,8 @@ pub struct Member {
     /// The members they talk with most (replies either way, co-authored
     /// posts), with how often, most first.
     pub talks_with: Vec<(MemberIdx, usize)>,
+    /// Its own language tag (`lang:`); the site's `language` otherwise.
+    pub lang: Option<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -268,6 +272,8 @@ pub struct Thread {
     pub backlinks: Vec<Doc>,
     /// Root URL path.
     pub path: String,
+    /// Its own language tag (`lang:`); the site's `language` otherwise.
+    pub lang: Option<String>,
 }
 
 /// Where a thread happened.
@@ -319,6 +325,8 @@ pub struct Page {
     pub aliases: Vec<String>,
     /// Root URL path.
     pub path: String,
+    /// Its own language tag (`lang:`); the site's `language` otherwise.
+    pub lang: Option<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }

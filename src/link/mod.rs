@@ -170,6 +170,7 @@ pub fn link(
             comments: Vec::new(),
             backlinks: Vec::new(),
             related: Vec::new(),
+            lang: p.lang.clone(),
             extra: p.extra.clone(),
         });
     }
@@ -317,6 +318,7 @@ pub fn link(
             intro: t.intro.clone(),
             entries,
             backlinks: Vec::new(),
+            lang: t.lang.clone(),
         });
     }
 
@@ -350,6 +352,7 @@ pub fn link(
             entries: Vec::new(),
             backlinks: Vec::new(),
             talks_with: Vec::new(),
+            lang: m.lang.clone(),
             extra: m.extra.clone(),
         })
         .collect();
@@ -382,6 +385,7 @@ pub fn link(
             date: p.date,
             body: p.body.clone(),
             aliases: p.aliases.clone(),
+            lang: p.lang.clone(),
             extra: p.extra.clone(),
         })
         .collect();

@@ -25,6 +25,8 @@ struct RawMember {
     #[serde(default)]
     avatar: Option<String>,
     #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
     extra: serde_yaml::Value,
 }
 
@@ -49,6 +51,8 @@ pub struct ParsedMember {
     pub avatar: Option<String>,
     /// Rendered bio.
     pub bio: std::sync::Arc<markdown::Rendered>,
+    /// Its language tag, when it sets its own (`lang:`).
+    pub lang: Option<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -107,6 +111,7 @@ pub fn parse_member(
             .with_help("expected a file of static/ (`avatars/ada.png`) or https://..."),
         );
     }
+    let lang = super::lang_field(&fm, &file.path, raw.lang, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -120,6 +125,7 @@ pub fn parse_member(
         aka: raw.aka.0,
         avatar: raw.avatar,
         bio: std::sync::Arc::new(body.render(ctx)),
+        lang,
         extra: to_json(raw.extra),
     })
 }

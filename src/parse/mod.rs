@@ -77,6 +77,20 @@ impl<'de> Deserialize<'de> for Scalar {
     }
 }
 
+/// Checks `lang:` of a file's front matter ([`crate::lang::check_tag`]).
+pub fn lang_field(
+    fm: &FrontMatter,
+    path: &Path,
+    value: Option<String>,
+    errors: &mut Vec<Diagnostic>,
+) -> Option<String> {
+    let tag = value?;
+    if let Err(msg) = crate::lang::check_tag(&tag) {
+        errors.push(fm.error(path, "lang", Some(&tag), msg));
+    }
+    Some(tag)
+}
+
 /// Parses the date of `key`, or reports where it is and what was expected.
 pub fn date_field(
     fm: &FrontMatter,

@@ -24,6 +24,8 @@ struct RawPage {
     #[serde(default)]
     aliases: OneOrMany,
     #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
     extra: serde_yaml::Value,
 }
 
@@ -44,6 +46,8 @@ pub struct ParsedPage {
     pub body: std::sync::Arc<Rendered>,
     /// Old URL paths.
     pub aliases: Vec<String>,
+    /// Its language tag, when it sets its own (`lang:`).
+    pub lang: Option<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -84,6 +88,7 @@ pub fn parse_page(
             errors.push(fm.error(path, "aliases", Some(alias), msg));
         }
     }
+    let lang = super::lang_field(&fm, path, raw.lang, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -95,6 +100,7 @@ pub fn parse_page(
         draft: raw.draft,
         body: std::sync::Arc::new(body.render(ctx)),
         aliases: raw.aliases.0,
+        lang,
         extra: to_json(raw.extra),
     })
 }

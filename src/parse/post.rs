@@ -39,6 +39,8 @@ struct RawPost {
     #[serde(default)]
     aliases: OneOrMany,
     #[serde(default)]
+    lang: Option<String>,
+    #[serde(default)]
     extra: serde_yaml::Value,
 }
 
@@ -71,6 +73,8 @@ pub struct ParsedPost {
     pub comment_mode: CommentMode,
     /// Old URL paths.
     pub aliases: Vec<String>,
+    /// Its language tag, when it sets its own (`lang:`).
+    pub lang: Option<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -128,6 +132,7 @@ pub fn parse_post(
             errors.push(fm.error(path, "aliases", Some(alias), msg));
         }
     }
+    let lang = super::lang_field(&fm, path, raw.lang, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -159,6 +164,7 @@ pub fn parse_post(
         draft: raw.draft,
         comment_mode: raw.comments,
         aliases: raw.aliases.0,
+        lang,
         extra: to_json(raw.extra),
     })
 }

@@ -34,6 +34,8 @@ struct RawThread {
     skip: Vec<Id>,
     #[serde(default)]
     draft: bool,
+    #[serde(default)]
+    lang: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -84,6 +86,8 @@ pub struct ParsedThread {
     pub entries: Vec<ParsedEntry>,
     /// Draft?
     pub draft: bool,
+    /// Its language tag, when it sets its own (`lang:`).
+    pub lang: Option<String>,
 }
 
 /// One entry, its reply resolved to an index.
@@ -280,6 +284,7 @@ pub fn parse_thread(
             .with_help("a chain of `reply_to:` must end at an entry that replies to nothing"),
         );
     }
+    let lang = super::lang_field(&fm, path, raw.lang, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -296,6 +301,7 @@ pub fn parse_thread(
         intro: std::sync::Arc::new(body.render(ctx)),
         entries,
         draft: raw.draft,
+        lang,
     })
 }
 

@@ -138,7 +138,8 @@ pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
         .n(p.body.word_count as u64)
         .n(p.visible_comments().len() as u64)
         .n(p.comment_mode as u64)
-        .n(p.draft.into());
+        .n(p.draft.into())
+        .opt(p.lang.as_deref());
     for &a in &p.authors {
         let m = &site.members[a];
         h.str(&m.handle).str(&m.name).str(&m.path);
@@ -157,7 +158,7 @@ pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
 pub fn post_content(site: &Site, i: PostIdx) -> u64 {
     let p = &site.posts[i];
     let mut h = Sig::new();
-    h.n(p.body.digest).json(&p.extra);
+    h.n(p.body.digest).json(&p.extra).opt(p.lang.as_deref());
     for t in &p.body.toc {
         h.n(t.level.into()).str(&t.id).str(&t.title);
     }
@@ -388,7 +389,8 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 .str(&p.slug)
                 .date(p.date.as_ref())
                 .n(p.body.digest)
-                .json(&p.extra);
+                .json(&p.extra)
+                .opt(p.lang.as_deref());
             for t in &p.body.toc {
                 h.n(t.level.into()).str(&t.id).str(&t.title);
             }
@@ -480,6 +482,7 @@ fn member_page(site: &Site, i: MemberIdx) -> u64 {
     let mut sig = Sig::new();
     let h = &mut sig;
     h.n(m.bio.digest)
+        .opt(m.lang.as_deref())
         .json(&m.extra)
         .json(&serde_json::to_value(&m.links).expect("links"));
     for a in &m.aka {
@@ -528,7 +531,7 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
     let t = &site.threads[i];
     let mut sig = Sig::new();
     let h = &mut sig;
-    h.n(t.intro.digest);
+    h.n(t.intro.digest).opt(t.lang.as_deref());
     match &t.origin {
         Some(o) => h.n(1).str(&o.name).opt(o.url.as_deref()),
         None => h.n(0),
@@ -568,6 +571,9 @@ fn search_file(h: &mut Sig, index: &crate::search::Index, file: super::SearchFil
         }
         SearchFile::Fold => {
             h.str(&index.fold_json());
+        }
+        SearchFile::Kinds => {
+            h.str(&index.kinds_json());
         }
         SearchFile::Terms(i) => {
             h.n(index.term_shard_hash(i));

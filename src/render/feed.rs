@@ -155,7 +155,14 @@ fn author(x: &mut XmlWriter, name: &str, uri: Option<&str>) {
 fn post_entry(x: &mut XmlWriter, site: &Site, p: &Post, full: bool) {
     let c = &site.config;
     let link = c.permalink(&p.path);
-    x.layout("  ").open("entry", &[]).layout("\n    ");
+    // The feed says the site's language; a post in another says its own.
+    let lang: Vec<(&str, &str)> = p
+        .lang
+        .as_deref()
+        .map(|l| ("xml:lang", l))
+        .into_iter()
+        .collect();
+    x.layout("  ").open("entry", &lang).layout("\n    ");
     x.element("title", &[], &p.title).layout("\n    ");
     x.empty(
         "link",

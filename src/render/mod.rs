@@ -162,6 +162,17 @@ impl<'a> Renderer<'a> {
             Value::String(config.permalink(&url_path)),
         );
         let template = self.fill(job, &mut vars);
+        // A document's own `lang:` wins over the site's `language`.
+        let own = match job {
+            Job::Post(i) => site.posts[*i].lang.as_deref(),
+            Job::Page(i) => site.pages[*i].lang.as_deref(),
+            Job::Member(i) => site.members[*i].lang.as_deref(),
+            Job::Thread(i) => site.threads[*i].lang.as_deref(),
+            _ => None,
+        };
+        let lang = own.unwrap_or(&config.language);
+        vars.insert("lang".into(), Value::String(lang.to_owned()));
+        vars.insert("dir".into(), Value::String(crate::lang::dir(lang).into()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
         self.tera
             .render(template, &ctx)
@@ -174,6 +185,7 @@ impl<'a> Renderer<'a> {
         match file {
             SearchFile::Manifest => self.index.manifest_json(),
             SearchFile::Fold => self.index.fold_json(),
+            SearchFile::Kinds => self.index.kinds_json(),
             SearchFile::Terms(i) => self.index.term_shards()[i].json.clone(),
             SearchFile::Docs(n) => self.index.doc_shard_json(n),
         }

@@ -6,8 +6,9 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::encode::id_set;
 use super::fx::FxMap;
+use super::keys::{self, Raw};
+use super::stem::lang_id;
 use super::terms::{unpack, Splitter, Term, MAX_TERM};
 use super::text::{excerpt, html_text, push_collapsed};
 use super::{Index, Kind, Shown, TermShard};
@@ -37,6 +38,8 @@ const ADDRESS_MAX: usize = 256;
 struct Source<'a> {
     kind: Kind,
     date: Option<Date>,
+    /// Stemmer id of its language ([`lang_id`]).
+    lang: u8,
     path: String,
     title: String,
     /// Whether `title` is the document's own (a comment's is made up).
@@ -70,7 +73,7 @@ fn build_with(site: &Site, keep: bool) -> Index {
     };
     let Piece {
         mut docs,
-        postings: Postings { packed, long },
+        postings,
         foreign,
         doc_foreign_list,
         ..
@@ -81,22 +84,21 @@ fn build_with(site: &Site, keep: bool) -> Index {
         .reduce(Piece::default, Piece::merge);
     docs.sort_by_key(|d| d.0);
     let docs: Vec<Shown> = docs.into_iter().map(|d| d.1).collect();
-    let mut postings: Vec<(String, Vec<u32>)> = packed
+    let mut raw: Vec<(Raw, Vec<u32>)> = postings
         .into_iter()
-        .map(|(k, p)| (unpack(k), p))
-        .chain(long)
-        .collect();
-    postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
-    let entries: Vec<(String, Vec<u32>, String)> = postings
-        .into_par_iter()
-        .map(|(term, mut p)| {
-            // Pieces are merged in id order, so this only checks it.
-            p.sort_unstable();
-            let e = entry(&term, &p);
-            (term, p, e)
+        .enumerate()
+        .flat_map(|(lang, Postings { packed, long })| {
+            packed
+                .into_iter()
+                .map(|(k, p)| (unpack(k), p))
+                .chain(long)
+                .map(move |(t, p)| ((lang as u8, t), p))
         })
         .collect();
-    let term_shards = term_shards(entries.iter().map(|(t, _, e)| (t.as_str(), e.as_str())));
+    // Pieces are merged in id order, so this only checks it.
+    raw.par_iter_mut().for_each(|(_, p)| p.sort_unstable());
+    let entries = keys::entries(&raw);
+    let term_shards = term_shards(entries.iter().map(|(t, e)| (t.as_str(), e.as_str())));
     let fold = fold_table(foreign.keys().copied());
     let kept = keep.then(|| Kept {
         ids: docs
@@ -104,7 +106,7 @@ fn build_with(site: &Site, keep: bool) -> Index {
             .enumerate()
             .map(|(i, d)| (d.path.clone(), i as u32))
             .collect(),
-        terms: entries.into_iter().map(|(t, p, e)| (t, (p, e))).collect(),
+        words: keys::Kept::new(raw, entries),
         foreign,
         fingerprints,
         doc_foreign: doc_foreign_list.into_iter().collect(),
@@ -138,7 +140,7 @@ fn term_shards<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Ter
 /// ids by path.
 #[derive(Debug)]
 pub struct Kept {
-    terms: BTreeMap<String, (Vec<u32>, String)>,
+    words: keys::Kept,
     foreign: BTreeMap<char, u32>,
     ids: HashMap<String, u32>,
     /// [`fingerprint`] of each document's source, by id.
@@ -150,24 +152,26 @@ pub struct Kept {
 /// One document read on its own: its terms with their field bits, its
 /// letters beyond ASCII, and what results show of it.
 pub struct Analysis {
-    terms: Vec<(String, u8)>,
+    terms: Vec<(Raw, u8)>,
     foreign: BTreeSet<char>,
     shown: Shown,
 }
 
 /// One source read on its own, as document 0.
 fn analyze(src: Source) -> Analysis {
+    let lang = src.lang;
     let Piece {
         mut docs,
-        postings: Postings { packed, long },
+        mut postings,
         foreign,
         ..
     } = Piece::default().add(0, src);
+    let Postings { packed, long } = std::mem::take(&mut postings[lang as usize]);
     let terms = packed
         .into_iter()
         .map(|(k, p)| (unpack(k), p))
         .chain(long)
-        .map(|(t, p)| (t, (p[0] & 7) as u8))
+        .map(|(t, p)| ((lang, t), (p[0] & 7) as u8))
         .collect();
     Analysis {
         terms,
@@ -189,7 +193,9 @@ pub fn analyze_post(site: &Site, i: usize) -> Analysis {
 /// A hash of everything a source gives its document.
 fn fingerprint(src: &Source) -> u64 {
     let mut h = Digest::new();
-    h.str(src.kind.name()).n(src.date.is_some() as u64);
+    h.str(src.kind.name())
+        .n(src.date.is_some() as u64)
+        .n(src.lang.into());
     if let Some(d) = src.date {
         h.n(d.timestamp() as u64)
             .n(d.timestamp_subsec_nanos().into())
@@ -249,8 +255,8 @@ impl Index {
             return false;
         }
         let ids: Vec<u32> = changed.iter().map(|c| c.0).collect();
-        let mut old_terms: HashMap<u32, Vec<(String, u8)>> = HashMap::new();
-        for (t, (p, _)) in &kept.terms {
+        let mut old_terms: HashMap<u32, Vec<(Raw, u8)>> = HashMap::new();
+        for (t, p) in &kept.words.raw {
             for &id in &ids {
                 if let Ok(at) = p.binary_search_by_key(&id, |x| x >> 3) {
                     old_terms
@@ -307,34 +313,31 @@ impl Index {
         if changed.is_empty() {
             return true;
         }
-        let mut touched: BTreeSet<String> = BTreeSet::new();
+        let mut touched: BTreeSet<Raw> = BTreeSet::new();
         for (id, before, after) in &changed {
             let id = *id;
             // Only terms gained, lost or moved between fields: an edit
             // leaves most of a document's terms as they were.
-            let mut gone: HashMap<&str, u8> = before
-                .terms
-                .iter()
-                .map(|(t, bits)| (t.as_str(), *bits))
-                .collect();
+            let mut gone: HashMap<&Raw, u8> =
+                before.terms.iter().map(|(t, bits)| (t, *bits)).collect();
             let mut came = Vec::new();
             for (t, bits) in &after.terms {
-                if gone.get(t.as_str()) == Some(bits) {
-                    gone.remove(t.as_str());
+                if gone.get(t) == Some(bits) {
+                    gone.remove(t);
                 } else {
                     came.push((t, bits));
                 }
             }
             for t in gone.into_keys() {
-                if let Some((p, _)) = kept.terms.get_mut(t) {
+                if let Some(p) = kept.words.raw.get_mut(t) {
                     if let Ok(at) = p.binary_search_by_key(&id, |x| x >> 3) {
                         p.remove(at);
                     }
                 }
-                touched.insert(t.to_owned());
+                touched.insert(t.clone());
             }
             for (t, bits) in came {
-                let (p, _) = kept.terms.entry(t.clone()).or_default();
+                let p = kept.words.raw.entry(t.clone()).or_default();
                 let posting = id << 3 | *bits as u32;
                 match p.binary_search_by_key(&id, |x| x >> 3) {
                     Ok(at) => p[at] = posting,
@@ -354,19 +357,12 @@ impl Index {
                 *kept.foreign.entry(c).or_default() += 1;
             }
         }
-        for t in &touched {
-            match kept.terms.get_mut(t) {
-                Some((p, _)) if p.is_empty() => {
-                    kept.terms.remove(t);
-                }
-                Some((p, e)) => *e = entry(t, p),
-                None => {}
-            }
-        }
+        kept.words.refresh(touched.into_iter());
         let term_shards = term_shards(
-            kept.terms
+            kept.words
+                .entries
                 .iter()
-                .map(|(t, (_, e))| (t.as_str(), e.as_str())),
+                .map(|(t, e)| (t.as_str(), e.as_str())),
         );
         let fold = fold_table(kept.foreign.keys().copied());
         let kept = self.kept.take();
@@ -391,7 +387,11 @@ impl Index {
 #[derive(Default)]
 struct Piece {
     docs: Vec<(u32, Shown)>,
-    postings: Postings,
+    /// Postings by language id: a word is stemmed in its document's
+    /// language.
+    postings: Vec<Postings>,
+    /// The language id of the document being added.
+    lang: u8,
     /// Documents using each letter beyond ASCII.
     foreign: BTreeMap<char, u32>,
     /// Those letters in the document being added.
@@ -404,6 +404,11 @@ struct Piece {
 impl Piece {
     /// Adds document `id`.
     fn add(mut self, id: u32, src: Source) -> Piece {
+        self.lang = src.lang;
+        if self.postings.len() <= src.lang as usize {
+            self.postings
+                .resize_with(src.lang as usize + 1, Postings::default);
+        }
         if src.title_indexed {
             self.feed(id, &src.title, TITLE);
             self.end(id, TITLE);
@@ -456,8 +461,10 @@ impl Piece {
             postings,
             doc_foreign,
             splitter,
+            lang,
             ..
         } = self;
+        let postings = &mut postings[*lang as usize];
         splitter.feed(text, &mut |t| postings.add(t, id, bit), &mut |c| {
             doc_foreign.insert(c);
         });
@@ -466,19 +473,29 @@ impl Piece {
     /// Ends the text of field `bit` of document `id`.
     fn end(&mut self, id: u32, bit: u8) {
         let Piece {
-            postings, splitter, ..
+            postings,
+            splitter,
+            lang,
+            ..
         } = self;
+        let postings = &mut postings[*lang as usize];
         splitter.finish(&mut |t| postings.add(t, id, bit));
     }
 
     /// Joins two pieces, `self` holding the smaller ids.
     fn merge(mut self, other: Piece) -> Piece {
         self.docs.extend(other.docs);
-        for (term, p) in other.postings.packed {
-            self.postings.packed.entry(term).or_default().extend(p);
+        if self.postings.len() < other.postings.len() {
+            self.postings
+                .resize_with(other.postings.len(), Postings::default);
         }
-        for (term, p) in other.postings.long {
-            self.postings.long.entry(term).or_default().extend(p);
+        for (mine, theirs) in self.postings.iter_mut().zip(other.postings) {
+            for (term, p) in theirs.packed {
+                mine.packed.entry(term).or_default().extend(p);
+            }
+            for (term, p) in theirs.long {
+                mine.long.entry(term).or_default().extend(p);
+            }
         }
         for (c, n) in other.foreign {
             *self.foreign.entry(c).or_default() += n;
@@ -533,10 +550,13 @@ fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
         meta.push(&site.members[a].name);
         meta.push(&site.members[a].handle);
     }
+    // Comments are read in their post's language.
+    let lang = lang_id(p.lang.as_deref().unwrap_or(&site.config.language));
     let mut out = Vec::with_capacity(1 + p.visible_comments().len());
     out.push(Source {
         kind: Kind::Post,
         date: Some(p.date),
+        lang,
         path: root.to_owned(),
         title: p.title.clone(),
         title_indexed: true,
@@ -550,6 +570,7 @@ fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
         out.push(Source {
             kind: Kind::Comment,
             date: Some(c.date),
+            lang,
             path: format!("{root}#{}", crate::render::views::comment_anchor(&c.id)),
             title: format!("{author} on {}", p.title),
             title_indexed: false,
@@ -569,10 +590,12 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
         .flat_map_iter(|p| post_sources(site, p))
         .collect();
     let root = |p: &str| p.trim_start_matches('/').to_owned();
+    let lang_of = |own: &Option<String>| lang_id(own.as_deref().unwrap_or(&site.config.language));
     for p in &site.pages {
         out.push(Source {
             kind: Kind::Page,
             date: p.date,
+            lang: lang_of(&p.lang),
             path: root(&p.path),
             title: p.title.clone(),
             title_indexed: true,
@@ -587,6 +610,7 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
         out.push(Source {
             kind: Kind::Member,
             date: None,
+            lang: lang_of(&m.lang),
             path: root(&m.path),
             title: m.name.clone(),
             title_indexed: true,
@@ -622,6 +646,7 @@ fn sources(site: &Site) -> Vec<Source<'_>> {
         out.push(Source {
             kind: Kind::Thread,
             date: Some(t.date),
+            lang: lang_of(&t.lang),
             path: root(&t.path),
             title: t.title.clone(),
             title_indexed: true,
@@ -643,25 +668,6 @@ fn fold_table(foreign: impl Iterator<Item = char>) -> Vec<(char, String)> {
         .collect()
 }
 
-/// One term's JSON member: `"term":["<title set>","<meta set>","<body set>"]`.
-fn entry(term: &str, postings: &[u32]) -> String {
-    let set = |bit: u8| {
-        let ids: Vec<u32> = postings
-            .iter()
-            .filter(|&&p| p & bit as u32 != 0)
-            .map(|p| p >> 3)
-            .collect();
-        id_set(&ids)
-    };
-    // Terms are [a-z0-9]: nothing to escape.
-    format!(
-        "\"{term}\":[\"{}\",\"{}\",\"{}\"]",
-        set(TITLE),
-        set(META),
-        set(BODY)
-    )
-}
-
 /// Cuts the sorted `(term, entry)` list into shards keyed by prefix: a
 /// prefix whose terms pass [`TERM_SHARD_TARGET`] is split by its next
 /// letter (a term equal to the prefix keeps a shard of its own). A term
@@ -681,7 +687,7 @@ fn split(
     depth: usize,
     out: &mut Vec<(String, Range<usize>)>,
 ) {
-    let key = entries[range.start].0[..depth].to_owned();
+    let key: String = entries[range.start].0.chars().take(depth).collect();
     let size: usize = 2 + entries[range.clone()]
         .iter()
         .map(|e| e.1.len() + 1)
@@ -691,14 +697,14 @@ fn split(
         return;
     }
     let mut i = range.start;
-    if entries[i].0.len() == depth {
+    if entries[i].0.chars().count() == depth {
         out.push((key, i..i + 1));
         i += 1;
     }
     while i < range.end {
-        let letter = entries[i].0.as_bytes()[depth];
+        let letter = entries[i].0.chars().nth(depth);
         let end = (i..range.end)
-            .find(|&j| entries[j].0.as_bytes()[depth] != letter)
+            .find(|&j| entries[j].0.chars().nth(depth) != letter)
             .unwrap_or(range.end);
         split(entries, i..end, depth + 1, out);
         i = end;

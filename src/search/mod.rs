@@ -4,13 +4,14 @@
 //! Layout (all below `/search/`, format in `docs/search.md`):
 //! - `index.json`: the manifest: document count, shard sizes, a version
 //!   hash the script puts on every shard URL so caches never mix builds;
-//! - `t-<prefix>.json`: term shards, `{term: [title ids, meta ids, body
-//!   ids]}` for every term under a prefix; the script fetches only the
-//!   shards its words need;
+//! - `t-<prefix>.json`: term shards, `{stem: [title ids, meta ids, body
+//!   ids], word: "stems"}` for every key under a prefix (see `keys.rs`); the
+//!   script fetches only the shards its words need;
 //! - `d-<n>.json`: display data (title, path, kind, date, excerpt) of
 //!   documents `n * DOCS_PER_SHARD ..`, fetched only for results shown;
-//! - `fold.json`: how the index folded non-ASCII letters, so the script
-//!   folds a query the same way.
+//! - `fold.json`: how the index folded Latin letters with marks, so the
+//!   script folds a query the same way;
+//! - `kinds.json`: the documents of each kind, for filters and counts.
 //!
 //! A shard's bytes depend only on its own terms or documents (and their
 //! ids): editing a document's text changes its document shard, the term
@@ -21,6 +22,8 @@
 mod encode;
 mod fx;
 mod index;
+mod keys;
+pub mod stem;
 pub mod terms;
 pub mod text;
 
@@ -33,8 +36,9 @@ use crate::digest::Digest;
 use rayon::prelude::*;
 use std::fmt::Write;
 
-/// Documents per display shard.
-pub const DOCS_PER_SHARD: usize = 64;
+/// Documents per display shard: small, so the ten results a query shows
+/// cost about 50 KB however scattered their ids are.
+pub const DOCS_PER_SHARD: usize = 16;
 
 /// Root path of the search page.
 pub const PAGE_PATH: &str = "/search/";
@@ -42,10 +46,22 @@ pub const PAGE_PATH: &str = "/search/";
 pub const MANIFEST_PATH: &str = "/search/index.json";
 /// Root path of the fold table.
 pub const FOLD_PATH: &str = "/search/fold.json";
+/// Root path of the documents of each kind.
+pub const KINDS_PATH: &str = "/search/kinds.json";
 
-/// Root path of the term shard for `key`.
+/// Root path of the term shard for `key`: a character other than
+/// `[a-z0-9]` is written `_<hex code point>_`, so every file name is
+/// plain ASCII (`мо` → `t-_43c__43e_.json`), as `search.js` writes it.
 pub fn term_shard_path(key: &str) -> String {
-    format!("/search/t-{key}.json")
+    let mut name = String::with_capacity(key.len());
+    for c in key.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            name.push(c);
+        } else {
+            let _ = write!(name, "_{:x}_", c as u32);
+        }
+    }
+    format!("/search/t-{name}.json")
 }
 
 /// Root path of document shard `n`.
@@ -69,6 +85,15 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// Every kind, in the order filters list them.
+    pub const ALL: [Kind; 5] = [
+        Kind::Post,
+        Kind::Thread,
+        Kind::Page,
+        Kind::Member,
+        Kind::Comment,
+    ];
+
     /// The name in the index: `post`, `thread`, ...
     pub fn name(self) -> &'static str {
         match self {
@@ -228,12 +253,33 @@ impl Index {
         serde_json::to_string(&map).expect("strings serialize")
     }
 
+    /// `kinds.json`: the ids of each kind's documents as id sets,
+    /// `{"post":"<set>","comment":"<set>"}`; kinds with none are left
+    /// out. The script loads it only to filter or count by kind.
+    pub fn kinds_json(&self) -> String {
+        let mut out = String::from("{");
+        for kind in Kind::ALL {
+            let ids: Vec<u32> = (0..self.docs.len() as u32)
+                .filter(|&i| self.docs[i as usize].kind == kind)
+                .collect();
+            if !ids.is_empty() {
+                if out.len() > 1 {
+                    out.push(',');
+                }
+                let _ = write!(out, "\"{}\":\"{}\"", kind.name(), id_set(&ids));
+            }
+        }
+        out.push('}');
+        out
+    }
+
     /// `index.json`, the manifest.
     pub fn manifest_json(&self) -> String {
         let mut terms = String::new();
         for (i, s) in self.term_shards.iter().enumerate() {
             let sep = if i == 0 { "" } else { "," };
-            let _ = write!(terms, "{sep}\"{}\":{}", s.key, s.json.len());
+            let key = serde_json::to_string(&s.key).expect("strings serialize");
+            let _ = write!(terms, "{sep}{key}:{}", s.json.len());
         }
         let fold = if self.has_fold() {
             self.fold_json().len()
@@ -241,12 +287,13 @@ impl Index {
             0
         };
         format!(
-            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"terms\":{{{terms}}}}}\n",
+            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"kinds\":{},\"terms\":{{{terms}}}}}\n",
             self.version,
             self.docs.len(),
             DOCS_PER_SHARD,
             terms::MIN_TERM,
             terms::MAX_TERM,
+            self.kinds_json().len(),
         )
     }
 }

@@ -1,14 +1,17 @@
 //! Words folded into index terms, exactly as `search.js` folds a query.
 //!
-//! Folding: ASCII is lowercased; any other character becomes its
-//! `deunicode` transliteration, lowercased (`é` → `e`, `ß` → `ss`). A term
-//! is a run of `[a-z0-9]` of [`MIN_TERM`] to [`MAX_TERM`] bytes. Words are
-//! not stemmed: the site's language is unknown, and the script matches the
-//! word being typed as a prefix, which covers plurals while typing.
+//! Folding: ASCII is lowercased; Latin letters with marks become their
+//! `deunicode` transliteration (`é` → `e`, `ß` → `ss`); letters of other
+//! scripts are lowercased and kept (a Russian word stays Cyrillic, so its
+//! stemmer can read it); Chinese and Japanese characters, written without
+//! spaces, become overlapping pairs (`知识管理` → `知识 识管 管理`), never
+//! a transliteration, which would match homophones. A word term has
+//! [`MIN_TERM`] to [`MAX_TERM`] characters. Stemming happens per distinct
+//! term when the index is assembled ([`super::stem`]).
 //!
-//! Terms of up to [`PACKED`] letters travel as numbers (6 bits a letter):
-//! hashing and comparing a number is far cheaper than a string, and the
-//! build looks up every word of the site.
+//! ASCII terms of up to [`PACKED`] letters travel as numbers (6 bits a
+//! letter): hashing and comparing a number is far cheaper than a string,
+//! and the build looks up every word of the site.
 
 /// Shortest indexed term: single letters would match nearly everything.
 pub const MIN_TERM: usize = 2;
@@ -70,9 +73,38 @@ pub fn unpack(mut key: u128) -> String {
     letters.into_iter().rev().collect()
 }
 
-/// Appends the folded form of `c` to `out`; returns whether `c` is
-/// outside ASCII and folds to at least one letter or digit (the
-/// characters `search.js` must learn from `fold.json`).
+/// How a character beyond ASCII takes part in words.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Class {
+    /// A Latin letter with marks, a ligature or a fullwidth Latin letter:
+    /// folded to ASCII by `deunicode` (`é` → `e`, `ß` → `ss`).
+    Latin,
+    /// Chinese, Japanese kana: no spaces between words, so indexed as
+    /// overlapping pairs of characters (bigrams).
+    Cjk,
+    /// Any other letter or digit (Cyrillic, Greek, Arabic, Hebrew, Hangul,
+    /// Devanagari...): kept, lowercased, so a stemmer can read it.
+    Letter,
+    /// Punctuation, spaces, symbols: ends a word.
+    Other,
+}
+
+/// The [`Class`] of a character beyond ASCII; `search.js` has the same
+/// ranges.
+pub fn class(c: char) -> Class {
+    match c as u32 {
+        0xC0..=0x24F | 0x1E00..=0x1EFF | 0xFB00..=0xFB06 => Class::Latin,
+        0xFF10..=0xFF19 | 0xFF21..=0xFF3A | 0xFF41..=0xFF5A => Class::Latin,
+        0x3040..=0x30FF | 0x31F0..=0x31FF | 0x3400..=0x4DBF | 0x4E00..=0x9FFF => Class::Cjk,
+        0xF900..=0xFAFF | 0xFF66..=0xFF9F | 0x20000..=0x2FFFF => Class::Cjk,
+        _ if c.is_alphanumeric() => Class::Letter,
+        _ => Class::Other,
+    }
+}
+
+/// Appends the folded form of a [`Class::Latin`] (or ASCII) `c` to `out`;
+/// returns whether `c` is outside ASCII and folds to at least one letter
+/// or digit (the characters `search.js` learns from `fold.json`).
 pub fn fold_char(c: char, out: &mut String) -> bool {
     if c.is_ascii() {
         out.push(c.to_ascii_lowercase());
@@ -96,17 +128,24 @@ pub fn fold_char(c: char, out: &mut String) -> bool {
 /// fed in order and [`Splitter::finish`] ends the last word.
 #[derive(Debug, Default)]
 pub struct Splitter {
-    /// The current word's first [`PACKED`] letters.
+    /// The current word's first [`PACKED`] letters, while it is ASCII.
     key: u128,
-    /// Its length, counted past [`MAX_TERM`].
+    /// Its length in characters, counted past [`MAX_TERM`].
     len: usize,
-    /// The whole word once it is longer than [`PACKED`].
+    /// The whole word once it is longer than [`PACKED`] or has a letter
+    /// beyond ASCII.
     long: String,
+    /// Whether the word has a letter beyond ASCII (so `key` is unused).
+    wide: bool,
+    /// The last character of the current run of CJK characters.
+    cjk: Option<char>,
+    /// How many characters that run has.
+    cjk_run: usize,
 }
 
 impl Splitter {
     /// Feeds `text`: `found` gets each term it completes, `foreign` each
-    /// non-ASCII character that folds to a letter.
+    /// character beyond ASCII that folds to ASCII letters.
     pub fn feed(
         &mut self,
         text: &str,
@@ -116,9 +155,12 @@ impl Splitter {
         let bytes = text.as_bytes();
         let mut i = 0;
         while i < bytes.len() {
+            if self.cjk.is_some() && bytes[i].is_ascii() {
+                self.end_cjk(found);
+            }
             // The common case, ASCII words of up to 10 letters (60 bits),
             // runs on a u64 in locals: this loop sees every byte of text.
-            if self.len < 10 {
+            if self.len < 10 && !self.wide {
                 let (mut key, mut len) = (self.key as u64, self.len);
                 while i < bytes.len() && len < 10 {
                     let b = bytes[i];
@@ -148,12 +190,35 @@ impl Splitter {
             }
             let c = text[i..].chars().next().expect("a char at a boundary");
             i += c.len_utf8();
-            match deunicode::deunicode_char(c) {
-                Some(s) if s.bytes().any(|b| b.is_ascii_alphanumeric()) => {
-                    foreign(c);
-                    s.bytes().for_each(|b| self.byte(b, found));
+            match class(c) {
+                Class::Latin => match deunicode::deunicode_char(c) {
+                    Some(s) if s.bytes().any(|b| b.is_ascii_alphanumeric()) => {
+                        self.end_cjk(found);
+                        foreign(c);
+                        s.bytes().for_each(|b| self.byte(b, found));
+                    }
+                    _ => self.finish(found),
+                },
+                Class::Cjk => {
+                    self.end_word(found);
+                    if let Some(prev) = self.cjk {
+                        let mut pair = [0u8; 8];
+                        let n = prev.encode_utf8(&mut pair).len();
+                        let m = c.encode_utf8(&mut pair[n..]).len();
+                        found(Term::Long(
+                            std::str::from_utf8(&pair[..n + m]).expect("two chars"),
+                        ));
+                    }
+                    self.cjk = Some(c);
+                    self.cjk_run += 1;
                 }
-                _ => self.finish(found),
+                Class::Letter => {
+                    self.end_cjk(found);
+                    for l in c.to_lowercase() {
+                        self.wide_letter(l);
+                    }
+                }
+                Class::Other => self.finish(found),
             }
         }
     }
@@ -166,7 +231,11 @@ impl Splitter {
             return;
         }
         self.len += 1;
-        if self.len <= PACKED {
+        if self.wide {
+            if self.len <= MAX_TERM {
+                self.long.push(letter(code));
+            }
+        } else if self.len <= PACKED {
             self.key = self.key << 6 | code as u128;
         } else if self.len <= MAX_TERM {
             if self.len == PACKED + 1 {
@@ -176,21 +245,54 @@ impl Splitter {
         }
     }
 
+    /// Takes a lowercased letter beyond ASCII (or one of its lowercasing).
+    fn wide_letter(&mut self, l: char) {
+        if !self.wide {
+            if self.len <= PACKED {
+                self.long = unpack(self.key);
+            }
+            self.wide = true;
+        }
+        self.len += 1;
+        if self.len <= MAX_TERM {
+            self.long.push(l);
+        }
+    }
+
     /// Ends the current word, if any.
-    pub fn finish(&mut self, found: &mut impl FnMut(Term)) {
+    fn end_word(&mut self, found: &mut impl FnMut(Term)) {
         match self.len {
             0 => return,
             n if !(MIN_TERM..=MAX_TERM).contains(&n) => {}
-            n if n <= PACKED => found(Term::Packed(self.key)),
+            n if n <= PACKED && !self.wide => found(Term::Packed(self.key)),
             _ => found(Term::Long(&self.long)),
         }
         self.key = 0;
         self.len = 0;
+        self.wide = false;
+        self.long.clear();
+    }
+
+    /// Ends the current run of CJK characters: a run of one character is
+    /// a term of its own, longer runs gave their pairs already.
+    fn end_cjk(&mut self, found: &mut impl FnMut(Term)) {
+        if let Some(c) = self.cjk.take() {
+            if self.cjk_run == 1 {
+                found(Term::Long(c.encode_utf8(&mut [0; 4])));
+            }
+        }
+        self.cjk_run = 0;
+    }
+
+    /// Ends the current word or run of CJK characters, if any.
+    pub fn finish(&mut self, found: &mut impl FnMut(Term)) {
+        self.end_word(found);
+        self.end_cjk(found);
     }
 }
 
 /// Calls `each` with every term of `text`, in order, repeats included, and
-/// `foreign` with every non-ASCII character that folds to a letter.
+/// `foreign` with every character beyond ASCII that folds to ASCII.
 pub fn terms(text: &str, mut each: impl FnMut(&str), mut foreign: impl FnMut(char)) {
     let mut s = Splitter::default();
     let mut found = |t: Term| match t {
@@ -241,30 +343,87 @@ mod tests {
     }
 
     #[test]
+    fn cjk_is_cut_into_pairs_and_other_scripts_kept() {
+        assert_eq!(terms_of("知识管理"), ["知识", "识管", "管理"]);
+        assert_eq!(terms_of("中 Модераторы, ok"), ["中", "модераторы", "ok"]);
+        assert_eq!(terms_of("日本語abc"), ["日本", "本語", "abc"]);
+    }
+
+    #[test]
     fn foreign_letters_are_reported_for_the_fold_table() {
         let mut seen = Vec::new();
         terms("é—ß", |_| {}, |c| seen.push(c));
         assert_eq!(seen, ['é', 'ß']);
     }
 
-    /// The terms of `text` by the plain definition: fold every character,
-    /// split on anything not `[a-z0-9]`, keep lengths in range.
+    /// The terms of `text` by the plain definition: fold every Latin
+    /// character, lowercase other letters, cut CJK runs into pairs, split
+    /// on anything else, keep word lengths in range.
     fn reference(text: &str) -> Vec<String> {
-        let mut folded = String::new();
+        let mut out = Vec::new();
+        let mut word: Vec<char> = Vec::new();
+        let mut run: Vec<char> = Vec::new();
+        let end_word = |word: &mut Vec<char>, out: &mut Vec<String>| {
+            if (MIN_TERM..=MAX_TERM).contains(&word.len()) {
+                out.push(word.iter().collect());
+            }
+            word.clear();
+        };
+        let end_run = |run: &mut Vec<char>, out: &mut Vec<String>| {
+            if run.len() == 1 {
+                out.push(run.iter().collect());
+            }
+            run.clear();
+        };
         for c in text.chars() {
-            fold_char(c, &mut folded);
+            let cls = if c.is_ascii() {
+                if c.is_ascii_alphanumeric() {
+                    Class::Letter
+                } else {
+                    Class::Other
+                }
+            } else {
+                class(c)
+            };
+            match cls {
+                Class::Cjk => {
+                    end_word(&mut word, &mut out);
+                    if let Some(&p) = run.last() {
+                        out.push([p, c].iter().collect());
+                    }
+                    run.push(c);
+                }
+                Class::Other => {
+                    end_word(&mut word, &mut out);
+                    end_run(&mut run, &mut out);
+                }
+                Class::Latin => {
+                    end_run(&mut run, &mut out);
+                    let mut f = String::new();
+                    fold_char(c, &mut f);
+                    for l in f.chars() {
+                        if l.is_ascii_alphanumeric() {
+                            word.push(l);
+                        } else {
+                            end_word(&mut word, &mut out);
+                        }
+                    }
+                }
+                Class::Letter => {
+                    end_run(&mut run, &mut out);
+                    word.extend(c.to_lowercase());
+                }
+            }
         }
-        folded
-            .split(|c: char| !c.is_ascii_alphanumeric())
-            .filter(|w| (MIN_TERM..=MAX_TERM).contains(&w.len()))
-            .map(str::to_owned)
-            .collect()
+        end_word(&mut word, &mut out);
+        end_run(&mut run, &mut out);
+        out
     }
 
     proptest::proptest! {
         #[test]
         fn the_fast_splitter_agrees_with_the_definition(
-            text in "([a-zA-Z0-9]{0,40}[ ,.'éß中—]{0,2}){0,12}",
+            text in "([a-zA-Z0-9]{0,40}[ ,.'éß中文日本語яЖ—]{0,3}){0,12}",
             cuts in proptest::collection::vec(0usize..400, 0..6),
         ) {
             // Fed in pieces cut at arbitrary char boundaries.

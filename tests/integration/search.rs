@@ -64,18 +64,48 @@ impl Index {
             .unwrap_or_else(|| panic!("{path} is not indexed")) as u32
     }
 
-    /// Title, meta and body sets of `term`, from the shard of the longest
-    /// key it starts with.
-    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+    /// The entry of index key `key`, from the shard of the longest key
+    /// it starts with.
+    fn entry(&self, key: &str) -> Option<Value> {
         let keys = self.manifest["terms"].as_object().unwrap();
-        let key = (0..=term.len())
+        let chars: Vec<char> = key.chars().collect();
+        let home: String = (0..=chars.len())
             .rev()
-            .map(|n| &term[..n])
-            .find(|k| keys.contains_key(*k))?;
-        let shard = json(&self.dir.join(format!("t-{key}.json")));
-        let entry = shard.get(term)?.as_array()?.clone();
-        let set = |i: usize| salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap();
-        Some([set(0), set(1), set(2)])
+            .map(|n| chars[..n].iter().collect::<String>())
+            .find(|k| keys.contains_key(k))?;
+        let file = salon::search::term_shard_path(&home);
+        let shard = json(&self.dir.join(file.trim_start_matches("/search/")));
+        shard.get(key).cloned()
+    }
+
+    /// Title, meta and body sets of `term` as search.js reads them: the
+    /// union over its stems (the key itself when it is one, and the stems
+    /// it leads to).
+    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+        let e = self.entry(term)?;
+        let mut keys = Vec::new();
+        let others = match &e {
+            Value::String(s) => s.clone(),
+            Value::Array(a) => {
+                keys.push(term.to_owned());
+                a.get(3).and_then(Value::as_str).unwrap_or("").to_owned()
+            }
+            _ => panic!("{term}: {e}"),
+        };
+        keys.extend(
+            others
+                .split(' ')
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned),
+        );
+        let mut out: [BTreeSet<u32>; 3] = Default::default();
+        for k in keys {
+            let entry = self.entry(&k)?;
+            for (i, set) in out.iter_mut().enumerate() {
+                set.extend(salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap());
+            }
+        }
+        Some(out.map(|s| s.into_iter().collect()))
     }
 }
 
@@ -358,7 +388,7 @@ fn two_builds_write_the_same_index_bytes() {
 
 /// Runs search.js under Node on the built site; `None` when Node is not
 /// installed (the browser tests cover the script then).
-fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
+pub(crate) fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/node/search.js");
     let run = match Command::new("node")
         .arg(script)
@@ -475,6 +505,64 @@ fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
     );
     let bytes = results[0]["bytes"].as_u64().unwrap();
     assert!(bytes < 100_000, "{bytes} bytes for one word of the demo");
+}
+
+#[test]
+fn rarer_words_count_more() {
+    let site = garden();
+    site.build();
+    // No document has both: "zucchini" (2 documents) outweighs "compost"
+    // (4) where each is in the text only; a title still counts most.
+    let Some(results) = node_search(&site.out(), &["compost zucchini "]) else {
+        return;
+    };
+    let got = titles(&results[0]);
+    assert_eq!(results[0]["partial"], true);
+    assert_eq!(got[0], "Compost Heaps");
+    let at = |t: &str| got.iter().position(|g| *g == t).unwrap();
+    assert!(at("Seed swap") < at("Garden Notes"), "{got:?}");
+}
+
+#[test]
+fn kinds_list_every_document_under_its_kind() {
+    let site = garden();
+    site.build();
+    let index = Index::read(&site.out());
+    let kinds = json(&site.out().join("search/kinds.json"));
+    let mut seen = 0;
+    for (kind, set) in kinds.as_object().unwrap() {
+        for id in salon::search::decode_id_set(set.as_str().unwrap()).unwrap() {
+            assert_eq!(&index.rows[id as usize].kind, kind, "document {id}");
+            seen += 1;
+        }
+    }
+    assert_eq!(seen, index.rows.len());
+    assert_eq!(
+        index.manifest["kinds"].as_u64().unwrap() as usize,
+        site.read("search/kinds.json").len()
+    );
+}
+
+#[test]
+fn the_script_filters_by_kind_and_counts_each_kind() {
+    let site = garden();
+    site.build();
+    let Some(results) = node_search(&site.out(), &["compost", "compost@post", "compost@comment"])
+    else {
+        return;
+    };
+    let r = results.as_array().unwrap();
+    assert_eq!(r[0]["counts"], serde_json::json!({"post": 3, "comment": 1}));
+    assert_eq!(
+        titles(&r[1]),
+        ["Compost Heaps", "Autumn Jobs", "Garden Notes"]
+    );
+    assert_eq!(titles(&r[2]), ["Bea on Garden Notes"]);
+    // The kinds are fetched only to filter or count: a plain search
+    // does not load them.
+    let files = |i: usize| r[i]["files"].to_string();
+    assert!(!files(0).contains("kinds.json"), "{}", files(0));
+    assert!(files(1).contains("kinds.json"), "{}", files(1));
 }
 
 #[test]

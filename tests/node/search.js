@@ -1,7 +1,9 @@
 // Runs themes/default/static/search.js against a built site's index from
 // Node, for tests/integration/search.rs: `node search.js <out> <query>...`
-// prints, per query, the ranked hits with their rows and marked HTML, and
-// the bytes of index files the query loaded.
+// prints, per query (`query@kind` filters by kind), the ranked hits with
+// their rows and marked HTML, the bytes of index files the query loaded,
+// the milliseconds it took (reading files from disk included), and the
+// count of hits of each kind.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -20,12 +22,22 @@ const dir = path.join(out, 'search');
       files.push([name, Buffer.byteLength(text)]);
       return JSON.parse(text);
     });
-    const found = await find.search(q);
+    // `query@kind` filters by kind after the search, as the page does.
+    const [text, kind] = q.split('@');
+    const start = process.hrtime.bigint();
+    const found = await find.search(text);
+    const all = found ? found.hits : [];
+    if (found && kind) found.hits = await find.only(all, kind);
     const top = found ? found.hits.slice(0, 10) : [];
     const rows = await find.docs(top.map(h => h[0]));
+    const ms = Number(process.hrtime.bigint() - start) / 1e6;
+    // What the search itself fetched; counting kinds fetches more.
+    const fetched = files.slice();
+    const counts = all.length ? await find.counts(all) : {};
     results.push({
       query: q,
       total: found ? found.hits.length : 0,
+      partial: found ? found.partial : false,
       hits: top.map(([id, score], i) => ({
         id,
         score,
@@ -35,8 +47,10 @@ const dir = path.join(out, 'search');
         title_html: find.mark(rows[i][0], found),
         snippet_html: find.mark(rows[i][4], found, 180),
       })),
-      files,
-      bytes: files.reduce((n, f) => n + f[1], 0),
+      files: fetched,
+      bytes: fetched.reduce((n, f) => n + f[1], 0),
+      ms,
+      counts,
     });
   }
   process.stdout.write(JSON.stringify(results, null, 1));

@@ -6,6 +6,10 @@ const PAGE = 10, WORDS = 10;
 // Term shard bytes a query may fetch; with PAGE document shards it stays
 // under 1 MB. The word being typed is completed only if its shards fit.
 const BUDGET = 700 * 1024;
+// Character classes as src/search/terms.rs has them.
+const LATIN = /[\u00c0-\u024f\u1e00-\u1eff\ufb00-\ufb06\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/u;
+const CJK = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{2ffff}]/u;
+const LETTER = /[\p{Alphabetic}\p{N}]/u;
 const esc = s => s.replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`);
 
 /** A search over the index files that `load(name, version)` fetches. */
@@ -23,24 +27,68 @@ function engine(load) {
     const from = [];
     for (let i = 0; i < s.length;) {
       const ch = String.fromCodePoint(s.codePointAt(i));
-      let f = ch < '\x80' ? ch.toLowerCase() : fold && fold[ch];
-      if (f == null) f = ch.normalize('NFKD').replace(/[^\0-\x7f]/g, '').toLowerCase() || ' ';
+      let f;
+      if (ch < '\x80') f = ch.toLowerCase();
+      else if (LATIN.test(ch)) {
+        f = fold && fold[ch];
+        if (f == null) f = ch.normalize('NFKD').replace(/[^\0-\x7f]/g, '').toLowerCase();
+        if (!/[a-z0-9]/.test(f)) f = ' ';
+      } else if (CJK.test(ch)) f = ch;
+      else f = LETTER.test(ch) ? ch.toLowerCase() : ' ';
       for (const c of f) { out += c; from.push(i); }
       i += ch.length;
     }
     return { out, from };
+  };
+  // Terms of folded text with where they are: words and CJK pairs.
+  const tokens = out => {
+    const toks = [];
+    let w = '', wa = 0, run = [];
+    const endWord = i => {
+      const n = [...w].length;
+      if (n >= man.min_term && n <= man.max_term) toks.push({ t: w, a: wa, b: i });
+      w = '';
+    };
+    const endRun = () => {
+      if (run.length === 1) toks.push({ t: run[0][0], a: run[0][1], b: run[0][1] + run[0][0].length, cjk: true });
+      run = [];
+    };
+    for (let i = 0; i < out.length;) {
+      const ch = String.fromCodePoint(out.codePointAt(i));
+      if (CJK.test(ch)) {
+        endWord(i);
+        const prev = run[run.length - 1];
+        if (prev) toks.push({ t: prev[0] + ch, a: prev[1], b: i + ch.length, cjk: true });
+        run.push([ch, i]);
+      } else if (ch < '\x80' ? /[a-z0-9]/.test(ch) : LETTER.test(ch)) {
+        endRun();
+        if (!w) wa = i;
+        w += ch;
+      } else { endWord(i); endRun(); }
+      i += ch.length;
+    }
+    endWord(out.length);
+    endRun();
+    return toks;
   };
   const ready = async texts => {
     if (!fold && man.fold && texts.some(t => /[^\0-\x7f]/.test(t))) fold = await get('fold.json');
   };
   // The shard holding `w`: the longest key `w` starts with.
   const home = w => {
-    for (let n = w.length; n >= 0; n--) if (keys.has(w.slice(0, n))) return w.slice(0, n);
+    for (let cs = [...w], n = cs.length; n >= 0; n--) if (keys.has(cs.slice(0, n).join(''))) return cs.slice(0, n).join('');
   };
+  const file = k => `t-${k.replace(/[^a-z0-9]/gu, c => `_${c.codePointAt(0).toString(16)}_`)}.json`;
+  const shards = new Map();
+  const fetchShards = list => Promise.all([...new Set(list)].filter(k => k !== undefined)
+    .map(async k => shards.set(k, await get(file(k)))));
+  // A key's entry: `[title, meta, text(, other stems)]` for a stem, or
+  // the stems of a word that is none.
+  const entry = k => { const sh = shards.get(home(k)); return sh && Object.hasOwn(sh, k) ? sh[k] : undefined; };
+  const stemsOf = e => e === undefined ? [] : Array.isArray(e) ? (e[3] ? e[3].split(' ') : []) : e.split(' ');
   const ids = s => {
-    const out = [];
+    const out = [], b = atob(s);
     if (!s) return out;
-    const b = atob(s);
     let i = 1;
     const num = () => {
       let v = 0, m = 1, c;
@@ -55,8 +103,9 @@ function engine(load) {
     return out;
   };
 
-  /** Ranked hits of query `q`: `{hits: [[id, score]], words, prefix}`, or
-      null when it has no word of two letters or more. */
+  /** Ranked hits of query `q`: `{hits: [[id, score]], words, prefix,
+      stems, partial}` (partial: no document has every word, these have
+      the most), or null when it has no word. */
   async function search(q) {
     if (!man) {
       man = await load('index.json');
@@ -64,11 +113,12 @@ function engine(load) {
     }
     await ready([q]);
     const f = folded(q).out;
-    const all = f.split(/[^a-z0-9]+/).filter(w => w.length >= man.min_term && w.length <= man.max_term);
-    const words = [...new Set(all)].slice(0, WORDS);
+    const toks = tokens(f);
+    const words = [...new Set(toks.map(t => t.t))].slice(0, WORDS);
     if (!words.length) return null;
     // The last word is completed while it is being typed.
-    let prefix = /[a-z0-9]$/.test(f) && words.includes(all[all.length - 1]) && all[all.length - 1];
+    const last = toks[toks.length - 1];
+    let prefix = last.b === f.length && words.includes(last.t) && last.t;
     const exact = words.filter(w => w !== prefix);
     let need = new Set(exact.map(home));
     if (prefix) {
@@ -77,30 +127,56 @@ function engine(load) {
       if ([...more].reduce((n, k) => n + keys.get(k), 0) <= BUDGET) need = more;
       else { exact.push(prefix); need.add(home(prefix)); prefix = ''; }
     }
-    need.delete(undefined);
-    const shards = await Promise.all([...need].map(k => get(`t-${k}.json`)));
-    // Per word, each document's best score: title 4, tags and authors 2, text 1.
-    const score = (map, entry) => {
-      const got = new Map();
-      entry.forEach((set, f) => ids(set).forEach(id => got.set(id, (got.get(id) || 0) + [4, 2, 1][f])));
-      got.forEach((s, id) => { if (!(map.get(id) >= s)) map.set(id, s); });
+    await fetchShards([...need]);
+    // A word not in the index is looked up by its longest start that is,
+    // at most four letters shorter (`gardens` when only `garden` is used).
+    const near = w => {
+      const cs = [...w], out = [];
+      for (let n = cs.length - 1; n >= Math.max(3, cs.length - 4) && !CJK.test(w); n--) out.push(cs.slice(0, n).join(''));
+      return out;
     };
-    const tests = exact.map(w => t => t === w);
-    if (prefix) tests.push(t => t.startsWith(prefix));
-    const per = tests.map(ok => {
+    const looked = new Map(exact.map(w => [w, w]));
+    await fetchShards(exact.filter(w => entry(w) === undefined).flatMap(near).map(home));
+    for (const w of exact) if (entry(w) === undefined) looked.set(w, near(w).find(p => entry(p) !== undefined) || w);
+    await fetchShards(exact.flatMap(w => stemsOf(entry(looked.get(w)))).map(home));
+    const stems = new Set();
+    // Per word, each document's best score over the word's stems: title 4,
+    // tags and authors 2, text 1; times the word's rarity (BM25's idf).
+    const score = (map, key) => {
+      const e = entry(key);
+      const sets = Array.isArray(e) ? [key] : [];
+      sets.push(...stemsOf(e).filter(k => Array.isArray(entry(k))));
+      for (const k of sets) {
+        stems.add(k);
+        const got = new Map();
+        entry(k).slice(0, 3).forEach((set, fi) => ids(set).forEach(id => got.set(id, (got.get(id) || 0) + [4, 2, 1][fi])));
+        got.forEach((s, id) => { if (!(map.get(id) >= s)) map.set(id, s); });
+      }
+    };
+    const per = exact.map(w => {
       const m = new Map();
-      for (const sh of shards) for (const t in sh) if (ok(t)) score(m, sh[t]);
+      score(m, looked.get(w));
       return m;
     });
-    per.sort((a, b) => a.size - b.size);
+    if (prefix) {
+      const m = new Map();
+      for (const k of need) for (const t in shards.get(k)) if (t.startsWith(prefix)) score(m, t);
+      per.push(m);
+    }
+    for (const m of per) {
+      const idf = Math.log(1 + (man.documents - m.size + 0.5) / (m.size + 0.5));
+      m.forEach((s, id) => m.set(id, s * idf));
+    }
+    // Documents with every word; when there are none, those with the most.
+    const count = new Map(), sum = new Map();
+    for (const m of per) m.forEach((s, id) => { count.set(id, (count.get(id) || 0) + 1); sum.set(id, (sum.get(id) || 0) + s); });
+    let most = 0;
+    count.forEach(n => { if (n > most) most = n; });
     const hits = [];
-    per[0].forEach((s, id) => {
-      for (const m of per.slice(1)) { if (!m.has(id)) return; s += m.get(id); }
-      hits.push([id, s]);
-    });
+    if (most) count.forEach((n, id) => { if (n === most) hits.push([id, sum.get(id)]); });
     // Best first; among equals the newer, which has the larger id.
     hits.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
-    return { hits, words: exact, prefix };
+    return { hits, words: exact, prefix, stems: [...stems], partial: hits.length > 0 && most < per.length };
   }
 
   /** Rows `[title, path, kind, date, excerpt]` of documents `list`. */
@@ -112,16 +188,23 @@ function engine(load) {
     return out;
   }
 
-  /** `text` as HTML with the words `found` matched in <mark>; cut to about
-      `width` characters around the first match when given. */
+  /** `text` as HTML with the words `found` matched in <mark>: the words
+      as typed, words starting with the prefix or with a stem found, CJK
+      pairs of the query; cut to about `width` characters around the
+      first match when given. */
   function mark(text, found, width) {
     const { out, from } = folded(text);
     const spans = [];
-    for (const m of out.matchAll(/[a-z0-9]+/g)) {
-      const w = m[0];
-      if (found.words.includes(w) || (found.prefix && w.startsWith(found.prefix))) {
-        const last = from[m.index + w.length - 1];
-        spans.push([from[m.index], last + (text.codePointAt(last) > 0xffff ? 2 : 1)]);
+    const stems = (found.stems || []).filter(s => [...s].length >= 3);
+    for (const tk of tokens(out)) {
+      const w = tk.t;
+      if (found.words.includes(w) || (found.prefix && w.startsWith(found.prefix)) ||
+          (!tk.cjk && stems.some(s => w.startsWith(s)))) {
+        const lastAt = from[tk.b - 1];
+        const end = lastAt + (text.codePointAt(lastAt) > 0xffff ? 2 : 1);
+        const prev = spans[spans.length - 1];
+        if (prev && from[tk.a] <= prev[1]) prev[1] = Math.max(prev[1], end);
+        else spans.push([from[tk.a], end]);
       }
     }
     let a = 0, b = text.length;
@@ -141,7 +224,27 @@ function engine(load) {
     return html + esc(text.slice(pos, b)) + (b < text.length ? '…' : '');
   }
 
-  return { search, docs, mark };
+  // Each document's kind, from kinds.json: loaded only to filter or count.
+  const kinds = async () => {
+    const k = await get('kinds.json'), of = [];
+    for (const name in k) for (const id of ids(k[name])) of[id] = name;
+    return of;
+  };
+
+  /** How many of `hits` are of each kind: `{post: 3, comment: 9}`. */
+  async function counts(hits) {
+    const k = await kinds(), c = {};
+    for (const [id] of hits) c[k[id]] = (c[k[id]] || 0) + 1;
+    return c;
+  }
+
+  /** The hits of kind `kind` (`post`, `comment`...). */
+  async function only(hits, kind) {
+    const k = await kinds();
+    return hits.filter(h => k[h[0]] === kind);
+  }
+
+  return { search, docs, mark, counts, only };
 }
 
 if (typeof module === 'object') module.exports = { engine };
@@ -160,6 +263,26 @@ const find = engine((name, v) =>
     return r.json();
   }));
 let run = 0, timer = 0, shown = 0, found = null;
+// Filters by kind, with counts, above the results: `?q=trust&kind=post`.
+let kind = new URLSearchParams(location.search).get('kind') || '';
+const KINDS = { post: 'Posts', thread: 'Threads', page: 'Pages', member: 'Members', comment: 'Comments' };
+const bar = document.createElement('p');
+bar.className = 'search-kinds';
+list.before(bar);
+const address = (q, k) => q ? '?q=' + encodeURIComponent(q) + (k ? '&kind=' + encodeURIComponent(k) : '') : location.pathname;
+async function showKinds(all, q, current) {
+  const c = all.length ? await find.counts(all) : {};
+  if (current !== run) return;
+  const link = (k, label, n) =>
+    `<a href="${esc(address(q, k))}" data-kind="${k}"${k === kind ? ' aria-current="true"' : ''}>${label} (${n})</a>`;
+  bar.innerHTML = [link('', 'All', all.length),
+    ...Object.keys(KINDS).filter(k => c[k]).map(k => link(k, KINDS[k], c[k]))].join(' · ');
+  bar.hidden = !all.length;
+}
+bar.onclick = e => {
+  const a = e.target.closest('a');
+  if (a) { e.preventDefault(); kind = a.dataset.kind; go(); }
+};
 const say = text => { status.textContent = text; };
 
 async function page(current) {
@@ -180,7 +303,7 @@ async function page(current) {
 async function go() {
   const q = input.value.trim();
   const current = ++run;
-  history.replaceState(null, '', q ? '?q=' + encodeURIComponent(q) : location.pathname);
+  history.replaceState(null, '', address(q, kind));
   try {
     const res = q ? await find.search(q) : null;
     if (current !== run) return;
@@ -188,10 +311,19 @@ async function go() {
     if (more) more.hidden = true;
     shown = 0;
     found = res;
-    if (!res) return say(q ? 'Type a word of two letters or more.' : '');
+    if (!res) {
+      bar.hidden = true;
+      return say(q ? 'Type a word of two letters or more.' : '');
+    }
+    const all = res.hits;
+    if (kind && KINDS[kind]) res.hits = await find.only(all, kind);
+    if (current !== run) return;
     const n = res.hits.length;
-    say(n ? `${n} result${n > 1 ? 's' : ''} for “${q}”` : `No results for “${q}”`);
+    say(!n ? `No results for “${q}”` : res.partial
+      ? `No result has every word of “${q}”; ${n} with most of them`
+      : `${n} result${n > 1 ? 's' : ''} for “${q}”`);
     if (n) await page(current);
+    await showKinds(all, q, current);
   } catch (e) {
     if (current === run) say('Search is unavailable: ' + e.message);
   }
