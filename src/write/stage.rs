@@ -52,11 +52,16 @@ impl Stage {
         let parent = rel.rsplit_once('/').map_or("", |(d, _)| d);
         if !self.made_dirs.lock().expect("lock").contains(parent) {
             let first = !self.made_dirs.lock().expect("lock").contains("");
+            if first {
+                // The mark spreads only folders made after it: set it
+                // before the first one.
+                fsops::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+                if self.clean {
+                    mark_top_of_hierarchy(&self.root);
+                }
+            }
             let abs = self.root.join(parent);
             fsops::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))?;
-            if first && self.clean {
-                mark_top_of_hierarchy(&self.root);
-            }
             let mut made = self.made_dirs.lock().expect("lock");
             made.insert(String::new());
             made.insert(parent.to_owned());
