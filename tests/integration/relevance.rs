@@ -8,7 +8,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::*;
-use crate::search::node_search;
+use crate::search::{node_search, titles};
 
 /// The fixture site, copied to a temp folder.
 fn polyglot() -> Site {
@@ -54,15 +54,6 @@ const QUERIES: &[(&str, &str, Option<&str>)] = &[
     ("パン", "パン作り", None),
     ("将", "将棋の序盤", None),
 ];
-
-fn titles(result: &Value) -> Vec<&str> {
-    result["hits"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|h| h["title"].as_str().unwrap())
-        .collect()
-}
 
 #[test]
 fn the_right_page_ranks_first_in_every_language() {

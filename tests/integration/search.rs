@@ -411,7 +411,8 @@ pub(crate) fn node_search(out: &Path, queries: &[&str]) -> Option<Value> {
     Some(serde_json::from_slice(&run.stdout).unwrap())
 }
 
-fn titles(result: &Value) -> Vec<&str> {
+/// The titles of one query's hits, in rank order.
+pub(crate) fn titles(result: &Value) -> Vec<&str> {
     result["hits"]
         .as_array()
         .unwrap()
