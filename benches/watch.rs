@@ -11,7 +11,8 @@
 //! a tag added or removed, title changes, and template edits. The debounce of the
 //! file watcher (100 ms by default, `--debounce-ms` in serve) comes on
 //! top, as it does for every watcher. Prints medians and 95th
-//! percentiles; asserts nothing.
+//! percentiles (and, with `SALON_BENCH_STAGES=1`, the median time of each
+//! stage of the rebuild); asserts nothing.
 
 mod common;
 
@@ -76,6 +77,7 @@ fn main() {
         }
         let mut times = Vec::new();
         let mut rendered = Vec::new();
+        let mut stages: Vec<(&'static str, Vec<Duration>)> = Vec::new();
         for i in 0..edits {
             let start = Instant::now();
             let path = edit(i);
@@ -85,6 +87,22 @@ fn main() {
                 eprintln!("{name}:\n{}", r.timings);
             }
             rendered.push(r.rendered);
+            for (stage, _, _, d) in &r.timings.stages {
+                match stages.iter_mut().find(|(s, _)| s == stage) {
+                    Some((_, ds)) => ds.push(*d),
+                    None => stages.push((stage, vec![*d])),
+                }
+            }
+        }
+        if std::env::var_os("SALON_BENCH_STAGES").is_some() {
+            let medians: Vec<String> = stages
+                .iter_mut()
+                .map(|(stage, ds)| {
+                    ds.sort();
+                    format!("{stage} {:.1}", ms(ds[ds.len() / 2]))
+                })
+                .collect();
+            eprintln!("{name}, median ms by stage: {}", medians.join(", "));
         }
         rows.push((name.to_owned(), times, rendered));
     };
