@@ -84,7 +84,15 @@ impl OutputPath {
     /// `posts/x/index.html`, `/feed.xml` → `feed.xml`.
     pub fn from_url(url_path: &str) -> Result<Self, String> {
         let mut out = String::with_capacity(url_path.len() + 11);
-        if url_path.contains('\\') || url_path.chars().any(char::is_control) {
+        // Most paths are ASCII: bytes are checked without decoding them,
+        // and no invisible character is ASCII.
+        let ascii = url_path.is_ascii();
+        let control = if ascii {
+            url_path.bytes().any(|b| b.is_ascii_control())
+        } else {
+            url_path.chars().any(char::is_control)
+        };
+        if url_path.contains('\\') || control {
             return Err(format!(
                 "`{}` contains a backslash or a control character",
                 url_path.escape_debug()
@@ -100,7 +108,7 @@ impl OutputPath {
             if segment.contains(':') {
                 return Err(format!("`{url_path}` contains `:`"));
             }
-            if let Some(c) = segment.chars().find(|&c| is_invisible(c)) {
+            if let Some(c) = segment.chars().find(|&c| !ascii && is_invisible(c)) {
                 return Err(format!(
                     "`{}` holds the invisible character U+{:04X}",
                     url_path.escape_debug(),

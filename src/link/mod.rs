@@ -440,11 +440,20 @@ fn find_comment(
 
 /// Root URL path of a post from the permalink pattern.
 fn post_path(pattern: &str, p: &ParsedPost) -> String {
-    pattern
-        .replace(":slug", &p.slug)
-        .replace(":year", &p.date.format("%Y").to_string())
-        .replace(":month", &p.date.format("%m").to_string())
-        .replace(":day", &p.date.format("%d").to_string())
+    use chrono::Datelike;
+    // Only the parts the pattern names, without chrono's formatter: this
+    // runs for every post on every relink.
+    let mut path = pattern.replace(":slug", &p.slug);
+    for (name, width, value) in [
+        (":year", 4, p.date.year()),
+        (":month", 2, p.date.month() as i32),
+        (":day", 2, p.date.day() as i32),
+    ] {
+        if path.contains(name) {
+            path = path.replace(name, &format!("{value:0width$}"));
+        }
+    }
+    path
 }
 
 /// Drops repeats, keeping first occurrences in order. A set, not a scan
