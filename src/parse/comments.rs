@@ -304,6 +304,19 @@ mod tests {
     }
 
     #[test]
+    fn held_comments_are_left_out_and_their_replies_move_up() {
+        let c = parse("- id: a\n  author: A\n  date: 2010-01-01\n- id: b\n  parent: a\n  author: B\n  date: 2010-01-02\n  status: pending\n  moderation_reason: first time\n- id: c\n  parent: b\n  author: C\n  date: 2010-01-03\n- id: d\n  author: D\n  date: 2010-01-04\n  status: spam\n- id: e\n  author: E\n  date: 2010-01-05\n  status: rejected\n").unwrap();
+        let ids: Vec<&str> = c.comments.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(c.comments[1].parent, Some(0));
+        assert_eq!(c.held_ids, ["b", "d", "e"]);
+        assert_eq!((c.held.pending, c.held.spam), (1, 1));
+        let errs =
+            parse("- id: a\n  author: A\n  date: 2010-01-01\n  status: aproved\n").unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 4, "{errs:?}");
+    }
+
+    #[test]
     fn bodies_are_sanitized() {
         let c = parse("- id: 1\n  author: A\n  date: 2010-01-01\n  body: '<p>x<script>alert(1)</script></p>'\n").unwrap();
         assert_eq!(&*c.comments[0].body, "<p>x</p>");
