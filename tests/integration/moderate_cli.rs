@@ -139,3 +139,41 @@ fn approving_while_watch_runs_publishes_the_comment() {
         Vec::<String>::new()
     );
 }
+
+#[test]
+fn a_bad_policy_is_an_error_at_its_line_and_column() {
+    let site = marked_site();
+    site.write(
+        "salon.yaml",
+        &format!("{}moderation:\n  hold: sometimes\n", crate::common::CONFIG),
+    );
+    let built = run(site.root(), &["build"]);
+    assert_eq!(built.code, Some(1));
+    assert!(built.stderr.contains("salon.yaml:5:9"), "{}", built.stderr);
+    assert!(built.stderr.contains("first_time"), "{}", built.stderr);
+}
+
+#[test]
+fn the_mail_import_says_what_waits_and_why() {
+    let site = crate::moderation::mail_site();
+    let mbox = crate::moderation::fixture();
+    let ran = run(
+        site.root(),
+        &["import", "mbox", mbox.to_str().unwrap(), "--comments"],
+    )
+    .ok();
+    for said in [
+        "4 comment(s) wait for a moderator",
+        "claims to be member `ann` without proof: no Authentication-Results header from mx.site.example",
+        "Refused 1 repl(ies)",
+        "whose comments are closed",
+    ] {
+        assert!(ran.stderr.contains(said), "{said}:\n{}", ran.stderr);
+    }
+    let listed = run(site.root(), &["moderate", "--json"]).ok();
+    let v: serde_json::Value = serde_json::from_str(&listed.stdout).unwrap();
+    assert_eq!(
+        (v["pending"].as_u64(), v["spam"].as_u64()),
+        (Some(3), Some(1))
+    );
+}

@@ -19,7 +19,7 @@ const CLOSED: &str =
 const EXISTING: &str = "- id: wp-1\n  author: The Long Table\n  date: 2024-03-02T10:00:00Z\n  body: \"<p>Great bridge metaphor.</p>\"\n";
 const POLICY: &str = "moderation:\n  hold: first_time\n  spam_words: [casino]\n  max_links: 3\n  authserv_id: mx.site.example\n";
 
-fn mail_site() -> Site {
+pub fn mail_site() -> Site {
     Site::new(
         &format!("{CONFIG}{POLICY}"),
         &[
@@ -32,7 +32,7 @@ fn mail_site() -> Site {
     )
 }
 
-fn fixture() -> PathBuf {
+pub fn fixture() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/moderation/replies.mbox")
 }
 
