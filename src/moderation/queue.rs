@@ -130,11 +130,13 @@ fn item_spans(text: &str) -> Option<Vec<(usize, usize)>> {
     Some(starts.iter().copied().zip(ends).collect())
 }
 
+/// Every comment file of the site, read and parsed in parallel.
 fn comment_files(root: &Path) -> Result<Vec<CommentFile>, Error> {
+    use rayon::prelude::*;
     let listed = crate::load::list_content(root)?;
     listed
         .comments
-        .iter()
+        .par_iter()
         .map(|f| CommentFile::read(root, &f.abs))
         .collect()
 }
