@@ -140,26 +140,25 @@ enum Command {
     },
 }
 
-/// `salon moderate <action> ID…`: IDs as `salon moderate` lists them
-/// (`post-slug#comment-id`), or a comment id alone when only one post has it.
+/// The comments a `salon moderate` action changes.
+#[derive(Args)]
+struct CommentIds {
+    /// `post-slug#comment-id`, as `salon moderate` lists them, or a comment
+    /// id alone when only one post has it.
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+}
+
+/// `salon moderate <action> ID…`.
 #[derive(Subcommand)]
 enum ModerateAction {
     /// Publish these comments (`status: approved`).
-    Approve {
-        #[arg(required = true, value_name = "ID")]
-        ids: Vec<String>,
-    },
+    Approve(CommentIds),
     /// Turn them down (`status: rejected`): kept in the file, so a re-import
     /// does not bring them back, but never shown or listed again.
-    Reject {
-        #[arg(required = true, value_name = "ID")]
-        ids: Vec<String>,
-    },
+    Reject(CommentIds),
     /// Mark them as spam (`status: spam`): never shown.
-    Spam {
-        #[arg(required = true, value_name = "ID")]
-        ids: Vec<String>,
-    },
+    Spam(CommentIds),
 }
 
 /// `salon import <format> ...`: one subcommand per source, each with its
@@ -455,9 +454,9 @@ fn moderate(source: &Path, action: Option<ModerateAction>, json: bool) -> Result
             }
             return Ok(());
         }
-        Some(ModerateAction::Approve { ids }) => (ids, Status::Approved),
-        Some(ModerateAction::Reject { ids }) => (ids, Status::Rejected),
-        Some(ModerateAction::Spam { ids }) => (ids, Status::Spam),
+        Some(ModerateAction::Approve(c)) => (c.ids, Status::Approved),
+        Some(ModerateAction::Reject(c)) => (c.ids, Status::Rejected),
+        Some(ModerateAction::Spam(c)) => (c.ids, Status::Spam),
     };
     let changes = queue::set_status(source, &ids, to)?;
     match json {
