@@ -188,6 +188,10 @@ pub fn set_status(root: &Path, ids: &[String], to: Status) -> Result<Vec<Change>
     let mut by_id: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
     for (f, file) in files.iter().enumerate() {
         for k in 0..file.values.len() {
+            // Only a mapping can be a comment (the build reports others).
+            if !file.values[k].is_mapping() {
+                continue;
+            }
             let id = file.id(k);
             by_id
                 .entry(format!("{}#{id}", file.slug))
