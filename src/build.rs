@@ -191,6 +191,9 @@ pub struct BuildReport {
     /// When the next held-back post is due, if any: a build after it
     /// publishes that post.
     pub next_scheduled: Option<DateTime<Utc>>,
+    /// Comments kept off the site by their status (none counted when the
+    /// build was up to date: nothing was parsed).
+    pub held: crate::moderation::Held,
     /// Nothing changed since the last build, so nothing was rendered.
     pub up_to_date: bool,
     /// Content warnings (the build succeeded).
@@ -524,6 +527,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
         posts: loaded.site.posts.len(),
         scheduled: loaded.site.scheduled.len(),
         next_scheduled,
+        held: loaded.site.held,
         warnings: loaded.diags.warnings(),
         timings: loaded.timings,
     })

@@ -34,6 +34,8 @@ struct RawConfig {
     #[serde(default)]
     reply_to: Option<String>,
     #[serde(default)]
+    moderation: Option<crate::moderation::policy::RawPolicy>,
+    #[serde(default)]
     extra: serde_yaml::Mapping,
 }
 
@@ -95,6 +97,8 @@ pub struct Config {
     /// The address readers reply to by e-mail: posts and comments get a
     /// `mailto:` "Reply" link (see [`crate::reply`]).
     pub reply_to: Option<String>,
+    /// Which new comments wait for a moderator (`moderation:`).
+    pub moderation: crate::moderation::Policy,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
 }
@@ -157,6 +161,13 @@ impl Config {
                 .with_source(text),
             );
         }
+        let moderation = match raw.moderation {
+            None => Default::default(),
+            Some(m) => crate::moderation::Policy::check(m, path, text).unwrap_or_else(|e| {
+                errors.extend(e);
+                Default::default()
+            }),
+        };
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -174,6 +185,7 @@ impl Config {
             post_permalink,
             menu,
             reply_to,
+            moderation,
             extra: raw.extra,
         })
     }
@@ -350,6 +362,24 @@ mod tests {
         assert_eq!((pos.line, pos.column), (3, 10));
         assert!(errs[0].message.contains("`purple`"));
         assert!(errs[0].help.as_deref().unwrap().contains("water"));
+    }
+
+    #[test]
+    fn moderation_policy_is_checked_with_positions() {
+        let c = parse("title: T\nbase_url: https://e.org/\nmoderation:\n  hold: first_time\n  blocked: [spam.example]\n").unwrap();
+        assert_eq!(c.moderation.hold, crate::moderation::Hold::FirstTime);
+        assert_eq!(c.moderation.blocked, ["spam.example"]);
+        let errs = parse("title: T\nbase_url: https://e.org/\nmoderation:\n  hold: sometimes\n")
+            .unwrap_err();
+        let pos = errs[0].position.unwrap();
+        assert_eq!((pos.line, pos.column), (4, 9), "{errs:?}");
+        assert!(errs[0].message.contains("first_time"), "{errs:?}");
+        let errs = parse("title: T\nbase_url: https://e.org/\nmoderation:\n  blocked:\n    - ok.example\n    - not a domain\n").unwrap_err();
+        let pos = errs[0].position.unwrap();
+        assert_eq!((pos.line, pos.column), (6, 7), "{errs:?}");
+        let errs =
+            parse("title: T\nbase_url: https://e.org/\nmoderation:\n  max_link: 3\n").unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 4, "{errs:?}");
     }
 
     #[test]

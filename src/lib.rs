@@ -34,6 +34,10 @@
 //! finder and redactor of e-mail addresses) serve [`import`] and
 //! [`search`] alike.
 //!
+//! [`moderation`] decides which comments readers see: a comment's
+//! `status`, the site's policy for new ones, and `salon moderate`, which
+//! changes a status in its file, byte for byte otherwise.
+//!
 //! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
 //! inside it: it watches the site folder, calls the build again after
 //! changes, serves the output folder and live-reloads open tabs. Its
@@ -58,6 +62,7 @@ pub mod load;
 pub mod markdown;
 pub mod memory;
 pub mod model;
+pub mod moderation;
 pub mod parse;
 pub mod render;
 pub mod reply;

@@ -129,6 +129,36 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// List the comments that wait for a moderator; approve, reject or
+    /// mark them as spam (their files are edited in place).
+    Moderate {
+        #[command(subcommand)]
+        action: Option<ModerateAction>,
+        /// Print JSON, for scripts.
+        #[arg(long, global = true)]
+        json: bool,
+    },
+}
+
+/// The comments a `salon moderate` action changes.
+#[derive(Args)]
+struct CommentIds {
+    /// `post-slug#comment-id`, as `salon moderate` lists them, or a comment
+    /// id alone when only one post has it.
+    #[arg(required = true, value_name = "ID")]
+    ids: Vec<String>,
+}
+
+/// `salon moderate <action> ID…`.
+#[derive(Subcommand)]
+enum ModerateAction {
+    /// Publish these comments (`status: approved`).
+    Approve(CommentIds),
+    /// Turn them down (`status: rejected`): kept in the file, so a re-import
+    /// does not bring them back, but never shown or listed again.
+    Reject(CommentIds),
+    /// Mark them as spam (`status: spam`): never shown.
+    Spam(CommentIds),
 }
 
 /// `salon import <format> ...`: one subcommand per source, each with its
@@ -251,6 +281,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Import { what } => import(cli.source, what),
+        Command::Moderate { action, json } => moderate(&cli.source, action, json),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -296,6 +327,9 @@ fn run(cli: Cli) -> Result<(), Error> {
                 start.elapsed().as_secs_f64()
             );
             report_scheduled(&r);
+            if let Some(said) = r.held.summary() {
+                eprintln!("{said}");
+            }
             Ok(())
         }
         Command::Serve {
@@ -396,6 +430,40 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
         ImportCommand::Mbox(args) => return import_mbox(&source, args),
     };
     export(source, format, args)
+}
+
+/// `salon moderate`: the list on stdout (the summary on stderr), or the
+/// changes made.
+fn moderate(source: &Path, action: Option<ModerateAction>, json: bool) -> Result<(), Error> {
+    use salon::moderation::{queue, report, Status};
+    if !salon::build::is_site(source) {
+        return Err(Error::Refused(format!(
+            "{} holds no site (salon.yaml); run it in the site folder or pass --source",
+            source.display()
+        )));
+    }
+    let (ids, to) = match action {
+        None => {
+            let waiting = queue::list(source)?;
+            match json {
+                true => println!("{}", report::list_json(&waiting)),
+                false => {
+                    print!("{}", report::list_text(&waiting));
+                    eprintln!("{}", report::list_summary(&waiting));
+                }
+            }
+            return Ok(());
+        }
+        Some(ModerateAction::Approve(c)) => (c.ids, Status::Approved),
+        Some(ModerateAction::Reject(c)) => (c.ids, Status::Rejected),
+        Some(ModerateAction::Spam(c)) => (c.ids, Status::Spam),
+    };
+    let changes = queue::set_status(source, &ids, to)?;
+    match json {
+        true => println!("{}", report::changes_json(&changes)),
+        false => print!("{}", report::changes_text(&changes)),
+    }
+    Ok(())
 }
 
 /// Prints what a conversation import did (and, on a dry run, the YAML).
@@ -559,6 +627,7 @@ fn live(
     };
     let mut url = None;
     let mut first = true;
+    let mut held = salon::moderation::Held::default();
     let mut on_event = |event: Event<'_>| match event {
         Event::Serving { url: u, .. } => {
             eprintln!("Serving at {u} with live reload");
@@ -618,6 +687,15 @@ fn live(
             }
             if first {
                 report_scheduled(r);
+            }
+            // Said at the start and whenever the number changes.
+            if first || r.held != held {
+                if let Some(said) = r.held.summary() {
+                    eprintln!("{said}");
+                } else if !first {
+                    eprintln!("Nothing waits for moderation.");
+                }
+                held = r.held;
             }
             if first && open {
                 if let Some(u) = &url {

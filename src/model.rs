@@ -96,6 +96,8 @@ pub struct Site {
     /// Posts held back because they are dated after the build's moment,
     /// in date order: on no page until a build after their date.
     pub scheduled: Vec<Scheduled>,
+    /// Comments kept off the site by their status, by why.
+    pub held: crate::moderation::Held,
 }
 
 /// A post left out of the build until its date.

@@ -32,6 +32,8 @@ struct PostHead {
     date: Option<serde_yaml::Value>,
     #[serde(default)]
     aliases: OneOrMany,
+    #[serde(default)]
+    comments: Option<serde_yaml::Value>,
 }
 
 /// The front matter of a markdown file, as YAML text.
@@ -130,6 +132,10 @@ pub struct Importer {
     comment_ids: HashMap<String, HashSet<String>>,
     unmatched: HashMap<String, (String, usize)>,
     report: ImportReport,
+    /// Posts whose comments are `closed` or `hidden`, with which.
+    closed: HashMap<String, String>,
+    /// Set for new contributions: who they are and what status they get.
+    moderation: Option<super::moderated::Moderation>,
 }
 
 impl Importer {
@@ -167,6 +173,8 @@ impl Importer {
                 dry_run,
                 ..Default::default()
             },
+            closed: HashMap::new(),
+            moderation: None,
         };
         for path in markdown_files(&root.join("content/posts")) {
             let stem = crate::parse::file_stem(&path);
@@ -177,6 +185,10 @@ impl Importer {
                 .as_ref()
                 .and_then(|h| h.slug.clone())
                 .unwrap_or_else(|| rest.to_owned());
+            let mode = head.as_ref().and_then(|h| h.comments.as_ref()?.as_str());
+            if let Some(mode @ ("closed" | "hidden")) = mode {
+                me.closed.insert(slug.clone(), mode.to_owned());
+            }
             let (title, mut paths, date) = match head {
                 Some(h) => {
                     let date = h.date.as_ref().and_then(|d| match d {
@@ -212,6 +224,25 @@ impl Importer {
         if n > 0 {
             *self.report.skipped.entry(why.to_owned()).or_default() += n;
         }
+    }
+
+    /// Treats what follows as new contributions (e-mailed replies,
+    /// webmentions): members are credited only as far as each comment's
+    /// [`Sender`](super::Sender) proves, statuses follow `policy`, and
+    /// replies to posts whose comments are closed or hidden are refused.
+    pub fn moderate(&mut self, policy: crate::moderation::Policy) {
+        self.moderation = Some(super::moderated::Moderation::new(&self.root, policy));
+    }
+
+    /// `closed` or `hidden` when the post with this slug takes no new
+    /// comments.
+    pub fn comments_closed(&self, slug: &str) -> Option<&str> {
+        self.closed.get(slug).map(String::as_str)
+    }
+
+    /// Lists a new contribution that was refused, with why.
+    pub fn refuse(&mut self, what: String) {
+        self.report.refused.push(what);
     }
 
     /// Whether the site has a post with this slug.
@@ -517,6 +548,16 @@ impl Importer {
             };
             self.comment_ids.insert(key.clone(), ids);
         }
+        if self.moderation.is_some() {
+            if let Some(mode) = self.closed.get(slug) {
+                for c in &comments {
+                    self.report
+                        .refused
+                        .push(format!("{slug}#{}: comments on `{slug}` are {mode}", c.id));
+                }
+                return Ok(());
+            }
+        }
         let ids = self.comment_ids.get_mut(&key).expect("just inserted");
         let comments: Vec<CommentRecord> = comments
             .into_iter()
@@ -544,17 +585,27 @@ impl Importer {
                 continue;
             };
             let raw_author = c.author.trim();
-            let member = self
-                .matcher
-                .find(raw_author, c.email.as_deref())
-                .map(str::to_owned);
             // An e-mail address used as a name is never written.
-            let author = redact_name(raw_author);
-            let author = if author.is_empty() {
-                "Anonymous"
+            let shown = redact_name(raw_author);
+            let shown = if shown.is_empty() {
+                "Anonymous".to_owned()
             } else {
-                &author
+                shown
             };
+            let (member, author, verdict) = match self.moderation.as_mut() {
+                Some(m) => {
+                    let credited = m.credit(&self.matcher, &c, &shown);
+                    (credited.member, credited.author, Some(credited.verdict))
+                }
+                None => (
+                    self.matcher
+                        .find(raw_author, c.email.as_deref())
+                        .map(str::to_owned),
+                    shown,
+                    None,
+                ),
+            };
+            let author = author.as_str();
             match &member {
                 Some(_) => self.report.matched += 1,
                 None if author != "Anonymous" => {
@@ -594,6 +645,16 @@ impl Importer {
                 text.push_str(&format!("  url: {}\n", yaml_str(url)));
             }
             text.push_str(&format!("  date: {}\n", format_date(&date)));
+            if let Some(v) = verdict.filter(|v| v.status != crate::moderation::Status::Approved) {
+                let why = v.reason.unwrap_or_default();
+                text.push_str(&format!("  status: {}\n", v.status.as_str()));
+                text.push_str(&format!("  moderation_reason: {}\n", yaml_str(&why)));
+                self.report.held.push(format!(
+                    "{slug}#{} by {author}: {} ({why})",
+                    c.id,
+                    v.status.as_str()
+                ));
+            }
             let body = redact(&sanitize(&autop(&c.body_html)));
             text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
             ids.insert(c.id);

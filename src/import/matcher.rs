@@ -170,6 +170,14 @@ impl Matcher {
             .map(String::as_str)
     }
 
+    /// The member whose `aka` lists this e-mail address.
+    pub fn find_address(&self, address: &str) -> Option<&str> {
+        if !address.contains('@') {
+            return None;
+        }
+        self.names.get(&name_key(address)).map(String::as_str)
+    }
+
     /// The member whose `links` or `aka` list this account.
     pub fn find_account(&self, account: &str) -> Option<&str> {
         self.accounts

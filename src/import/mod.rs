@@ -58,6 +58,7 @@ pub mod json;
 pub mod mastodon;
 pub mod matcher;
 pub mod mbox;
+mod moderated;
 pub mod movabletype;
 pub mod names;
 mod report;
@@ -156,6 +157,23 @@ pub struct CommentRecord {
     pub date: Option<Date>,
     /// Untrusted HTML.
     pub body_html: String,
+    /// What the channel proves about who sent it.
+    pub sender: Sender,
+}
+
+/// What a comment's channel proves about who sent it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Sender {
+    /// An export of a platform that had its own accounts: its names and
+    /// addresses are matched to members as they are.
+    #[default]
+    Export,
+    /// A new contribution whose address was proven (an e-mail the site's
+    /// server authenticated): it is the member that address belongs to.
+    Proven,
+    /// A new contribution whose address, if any, nobody vouched for, and
+    /// why: it is linked to no member.
+    Unproven(String),
 }
 
 /// Which post a group of comments belongs to.

@@ -62,6 +62,12 @@ pub struct ImportReport {
     /// file name, or the address of a page Salon makes): their files, with
     /// why.
     pub renamed_slugs: Vec<String>,
+    /// New comments written with a status that keeps them off the site:
+    /// `post#id`, author, status and why.
+    pub held: Vec<String>,
+    /// New comments refused (never written), with why: a reply to a post
+    /// whose comments are closed or hidden.
+    pub refused: Vec<String>,
     /// Other things the curator should know (the first few).
     pub notes: Vec<String>,
     /// Nothing was written.
@@ -151,6 +157,25 @@ impl fmt::Display for ImportReport {
                 super::names::MAX_SLUG,
                 list(&self.renamed_slugs, 20)
             )?;
+        }
+        if !self.held.is_empty() {
+            writeln!(
+                f,
+                "{} comment(s) wait for a moderator and are not on the site (`salon moderate` lists them):",
+                self.held.len()
+            )?;
+            for h in self.held.iter().take(50) {
+                writeln!(f, "  {h}")?;
+            }
+            if self.held.len() > 50 {
+                writeln!(f, "  and {} more", self.held.len() - 50)?;
+            }
+        }
+        if !self.refused.is_empty() {
+            writeln!(f, "Refused {} repl(ies), not written:", self.refused.len())?;
+            for r in &self.refused {
+                writeln!(f, "  {r}")?;
+            }
         }
         for n in &self.notes {
             writeln!(f, "note: {n}")?;

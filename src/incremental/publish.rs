@@ -47,6 +47,7 @@ impl State {
             posts: linked.site.posts.len(),
             scheduled: linked.site.scheduled.len(),
             next_scheduled: linked.site.next_scheduled(),
+            held: linked.site.held,
             warnings: linked.warnings.clone(),
             timings,
         };
@@ -142,6 +143,7 @@ impl State {
             posts: linked.site.posts.len(),
             scheduled: linked.site.scheduled.len(),
             next_scheduled: linked.site.next_scheduled(),
+            held: linked.site.held,
             warnings: linked.warnings.clone(),
             timings,
         };

@@ -175,6 +175,16 @@ pub fn link(
         });
     }
 
+    // Held comments are in no page, but a build says how many wait, and a
+    // thread entry quoting one is told apart from a broken reference.
+    let mut held = crate::moderation::Held::default();
+    let mut held_refs = std::collections::HashSet::new();
+    for file in &comments {
+        held.add(file.held);
+        for id in &file.held_ids {
+            held_refs.insert((file.post_slug.as_str(), id.as_str()));
+        }
+    }
     // Comment files are independent: linked in parallel (most of a large
     // site's names to look up are commenters'), reported in file order.
     type Linked = (Option<(PostIdx, Vec<Comment>)>, Vec<Diagnostic>);
@@ -267,8 +277,14 @@ pub fn link(
                 .map(|e| {
                     let quote = e.comment.as_deref().and_then(|reference| {
                         let found = find_comment(&site_posts, &post_by_slug, reference);
-                        let slug = reference.split_once('#').map_or("", |(s, _)| s.trim());
-                        if let (None, Some(waiting)) = (found, scheduled_by_slug.get(slug)) {
+                        let (slug, id) = reference.split_once('#').map_or(("", ""), |(s, i)| (s.trim(), i.trim()));
+                        if found.is_none() && held_refs.contains(&(slug, id)) {
+                            diags.push(Diagnostic::warning(
+                                &t.source,
+                                Some(crate::error::Position::new(e.line, 1)),
+                                format!("entry `{}` quotes comment `{reference}`, which is not approved (its status keeps it off the site); the entry is shown without it", e.id),
+                            ));
+                        } else if let (None, Some(waiting)) = (found, scheduled_by_slug.get(slug)) {
                             diags.push(Diagnostic::warning(
                                 &t.source,
                                 Some(crate::error::Position::new(e.line, 1)),
@@ -401,6 +417,7 @@ pub fn link(
         tags,
         categories,
         scheduled,
+        held,
     };
     references::resolve(&mut site, diags);
     related::fill(&mut site, previous);

@@ -9,6 +9,7 @@ use super::{file_stem, SourceFile};
 use crate::date::{parse_date, Date, DATE_HELP};
 use crate::error::{Diagnostic, Position};
 use crate::frontmatter::{self, Id};
+use crate::moderation::{Held, Status};
 use crate::sanitize::sanitize;
 
 #[derive(Debug, Deserialize)]
@@ -25,6 +26,12 @@ struct RawComment {
     date: super::Scalar,
     #[serde(default)]
     body: String,
+    #[serde(default)]
+    status: Status,
+    /// Why it waits; for `salon moderate`, never shown.
+    #[serde(default)]
+    #[allow(dead_code)]
+    moderation_reason: Option<String>,
 }
 
 /// The comments of one post.
@@ -38,6 +45,11 @@ pub struct ParsedComments {
     pub comments: Vec<ParsedComment>,
     /// Orphans and other things worth a warning.
     pub warnings: Vec<Diagnostic>,
+    /// Comments kept out of the site by their `status`: their ids, for
+    /// thread entries that quote them, and how many wait.
+    pub held_ids: Vec<String>,
+    /// How many of them wait for a moderator.
+    pub held: Held,
 }
 
 /// One comment, its body sanitized.
@@ -113,6 +125,7 @@ pub fn parse_comments(
         .enumerate()
         .map(|(n, (_, _, c))| (c.id.0.clone(), n))
         .collect();
+    let statuses: Vec<Status> = dated.iter().map(|(_, _, c)| c.status).collect();
     let mut comments: Vec<ParsedComment> = dated
         .into_iter()
         .map(|(date, i, c)| {
@@ -156,12 +169,60 @@ pub fn parse_comments(
         ));
         comments[first].parent = None;
     }
+    let (comments, held_ids, held) = keep_approved(comments, &statuses);
     Ok(ParsedComments {
         source: path.clone(),
         post_slug: file_stem(path),
         comments,
         warnings,
+        held_ids,
+        held,
     })
+}
+
+/// The approved comments only, parents re-pointed at their nearest
+/// approved ancestor, so nothing of a held comment reaches the site; with
+/// the ids of those left out and how many of them wait. `statuses` is in
+/// the order of `comments`.
+fn keep_approved(
+    comments: Vec<ParsedComment>,
+    statuses: &[Status],
+) -> (Vec<ParsedComment>, Vec<String>, Held) {
+    if statuses.iter().all(|s| *s == Status::Approved) {
+        return (comments, Vec::new(), Held::default());
+    }
+    let mut held = Held::default();
+    let mut new_index: Vec<Option<usize>> = Vec::with_capacity(comments.len());
+    let mut kept = 0;
+    for s in statuses {
+        held.count(*s);
+        new_index.push((*s == Status::Approved).then(|| {
+            kept += 1;
+            kept - 1
+        }));
+    }
+    let parents: Vec<Option<usize>> = comments.iter().map(|c| c.parent).collect();
+    // Cycles are broken already, so every walk up ends.
+    let visible_ancestor = |mut p: Option<usize>| {
+        while let Some(i) = p {
+            if new_index[i].is_some() {
+                return new_index[i];
+            }
+            p = parents[i];
+        }
+        None
+    };
+    let mut out = Vec::with_capacity(kept);
+    let mut held_ids = Vec::new();
+    for (i, mut c) in comments.into_iter().enumerate() {
+        if new_index[i].is_none() {
+            held_ids.push(c.id);
+            continue;
+        }
+        c.parent = visible_ancestor(c.parent);
+        out.push(c);
+    }
+    (out, held_ids, held)
 }
 
 /// `a`, `b` and `c`, or the first few and how many more: a cycle can
@@ -240,6 +301,19 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(errs[0].position.unwrap().line, 4);
+    }
+
+    #[test]
+    fn held_comments_are_left_out_and_their_replies_move_up() {
+        let c = parse("- id: a\n  author: A\n  date: 2010-01-01\n- id: b\n  parent: a\n  author: B\n  date: 2010-01-02\n  status: pending\n  moderation_reason: first time\n- id: c\n  parent: b\n  author: C\n  date: 2010-01-03\n- id: d\n  author: D\n  date: 2010-01-04\n  status: spam\n- id: e\n  author: E\n  date: 2010-01-05\n  status: rejected\n").unwrap();
+        let ids: Vec<&str> = c.comments.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["a", "c"]);
+        assert_eq!(c.comments[1].parent, Some(0));
+        assert_eq!(c.held_ids, ["b", "d", "e"]);
+        assert_eq!((c.held.pending, c.held.spam), (1, 1));
+        let errs =
+            parse("- id: a\n  author: A\n  date: 2010-01-01\n  status: aproved\n").unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 4, "{errs:?}");
     }
 
     #[test]

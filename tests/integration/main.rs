@@ -23,6 +23,8 @@ mod journeys;
 mod journeys_import;
 mod languages;
 mod mbox;
+mod moderate_cli;
+mod moderation;
 mod names;
 mod output;
 mod pagination;

@@ -13,7 +13,8 @@ use std::collections::HashMap;
 use pulldown_cmark::{html, Parser};
 
 use super::Mailbox;
-use crate::import::CommentRecord;
+use crate::import::{CommentRecord, Sender};
+use crate::moderation::auth;
 use crate::reply::find_tag;
 
 /// The replies to one post.
@@ -36,8 +37,10 @@ pub struct Intake {
     pub empty: Vec<usize>,
 }
 
-/// Sorts the mailbox's messages into comments per post.
-pub fn collect(mailbox: &Mailbox) -> Intake {
+/// Sorts the mailbox's messages into comments per post. `authserv_id`
+/// names the site's receiving mail server, whose
+/// `Authentication-Results` headers alone can prove a sender.
+pub fn collect(mailbox: &Mailbox, authserv_id: Option<&str>) -> Intake {
     let mails = &mailbox.mails;
     // Which post each message answers, and the comment it answers.
     let mut target: Vec<Option<(String, Option<String>)>> = mails
@@ -115,6 +118,7 @@ pub fn collect(mailbox: &Mailbox) -> Intake {
             url: None,
             date: m.date,
             body_html: to_html(&m.text),
+            sender: sender(m, authserv_id),
         };
         let k = *index.entry(slug.clone()).or_insert_with(|| {
             intake.posts.push(PostReplies {
@@ -130,6 +134,20 @@ pub fn collect(mailbox: &Mailbox) -> Intake {
             .sort_by_key(|(line, r)| (r.date.is_none(), r.date, *line));
     }
     intake
+}
+
+/// What the message proves about its sender.
+fn sender(m: &super::mail::Mail, authserv_id: Option<&str>) -> Sender {
+    match auth::verify(&m.auth_results, authserv_id, m.from_address.as_deref()) {
+        Ok(_) if m.author.email == m.from_address => Sender::Proven,
+        // Google Groups names the sender apart from `From`; the
+        // authentication is about `From`, the group.
+        Ok(_) => Sender::Unproven(
+            "the author is named by X-Original-From, which the authentication does not cover"
+                .into(),
+        ),
+        Err(why) => Sender::Unproven(why),
+    }
 }
 
 /// The reply's markdown as HTML (sanitized again by the importer).
@@ -187,7 +205,7 @@ Date: Mon, 1 Jan 2024 12:00:00 +0000
     #[test]
     fn replies_land_under_their_post_and_parent() {
         let mb = read(MBOX.as_bytes()).unwrap();
-        let intake = collect(&mb);
+        let intake = collect(&mb, None);
         assert_eq!(intake.posts.len(), 1);
         let p = &intake.posts[0];
         assert_eq!(p.slug, "building-bridges");

@@ -47,6 +47,12 @@ pub struct Mail {
     pub text: String,
     /// The quote and signature folded under it, markdown.
     pub quoted: Option<String>,
+    /// The address of the `From` header (not `X-Original-From`): what
+    /// the sender's authentication is about. Matching only; never written.
+    pub from_address: Option<String>,
+    /// Each `Authentication-Results` header, unfolded, with its position
+    /// among the message's headers (topmost first).
+    pub auth_results: Vec<(usize, String)>,
 }
 
 /// The stable id of a message: `m-` and the XXH3 of its Message-ID.
@@ -115,6 +121,23 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
             .or_else(|| msg.from()),
     );
     let (text, quoted) = body(&msg);
+    let from_address = self::author(msg.from()).email;
+    // Positions count every header, readable or not, so that two headers
+    // with another between them are never taken for neighbours.
+    let auth_results = msg
+        .headers()
+        .iter()
+        .enumerate()
+        .filter(|(_, h)| h.name == HeaderName::AuthenticationResults)
+        .map(|(at, h)| {
+            let raw = msg
+                .raw_message
+                .get(h.offset_start as usize..h.offset_end as usize)
+                .unwrap_or_default();
+            let value = String::from_utf8_lossy(raw);
+            (at, value.split_whitespace().collect::<Vec<_>>().join(" "))
+        })
+        .collect();
     Some(Mail {
         line,
         id,
@@ -133,6 +156,8 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
         list,
         text,
         quoted,
+        from_address,
+        auth_results,
     })
 }
 

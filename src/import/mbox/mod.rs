@@ -322,7 +322,7 @@ Hammers.
             for input in [data.clone(), [b"From x\nSubject: s\n\n".as_slice(), &data].concat()] {
                 if let Ok(mb) = read(input.as_slice()) {
                     let _ = mb.conversations();
-                    let _ = comments::collect(&mb);
+                    let _ = comments::collect(&mb, None);
                 }
             }
         }
@@ -341,7 +341,7 @@ Hammers.
                     proptest::prop_assert!(!m.quoted.as_deref().is_some_and(crate::email::contains));
                 }
             }
-            let _ = comments::collect(&mb);
+            let _ = comments::collect(&mb, None);
         }
     }
 }

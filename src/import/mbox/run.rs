@@ -101,14 +101,33 @@ pub fn import_threads(
     Ok(report)
 }
 
+/// The moderation policy of the site's `salon.yaml`; a config error
+/// stops the import before anything is written.
+fn site_policy(root: &Path) -> Result<crate::moderation::Policy, Error> {
+    let file = crate::load::read_config(root)?;
+    let config = crate::config::Config::parse(&file.path, &file.text).map_err(Error::Content)?;
+    Ok(config.moderation)
+}
+
 /// Turns the replies in the mbox into comments under their posts
 /// (`--comments`).
 pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<ImportReport, Error> {
     let mut importer = Importer::new(root, dry_run)?;
-    let intake = collect(&loaded.mailbox);
+    let policy = site_policy(root)?;
+    let intake = collect(&loaded.mailbox, policy.authserv_id.as_deref());
+    importer.moderate(policy);
     let file = loaded.file.display();
     for post in intake.posts {
         let slug = slugify(&post.slug);
+        if let Some(mode) = importer.comments_closed(&slug).map(str::to_owned) {
+            for (line, r) in &post.replies {
+                importer.refuse(format!(
+                    "{file}:{line}: a reply by {} to `{slug}`, whose comments are {mode}",
+                    r.author
+                ));
+            }
+            continue;
+        }
         if !importer.has_post(&slug) {
             let lines: Vec<String> = post.replies.iter().map(|(l, _)| l.to_string()).collect();
             let at = match lines.as_slice() {
