@@ -602,7 +602,7 @@ pub fn site_globals(config: &Config) -> Value {
             } else {
                 m.url.clone()
             };
-            json!({"name": m.name, "url": url})
+            json!({"name": m.name, "url": url, "key": m.key})
         })
         .collect();
     json!({
