@@ -200,17 +200,26 @@ impl Catalog {
     /// The string for `key` in `lang`: from its own table, its primary
     /// language's, the site's, then English.
     pub fn lookup(&self, lang: &str, key: &str) -> Option<&Message> {
-        let own = lang.to_ascii_lowercase();
+        // Called for every word of every page: no allocation for the
+        // lowercase tags pages usually have.
+        let lowered;
+        let own = if lang.bytes().any(|b| b.is_ascii_uppercase()) {
+            lowered = lang.to_ascii_lowercase();
+            lowered.as_str()
+        } else {
+            lang
+        };
         let chain = [
-            own.clone(),
-            crate::lang::primary(&own),
-            self.site.clone(),
-            crate::lang::primary(&self.site),
-            "en".to_owned(),
+            own,
+            primary_of(own),
+            &self.site,
+            primary_of(&self.site),
+            "en",
         ];
-        chain
-            .iter()
-            .find_map(|l| self.tables.get(l).and_then(|t| t.get(key)))
+        let found = chain
+            .into_iter()
+            .find_map(|l| self.tables.get(l).and_then(|t| t.get(key)));
+        found
     }
 
     /// The text of `key` in `lang` for `count` (plural keys), with its
@@ -311,6 +320,11 @@ impl Default for Catalog {
     fn default() -> Self {
         Catalog::builtin("en")
     }
+}
+
+/// The primary subtag of a lowercase tag, borrowed (`pt` of `pt-br`).
+fn primary_of(tag: &str) -> &str {
+    tag.split('-').next().unwrap_or("")
 }
 
 /// The error for a key no table has.

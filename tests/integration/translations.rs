@@ -279,3 +279,28 @@ fn watch_mode_rebuilds_when_a_translation_file_changes() {
     assert_eq!(one(&page, ".search-link"), "Suchen");
     assert_eq!(one(&page, "#comments-title"), "1 Kommentar");
 }
+
+#[test]
+fn a_site_file_adds_a_language_with_no_shipped_table() {
+    let site = Site::new(
+        &config("en"),
+        &[
+            (
+                "content/posts/salam.md",
+                &post("title: Salam\ndate: 2020-03-05\nlang: ar-EG", "مرحبا"),
+            ),
+            (
+                "content/posts/hello.md",
+                &post("title: Hello\ndate: 2020-03-06", "Hi."),
+            ),
+            ("i18n/ar.yaml", "no_comments: لا توجد تعليقات\n"),
+        ],
+    );
+    site.build();
+    let salam = site.page("/posts/salam/");
+    assert_eq!(one(&salam, "#comments-title"), "لا توجد تعليقات");
+    // What the Arabic file leaves out comes from the site's language.
+    assert_eq!(one(&salam, ".search-link"), "Search");
+    let hello = site.page("/posts/hello/");
+    assert_eq!(one(&hello, "#comments-title"), "No comments");
+}
