@@ -81,12 +81,13 @@ impl BuildOptions {
 }
 
 /// The folders of a site that a build reads.
-const SOURCE_DIRS: [&str; 4] = ["content", "static", "templates", "themes"];
+const SOURCE_DIRS: [&str; 5] = ["content", "static", "templates", "themes", "i18n"];
 
 /// Refuses an output folder that would mix with what the build reads: the
 /// site folder itself or one holding it (`.`, `..`), or a folder that is,
-/// holds or lies inside `content/`, `static/`, `templates/` or `themes/`
-/// (`--output static/out` would publish itself again on every build).
+/// holds or lies inside `content/`, `static/`, `templates/`, `themes/` or
+/// `i18n/` (`--output static/out` would publish itself again on every
+/// build).
 fn check_output_folder(source: &Path, output: &Path) -> Result<(), Error> {
     let refuse = |why: String| {
         Err(Error::Refused(format!(
@@ -225,6 +226,8 @@ pub struct Inputs {
     pub(crate) config: Config,
     pub(crate) files: load::ContentFiles,
     pub(crate) theme: Theme,
+    /// The site's translation files, `i18n/*.yaml`.
+    pub(crate) translations: Vec<SourceFile>,
 }
 
 /// Reads the configuration, the content, the theme and the static files.
@@ -240,12 +243,24 @@ pub fn read_inputs(opts: &BuildOptions) -> Result<Inputs, Error> {
     let mut refused = Vec::new();
     let files = Error::gather(load::list_content(root), &mut refused)?;
     let theme = Error::gather(theme::load(root, &config.theme), &mut refused)?;
+    let mut translations = Vec::new();
+    for file in Error::gather(load::read_translations(root), &mut refused)?.unwrap_or_default() {
+        match file {
+            Ok(file) => translations.push(file),
+            Err(d) => refused.push(d),
+        }
+    }
+    match crate::i18n::Catalog::new(&config.language, &translations) {
+        Ok(catalog) => config.i18n = std::sync::Arc::new(catalog),
+        Err(ds) => refused.extend(ds),
+    }
     match (files, theme) {
-        (Some(files), Some(theme)) => Ok(Inputs {
+        (Some(files), Some(theme)) if refused.is_empty() => Ok(Inputs {
             config_file,
             config,
             files,
             theme,
+            translations,
         }),
         _ => Err(Error::Content(refused)),
     }
@@ -287,6 +302,10 @@ impl Inputs {
         field(env!("SALON_SOURCE_HASH").as_bytes());
         field(format!("{:?} {:?} {:?}", opts.drafts, opts.future, opts.base_url).as_bytes());
         field(self.config_file.text.as_bytes());
+        for file in &self.translations {
+            field(file.path.to_string_lossy().as_bytes());
+            field(file.text.as_bytes());
+        }
         for file in self.files.all() {
             field(file.abs.to_string_lossy().as_bytes());
             field(&file.len.to_le_bytes());

@@ -66,6 +66,10 @@ pub struct MenuItem {
     pub name: String,
     /// A root path (`/about/`) or an absolute URL.
     pub url: String,
+    /// The translation key of the label, for the menu a site gets when it
+    /// names none (its labels speak the page's language).
+    #[serde(skip_deserializing, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
 }
 
 /// The checked site configuration.
@@ -101,6 +105,9 @@ pub struct Config {
     pub moderation: crate::moderation::Policy,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
+    /// The interface's translation tables: the built-in ones, with the
+    /// site's `i18n/` files applied once the build has read them.
+    pub i18n: std::sync::Arc<crate::i18n::Catalog>,
 }
 
 impl Config {
@@ -172,12 +179,14 @@ impl Config {
             return Err(errors);
         }
         let menu = raw.menu.unwrap_or_else(default_menu);
+        let language = raw.language.unwrap_or_else(|| "en".into());
         Ok(Config {
+            i18n: std::sync::Arc::new(crate::i18n::Catalog::builtin(&language)),
             title: raw.title,
             base_url,
             base_path,
             description: raw.description,
-            language: raw.language.unwrap_or_else(|| "en".into()),
+            language,
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             palette,
             paginate: paginate.max(1),
@@ -211,16 +220,17 @@ impl Config {
 /// The menu a site gets when `salon.yaml` names none.
 fn default_menu() -> Vec<MenuItem> {
     [
-        ("Posts", "/"),
-        ("Archive", "/archive/"),
-        ("Tags", "/tags/"),
-        ("Members", "/members/"),
-        ("Threads", "/threads/"),
+        ("Posts", "/", "menu_posts"),
+        ("Archive", "/archive/", "menu_archive"),
+        ("Tags", "/tags/", "menu_tags"),
+        ("Members", "/members/", "menu_members"),
+        ("Threads", "/threads/", "menu_threads"),
     ]
     .into_iter()
-    .map(|(name, url)| MenuItem {
+    .map(|(name, url, key)| MenuItem {
         name: name.into(),
         url: url.into(),
+        key: Some(key.into()),
     })
     .collect()
 }

@@ -54,6 +54,7 @@ pub mod entities;
 pub mod error;
 pub mod frontmatter;
 pub mod highlight;
+pub mod i18n;
 pub mod import;
 pub mod incremental;
 pub mod lang;

@@ -368,6 +368,31 @@ pub fn read_assets(root: &Path, dir: &Path) -> Result<Vec<AssetFile>, Error> {
         .collect()
 }
 
+/// Reads the site's translation files, `i18n/<lang>.yaml` (Hugo's
+/// folder), in name order. A file that is not UTF-8 or not YAML comes
+/// back as its diagnostic.
+pub fn read_translations(root: &Path) -> Result<Vec<Result<SourceFile, Diagnostic>>, Error> {
+    let dir = root.join(crate::i18n::I18N_DIR);
+    walk(root, &dir, &[], is_ignored_name)?
+        .iter()
+        .map(|abs| {
+            let yaml = abs.extension().is_some_and(|e| e == "yaml" || e == "yml");
+            if !yaml {
+                let path = abs.strip_prefix(root).unwrap_or(abs);
+                return Ok(Err(Diagnostic::error(
+                    path,
+                    Some(crate::error::Position::new(1, 1)),
+                    "not a translation file",
+                )
+                .with_help(
+                    "translations are YAML files named after their language: i18n/de.yaml",
+                )));
+            }
+            read_text(root, abs)
+        })
+        .collect()
+}
+
 /// Reads every template below `dir` (a folder of the site in `root`),
 /// named by their path below it.
 pub fn read_templates(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, Error> {

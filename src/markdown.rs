@@ -30,8 +30,12 @@ pub struct Rendered {
     pub has_more: bool,
     /// Headings, in order.
     pub toc: Vec<Heading>,
-    /// Words of prose (code not counted).
+    /// Words of prose (code not counted); each Chinese or Japanese
+    /// character counts as one, as those languages count text.
     pub word_count: usize,
+    /// Of those, Chinese and Japanese characters: they read faster than
+    /// words ([`crate::render::views::reading_time`]).
+    pub cjk_chars: usize,
     /// Wikilinks, mentions and internal links, in order.
     pub refs: Vec<Reference>,
 }
@@ -364,6 +368,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     let mut ids = HashSet::new();
     let mut refs = Vec::new();
     let mut word_count = 0;
+    let mut cjk_chars = 0;
     let mut more_at = None;
     let mut first_paragraph_end = None;
     let mut depth = 0usize;
@@ -526,7 +531,9 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                 }));
             }
             Event::Text(t) => {
-                word_count += count_words(&t);
+                let (words, cjk) = count_words(&t);
+                word_count += words;
+                cjk_chars += cjk;
                 if let Some(h) = heading.as_mut() {
                     h.text.push_str(&t);
                 }
@@ -596,6 +603,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
         has_more,
         toc,
         word_count,
+        cjk_chars,
         refs,
     }
 }
@@ -654,17 +662,51 @@ fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-/// Words in `text`: runs of non-space bytes (UTF-8 continuation bytes are
-/// never ASCII space, so counting on bytes is exact for ASCII white space).
-fn count_words(text: &str) -> usize {
+/// Words in `text` and, of those, Chinese and Japanese characters: a word
+/// is a run of characters between white space, CJK punctuation and CJK
+/// characters, and each CJK character counts as one word of its own
+/// (those languages put no spaces between words).
+fn count_words(text: &str) -> (usize, usize) {
     let mut words = 0;
     let mut in_word = false;
-    for &b in text.as_bytes() {
-        let space = b.is_ascii_whitespace();
-        words += usize::from(!space && !in_word);
-        in_word = !space;
+    if text.is_ascii() {
+        // The common case, on bytes.
+        for &b in text.as_bytes() {
+            let space = b.is_ascii_whitespace();
+            words += usize::from(!space && !in_word);
+            in_word = !space;
+        }
+        return (words, 0);
     }
-    words
+    let mut cjk = 0;
+    for c in text.chars() {
+        if is_cjk(c) {
+            cjk += 1;
+            in_word = false;
+        } else {
+            let gap = c.is_whitespace() || is_cjk_punctuation(c);
+            words += usize::from(!gap && !in_word);
+            in_word = !gap;
+        }
+    }
+    (words + cjk, cjk)
+}
+
+/// Whether `c` is a Han character, hiragana or katakana.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x31F0..=0x31FF    // katakana extensions
+        | 0x3400..=0x4DBF    // Han extension A
+        | 0x4E00..=0x9FFF    // Han
+        | 0xF900..=0xFAFF    // Han compatibility
+        | 0xFF66..=0xFF9D    // half-width katakana
+        | 0x20000..=0x3134F) // Han extensions B–G
+}
+
+/// Whether `c` is CJK or full-width punctuation (`。`, `、`, `「`, `！`).
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF5B..=0xFF65)
 }
 
 /// Escapes text for an HTML attribute or element (also Tera's escaper, so
@@ -698,9 +740,12 @@ mod tests {
     fn escaping_and_word_counts() {
         assert_eq!(escape("a<b>&\"c'é"), "a&lt;b&gt;&amp;&quot;c&#39;é");
         assert_eq!(escape("plain"), "plain");
-        assert_eq!(count_words("  two\twords\n"), 2);
-        assert_eq!(count_words("Zoë’s café"), 2);
-        assert_eq!(count_words(""), 0);
+        assert_eq!(count_words("  two\twords\n"), (2, 0));
+        assert_eq!(count_words("Zoë’s café"), (2, 0));
+        assert_eq!(count_words(""), (0, 0));
+        // Each Han or kana character is a word; punctuation is not.
+        assert_eq!(count_words("知识管理。很重要"), (7, 7));
+        assert_eq!(count_words("Rustのコード、です"), (7, 6));
     }
 
     #[test]

@@ -136,7 +136,8 @@ fn classify(root: &Path, theme: &str, changed: &[PathBuf]) -> Touched {
         let Ok(rel) = abs.strip_prefix(root) else {
             continue;
         };
-        if rel == Path::new(CONFIG_FILE) {
+        // Translations are configuration: every page's words may change.
+        if rel == Path::new(CONFIG_FILE) || rel.starts_with(crate::i18n::I18N_DIR) {
             t.config = true;
         } else if rel.starts_with("content") {
             t.content.push(abs);
@@ -170,8 +171,15 @@ impl State {
             templates: deps::template_signatures(&inputs.theme.templates),
             config_hash: xxhash_rust::xxh3::xxh3_64(
                 format!(
-                    "{} {:?} {:?}",
-                    inputs.config_file.text, opts.base_url, opts.drafts
+                    "{} {:?} {:?} {:?}",
+                    inputs.config_file.text,
+                    opts.base_url,
+                    opts.drafts,
+                    inputs
+                        .translations
+                        .iter()
+                        .map(|f| &f.text)
+                        .collect::<Vec<_>>()
                 )
                 .as_bytes(),
             ),

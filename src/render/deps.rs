@@ -136,6 +136,7 @@ pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
         .str(&p.body.summary)
         .n(p.body.has_more.into())
         .n(p.body.word_count as u64)
+        .n(p.body.cjk_chars as u64)
         .n(p.visible_comments().len() as u64)
         .n(p.comment_mode as u64)
         .n(p.draft.into())

@@ -39,6 +39,7 @@ pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
     // Tera's default escaper also escapes `/`, which makes every URL in
     // the output unreadable (`&#x2F;posts&#x2F;`); `/` is safe in HTML.
     tera.set_escape_fn(crate::markdown::escape);
+    crate::i18n::register(&mut tera);
     tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| Error::template(&template_in_error(&e, files), &e))?;
     Ok(tera)
@@ -173,9 +174,11 @@ impl<'a> Renderer<'a> {
         let lang = own.unwrap_or(&config.language);
         vars.insert("lang".into(), Value::String(lang.to_owned()));
         vars.insert("dir".into(), Value::String(crate::lang::dir(lang).into()));
+        // The interface speaks the page's language where a table does.
+        let ui = config.i18n.interface_language(lang);
+        vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-        self.tera
-            .render(template, &ctx)
+        crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
             .map(String::into_bytes)
             .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
     }

@@ -75,9 +75,11 @@ fn term_refs<'a>(config: &Config, tax: &'a Taxonomy, terms: &[TermIdx]) -> Vec<T
         .collect()
 }
 
-/// Minutes to read `words` at 200 words a minute, at least 1.
-pub fn reading_time(words: usize) -> usize {
-    words.div_ceil(200).max(1)
+/// Minutes to read `words`, of which `cjk` are Chinese or Japanese
+/// characters, at 200 words or 400 such characters a minute; at least 1.
+pub fn reading_time(words: usize, cjk: usize) -> usize {
+    let other = words.saturating_sub(cjk);
+    (2 * other + cjk).div_ceil(400).max(1)
 }
 
 /// The summary view of post `idx`.
@@ -97,7 +99,7 @@ pub fn post_summary(site: &Site, idx: PostIdx) -> Value {
         summary: &p.body.summary,
         has_more: p.body.has_more,
         word_count: p.body.word_count,
-        reading_time: reading_time(p.body.word_count),
+        reading_time: reading_time(p.body.word_count, p.body.cjk_chars),
         comment_count: p.visible_comments().len(),
         comments_mode: p.comment_mode,
         draft: p.draft,
@@ -600,7 +602,7 @@ pub fn site_globals(config: &Config) -> Value {
             } else {
                 m.url.clone()
             };
-            json!({"name": m.name, "url": url})
+            json!({"name": m.name, "url": url, "key": m.key})
         })
         .collect();
     json!({
@@ -679,7 +681,10 @@ mod tests {
 
     #[test]
     fn reading_time_rounds_up() {
-        assert_eq!(reading_time(0), 1);
-        assert_eq!(reading_time(201), 2);
+        assert_eq!(reading_time(0, 0), 1);
+        assert_eq!(reading_time(201, 0), 2);
+        // 1,200 Chinese characters are three minutes, not six.
+        assert_eq!(reading_time(1200, 1200), 3);
+        assert_eq!(reading_time(1300, 1200), 4);
     }
 }

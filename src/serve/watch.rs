@@ -1,8 +1,8 @@
 //! Watching the site folder: notify events, filtered and debounced into
 //! batches, one batch per rebuild.
 //!
-//! - Only `salon.yaml` and files below `content/`, `static/`, `themes/` and
-//!   `templates/` count; editors' temporary and swap files
+//! - Only `salon.yaml` and files below `content/`, `static/`, `themes/`,
+//!   `templates/` and `i18n/` count; editors' temporary and swap files
 //!   ([`crate::load::is_ignored_name`]) and anything inside the output folder are
 //!   ignored ([`relevant`]).
 //! - The site folder itself is watched non-recursively, so a watched folder
@@ -30,7 +30,7 @@ use crate::error::Error;
 use crate::load::is_ignored_name;
 
 /// The folders of a site that are watched, recursively.
-pub const WATCHED_DIRS: [&str; 4] = ["content", "static", "themes", "templates"];
+pub const WATCHED_DIRS: [&str; 5] = ["content", "static", "themes", "templates", "i18n"];
 
 /// How long the folder must be quiet before a batch is due, and how long a
 /// batch may be held back at most while events keep coming.

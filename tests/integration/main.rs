@@ -37,4 +37,5 @@ mod serve;
 #[cfg(target_os = "linux")]
 mod serve_limits;
 mod theme;
+mod translations;
 mod xml_output;

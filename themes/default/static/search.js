@@ -256,6 +256,10 @@ const list = document.getElementById('search-results');
 const status = document.getElementById('search-status');
 const more = document.getElementById('search-more');
 const dir = form.dataset.index.replace(/[^/]*$/, '');
+// Words by t_json; CLDR plurals.
+const W = JSON.parse(form.dataset.words), P = new Intl.PluralRules(W.lang);
+const tr = (k, v = {}, s = W.text[k]) =>
+  (s.other ? s[P.select(v.count)] ?? s.other : s).replace(/\{(\w+)\}/g, (m, n) => v[n] ?? m);
 const base = form.dataset.base;
 const find = engine((name, v) =>
   fetch(dir + name + (v ? '?v=' + v : ''), v ? {} : { cache: 'no-cache' }).then(r => {
@@ -265,7 +269,7 @@ const find = engine((name, v) =>
 let run = 0, timer = 0, shown = 0, found = null;
 // Filters by kind, with counts, above the results: `?q=trust&kind=post`.
 let kind = new URLSearchParams(location.search).get('kind') || '';
-const KINDS = { post: 'Posts', thread: 'Threads', page: 'Pages', member: 'Members', comment: 'Comments' };
+const KINDS = 'post thread page member comment'.split(' ');
 const bar = document.createElement('p');
 bar.className = 'search-kinds';
 list.before(bar);
@@ -275,8 +279,8 @@ async function showKinds(all, q, current) {
   if (current !== run) return;
   const link = (k, label, n) =>
     `<a href="${esc(address(q, k))}" data-kind="${k}"${k === kind ? ' aria-current="true"' : ''}>${label} (${n})</a>`;
-  bar.innerHTML = [link('', 'All', all.length),
-    ...Object.keys(KINDS).filter(k => c[k]).map(k => link(k, KINDS[k], c[k]))].join(' · ');
+  bar.innerHTML = [link('', tr('all'), all.length),
+    ...KINDS.filter(k => c[k]).map(k => link(k, tr('kinds_' + k), c[k]))].join(' · ');
   bar.hidden = !all.length;
 }
 bar.onclick = e => {
@@ -292,7 +296,7 @@ async function page(current) {
   for (const [title, path, kind, date, excerpt] of rows) {
     const li = document.createElement('li');
     li.innerHTML = `<a href="${esc(base + path)}">${find.mark(title, found)}</a>` +
-      ` <span class="search-kind">${kind[0].toUpperCase() + kind.slice(1)}${date ? ' · ' + date : ''}</span>` +
+      ` <span class="search-kind">${tr('kind_' + kind)}${date ? ' · ' + date : ''}</span>` +
       (excerpt ? `<p class="search-snippet">${find.mark(excerpt, found, 180)}</p>` : '');
     list.append(li);
   }
@@ -313,19 +317,17 @@ async function go() {
     found = res;
     if (!res) {
       bar.hidden = true;
-      return say(q ? 'Type a word of two letters or more.' : '');
+      return say(q ? tr('too_short') : '');
     }
     const all = res.hits;
-    if (kind && KINDS[kind]) res.hits = await find.only(all, kind);
+    if (kind && KINDS.includes(kind)) res.hits = await find.only(all, kind);
     if (current !== run) return;
     const n = res.hits.length;
-    say(!n ? `No results for “${q}”` : res.partial
-      ? `No result has every word of “${q}”; ${n} with most of them`
-      : `${n} result${n > 1 ? 's' : ''} for “${q}”`);
+    say(tr(!n ? 'none' : res.partial ? 'partial' : 'results', { query: q, count: n }));
     if (n) await page(current);
     await showKinds(all, q, current);
   } catch (e) {
-    if (current === run) say('Search is unavailable: ' + e.message);
+    if (current === run) say(tr('unavailable', { error: e.message }));
   }
 }
 

@@ -1,0 +1,128 @@
+//! The translation functions templates call: `t(key=..., count=...)`,
+//! `t_json(prefix=...)` and the filters `local_date` and `month_name`.
+//!
+//! Tera's functions see their arguments, never the page (nor do macros),
+//! so the page's interface language travels beside the render call: the
+//! renderer sets it for the thread with [`with_language`], and a template
+//! may still name another with `lang=`.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use tera::{Tera, Value};
+
+use super::Catalog;
+
+/// The catalog and interface language of the page this thread renders.
+struct Current {
+    catalog: Arc<Catalog>,
+    lang: String,
+}
+
+thread_local! {
+    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` with `lang` as the interface language of the translation
+/// functions on this thread, then puts back what was there.
+pub fn with_language<R>(catalog: &Arc<Catalog>, lang: &str, render: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| {
+        c.replace(Some(Current {
+            catalog: Arc::clone(catalog),
+            lang: lang.to_owned(),
+        }))
+    });
+    let out = render();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    out
+}
+
+/// Calls `f` with the current catalog and the language asked for: `lang=`
+/// when given, the page's otherwise (English outside a page's render).
+fn in_language<R>(args: &HashMap<String, Value>, f: impl FnOnce(&Catalog, &str) -> R) -> R {
+    let asked = args.get("lang").and_then(Value::as_str);
+    CURRENT.with(|c| match &*c.borrow() {
+        Some(cur) => f(&cur.catalog, asked.unwrap_or(&cur.lang)),
+        None => f(&Catalog::default(), asked.unwrap_or("en")),
+    })
+}
+
+/// A template value as placeholder text.
+fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// A count as a whole number; plural rules of fractions are not needed by
+/// any text the theme prints.
+fn as_count(v: &Value) -> tera::Result<u64> {
+    v.as_u64()
+        .or_else(|| v.as_i64().map(i64::unsigned_abs))
+        .or_else(|| v.as_f64().map(|f| f.abs().round() as u64))
+        .ok_or_else(|| tera::Error::msg(format!("t: `count` must be a number, not {v}")))
+}
+
+/// `t(key="comments", count=3, name=...)`: the text of `key` in the
+/// page's language, plural form by `count`, placeholders from the other
+/// arguments.
+fn t(args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let key = args
+        .get("key")
+        .and_then(Value::as_str)
+        .ok_or_else(|| tera::Error::msg("t: needs `key=\"...\"`"))?;
+    let count = args.get("count").map(as_count).transpose()?;
+    let text = in_language(args, |catalog, lang| {
+        catalog.text(lang, key, count, &|name| args.get(name).map(as_text))
+    });
+    text.map(Value::String).map_err(tera::Error::msg)
+}
+
+/// `t_json(prefix="search_js_")`: the strings whose keys start with
+/// `prefix`, keyed without it, and the language they are in, as JSON safe
+/// inside a `<script>`.
+fn t_json(args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let prefix = args.get("prefix").and_then(Value::as_str).unwrap_or("");
+    let json = in_language(
+        args,
+        |catalog, lang| serde_json::json!({ "lang": lang, "text": catalog.json(lang, prefix) }),
+    );
+    // `<` never closes the script it stands in.
+    Ok(Value::String(json.to_string().replace('<', "\\u003c")))
+}
+
+/// `{{ date | local_date }}`: an RFC 3339 date (or `YYYY-MM-DD`) written
+/// the way the page's language writes dates, on the date as given.
+fn local_date(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let text = value.as_str().unwrap_or("");
+    let date = text
+        .get(..10)
+        .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        .ok_or_else(|| tera::Error::msg(format!("local_date: `{text}` is not a date")))?;
+    use chrono::Datelike;
+    let out = in_language(args, |catalog, lang| {
+        catalog.date(lang, date.year(), date.month(), date.day())
+    });
+    Ok(Value::String(out))
+}
+
+/// `{{ 3 | month_name }}`: the name of a month (1–12) standing alone.
+fn month_name(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Value> {
+    let m = value
+        .as_u64()
+        .filter(|m| (1..=12).contains(m))
+        .ok_or_else(|| tera::Error::msg(format!("month_name: `{value}` is not a month")))?;
+    let out = in_language(args, |catalog, lang| catalog.month(lang, m as u32, false));
+    Ok(Value::String(out))
+}
+
+/// Makes the translation functions and filters available to `tera`.
+pub fn register(tera: &mut Tera) {
+    tera.register_function("t", t);
+    tera.register_function("t_json", t_json);
+    tera.register_filter("local_date", local_date);
+    tera.register_filter("month_name", month_name);
+}
