@@ -143,6 +143,8 @@ enum ImportCommand {
     Movabletype(ExportArgs),
     /// A JSON or YAML list of comments (see docs/content.md).
     Json(ExportArgs),
+    /// Webmentions: a webmention.io API answer (JF2 feed or the older format).
+    Webmentions(ExportArgs),
     /// A Mastodon conversation: the saved answers of
     /// /api/v1/statuses/ID and /api/v1/statuses/ID/context.
     Mastodon {
@@ -188,6 +190,10 @@ struct MboxArgs {
     /// Import replies sent with the site's "Reply" links as comments.
     #[arg(long, conflicts_with_all = ["thread", "subject", "min_messages"])]
     comments: bool,
+    /// Attach the selected conversations to this post as comments instead
+    /// of writing threads.
+    #[arg(long, value_name = "SLUG", conflicts_with_all = ["list", "comments", "slug"])]
+    post: Option<String>,
     /// Print what would be written or added; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -217,6 +223,9 @@ struct ThreadArgs {
     /// made from the first words; names the file to update on re-import.
     #[arg(long)]
     slug: Option<String>,
+    /// Attach the replies to this post as comments instead of writing a thread.
+    #[arg(long, value_name = "SLUG", conflicts_with = "slug")]
+    post: Option<String>,
 }
 
 impl ThreadArgs {
@@ -376,11 +385,25 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
         ImportCommand::Disqus(a) => (Format::Disqus, a),
         ImportCommand::Movabletype(a) => (Format::MovableType, a),
         ImportCommand::Json(a) => (Format::Json, a),
+        ImportCommand::Webmentions(a) => {
+            let r = salon::import::webmention::import_webmentions(&source, &a.file, a.dry_run);
+            return comments_report(r, a.dry_run);
+        }
         ImportCommand::Mastodon {
             status,
             context,
             thread,
         } => {
+            if let Some(post) = &thread.post {
+                let r = salon::import::attach::attach_mastodon(
+                    &source,
+                    &status,
+                    &context,
+                    post,
+                    thread.dry_run,
+                );
+                return comments_report(r, thread.dry_run);
+            }
             let opts = thread.options();
             let r = social::import_mastodon(&source, &status, &context, &opts);
             return thread_report(r, opts.dry_run);
@@ -389,6 +412,15 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
             thread_file,
             thread,
         } => {
+            if let Some(post) = &thread.post {
+                let r = salon::import::attach::attach_bluesky(
+                    &source,
+                    &thread_file,
+                    post,
+                    thread.dry_run,
+                );
+                return comments_report(r, thread.dry_run);
+            }
             let opts = thread.options();
             let r = social::import_bluesky(&source, &thread_file, &opts);
             return thread_report(r, opts.dry_run);
@@ -396,6 +428,30 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
         ImportCommand::Mbox(args) => return import_mbox(&source, args),
     };
     export(source, format, args)
+}
+
+/// Prints what an import of comments did (and, on a dry run, the files).
+fn comments_report(
+    result: Result<salon::import::ImportReport, Error>,
+    dry_run: bool,
+) -> Result<(), Error> {
+    let report = match result {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "nothing was imported; fix the file named above and run the import again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if dry_run {
+        for f in &report.files {
+            println!("would write {f}");
+        }
+    }
+    eprint!("{report}");
+    Ok(())
 }
 
 /// Prints what a conversation import did (and, on a dry run, the YAML).
@@ -488,6 +544,15 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
             loaded.mailbox.mails.len()
         );
         return Ok(());
+    }
+    if let Some(post) = &args.post {
+        let selection = Selection {
+            thread: args.thread.clone(),
+            subject: args.subject.clone(),
+            min_messages: args.min_messages,
+        };
+        let r = run::attach_threads(source, &loaded, &selection, post, dry_run);
+        return comments_report(r, dry_run);
     }
     if args.comments {
         let report = run::import_comments(source, &loaded, dry_run)?;

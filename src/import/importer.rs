@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::contribution::{new_contribution, reply_keys, Placement};
 use super::html_to_markdown;
 use super::matcher::{name_key, Matcher};
 use super::names;
@@ -16,7 +17,6 @@ use crate::date::{parse_date, split_date_prefix, Date};
 use crate::email::{self, redact, redact_name};
 use crate::error::Error;
 use crate::frontmatter::OneOrMany;
-use crate::sanitize::sanitize;
 use crate::slug::{slugify, term_key};
 
 /// How many notes a report keeps; the rest are counted.
@@ -32,6 +32,8 @@ struct PostHead {
     date: Option<serde_yaml::Value>,
     #[serde(default)]
     aliases: OneOrMany,
+    #[serde(default)]
+    syndication: OneOrMany,
 }
 
 /// The front matter of a markdown file, as YAML text.
@@ -128,6 +130,10 @@ pub struct Importer {
     pages: HashSet<String>,
     /// Ids already in each comment file touched, loaded on first touch.
     comment_ids: HashMap<String, HashSet<String>>,
+    /// The [`reply_keys`] of the originals in each comment file touched.
+    reply_keys: HashMap<String, HashSet<String>>,
+    /// Each post's `syndication:` URLs.
+    syndication: HashMap<String, Vec<String>>,
     unmatched: HashMap<String, (String, usize)>,
     report: ImportReport,
 }
@@ -162,6 +168,8 @@ impl Importer {
             posts: PostIndex::default(),
             pages: HashSet::new(),
             comment_ids: HashMap::new(),
+            reply_keys: HashMap::new(),
+            syndication: HashMap::new(),
             unmatched: HashMap::new(),
             report: ImportReport {
                 dry_run,
@@ -183,6 +191,7 @@ impl Importer {
                         serde_yaml::Value::String(s) => parse_date(s),
                         _ => None,
                     });
+                    me.syndication.insert(slug.clone(), h.syndication.0);
                     (h.title, h.aliases.0, date)
                 }
                 None => (String::new(), Vec::new(), None),
@@ -217,6 +226,44 @@ impl Importer {
     /// Whether the site has a post with this slug.
     pub fn has_post(&self, slug: &str) -> bool {
         self.posts.slugs.contains(slug)
+    }
+
+    /// The slug of the post at `url` (scheme, host, `base_url`'s path, query
+    /// and trailing slash ignored; aliases included).
+    pub fn post_at(&self, url: &str) -> Option<String> {
+        let found = self.posts.find(url, "", "", &self.base_path)?;
+        // `find` also tries the last segment as a slug; a URL is a post's
+        // only when its whole path is one of the post's addresses.
+        let key = url_path_key(url);
+        let key = match self.base_path.len() > 1 {
+            true => key
+                .strip_prefix(self.base_path.trim_end_matches('/'))
+                .map_or(key.clone(), |r| {
+                    if r.is_empty() {
+                        "/".into()
+                    } else {
+                        r.to_owned()
+                    }
+                }),
+            false => key,
+        };
+        (self.posts.by_path.get(&key) == Some(&found)).then_some(found)
+    }
+
+    /// The post's `syndication:` URLs.
+    pub fn syndication_of(&self, slug: &str) -> &[String] {
+        self.syndication.get(slug).map_or(&[], Vec::as_slice)
+    }
+
+    /// The id of the comment of post `slug` whose anchor is `anchor`
+    /// (`comment-wp-1`), among those in its file and this import.
+    pub fn comment_at(&mut self, slug: &str, anchor: &str) -> Result<Option<String>, Error> {
+        self.load_comment_file(slug)?;
+        let ids = &self.comment_ids[slug];
+        Ok(ids
+            .iter()
+            .find(|id| crate::render::views::comment_anchor(id) == anchor)
+            .cloned())
     }
 
     /// Reports comments whose post was not found, with where they are.
@@ -504,20 +551,9 @@ impl Importer {
             .join("content/comments")
             .join(format!("{slug}.yaml"));
         let key = slug.to_owned();
-        if !self.comment_ids.contains_key(&key) {
-            let ids = match fs::read_to_string(&path) {
-                Ok(text) => existing_ids(&text).ok_or_else(|| {
-                    Error::Refused(format!(
-                        "{} is not a list of comments with ids; fix it by hand, then import again",
-                        path.display()
-                    ))
-                })?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashSet::new(),
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            self.comment_ids.insert(key.clone(), ids);
-        }
-        let ids = self.comment_ids.get_mut(&key).expect("just inserted");
+        self.load_comment_file(slug)?;
+        let ids = self.comment_ids.get_mut(&key).expect("just loaded");
+        let known_replies = self.reply_keys.get_mut(&key).expect("just loaded");
         let comments: Vec<CommentRecord> = comments
             .into_iter()
             .map(|mut c| {
@@ -529,6 +565,7 @@ impl Importer {
         let in_batch: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
         let mut text = String::new();
         let mut added = 0;
+        let mut reactions = 0;
         let fallback = comments.iter().find_map(|c| c.date);
         for c in comments {
             if ids.contains(&c.id) {
@@ -543,68 +580,68 @@ impl Importer {
                     .or_default() += 1;
                 continue;
             };
-            let raw_author = c.author.trim();
-            let member = self
-                .matcher
-                .find(raw_author, c.email.as_deref())
-                .map(str::to_owned);
-            // An e-mail address used as a name is never written.
-            let author = redact_name(raw_author);
-            let author = if author.is_empty() {
-                "Anonymous"
-            } else {
-                &author
-            };
+            let keys: Vec<String> = c.source_url.as_deref().map(reply_keys).unwrap_or_default();
+            if keys.iter().any(|k| known_replies.contains(k)) {
+                *self
+                    .report
+                    .skipped
+                    .entry("replies already here by another channel".into())
+                    .or_default() += 1;
+                continue;
+            }
+            let (member, author) = attribute(&self.matcher, &c);
+            // Only repliers are listed: a like needs no `aka:` to be read.
             match &member {
+                _ if c.reaction.is_some() => {}
                 Some(_) => self.report.matched += 1,
                 None if author != "Anonymous" => {
                     let e = self
                         .unmatched
-                        .entry(name_key(author))
-                        .or_insert_with(|| (author.to_owned(), 0));
+                        .entry(name_key(&author))
+                        .or_insert_with(|| (author.clone(), 0));
                     e.1 += 1;
                 }
                 None => {}
             }
-            text.push_str(&format!("- id: {}\n", yaml_str(&c.id)));
-            if let Some(parent) = &c.parent {
-                if in_batch.contains(parent) || ids.contains(parent) {
-                    text.push_str(&format!("  parent: {}\n", yaml_str(parent)));
-                } else {
+            let parent = match &c.parent {
+                Some(p) if in_batch.contains(p) || ids.contains(p) => Some(p.as_str()),
+                Some(p) => {
                     self.report.orphans += 1;
                     if self.report.notes.len() < MAX_NOTES {
                         self.report.notes.push(format!(
-                            "comment `{}` on `{slug}` replies to `{parent}`, which was not imported; it is shown at top level",
+                            "comment `{}` on `{slug}` replies to `{p}`, which was not imported; it is shown at top level",
                             c.id
                         ));
                     }
+                    None
                 }
+                None => None,
+            };
+            let placement = Placement {
+                parent,
+                author: &author,
+                member: member.as_deref(),
+                date,
+            };
+            text.push_str(&new_contribution(&c, &placement));
+            known_replies.extend(keys);
+            if c.reaction.is_some() {
+                reactions += 1;
             }
-            text.push_str(&format!("  author: {}\n", yaml_str(author)));
-            if let Some(m) = member {
-                text.push_str(&format!("  member: {m}\n"));
-            }
-            if let Some(url) = c
-                .url
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-                .filter(|u| !email::contains(u))
-            {
-                text.push_str(&format!("  url: {}\n", yaml_str(url)));
-            }
-            text.push_str(&format!("  date: {}\n", format_date(&date)));
-            let body = redact(&sanitize(&autop(&c.body_html)));
-            text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
             ids.insert(c.id);
             added += 1;
         }
         if added == 0 {
             return Ok(());
         }
-        self.report.comments += added;
+        self.report.comments += added - reactions;
+        self.report.reactions += reactions;
+        let counts = match reactions {
+            0 => format!("+{added} comments"),
+            r => format!("+{} comments, +{r} reactions", added - r),
+        };
         self.report.files.push(format!(
-            "{} (+{added} comments)",
+            "{} ({counts})",
             path.strip_prefix(&self.root).unwrap_or(&path).display()
         ));
         if self.dry_run {
@@ -631,6 +668,30 @@ impl Importer {
         }
         file.write_all(text.as_bytes())
             .map_err(|e| Error::io(&path, e))
+    }
+
+    /// Reads the ids and original URLs of post `slug`'s comment file, once.
+    fn load_comment_file(&mut self, slug: &str) -> Result<(), Error> {
+        if self.comment_ids.contains_key(slug) {
+            return Ok(());
+        }
+        let path = self
+            .root
+            .join("content/comments")
+            .join(format!("{slug}.yaml"));
+        let (ids, keys) = match fs::read_to_string(&path) {
+            Ok(text) => existing_entries(&text).ok_or_else(|| {
+                Error::Refused(format!(
+                    "{} is not a list of comments with ids; fix it by hand, then import again",
+                    path.display()
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        self.comment_ids.insert(slug.to_owned(), ids);
+        self.reply_keys.insert(slug.to_owned(), keys);
+        Ok(())
     }
 
     /// Creates `path` with `text` unless it exists (reported). `Ok(false)`
@@ -690,19 +751,62 @@ fn written_id(id: &str) -> String {
     }
 }
 
-/// The ids in an existing comment file, or `None` when it is not a list.
-fn existing_ids(text: &str) -> Option<HashSet<String>> {
+/// The ids in an existing comment file and the [`reply_keys`] of its
+/// `source_url`s, or `None` when it is not a list.
+fn existing_entries(text: &str) -> Option<(HashSet<String>, HashSet<String>)> {
+    let mut ids = HashSet::new();
+    let mut keys = HashSet::new();
     if text.trim().is_empty() {
-        return Some(HashSet::new());
+        return Some((ids, keys));
     }
     let list: Option<Vec<serde_yaml::Value>> = serde_yaml::from_str(text).ok()?;
-    let mut ids = HashSet::new();
     for item in list.unwrap_or_default() {
         match &item["id"] {
             serde_yaml::Value::String(s) => ids.insert(s.clone()),
             serde_yaml::Value::Number(n) => ids.insert(n.to_string()),
             _ => return None,
         };
+        if let Some(url) = item["source_url"].as_str() {
+            keys.extend(reply_keys(url));
+        }
     }
-    Some(ids)
+    Some((ids, keys))
+}
+
+/// Who wrote `c`: the member (if any) and the name to write. An author
+/// known by an account or site is a member only when a member lists it;
+/// a stranger who took a member's name is written with that account, so
+/// the build does not link them by name.
+fn attribute(matcher: &Matcher, c: &CommentRecord) -> (Option<String>, String) {
+    let raw = c.author.trim();
+    let identity = c
+        .identity
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !email::contains(s));
+    let member = match identity {
+        Some(id) => matcher.find_identity(id),
+        None => matcher.find(raw, c.email.as_deref()),
+    };
+    // An e-mail address used as a name is never written.
+    let name = redact_name(raw);
+    let name = match (name.is_empty(), identity) {
+        (false, _) => name,
+        (true, Some(id)) => id.to_owned(),
+        (true, None) => "Anonymous".to_owned(),
+    };
+    if let (None, Some(id)) = (member, identity) {
+        if id != name && (matcher.find(&name, None).is_some() || matcher.has_handle(&name)) {
+            return (None, format!("{name} ({})", shown_identity(id)));
+        }
+    }
+    (member.map(str::to_owned), name)
+}
+
+/// An account or site as a reader knows it: `@user@host`, or a site's
+/// host and path without the scheme.
+fn shown_identity(id: &str) -> &str {
+    id.split_once("://")
+        .map_or(id, |(_, rest)| rest)
+        .trim_end_matches('/')
 }

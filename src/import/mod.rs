@@ -49,7 +49,9 @@ pub fn too_big_to_read_whole(limit: u64) -> String {
     format!("larger than {size}, the most an import reads whole")
 }
 
+pub mod attach;
 pub mod bluesky;
+pub mod contribution;
 pub mod conversation;
 pub mod disqus;
 pub mod html_to_markdown;
@@ -63,6 +65,7 @@ pub mod names;
 mod report;
 pub mod social;
 pub mod text;
+pub mod webmention;
 pub mod wordpress;
 mod xml;
 
@@ -156,6 +159,17 @@ pub struct CommentRecord {
     pub date: Option<Date>,
     /// Untrusted HTML.
     pub body_html: String,
+    /// The channel it arrived by (written as `source:`); `None` for a
+    /// site's own comments.
+    pub source: Option<crate::model::Channel>,
+    /// The original (written as `source_url:`): how the same reply
+    /// arriving by two channels is recognised.
+    pub source_url: Option<String>,
+    /// An account or a site that says who the author is: when given, the
+    /// author is a member only if the member's `links` or `aka` list it.
+    pub identity: Option<String>,
+    /// A like, repost, bookmark or mention rather than a reply.
+    pub reaction: Option<crate::model::ReactionKind>,
 }
 
 /// Which post a group of comments belongs to.

@@ -6,6 +6,7 @@ mod common;
 mod apart;
 mod browser;
 
+mod channels;
 mod community;
 mod contrast;
 mod conversation_ids;

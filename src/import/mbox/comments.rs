@@ -115,6 +115,8 @@ pub fn collect(mailbox: &Mailbox) -> Intake {
             url: None,
             date: m.date,
             body_html: to_html(&m.text),
+            source: Some(crate::model::Channel::Email),
+            ..Default::default()
         };
         let k = *index.entry(slug.clone()).or_insert_with(|| {
             intake.posts.push(PostReplies {

@@ -141,3 +141,20 @@ pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<Im
     }
     Ok(importer.finish())
 }
+
+/// Attaches the selected conversations to post `slug` as comments
+/// (`--post SLUG`) instead of writing threads.
+pub fn attach_threads(
+    root: &Path,
+    loaded: &Loaded,
+    selection: &Selection,
+    slug: &str,
+    dry_run: bool,
+) -> Result<ImportReport, Error> {
+    let picked: Vec<_> = selection
+        .pick(&loaded.mailbox, &loaded.found)
+        .into_iter()
+        .map(|f| f.conversation.clone())
+        .collect();
+    crate::import::attach::attach(root, &picked, crate::model::Channel::Email, slug, dry_run)
+}
