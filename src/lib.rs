@@ -70,6 +70,7 @@ pub mod theme;
 pub mod timings;
 pub mod tree;
 pub mod url;
+pub mod webmention;
 pub mod write;
 
 pub use build::{build, check, BuildOptions, BuildReport};

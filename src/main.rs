@@ -129,6 +129,23 @@ enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Notify the sites your posts link to (Webmention).
+    Webmentions {
+        #[command(subcommand)]
+        what: WebmentionsCommand,
+    },
+}
+
+/// `salon webmentions ...`.
+#[derive(Subcommand)]
+enum WebmentionsCommand {
+    /// Send a webmention for each external link of each post, once per
+    /// source and target (remembered in .salon-webmentions.json).
+    Send {
+        /// Discover endpoints and print what would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
 }
 
 /// `salon import <format> ...`: one subcommand per source, each with its
@@ -260,6 +277,9 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Import { what } => import(cli.source, what),
+        Command::Webmentions {
+            what: WebmentionsCommand::Send { dry_run },
+        } => send_webmentions(&cli.source, dry_run),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -451,6 +471,35 @@ fn comments_report(
         }
     }
     eprint!("{report}");
+    Ok(())
+}
+
+/// `salon webmentions send`: prints each link's outcome as it goes.
+fn send_webmentions(source: &Path, dry_run: bool) -> Result<(), Error> {
+    use salon::webmention::{send, Outcome, SendOptions};
+    let mut failed = 0;
+    let opts = SendOptions {
+        dry_run,
+        ..Default::default()
+    };
+    let report = send(source, &opts, &mut |link| {
+        let what = match &link.outcome {
+            Outcome::Sent { endpoint, status } => format!("sent to {endpoint} ({status})"),
+            Outcome::WouldSend { endpoint } => format!("would send to {endpoint}"),
+            Outcome::NoEndpoint => "no webmention endpoint".into(),
+            Outcome::Failed(why) => {
+                failed += 1;
+                format!("failed: {why}")
+            }
+        };
+        println!("{} -> {}: {what}", link.source, link.target);
+    })?;
+    eprint!("{report}");
+    if failed > 0 {
+        return Err(Error::Refused(format!(
+            "{failed} webmention(s) failed; they are tried again on the next run"
+        )));
+    }
     Ok(())
 }
 

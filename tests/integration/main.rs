@@ -36,4 +36,5 @@ mod serve;
 #[cfg(target_os = "linux")]
 mod serve_limits;
 mod theme;
+mod webmention_send;
 mod xml_output;
