@@ -406,3 +406,51 @@ fn the_command_imports_webmentions_from_the_site_folder() {
     assert_eq!(broken.code, Some(1));
     assert!(broken.stderr.contains("webmention.io"), "{}", broken.stderr);
 }
+
+#[test]
+fn the_demo_post_shows_one_conversation_from_five_channels() {
+    let site = Site::demo();
+    site.build();
+    let doc = site.page("/posts/one-conversation-many-channels/");
+    let mut channels: Vec<String> = doc
+        .select(&sel("article.comment"))
+        .map(|c| {
+            let own = format!(
+                "#{} > .comment-main .comment-source",
+                c.value().id().unwrap()
+            );
+            doc.select(&sel(&own))
+                .next()
+                .map_or("site".to_owned(), |s| s.text().collect::<String>())
+        })
+        .collect();
+    channels.sort();
+    channels.dedup();
+    assert_eq!(
+        channels,
+        [
+            "site",
+            "via Bluesky",
+            "via E-mail",
+            "via Mastodon",
+            "via Webmention"
+        ]
+    );
+    assert_eq!(
+        texts(&doc, ".reactions h3"),
+        vec!["3 likes", "2 reposts", "1 bookmark", "1 mention"]
+    );
+    // Hana answered on the site, by e-mail and on Mastodon: her page has all three.
+    let hana = site.page("/members/hmensah/");
+    let hrefs = attrs(
+        &hana,
+        "main a[href*='one-conversation-many-channels/#comment-']",
+        "href",
+    );
+    for id in ["json-2", "m-", "mastodon-"] {
+        assert!(
+            hrefs.iter().any(|h| h.contains(&format!("#comment-{id}"))),
+            "{id}: {hrefs:?}"
+        );
+    }
+}
