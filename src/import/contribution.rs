@@ -6,10 +6,11 @@
 //! whatever decides its standing (a moderation status, a site policy)
 //! belongs there.
 
+use super::matcher::Matcher;
 use super::text::{format_date, yaml_str};
 use super::CommentRecord;
 use crate::date::Date;
-use crate::email::{self, redact};
+use crate::email::{self, redact, redact_name};
 use crate::sanitize::sanitize;
 
 /// What the importer decided about a new entry before it is written.
@@ -94,6 +95,44 @@ pub fn reply_keys(url: &str) -> Vec<String> {
         keys.push(format!("bsky:{r}"));
     }
     keys
+}
+
+/// Who wrote `c`: the member (if any) and the name to write. An author
+/// known by an account or site is a member only when a member lists it;
+/// a stranger who took a member's name is written with that account, so
+/// the build does not link them by name.
+pub(crate) fn attribute(matcher: &Matcher, c: &CommentRecord) -> (Option<String>, String) {
+    let raw = c.author.trim();
+    let identity = c
+        .identity
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty() && !email::contains(s));
+    let member = match identity {
+        Some(id) => matcher.find_identity(id),
+        None => matcher.find(raw, c.email.as_deref()),
+    };
+    // An e-mail address used as a name is never written.
+    let name = redact_name(raw);
+    let name = match (name.is_empty(), identity) {
+        (false, _) => name,
+        (true, Some(id)) => id.to_owned(),
+        (true, None) => "Anonymous".to_owned(),
+    };
+    if let (None, Some(id)) = (member, identity) {
+        if id != name && (matcher.find(&name, None).is_some() || matcher.has_handle(&name)) {
+            return (None, format!("{name} ({})", shown_identity(id)));
+        }
+    }
+    (member.map(str::to_owned), name)
+}
+
+/// An account or site as a reader knows it: `@user@host`, or a site's
+/// host and path without the scheme.
+fn shown_identity(id: &str) -> &str {
+    id.split_once("://")
+        .map_or(id, |(_, rest)| rest)
+        .trim_end_matches('/')
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::contribution::{new_contribution, reply_keys, Placement};
+use super::contribution::{attribute, new_contribution, reply_keys, Placement};
 use super::html_to_markdown;
 use super::matcher::{name_key, Matcher};
 use super::names;
@@ -771,42 +771,4 @@ fn existing_entries(text: &str) -> Option<(HashSet<String>, HashSet<String>)> {
         }
     }
     Some((ids, keys))
-}
-
-/// Who wrote `c`: the member (if any) and the name to write. An author
-/// known by an account or site is a member only when a member lists it;
-/// a stranger who took a member's name is written with that account, so
-/// the build does not link them by name.
-fn attribute(matcher: &Matcher, c: &CommentRecord) -> (Option<String>, String) {
-    let raw = c.author.trim();
-    let identity = c
-        .identity
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty() && !email::contains(s));
-    let member = match identity {
-        Some(id) => matcher.find_identity(id),
-        None => matcher.find(raw, c.email.as_deref()),
-    };
-    // An e-mail address used as a name is never written.
-    let name = redact_name(raw);
-    let name = match (name.is_empty(), identity) {
-        (false, _) => name,
-        (true, Some(id)) => id.to_owned(),
-        (true, None) => "Anonymous".to_owned(),
-    };
-    if let (None, Some(id)) = (member, identity) {
-        if id != name && (matcher.find(&name, None).is_some() || matcher.has_handle(&name)) {
-            return (None, format!("{name} ({})", shown_identity(id)));
-        }
-    }
-    (member.map(str::to_owned), name)
-}
-
-/// An account or site as a reader knows it: `@user@host`, or a site's
-/// host and path without the scheme.
-fn shown_identity(id: &str) -> &str {
-    id.split_once("://")
-        .map_or(id, |(_, rest)| rest)
-        .trim_end_matches('/')
 }
