@@ -454,3 +454,66 @@ fn the_demo_post_shows_one_conversation_from_five_channels() {
         );
     }
 }
+
+#[test]
+fn targets_match_under_a_sub_path_base_url_whatever_the_scheme_or_slash() {
+    let site = site();
+    site.write(
+        "salon.yaml",
+        "title: Test Site\nbase_url: https://example.org/community/\n",
+    );
+    let mentions = r#"{"type":"feed","children":[
+      {"type":"entry","wm-id":1,"wm-property":"like-of","wm-source":"https://a.example/l","wm-target":"http://EXAMPLE.org/community/posts/one-conversation-many-channels","author":{"name":"A"},"published":"2026-11-21T10:00:00Z"},
+      {"type":"entry","wm-id":2,"wm-property":"like-of","wm-source":"https://b.example/l","wm-target":"https://example.org/posts/one-conversation-many-channels/","author":{"name":"B"},"published":"2026-11-21T10:00:00Z"},
+      {"type":"entry","wm-id":3,"wm-property":"like-of","wm-source":"https://c.example/l","wm-target":"https://example.org/community/","author":{"name":"C"},"published":"2026-11-21T10:00:00Z"}]}"#;
+    let path = site.root().join("mentions.json");
+    fs::write(&path, mentions).unwrap();
+    let report = import_webmentions(site.root(), &path, false).unwrap();
+    assert_eq!(report.reactions, 2, "{report}");
+    assert_eq!(
+        report.unmatched_threads,
+        vec!["https://example.org/community/: 1 webmention(s)"],
+        "the home page is no post"
+    );
+}
+
+#[test]
+fn the_command_attaches_a_conversation_with_post() {
+    let site = site();
+    let status = fixture("mastodon-status.json");
+    let context = fixture("mastodon-context.json");
+    let (status, context) = (status.to_str().unwrap(), context.to_str().unwrap());
+    let both = run(
+        site.root(),
+        &[
+            "import", "mastodon", status, context, "--post", SLUG, "--slug", "x",
+        ],
+    );
+    assert_eq!(
+        both.code,
+        Some(2),
+        "--post and --slug exclude each other: {}",
+        both.stderr
+    );
+    let unknown = run(
+        site.root(),
+        &["import", "mastodon", status, context, "--post", "nope"],
+    );
+    assert_eq!(unknown.code, Some(1));
+    assert!(
+        unknown.stderr.contains("no post has the slug `nope`"),
+        "{}",
+        unknown.stderr
+    );
+    run(
+        site.root(),
+        &["import", "mastodon", status, context, "--post", SLUG],
+    )
+    .ok();
+    assert!(
+        !site.root().join("content/threads").exists(),
+        "no thread is written"
+    );
+    let doc = post_page(&site);
+    assert_eq!(texts(&doc, ".comment-source.source-mastodon").len(), 2);
+}
