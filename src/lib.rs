@@ -34,6 +34,10 @@
 //! finder and redactor of e-mail addresses) serve [`import`] and
 //! [`search`] alike.
 //!
+//! [`webmention`] (`salon webmentions send`) also sits outside the build:
+//! it loads and links the site, then notifies the pages its posts link to;
+//! no build ever touches the network.
+//!
 //! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
 //! inside it: it watches the site folder, calls the build again after
 //! changes, serves the output folder and live-reloads open tabs. Its

@@ -9,6 +9,13 @@
 //! in it yet, so a hand-edited file survives byte for byte and a second run
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
+//!
+//! Replies from other channels take the same road: [`webmention`] (what
+//! webmention.io collected) and [`attach`] (a Mastodon, Bluesky or mailing
+//! list conversation attached to a post with `--post`) hand comments to
+//! the [`Importer`], which makes each new entry with
+//! [`contribution::new_contribution`] and keeps a reply that arrived by
+//! another channel once.
 
 /// The largest file an importer reads whole (JSON and YAML comment lists,
 /// saved API answers): 1 GiB. XML exports and mailboxes are streamed and
