@@ -38,6 +38,10 @@
 //! `status`, the site's policy for new ones, and `salon moderate`, which
 //! changes a status in its file, byte for byte otherwise.
 //!
+//! [`webmention`] (`salon webmentions send`) also sits outside the build:
+//! it loads and links the site, then notifies the pages its posts link to;
+//! no build ever touches the network.
+//!
 //! [`serve`] (`salon serve`, `salon watch`) sits on top of the build, never
 //! inside it: it watches the site folder, calls the build again after
 //! changes, serves the output folder and live-reloads open tabs. Its
@@ -76,6 +80,7 @@ pub mod theme;
 pub mod timings;
 pub mod tree;
 pub mod url;
+pub mod webmention;
 pub mod write;
 
 pub use build::{build, check, BuildOptions, BuildReport};

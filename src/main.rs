@@ -138,6 +138,11 @@ enum Command {
         #[arg(long, global = true)]
         json: bool,
     },
+    /// Notify the sites your posts link to (Webmention).
+    Webmentions {
+        #[command(subcommand)]
+        what: WebmentionsCommand,
+    },
 }
 
 /// The comments a `salon moderate` action changes.
@@ -161,6 +166,18 @@ enum ModerateAction {
     Spam(CommentIds),
 }
 
+/// `salon webmentions ...`.
+#[derive(Subcommand)]
+enum WebmentionsCommand {
+    /// Send a webmention for each external link of each post, once per
+    /// source and target (remembered in .salon-webmentions.json).
+    Send {
+        /// Discover endpoints and print what would be sent; send nothing.
+        #[arg(long)]
+        dry_run: bool,
+    },
+}
+
 /// `salon import <format> ...`: one subcommand per source, each with its
 /// own files and options.
 #[derive(Subcommand)]
@@ -173,6 +190,8 @@ enum ImportCommand {
     Movabletype(ExportArgs),
     /// A JSON or YAML list of comments (see docs/content.md).
     Json(ExportArgs),
+    /// Webmentions: a webmention.io API answer (JF2 feed or the older format).
+    Webmentions(ExportArgs),
     /// A Mastodon conversation: the saved answers of
     /// /api/v1/statuses/ID and /api/v1/statuses/ID/context.
     Mastodon {
@@ -218,6 +237,10 @@ struct MboxArgs {
     /// Import replies sent with the site's "Reply" links as comments.
     #[arg(long, conflicts_with_all = ["thread", "subject", "min_messages"])]
     comments: bool,
+    /// Attach the selected conversations to this post as comments instead
+    /// of writing threads.
+    #[arg(long, value_name = "SLUG", conflicts_with_all = ["list", "comments", "slug"])]
+    post: Option<String>,
     /// Print what would be written or added; write nothing.
     #[arg(long)]
     dry_run: bool,
@@ -247,6 +270,9 @@ struct ThreadArgs {
     /// made from the first words; names the file to update on re-import.
     #[arg(long)]
     slug: Option<String>,
+    /// Attach the replies to this post as comments instead of writing a thread.
+    #[arg(long, value_name = "SLUG", conflicts_with = "slug")]
+    post: Option<String>,
 }
 
 impl ThreadArgs {
@@ -282,6 +308,9 @@ fn run(cli: Cli) -> Result<(), Error> {
     match cli.command {
         Command::Import { what } => import(cli.source, what),
         Command::Moderate { action, json } => moderate(&cli.source, action, json),
+        Command::Webmentions {
+            what: WebmentionsCommand::Send { dry_run },
+        } => send_webmentions(&cli.source, dry_run),
         Command::Build { site, timings } => {
             let opts = site.options(cli.source);
             let start = Instant::now();
@@ -410,11 +439,25 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
         ImportCommand::Disqus(a) => (Format::Disqus, a),
         ImportCommand::Movabletype(a) => (Format::MovableType, a),
         ImportCommand::Json(a) => (Format::Json, a),
+        ImportCommand::Webmentions(a) => {
+            let r = salon::import::webmention::import_webmentions(&source, &a.file, a.dry_run);
+            return comments_report(r, a.dry_run);
+        }
         ImportCommand::Mastodon {
             status,
             context,
             thread,
         } => {
+            if let Some(post) = &thread.post {
+                let r = salon::import::attach::attach_mastodon(
+                    &source,
+                    &status,
+                    &context,
+                    post,
+                    thread.dry_run,
+                );
+                return comments_report(r, thread.dry_run);
+            }
             let opts = thread.options();
             let r = social::import_mastodon(&source, &status, &context, &opts);
             return thread_report(r, opts.dry_run);
@@ -423,6 +466,15 @@ fn import(source: PathBuf, what: ImportCommand) -> Result<(), Error> {
             thread_file,
             thread,
         } => {
+            if let Some(post) = &thread.post {
+                let r = salon::import::attach::attach_bluesky(
+                    &source,
+                    &thread_file,
+                    post,
+                    thread.dry_run,
+                );
+                return comments_report(r, thread.dry_run);
+            }
             let opts = thread.options();
             let r = social::import_bluesky(&source, &thread_file, &opts);
             return thread_report(r, opts.dry_run);
@@ -462,6 +514,59 @@ fn moderate(source: &Path, action: Option<ModerateAction>, json: bool) -> Result
     match json {
         true => println!("{}", report::changes_json(&changes)),
         false => print!("{}", report::changes_text(&changes)),
+    }
+    Ok(())
+}
+
+/// Prints what an import of comments did (and, on a dry run, the files).
+fn comments_report(
+    result: Result<salon::import::ImportReport, Error>,
+    dry_run: bool,
+) -> Result<(), Error> {
+    let report = match result {
+        Ok(r) => r,
+        Err(Error::Content(diags)) => {
+            report_diagnostics(&diags);
+            return Err(Error::Refused(
+                "nothing was imported; fix the file named above and run the import again".into(),
+            ));
+        }
+        Err(e) => return Err(e),
+    };
+    if dry_run {
+        for f in &report.files {
+            println!("would write {f}");
+        }
+    }
+    eprint!("{report}");
+    Ok(())
+}
+
+/// `salon webmentions send`: prints each link's outcome as it goes.
+fn send_webmentions(source: &Path, dry_run: bool) -> Result<(), Error> {
+    use salon::webmention::{send, Outcome, SendOptions};
+    let mut failed = 0;
+    let opts = SendOptions {
+        dry_run,
+        ..Default::default()
+    };
+    let report = send(source, &opts, &mut |link| {
+        let what = match &link.outcome {
+            Outcome::Sent { endpoint, status } => format!("sent to {endpoint} ({status})"),
+            Outcome::WouldSend { endpoint } => format!("would send to {endpoint}"),
+            Outcome::NoEndpoint => "no webmention endpoint".into(),
+            Outcome::Failed(why) => {
+                failed += 1;
+                format!("failed: {why}")
+            }
+        };
+        println!("{} -> {}: {what}", link.source, link.target);
+    })?;
+    eprint!("{report}");
+    if failed > 0 {
+        return Err(Error::Refused(format!(
+            "{failed} webmention(s) failed; they are tried again on the next run"
+        )));
     }
     Ok(())
 }
@@ -556,6 +661,15 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
             loaded.mailbox.mails.len()
         );
         return Ok(());
+    }
+    if let Some(post) = &args.post {
+        let selection = Selection {
+            thread: args.thread.clone(),
+            subject: args.subject.clone(),
+            min_messages: args.min_messages,
+        };
+        let r = run::attach_threads(source, &loaded, &selection, post, dry_run);
+        return comments_report(r, dry_run);
     }
     if args.comments {
         let report = run::import_comments(source, &loaded, dry_run)?;

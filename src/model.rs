@@ -159,6 +159,10 @@ pub struct Post {
     pub path: String,
     /// Comments in date order; replies point at their parent by index.
     pub comments: Vec<Comment>,
+    /// Likes, reposts, bookmarks and mentions from elsewhere, in date order.
+    pub reactions: Vec<Reaction>,
+    /// Where else the post was published (`syndication:`), http(s) URLs.
+    pub syndication: Vec<String>,
     /// Pages that link to or mention this post, newest first.
     pub backlinks: Vec<Doc>,
     /// Posts sharing its tags, best first.
@@ -187,6 +191,96 @@ pub struct Comment {
     pub date: Date,
     /// Sanitized HTML.
     pub body: Html,
+    /// The channel it arrived by, when not written on the site.
+    pub source: Option<Channel>,
+    /// The original, where it was first published.
+    pub source_url: Option<String>,
+}
+
+/// Where a comment or reaction came from (`source:` in a comment file).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Channel {
+    /// A reply by e-mail or on a mailing list.
+    Email,
+    /// A Mastodon (or other fediverse) reply.
+    Mastodon,
+    /// A Bluesky reply.
+    Bluesky,
+    /// A webmention from another site (or Bridgy).
+    Webmention,
+}
+
+impl Channel {
+    /// The `source:` value: `email`, `mastodon`, ...
+    pub fn key(self) -> &'static str {
+        match self {
+            Channel::Email => "email",
+            Channel::Mastodon => "mastodon",
+            Channel::Bluesky => "bluesky",
+            Channel::Webmention => "webmention",
+        }
+    }
+
+    /// How a page names it: `E-mail`, `Mastodon`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            Channel::Email => "E-mail",
+            Channel::Mastodon => "Mastodon",
+            Channel::Bluesky => "Bluesky",
+            Channel::Webmention => "Webmention",
+        }
+    }
+}
+
+/// What a reaction is (`kind:` in a comment file).
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Deserialize, serde::Serialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ReactionKind {
+    /// A like or favourite.
+    Like,
+    /// A repost, boost or reblog.
+    Repost,
+    /// A bookmark.
+    Bookmark,
+    /// A page that links to the post without replying.
+    Mention,
+}
+
+impl ReactionKind {
+    /// The `kind:` value.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReactionKind::Like => "like",
+            ReactionKind::Repost => "repost",
+            ReactionKind::Bookmark => "bookmark",
+            ReactionKind::Mention => "mention",
+        }
+    }
+}
+
+/// A like, repost, bookmark or mention of a post: counted and shown as a
+/// face, never as a comment.
+#[derive(Debug, Clone)]
+pub struct Reaction {
+    /// Unique within the post's comment file.
+    pub id: String,
+    /// What it is.
+    pub kind: ReactionKind,
+    /// Display name.
+    pub author: String,
+    /// The member, when known.
+    pub member: Option<MemberIdx>,
+    /// The person's own site or profile.
+    pub url: Option<String>,
+    /// When.
+    pub date: Date,
+    /// The channel it arrived by.
+    pub source: Option<Channel>,
+    /// The like, repost or page itself.
+    pub source_url: Option<String>,
 }
 
 /// A member profile.
@@ -450,6 +544,14 @@ impl Post {
         match self.comment_mode {
             CommentMode::Hidden => &[],
             _ => &self.comments,
+        }
+    }
+
+    /// The reactions readers see: none when comments are hidden.
+    pub fn visible_reactions(&self) -> &[Reaction] {
+        match self.comment_mode {
+            CommentMode::Hidden => &[],
+            _ => &self.reactions,
         }
     }
 }

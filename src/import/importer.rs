@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use super::contribution::{attribute, new_contribution, reply_keys, Placement};
 use super::html_to_markdown;
 use super::matcher::{name_key, Matcher};
 use super::names;
@@ -16,7 +17,6 @@ use crate::date::{parse_date, split_date_prefix, Date};
 use crate::email::{self, redact, redact_name};
 use crate::error::Error;
 use crate::frontmatter::OneOrMany;
-use crate::sanitize::sanitize;
 use crate::slug::{slugify, term_key};
 
 /// How many notes a report keeps; the rest are counted.
@@ -34,6 +34,8 @@ struct PostHead {
     aliases: OneOrMany,
     #[serde(default)]
     comments: Option<serde_yaml::Value>,
+    #[serde(default)]
+    syndication: OneOrMany,
 }
 
 /// The front matter of a markdown file, as YAML text.
@@ -130,6 +132,10 @@ pub struct Importer {
     pages: HashSet<String>,
     /// Ids already in each comment file touched, loaded on first touch.
     comment_ids: HashMap<String, HashSet<String>>,
+    /// The [`reply_keys`] of the originals in each comment file touched.
+    reply_keys: HashMap<String, HashSet<String>>,
+    /// Each post's `syndication:` URLs.
+    syndication: HashMap<String, Vec<String>>,
     unmatched: HashMap<String, (String, usize)>,
     report: ImportReport,
     /// Posts whose comments are `closed` or `hidden`, with which.
@@ -168,6 +174,8 @@ impl Importer {
             posts: PostIndex::default(),
             pages: HashSet::new(),
             comment_ids: HashMap::new(),
+            reply_keys: HashMap::new(),
+            syndication: HashMap::new(),
             unmatched: HashMap::new(),
             report: ImportReport {
                 dry_run,
@@ -195,6 +203,7 @@ impl Importer {
                         serde_yaml::Value::String(s) => parse_date(s),
                         _ => None,
                     });
+                    me.syndication.insert(slug.clone(), h.syndication.0);
                     (h.title, h.aliases.0, date)
                 }
                 None => (String::new(), Vec::new(), None),
@@ -248,6 +257,44 @@ impl Importer {
     /// Whether the site has a post with this slug.
     pub fn has_post(&self, slug: &str) -> bool {
         self.posts.slugs.contains(slug)
+    }
+
+    /// The slug of the post at `url` (scheme, host, `base_url`'s path, query
+    /// and trailing slash ignored; aliases included).
+    pub fn post_at(&self, url: &str) -> Option<String> {
+        let found = self.posts.find(url, "", "", &self.base_path)?;
+        // `find` also tries the last segment as a slug; a URL is a post's
+        // only when its whole path is one of the post's addresses.
+        let key = url_path_key(url);
+        let key = match self.base_path.len() > 1 {
+            true => key
+                .strip_prefix(self.base_path.trim_end_matches('/'))
+                .map_or(key.clone(), |r| {
+                    if r.is_empty() {
+                        "/".into()
+                    } else {
+                        r.to_owned()
+                    }
+                }),
+            false => key,
+        };
+        (self.posts.by_path.get(&key) == Some(&found)).then_some(found)
+    }
+
+    /// The post's `syndication:` URLs.
+    pub fn syndication_of(&self, slug: &str) -> &[String] {
+        self.syndication.get(slug).map_or(&[], Vec::as_slice)
+    }
+
+    /// The id of the comment of post `slug` whose anchor is `anchor`
+    /// (`comment-wp-1`), among those in its file and this import.
+    pub fn comment_at(&mut self, slug: &str, anchor: &str) -> Result<Option<String>, Error> {
+        self.load_comment_file(slug)?;
+        let ids = &self.comment_ids[slug];
+        Ok(ids
+            .iter()
+            .find(|id| crate::render::views::comment_anchor(id) == anchor)
+            .cloned())
     }
 
     /// Reports comments whose post was not found, with where they are.
@@ -535,19 +582,8 @@ impl Importer {
             .join("content/comments")
             .join(format!("{slug}.yaml"));
         let key = slug.to_owned();
-        if !self.comment_ids.contains_key(&key) {
-            let ids = match fs::read_to_string(&path) {
-                Ok(text) => existing_ids(&text).ok_or_else(|| {
-                    Error::Refused(format!(
-                        "{} is not a list of comments with ids; fix it by hand, then import again",
-                        path.display()
-                    ))
-                })?,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => HashSet::new(),
-                Err(e) => return Err(Error::io(&path, e)),
-            };
-            self.comment_ids.insert(key.clone(), ids);
-        }
+        self.load_comment_file(slug)?;
+        // New contributions to a post that takes none are refused, listed.
         if self.moderation.is_some() {
             if let Some(mode) = self.closed.get(slug) {
                 for c in &comments {
@@ -558,7 +594,8 @@ impl Importer {
                 return Ok(());
             }
         }
-        let ids = self.comment_ids.get_mut(&key).expect("just inserted");
+        let ids = self.comment_ids.get_mut(&key).expect("just loaded");
+        let known_replies = self.reply_keys.get_mut(&key).expect("just loaded");
         let comments: Vec<CommentRecord> = comments
             .into_iter()
             .map(|mut c| {
@@ -570,6 +607,7 @@ impl Importer {
         let in_batch: HashSet<String> = comments.iter().map(|c| c.id.clone()).collect();
         let mut text = String::new();
         let mut added = 0;
+        let mut reactions = 0;
         let fallback = comments.iter().find_map(|c| c.date);
         for c in comments {
             if ids.contains(&c.id) {
@@ -584,88 +622,87 @@ impl Importer {
                     .or_default() += 1;
                 continue;
             };
-            let raw_author = c.author.trim();
-            // An e-mail address used as a name is never written.
-            let shown = redact_name(raw_author);
-            let shown = if shown.is_empty() {
-                "Anonymous".to_owned()
-            } else {
-                shown
-            };
+            let keys: Vec<String> = c.source_url.as_deref().map(reply_keys).unwrap_or_default();
+            if keys.iter().any(|k| known_replies.contains(k)) {
+                *self
+                    .report
+                    .skipped
+                    .entry("replies already here by another channel".into())
+                    .or_default() += 1;
+                continue;
+            }
+            let (member, author) = attribute(&self.matcher, &c);
+            // A new contribution is credited as far as its channel proves,
+            // and gets the status the site's policy gives it.
             let (member, author, verdict) = match self.moderation.as_mut() {
                 Some(m) => {
-                    let credited = m.credit(&self.matcher, &c, &shown);
+                    let credited = m.credit(&self.matcher, &c, &author, member.as_deref());
                     (credited.member, credited.author, Some(credited.verdict))
                 }
-                None => (
-                    self.matcher
-                        .find(raw_author, c.email.as_deref())
-                        .map(str::to_owned),
-                    shown,
-                    None,
-                ),
+                None => (member, author, None),
             };
-            let author = author.as_str();
+            let verdict = verdict.filter(|v| v.status != crate::moderation::Status::Approved);
+            if let Some(v) = &verdict {
+                self.report.held.push(format!(
+                    "{slug}#{} by {author}: {} ({})",
+                    c.id,
+                    v.status.as_str(),
+                    v.reason.as_deref().unwrap_or_default()
+                ));
+            }
+            // Only repliers are listed: a like needs no `aka:` to be read.
             match &member {
+                _ if c.reaction.is_some() => {}
                 Some(_) => self.report.matched += 1,
                 None if author != "Anonymous" => {
                     let e = self
                         .unmatched
-                        .entry(name_key(author))
-                        .or_insert_with(|| (author.to_owned(), 0));
+                        .entry(name_key(&author))
+                        .or_insert_with(|| (author.clone(), 0));
                     e.1 += 1;
                 }
                 None => {}
             }
-            text.push_str(&format!("- id: {}\n", yaml_str(&c.id)));
-            if let Some(parent) = &c.parent {
-                if in_batch.contains(parent) || ids.contains(parent) {
-                    text.push_str(&format!("  parent: {}\n", yaml_str(parent)));
-                } else {
+            let parent = match &c.parent {
+                Some(p) if in_batch.contains(p) || ids.contains(p) => Some(p.as_str()),
+                Some(p) => {
                     self.report.orphans += 1;
                     if self.report.notes.len() < MAX_NOTES {
                         self.report.notes.push(format!(
-                            "comment `{}` on `{slug}` replies to `{parent}`, which was not imported; it is shown at top level",
+                            "comment `{}` on `{slug}` replies to `{p}`, which was not imported; it is shown at top level",
                             c.id
                         ));
                     }
+                    None
                 }
+                None => None,
+            };
+            let placement = Placement {
+                parent,
+                author: &author,
+                member: member.as_deref(),
+                date,
+                held: verdict.as_ref(),
+            };
+            text.push_str(&new_contribution(&c, &placement));
+            known_replies.extend(keys);
+            if c.reaction.is_some() {
+                reactions += 1;
             }
-            text.push_str(&format!("  author: {}\n", yaml_str(author)));
-            if let Some(m) = member {
-                text.push_str(&format!("  member: {m}\n"));
-            }
-            if let Some(url) = c
-                .url
-                .as_deref()
-                .map(str::trim)
-                .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-                .filter(|u| !email::contains(u))
-            {
-                text.push_str(&format!("  url: {}\n", yaml_str(url)));
-            }
-            text.push_str(&format!("  date: {}\n", format_date(&date)));
-            if let Some(v) = verdict.filter(|v| v.status != crate::moderation::Status::Approved) {
-                let why = v.reason.unwrap_or_default();
-                text.push_str(&format!("  status: {}\n", v.status.as_str()));
-                text.push_str(&format!("  moderation_reason: {}\n", yaml_str(&why)));
-                self.report.held.push(format!(
-                    "{slug}#{} by {author}: {} ({why})",
-                    c.id,
-                    v.status.as_str()
-                ));
-            }
-            let body = redact(&sanitize(&autop(&c.body_html)));
-            text.push_str(&format!("  body: {}\n", yaml_str(body.trim())));
             ids.insert(c.id);
             added += 1;
         }
         if added == 0 {
             return Ok(());
         }
-        self.report.comments += added;
+        self.report.comments += added - reactions;
+        self.report.reactions += reactions;
+        let counts = match reactions {
+            0 => format!("+{added} comments"),
+            r => format!("+{} comments, +{r} reactions", added - r),
+        };
         self.report.files.push(format!(
-            "{} (+{added} comments)",
+            "{} ({counts})",
             path.strip_prefix(&self.root).unwrap_or(&path).display()
         ));
         if self.dry_run {
@@ -692,6 +729,30 @@ impl Importer {
         }
         file.write_all(text.as_bytes())
             .map_err(|e| Error::io(&path, e))
+    }
+
+    /// Reads the ids and original URLs of post `slug`'s comment file, once.
+    fn load_comment_file(&mut self, slug: &str) -> Result<(), Error> {
+        if self.comment_ids.contains_key(slug) {
+            return Ok(());
+        }
+        let path = self
+            .root
+            .join("content/comments")
+            .join(format!("{slug}.yaml"));
+        let (ids, keys) = match fs::read_to_string(&path) {
+            Ok(text) => existing_entries(&text).ok_or_else(|| {
+                Error::Refused(format!(
+                    "{} is not a list of comments with ids; fix it by hand, then import again",
+                    path.display()
+                ))
+            })?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Default::default(),
+            Err(e) => return Err(Error::io(&path, e)),
+        };
+        self.comment_ids.insert(slug.to_owned(), ids);
+        self.reply_keys.insert(slug.to_owned(), keys);
+        Ok(())
     }
 
     /// Creates `path` with `text` unless it exists (reported). `Ok(false)`
@@ -751,19 +812,24 @@ fn written_id(id: &str) -> String {
     }
 }
 
-/// The ids in an existing comment file, or `None` when it is not a list.
-fn existing_ids(text: &str) -> Option<HashSet<String>> {
+/// The ids in an existing comment file and the [`reply_keys`] of its
+/// `source_url`s, or `None` when it is not a list.
+fn existing_entries(text: &str) -> Option<(HashSet<String>, HashSet<String>)> {
+    let mut ids = HashSet::new();
+    let mut keys = HashSet::new();
     if text.trim().is_empty() {
-        return Some(HashSet::new());
+        return Some((ids, keys));
     }
     let list: Option<Vec<serde_yaml::Value>> = serde_yaml::from_str(text).ok()?;
-    let mut ids = HashSet::new();
     for item in list.unwrap_or_default() {
         match &item["id"] {
             serde_yaml::Value::String(s) => ids.insert(s.clone()),
             serde_yaml::Value::Number(n) => ids.insert(n.to_string()),
             _ => return None,
         };
+        if let Some(url) = item["source_url"].as_str() {
+            keys.extend(reply_keys(url));
+        }
     }
-    Some(ids)
+    Some((ids, keys))
 }

@@ -174,7 +174,7 @@ fn parse_at_most<R: BufRead>(input: R, limit: u64, sink: &mut Sink<'_>) -> Resul
                 .and_then(scalar)
                 .and_then(|d| parse_any_date(&d)),
             body_html: r.body.unwrap_or_default(),
-            sender: Default::default(),
+            ..Default::default()
         };
         if !groups.contains_key(&key) {
             order.push(key.clone());

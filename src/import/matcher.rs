@@ -23,6 +23,24 @@ pub struct Matcher {
     handles: HashSet<String>,
     names: HashMap<String, String>,
     accounts: HashMap<String, String>,
+    /// Members' own sites (`links:` and `aka:` web addresses that are not
+    /// social profiles), by [`site_key`].
+    sites: HashMap<String, String>,
+}
+
+/// The key of a personal site's address: host (without `www.`) and path,
+/// lowercased, without scheme, query, fragment or trailing slash. `None`
+/// for anything but an http(s) URL.
+pub fn site_key(url: &str) -> Option<String> {
+    let u = url.trim();
+    let lower = u.to_ascii_lowercase();
+    let rest = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))?;
+    let rest = rest.split(['?', '#']).next().unwrap_or("");
+    let rest = rest.strip_prefix("www.").unwrap_or(rest);
+    let rest = rest.trim_end_matches('/');
+    (!rest.is_empty()).then(|| rest.to_owned())
 }
 
 /// The key a name is compared by.
@@ -148,12 +166,31 @@ impl Matcher {
         }
     }
 
-    /// Lets `account` (an account or a profile URL) find the member.
+    /// Lets `account` (an account, a profile URL or the member's own
+    /// site) find the member.
     pub fn add_account(&mut self, handle: &str, account: &str) {
         if let Some(key) = account_key(account) {
             self.accounts
                 .entry(key)
                 .or_insert_with(|| handle.to_owned());
+        } else if let Some(key) = site_key(account) {
+            self.sites.entry(key).or_insert_with(|| handle.to_owned());
+        }
+    }
+
+    /// The member whose `links` or `aka` list this account, profile URL or
+    /// site (a site matches the member's own address or a page under it).
+    pub fn find_identity(&self, identity: &str) -> Option<&str> {
+        if account_key(identity).is_some() {
+            return self.find_account(identity);
+        }
+        let key = site_key(identity)?;
+        let mut prefix = key.as_str();
+        loop {
+            if let Some(h) = self.sites.get(prefix) {
+                return Some(h);
+            }
+            prefix = &prefix[..prefix.rfind('/')?];
         }
     }
 
@@ -230,5 +267,20 @@ mod tests {
         assert_eq!(m.find_account("@hana@mail.example"), None);
         assert_eq!(m.find("Hana M.", None), Some("hana"));
         assert_eq!(m.find("x", Some("hana@mail.example")), Some("hana"));
+    }
+
+    #[test]
+    fn sites_match_their_own_pages_only() {
+        let mut m = Matcher::default();
+        m.add_account("hana", "https://www.hana.example/");
+        m.add_account("ivo", "https://pages.example/ivo");
+        assert_eq!(m.find_identity("http://hana.example"), Some("hana"));
+        assert_eq!(
+            m.find_identity("https://hana.example/notes/1"),
+            Some("hana")
+        );
+        assert_eq!(m.find_identity("https://pages.example/ivo/x"), Some("ivo"));
+        assert_eq!(m.find_identity("https://pages.example/other"), None);
+        assert_eq!(m.find_identity("https://evil.example/hana.example"), None);
     }
 }

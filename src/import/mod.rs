@@ -9,6 +9,13 @@
 //! in it yet, so a hand-edited file survives byte for byte and a second run
 //! changes nothing. Commenters' e-mail addresses are used to match members
 //! and never written.
+//!
+//! Replies from other channels take the same road: [`webmention`] (what
+//! webmention.io collected) and [`attach`] (a Mastodon, Bluesky or mailing
+//! list conversation attached to a post with `--post`) hand comments to
+//! the [`Importer`], which makes each new entry with
+//! [`contribution::new_contribution`] and keeps a reply that arrived by
+//! another channel once.
 
 /// The largest file an importer reads whole (JSON and YAML comment lists,
 /// saved API answers): 1 GiB. XML exports and mailboxes are streamed and
@@ -49,7 +56,9 @@ pub fn too_big_to_read_whole(limit: u64) -> String {
     format!("larger than {size}, the most an import reads whole")
 }
 
+pub mod attach;
 pub mod bluesky;
+pub mod contribution;
 pub mod conversation;
 pub mod disqus;
 pub mod html_to_markdown;
@@ -64,6 +73,7 @@ pub mod names;
 mod report;
 pub mod social;
 pub mod text;
+pub mod webmention;
 pub mod wordpress;
 mod xml;
 
@@ -159,6 +169,17 @@ pub struct CommentRecord {
     pub body_html: String,
     /// What the channel proves about who sent it.
     pub sender: Sender,
+    /// The channel it arrived by (written as `source:`); `None` for a
+    /// site's own comments.
+    pub source: Option<crate::model::Channel>,
+    /// The original (written as `source_url:`): how the same reply
+    /// arriving by two channels is recognised.
+    pub source_url: Option<String>,
+    /// An account or a site that says who the author is: when given, the
+    /// author is a member only if the member's `links` or `aka` list it.
+    pub identity: Option<String>,
+    /// A like, repost, bookmark or mention rather than a reply.
+    pub reaction: Option<crate::model::ReactionKind>,
 }
 
 /// What a comment's channel proves about who sent it.
@@ -331,4 +352,12 @@ mod tests {
         let endless = std::io::repeat(0);
         assert_eq!(read_whole(endless, 1 << 20).unwrap(), None);
     }
+}
+
+/// The moderation policy of the site's `salon.yaml`; a config error
+/// stops the import before anything is written.
+pub(crate) fn site_policy(root: &Path) -> Result<crate::moderation::Policy, Error> {
+    let file = crate::load::read_config(root)?;
+    let config = crate::config::Config::parse(&file.path, &file.text).map_err(Error::Content)?;
+    Ok(config.moderation)
 }

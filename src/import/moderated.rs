@@ -42,16 +42,18 @@ impl Moderation {
         }
     }
 
-    /// Credits `c`, whose name as written (no address) is `author`.
-    pub(super) fn credit(
+    /// Credits `c`, whose name as written (no address) is `author` and
+    /// whom its account or site alone would make `attributed`.
+    pub(super) fn credit<'m>(
         &mut self,
-        matcher: &Matcher,
+        matcher: &'m Matcher,
         c: &CommentRecord,
         author: &str,
+        attributed: Option<&'m str>,
     ) -> Credited {
         let by_address = c.email.as_deref().and_then(|e| matcher.find_address(e));
         let (member, claim) = match &c.sender {
-            Sender::Export => (matcher.find(c.author.trim(), c.email.as_deref()), None),
+            Sender::Export => (attributed, None),
             Sender::Proven => (by_address, None),
             Sender::Unproven(why) => (None, by_address.map(|m| (m, why.as_str()))),
         };

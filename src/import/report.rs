@@ -39,6 +39,8 @@ pub struct ImportReport {
     pub members: usize,
     /// Comments written.
     pub comments: usize,
+    /// Likes, reposts, bookmarks and mentions written.
+    pub reactions: usize,
     /// Comments already in their file (a re-import).
     pub already_imported: usize,
     /// Things left out, by reason.
@@ -86,6 +88,13 @@ impl fmt::Display for ImportReport {
             "{verb} {} posts, {} pages, {} members, {} comments ({} by members).",
             self.posts, self.pages, self.members, self.comments, self.matched
         )?;
+        if self.reactions > 0 {
+            writeln!(
+                f,
+                "{verb} {} likes, reposts, bookmarks and mentions.",
+                self.reactions
+            )?;
+        }
         if self.already_imported > 0 {
             writeln!(
                 f,
@@ -111,7 +120,7 @@ impl fmt::Display for ImportReport {
         if !self.unmatched_threads.is_empty() {
             writeln!(
                 f,
-                "{} thread(s) matched no post; their comments were not imported:",
+                "{} thread(s) or target(s) matched no post; their comments were not imported:",
                 self.unmatched_threads.len()
             )?;
             for t in &self.unmatched_threads {

@@ -50,7 +50,7 @@ pub fn import_bluesky(
     write(root, parsed, opts)
 }
 
-fn read(path: &Path) -> Result<String, Error> {
+pub(crate) fn read(path: &Path) -> Result<String, Error> {
     let bytes = fs::File::open(path)
         .and_then(|f| super::read_whole(f, super::MAX_READ_WHOLE))
         .map_err(|e| Error::io(path, e))?
@@ -72,7 +72,7 @@ fn read(path: &Path) -> Result<String, Error> {
     })
 }
 
-fn at(path: &Path, e: ParseError) -> Error {
+pub(crate) fn at(path: &Path, e: ParseError) -> Error {
     Error::Content(vec![Diagnostic::error(
         path,
         Some(Position::new(e.line, e.column)),

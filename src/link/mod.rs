@@ -168,6 +168,8 @@ pub fn link(
             comment_mode: p.comment_mode,
             aliases: p.aliases.clone(),
             comments: Vec::new(),
+            reactions: Vec::new(),
+            syndication: p.syndication.clone(),
             backlinks: Vec::new(),
             related: Vec::new(),
             lang: p.lang.clone(),
@@ -187,62 +189,79 @@ pub fn link(
     }
     // Comment files are independent: linked in parallel (most of a large
     // site's names to look up are commenters'), reported in file order.
-    type Linked = (Option<(PostIdx, Vec<Comment>)>, Vec<Diagnostic>);
-    let linked: Vec<Linked> = comments
-        .par_iter()
-        .filter(|file| !hidden_posts.contains(&file.post_slug))
-        .map(|file| {
-            let mut found = file.warnings.clone();
-            let Some(&post) = post_by_slug.get(&file.post_slug) else {
-                found.push(
-                    Diagnostic::error(
-                        &file.source,
-                        None,
-                        format!("no post has the slug `{}`", file.post_slug),
-                    )
-                    .with_help("a comment file is named after the slug of its post"),
-                );
-                return (None, found);
-            };
-            let list = file
-                .comments
-                .iter()
-                .map(|c| {
-                    let member = match &c.member {
+    type Linked = (
+        Option<(PostIdx, Vec<Comment>, Vec<Reaction>)>,
+        Vec<Diagnostic>,
+    );
+    let linked: Vec<Linked> =
+        comments
+            .par_iter()
+            .filter(|file| !hidden_posts.contains(&file.post_slug))
+            .map(|file| {
+                let mut found = file.warnings.clone();
+                let Some(&post) = post_by_slug.get(&file.post_slug) else {
+                    found.push(
+                        Diagnostic::error(
+                            &file.source,
+                            None,
+                            format!("no post has the slug `{}`", file.post_slug),
+                        )
+                        .with_help("a comment file is named after the slug of its post"),
+                    );
+                    return (None, found);
+                };
+                let mut member_of =
+                    |handle: &Option<String>, author: &str, id: &str, position| match handle {
                         Some(handle) => {
                             let m = people.by_handle.get(handle).copied();
                             if m.is_none() {
                                 found.push(Diagnostic::error(
-                                    &file.source,
-                                    c.position,
-                                    format!(
-                                        "comment `{}` names member `{handle}`, who has no profile",
-                                        c.id
-                                    ),
-                                ));
+                            &file.source,
+                            position,
+                            format!("comment `{id}` names member `{handle}`, who has no profile"),
+                        ));
                             }
                             m
                         }
-                        None => people.find(&c.author),
+                        None => people.find(author),
                     };
-                    Comment {
+                let list = file
+                    .comments
+                    .iter()
+                    .map(|c| Comment {
                         id: c.id.clone(),
                         parent: c.parent,
                         author: c.author.clone(),
-                        member,
+                        member: member_of(&c.member, &c.author, &c.id, c.position),
                         url: c.url.clone(),
                         date: c.date,
                         body: c.body.clone(),
-                    }
-                })
-                .collect();
-            (Some((post, list)), found)
-        })
-        .collect();
+                        source: c.source,
+                        source_url: c.source_url.clone(),
+                    })
+                    .collect();
+                let reactions = file
+                    .reactions
+                    .iter()
+                    .map(|r| Reaction {
+                        id: r.id.clone(),
+                        kind: r.kind,
+                        author: r.author.clone(),
+                        member: member_of(&r.member, &r.author, &r.id, r.position),
+                        url: r.url.clone(),
+                        date: r.date,
+                        source: r.source,
+                        source_url: r.source_url.clone(),
+                    })
+                    .collect();
+                (Some((post, list, reactions)), found)
+            })
+            .collect();
     for (comments, found) in linked {
         diags.extend(found);
-        if let Some((post, list)) = comments {
+        if let Some((post, list, reactions)) = comments {
             site_posts[post].comments = list;
+            site_posts[post].reactions = reactions;
         }
     }
 

@@ -9,6 +9,7 @@ use super::{file_stem, SourceFile};
 use crate::date::{parse_date, Date, DATE_HELP};
 use crate::error::{Diagnostic, Position};
 use crate::frontmatter::{self, Id};
+use crate::model::{Channel, ReactionKind};
 use crate::moderation::{Held, Status};
 use crate::sanitize::sanitize;
 
@@ -32,6 +33,11 @@ struct RawComment {
     #[serde(default)]
     #[allow(dead_code)]
     moderation_reason: Option<String>,
+    kind: Option<ReactionKind>,
+    #[serde(default)]
+    source: Option<Channel>,
+    #[serde(default)]
+    source_url: Option<String>,
 }
 
 /// The comments of one post.
@@ -43,6 +49,9 @@ pub struct ParsedComments {
     pub post_slug: String,
     /// Sorted by date; parents resolved to indices.
     pub comments: Vec<ParsedComment>,
+    /// Likes, reposts, bookmarks and mentions (entries with a `kind:`),
+    /// in date order.
+    pub reactions: Vec<ParsedReaction>,
     /// Orphans and other things worth a warning.
     pub warnings: Vec<Diagnostic>,
     /// Comments kept out of the site by their `status`: their ids, for
@@ -50,6 +59,29 @@ pub struct ParsedComments {
     pub held_ids: Vec<String>,
     /// How many of them wait for a moderator.
     pub held: Held,
+}
+
+/// A reaction entry of a comment file.
+#[derive(Debug)]
+pub struct ParsedReaction {
+    /// Unique in the file.
+    pub id: String,
+    /// Like, repost, bookmark or mention.
+    pub kind: ReactionKind,
+    /// Display name.
+    pub author: String,
+    /// Member handle, when given.
+    pub member: Option<String>,
+    /// Where `member:` is written, for an unknown-handle error.
+    pub position: Option<Position>,
+    /// The person's site or profile.
+    pub url: Option<String>,
+    /// When.
+    pub date: Date,
+    /// The channel it arrived by.
+    pub source: Option<Channel>,
+    /// The like, repost or page itself.
+    pub source_url: Option<String>,
 }
 
 /// One comment, its body sanitized.
@@ -71,6 +103,10 @@ pub struct ParsedComment {
     pub date: Date,
     /// Sanitized HTML.
     pub body: crate::model::Html,
+    /// The channel it arrived by.
+    pub source: Option<Channel>,
+    /// The original.
+    pub source_url: Option<String>,
 }
 
 /// Parses a comment file: a YAML list of comments.
@@ -120,6 +156,29 @@ pub fn parse_comments(
     }
     // Date order, file order on ties, so replies follow what they answer.
     dated.sort_by_key(|(d, i, _)| (*d, *i));
+    // Reactions answer the post, not a comment: they stay out of the tree.
+    let (reacting, dated): (Vec<_>, Vec<_>) =
+        dated.into_iter().partition(|(_, _, c)| c.kind.is_some());
+    // A held reaction is as invisible as a held comment, and waits as one.
+    let mut held_reactions = Held::default();
+    let reactions = reacting
+        .into_iter()
+        .filter(|(_, _, c)| {
+            held_reactions.count(c.status);
+            c.status == Status::Approved
+        })
+        .map(|(date, i, c)| ParsedReaction {
+            id: c.id.0,
+            kind: c.kind.expect("partitioned on kind"),
+            author: c.author,
+            member: c.member,
+            position: at(i),
+            url: c.url.filter(|u| crate::url::is_web_url(u)),
+            date,
+            source: c.source,
+            source_url: c.source_url.filter(|u| crate::url::is_web_url(u)),
+        })
+        .collect();
     let index: HashMap<String, usize> = dated
         .iter()
         .enumerate()
@@ -150,6 +209,8 @@ pub fn parse_comments(
                 body: crate::model::Html::new(
                     crate::markdown::link_mentions_in_html(&sanitize(&c.body), ctx).0,
                 ),
+                source: c.source,
+                source_url: c.source_url.filter(|u| crate::url::is_web_url(u)),
             }
         })
         .collect();
@@ -169,11 +230,14 @@ pub fn parse_comments(
         ));
         comments[first].parent = None;
     }
-    let (comments, held_ids, held) = keep_approved(comments, &statuses);
+    let (comments, held_ids, mut held) = keep_approved(comments, &statuses);
+    held.pending += held_reactions.pending;
+    held.spam += held_reactions.spam;
     Ok(ParsedComments {
         source: path.clone(),
         post_slug: file_stem(path),
         comments,
+        reactions,
         warnings,
         held_ids,
         held,
@@ -314,6 +378,19 @@ mod tests {
         let errs =
             parse("- id: a\n  author: A\n  date: 2010-01-01\n  status: aproved\n").unwrap_err();
         assert_eq!(errs[0].position.unwrap().line, 4, "{errs:?}");
+    }
+
+    #[test]
+    fn reactions_stay_out_of_the_comment_tree() {
+        let c = parse("- id: wm-1\n  kind: like\n  author: A\n  date: 2010-01-01\n  source: webmention\n  source_url: https://a.example/likes/1\n- id: 2\n  author: B\n  date: 2010-01-02\n  source: mastodon\n  source_url: https://social.example/@b/2\n").unwrap();
+        assert_eq!(c.comments.len(), 1);
+        assert_eq!(c.comments[0].source, Some(Channel::Mastodon));
+        assert_eq!(c.reactions.len(), 1);
+        assert_eq!(c.reactions[0].kind, ReactionKind::Like);
+        assert_eq!(
+            c.reactions[0].source_url.as_deref(),
+            Some("https://a.example/likes/1")
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ mod page;
 mod post;
 mod thread;
 
-pub use comments::{parse_comments, ParsedComment, ParsedComments};
+pub use comments::{parse_comments, ParsedComment, ParsedComments, ParsedReaction};
 pub use member::{expand_link, parse_member, ParsedMember};
 pub use page::{parse_page, ParsedPage};
 pub use post::{parse_post, ParsedPost};

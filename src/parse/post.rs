@@ -41,6 +41,8 @@ struct RawPost {
     #[serde(default)]
     lang: Option<String>,
     #[serde(default)]
+    syndication: OneOrMany,
+    #[serde(default)]
     extra: serde_yaml::Value,
 }
 
@@ -75,6 +77,8 @@ pub struct ParsedPost {
     pub aliases: Vec<String>,
     /// Its language tag, when it sets its own (`lang:`).
     pub lang: Option<String>,
+    /// Where else it was published: http(s) URLs.
+    pub syndication: Vec<String>,
     /// Free-form data.
     pub extra: serde_json::Value,
 }
@@ -132,6 +136,16 @@ pub fn parse_post(
             errors.push(fm.error(path, "aliases", Some(alias), msg));
         }
     }
+    for url in &raw.syndication.0 {
+        if !crate::url::is_web_url(url) {
+            errors.push(fm.error(
+                path,
+                "syndication",
+                Some(url),
+                format!("syndication URL `{url}` is not an http(s) URL"),
+            ));
+        }
+    }
     let lang = super::lang_field(&fm, path, raw.lang, &mut errors);
     if !errors.is_empty() {
         return Err(errors);
@@ -165,6 +179,7 @@ pub fn parse_post(
         comment_mode: raw.comments,
         aliases: raw.aliases.0,
         lang,
+        syndication: raw.syndication.0,
         extra: to_json(raw.extra),
     })
 }
@@ -214,6 +229,25 @@ mod tests {
         let errs =
             parse_post(&file("x.md", "---\ntitle: X\n---\n"), &Default::default()).unwrap_err();
         assert!(errs[0].message.contains("date"));
+    }
+
+    #[test]
+    fn syndication_urls_must_be_web_urls() {
+        let p = parse_post(
+            &file("x.md", "---\ntitle: X\ndate: 2020-01-01\nsyndication: [https://social.example/@a/1]\n---\n"),
+            &Default::default(),
+        )
+        .unwrap();
+        assert_eq!(p.syndication, vec!["https://social.example/@a/1"]);
+        let errs = parse_post(
+            &file(
+                "x.md",
+                "---\ntitle: X\ndate: 2020-01-01\nsyndication: [\"javascript:alert(1)\"]\n---\n",
+            ),
+            &Default::default(),
+        )
+        .unwrap_err();
+        assert_eq!(errs[0].position.unwrap().line, 4, "{errs:?}");
     }
 
     #[test]

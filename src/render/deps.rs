@@ -160,6 +160,10 @@ pub fn post_content(site: &Site, i: PostIdx) -> u64 {
     let p = &site.posts[i];
     let mut h = Sig::new();
     h.n(p.body.digest).json(&p.extra).opt(p.lang.as_deref());
+    h.n(p.syndication.len() as u64);
+    for url in &p.syndication {
+        h.str(url);
+    }
     for t in &p.body.toc {
         h.n(t.level.into()).str(&t.id).str(&t.title);
     }
@@ -176,6 +180,22 @@ pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
     for c in site.posts[i].visible_comments() {
         comment(&mut h, site, c);
     }
+    let reactions = site.posts[i].visible_reactions();
+    h.n(reactions.len() as u64);
+    for r in reactions {
+        h.str(&r.id)
+            .str(r.kind.key())
+            .str(&r.author)
+            .opt(r.url.as_deref())
+            .opt(r.source_url.as_deref())
+            .date(Some(&r.date));
+        match r.member {
+            Some(m) => member_ref(h.n(1), site, m),
+            None => {
+                h.n(0);
+            }
+        }
+    }
     h.done()
 }
 
@@ -186,7 +206,9 @@ fn comment(h: &mut Sig, site: &Site, c: &Comment) {
         .str(&c.author)
         .opt(c.url.as_deref())
         .date(Some(&c.date))
-        .n(c.body.digest());
+        .n(c.body.digest())
+        .opt(c.source.map(|s| s.key()))
+        .opt(c.source_url.as_deref());
     match c.member {
         Some(m) => member_ref(h.n(1), site, m),
         None => {

@@ -6,6 +6,7 @@
 //! stager) so rendered pages never pile up in memory. A job knows its
 //! inputs, so watch mode can later re-render a subset.
 
+mod channels;
 pub mod deps;
 mod feed;
 mod jobs;

@@ -133,6 +133,8 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     );
     obj.insert("next".into(), neighbour(idx.checked_sub(1)));
     obj.insert("comments".into(), Value::Array(comment_tree(site, p)));
+    obj.insert("reactions".into(), super::channels::reactions(site, p));
+    obj.insert("syndication".into(), super::channels::syndication(p));
     obj.insert(
         "reply_url".into(),
         reply_url(site, p, None).map_or(Value::Null, Value::String),
@@ -221,6 +223,7 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "date": date(&c.date),
             "body": c.body,
             "reply_url": reply_url(site, p, Some(&c.id)),
+            "source": super::channels::comment_source(c),
             "in_reply_to": in_reply_to,
             "replies": shown[i].replies.iter().map(|&k| node(site, p, k, shown)).collect::<Vec<_>>(),
         });
@@ -439,7 +442,11 @@ pub fn tint(name: &str) -> usize {
 
 /// What an avatar needs, for a member or a plain name: `avatar` (an image
 /// URL, members only), `initials` and `tint`.
-fn avatar_fields(site: &Site, name: &str, member: Option<MemberIdx>) -> [(&'static str, Value); 3] {
+pub(crate) fn avatar_fields(
+    site: &Site,
+    name: &str,
+    member: Option<MemberIdx>,
+) -> [(&'static str, Value); 3] {
     let (name, image) = match member {
         Some(m) => {
             let m = &site.members[m];

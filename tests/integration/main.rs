@@ -6,6 +6,7 @@ mod common;
 mod apart;
 mod browser;
 
+mod channels;
 mod community;
 mod contrast;
 mod conversation_ids;
@@ -38,4 +39,5 @@ mod serve;
 mod serve_limits;
 mod theme;
 mod translations;
+mod webmention_send;
 mod xml_output;

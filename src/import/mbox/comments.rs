@@ -119,6 +119,8 @@ pub fn collect(mailbox: &Mailbox, authserv_id: Option<&str>) -> Intake {
             date: m.date,
             body_html: to_html(&m.text),
             sender: sender(m, authserv_id),
+            source: Some(crate::model::Channel::Email),
+            ..Default::default()
         };
         let k = *index.entry(slug.clone()).or_insert_with(|| {
             intake.posts.push(PostReplies {

@@ -101,19 +101,11 @@ pub fn import_threads(
     Ok(report)
 }
 
-/// The moderation policy of the site's `salon.yaml`; a config error
-/// stops the import before anything is written.
-fn site_policy(root: &Path) -> Result<crate::moderation::Policy, Error> {
-    let file = crate::load::read_config(root)?;
-    let config = crate::config::Config::parse(&file.path, &file.text).map_err(Error::Content)?;
-    Ok(config.moderation)
-}
-
 /// Turns the replies in the mbox into comments under their posts
 /// (`--comments`).
 pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<ImportReport, Error> {
     let mut importer = Importer::new(root, dry_run)?;
-    let policy = site_policy(root)?;
+    let policy = crate::import::site_policy(root)?;
     let intake = collect(&loaded.mailbox, policy.authserv_id.as_deref());
     importer.moderate(policy);
     let file = loaded.file.display();
@@ -159,4 +151,21 @@ pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<Im
         ));
     }
     Ok(importer.finish())
+}
+
+/// Attaches the selected conversations to post `slug` as comments
+/// (`--post SLUG`) instead of writing threads.
+pub fn attach_threads(
+    root: &Path,
+    loaded: &Loaded,
+    selection: &Selection,
+    slug: &str,
+    dry_run: bool,
+) -> Result<ImportReport, Error> {
+    let picked: Vec<_> = selection
+        .pick(&loaded.mailbox, &loaded.found)
+        .into_iter()
+        .map(|f| f.conversation.clone())
+        .collect();
+    crate::import::attach::attach(root, &picked, crate::model::Channel::Email, slug, dry_run)
 }
