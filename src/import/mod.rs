@@ -341,6 +341,14 @@ pub(crate) fn how_it_starts(text: &str) -> String {
 /// What the items go to.
 pub type Sink<'a> = dyn FnMut(Item) -> Result<(), Error> + 'a;
 
+/// The moderation policy of the site's `salon.yaml`; a config error
+/// stops the import before anything is written.
+pub(crate) fn site_policy(root: &Path) -> Result<crate::moderation::Policy, Error> {
+    let file = crate::load::read_config(root)?;
+    let config = crate::config::Config::parse(&file.path, &file.text).map_err(Error::Content)?;
+    Ok(config.moderation)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -352,12 +360,4 @@ mod tests {
         let endless = std::io::repeat(0);
         assert_eq!(read_whole(endless, 1 << 20).unwrap(), None);
     }
-}
-
-/// The moderation policy of the site's `salon.yaml`; a config error
-/// stops the import before anything is written.
-pub(crate) fn site_policy(root: &Path) -> Result<crate::moderation::Policy, Error> {
-    let file = crate::load::read_config(root)?;
-    let config = crate::config::Config::parse(&file.path, &file.text).map_err(Error::Content)?;
-    Ok(config.moderation)
 }
