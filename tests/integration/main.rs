@@ -14,6 +14,7 @@ mod demo;
 mod depth;
 mod errors;
 mod feeds;
+mod follow;
 mod import;
 mod import_checks;
 mod imported_text;
@@ -23,14 +24,17 @@ mod journeys;
 mod journeys_import;
 mod languages;
 mod mbox;
+mod microformats;
 mod names;
 mod output;
 mod pagination;
+mod previews;
 mod relevance;
 mod safety;
 mod scheduled;
 mod search;
 mod serve;
+mod structured;
 // Reads the server's threads, memory and files from /proc.
 #[cfg(target_os = "linux")]
 mod serve_limits;
