@@ -168,6 +168,17 @@ fn a_member_feed_lists_everything_they_wrote_newest_first() {
             &format!("https://example.org/members/{handle}/feed.json"),
         );
         assert_eq!(items.len(), entries.len());
+        // The feed is theirs, in both formats.
+        let v: Value = serde_json::from_str(&json).unwrap();
+        assert_eq!(v["authors"][0]["name"], name.as_str());
+        let atom = roxmltree::Document::parse(&text).unwrap();
+        let owner = atom
+            .root_element()
+            .children()
+            .find(|n| n.has_tag_name((ATOM, "author")))
+            .expect("a feed-level author");
+        let owner_name = owner.children().find(|n| n.has_tag_name((ATOM, "name")));
+        assert_eq!(owner_name.unwrap().text(), Some(name.as_str()));
     }
     assert_eq!(kinds_seen, [true; 3], "posts, comments and thread entries");
 }

@@ -41,6 +41,14 @@ pub fn write(site: &Site, feed: &Feed<'_>) -> String {
         ],
     );
     x.layout("\n  ").element("id", &[], &self_link);
+    if let Some((name, uri)) = &feed.author {
+        // A person's feed is theirs.
+        x.layout("\n  ")
+            .open("author", &[])
+            .element("name", &[], name)
+            .element("uri", &[], uri)
+            .close();
+    }
     x.layout("\n  ").element("updated", &[], &updated);
     x.layout("\n  ").element(
         "generator",

@@ -56,9 +56,15 @@ pub fn write(site: &Site, feed: &Feed<'_>) -> String {
         feed_url: c.permalink(&json_path(site, feed.kind)),
         description: &c.description,
         language: &c.language,
-        authors: [Author {
-            name: &c.title,
-            url: Some(&c.base_url),
+        authors: [match &feed.author {
+            Some((name, url)) => Author {
+                name,
+                url: Some(url),
+            },
+            None => Author {
+                name: &c.title,
+                url: Some(&c.base_url),
+            },
         }],
         items: feed.items.iter().map(|i| item(site, i)).collect(),
     };

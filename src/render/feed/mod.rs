@@ -57,6 +57,8 @@ pub struct Feed<'a> {
     pub page_path: &'a str,
     /// Newest first.
     pub items: Vec<Item<'a>>,
+    /// Whose it is, as `(name, page)`, when one person's; else the site's.
+    pub author: Option<(&'a str, String)>,
 }
 
 /// One entry of a feed.
@@ -85,6 +87,7 @@ pub struct Item<'a> {
 fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
     let c = &site.config;
     let limit = c.feed_limit;
+    let mut author = None;
     let (title, page_path, items): (String, &str, Vec<Item>) = match kind {
         FeedKind::Site => {
             let items = (0..site.posts.len().min(limit))
@@ -144,6 +147,7 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
                 .into_iter()
                 .map(|w| written_item(site, w))
                 .collect();
+            author = Some((member.name.as_str(), c.permalink(&member.path)));
             (
                 format!("{} – {}", c.title, member.name),
                 member.path.as_str(),
@@ -171,6 +175,7 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
         kind,
         page_path,
         items,
+        author,
     }
 }
 
