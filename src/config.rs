@@ -35,6 +35,9 @@ struct RawConfig {
     reply_to: Option<String>,
     #[serde(default)]
     moderation: Option<crate::moderation::policy::RawPolicy>,
+    image: Option<String>,
+    #[serde(default)]
+    theme_color: Option<String>,
     #[serde(default)]
     extra: serde_yaml::Mapping,
 }
@@ -103,6 +106,12 @@ pub struct Config {
     pub reply_to: Option<String>,
     /// Which new comments wait for a moderator (`moderation:`).
     pub moderation: crate::moderation::Policy,
+    /// The picture link previews show when a page has none of its own: a
+    /// path of the site (`/images/card.png`) or an http(s) URL.
+    pub image: Option<String>,
+    /// The browser's colour for its own interface around the site
+    /// (`<meta name="theme-color">`): `#rgb`, `#rrggbb` or `#rrggbbaa`.
+    pub theme_color: String,
     /// Free-form data for templates.
     pub extra: serde_yaml::Mapping,
     /// The interface's translation tables: the built-in ones, with the
@@ -175,6 +184,30 @@ impl Config {
                 Default::default()
             }),
         };
+        let image = raw.image.map(|i| i.trim().to_owned());
+        if let Some(Err(msg)) = image.as_deref().map(check_image) {
+            errors.push(
+                Diagnostic::error(path, at("image"), msg)
+                    .with_help(
+                        "expected a path of the site like /images/card.png, or an http(s) URL",
+                    )
+                    .with_source(text),
+            );
+        }
+        let theme_color = raw
+            .theme_color
+            .map_or_else(|| DEFAULT_THEME_COLOR.to_owned(), |c| c.trim().to_owned());
+        if !is_hex_color(&theme_color) {
+            errors.push(
+                Diagnostic::error(
+                    path,
+                    frontmatter::locate_value(text, "theme_color", &theme_color),
+                    format!("theme_color `{theme_color}` is not a colour"),
+                )
+                .with_help("expected a hex colour like #3d3bb0")
+                .with_source(text),
+            );
+        }
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -195,6 +228,8 @@ impl Config {
             menu,
             reply_to,
             moderation,
+            image,
+            theme_color,
             extra: raw.extra,
         })
     }
@@ -215,6 +250,37 @@ impl Config {
     pub fn url(&self, root_path: &str) -> String {
         crate::url::with_base(&self.base_path, root_path)
     }
+}
+
+/// The `theme_color` of a site that names none: the default palette's
+/// accent.
+pub const DEFAULT_THEME_COLOR: &str = "#3d3bb0";
+
+/// Whether `c` is `#rgb`, `#rgba`, `#rrggbb` or `#rrggbbaa`.
+fn is_hex_color(c: &str) -> bool {
+    c.strip_prefix('#').is_some_and(|hex| {
+        matches!(hex.len(), 3 | 4 | 6 | 8) && hex.bytes().all(|b| b.is_ascii_hexdigit())
+    })
+}
+
+/// Checks `image:`: a plain path of the site or an http(s) URL, as an
+/// avatar may be.
+fn check_image(image: &str) -> Result<(), String> {
+    let web = image.starts_with("https://") || image.starts_with("http://");
+    if image.is_empty()
+        || image.contains(['"', '<', '>', '\\', '`'])
+        || image.chars().any(|c| c.is_whitespace() || c.is_control())
+        || (!web
+            && (image.contains(':')
+                || image.starts_with("//")
+                || image.split('/').any(|s| s == "..")))
+    {
+        return Err(format!(
+            "image `{}` is neither a path of the site nor an http(s) URL",
+            image.escape_debug()
+        ));
+    }
+    Ok(())
 }
 
 /// The menu a site gets when `salon.yaml` names none.

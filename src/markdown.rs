@@ -38,6 +38,9 @@ pub struct Rendered {
     pub cjk_chars: usize,
     /// Wikilinks, mentions and internal links, in order.
     pub refs: Vec<Reference>,
+    /// The address of the first image, as written: what link previews
+    /// show of the document.
+    pub image: Option<String>,
 }
 
 /// One heading of the table of contents.
@@ -375,6 +378,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     // Inside a link, text is never turned into mention links.
     let mut link_depth = 0usize;
     let mut heading: Option<OpenHeading> = None;
+    let mut image: Option<String> = None;
 
     let mut parser = Parser::new_ext(source, options()).into_offset_iter();
     while let Some((event, range)) = parser.next() {
@@ -523,6 +527,9 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
                 id,
             }) => {
                 depth += 1;
+                if image.is_none() && !dest_url.is_empty() {
+                    image = Some(dest_url.to_string());
+                }
                 events.push(Event::Start(Tag::Image {
                     link_type,
                     dest_url: ctx.rebase(dest_url),
@@ -605,6 +612,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
         word_count,
         cjk_chars,
         refs,
+        image,
     }
 }
 

@@ -7,12 +7,12 @@ use serde_json::{json, Value};
 use super::views::{avatar_fields, member_ref};
 use crate::model::{Comment, Post, ReactionKind, Site};
 
-/// The order reactions are shown in, with their singular and plural words.
-const KINDS: [(ReactionKind, &str, &str); 4] = [
-    (ReactionKind::Like, "like", "likes"),
-    (ReactionKind::Repost, "repost", "reposts"),
-    (ReactionKind::Bookmark, "bookmark", "bookmarks"),
-    (ReactionKind::Mention, "mention", "mentions"),
+/// The order reactions are shown in.
+const KINDS: [ReactionKind; 4] = [
+    ReactionKind::Like,
+    ReactionKind::Repost,
+    ReactionKind::Bookmark,
+    ReactionKind::Mention,
 ];
 
 /// A comment's source mark: `{key, name, url}`, or null for a comment
@@ -25,11 +25,12 @@ pub fn comment_source(c: &Comment) -> Value {
     }
 }
 
-/// The post's reactions by kind, each group with its `count`, a `title`
-/// ("3 likes") and the `people` (name, link, avatar fields), oldest first.
+/// The post's reactions by kind, each group with its `count` and the
+/// `people` (name, link, avatar fields), oldest first; the theme words the
+/// count ("3 likes") in the page's language.
 pub fn reactions(site: &Site, p: &Post) -> Value {
     let all = p.visible_reactions();
-    let groups = KINDS.iter().filter_map(|&(kind, one, many)| {
+    let groups = KINDS.iter().filter_map(|&kind| {
         let people: Vec<Value> = all
             .iter()
             .filter(|r| r.kind == kind)
@@ -59,7 +60,6 @@ pub fn reactions(site: &Site, p: &Post) -> Value {
             json!({
                 "kind": kind.key(),
                 "count": n,
-                "title": format!("{n} {}", if n == 1 { one } else { many }),
                 "people": people,
             })
         })

@@ -405,6 +405,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 };
             }
             posts(&mut h, &site.posts[i].related);
+            // The JSON-LD shows each author as a Person with their picture.
+            for &a in &site.posts[i].authors {
+                h.opt(site.members[a].avatar.as_deref());
+            }
         }
         Job::Page(i) => {
             let p = &site.pages[*i];
@@ -472,7 +476,8 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
             posts(&mut h, &site.threads[*i].related);
         }
         Job::NotFound => {}
-        Job::Feed(kind) => feed(&mut h, site, cards, kind),
+        Job::Feed(kind) | Job::JsonFeed(kind) => feed(&mut h, site, cards, kind),
+        Job::Robots => {}
         Job::Sitemap | Job::SitemapPart(_) => {
             let entries = super::sitemap::entries(site);
             let listed = match job {
@@ -619,7 +624,7 @@ fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
             let term = &site.taxonomy(k).terms[t];
             h.str(&term.name);
             for &i in &term.posts[..term.posts.len().min(limit)] {
-                h.n(cards.post[i]);
+                h.n(cards.post[i]).opt(site.posts[i].lang.as_deref());
             }
         }
         FeedKind::Comments => {
@@ -635,6 +640,39 @@ fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
         FeedKind::PostComments(i) => {
             h.n(cards.post[i]).n(cards.post_comments[i]);
         }
+        FeedKind::Thread(i) => {
+            h.n(cards.thread[i]).n(cards.thread_page[i]);
+        }
+        FeedKind::Member(i) => member_feed(h, site, cards, i),
+    }
+}
+
+/// Everything member `i` wrote, as their feed lists it: the newest are
+/// chosen among all of it, so all of it counts.
+fn member_feed(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
+    let m = &site.members[i];
+    h.str(&m.name).str(&m.path).n(m.posts.len() as u64);
+    for &p in &m.posts {
+        h.n(cards.post[p]).opt(site.posts[p].lang.as_deref());
+    }
+    h.n(m.comments.len() as u64);
+    for &(p, c) in &m.comments {
+        let post = &site.posts[p];
+        h.str(&post.title).str(&post.path);
+        comment(h, site, &post.comments[c]);
+    }
+    h.n(m.entries.len() as u64);
+    for &(t, e) in &m.entries {
+        let thread = &site.threads[t];
+        let e = &thread.entries[e];
+        h.str(&thread.title)
+            .str(&thread.path)
+            .date(Some(&thread.date))
+            .opt(thread.lang.as_deref())
+            .str(&e.id)
+            .date(e.date.as_ref())
+            .str(&e.text);
+        participant(h, site, &e.by);
     }
 }
 

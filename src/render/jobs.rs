@@ -23,6 +23,10 @@ pub enum FeedKind {
     Comments,
     /// `<post>/comments.xml`: one post's comments.
     PostComments(PostIdx),
+    /// `/members/<handle>/feed.xml`: everything a member wrote.
+    Member(MemberIdx),
+    /// `/threads/<slug>/feed.xml`: a thread's entries.
+    Thread(ThreadIdx),
 }
 
 /// One output file to produce.
@@ -69,6 +73,10 @@ pub enum Job {
     NotFound,
     /// An Atom feed.
     Feed(FeedKind),
+    /// The JSON Feed beside an Atom feed.
+    JsonFeed(FeedKind),
+    /// `/robots.txt`, naming the sitemap.
+    Robots,
     /// `/sitemap.xml`: the sitemap, or the index of its parts.
     Sitemap,
     /// `/sitemap-<n>.xml`: part `n` (1-based) of a sitemap too long for
@@ -120,6 +128,8 @@ impl Job {
             Job::Thread(_) => "thread.html",
             Job::NotFound => "404.html",
             Job::Feed(_) => "(atom feeds)",
+            Job::JsonFeed(_) => "(json feeds)",
+            Job::Robots => "(robots.txt)",
             Job::Sitemap | Job::SitemapPart(_) => "(sitemap)",
             Job::Redirect { .. } => "(redirects)",
             Job::Asset(_) => "(static files)",
@@ -150,12 +160,9 @@ impl Job {
             Job::Threads => "/threads/".into(),
             Job::Thread(i) => site.threads[*i].path.clone(),
             Job::NotFound => "/404.html".into(),
-            Job::Feed(FeedKind::Site) => "/feed.xml".into(),
-            Job::Feed(FeedKind::Comments) => "/comments/feed.xml".into(),
-            Job::Feed(FeedKind::PostComments(i)) => format!("{}comments.xml", site.posts[*i].path),
-            Job::Feed(FeedKind::Term(kind, t)) => {
-                format!("{}feed.xml", site.taxonomy(*kind).terms[*t].path)
-            }
+            Job::Feed(kind) => super::feed::atom_path(site, *kind),
+            Job::JsonFeed(kind) => super::feed::json_path(site, *kind),
+            Job::Robots => "/robots.txt".into(),
             Job::Sitemap => "/sitemap.xml".into(),
             Job::SitemapPart(n) => super::sitemap::part_path(*n),
             Job::Search => search::PAGE_PATH.into(),
@@ -188,6 +195,11 @@ pub fn plan(
         let path = job.url_path(site);
         planned.push((job, path, source.to_path_buf()));
     };
+    // Every Atom feed has a JSON Feed beside it.
+    fn add_feed(kind: FeedKind, source: &Path, add: &mut impl FnMut(Job, &Path)) {
+        add(Job::Feed(kind), source);
+        add(Job::JsonFeed(kind), source);
+    }
     let per = site.config.paginate;
     let pages = |n: usize| n.div_ceil(per).max(1);
     for page in 1..=pages(site.posts.len()) {
@@ -196,7 +208,7 @@ pub fn plan(
     for (i, p) in site.posts.iter().enumerate() {
         add(Job::Post(i), &p.source);
         if !p.visible_comments().is_empty() {
-            add(Job::Feed(FeedKind::PostComments(i)), &p.source);
+            add_feed(FeedKind::PostComments(i), &p.source, &mut add);
         }
     }
     for (i, p) in site.pages.iter().enumerate() {
@@ -215,7 +227,7 @@ pub fn plan(
                     &generated,
                 );
             }
-            add(Job::Feed(FeedKind::Term(tax.kind, t)), &generated);
+            add_feed(FeedKind::Term(tax.kind, t), &generated, &mut add);
         }
     }
     add(Job::Archive, &generated);
@@ -229,15 +241,21 @@ pub fn plan(
     add(Job::Members { by_activity: true }, &generated);
     for (i, m) in site.members.iter().enumerate() {
         add(Job::Member(i), &m.source);
+        add_feed(FeedKind::Member(i), &m.source, &mut add);
     }
     add(Job::Threads, &generated);
     for (i, t) in site.threads.iter().enumerate() {
         add(Job::Thread(i), &t.source);
+        add_feed(FeedKind::Thread(i), &t.source, &mut add);
     }
     add(Job::NotFound, &generated);
-    add(Job::Feed(FeedKind::Site), &generated);
-    add(Job::Feed(FeedKind::Comments), &generated);
+    add_feed(FeedKind::Site, &generated, &mut add);
+    add_feed(FeedKind::Comments, &generated, &mut add);
     add(Job::Sitemap, &generated);
+    // A site's own `static/robots.txt` wins.
+    if !assets.iter().any(|a| a.rel == "robots.txt") {
+        add(Job::Robots, &generated);
+    }
     for n in 1..=super::sitemap::part_count(super::sitemap::entries(site).len()) {
         add(Job::SitemapPart(n), &generated);
     }
@@ -285,6 +303,9 @@ pub fn plan(
     // Keyed by the folded path: `Hello/` and `hello/` are one folder on
     // macOS and Windows, and a site must deploy anywhere.
     let mut owner: HashMap<String, Claim> = HashMap::with_capacity(planned.len() + assets.len());
+    // Two sources that clash clash on every file they both write (a
+    // member's page and feeds): one error per pair.
+    let mut clashing: std::collections::HashSet<(PathBuf, PathBuf)> = Default::default();
     let mut claim = |job: Job,
                      path: Result<OutputPath, String>,
                      source: &Path,
@@ -306,6 +327,9 @@ pub fn plan(
         Ok(p) => match owner.entry(crate::url::folded(p.as_str()).into_owned()) {
             std::collections::hash_map::Entry::Occupied(first) => {
                 let (first_path, first_source) = first.get();
+                if !clashing.insert((source.to_path_buf(), first_source.clone())) {
+                    return;
+                }
                 let how = if *first_path == p {
                     String::new()
                 } else {

@@ -10,8 +10,10 @@ mod channels;
 pub mod deps;
 mod feed;
 mod jobs;
+pub mod meta;
 mod redirect;
 mod sitemap;
+pub mod structured;
 pub mod views;
 mod xml;
 
@@ -142,7 +144,9 @@ impl<'a> Renderer<'a> {
         match job {
             Job::Asset(i) => return Ok(self.assets[*i].bytes.clone()),
             Job::Redirect { to } => return Ok(redirect::page(config, to).into_bytes()),
-            Job::Feed(f) => return Ok(feed::render(site, f).into_bytes()),
+            Job::Feed(f) => return Ok(feed::render(site, f, feed::Format::Atom).into_bytes()),
+            Job::JsonFeed(f) => return Ok(feed::render(site, f, feed::Format::Json).into_bytes()),
+            Job::Robots => return Ok(sitemap::robots(config).into_bytes()),
             Job::Sitemap => {
                 return Ok(sitemap::render(config, &sitemap::entries(site)).into_bytes())
             }
@@ -164,6 +168,10 @@ impl<'a> Renderer<'a> {
             Value::String(config.permalink(&url_path)),
         );
         let template = self.fill(job, &mut vars);
+        vars.insert(
+            "meta".into(),
+            serde_json::to_value(meta::page_meta(site, job, &url_path)).expect("meta serializes"),
+        );
         // A document's own `lang:` wins over the site's `language`.
         let own = match job {
             Job::Post(i) => site.posts[*i].lang.as_deref(),
@@ -331,6 +339,8 @@ impl<'a> Renderer<'a> {
             Job::Asset(_)
             | Job::Redirect { .. }
             | Job::Feed(_)
+            | Job::JsonFeed(_)
+            | Job::Robots
             | Job::Sitemap
             | Job::SitemapPart(_)
             | Job::SearchIndex(_) => {

@@ -141,6 +141,16 @@ pub fn render_part(config: &Config, entries: &[Entry<'_>], n: usize) -> String {
 
 const NAMESPACE: &str = "http://www.sitemaps.org/schemas/sitemap/0.9";
 
+/// `/robots.txt`: everything may be crawled, and the sitemap is here.
+/// (Crawlers read it at the host's root only; a site in a subfolder
+/// has it there to copy.)
+pub fn robots(config: &Config) -> String {
+    format!(
+        "User-agent: *\nAllow: /\n\nSitemap: {}\n",
+        config.permalink("/sitemap.xml")
+    )
+}
+
 fn urlset(config: &Config, entries: &[Entry<'_>]) -> String {
     let mut x = XmlWriter::new("UTF-8", 256 + entries.len() * 160);
     x.open("urlset", &[("xmlns", NAMESPACE)]).layout("\n");

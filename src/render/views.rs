@@ -139,11 +139,19 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
         "reply_url".into(),
         reply_url(site, p, None).map_or(Value::Null, Value::String),
     );
+    let has_comments = !p.visible_comments().is_empty();
     obj.insert(
         "comments_feed_url".into(),
-        match p.visible_comments().is_empty() {
-            true => Value::Null,
-            false => Value::String(c.url(&format!("{}comments.xml", p.path))),
+        match has_comments {
+            true => Value::String(c.url(&format!("{}comments.xml", p.path))),
+            false => Value::Null,
+        },
+    );
+    obj.insert(
+        "comments_json_feed_url".into(),
+        match has_comments {
+            true => Value::String(c.url(&format!("{}comments.json", p.path))),
+            false => Value::Null,
         },
     );
     obj.insert("backlinks".into(), backlinks(site, &p.backlinks));
@@ -214,6 +222,12 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             let parent = &p.comments[k];
             json!({"author": parent.author, "anchor": comment_anchor(&parent.id)})
         });
+        // What it answers, for microformats readers: the post or a comment.
+        let page = site.config.permalink(&p.path);
+        let in_reply_to_url = match c.parent {
+            Some(k) => format!("{page}#{}", comment_anchor(&p.comments[k].id)),
+            None => page,
+        };
         let mut v = json!({
             "id": c.id,
             "anchor": comment_anchor(&c.id),
@@ -225,6 +239,7 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "reply_url": reply_url(site, p, Some(&c.id)),
             "source": super::channels::comment_source(c),
             "in_reply_to": in_reply_to,
+            "in_reply_to_url": in_reply_to_url,
             "replies": shown[i].replies.iter().map(|&k| node(site, p, k, shown)).collect::<Vec<_>>(),
         });
         let obj = v.as_object_mut().expect("object");
@@ -301,6 +316,7 @@ pub fn term(site: &Site, t: &Term) -> Value {
         "slug": t.slug,
         "url": site.config.url(&t.path),
         "feed_url": site.config.url(&format!("{}feed.xml", t.path)),
+        "json_feed_url": site.config.url(&format!("{}feed.json", t.path)),
         "count": t.posts.len(),
     })
 }
@@ -367,6 +383,11 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             let parent = &t.entries[k];
             json!({"author": participant_name(site, &parent.by), "anchor": entry_anchor(&parent.id)})
         });
+        let page = site.config.permalink(&t.path);
+        let in_reply_to_url = match e.parent {
+            Some(k) => format!("{page}#{}", entry_anchor(&t.entries[k].id)),
+            None => page,
+        };
         json!({
             "id": e.id,
             "quote": quote,
@@ -376,6 +397,7 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             "text": e.text,
             "url": e.url,
             "in_reply_to": in_reply_to,
+            "in_reply_to_url": in_reply_to_url,
             "replies": shown[i].replies.iter().map(|&k| node(site, t, k, shown)).collect::<Vec<_>>(),
         })
     }
@@ -392,6 +414,14 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             .map_or(Value::Null, |p| participant(site, p)),
     );
     obj.insert("intro".into(), Value::String(t.intro.html.clone()));
+    obj.insert(
+        "feed_url".into(),
+        site.config.url(&format!("{}feed.xml", t.path)).into(),
+    );
+    obj.insert(
+        "json_feed_url".into(),
+        site.config.url(&format!("{}feed.json", t.path)).into(),
+    );
     obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(
         "entries".into(),
@@ -519,6 +549,14 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
     let obj = v.as_object_mut().expect("object");
     obj.insert("bio".into(), Value::String(m.bio.html.clone()));
     obj.insert(
+        "feed_url".into(),
+        site.config.url(&format!("{}feed.xml", m.path)).into(),
+    );
+    obj.insert(
+        "json_feed_url".into(),
+        site.config.url(&format!("{}feed.json", m.path)).into(),
+    );
+    obj.insert(
         "links".into(),
         serde_json::to_value(&m.links).expect("links"),
     );
@@ -596,6 +634,9 @@ pub fn site_globals(config: &Config) -> Value {
         ("members", "/members/"),
         ("threads", "/threads/"),
         ("feed", "/feed.xml"),
+        ("json_feed", "/feed.json"),
+        ("comments_feed", "/comments/feed.xml"),
+        ("comments_json_feed", "/comments/feed.json"),
         ("search", crate::search::PAGE_PATH),
     ] {
         urls.insert(k.into(), Value::String(config.url(path)));
@@ -620,6 +661,8 @@ pub fn site_globals(config: &Config) -> Value {
         "base_path": config.base_path,
         "menu": menu,
         "palette": config.palette,
+        "theme_color": config.theme_color,
+        "image": config.image,
         "palettes": crate::config::PALETTES
             .iter()
             .map(|(name, label)| json!({"name": name, "label": label}))

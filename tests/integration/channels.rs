@@ -343,7 +343,7 @@ fn syndication_links_say_where_else_the_post_is() {
     let site = site();
     let doc = post_page(&site);
     assert_eq!(
-        texts(&doc, "article.h-entry a.u-syndication"),
+        texts(&doc, ".h-entry a.u-syndication"),
         vec!["Mastodon", "Bluesky"]
     );
     assert_eq!(

@@ -231,8 +231,8 @@ fn live_journey(place: Place, command: &str) {
     let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates/post.html");
     let template = fs::read_to_string(theme).unwrap();
     let marked = template.replacen(
-        "<article class=\"post h-entry\">",
-        "<article class=\"post h-entry\" data-edit=\"template-mark\">",
+        "<article class=\"post\">",
+        "<article class=\"post\" data-edit=\"template-mark\">",
         1,
     );
     assert_ne!(

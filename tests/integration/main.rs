@@ -15,6 +15,7 @@ mod demo;
 mod depth;
 mod errors;
 mod feeds;
+mod follow;
 mod import;
 mod import_checks;
 mod imported_text;
@@ -24,16 +25,19 @@ mod journeys;
 mod journeys_import;
 mod languages;
 mod mbox;
+mod microformats;
 mod moderate_cli;
 mod moderation;
 mod names;
 mod output;
 mod pagination;
+mod previews;
 mod relevance;
 mod safety;
 mod scheduled;
 mod search;
 mod serve;
+mod structured;
 // Reads the server's threads, memory and files from /proc.
 #[cfg(target_os = "linux")]
 mod serve_limits;

@@ -1,0 +1,474 @@
+//! What a page says about itself in its `<head>`: the `meta` variable
+//! every template receives (see `docs/templates.md`). Its title,
+//! description and kind for link previews (Open Graph, Twitter cards),
+//! its picture, dates, authors and tags, whether robots may index it, the
+//! feeds that follow it, and its JSON-LD ([`super::structured`]) as text
+//! ready to stand inside `<script type="application/ld+json">`.
+//!
+//! Everything here is read from the model, never from rendered HTML, so
+//! it costs little beside the page itself.
+
+use serde::Serialize;
+use serde_json::Value;
+
+use super::feed;
+use super::jobs::{FeedKind, Job};
+use super::structured::{self as ld, absolute};
+use crate::config::Config;
+use crate::model::*;
+use crate::search::text::plain_excerpt;
+
+/// How long a description may be, in bytes, before it is cut at a word.
+const DESCRIPTION_MAX: usize = 200;
+
+/// The `meta` template variable.
+#[derive(Serialize, Default)]
+pub struct Meta {
+    /// The page's own title, without the site's name.
+    pub title: String,
+    /// What the page holds, in a sentence or two of plain text.
+    pub description: String,
+    /// `og:type`: `article`, `profile` or `website`.
+    pub og_type: &'static str,
+    /// The page's absolute URL; none for the 404 page, which has no
+    /// address of its own.
+    pub url: Option<String>,
+    /// The absolute URL of the picture previews show.
+    pub image: Option<String>,
+    /// `summary_large_image` when the page has a picture of its own,
+    /// else `summary`.
+    pub twitter_card: &'static str,
+    /// When it was published (RFC 3339).
+    pub published: Option<String>,
+    /// When it last changed (RFC 3339).
+    pub modified: Option<String>,
+    /// Absolute URLs of its authors' member pages.
+    pub authors: Vec<String>,
+    /// Its tag names.
+    pub tags: Vec<String>,
+    /// A member page's handle (`profile:username`).
+    pub username: Option<String>,
+    /// Whether robots should leave it out of their index.
+    pub noindex: bool,
+    /// The feeds that follow this page and the site, for `<link
+    /// rel="alternate">`: `{type, title, href}`.
+    pub feeds: Vec<FeedLink>,
+    /// The JSON-LD, escaped for a `<script>` element; empty for none.
+    pub json_ld: String,
+}
+
+/// One autodiscovery link.
+#[derive(Serialize)]
+pub struct FeedLink {
+    /// `application/atom+xml` or `application/feed+json`.
+    #[serde(rename = "type")]
+    pub media_type: &'static str,
+    /// What a feed reader shows.
+    pub title: String,
+    /// The feed's URL (with the base path).
+    pub href: String,
+}
+
+/// Both formats of feed `kind`, titled `title`.
+fn feed_links(site: &Site, kind: FeedKind, title: &str, out: &mut Vec<FeedLink>) {
+    let c = &site.config;
+    out.push(FeedLink {
+        media_type: "application/atom+xml",
+        title: title.to_owned(),
+        href: c.url(&feed::atom_path(site, kind)),
+    });
+    out.push(FeedLink {
+        media_type: "application/feed+json",
+        title: format!("{title} (JSON Feed)"),
+        href: c.url(&feed::json_path(site, kind)),
+    });
+}
+
+/// The description of a page: `text` when it says something, else the
+/// site's.
+fn or_site(config: &Config, text: String) -> String {
+    if text.is_empty() {
+        config.description.trim().to_owned()
+    } else {
+        text
+    }
+}
+
+/// The `meta` variable of a page job at `url_path`.
+pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
+    let c = &site.config;
+    let mut m = Meta {
+        og_type: "website",
+        url: Some(c.permalink(url_path)),
+        ..Meta::default()
+    };
+    let mut nodes: Vec<Value> = Vec::new();
+    let mut own_image = None;
+    let name = c.title.as_str();
+    match job {
+        Job::Home { page } => {
+            m.title = match page {
+                1 => name.to_owned(),
+                n => format!("{name}, page {n}"),
+            };
+            if *page == 1 {
+                m.description = c.description.trim().to_owned();
+                nodes.push(ld::website(c));
+            } else {
+                m.description = format!("Page {page} of the posts of {name}, newest first.");
+                nodes.push(ld::web_page(
+                    c,
+                    "CollectionPage",
+                    &m.title,
+                    url_path,
+                    &m.description,
+                ));
+                nodes.push(ld::breadcrumbs(c, &[(&format!("Page {page}"), url_path)]));
+            }
+        }
+        Job::Post(i) => {
+            let p = &site.posts[*i];
+            m.title = p.title.clone();
+            m.description = or_site(c, plain_excerpt(&p.body.summary, DESCRIPTION_MAX));
+            m.og_type = "article";
+            own_image = p
+                .body
+                .image
+                .as_deref()
+                .and_then(|a| absolute(c, a, &p.path));
+            m.published = Some(p.date.to_rfc3339());
+            m.modified = Some(p.updated.unwrap_or(p.date).to_rfc3339());
+            m.authors = p
+                .authors
+                .iter()
+                .map(|&a| c.permalink(&site.members[a].path))
+                .collect();
+            m.tags = p
+                .tags
+                .iter()
+                .map(|&t| site.tags.terms[t].name.clone())
+                .collect();
+            if !p.visible_comments().is_empty() {
+                let title = format!("Comments on ‘{}’", p.title);
+                feed_links(site, FeedKind::PostComments(*i), &title, &mut m.feeds);
+            }
+            let image = own_image.clone().or_else(|| site_image(c));
+            nodes.push(ld::blog_posting(site, *i, image.as_deref(), &m.description));
+            let mut trail: Vec<(&str, &str)> = Vec::new();
+            if let Some(&k) = p.categories.first() {
+                let k = &site.categories.terms[k];
+                trail.push((&k.name, &k.path));
+            }
+            trail.push((&p.title, &p.path));
+            nodes.push(ld::breadcrumbs(c, &trail));
+        }
+        Job::Page(i) => {
+            let p = &site.pages[*i];
+            m.title = p.title.clone();
+            m.description = or_site(c, plain_excerpt(&p.body.html, DESCRIPTION_MAX));
+            own_image = p
+                .body
+                .image
+                .as_deref()
+                .and_then(|a| absolute(c, a, &p.path));
+            m.published = p.date.map(|d| d.to_rfc3339());
+            nodes.push(ld::web_page(
+                c,
+                "WebPage",
+                &p.title,
+                &p.path,
+                &m.description,
+            ));
+            nodes.push(ld::breadcrumbs(c, &[(&p.title, &p.path)]));
+        }
+        Job::TaxonomyIndex(kind) => {
+            let tax = site.taxonomy(*kind);
+            m.title = tax.kind.title().to_owned();
+            m.description = format!("All {} {} of {name}.", tax.terms.len(), tax.kind.key());
+            let path = tax.path();
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                &path,
+                &m.description,
+            ));
+            nodes.push(ld::breadcrumbs(c, &[(tax.kind.title(), &path)]));
+        }
+        Job::Term { kind, term, page } => {
+            let tax = site.taxonomy(*kind);
+            let t = &tax.terms[*term];
+            let what = match kind {
+                TaxonomyKind::Tags => format!("Posts tagged ‘{}’", t.name),
+                TaxonomyKind::Categories => format!("Posts in category ‘{}’", t.name),
+            };
+            m.title = match page {
+                1 => what.clone(),
+                n => format!("{what}, page {n}"),
+            };
+            m.description = format!(
+                "{} on {name}: {}.",
+                m.title,
+                count(t.posts.len(), "post", "posts")
+            );
+            feed_links(
+                site,
+                FeedKind::Term(*kind, *term),
+                &format!("{name}: {}", t.name),
+                &mut m.feeds,
+            );
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            let index = tax.path();
+            let numbered = format!("Page {page}");
+            let mut trail = vec![(tax.kind.title(), index.as_str()), (&t.name, &t.path)];
+            if *page > 1 {
+                trail.push((&numbered, url_path));
+            }
+            nodes.push(ld::breadcrumbs(c, &trail));
+        }
+        Job::Archive => {
+            m.title = "Archive".into();
+            m.description = format!("Every post of {name}, by year and month.");
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            nodes.push(ld::breadcrumbs(c, &[("Archive", "/archive/")]));
+        }
+        Job::Year(y) => {
+            let year = &site.archive[*y];
+            m.title = format!("Posts of {}", year.year);
+            m.description = format!(
+                "The {} of {name} written in {}.",
+                count(year.count(), "post", "posts"),
+                year.year
+            );
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            let y_name = year.year.to_string();
+            nodes.push(ld::breadcrumbs(
+                c,
+                &[
+                    ("Archive", "/archive/"),
+                    (&y_name, &format!("/{}/", year.year)),
+                ],
+            ));
+        }
+        Job::Month(y, mo) => {
+            let year = &site.archive[*y];
+            let month = &year.months[*mo];
+            let when = format!("{} {}", month_name(month.month), year.year);
+            m.title = format!("Posts of {when}");
+            m.description = format!(
+                "The {} of {name} written in {when}.",
+                count(month.posts.len(), "post", "posts")
+            );
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            let y_name = year.year.to_string();
+            nodes.push(ld::breadcrumbs(
+                c,
+                &[
+                    ("Archive", "/archive/"),
+                    (&y_name, &format!("/{}/", year.year)),
+                    (&when, url_path),
+                ],
+            ));
+        }
+        Job::Members { by_activity } => {
+            m.title = if *by_activity {
+                "Members by activity"
+            } else {
+                "Members"
+            }
+            .into();
+            let order = if *by_activity {
+                "the most active first"
+            } else {
+                "by name"
+            };
+            m.description = format!(
+                "The {} of {name}, {order}.",
+                count(site.members.len(), "member", "members")
+            );
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            let mut trail = vec![("Members", "/members/")];
+            if *by_activity {
+                trail.push(("By activity", url_path));
+            }
+            nodes.push(ld::breadcrumbs(c, &trail));
+        }
+        Job::Member(i) => {
+            let member = &site.members[*i];
+            m.title = member.name.clone();
+            let bio = plain_excerpt(&member.bio.html, DESCRIPTION_MAX);
+            m.description = if !bio.is_empty() {
+                bio
+            } else {
+                let mut what = format!("{} on {name}", member.name);
+                if let Some(role) = &member.role {
+                    what = format!("{what}, {role}");
+                }
+                format!(
+                    "{what}: {}, {} and {} in threads.",
+                    count(member.posts.len(), "post", "posts"),
+                    count(member.comments.len(), "comment", "comments"),
+                    count(member.entries.len(), "message", "messages")
+                )
+            };
+            m.og_type = "profile";
+            m.username = Some(member.handle.clone());
+            own_image = member.avatar.as_deref().and_then(|a| ld::avatar(c, a));
+            feed_links(
+                site,
+                FeedKind::Member(*i),
+                &format!("{name}: {}", member.name),
+                &mut m.feeds,
+            );
+            nodes.push(ld::profile(site, *i, &m.description));
+            nodes.push(ld::breadcrumbs(
+                c,
+                &[("Members", "/members/"), (&member.name, &member.path)],
+            ));
+        }
+        Job::Threads => {
+            m.title = "Threads".into();
+            m.description = format!("The conversations of {name}, kept as they happened.");
+            nodes.push(ld::web_page(
+                c,
+                "CollectionPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            nodes.push(ld::breadcrumbs(c, &[("Threads", "/threads/")]));
+        }
+        Job::Thread(i) => {
+            let t = &site.threads[*i];
+            m.title = t.title.clone();
+            let first = t
+                .entries
+                .first()
+                .map(|e| plain_excerpt(&e.text, DESCRIPTION_MAX))
+                .unwrap_or_default();
+            m.description = if first.is_empty() {
+                or_site(c, plain_excerpt(&t.intro.html, DESCRIPTION_MAX))
+            } else {
+                first
+            };
+            m.og_type = "article";
+            m.published = Some(t.date.to_rfc3339());
+            let latest = t.entries.iter().filter_map(|e| e.date).max();
+            m.modified = Some(latest.map_or(t.date, |d| d.max(t.date)).to_rfc3339());
+            m.authors = t
+                .started_by
+                .as_ref()
+                .and_then(|p| p.member)
+                .map(|a| c.permalink(&site.members[a].path))
+                .into_iter()
+                .collect();
+            m.tags = t
+                .tags
+                .iter()
+                .map(|&k| site.tags.terms[k].name.clone())
+                .collect();
+            feed_links(
+                site,
+                FeedKind::Thread(*i),
+                &format!("{name}: ‘{}’", t.title),
+                &mut m.feeds,
+            );
+            nodes.push(ld::discussion(site, *i, &m.description));
+            nodes.push(ld::breadcrumbs(
+                c,
+                &[("Threads", "/threads/"), (&t.title, &t.path)],
+            ));
+        }
+        Job::NotFound => {
+            m.title = "Page not found".into();
+            m.description = format!("There is nothing at this address on {name}.");
+            m.noindex = true;
+            m.url = None;
+        }
+        Job::Search => {
+            m.title = "Search".into();
+            m.description =
+                format!("Search the posts, threads, pages, members and comments of {name}.");
+            nodes.push(ld::web_page(
+                c,
+                "SearchResultsPage",
+                &m.title,
+                url_path,
+                &m.description,
+            ));
+            nodes.push(ld::breadcrumbs(c, &[("Search", url_path)]));
+        }
+        Job::Feed(_)
+        | Job::JsonFeed(_)
+        | Job::Robots
+        | Job::Sitemap
+        | Job::SitemapPart(_)
+        | Job::Redirect { .. }
+        | Job::Asset(_)
+        | Job::SearchIndex(_) => unreachable!("not a page"),
+    }
+    m.twitter_card = if own_image.is_some() {
+        "summary_large_image"
+    } else {
+        "summary"
+    };
+    m.image = own_image.or_else(|| site_image(c));
+    feed_links(site, FeedKind::Site, name, &mut m.feeds);
+    feed_links(
+        site,
+        FeedKind::Comments,
+        &format!("{name}: comments"),
+        &mut m.feeds,
+    );
+    if !nodes.is_empty() {
+        m.json_ld = ld::script_text(&ld::graph(nodes));
+    }
+    m
+}
+
+/// The site's own picture (`image:` in `salon.yaml`), absolute.
+fn site_image(config: &Config) -> Option<String> {
+    config
+        .image
+        .as_deref()
+        .and_then(|i| absolute(config, i, "/"))
+}
+
+/// "1 post", "3 posts".
+fn count(n: usize, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
