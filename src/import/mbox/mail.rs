@@ -60,6 +60,33 @@ pub fn message_key(message_id: &str) -> String {
 /// Decodes one message; `None` when it has no headers at all.
 pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
     let msg = MessageParser::default().parse(bytes)?;
+    let mut mail = head(&msg, line)?;
+    (mail.text, mail.quoted) = body(&msg);
+    Some(mail)
+}
+
+/// Decodes one message's headers only, leaving `text` and `quoted`
+/// empty: what threading and choosing conversations need, at a fraction
+/// of the memory. Every field it fills is the one [`parse_mail`] gives.
+pub fn parse_head(bytes: &[u8], line: usize) -> Option<Mail> {
+    let end = header_end(bytes);
+    let msg = MessageParser::default().parse(&bytes[..end])?;
+    head(&msg, line)
+}
+
+/// Where the header section ends: after the first empty line.
+fn header_end(bytes: &[u8]) -> usize {
+    let mut at = 0;
+    for line in bytes.split_inclusive(|&b| b == b'\n') {
+        at += line.len();
+        if line == b"\n" || line == b"\r\n" {
+            return at;
+        }
+    }
+    bytes.len()
+}
+
+fn head(msg: &mail_parser::Message<'_>, line: usize) -> Option<Mail> {
     if msg.headers().is_empty() {
         return None;
     }
@@ -114,7 +141,6 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
             .and_then(|o| o.from())
             .or_else(|| msg.from()),
     );
-    let (text, quoted) = body(&msg);
     Some(Mail {
         line,
         id,
@@ -131,8 +157,8 @@ pub fn parse_mail(bytes: &[u8], line: usize) -> Option<Mail> {
         date,
         url,
         list,
-        text,
-        quoted,
+        text: String::new(),
+        quoted: None,
     })
 }
 

@@ -19,12 +19,13 @@ pub mod split;
 pub mod thread;
 
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
+use std::io::{BufRead, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use crate::date::Date;
 use crate::import::conversation::{Conversation, Message};
 use crate::import::ParseError;
-use mail::{parse_mail, Mail};
+use mail::{parse_head, parse_mail, Mail};
 use thread::{normalize_subject, Head};
 
 /// The messages of an mbox, decoded.
@@ -34,6 +35,17 @@ pub struct Mailbox {
     pub mails: Vec<Mail>,
     /// Messages left out, with their line: not a message, a copy.
     pub notes: Vec<(usize, String)>,
+    /// Where the bodies are when only headers were read ([`index`]).
+    pub bodies: Option<Bodies>,
+}
+
+/// Where to read the bodies of a mailbox read by [`index`].
+#[derive(Debug)]
+pub struct Bodies {
+    /// The mbox.
+    pub file: PathBuf,
+    /// Each mail's bytes in it, by index into [`Mailbox::mails`].
+    pub spans: Vec<(u64, u64)>,
 }
 
 /// One conversation found in a mailbox.
@@ -52,26 +64,122 @@ pub struct Found {
 /// Reads and decodes an mbox; fails only where it is no mbox.
 pub fn read(reader: impl BufRead) -> Result<Mailbox, ParseError> {
     let mut mailbox = Mailbox::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    split::split(reader, |raw| match parse_mail(&raw.bytes, raw.line) {
-        None => mailbox
-            .notes
-            .push((raw.line, "no headers: not a message; left out".into())),
-        Some(m) => match seen.get(&m.id) {
-            Some(&first) => mailbox.notes.push((
-                raw.line,
-                format!("a copy of the message at line {first}; left out"),
-            )),
-            None => {
-                seen.insert(m.id.clone(), raw.line);
-                mailbox.mails.push(m);
-            }
-        },
+    let mut seen = HashMap::new();
+    split::split(reader, |raw| {
+        let mail = parse_mail(&raw.bytes, raw.line);
+        keep(&mut mailbox, &mut seen, &raw, mail);
     })?;
     Ok(mailbox)
 }
 
+/// Reads an mbox's headers as a stream, keeping where each body is in
+/// `file` instead of the body: memory grows with the headers threading
+/// needs, not with the archive. `reader` reads `file`.
+pub fn index(reader: impl BufRead, file: &Path) -> Result<Mailbox, ParseError> {
+    let mut mailbox = Mailbox::default();
+    let mut spans = Vec::new();
+    let mut seen = HashMap::new();
+    split::split(reader, |raw| {
+        let mail = parse_head(&raw.bytes, raw.line);
+        if keep(&mut mailbox, &mut seen, &raw, mail) {
+            spans.push((raw.start, raw.end));
+        }
+    })?;
+    mailbox.mails.shrink_to_fit();
+    spans.shrink_to_fit();
+    mailbox.bodies = Some(Bodies {
+        file: file.to_path_buf(),
+        spans,
+    });
+    Ok(mailbox)
+}
+
+/// Adds `mail` unless it is no message or a copy (noted); whether it was
+/// added. `seen` maps a hash of each kept id to its line.
+fn keep(
+    mailbox: &mut Mailbox,
+    seen: &mut HashMap<u64, usize>,
+    raw: &split::RawMail,
+    mail: Option<Mail>,
+) -> bool {
+    let Some(m) = mail else {
+        mailbox
+            .notes
+            .push((raw.line, "no headers: not a message; left out".into()));
+        return false;
+    };
+    match seen.entry(xxhash_rust::xxh3::xxh3_64(m.id.as_bytes())) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            mailbox.notes.push((
+                raw.line,
+                format!("a copy of the message at line {}; left out", first.get()),
+            ));
+            false
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(raw.line);
+            mailbox.mails.push(m);
+            true
+        }
+    }
+}
+
 impl Mailbox {
+    /// The text and fold of mail `m`: read back from the mbox when only
+    /// headers were kept.
+    pub fn body(&self, m: usize) -> std::io::Result<(String, Option<String>)> {
+        let mail = &self.mails[m];
+        let Some(bodies) = &self.bodies else {
+            return Ok((mail.text.clone(), mail.quoted.clone()));
+        };
+        let mut file = std::fs::File::open(&bodies.file)?;
+        self.read_body(&mut file, m)
+    }
+
+    fn read_body(
+        &self,
+        file: &mut std::fs::File,
+        m: usize,
+    ) -> std::io::Result<(String, Option<String>)> {
+        let bodies = self.bodies.as_ref().expect("only for indexed mailboxes");
+        let (start, end) = bodies.spans[m];
+        let mut raw = vec![0; usize::try_from(end - start).unwrap_or(usize::MAX)];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut raw)?;
+        let mail = parse_mail(&split::unescape_all(&raw), self.mails[m].line).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the message at line {} changed since it was read",
+                    self.mails[m].line
+                ),
+            )
+        })?;
+        Ok((mail.text, mail.quoted))
+    }
+
+    /// `found`'s conversation with every message's text and fold, read
+    /// back from the mbox when only headers were kept.
+    pub fn filled(&self, found: &Found) -> std::io::Result<Conversation> {
+        let mut conversation = found.conversation.clone();
+        let Some(bodies) = &self.bodies else {
+            return Ok(conversation);
+        };
+        let mut file = std::fs::File::open(&bodies.file)?;
+        for (message, &m) in conversation.messages.iter_mut().zip(&found.mails) {
+            (message.text, message.quoted) = self.read_body(&mut file, m)?;
+        }
+        Ok(conversation)
+    }
+
+    /// Drops what only threading needed (`References`), once the
+    /// conversations are found.
+    pub fn forget_references(&mut self) {
+        for m in &mut self.mails {
+            m.references = Vec::new();
+        }
+    }
+
     /// The conversations, oldest first.
     pub fn conversations(&self) -> Vec<Found> {
         let heads: Vec<Head> = self
@@ -117,7 +225,9 @@ impl Mailbox {
             }
         }
         let title = if root.title.trim().is_empty() {
-            first_words(&root.text, 8)
+            // Only headers may have been read: the root's text, read back.
+            let text = self.body(tree[0].0).map(|(t, _)| t).unwrap_or_default();
+            first_words(&text, 8)
         } else {
             root.title.clone()
         };
