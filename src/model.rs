@@ -268,12 +268,22 @@ pub struct Thread {
     pub intro: std::sync::Arc<Rendered>,
     /// Entries in file order; replies point at their parent by index.
     pub entries: Vec<Entry>,
+    /// The page of the thread (1-based) each entry is shown on, by entry:
+    /// `paginate_entries` a page, in reading order.
+    pub entry_pages: Vec<u32>,
     /// Pages that link to it, newest first.
     pub backlinks: Vec<Doc>,
     /// Root URL path.
     pub path: String,
     /// Its own language tag (`lang:`); the site's `language` otherwise.
     pub lang: Option<String>,
+}
+
+impl Thread {
+    /// How many pages its entries take (at least one).
+    pub fn page_count(&self) -> usize {
+        self.entry_pages.iter().copied().max().unwrap_or(1) as usize
+    }
 }
 
 /// Where a thread happened.

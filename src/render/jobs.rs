@@ -52,19 +52,39 @@ pub enum Job {
     Archive,
     /// `/<yyyy>/`, by index into `site.archive`.
     Year(usize),
-    /// `/<yyyy>/<mm>/`, by year and month index.
-    Month(usize, usize),
+    /// One page of `/<yyyy>/<mm>/`, by year and month index.
+    Month {
+        /// Index into `site.archive`.
+        year: usize,
+        /// Index into that year's months.
+        month: usize,
+        /// Page number, 1-based.
+        page: usize,
+    },
     /// `/members/` (by name) or `/members/by-activity/`.
     Members {
         /// Sorted by activity rather than name.
         by_activity: bool,
     },
-    /// A member's profile.
-    Member(MemberIdx),
-    /// `/threads/`.
-    Threads,
-    /// A thread page.
-    Thread(ThreadIdx),
+    /// One page of a member's profile.
+    Member {
+        /// Which member.
+        member: MemberIdx,
+        /// Page number, 1-based.
+        page: usize,
+    },
+    /// One page of `/threads/`.
+    Threads {
+        /// Page number, 1-based.
+        page: usize,
+    },
+    /// One page of a thread.
+    Thread {
+        /// Which thread.
+        thread: ThreadIdx,
+        /// Page number, 1-based.
+        page: usize,
+    },
     /// `/404.html`.
     NotFound,
     /// An Atom feed.
@@ -113,11 +133,11 @@ impl Job {
             Job::Term { .. } => "term.html",
             Job::Archive => "archive.html",
             Job::Year(_) => "archive_year.html",
-            Job::Month(..) => "archive_month.html",
+            Job::Month { .. } => "archive_month.html",
             Job::Members { .. } => "members.html",
-            Job::Member(_) => "member.html",
-            Job::Threads => "threads.html",
-            Job::Thread(_) => "thread.html",
+            Job::Member { .. } => "member.html",
+            Job::Threads { .. } => "threads.html",
+            Job::Thread { .. } => "thread.html",
             Job::NotFound => "404.html",
             Job::Feed(_) => "(atom feeds)",
             Job::Sitemap | Job::SitemapPart(_) => "(sitemap)",
@@ -140,15 +160,18 @@ impl Job {
             }
             Job::Archive => "/archive/".into(),
             Job::Year(y) => format!("/{}/", site.archive[*y].year),
-            Job::Month(y, m) => format!(
-                "/{}/{:02}/",
-                site.archive[*y].year, site.archive[*y].months[*m].month
+            Job::Month { year, month, page } => page_path(
+                &format!(
+                    "/{}/{:02}/",
+                    site.archive[*year].year, site.archive[*year].months[*month].month
+                ),
+                *page,
             ),
             Job::Members { by_activity: false } => "/members/".into(),
             Job::Members { by_activity: true } => "/members/by-activity/".into(),
-            Job::Member(i) => site.members[*i].path.clone(),
-            Job::Threads => "/threads/".into(),
-            Job::Thread(i) => site.threads[*i].path.clone(),
+            Job::Member { member, page } => page_path(&site.members[*member].path, *page),
+            Job::Threads { page } => page_path("/threads/", *page),
+            Job::Thread { thread, page } => page_path(&site.threads[*thread].path, *page),
             Job::NotFound => "/404.html".into(),
             Job::Feed(FeedKind::Site) => "/feed.xml".into(),
             Job::Feed(FeedKind::Comments) => "/comments/feed.xml".into(),
@@ -164,6 +187,21 @@ impl Job {
             }
         }
     }
+}
+
+/// How many pages a member's profile takes: posts `paginate` a page,
+/// comments and thread messages `paginate_entries` a page.
+pub fn member_pages(config: &Config, m: &Member) -> usize {
+    let per = config.paginate_entries;
+    [
+        m.posts.len().div_ceil(config.paginate),
+        m.comments.len().div_ceil(per),
+        m.entries.len().div_ceil(per),
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0)
+    .max(1)
 }
 
 /// Root path of page `n` of a listing at `base`: page 1 is `base` itself.
@@ -221,18 +259,38 @@ pub fn plan(
     add(Job::Archive, &generated);
     for (y, year) in site.archive.iter().enumerate() {
         add(Job::Year(y), &generated);
-        for m in 0..year.months.len() {
-            add(Job::Month(y, m), &generated);
+        for (m, month) in year.months.iter().enumerate() {
+            for page in 1..=pages(month.posts.len()) {
+                add(
+                    Job::Month {
+                        year: y,
+                        month: m,
+                        page,
+                    },
+                    &generated,
+                );
+            }
         }
     }
     add(Job::Members { by_activity: false }, &generated);
     add(Job::Members { by_activity: true }, &generated);
     for (i, m) in site.members.iter().enumerate() {
-        add(Job::Member(i), &m.source);
+        for page in 1..=member_pages(&site.config, m) {
+            add(Job::Member { member: i, page }, &m.source);
+        }
     }
-    add(Job::Threads, &generated);
+    for page in 1..=site
+        .threads
+        .len()
+        .div_ceil(site.config.paginate_threads)
+        .max(1)
+    {
+        add(Job::Threads { page }, &generated);
+    }
     for (i, t) in site.threads.iter().enumerate() {
-        add(Job::Thread(i), &t.source);
+        for page in 1..=t.page_count() {
+            add(Job::Thread { thread: i, page }, &t.source);
+        }
     }
     add(Job::NotFound, &generated);
     add(Job::Feed(FeedKind::Site), &generated);
@@ -248,9 +306,29 @@ pub fn plan(
 
     let mut diags = Diagnostics::new();
     let mut redirects: Vec<(Job, String, PathBuf)> = Vec::new();
-    // `/page/1/` of every listing sends readers to the listing itself.
+    // `/page/1/` of every listing sends readers to the listing itself; of
+    // a thread, a profile or a month only when it has a page 2 (most have
+    // one page, and a redirect each would double their files).
+    let mut paged: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (job, path, _) in &planned {
-        if matches!(job, Job::Home { page: 1 } | Job::Term { page: 1, .. }) {
+        if let Job::Month { page: 2, .. }
+        | Job::Member { page: 2, .. }
+        | Job::Thread { page: 2, .. }
+        | Job::Threads { page: 2 } = job
+        {
+            paged.insert(path.trim_end_matches("page/2/").to_owned());
+        }
+    }
+    for (job, path, _) in &planned {
+        let first = match job {
+            Job::Home { page: 1 } | Job::Term { page: 1, .. } => true,
+            Job::Month { page: 1, .. }
+            | Job::Member { page: 1, .. }
+            | Job::Thread { page: 1, .. }
+            | Job::Threads { page: 1 } => paged.contains(path),
+            _ => false,
+        };
+        if first {
             redirects.push((
                 Job::Redirect { to: path.clone() },
                 format!("{path}page/1/"),
@@ -492,19 +570,44 @@ impl Pager {
 
     /// The `paginator` template variable.
     pub fn view(&self, config: &Config) -> Value {
-        let pages = self.pages();
-        let url = |n: usize| config.url(&page_path(&self.base, n));
-        json!({
-            "number": self.number,
-            "total_pages": pages,
-            "total_posts": self.total,
-            "per_page": self.per,
-            "previous_url": (self.number > 1).then(|| url(self.number - 1)),
-            "next_url": (self.number < pages).then(|| url(self.number + 1)),
-            "first_url": url(1),
-            "last_url": url(pages),
-        })
+        paginator(
+            config,
+            &self.base,
+            self.number,
+            self.pages(),
+            self.total,
+            self.per,
+        )
     }
+}
+
+/// The `paginator` template variable of page `number` of `pages` of a
+/// listing at `base` showing `total` items, `per` a page.
+pub fn paginator(
+    config: &Config,
+    base: &str,
+    number: usize,
+    pages: usize,
+    total: usize,
+    per: usize,
+) -> Value {
+    let url = |n: usize| config.url(&page_path(base, n));
+    json!({
+        "number": number,
+        "total_pages": pages,
+        "total_posts": total,
+        "per_page": per,
+        "previous_url": (number > 1).then(|| url(number - 1)),
+        "next_url": (number < pages).then(|| url(number + 1)),
+        "first_url": url(1),
+        "last_url": url(pages),
+    })
+}
+
+/// Items `per` a page: those of page `number` (1-based).
+pub fn page_slice<T>(items: &[T], per: usize, number: usize) -> &[T] {
+    let start = ((number - 1) * per).min(items.len());
+    &items[start..(start + per).min(items.len())]
 }
 
 /// The `month` template variable.

@@ -339,12 +339,33 @@ pub fn thread_summary(site: &Site, t: &Thread) -> Value {
     })
 }
 
-/// The full view of a thread.
-pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
+/// The full view of page `page` of a thread: its entries on that page
+/// in reading order, nested as on one long page; an entry whose parent is
+/// on another page links there ("in reply to").
+pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) -> Value {
     let parents: Vec<Option<usize>> = t.entries.iter().map(|e| e.parent).collect();
     let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
+    let on_page = |i: usize| t.entry_pages.get(i).copied().unwrap_or(1) as usize == page;
+    // The page's top level: the thread's roots on it, and entries shown
+    // under one on an earlier page. Reading order keeps them in order.
+    let mut shown_under: Vec<Option<usize>> = vec![None; t.entries.len()];
+    for (i, s) in shown.iter().enumerate() {
+        for &r in &s.replies {
+            shown_under[r] = Some(i);
+        }
+    }
+    let tops: Vec<usize> = crate::tree::reading_order(&roots, &shown)
+        .into_iter()
+        .filter(|&i| on_page(i) && shown_under[i].is_none_or(|p| !on_page(p)))
+        .collect();
     // Recursion bounded by the layout: at most MAX_DEPTH levels.
-    fn node(site: &Site, t: &Thread, i: usize, shown: &[crate::tree::Shown]) -> Value {
+    fn node(
+        site: &Site,
+        t: &Thread,
+        i: usize,
+        shown: &[crate::tree::Shown],
+        on_page: &dyn Fn(usize) -> bool,
+    ) -> Value {
         let e = &t.entries[i];
         let quote = e.quote.map(|(p, ci)| {
             let post = &site.posts[p];
@@ -360,7 +381,19 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
         });
         let in_reply_to = e.parent.map(|k| {
             let parent = &t.entries[k];
-            json!({"author": participant_name(site, &parent.by), "anchor": entry_anchor(&parent.id)})
+            let anchor = entry_anchor(&parent.id);
+            let elsewhere = !on_page(k);
+            let href = if elsewhere {
+                entry_url(site, t, k)
+            } else {
+                format!("#{anchor}")
+            };
+            json!({
+                "author": participant_name(site, &parent.by),
+                "anchor": anchor,
+                "href": href,
+                "elsewhere": elsewhere,
+            })
         });
         json!({
             "id": e.id,
@@ -371,7 +404,12 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             "text": e.text,
             "url": e.url,
             "in_reply_to": in_reply_to,
-            "replies": shown[i].replies.iter().map(|&k| node(site, t, k, shown)).collect::<Vec<_>>(),
+            "replies": shown[i]
+                .replies
+                .iter()
+                .filter(|&&k| on_page(k))
+                .map(|&k| node(site, t, k, shown, on_page))
+                .collect::<Vec<_>>(),
         })
     }
     let mut v = thread_summary(site, t);
@@ -390,13 +428,28 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
     obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(
         "entries".into(),
-        Value::Array(roots.iter().map(|&i| node(site, t, i, &shown)).collect()),
+        Value::Array(
+            tops.iter()
+                .map(|&i| node(site, t, i, &shown, &on_page))
+                .collect(),
+        ),
     );
     obj.insert(
         "related".into(),
         Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
     );
     v
+}
+
+/// The address of entry `e` of a thread: the page it is on, and its
+/// anchor.
+pub fn entry_url(site: &Site, t: &Thread, e: usize) -> String {
+    let page = t.entry_pages.get(e).copied().unwrap_or(1) as usize;
+    format!(
+        "{}#{}",
+        site.config.url(&super::jobs::page_path(&t.path, page)),
+        entry_anchor(&t.entries[e].id)
+    )
 }
 
 /// The anchor of a thread entry: `entry-<id>`.
@@ -536,9 +589,9 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
 }
 
 /// A member's thread entries, newest thread first.
-pub fn member_entries(site: &Site, m: &Member) -> Value {
+pub fn member_entries(site: &Site, entries: &[(ThreadIdx, usize)]) -> Value {
     Value::Array(
-        m.entries
+        entries
             .iter()
             .map(|&(t, e)| {
                 let thread = &site.threads[t];
@@ -546,7 +599,7 @@ pub fn member_entries(site: &Site, m: &Member) -> Value {
                 json!({
                     "thread_title": thread.title,
                     "thread_url": site.config.url(&thread.path),
-                    "url": format!("{}#{}", site.config.url(&thread.path), entry_anchor(&entry.id)),
+                    "url": entry_url(site, thread, e),
                     "date": entry.date.as_ref().map(date),
                     "text": entry.text,
                 })
@@ -556,9 +609,9 @@ pub fn member_entries(site: &Site, m: &Member) -> Value {
 }
 
 /// A member's comments, newest first, each linking to its place.
-pub fn member_comments(site: &Site, m: &Member) -> Value {
+pub fn member_comments(site: &Site, comments: &[(PostIdx, usize)]) -> Value {
     Value::Array(
-        m.comments
+        comments
             .iter()
             .map(|&(p, ci)| {
                 let post = &site.posts[p];

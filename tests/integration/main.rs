@@ -23,6 +23,7 @@ mod journeys;
 mod journeys_import;
 mod languages;
 mod mbox;
+mod mbox_scale;
 mod names;
 mod output;
 mod pagination;
