@@ -363,6 +363,7 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
         site: &Site,
         t: &Thread,
         i: usize,
+        top: bool,
         shown: &[crate::tree::Shown],
         on_page: &dyn Fn(usize) -> bool,
     ) -> Value {
@@ -393,6 +394,8 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
                 "anchor": anchor,
                 "href": href,
                 "elsewhere": elsewhere,
+                // Not nested under what it answers: at the top of a page.
+                "apart": top,
             })
         });
         json!({
@@ -408,7 +411,7 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
                 .replies
                 .iter()
                 .filter(|&&k| on_page(k))
-                .map(|&k| node(site, t, k, shown, on_page))
+                .map(|&k| node(site, t, k, false, shown, on_page))
                 .collect::<Vec<_>>(),
         })
     }
@@ -430,7 +433,7 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
         "entries".into(),
         Value::Array(
             tops.iter()
-                .map(|&i| node(site, t, i, &shown, &on_page))
+                .map(|&i| node(site, t, i, true, &shown, &on_page))
                 .collect(),
         ),
     );
