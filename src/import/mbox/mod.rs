@@ -442,6 +442,18 @@ Hammers.
             let data = format!("From x\nSubject: s\n\n{body}");
             let mb = read(data.as_bytes()).unwrap();
             let found = mb.conversations();
+            // Headers first, bodies read back: the same conversations.
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &data).unwrap();
+            let indexed = index(data.as_bytes(), file.path()).unwrap();
+            let again = indexed.conversations();
+            proptest::prop_assert_eq!(again.len(), found.len());
+            for (a, f) in again.iter().zip(&found) {
+                let filled = indexed.filled(a).unwrap();
+                proptest::prop_assert_eq!(&filled.title, &f.conversation.title);
+                let texts = |c: &Conversation| c.messages.iter().map(|m| (m.id.clone(), m.parent.clone(), m.text.clone(), m.quoted.clone())).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(texts(&filled), texts(&f.conversation));
+            }
             let total: usize = found.iter().map(|f| f.conversation.messages.len()).sum();
             proptest::prop_assert_eq!(total, mb.mails.len());
             for f in &found {
