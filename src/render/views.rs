@@ -529,6 +529,56 @@ pub fn home_overview(site: &Site) -> Value {
             .map(|m| member_summary(site, m))
             .collect::<Vec<_>>(),
         "recent_threads": site.threads.iter().take(3).map(|t| thread_summary(site, t)).collect::<Vec<_>>(),
+        "active_threads": active_threads(site, 5),
+    })
+}
+
+/// The `limit` threads with most messages in the month of the site's
+/// newest dated message (a list's front page: what people argue about
+/// now), most first: `{month: {year, month, name}, threads: [thread
+/// summary with `month_count`]}`, or null when no message is dated.
+fn active_threads(site: &Site, limit: usize) -> Value {
+    use chrono::Datelike;
+    let newest = site
+        .threads
+        .iter()
+        .flat_map(|t| t.entries.iter().filter_map(|e| e.date))
+        .max();
+    let Some(newest) = newest else {
+        return Value::Null;
+    };
+    let (year, month) = (newest.year(), newest.month());
+    let mut counts: Vec<(usize, usize)> = site
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let n = t
+                .entries
+                .iter()
+                .filter(|e| {
+                    e.date
+                        .is_some_and(|d| d.year() == year && d.month() == month)
+                })
+                .count();
+            (i, n)
+        })
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    // Ties keep the threads' own order (newest first).
+    counts.sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
+    let threads: Vec<Value> = counts
+        .into_iter()
+        .take(limit)
+        .map(|(i, n)| {
+            let mut v = thread_summary(site, &site.threads[i]);
+            v["month_count"] = Value::from(n);
+            v
+        })
+        .collect();
+    json!({
+        "month": {"year": year, "month": month, "name": month_name(month)},
+        "threads": threads,
     })
 }
 

@@ -112,6 +112,19 @@ fn a_generated_archive_imports_streamed_and_builds() {
         assert!(all.contains(decoded), "{decoded} was not decoded");
     }
     site.build();
+    // The front page names the threads most active in the newest month.
+    let home = site.page("/");
+    let active = texts(&home, "[aria-labelledby=side-active] li .meta");
+    assert!((1..=5).contains(&active.len()), "{active:?}");
+    let counts: Vec<usize> = active
+        .iter()
+        .map(|t| t.split_whitespace().next().unwrap().parse().unwrap())
+        .collect();
+    assert!(counts.windows(2).all(|w| w[0] >= w[1]), "{counts:?}");
+    for href in attrs(&home, "[aria-labelledby=side-active] li a", "href") {
+        assert!(href.starts_with("/threads/"), "{href}");
+        assert!(file_for(&site.out(), &href).is_some(), "{href}");
+    }
     let threads = site.page("/threads/");
     assert_eq!(
         threads.select(&sel("main .thread-card")).count(),
