@@ -27,9 +27,11 @@ pub struct Mail {
     pub id: String,
     /// The Message-ID, for threading only; never written.
     pub message_id: Option<String>,
-    /// `References`, then `In-Reply-To` when it adds one; oldest first.
+    /// `References`, then `In-Reply-To` when it adds one; oldest first
+    /// (moved out once threaded, in an archive read by headers).
     pub references: Vec<String>,
-    /// The subject as sent, decoded, addresses removed.
+    /// The subject as sent, decoded, addresses removed (moved out once
+    /// threaded, in an archive read by headers).
     pub subject: String,
     /// The subject without `Re:` and list prefixes.
     pub title: String,

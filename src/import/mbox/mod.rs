@@ -172,14 +172,6 @@ impl Mailbox {
         Ok(conversation)
     }
 
-    /// Drops what only threading needed (`References`), once the
-    /// conversations are found.
-    pub fn forget_references(&mut self) {
-        for m in &mut self.mails {
-            m.references = Vec::new();
-        }
-    }
-
     /// The conversations, oldest first.
     pub fn conversations(&self) -> Vec<Found> {
         let heads: Vec<Head> = self
@@ -193,7 +185,29 @@ impl Mailbox {
                 date: m.date,
             })
             .collect();
-        thread::thread(&heads)
+        self.threaded(&heads)
+    }
+
+    /// The conversations, oldest first, moving what only threading needs
+    /// (`References`, the raw subject) out of the mails instead of
+    /// copying it: the least memory a whole archive can be threaded in.
+    pub fn take_conversations(&mut self) -> Vec<Found> {
+        let heads: Vec<Head> = self
+            .mails
+            .iter_mut()
+            .map(|m| Head {
+                message_id: m.message_id.clone(),
+                references: std::mem::take(&mut m.references),
+                subject_key: normalize_subject(&std::mem::take(&mut m.subject)),
+                is_reply: m.is_reply,
+                date: m.date,
+            })
+            .collect();
+        self.threaded(&heads)
+    }
+
+    fn threaded(&self, heads: &[Head]) -> Vec<Found> {
+        thread::thread(heads)
             .into_iter()
             .map(|tree| self.found(&tree))
             .collect()

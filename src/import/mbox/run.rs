@@ -48,9 +48,7 @@ pub fn load_with(file: &Path, progress: bool) -> Result<Loaded, Error> {
     let reader = BufReader::with_capacity(256 * 1024, bar.wrap_read(f));
     let mailbox = index(reader, file).map_err(|e| located(file, e))?;
     bar.finish_and_clear();
-    let mut loaded = loaded(file, mailbox);
-    loaded.mailbox.forget_references();
-    Ok(loaded)
+    Ok(loaded(file, mailbox, true))
 }
 
 /// A progress bar on stderr, or a hidden one. indicatif draws only on a
@@ -84,16 +82,22 @@ fn located(file: &Path, e: crate::import::ParseError) -> Error {
 fn load_whole(file: &Path) -> Result<Loaded, Error> {
     let f = fs::File::open(file).map_err(|e| Error::io(file, e))?;
     let mailbox = read(BufReader::with_capacity(256 * 1024, f)).map_err(|e| located(file, e))?;
-    Ok(loaded(file, mailbox))
+    Ok(loaded(file, mailbox, false))
 }
 
-fn loaded(file: &Path, mailbox: Mailbox) -> Loaded {
+/// The mailbox with its conversations; `take` moves what only threading
+/// needs out of the mails (see [`Mailbox::take_conversations`]).
+fn loaded(file: &Path, mut mailbox: Mailbox, take: bool) -> Loaded {
     let warnings = mailbox
         .notes
         .iter()
         .map(|(line, why)| Diagnostic::warning(file, Some(Position::new(*line, 1)), why.clone()))
         .collect();
-    let found = mailbox.conversations();
+    let found = if take {
+        mailbox.take_conversations()
+    } else {
+        mailbox.conversations()
+    };
     Loaded {
         file: file.to_path_buf(),
         mailbox,
