@@ -16,7 +16,7 @@
 //! each time) and the median is printed. Unix only (`wait4`).
 
 #[cfg(unix)]
-#[path = "mbox_corpus.rs"]
+#[path = "mbox_corpus/main.rs"]
 #[allow(dead_code)]
 mod corpus;
 

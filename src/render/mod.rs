@@ -9,6 +9,7 @@
 pub mod deps;
 mod feed;
 mod jobs;
+mod paging;
 mod redirect;
 mod sitemap;
 pub mod views;

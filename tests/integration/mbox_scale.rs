@@ -13,7 +13,7 @@ use crate::common::*;
 use salon::import::conversation::ThreadOptions;
 use salon::import::mbox::{run as mbox_run, Selection};
 
-#[path = "../../examples/mbox_corpus.rs"]
+#[path = "../../examples/mbox_corpus/main.rs"]
 #[allow(dead_code)]
 mod corpus;
 
