@@ -109,7 +109,8 @@ fn loaded(file: &Path, mut mailbox: Mailbox, take: bool) -> Loaded {
 /// What importing conversations did.
 #[derive(Debug, Default)]
 pub struct ThreadsReport {
-    /// One per conversation written (or that would be).
+    /// One per conversation written (or that would be); each `preview`
+    /// only in a dry run.
     pub threads: Vec<ThreadReport>,
     /// Conversations the writer refused: title and why.
     pub failed: Vec<(String, String)>,
@@ -210,7 +211,14 @@ fn write_one(
     {
         let found = conversation;
         match writer.write(found, opts) {
-            Ok(r) => report.threads.push(r),
+            Ok(mut r) => {
+                // The text written is shown only by a dry run: held for
+                // every thread of an archive, it would be the archive.
+                if !opts.dry_run {
+                    r.preview = String::new();
+                }
+                report.threads.push(r);
+            }
             Err(Error::Refused(why)) => report.failed.push((found.title.clone(), why)),
             Err(Error::Content(diags)) => report.failed.push((
                 found.title.clone(),
