@@ -26,6 +26,10 @@ struct RawConfig {
     #[serde(default)]
     paginate: Option<usize>,
     #[serde(default)]
+    paginate_entries: Option<usize>,
+    #[serde(default)]
+    paginate_threads: Option<usize>,
+    #[serde(default)]
     feed_limit: Option<usize>,
     #[serde(default)]
     permalinks: RawPermalinks,
@@ -95,6 +99,11 @@ pub struct Config {
     pub palette: String,
     /// Posts per listing page.
     pub paginate: usize,
+    /// Messages per page of a thread, and comments and thread messages
+    /// per page of a member's profile.
+    pub paginate_entries: usize,
+    /// Threads per page of `/threads/` and of a tag's threads.
+    pub paginate_threads: usize,
     /// Entries per Atom feed.
     pub feed_limit: usize,
     /// URL pattern of posts, with `:slug`, `:year`, `:month`, `:day`.
@@ -134,11 +143,19 @@ impl Config {
         });
         let base_path = base_path_of(&base_url);
         let paginate = raw.paginate.unwrap_or(10);
-        if paginate == 0 {
-            errors.push(
-                Diagnostic::error(path, at("paginate"), "`paginate` must be at least 1")
-                    .with_source(text),
-            );
+        let paginate_entries = raw.paginate_entries.unwrap_or(50);
+        let paginate_threads = raw.paginate_threads.unwrap_or(50);
+        for (key, n) in [
+            ("paginate", paginate),
+            ("paginate_entries", paginate_entries),
+            ("paginate_threads", paginate_threads),
+        ] {
+            if n == 0 {
+                errors.push(
+                    Diagnostic::error(path, at(key), format!("`{key}` must be at least 1"))
+                        .with_source(text),
+                );
+            }
         }
         let post_permalink = raw
             .permalinks
@@ -223,6 +240,8 @@ impl Config {
             theme: raw.theme.unwrap_or_else(|| "default".into()),
             palette,
             paginate: paginate.max(1),
+            paginate_entries: paginate_entries.max(1),
+            paginate_threads: paginate_threads.max(1),
             feed_limit: raw.feed_limit.unwrap_or(20),
             post_permalink,
             menu,

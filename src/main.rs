@@ -630,7 +630,8 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
     use salon::import::mbox::{run, Selection};
     let dry_run = args.dry_run;
     let start = Instant::now();
-    let loaded = match run::load(&args.file) {
+    let progress = std::io::stderr().is_terminal();
+    let loaded = match run::load_with(&args.file, progress) {
         Ok(l) => l,
         Err(Error::Content(diags)) => {
             report_diagnostics(&diags);
@@ -691,7 +692,7 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
         slug: args.slug,
         dry_run,
     };
-    let report = run::import_threads(source, &loaded, &selection, &opts)?;
+    let report = run::import_threads_with(source, &loaded, &selection, &opts, progress)?;
     for id in &report.unknown_ids {
         eprintln!(
             "warning: no conversation in {} holds the message `{id}`",

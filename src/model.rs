@@ -364,12 +364,48 @@ pub struct Thread {
     pub intro: std::sync::Arc<Rendered>,
     /// Entries in file order; replies point at their parent by index.
     pub entries: Vec<Entry>,
+    /// The page of the thread (1-based) each entry is shown on, by entry:
+    /// `paginate_entries` a page, in reading order.
+    pub entry_pages: Vec<u32>,
     /// Pages that link to it, newest first.
     pub backlinks: Vec<Doc>,
     /// Root URL path.
     pub path: String,
     /// Its own language tag (`lang:`); the site's `language` otherwise.
     pub lang: Option<String>,
+}
+
+impl Thread {
+    /// How many pages its entries take (at least one).
+    pub fn page_count(&self) -> usize {
+        self.entry_pages.iter().copied().max().unwrap_or(1) as usize
+    }
+
+    /// Whether entry `i` is shown on page `page`.
+    pub fn on_page(&self, i: usize, page: usize) -> bool {
+        self.entry_pages.get(i).copied().unwrap_or(1) as usize == page
+    }
+
+    /// How page `page` lays out the entries: its top level in reading
+    /// order (the thread's roots on it, and entries shown under one on an
+    /// earlier page), and each entry's place in the whole thread's layout.
+    pub fn page_layout(&self, page: usize) -> (Vec<usize>, Vec<crate::tree::Shown>) {
+        let parents: Vec<Option<usize>> = self.entries.iter().map(|e| e.parent).collect();
+        let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
+        let mut shown_under: Vec<Option<usize>> = vec![None; self.entries.len()];
+        for (i, s) in shown.iter().enumerate() {
+            for &r in &s.replies {
+                shown_under[r] = Some(i);
+            }
+        }
+        let tops = crate::tree::reading_order(&roots, &shown)
+            .into_iter()
+            .filter(|&i| {
+                self.on_page(i, page) && shown_under[i].is_none_or(|p| !self.on_page(p, page))
+            })
+            .collect();
+        (tops, shown)
+    }
 }
 
 /// Where a thread happened.

@@ -162,6 +162,30 @@ fn place(
     }
 }
 
+/// Items in the order a page shows them (each before what is shown
+/// under it), from a [`layout`]; a stack of its own, no recursion.
+pub fn reading_order(roots: &[usize], shown: &[Shown]) -> Vec<usize> {
+    let mut order = Vec::with_capacity(shown.len());
+    let mut stack: Vec<usize> = roots.iter().rev().copied().collect();
+    while let Some(i) = stack.pop() {
+        order.push(i);
+        stack.extend(shown[i].replies.iter().rev().copied());
+    }
+    order
+}
+
+/// The page (1-based) each item falls on when a reply tree is shown
+/// `per` items a page in reading order (see [`layout`] with
+/// [`MAX_DEPTH`]), by item.
+pub fn pages(parents: &[Option<usize>], per: usize) -> Vec<u32> {
+    let (roots, shown) = layout(parents, MAX_DEPTH);
+    let mut page = vec![1; parents.len()];
+    for (n, &i) in reading_order(&roots, &shown).iter().enumerate() {
+        page[i] = u32::try_from(n / per.max(1) + 1).unwrap_or(u32::MAX);
+    }
+    page
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,5 +246,20 @@ mod tests {
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].len(), n);
         assert_eq!(found[0][0], 0);
+    }
+
+    #[test]
+    fn pages_cut_the_reading_order() {
+        // 0 <- 1 <- 2, 0 <- 3; 4 alone: reading order 0 1 2 3 4.
+        let parents = [None, Some(0), Some(1), Some(0), None];
+        let (roots, shown) = layout(&parents, MAX_DEPTH);
+        assert_eq!(reading_order(&roots, &shown), vec![0, 1, 2, 3, 4]);
+        assert_eq!(pages(&parents, 2), vec![1, 1, 2, 2, 3]);
+        assert_eq!(pages(&parents, 10), vec![1; 5]);
+        // A chain far deeper than the nesting still pages in order.
+        let chain: Vec<Option<usize>> = (0..10_000usize).map(|i| i.checked_sub(1)).collect();
+        let p = pages(&chain, 50);
+        assert!(p.windows(2).all(|w| w[0] <= w[1]));
+        assert_eq!(p[9_999], 200);
     }
 }

@@ -290,7 +290,7 @@ pub fn link(
             .iter()
             .map(|name| tags.add_thread(name, idx))
             .collect();
-        let entries = t
+        let entries: Vec<Entry> = t
                 .entries
                 .iter()
                 .map(|e| {
@@ -340,7 +340,9 @@ pub fn link(
                     }
                 })
                 .collect();
+        let parents: Vec<Option<usize>> = entries.iter().map(|e| e.parent).collect();
         site_threads.push(Thread {
+            entry_pages: crate::tree::pages(&parents, config.paginate_entries),
             path: format!("/threads/{}/", t.slug),
             source: t.source.clone(),
             slug: t.slug.clone(),

@@ -451,29 +451,32 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 posts(&mut h, &m.posts);
             }
         }
-        Job::Month(y, m) => {
-            h.n(site.archive[*y].year as u64);
-            let month = &site.archive[*y].months[*m];
-            h.n(month.month.into());
-            posts(&mut h, &month.posts);
+        Job::Month { year, month, page } => {
+            h.n(site.archive[*year].year as u64);
+            let month = &site.archive[*year].months[*month];
+            h.n(month.month.into()).n(month.posts.len() as u64);
+            posts(&mut h, &month.posts[range(month.posts.len(), *page)]);
         }
         Job::Members { .. } => {
             for &c in &cards.member {
                 h.n(c);
             }
         }
-        Job::Member(i) => {
-            h.n(cards.member[*i]).n(cards.member_page[*i]);
-            posts(&mut h, &site.members[*i].posts);
+        Job::Member { member, .. } => {
+            // The page's slices are cut from lists the cards hash whole.
+            h.n(cards.member[*member]).n(cards.member_page[*member]);
+            posts(&mut h, &site.members[*member].posts);
         }
-        Job::Threads => {
-            for &c in &cards.thread {
+        Job::Threads { page } => {
+            let per = site.config.paginate_threads;
+            h.n(cards.thread.len() as u64);
+            for &c in super::jobs::page_slice(&cards.thread, per, *page) {
                 h.n(c);
             }
         }
-        Job::Thread(i) => {
-            h.n(cards.thread[*i]).n(cards.thread_page[*i]);
-            posts(&mut h, &site.threads[*i].related);
+        Job::Thread { thread, .. } => {
+            h.n(cards.thread[*thread]).n(cards.thread_page[*thread]);
+            posts(&mut h, &site.threads[*thread].related);
         }
         Job::NotFound => {}
         Job::Feed(kind) | Job::JsonFeed(kind) => feed(&mut h, site, cards, kind),
@@ -534,9 +537,11 @@ fn member_page(site: &Site, i: MemberIdx) -> u64 {
     }
     for &(t, e) in &m.entries {
         let thread = &site.threads[t];
+        let page = thread.entry_pages.get(e).copied().unwrap_or(1);
         let e = &thread.entries[e];
         h.str(&thread.title)
             .str(&thread.path)
+            .n(page.into())
             .str(&e.id)
             .date(e.date.as_ref())
             .str(&e.text);

@@ -5,12 +5,13 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::AssetFile;
 use crate::model::*;
 use crate::search::{self, Index};
 use crate::url::OutputPath;
+
+pub use super::paging::{member_pages, page_path, page_slice, paginator, Pager};
 
 /// Which feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,19 +57,39 @@ pub enum Job {
     Archive,
     /// `/<yyyy>/`, by index into `site.archive`.
     Year(usize),
-    /// `/<yyyy>/<mm>/`, by year and month index.
-    Month(usize, usize),
+    /// One page of `/<yyyy>/<mm>/`, by year and month index.
+    Month {
+        /// Index into `site.archive`.
+        year: usize,
+        /// Index into that year's months.
+        month: usize,
+        /// Page number, 1-based.
+        page: usize,
+    },
     /// `/members/` (by name) or `/members/by-activity/`.
     Members {
         /// Sorted by activity rather than name.
         by_activity: bool,
     },
-    /// A member's profile.
-    Member(MemberIdx),
-    /// `/threads/`.
-    Threads,
-    /// A thread page.
-    Thread(ThreadIdx),
+    /// One page of a member's profile.
+    Member {
+        /// Which member.
+        member: MemberIdx,
+        /// Page number, 1-based.
+        page: usize,
+    },
+    /// One page of `/threads/`.
+    Threads {
+        /// Page number, 1-based.
+        page: usize,
+    },
+    /// One page of a thread.
+    Thread {
+        /// Which thread.
+        thread: ThreadIdx,
+        /// Page number, 1-based.
+        page: usize,
+    },
     /// `/404.html`.
     NotFound,
     /// An Atom feed.
@@ -121,11 +142,11 @@ impl Job {
             Job::Term { .. } => "term.html",
             Job::Archive => "archive.html",
             Job::Year(_) => "archive_year.html",
-            Job::Month(..) => "archive_month.html",
+            Job::Month { .. } => "archive_month.html",
             Job::Members { .. } => "members.html",
-            Job::Member(_) => "member.html",
-            Job::Threads => "threads.html",
-            Job::Thread(_) => "thread.html",
+            Job::Member { .. } => "member.html",
+            Job::Threads { .. } => "threads.html",
+            Job::Thread { .. } => "thread.html",
             Job::NotFound => "404.html",
             Job::Feed(_) => "(atom feeds)",
             Job::JsonFeed(_) => "(json feeds)",
@@ -150,15 +171,18 @@ impl Job {
             }
             Job::Archive => "/archive/".into(),
             Job::Year(y) => format!("/{}/", site.archive[*y].year),
-            Job::Month(y, m) => format!(
-                "/{}/{:02}/",
-                site.archive[*y].year, site.archive[*y].months[*m].month
+            Job::Month { year, month, page } => page_path(
+                &format!(
+                    "/{}/{:02}/",
+                    site.archive[*year].year, site.archive[*year].months[*month].month
+                ),
+                *page,
             ),
             Job::Members { by_activity: false } => "/members/".into(),
             Job::Members { by_activity: true } => "/members/by-activity/".into(),
-            Job::Member(i) => site.members[*i].path.clone(),
-            Job::Threads => "/threads/".into(),
-            Job::Thread(i) => site.threads[*i].path.clone(),
+            Job::Member { member, page } => page_path(&site.members[*member].path, *page),
+            Job::Threads { page } => page_path("/threads/", *page),
+            Job::Thread { thread, page } => page_path(&site.threads[*thread].path, *page),
             Job::NotFound => "/404.html".into(),
             Job::Feed(kind) => super::feed::atom_path(site, *kind),
             Job::JsonFeed(kind) => super::feed::json_path(site, *kind),
@@ -170,15 +194,6 @@ impl Job {
                 unreachable!("path given when planned")
             }
         }
-    }
-}
-
-/// Root path of page `n` of a listing at `base`: page 1 is `base` itself.
-pub fn page_path(base: &str, n: usize) -> String {
-    if n <= 1 {
-        base.to_owned()
-    } else {
-        format!("{base}page/{n}/")
     }
 }
 
@@ -233,19 +248,39 @@ pub fn plan(
     add(Job::Archive, &generated);
     for (y, year) in site.archive.iter().enumerate() {
         add(Job::Year(y), &generated);
-        for m in 0..year.months.len() {
-            add(Job::Month(y, m), &generated);
+        for (m, month) in year.months.iter().enumerate() {
+            for page in 1..=pages(month.posts.len()) {
+                add(
+                    Job::Month {
+                        year: y,
+                        month: m,
+                        page,
+                    },
+                    &generated,
+                );
+            }
         }
     }
     add(Job::Members { by_activity: false }, &generated);
     add(Job::Members { by_activity: true }, &generated);
     for (i, m) in site.members.iter().enumerate() {
-        add(Job::Member(i), &m.source);
+        for page in 1..=member_pages(&site.config, m) {
+            add(Job::Member { member: i, page }, &m.source);
+        }
         add_feed(FeedKind::Member(i), &m.source, &mut add);
     }
-    add(Job::Threads, &generated);
+    for page in 1..=site
+        .threads
+        .len()
+        .div_ceil(site.config.paginate_threads)
+        .max(1)
+    {
+        add(Job::Threads { page }, &generated);
+    }
     for (i, t) in site.threads.iter().enumerate() {
-        add(Job::Thread(i), &t.source);
+        for page in 1..=t.page_count() {
+            add(Job::Thread { thread: i, page }, &t.source);
+        }
         add_feed(FeedKind::Thread(i), &t.source, &mut add);
     }
     add(Job::NotFound, &generated);
@@ -266,9 +301,29 @@ pub fn plan(
 
     let mut diags = Diagnostics::new();
     let mut redirects: Vec<(Job, String, PathBuf)> = Vec::new();
-    // `/page/1/` of every listing sends readers to the listing itself.
+    // `/page/1/` of every listing sends readers to the listing itself; of
+    // a thread, a profile or a month only when it has a page 2 (most have
+    // one page, and a redirect each would double their files).
+    let mut paged: std::collections::HashSet<String> = std::collections::HashSet::new();
     for (job, path, _) in &planned {
-        if matches!(job, Job::Home { page: 1 } | Job::Term { page: 1, .. }) {
+        if let Job::Month { page: 2, .. }
+        | Job::Member { page: 2, .. }
+        | Job::Thread { page: 2, .. }
+        | Job::Threads { page: 2 } = job
+        {
+            paged.insert(path.trim_end_matches("page/2/").to_owned());
+        }
+    }
+    for (job, path, _) in &planned {
+        let first = match job {
+            Job::Home { page: 1 } | Job::Term { page: 1, .. } => true,
+            Job::Month { page: 1, .. }
+            | Job::Member { page: 1, .. }
+            | Job::Thread { page: 1, .. }
+            | Job::Threads { page: 1 } => paged.contains(path),
+            _ => false,
+        };
+        if first {
             redirects.push((
                 Job::Redirect { to: path.clone() },
                 format!("{path}page/1/"),
@@ -485,52 +540,6 @@ fn same_path(a: &str, b: &str) -> bool {
     a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
-/// One page of a paginated listing.
-pub struct Pager {
-    total: usize,
-    per: usize,
-    number: usize,
-    base: String,
-}
-
-impl Pager {
-    /// Page `number` of `total` items, `per` a page, listed at `base`.
-    pub fn new(total: usize, per: usize, number: usize, base: &str) -> Self {
-        Pager {
-            total,
-            per,
-            number,
-            base: base.to_owned(),
-        }
-    }
-
-    fn pages(&self) -> usize {
-        self.total.div_ceil(self.per).max(1)
-    }
-
-    /// The items on this page.
-    pub fn range(&self) -> std::ops::Range<usize> {
-        let start = ((self.number - 1) * self.per).min(self.total);
-        start..(start + self.per).min(self.total)
-    }
-
-    /// The `paginator` template variable.
-    pub fn view(&self, config: &Config) -> Value {
-        let pages = self.pages();
-        let url = |n: usize| config.url(&page_path(&self.base, n));
-        json!({
-            "number": self.number,
-            "total_pages": pages,
-            "total_posts": self.total,
-            "per_page": self.per,
-            "previous_url": (self.number > 1).then(|| url(self.number - 1)),
-            "next_url": (self.number < pages).then(|| url(self.number + 1)),
-            "first_url": url(1),
-            "last_url": url(pages),
-        })
-    }
-}
-
 /// The `month` template variable.
 pub fn month_view(site: &Site, year: i32, m: &Month) -> Value {
     json!({
@@ -581,18 +590,4 @@ where
         "count": year.count(),
         "months": months,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn pager_ranges_at_the_boundaries() {
-        assert_eq!(Pager::new(0, 10, 1, "/").range(), 0..0);
-        assert_eq!(Pager::new(10, 10, 1, "/").range(), 0..10);
-        assert_eq!(Pager::new(11, 10, 2, "/").range(), 10..11);
-        assert_eq!(Pager::new(11, 10, 2, "/").pages(), 2);
-        assert_eq!(Pager::new(0, 10, 1, "/").pages(), 1);
-    }
 }

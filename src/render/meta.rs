@@ -268,7 +268,9 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 ],
             ));
         }
-        Job::Month(y, mo) => {
+        Job::Month {
+            year: y, month: mo, ..
+        } => {
             let year = &site.archive[*y];
             let month = &year.months[*mo];
             let when = format!("{} {}", month_name(month.month), year.year);
@@ -323,7 +325,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             }
             nodes.push(ld::breadcrumbs(c, &trail));
         }
-        Job::Member(i) => {
+        Job::Member { member: i, .. } => {
             let member = &site.members[*i];
             m.title = member.name.clone();
             let bio = plain_excerpt(&member.bio.html, DESCRIPTION_MAX);
@@ -356,7 +358,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &[("Members", "/members/"), (&member.name, &member.path)],
             ));
         }
-        Job::Threads => {
+        Job::Threads { .. } => {
             m.title = "Threads".into();
             m.description = format!("The conversations of {name}, kept as they happened.");
             nodes.push(ld::web_page(
@@ -368,7 +370,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             ));
             nodes.push(ld::breadcrumbs(c, &[("Threads", "/threads/")]));
         }
-        Job::Thread(i) => {
+        Job::Thread { thread: i, page } => {
             let t = &site.threads[*i];
             m.title = t.title.clone();
             let first = t
@@ -403,7 +405,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &format!("{name}: ‘{}’", t.title),
                 &mut m.feeds,
             );
-            nodes.push(ld::discussion(site, *i, &m.description));
+            nodes.push(ld::discussion(site, *i, *page, &m.description));
             nodes.push(ld::breadcrumbs(
                 c,
                 &[("Threads", "/threads/"), (&t.title, &t.path)],

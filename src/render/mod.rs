@@ -11,6 +11,7 @@ pub mod deps;
 mod feed;
 mod jobs;
 pub mod meta;
+mod paging;
 mod redirect;
 mod sitemap;
 pub mod structured;
@@ -176,8 +177,8 @@ impl<'a> Renderer<'a> {
         let own = match job {
             Job::Post(i) => site.posts[*i].lang.as_deref(),
             Job::Page(i) => site.pages[*i].lang.as_deref(),
-            Job::Member(i) => site.members[*i].lang.as_deref(),
-            Job::Thread(i) => site.threads[*i].lang.as_deref(),
+            Job::Member { member, .. } => site.members[*member].lang.as_deref(),
+            Job::Thread { thread, .. } => site.threads[*thread].lang.as_deref(),
             _ => None,
         };
         let lang = own.unwrap_or(&config.language);
@@ -272,13 +273,14 @@ impl<'a> Renderer<'a> {
                 put("year", jobs::archive_year(site, *y, |idx| self.posts(idx)));
                 "archive_year.html"
             }
-            Job::Month(y, m) => {
-                let month = &site.archive[*y].months[*m];
-                put(
-                    "month",
-                    jobs::month_view(site, site.archive[*y].year, month),
-                );
-                put("posts", self.posts(&month.posts));
+            Job::Month { year, month, page } => {
+                let y = &site.archive[*year];
+                let m = &y.months[*month];
+                let base = format!("/{}/{:02}/", y.year, m.month);
+                let pager = jobs::Pager::new(m.posts.len(), site.config.paginate, *page, &base);
+                put("month", jobs::month_view(site, y.year, m));
+                put("posts", self.posts(&m.posts[pager.range()]));
+                put("paginator", pager.view(&site.config));
                 "archive_month.html"
             }
             Job::Members { by_activity } => {
@@ -304,27 +306,63 @@ impl<'a> Renderer<'a> {
                 );
                 "members.html"
             }
-            Job::Member(i) => {
-                let m = &site.members[*i];
+            Job::Member { member, page } => {
+                let m = &site.members[*member];
+                let config = &site.config;
+                let per = config.paginate_entries;
                 put("member", views::member_full(site, m));
-                put("posts", self.posts(&m.posts));
-                put("comments", views::member_comments(site, m));
-                put("entries", views::member_entries(site, m));
+                put(
+                    "posts",
+                    self.posts(jobs::page_slice(&m.posts, config.paginate, *page)),
+                );
+                put(
+                    "comments",
+                    views::member_comments(site, jobs::page_slice(&m.comments, per, *page)),
+                );
+                put(
+                    "entries",
+                    views::member_entries(site, jobs::page_slice(&m.entries, per, *page)),
+                );
+                put(
+                    "counts",
+                    serde_json::json!({
+                        "posts": m.posts.len(),
+                        "comments": m.comments.len(),
+                        "entries": m.entries.len(),
+                    }),
+                );
+                let pages = jobs::member_pages(config, m);
+                let total = m.posts.len() + m.comments.len() + m.entries.len();
+                put(
+                    "paginator",
+                    jobs::paginator(config, &m.path, *page, pages, total, per),
+                );
                 "member.html"
             }
-            Job::Threads => {
-                let threads: Vec<Value> = site
-                    .threads
+            Job::Threads { page } => {
+                let per = site.config.paginate_threads;
+                let threads: Vec<Value> = jobs::page_slice(&site.threads, per, *page)
                     .iter()
                     .map(|t| views::thread_summary(site, t))
                     .collect();
                 put("threads", Value::Array(threads));
+                let pager = jobs::Pager::new(site.threads.len(), per, *page, "/threads/");
+                put("paginator", pager.view(&site.config));
                 "threads.html"
             }
-            Job::Thread(i) => {
+            Job::Thread { thread, page } => {
+                let t = &site.threads[*thread];
+                put("thread", views::thread_full(site, t, *page, self.summaries));
                 put(
-                    "thread",
-                    views::thread_full(site, &site.threads[*i], self.summaries),
+                    "paginator",
+                    jobs::paginator(
+                        &site.config,
+                        &t.path,
+                        *page,
+                        t.page_count(),
+                        t.entries.len(),
+                        site.config.paginate_entries,
+                    ),
                 );
                 "thread.html"
             }

@@ -340,7 +340,8 @@ fn participant_person(site: &Site, p: &Participant) -> Value {
 }
 
 /// A thread as a `DiscussionForumPosting`, its entries as `Comment`s.
-pub fn discussion(site: &Site, i: ThreadIdx, description: &str) -> Value {
+/// Page `page` of a paged thread holds that page's entries only.
+pub fn discussion(site: &Site, i: ThreadIdx, page: usize, description: &str) -> Value {
     let c = &site.config;
     let t = &site.threads[i];
     let url = c.permalink(&t.path);
@@ -396,18 +397,27 @@ pub fn discussion(site: &Site, i: ThreadIdx, description: &str) -> Value {
         );
     }
     if !t.entries.is_empty() {
-        obj.insert("comment".into(), Value::Array(entry_nodes(site, t)));
+        obj.insert("comment".into(), Value::Array(entry_nodes(site, t, page)));
     }
     v
 }
 
-/// A thread's entries as `Comment`s, nested like [`comment_nodes`].
-fn entry_nodes(site: &Site, t: &Thread) -> Vec<Value> {
-    let parents: Vec<Option<usize>> = t.entries.iter().map(|e| e.parent).collect();
-    let (roots, shown) = tree::layout(&parents, tree::MAX_DEPTH);
-    let page = site.config.permalink(&t.path);
+/// The entries on page `page_no` of a thread as `Comment`s, nested like
+/// [`comment_nodes`] and like the page shows them.
+fn entry_nodes(site: &Site, t: &Thread, page_no: usize) -> Vec<Value> {
+    let (tops, shown) = t.page_layout(page_no);
+    let page = site
+        .config
+        .permalink(&super::jobs::page_path(&t.path, page_no));
     // Recursion bounded by the layout: at most MAX_DEPTH levels.
-    fn node(site: &Site, t: &Thread, page: &str, i: usize, shown: &[tree::Shown]) -> Value {
+    fn node(
+        site: &Site,
+        t: &Thread,
+        page: (&str, usize),
+        i: usize,
+        shown: &[tree::Shown],
+    ) -> Value {
+        let (url_of_page, page_no) = page;
         let e = &t.entries[i];
         let mut text = plain_text(&e.text);
         if text.is_empty() {
@@ -417,7 +427,7 @@ fn entry_nodes(site: &Site, t: &Thread) -> Vec<Value> {
         }
         let mut v = Map::new();
         v.insert("@type".into(), "Comment".into());
-        let url = format!("{page}#{}", entry_anchor(&e.id));
+        let url = format!("{url_of_page}#{}", entry_anchor(&e.id));
         v.insert("@id".into(), url.clone().into());
         v.insert("url".into(), url.into());
         v.insert("author".into(), participant_person(site, &e.by));
@@ -436,6 +446,7 @@ fn entry_nodes(site: &Site, t: &Thread) -> Vec<Value> {
                 Value::Array(
                     replies
                         .iter()
+                        .filter(|&&k| t.on_page(k, page_no))
                         .map(|&k| node(site, t, page, k, shown))
                         .collect(),
                 ),
@@ -443,9 +454,8 @@ fn entry_nodes(site: &Site, t: &Thread) -> Vec<Value> {
         }
         Value::Object(v)
     }
-    roots
-        .iter()
-        .map(|&i| node(site, t, &page, i, &shown))
+    tops.iter()
+        .map(|&i| node(site, t, (&page, page_no), i, &shown))
         .collect()
 }
 

@@ -360,12 +360,21 @@ pub fn thread_summary(site: &Site, t: &Thread) -> Value {
     })
 }
 
-/// The full view of a thread.
-pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
-    let parents: Vec<Option<usize>> = t.entries.iter().map(|e| e.parent).collect();
-    let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
+/// The full view of page `page` of a thread: its entries on that page
+/// in reading order, nested as on one long page; an entry whose parent is
+/// on another page links there ("in reply to").
+pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) -> Value {
+    let (tops, shown) = t.page_layout(page);
+    let on_page = |i: usize| t.on_page(i, page);
     // Recursion bounded by the layout: at most MAX_DEPTH levels.
-    fn node(site: &Site, t: &Thread, i: usize, shown: &[crate::tree::Shown]) -> Value {
+    fn node(
+        site: &Site,
+        t: &Thread,
+        i: usize,
+        top: bool,
+        shown: &[crate::tree::Shown],
+        on_page: &dyn Fn(usize) -> bool,
+    ) -> Value {
         let e = &t.entries[i];
         let quote = e.quote.map(|(p, ci)| {
             let post = &site.posts[p];
@@ -381,12 +390,35 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
         });
         let in_reply_to = e.parent.map(|k| {
             let parent = &t.entries[k];
-            json!({"author": participant_name(site, &parent.by), "anchor": entry_anchor(&parent.id)})
+            let anchor = entry_anchor(&parent.id);
+            let elsewhere = !on_page(k);
+            let href = if elsewhere {
+                entry_url(site, t, k)
+            } else {
+                format!("#{anchor}")
+            };
+            json!({
+                "author": participant_name(site, &parent.by),
+                "anchor": anchor,
+                "href": href,
+                "elsewhere": elsewhere,
+                // Not nested under what it answers: at the top of a page.
+                "apart": top,
+            })
         });
-        let page = site.config.permalink(&t.path);
+        // What it answers, for microformats readers: the thread, or an
+        // entry on whichever page holds it.
         let in_reply_to_url = match e.parent {
-            Some(k) => format!("{page}#{}", entry_anchor(&t.entries[k].id)),
-            None => page,
+            Some(k) => {
+                let page = t.entry_pages.get(k).copied().unwrap_or(1) as usize;
+                format!(
+                    "{}#{}",
+                    site.config
+                        .permalink(&super::jobs::page_path(&t.path, page)),
+                    entry_anchor(&t.entries[k].id)
+                )
+            }
+            None => site.config.permalink(&t.path),
         };
         json!({
             "id": e.id,
@@ -398,7 +430,12 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
             "url": e.url,
             "in_reply_to": in_reply_to,
             "in_reply_to_url": in_reply_to_url,
-            "replies": shown[i].replies.iter().map(|&k| node(site, t, k, shown)).collect::<Vec<_>>(),
+            "replies": shown[i]
+                .replies
+                .iter()
+                .filter(|&&k| on_page(k))
+                .map(|&k| node(site, t, k, false, shown, on_page))
+                .collect::<Vec<_>>(),
         })
     }
     let mut v = thread_summary(site, t);
@@ -425,13 +462,28 @@ pub fn thread_full(site: &Site, t: &Thread, summaries: &[Value]) -> Value {
     obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(
         "entries".into(),
-        Value::Array(roots.iter().map(|&i| node(site, t, i, &shown)).collect()),
+        Value::Array(
+            tops.iter()
+                .map(|&i| node(site, t, i, true, &shown, &on_page))
+                .collect(),
+        ),
     );
     obj.insert(
         "related".into(),
         Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
     );
     v
+}
+
+/// The address of entry `e` of a thread: the page it is on, and its
+/// anchor.
+pub fn entry_url(site: &Site, t: &Thread, e: usize) -> String {
+    let page = t.entry_pages.get(e).copied().unwrap_or(1) as usize;
+    format!(
+        "{}#{}",
+        site.config.url(&super::jobs::page_path(&t.path, page)),
+        entry_anchor(&t.entries[e].id)
+    )
 }
 
 /// The anchor of a thread entry: `entry-<id>`.
@@ -512,6 +564,56 @@ pub fn home_overview(site: &Site) -> Value {
             .map(|m| member_summary(site, m))
             .collect::<Vec<_>>(),
         "recent_threads": site.threads.iter().take(3).map(|t| thread_summary(site, t)).collect::<Vec<_>>(),
+        "active_threads": active_threads(site, 5),
+    })
+}
+
+/// The `limit` threads with most messages in the month of the site's
+/// newest dated message (a list's front page: what people argue about
+/// now), most first: `{month: {year, month, name}, threads: [thread
+/// summary with `month_count`]}`, or null when no message is dated.
+fn active_threads(site: &Site, limit: usize) -> Value {
+    use chrono::Datelike;
+    let newest = site
+        .threads
+        .iter()
+        .flat_map(|t| t.entries.iter().filter_map(|e| e.date))
+        .max();
+    let Some(newest) = newest else {
+        return Value::Null;
+    };
+    let (year, month) = (newest.year(), newest.month());
+    let mut counts: Vec<(usize, usize)> = site
+        .threads
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let n = t
+                .entries
+                .iter()
+                .filter(|e| {
+                    e.date
+                        .is_some_and(|d| d.year() == year && d.month() == month)
+                })
+                .count();
+            (i, n)
+        })
+        .filter(|&(_, n)| n > 0)
+        .collect();
+    // Ties keep the threads' own order (newest first).
+    counts.sort_by_key(|&(i, n)| (std::cmp::Reverse(n), i));
+    let threads: Vec<Value> = counts
+        .into_iter()
+        .take(limit)
+        .map(|(i, n)| {
+            let mut v = thread_summary(site, &site.threads[i]);
+            v["month_count"] = Value::from(n);
+            v
+        })
+        .collect();
+    json!({
+        "month": {"year": year, "month": month, "name": month_name(month)},
+        "threads": threads,
     })
 }
 
@@ -583,9 +685,9 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
 }
 
 /// A member's thread entries, newest thread first.
-pub fn member_entries(site: &Site, m: &Member) -> Value {
+pub fn member_entries(site: &Site, entries: &[(ThreadIdx, usize)]) -> Value {
     Value::Array(
-        m.entries
+        entries
             .iter()
             .map(|&(t, e)| {
                 let thread = &site.threads[t];
@@ -593,7 +695,7 @@ pub fn member_entries(site: &Site, m: &Member) -> Value {
                 json!({
                     "thread_title": thread.title,
                     "thread_url": site.config.url(&thread.path),
-                    "url": format!("{}#{}", site.config.url(&thread.path), entry_anchor(&entry.id)),
+                    "url": entry_url(site, thread, e),
                     "date": entry.date.as_ref().map(date),
                     "text": entry.text,
                 })
@@ -603,9 +705,9 @@ pub fn member_entries(site: &Site, m: &Member) -> Value {
 }
 
 /// A member's comments, newest first, each linking to its place.
-pub fn member_comments(site: &Site, m: &Member) -> Value {
+pub fn member_comments(site: &Site, comments: &[(PostIdx, usize)]) -> Value {
     Value::Array(
-        m.comments
+        comments
             .iter()
             .map(|&(p, ci)| {
                 let post = &site.posts[p];

@@ -110,10 +110,29 @@ fn a_thread_chained_two_thousand_deep_builds_and_flattens_past_eight_levels() {
     let site = Site::new(CONFIG, &[("content/threads/long.md", &entry_chain(n))]);
     let options = site.options();
     on_small_stack(60, move || salon::build(&options).map(|_| ())).expect("builds");
-    let page = site.page("/threads/long/");
-    let entries: Vec<_> = page.select(&sel("article.entry")).collect();
-    assert_eq!(entries.len(), n);
-    assert_eq!(entries.iter().map(|e| nesting(*e)).max(), Some(8));
+    // Fifty entries a page (`paginate_entries`), in reading order.
+    let pages = n / 50;
+    let mut ids = Vec::new();
+    for number in 1..=pages {
+        let path = match number {
+            1 => "/threads/long/".to_owned(),
+            k => format!("/threads/long/page/{k}/"),
+        };
+        let page = site.page(&path);
+        let entries: Vec<_> = page.select(&sel("article.entry")).collect();
+        assert_eq!(entries.len(), 50, "{path}");
+        if number == 1 {
+            assert_eq!(entries.iter().map(|e| nesting(*e)).max(), Some(8));
+        }
+        ids.extend(
+            entries
+                .iter()
+                .filter_map(|e| e.value().attr("id").map(str::to_owned)),
+        );
+    }
+    let expected: Vec<String> = (0..n).map(|i| format!("entry-e{i}")).collect();
+    assert_eq!(ids, expected, "every entry once, in order");
+    let page = site.page(&format!("/threads/long/page/{pages}/"));
     let e1999 = page
         .select(&sel("#entry-e1999"))
         .next()

@@ -25,6 +25,7 @@ mod journeys;
 mod journeys_import;
 mod languages;
 mod mbox;
+mod mbox_scale;
 mod microformats;
 mod moderate_cli;
 mod moderation;

@@ -108,18 +108,28 @@ impl fmt::Display for ThreadReport {
 struct Known {
     /// Relative to the site folder.
     path: PathBuf,
-    /// Ids of its entries and of `skip:`.
-    ids: HashSet<String>,
-    source_url: Option<String>,
 }
 
 /// Writes conversations into one site, remembering what it wrote so a
 /// batch (an mbox) never gives two conversations the same file.
+///
+/// What the site's thread files hold is indexed by id and source URL, so
+/// finding a conversation's file costs the same with 20 threads as with
+/// 200,000 (a list's whole archive imported again).
 #[derive(Debug)]
 pub struct ThreadWriter {
     root: PathBuf,
     matcher: Matcher,
     known: Vec<Known>,
+    /// Every id in a known file's `entries:` or `skip:`: the first file
+    /// holding it, and whether it is in that file's `skip:`.
+    ids: HashMap<String, (usize, bool)>,
+    /// The further files of an id more than one file holds (rare).
+    more_ids: HashMap<String, Vec<usize>>,
+    /// Known files by their trimmed `source: url`.
+    urls: HashMap<String, Vec<usize>>,
+    /// Known files (those this writer created too) by path.
+    paths: HashMap<PathBuf, usize>,
 }
 
 /// Writes one conversation into the site at `root`; see [`ThreadWriter`].
@@ -155,25 +165,134 @@ impl ThreadWriter {
                 root.display()
             )));
         }
-        let mut known = Vec::new();
+        let mut writer = ThreadWriter {
+            root: root.to_path_buf(),
+            matcher: Matcher::load(root)?,
+            known: Vec::new(),
+            ids: HashMap::new(),
+            more_ids: HashMap::new(),
+            urls: HashMap::new(),
+            paths: HashMap::new(),
+        };
         for path in crate::import::markdown_files(&root.join(THREADS)) {
             let text = fs::read_to_string(&path).map_err(|e| Error::io(&path, e))?;
             let rel = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
             // Files that cannot be read are only an error if we must write
             // to them; the build reports them anyway.
             if let Ok(e) = merge::read(&rel, &text) {
-                known.push(Known {
-                    path: rel,
-                    ids: e.ids.into_iter().chain(e.skip).collect(),
-                    source_url: e.source_url,
-                });
+                let skip: Vec<(String, bool)> = e.skip.into_iter().map(|i| (i, true)).collect();
+                let ids = skip
+                    .into_iter()
+                    .chain(e.ids.into_iter().map(|i| (i, false)));
+                writer.add_known(rel, ids, e.source_url.as_deref());
             }
         }
-        Ok(ThreadWriter {
-            root: root.to_path_buf(),
-            matcher: Matcher::load(root)?,
-            known,
-        })
+        Ok(writer)
+    }
+
+    /// Records a thread file and what it holds; `ids` with whether each
+    /// is in `skip:` (a skipped id listed first wins over its entry).
+    fn add_known(
+        &mut self,
+        path: PathBuf,
+        ids: impl Iterator<Item = (String, bool)>,
+        source_url: Option<&str>,
+    ) {
+        let k = self.known.len();
+        self.paths.insert(path.clone(), k);
+        self.known.push(Known { path });
+        for (id, skipped) in ids {
+            self.add_id(k, id, skipped);
+        }
+        if let Some(u) = source_url.map(str::trim).filter(|u| !u.is_empty()) {
+            self.urls.entry(u.to_owned()).or_default().push(k);
+        }
+    }
+
+    fn add_id(&mut self, k: usize, id: String, skipped: bool) {
+        match self.ids.get(&id) {
+            None => {
+                self.ids.insert(id, (k, skipped));
+            }
+            Some(&(first, _)) if first == k => {}
+            Some(_) => {
+                let more = self.more_ids.entry(id).or_default();
+                if !more.contains(&k) {
+                    more.push(k);
+                }
+            }
+        }
+    }
+
+    /// The known files holding one of `ids` or whose source is one of
+    /// `urls`, in the order they were found.
+    fn holding<'a>(
+        &self,
+        ids: impl Iterator<Item = &'a str>,
+        urls: impl Iterator<Item = &'a str>,
+    ) -> Vec<usize> {
+        let mut found: Vec<usize> = Vec::new();
+        for id in ids {
+            if let Some(&(k, _)) = self.ids.get(id) {
+                found.push(k);
+                found.extend(self.more_ids.get(id).into_iter().flatten());
+            }
+        }
+        for u in urls {
+            found.extend(self.urls.get(u.trim()).into_iter().flatten());
+        }
+        found.sort_unstable();
+        found.dedup();
+        found
+    }
+
+    /// What [`ThreadWriter::write`] would report for a conversation whose
+    /// every message is in one thread file already (in `entries:` or
+    /// `skip:`): found from the index, without its texts or reading the
+    /// file. `None` when something may be new, or with `--slug`.
+    pub fn unchanged(&self, conv: &Conversation, opts: &ThreadOptions) -> Option<ThreadReport> {
+        if opts.slug.is_some() {
+            return None;
+        }
+        let mut report = ThreadReport {
+            path: PathBuf::new(),
+            outcome: Outcome::Unchanged,
+            entries: 0,
+            by_members: 0,
+            already: 0,
+            skipped: 0,
+            unmatched: Vec::new(),
+            notes: Vec::new(),
+            preview: String::new(),
+            dry_run: opts.dry_run,
+        };
+        let messages = self.prepare(conv, &mut report);
+        let mut file = None;
+        for m in &messages {
+            let &(k, skipped) = self.ids.get(&m.entry.id)?;
+            if self.more_ids.contains_key(&m.entry.id) || file.is_some_and(|f| f != k) {
+                return None;
+            }
+            file = Some(k);
+            if skipped {
+                report.skipped += 1;
+            } else {
+                report.already += 1;
+            }
+        }
+        let urls = conv
+            .source_url
+            .iter()
+            .chain(conv.messages.iter().filter_map(|m| m.url.as_ref()));
+        let holding = self.holding(
+            messages.iter().map(|m| m.entry.id.as_str()),
+            urls.map(String::as_str),
+        );
+        if holding != [file?] {
+            return None;
+        }
+        report.path = self.known[file?].path.clone();
+        Some(report)
     }
 
     /// Writes `conv` as a new thread file, or adds its new messages to the
@@ -338,23 +457,16 @@ impl ThreadWriter {
         // Ids are namespaced by their source, and so are addresses: a file
         // holds this conversation when it has one of its ids, or when its
         // source is the conversation's address or one of its messages'.
-        let ids: HashSet<&str> = messages.iter().map(|m| m.entry.id.as_str()).collect();
-        let urls: HashSet<&str> = conv
+        let urls = conv
             .source_url
             .iter()
             .chain(conv.messages.iter().filter_map(|m| m.url.as_ref()))
             .map(|u| u.trim())
-            .filter(|u| !u.is_empty())
-            .collect();
+            .filter(|u| !u.is_empty());
         let holding: Vec<&Known> = self
-            .known
-            .iter()
-            .filter(|k| {
-                k.ids.iter().any(|i| ids.contains(i.as_str()))
-                    || k.source_url
-                        .as_deref()
-                        .is_some_and(|u| urls.contains(u.trim()))
-            })
+            .holding(messages.iter().map(|m| m.entry.id.as_str()), urls)
+            .into_iter()
+            .map(|k| &self.known[k])
             .collect();
         let names = |list: &[&Known]| {
             list.iter()
@@ -371,7 +483,7 @@ impl ThreadWriter {
             if self.root.join(&rel).exists() {
                 // Either a thread of another conversation or one we cannot
                 // read: the merge reports which, with the position.
-                if self.known.iter().any(|k| k.path == rel) {
+                if self.paths.contains_key(&rel) {
                     return Err(Error::Refused(format!(
                         "{} exists and holds another conversation (no entry id in common); choose another --slug",
                         rel.display()
@@ -406,7 +518,7 @@ impl ThreadWriter {
                         n => format!("{base}-{n}"),
                     })
                     .map(|s| Path::new(THREADS).join(format!("{s}.md")))
-                    .find(|p| !self.root.join(p).exists())
+                    .find(|p| !self.paths.contains_key(p) && !self.root.join(p).exists())
                     .expect("some name is free");
                 Ok(Target::New(rel))
             }
@@ -475,11 +587,11 @@ impl ThreadWriter {
             f.write_all(text.as_bytes())
                 .map_err(|e| Error::io(&path, e))?;
         }
-        self.known.push(Known {
-            path: rel,
-            ids: messages.into_iter().map(|m| m.entry.id).collect(),
-            source_url: conv.source_url.clone(),
-        });
+        self.add_known(
+            rel,
+            messages.into_iter().map(|m| (m.entry.id, false)),
+            conv.source_url.as_deref(),
+        );
         Ok(report)
     }
 
@@ -516,8 +628,13 @@ impl ThreadWriter {
         if !opts.dry_run {
             replace(&path, &old, &merged)?;
         }
-        if let Some(k) = self.known.iter_mut().find(|k| k.path == rel) {
-            k.ids.extend(new);
+        match self.paths.get(&rel).copied() {
+            Some(k) => {
+                for id in new {
+                    self.add_id(k, id, false);
+                }
+            }
+            None => self.add_known(rel, new.into_iter().map(|id| (id, false)), None),
         }
         Ok(report)
     }

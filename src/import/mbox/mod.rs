@@ -19,12 +19,13 @@ pub mod split;
 pub mod thread;
 
 use std::collections::{HashMap, HashSet};
-use std::io::BufRead;
+use std::io::{BufRead, Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
 
 use crate::date::Date;
 use crate::import::conversation::{Conversation, Message};
 use crate::import::ParseError;
-use mail::{parse_mail, Mail};
+use mail::{parse_head, parse_mail, Mail};
 use thread::{normalize_subject, Head};
 
 /// The messages of an mbox, decoded.
@@ -34,6 +35,17 @@ pub struct Mailbox {
     pub mails: Vec<Mail>,
     /// Messages left out, with their line: not a message, a copy.
     pub notes: Vec<(usize, String)>,
+    /// Where the bodies are when only headers were read ([`index`]).
+    pub bodies: Option<Bodies>,
+}
+
+/// Where to read the bodies of a mailbox read by [`index`].
+#[derive(Debug)]
+pub struct Bodies {
+    /// The mbox.
+    pub file: PathBuf,
+    /// Each mail's bytes in it, by index into [`Mailbox::mails`].
+    pub spans: Vec<(u64, u64)>,
 }
 
 /// One conversation found in a mailbox.
@@ -52,26 +64,114 @@ pub struct Found {
 /// Reads and decodes an mbox; fails only where it is no mbox.
 pub fn read(reader: impl BufRead) -> Result<Mailbox, ParseError> {
     let mut mailbox = Mailbox::default();
-    let mut seen: HashMap<String, usize> = HashMap::new();
-    split::split(reader, |raw| match parse_mail(&raw.bytes, raw.line) {
-        None => mailbox
-            .notes
-            .push((raw.line, "no headers: not a message; left out".into())),
-        Some(m) => match seen.get(&m.id) {
-            Some(&first) => mailbox.notes.push((
-                raw.line,
-                format!("a copy of the message at line {first}; left out"),
-            )),
-            None => {
-                seen.insert(m.id.clone(), raw.line);
-                mailbox.mails.push(m);
-            }
-        },
+    let mut seen = HashMap::new();
+    split::split(reader, |raw| {
+        let mail = parse_mail(&raw.bytes, raw.line);
+        keep(&mut mailbox, &mut seen, &raw, mail);
     })?;
     Ok(mailbox)
 }
 
+/// Reads an mbox's headers as a stream, keeping where each body is in
+/// `file` instead of the body: memory grows with the headers threading
+/// needs, not with the archive. `reader` reads `file`.
+pub fn index(reader: impl BufRead, file: &Path) -> Result<Mailbox, ParseError> {
+    let mut mailbox = Mailbox::default();
+    let mut spans = Vec::new();
+    let mut seen = HashMap::new();
+    split::split(reader, |raw| {
+        let mail = parse_head(&raw.bytes, raw.line);
+        if keep(&mut mailbox, &mut seen, &raw, mail) {
+            spans.push((raw.start, raw.end));
+        }
+    })?;
+    mailbox.mails.shrink_to_fit();
+    spans.shrink_to_fit();
+    mailbox.bodies = Some(Bodies {
+        file: file.to_path_buf(),
+        spans,
+    });
+    Ok(mailbox)
+}
+
+/// Adds `mail` unless it is no message or a copy (noted); whether it was
+/// added. `seen` maps a hash of each kept id to its line.
+fn keep(
+    mailbox: &mut Mailbox,
+    seen: &mut HashMap<u64, usize>,
+    raw: &split::RawMail,
+    mail: Option<Mail>,
+) -> bool {
+    let Some(m) = mail else {
+        mailbox
+            .notes
+            .push((raw.line, "no headers: not a message; left out".into()));
+        return false;
+    };
+    match seen.entry(xxhash_rust::xxh3::xxh3_64(m.id.as_bytes())) {
+        std::collections::hash_map::Entry::Occupied(first) => {
+            mailbox.notes.push((
+                raw.line,
+                format!("a copy of the message at line {}; left out", first.get()),
+            ));
+            false
+        }
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(raw.line);
+            mailbox.mails.push(m);
+            true
+        }
+    }
+}
+
 impl Mailbox {
+    /// The text and fold of mail `m`: read back from the mbox when only
+    /// headers were kept.
+    pub fn body(&self, m: usize) -> std::io::Result<(String, Option<String>)> {
+        let mail = &self.mails[m];
+        let Some(bodies) = &self.bodies else {
+            return Ok((mail.text.clone(), mail.quoted.clone()));
+        };
+        let mut file = std::fs::File::open(&bodies.file)?;
+        self.read_body(&mut file, m)
+    }
+
+    fn read_body(
+        &self,
+        file: &mut std::fs::File,
+        m: usize,
+    ) -> std::io::Result<(String, Option<String>)> {
+        let bodies = self.bodies.as_ref().expect("only for indexed mailboxes");
+        let (start, end) = bodies.spans[m];
+        let mut raw = vec![0; usize::try_from(end - start).unwrap_or(usize::MAX)];
+        file.seek(SeekFrom::Start(start))?;
+        file.read_exact(&mut raw)?;
+        let mail = parse_mail(&split::unescape_all(&raw), self.mails[m].line).ok_or_else(|| {
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "the message at line {} changed since it was read",
+                    self.mails[m].line
+                ),
+            )
+        })?;
+        Ok((mail.text, mail.quoted))
+    }
+
+    /// `found`'s conversation with every message's text and fold, read
+    /// back from the mbox when only headers were kept.
+    pub fn filled(&self, found: &Found) -> std::io::Result<Conversation> {
+        let mut conversation = found.conversation.clone();
+        let Some(bodies) = &self.bodies else {
+            return Ok(conversation);
+        };
+        let mut file = std::fs::File::open(&bodies.file)?;
+        for (message, &m) in conversation.messages.iter_mut().zip(&found.mails) {
+            (message.text, message.quoted) = self.read_body(&mut file, m)?;
+        }
+        Ok(conversation)
+    }
+
     /// The conversations, oldest first.
     pub fn conversations(&self) -> Vec<Found> {
         let heads: Vec<Head> = self
@@ -85,7 +185,29 @@ impl Mailbox {
                 date: m.date,
             })
             .collect();
-        thread::thread(&heads)
+        self.threaded(&heads)
+    }
+
+    /// The conversations, oldest first, moving what only threading needs
+    /// (`References`, the raw subject) out of the mails instead of
+    /// copying it: the least memory a whole archive can be threaded in.
+    pub fn take_conversations(&mut self) -> Vec<Found> {
+        let heads: Vec<Head> = self
+            .mails
+            .iter_mut()
+            .map(|m| Head {
+                message_id: m.message_id.clone(),
+                references: std::mem::take(&mut m.references),
+                subject_key: normalize_subject(&std::mem::take(&mut m.subject)),
+                is_reply: m.is_reply,
+                date: m.date,
+            })
+            .collect();
+        self.threaded(&heads)
+    }
+
+    fn threaded(&self, heads: &[Head]) -> Vec<Found> {
+        thread::thread(heads)
             .into_iter()
             .map(|tree| self.found(&tree))
             .collect()
@@ -117,7 +239,9 @@ impl Mailbox {
             }
         }
         let title = if root.title.trim().is_empty() {
-            first_words(&root.text, 8)
+            // Only headers may have been read: the root's text, read back.
+            let text = self.body(tree[0].0).map(|(t, _)| t).unwrap_or_default();
+            first_words(&text, 8)
         } else {
             root.title.clone()
         };
@@ -332,6 +456,18 @@ Hammers.
             let data = format!("From x\nSubject: s\n\n{body}");
             let mb = read(data.as_bytes()).unwrap();
             let found = mb.conversations();
+            // Headers first, bodies read back: the same conversations.
+            let file = tempfile::NamedTempFile::new().unwrap();
+            std::fs::write(file.path(), &data).unwrap();
+            let indexed = index(data.as_bytes(), file.path()).unwrap();
+            let again = indexed.conversations();
+            proptest::prop_assert_eq!(again.len(), found.len());
+            for (a, f) in again.iter().zip(&found) {
+                let filled = indexed.filled(a).unwrap();
+                proptest::prop_assert_eq!(&filled.title, &f.conversation.title);
+                let texts = |c: &Conversation| c.messages.iter().map(|m| (m.id.clone(), m.parent.clone(), m.text.clone(), m.quoted.clone())).collect::<Vec<_>>();
+                proptest::prop_assert_eq!(texts(&filled), texts(&f.conversation));
+            }
             let total: usize = found.iter().map(|f| f.conversation.messages.len()).sum();
             proptest::prop_assert_eq!(total, mb.mails.len());
             for f in &found {

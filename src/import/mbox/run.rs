@@ -6,8 +6,10 @@ use std::fs;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use super::comments::collect;
-use super::{read, Found, Mailbox, Selection};
+use super::{index, read, Found, Mailbox, Selection};
 use crate::error::{Diagnostic, Error, Position};
 use crate::import::conversation::{ThreadOptions, ThreadReport, ThreadWriter};
 use crate::import::{CommentRecord, ImportReport, Importer, Item, Target};
@@ -26,35 +28,89 @@ pub struct Loaded {
     pub warnings: Vec<Diagnostic>,
 }
 
-/// Reads `file`; an error names the file and the line where it stops
-/// being an mbox.
+/// Reads `file`'s headers and finds its conversations; bodies stay in
+/// the file until written. An error names the file and the line where
+/// it stops being an mbox.
 pub fn load(file: &Path) -> Result<Loaded, Error> {
+    load_with(file, false)
+}
+
+/// [`load`], with a progress bar on stderr when `progress` is set.
+pub fn load_with(file: &Path, progress: bool) -> Result<Loaded, Error> {
     let f = fs::File::open(file).map_err(|e| Error::io(file, e))?;
-    let mailbox = read(BufReader::with_capacity(256 * 1024, f)).map_err(|e| {
-        Error::Content(vec![Diagnostic::error(
-            file,
-            Some(Position::new(e.line, e.column)),
-            e.message,
-        )])
-    })?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = bar(
+        progress,
+        len,
+        "reading",
+        "{bytes}/{total_bytes} ({bytes_per_sec}, {eta} left)",
+    );
+    let reader = BufReader::with_capacity(256 * 1024, bar.wrap_read(f));
+    let mailbox = index(reader, file).map_err(|e| located(file, e))?;
+    bar.finish_and_clear();
+    Ok(loaded(file, mailbox, true))
+}
+
+/// A progress bar on stderr, or a hidden one. indicatif draws only on a
+/// terminal, so piped output and tests stay clean either way.
+fn bar(progress: bool, len: u64, what: &str, counts: &str) -> indicatif::ProgressBar {
+    if !progress {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(len),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    bar.set_style(
+        indicatif::ProgressStyle::with_template(&format!("{what} [{{bar:40}}] {counts}"))
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar
+}
+
+fn located(file: &Path, e: crate::import::ParseError) -> Error {
+    Error::Content(vec![Diagnostic::error(
+        file,
+        Some(Position::new(e.line, e.column)),
+        e.message,
+    )])
+}
+
+/// Reads `file` whole, bodies decoded in memory (for `--comments`: a
+/// mailbox of replies to the site, not a list's archive).
+fn load_whole(file: &Path) -> Result<Loaded, Error> {
+    let f = fs::File::open(file).map_err(|e| Error::io(file, e))?;
+    let mailbox = read(BufReader::with_capacity(256 * 1024, f)).map_err(|e| located(file, e))?;
+    Ok(loaded(file, mailbox, false))
+}
+
+/// The mailbox with its conversations; `take` moves what only threading
+/// needs out of the mails (see [`Mailbox::take_conversations`]).
+fn loaded(file: &Path, mut mailbox: Mailbox, take: bool) -> Loaded {
     let warnings = mailbox
         .notes
         .iter()
         .map(|(line, why)| Diagnostic::warning(file, Some(Position::new(*line, 1)), why.clone()))
         .collect();
-    let found = mailbox.conversations();
-    Ok(Loaded {
+    let found = if take {
+        mailbox.take_conversations()
+    } else {
+        mailbox.conversations()
+    };
+    Loaded {
         file: file.to_path_buf(),
         mailbox,
         found,
         warnings,
-    })
+    }
 }
 
 /// What importing conversations did.
 #[derive(Debug, Default)]
 pub struct ThreadsReport {
-    /// One per conversation written (or that would be).
+    /// One per conversation written (or that would be); each `preview`
+    /// only in a dry run.
     pub threads: Vec<ThreadReport>,
     /// Conversations the writer refused: title and why.
     pub failed: Vec<(String, String)>,
@@ -71,6 +127,24 @@ pub fn import_threads(
     selection: &Selection,
     opts: &ThreadOptions,
 ) -> Result<ThreadsReport, Error> {
+    import_threads_with(root, loaded, selection, opts, false)
+}
+
+/// How many messages' bodies are read and decoded at once (in parallel)
+/// before their conversations are written: enough to keep both cores
+/// busy, few enough that memory stays flat.
+const BATCH_MESSAGES: usize = 20_000;
+
+/// [`import_threads`], with a progress bar on stderr when `progress` is
+/// set. Bodies are read back from the mbox a batch of conversations at a
+/// time, and not at all for a conversation the site has in full.
+pub fn import_threads_with(
+    root: &Path,
+    loaded: &Loaded,
+    selection: &Selection,
+    opts: &ThreadOptions,
+    progress: bool,
+) -> Result<ThreadsReport, Error> {
     let picked = selection.pick(&loaded.mailbox, &loaded.found);
     if opts.slug.is_some() && picked.len() > 1 {
         return Err(Error::Refused(format!(
@@ -83,12 +157,71 @@ pub fn import_threads(
         unknown_ids: selection.unknown_ids(&loaded.mailbox, &loaded.found),
         ..Default::default()
     };
-    for found in picked {
-        match writer.write(&found.conversation, opts) {
-            Ok(r) => report.threads.push(r),
-            Err(Error::Refused(why)) => report.failed.push((found.conversation.title.clone(), why)),
+    let total: usize = picked.iter().map(|f| f.mails.len()).sum();
+    let bar = bar(
+        progress,
+        total as u64,
+        "writing",
+        "{pos}/{len} messages ({per_sec}, {eta} left)",
+    );
+    let mut rest = picked.as_slice();
+    while !rest.is_empty() {
+        // Each conversation with what the site has of it already: one it
+        // has in full needs no body read.
+        let mut batch: Vec<(&Found, Option<ThreadReport>)> = Vec::new();
+        let mut messages = 0;
+        while let Some((&found, tail)) = rest.split_first() {
+            if messages > 0 && messages + found.mails.len() > BATCH_MESSAGES {
+                break;
+            }
+            rest = tail;
+            let known = writer.unchanged(&found.conversation, opts);
+            if known.is_none() {
+                messages += found.mails.len();
+            }
+            batch.push((found, known));
+        }
+        let filled: Vec<_> = batch
+            .par_iter()
+            .map(|(found, known)| known.is_none().then(|| loaded.mailbox.filled(found)))
+            .collect();
+        for ((found, known), conversation) in batch.into_iter().zip(filled) {
+            bar.inc(found.mails.len() as u64);
+            match (known, conversation) {
+                (Some(r), _) => report.threads.push(r),
+                (None, Some(conversation)) => {
+                    let conversation = conversation.map_err(|e| Error::io(&loaded.file, e))?;
+                    write_one(&mut writer, &conversation, opts, &mut report)?;
+                }
+                (None, None) => unreachable!("filled when not known"),
+            }
+        }
+    }
+    bar.finish_and_clear();
+    Ok(report)
+}
+
+/// Writes one conversation; what the writer refuses goes in the report.
+fn write_one(
+    writer: &mut ThreadWriter,
+    conversation: &crate::import::conversation::Conversation,
+    opts: &ThreadOptions,
+    report: &mut ThreadsReport,
+) -> Result<(), Error> {
+    {
+        let found = conversation;
+        match writer.write(found, opts) {
+            Ok(mut r) => {
+                // The text written is shown only by a dry run: held for
+                // every thread of an archive, it would be the archive.
+                if !opts.dry_run {
+                    r.preview = String::new();
+                }
+                report.threads.push(r);
+            }
+            Err(Error::Refused(why)) => report.failed.push((found.title.clone(), why)),
             Err(Error::Content(diags)) => report.failed.push((
-                found.conversation.title.clone(),
+                found.title.clone(),
                 diags
                     .iter()
                     .map(ToString::to_string)
@@ -98,12 +231,19 @@ pub fn import_threads(
             Err(e) => return Err(e),
         }
     }
-    Ok(report)
+    Ok(())
 }
 
 /// Turns the replies in the mbox into comments under their posts
 /// (`--comments`).
 pub fn import_comments(root: &Path, loaded: &Loaded, dry_run: bool) -> Result<ImportReport, Error> {
+    let whole;
+    let loaded = if loaded.mailbox.bodies.is_some() {
+        whole = load_whole(&loaded.file)?;
+        &whole
+    } else {
+        loaded
+    };
     let mut importer = Importer::new(root, dry_run)?;
     let policy = crate::import::site_policy(root)?;
     let intake = collect(&loaded.mailbox, policy.authserv_id.as_deref());

@@ -22,6 +22,12 @@ pub struct RawMail {
     pub line: usize,
     /// The message (headers and body), without the `From ` line.
     pub bytes: Vec<u8>,
+    /// Byte offset in the mbox where the message starts (after its
+    /// `From ` line); [`unescape_all`] of the bytes from here to `end`
+    /// is `bytes`.
+    pub start: u64,
+    /// Byte offset where it ends: the next `From ` line, or the end.
+    pub end: u64,
 }
 
 /// Reads an mbox as a stream and hands each message to `each`; fails
@@ -33,6 +39,8 @@ pub fn split(mut reader: impl BufRead, mut each: impl FnMut(RawMail)) -> Result<
     let mut candidate: Option<(usize, Vec<u8>)> = None;
     let mut previous_blank = true;
     let mut number = 0;
+    // Bytes read before `line`.
+    let mut offset: u64 = 0;
     let mut line = Vec::with_capacity(256);
     loop {
         line.clear();
@@ -47,14 +55,20 @@ pub fn split(mut reader: impl BufRead, mut each: impl FnMut(RawMail)) -> Result<
             break;
         }
         number += 1;
+        let here = offset;
+        offset += read as u64;
         if let Some((at, from_line)) = candidate.take() {
             if is_header(&line) {
-                if let Some(mail) = current.take() {
+                let from_at = here - from_line.len() as u64;
+                if let Some(mut mail) = current.take() {
+                    mail.end = from_at;
                     each(mail);
                 }
                 current = Some(RawMail {
                     line: at,
                     bytes: Vec::new(),
+                    start: here,
+                    end: here,
                 });
             } else {
                 body_line(&mut current, at, &from_line)?;
@@ -70,10 +84,22 @@ pub fn split(mut reader: impl BufRead, mut each: impl FnMut(RawMail)) -> Result<
     if let Some((at, from_line)) = candidate {
         body_line(&mut current, at, &from_line)?;
     }
-    if let Some(mail) = current {
+    if let Some(mut mail) = current {
+        mail.end = offset;
         each(mail);
     }
     Ok(())
+}
+
+/// A message's bytes as read back from the mbox (from
+/// [`RawMail::start`] to [`RawMail::end`]), with its `>From ` lines
+/// unescaped as [`split`] does.
+pub fn unescape_all(raw: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(raw.len());
+    for line in raw.split_inclusive(|&b| b == b'\n') {
+        out.extend_from_slice(unescape(line));
+    }
+    out
 }
 
 /// Adds a line to the current message; outside any message only blank
@@ -133,6 +159,11 @@ mod tests {
         let mbox = b"From a@example.invalid Mon Jan  1 00:00:00 2024\nSubject: one\n\n>From here\n>>From there\n> From not\n\nFrom b@example.invalid Mon Jan  1 00:00:00 2024\nSubject: two\n\nbody\n";
         let mails = all(mbox).unwrap();
         assert_eq!(mails.len(), 2);
+        for m in &mails {
+            let span = &mbox[m.start as usize..m.end as usize];
+            assert_eq!(unescape_all(span), m.bytes);
+        }
+        assert_eq!(mails[1].end, mbox.len() as u64);
         assert_eq!(mails[0].line, 1);
         assert_eq!(mails[1].line, 8);
         assert_eq!(
