@@ -78,6 +78,9 @@ pub struct Cards {
     pub member: Vec<u64>,
     /// Each member's page, but for the cards of their posts.
     pub member_page: Vec<u64>,
+    /// Each member's feed (Atom and JSON Feed alike): computed once, as it
+    /// reads everything they wrote.
+    pub member_feed: Vec<u64>,
     /// Each thread's index entry.
     pub thread: Vec<u64>,
     /// Each thread's page, but for the cards of its related posts.
@@ -235,8 +238,13 @@ impl Cards {
                 )
             })
             .collect();
+        let post_cards: Vec<u64> = posts.iter().map(|c| c.0).collect();
         Cards {
-            post: posts.iter().map(|c| c.0).collect(),
+            member_feed: (0..site.members.len())
+                .into_par_iter()
+                .map(|i| member_feed(site, &post_cards, i))
+                .collect(),
+            post: post_cards,
             post_content: posts.iter().map(|c| c.1).collect(),
             post_comments: posts.iter().map(|c| c.2).collect(),
             member: site
@@ -274,6 +282,10 @@ impl Cards {
         self.post[i] = post_card(summary);
         self.post_content[i] = post_content(site, i);
         self.post_comments[i] = post_comments(site, i);
+        // The authors' feeds list the post by its card.
+        for &m in &site.posts[i].authors {
+            self.member_feed[m] = member_feed(site, &self.post, m);
+        }
     }
 }
 
@@ -648,17 +660,22 @@ fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
         FeedKind::Thread(i) => {
             h.n(cards.thread[i]).n(cards.thread_page[i]);
         }
-        FeedKind::Member(i) => member_feed(h, site, cards, i),
+        FeedKind::Member(i) => {
+            h.n(cards.member_feed[i]);
+        }
     }
 }
 
 /// Everything member `i` wrote, as their feed lists it: the newest are
 /// chosen among all of it, so all of it counts.
-fn member_feed(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
+/// `post_cards` holds each post's summary card.
+fn member_feed(site: &Site, post_cards: &[u64], i: MemberIdx) -> u64 {
+    let mut sig = Sig::new();
+    let h = &mut sig;
     let m = &site.members[i];
     h.str(&m.name).str(&m.path).n(m.posts.len() as u64);
     for &p in &m.posts {
-        h.n(cards.post[p]).opt(site.posts[p].lang.as_deref());
+        h.n(post_cards[p]).opt(site.posts[p].lang.as_deref());
     }
     h.n(m.comments.len() as u64);
     for &(p, c) in &m.comments {
@@ -679,6 +696,7 @@ fn member_feed(h: &mut Sig, site: &Site, cards: &Cards, i: MemberIdx) {
             .str(&e.text);
         participant(h, site, &e.by);
     }
+    sig.done()
 }
 
 #[cfg(test)]
