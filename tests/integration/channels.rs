@@ -517,3 +517,41 @@ fn the_command_attaches_a_conversation_with_post() {
     let doc = post_page(&site);
     assert_eq!(texts(&doc, ".comment-source.source-mastodon").len(), 2);
 }
+
+/// Webmentions are new contributions: the site's policy holds them, and
+/// a post closed to comments takes none.
+#[test]
+fn webmentions_follow_the_moderation_policy_and_closed_posts_refuse_them() {
+    let site = site();
+    let config = format!("{CONFIG}moderation:\n  hold: all\n");
+    fs::write(site.root().join("salon.yaml"), config).unwrap();
+    let report = webmentions(&site, "webmentions.jf2.json");
+    assert!(!report.held.is_empty(), "{report}");
+    let entries: Vec<serde_yaml::Value> = serde_yaml::from_str(&comments_file(&site)).unwrap();
+    let held: Vec<&serde_yaml::Value> = entries
+        .iter()
+        .filter(|e| e["id"].as_str().is_some_and(|id| id.starts_with("wm-")))
+        .collect();
+    assert!(!held.is_empty());
+    for e in &held {
+        assert_eq!(e["status"].as_str(), Some("pending"), "{e:?}");
+    }
+    // None of them reaches the page: only the blog comment is there.
+    let doc = post_page(&site);
+    assert_eq!(nesting(&doc).len(), 1, "{:?}", nesting(&doc));
+
+    // The same webmentions to a post whose comments are closed.
+    let closed = Site::new(
+        CONFIG,
+        &[
+            ("content/members/hana.md", HANA),
+            (
+                "content/posts/one-conversation-many-channels.md",
+                &POST.replacen("---\n\n", "comments: closed\n---\n\n", 1),
+            ),
+        ],
+    );
+    let report = webmentions(&closed, "webmentions.jf2.json");
+    assert!(!report.refused.is_empty(), "{report}");
+    assert!(!closed.root().join(COMMENTS).exists());
+}
