@@ -105,17 +105,36 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
     let mut nodes: Vec<Value> = Vec::new();
     let mut own_image = None;
     let name = c.title.as_str();
+    // What Salon writes here is in the site's interface language.
+    let lang = c.i18n.interface_language(&c.language);
+    let tr = |key: &str, count: Option<usize>, args: &[(&str, &str)]| -> String {
+        let arg = |n: &str| {
+            args.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        // Every key is in the English table, which a test checks.
+        c.i18n
+            .text(lang, key, count.map(|n| n as u64), &arg)
+            .unwrap_or_else(|_| key.to_owned())
+    };
+    let paged = |title: &str, page: usize| match page {
+        1 => title.to_owned(),
+        n => title.to_owned() + &tr("term_page_number", None, &[("number", &n.to_string())]),
+    };
+    let page_label = |page: usize| tr("page_number", None, &[("number", &page.to_string())]);
     match job {
         Job::Home { page } => {
-            m.title = match page {
-                1 => name.to_owned(),
-                n => format!("{name}, page {n}"),
-            };
+            m.title = paged(name, *page);
             if *page == 1 {
                 m.description = c.description.trim().to_owned();
                 nodes.push(ld::website(c));
             } else {
-                m.description = format!("Page {page} of the posts of {name}, newest first.");
+                m.description = tr(
+                    "meta_home_page",
+                    None,
+                    &[("page", &page.to_string()), ("name", name)],
+                );
                 nodes.push(ld::web_page(
                     c,
                     "CollectionPage",
@@ -123,7 +142,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                     url_path,
                     &m.description,
                 ));
-                nodes.push(ld::breadcrumbs(c, &[(&format!("Page {page}"), url_path)]));
+                nodes.push(ld::breadcrumbs(c, &[(&page_label(*page), url_path)]));
             }
         }
         Job::Post(i) => {
@@ -149,7 +168,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 .map(|&t| site.tags.terms[t].name.clone())
                 .collect();
             if !p.visible_comments().is_empty() {
-                let title = format!("Comments on ‘{}’", p.title);
+                let title = tr("comments_on", None, &[("title", &p.title)]);
                 feed_links(site, FeedKind::PostComments(*i), &title, &mut m.feeds);
             }
             let image = own_image.clone().or_else(|| site_image(c));
@@ -183,8 +202,13 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         }
         Job::TaxonomyIndex(kind) => {
             let tax = site.taxonomy(*kind);
-            m.title = tax.kind.title().to_owned();
-            m.description = format!("All {} {} of {name}.", tax.terms.len(), tax.kind.key());
+            let kind_key = tax.kind.key();
+            m.title = tr(kind_key, None, &[]);
+            m.description = tr(
+                &format!("meta_all_{kind_key}"),
+                Some(tax.terms.len()),
+                &[("name", name)],
+            );
             let path = tax.path();
             nodes.push(ld::web_page(
                 c,
@@ -193,23 +217,21 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &path,
                 &m.description,
             ));
-            nodes.push(ld::breadcrumbs(c, &[(tax.kind.title(), &path)]));
+            nodes.push(ld::breadcrumbs(c, &[(&m.title, &path)]));
         }
         Job::Term { kind, term, page } => {
             let tax = site.taxonomy(*kind);
             let t = &tax.terms[*term];
             let what = match kind {
-                TaxonomyKind::Tags => format!("Posts tagged ‘{}’", t.name),
-                TaxonomyKind::Categories => format!("Posts in category ‘{}’", t.name),
+                TaxonomyKind::Tags => tr("posts_tagged", None, &[("term", &t.name)]),
+                TaxonomyKind::Categories => tr("posts_in_category", None, &[("term", &t.name)]),
             };
-            m.title = match page {
-                1 => what.clone(),
-                n => format!("{what}, page {n}"),
-            };
-            m.description = format!(
-                "{} on {name}: {}.",
-                m.title,
-                count(t.posts.len(), "post", "posts")
+            m.title = paged(&what, *page);
+            let posts = tr("posts_count", Some(t.posts.len()), &[]);
+            m.description = tr(
+                "meta_term",
+                None,
+                &[("title", &m.title), ("name", name), ("posts", &posts)],
             );
             feed_links(
                 site,
@@ -225,16 +247,17 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &m.description,
             ));
             let index = tax.path();
-            let numbered = format!("Page {page}");
-            let mut trail = vec![(tax.kind.title(), index.as_str()), (&t.name, &t.path)];
+            let numbered = page_label(*page);
+            let kind_title = tr(tax.kind.key(), None, &[]);
+            let mut trail = vec![(kind_title.as_str(), index.as_str()), (&t.name, &t.path)];
             if *page > 1 {
                 trail.push((&numbered, url_path));
             }
             nodes.push(ld::breadcrumbs(c, &trail));
         }
         Job::Archive => {
-            m.title = "Archive".into();
-            m.description = format!("Every post of {name}, by year and month.");
+            m.title = tr("archive", None, &[]);
+            m.description = tr("meta_archive", None, &[("name", name)]);
             nodes.push(ld::web_page(
                 c,
                 "CollectionPage",
@@ -242,15 +265,17 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 url_path,
                 &m.description,
             ));
-            nodes.push(ld::breadcrumbs(c, &[("Archive", "/archive/")]));
+            nodes.push(ld::breadcrumbs(c, &[(&m.title, "/archive/")]));
         }
         Job::Year(y) => {
             let year = &site.archive[*y];
-            m.title = format!("Posts of {}", year.year);
-            m.description = format!(
-                "The {} of {name} written in {}.",
-                count(year.count(), "post", "posts"),
-                year.year
+            let when = year.year.to_string();
+            m.title = tr("meta_posts_of", None, &[("when", &when)]);
+            let posts = tr("posts_count", Some(year.count()), &[]);
+            m.description = tr(
+                "meta_written_in",
+                None,
+                &[("posts", &posts), ("name", name), ("when", &when)],
             );
             nodes.push(ld::web_page(
                 c,
@@ -259,13 +284,10 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 url_path,
                 &m.description,
             ));
-            let y_name = year.year.to_string();
+            let archive = tr("archive", None, &[]);
             nodes.push(ld::breadcrumbs(
                 c,
-                &[
-                    ("Archive", "/archive/"),
-                    (&y_name, &format!("/{}/", year.year)),
-                ],
+                &[(&archive, "/archive/"), (&when, &format!("/{when}/"))],
             ));
         }
         Job::Month {
@@ -273,11 +295,20 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         } => {
             let year = &site.archive[*y];
             let month = &year.months[*mo];
-            let when = format!("{} {}", month_name(month.month), year.year);
-            m.title = format!("Posts of {when}");
-            m.description = format!(
-                "The {} of {name} written in {when}.",
-                count(month.posts.len(), "post", "posts")
+            let when = tr(
+                "month_year",
+                None,
+                &[
+                    ("month", &c.i18n.month(lang, month.month, false)),
+                    ("year", &year.year.to_string()),
+                ],
+            );
+            m.title = tr("meta_posts_of", None, &[("when", &when)]);
+            let posts = tr("posts_count", Some(month.posts.len()), &[]);
+            m.description = tr(
+                "meta_written_in",
+                None,
+                &[("posts", &posts), ("name", name), ("when", &when)],
             );
             nodes.push(ld::web_page(
                 c,
@@ -287,31 +318,28 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &m.description,
             ));
             let y_name = year.year.to_string();
+            let archive = tr("archive", None, &[]);
             nodes.push(ld::breadcrumbs(
                 c,
                 &[
-                    ("Archive", "/archive/"),
+                    (&archive, "/archive/"),
                     (&y_name, &format!("/{}/", year.year)),
                     (&when, url_path),
                 ],
             ));
         }
         Job::Members { by_activity } => {
-            m.title = if *by_activity {
-                "Members by activity"
-            } else {
-                "Members"
-            }
-            .into();
-            let order = if *by_activity {
-                "the most active first"
-            } else {
-                "by name"
+            let members = tr("members", None, &[]);
+            m.title = match by_activity {
+                true => tr("meta_members_by_activity", None, &[]),
+                false => members.clone(),
             };
-            m.description = format!(
-                "The {} of {name}, {order}.",
-                count(site.members.len(), "member", "members")
-            );
+            let counted = tr("members_count", Some(site.members.len()), &[]);
+            let description = match by_activity {
+                true => "meta_members_most_active_first",
+                false => "meta_members_by_name",
+            };
+            m.description = tr(description, None, &[("members", &counted), ("name", name)]);
             nodes.push(ld::web_page(
                 c,
                 "CollectionPage",
@@ -319,9 +347,10 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 url_path,
                 &m.description,
             ));
-            let mut trail = vec![("Members", "/members/")];
+            let by = tr("meta_by_activity", None, &[]);
+            let mut trail = vec![(members.as_str(), "/members/")];
             if *by_activity {
-                trail.push(("By activity", url_path));
+                trail.push((&by, url_path));
             }
             nodes.push(ld::breadcrumbs(c, &trail));
         }
@@ -332,15 +361,27 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             m.description = if !bio.is_empty() {
                 bio
             } else {
-                let mut what = format!("{} on {name}", member.name);
-                if let Some(role) = &member.role {
-                    what = format!("{what}, {role}");
-                }
-                format!(
-                    "{what}: {}, {} and {} in threads.",
-                    count(member.posts.len(), "post", "posts"),
-                    count(member.comments.len(), "comment", "comments"),
-                    count(member.entries.len(), "message", "messages")
+                let role = member
+                    .role
+                    .as_ref()
+                    .map_or_else(String::new, |r| format!(", {r}"));
+                tr(
+                    "meta_member",
+                    None,
+                    &[
+                        ("member", &member.name),
+                        ("role", &role),
+                        ("name", name),
+                        ("posts", &tr("posts_count", Some(member.posts.len()), &[])),
+                        (
+                            "comments",
+                            &tr("comments_count", Some(member.comments.len()), &[]),
+                        ),
+                        (
+                            "messages",
+                            &tr("messages_count", Some(member.entries.len()), &[]),
+                        ),
+                    ],
                 )
             };
             m.og_type = "profile";
@@ -355,12 +396,15 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             nodes.push(ld::profile(site, *i, &m.description));
             nodes.push(ld::breadcrumbs(
                 c,
-                &[("Members", "/members/"), (&member.name, &member.path)],
+                &[
+                    (&tr("members", None, &[]), "/members/"),
+                    (&member.name, &member.path),
+                ],
             ));
         }
         Job::Threads { .. } => {
-            m.title = "Threads".into();
-            m.description = format!("The conversations of {name}, kept as they happened.");
+            m.title = tr("threads", None, &[]);
+            m.description = tr("meta_threads", None, &[("name", name)]);
             nodes.push(ld::web_page(
                 c,
                 "CollectionPage",
@@ -368,7 +412,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 url_path,
                 &m.description,
             ));
-            nodes.push(ld::breadcrumbs(c, &[("Threads", "/threads/")]));
+            nodes.push(ld::breadcrumbs(c, &[(&m.title, "/threads/")]));
         }
         Job::Thread { thread: i, page } => {
             let t = &site.threads[*i];
@@ -408,19 +452,21 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             nodes.push(ld::discussion(site, *i, *page, &m.description));
             nodes.push(ld::breadcrumbs(
                 c,
-                &[("Threads", "/threads/"), (&t.title, &t.path)],
+                &[
+                    (&tr("threads", None, &[]), "/threads/"),
+                    (&t.title, &t.path),
+                ],
             ));
         }
         Job::NotFound => {
-            m.title = "Page not found".into();
-            m.description = format!("There is nothing at this address on {name}.");
+            m.title = tr("not_found_title", None, &[]);
+            m.description = tr("meta_not_found", None, &[("name", name)]);
             m.noindex = true;
             m.url = None;
         }
         Job::Search => {
-            m.title = "Search".into();
-            m.description =
-                format!("Search the posts, threads, pages, members and comments of {name}.");
+            m.title = tr("search", None, &[]);
+            m.description = tr("meta_search", None, &[("name", name)]);
             nodes.push(ld::web_page(
                 c,
                 "SearchResultsPage",
@@ -428,7 +474,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 url_path,
                 &m.description,
             ));
-            nodes.push(ld::breadcrumbs(c, &[("Search", url_path)]));
+            nodes.push(ld::breadcrumbs(c, &[(&m.title, url_path)]));
         }
         Job::Feed(_)
         | Job::JsonFeed(_)
@@ -464,13 +510,4 @@ fn site_image(config: &Config) -> Option<String> {
         .image
         .as_deref()
         .and_then(|i| absolute(config, i, "/"))
-}
-
-/// "1 post", "3 posts".
-fn count(n: usize, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
 }

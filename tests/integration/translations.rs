@@ -304,3 +304,55 @@ fn a_site_file_adds_a_language_with_no_shipped_table() {
     let hello = site.page("/posts/hello/");
     assert_eq!(one(&hello, "#comments-title"), "No comments");
 }
+
+/// What a page says of itself to search engines and link previews
+/// (title, description, breadcrumbs) is in the site's language too.
+#[test]
+fn link_previews_and_structured_data_speak_the_site_language() {
+    let site = Site::new(
+        &config("de"),
+        &[(
+            "content/posts/garten.md",
+            &post(
+                "title: Garten\ndate: 2020-03-05\ntags: [Pflanzen]",
+                "Ein Text.",
+            ),
+        )],
+    );
+    site.build();
+    let tag = site.page("/tags/pflanzen/");
+    let attr = |doc: &scraper::Html, css: &str| {
+        doc.select(&sel(css))
+            .next()
+            .and_then(|e| e.value().attr("content"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert_eq!(
+        attr(&tag, "meta[property='og:title']"),
+        "Beiträge mit dem Schlagwort „Pflanzen“"
+    );
+    assert!(
+        attr(&tag, "meta[name='description']").contains("1 Beitrag"),
+        "{}",
+        attr(&tag, "meta[name='description']")
+    );
+    let json: String = tag
+        .select(&sel("script[type='application/ld+json']"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    let ld: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let crumbs: Vec<&str> = ld["@graph"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|n| n["@type"] == "BreadcrumbList")
+        .flat_map(|n| n["itemListElement"].as_array().unwrap())
+        .filter_map(|i| i["name"].as_str())
+        .collect();
+    assert!(crumbs.contains(&"Schlagwörter"), "{crumbs:?}");
+    let search = site.page("/search/");
+    assert_eq!(attr(&search, "meta[property='og:title']"), "Suche");
+}
