@@ -523,13 +523,25 @@ fn comments_report(
     result: Result<salon::import::ImportReport, Error>,
     dry_run: bool,
 ) -> Result<(), Error> {
+    import_report(
+        result,
+        dry_run,
+        "nothing was imported; fix the file named above and run the import again",
+    )
+}
+
+/// Prints an import's report (and, on a dry run, the files it would
+/// write), or its content errors followed by `refused`.
+fn import_report(
+    result: Result<salon::import::ImportReport, Error>,
+    dry_run: bool,
+    refused: &str,
+) -> Result<(), Error> {
     let report = match result {
         Ok(r) => r,
         Err(Error::Content(diags)) => {
             report_diagnostics(&diags);
-            return Err(Error::Refused(
-                "nothing was imported; fix the file named above and run the import again".into(),
-            ));
+            return Err(Error::Refused(refused.into()));
         }
         Err(e) => return Err(e),
     };
@@ -604,22 +616,11 @@ fn export(source: PathBuf, format: salon::import::Format, args: ExportArgs) -> R
         progress: std::io::stderr().is_terminal(),
     };
     let start = Instant::now();
-    let report = match import::import(&opts) {
-        Ok(r) => r,
-        Err(Error::Content(diags)) => {
-            report_diagnostics(&diags);
-            return Err(Error::Refused(
-                "the export could not be read; nothing was imported".into(),
-            ));
-        }
-        Err(e) => return Err(e),
-    };
-    if dry_run {
-        for f in &report.files {
-            println!("would write {f}");
-        }
-    }
-    eprint!("{report}");
+    import_report(
+        import::import(&opts),
+        dry_run,
+        "the export could not be read; nothing was imported",
+    )?;
     eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
     Ok(())
 }
@@ -673,13 +674,7 @@ fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
         return comments_report(r, dry_run);
     }
     if args.comments {
-        let report = run::import_comments(source, &loaded, dry_run)?;
-        if dry_run {
-            for f in &report.files {
-                println!("would write {f}");
-            }
-        }
-        eprint!("{report}");
+        comments_report(run::import_comments(source, &loaded, dry_run), dry_run)?;
         eprintln!("({:.2} s)", start.elapsed().as_secs_f64());
         return Ok(());
     }

@@ -123,6 +123,31 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         n => title.to_owned() + &tr("term_page_number", None, &[("number", &n.to_string())]),
     };
     let page_label = |page: usize| tr("page_number", None, &[("number", &page.to_string())]);
+    // A year or a month of the archive: `trail` follows "Archive".
+    let archive_page = |m: &mut Meta,
+                        nodes: &mut Vec<Value>,
+                        when: &str,
+                        posts: usize,
+                        trail: &[(&str, String)]| {
+        m.title = tr("meta_posts_of", None, &[("when", when)]);
+        let posts = tr("posts_count", Some(posts), &[]);
+        m.description = tr(
+            "meta_written_in",
+            None,
+            &[("posts", &posts), ("name", name), ("when", when)],
+        );
+        nodes.push(ld::web_page(
+            c,
+            "CollectionPage",
+            &m.title,
+            url_path,
+            &m.description,
+        ));
+        let archive = tr("archive", None, &[]);
+        let mut crumbs = vec![(archive.as_str(), "/archive/")];
+        crumbs.extend(trail.iter().map(|(n, p)| (*n, p.as_str())));
+        nodes.push(ld::breadcrumbs(c, &crumbs));
+    };
     match job {
         Job::Home { page } => {
             m.title = paged(name, *page);
@@ -270,63 +295,28 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         Job::Year(y) => {
             let year = &site.archive[*y];
             let when = year.year.to_string();
-            m.title = tr("meta_posts_of", None, &[("when", &when)]);
-            let posts = tr("posts_count", Some(year.count()), &[]);
-            m.description = tr(
-                "meta_written_in",
-                None,
-                &[("posts", &posts), ("name", name), ("when", &when)],
-            );
-            nodes.push(ld::web_page(
-                c,
-                "CollectionPage",
-                &m.title,
-                url_path,
-                &m.description,
-            ));
-            let archive = tr("archive", None, &[]);
-            nodes.push(ld::breadcrumbs(
-                c,
-                &[(&archive, "/archive/"), (&when, &format!("/{when}/"))],
-            ));
+            let trail = [(when.as_str(), format!("/{when}/"))];
+            archive_page(&mut m, &mut nodes, &when, year.count(), &trail);
         }
         Job::Month {
             year: y, month: mo, ..
         } => {
             let year = &site.archive[*y];
             let month = &year.months[*mo];
+            let y_name = year.year.to_string();
             let when = tr(
                 "month_year",
                 None,
                 &[
                     ("month", &c.i18n.month(lang, month.month, false)),
-                    ("year", &year.year.to_string()),
+                    ("year", &y_name),
                 ],
             );
-            m.title = tr("meta_posts_of", None, &[("when", &when)]);
-            let posts = tr("posts_count", Some(month.posts.len()), &[]);
-            m.description = tr(
-                "meta_written_in",
-                None,
-                &[("posts", &posts), ("name", name), ("when", &when)],
-            );
-            nodes.push(ld::web_page(
-                c,
-                "CollectionPage",
-                &m.title,
-                url_path,
-                &m.description,
-            ));
-            let y_name = year.year.to_string();
-            let archive = tr("archive", None, &[]);
-            nodes.push(ld::breadcrumbs(
-                c,
-                &[
-                    (&archive, "/archive/"),
-                    (&y_name, &format!("/{}/", year.year)),
-                    (&when, url_path),
-                ],
-            ));
+            let trail = [
+                (y_name.as_str(), format!("/{y_name}/")),
+                (when.as_str(), url_path.to_owned()),
+            ];
+            archive_page(&mut m, &mut nodes, &when, month.posts.len(), &trail);
         }
         Job::Members { by_activity } => {
             let members = tr("members", None, &[]);
