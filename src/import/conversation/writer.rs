@@ -63,6 +63,24 @@ pub struct ThreadReport {
     pub dry_run: bool,
 }
 
+impl ThreadReport {
+    /// A report of a conversation nothing was done to yet.
+    fn nothing_yet(dry_run: bool) -> Self {
+        ThreadReport {
+            path: PathBuf::new(),
+            outcome: Outcome::Unchanged,
+            entries: 0,
+            by_members: 0,
+            already: 0,
+            skipped: 0,
+            unmatched: Vec::new(),
+            notes: Vec::new(),
+            preview: String::new(),
+            dry_run,
+        }
+    }
+}
+
 impl fmt::Display for ThreadReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let path = self.path.display();
@@ -254,18 +272,7 @@ impl ThreadWriter {
         if opts.slug.is_some() {
             return None;
         }
-        let mut report = ThreadReport {
-            path: PathBuf::new(),
-            outcome: Outcome::Unchanged,
-            entries: 0,
-            by_members: 0,
-            already: 0,
-            skipped: 0,
-            unmatched: Vec::new(),
-            notes: Vec::new(),
-            preview: String::new(),
-            dry_run: opts.dry_run,
-        };
+        let mut report = ThreadReport::nothing_yet(opts.dry_run);
         let messages = self.prepare(conv, &mut report);
         let mut file = None;
         for m in &messages {
@@ -303,18 +310,7 @@ impl ThreadWriter {
         conv: &Conversation,
         opts: &ThreadOptions,
     ) -> Result<ThreadReport, Error> {
-        let mut report = ThreadReport {
-            path: PathBuf::new(),
-            outcome: Outcome::Unchanged,
-            entries: 0,
-            by_members: 0,
-            already: 0,
-            skipped: 0,
-            unmatched: Vec::new(),
-            notes: Vec::new(),
-            preview: String::new(),
-            dry_run: opts.dry_run,
-        };
+        let mut report = ThreadReport::nothing_yet(opts.dry_run);
         let messages = self.prepare(conv, &mut report);
         if messages.is_empty() {
             return Err(Error::Refused(format!(
