@@ -265,6 +265,19 @@ impl Catalog {
         .map_err(|name| format!("translation `{key}` needs `{name}=`"))
     }
 
+    /// The text of `key` in `lang` with named `args`, for text Salon
+    /// writes in code (feeds, redirects, page heads); falls back to the key
+    /// itself, which cannot happen for keys of the English table.
+    pub fn say(&self, lang: &str, key: &str, count: Option<u64>, args: &[(&str, &str)]) -> String {
+        let arg = |n: &str| {
+            args.iter()
+                .find(|(k, _)| *k == n)
+                .map(|(_, v)| (*v).to_owned())
+        };
+        self.text(lang, key, count, &arg)
+            .unwrap_or_else(|_| key.to_owned())
+    }
+
     /// Month `m` (1-based) in `lang`, as it stands alone (`months`) or in
     /// a date (`months_in_date`, the genitive in Russian).
     pub fn month(&self, lang: &str, m: u32, in_date: bool) -> String {

@@ -356,3 +356,51 @@ fn link_previews_and_structured_data_speak_the_site_language() {
     let search = site.page("/search/");
     assert_eq!(attr(&search, "meta[property='og:title']"), "Suche");
 }
+
+#[test]
+fn feeds_and_redirect_pages_speak_the_site_language() {
+    let site = Site::new(
+        &config("de"),
+        &[
+            (
+                "content/posts/garten.md",
+                &post(
+                    "title: Garten\ndate: 2020-03-05\ntags: [Pflanzen]\naliases: [/alt/garten/]",
+                    "Ein Text.",
+                ),
+            ),
+            ("content/comments/garten.yaml", &comments(1)),
+        ],
+    );
+    site.build();
+    let titles = |rel: &str| -> Vec<String> {
+        let xml = site.read(rel);
+        let doc = roxmltree::Document::parse(&xml).unwrap();
+        doc.descendants()
+            .filter(|n| n.has_tag_name("title"))
+            .map(|n| n.text().unwrap_or_default().to_owned())
+            .collect()
+    };
+    assert_eq!(
+        titles("tags/pflanzen/feed.xml")[0],
+        "T – Beiträge mit dem Schlagwort „Pflanzen“"
+    );
+    assert_eq!(
+        titles("posts/garten/comments.xml"),
+        ["Kommentare zu „Garten“", "Reader 0 zu „Garten“"]
+    );
+    assert_eq!(titles("comments/feed.xml")[0], "T – Kommentare");
+    let moved = site.page("/alt/garten/");
+    assert_eq!(one(&moved, "title"), "Weiterleitung …");
+    let sentence: String = moved
+        .select(&sel("body p"))
+        .next()
+        .unwrap()
+        .text()
+        .collect();
+    assert_eq!(
+        sentence,
+        "Diese Seite ist umgezogen: https://example.org/posts/garten/."
+    );
+    assert_eq!(attrs(&moved, "body p a", "href"), ["/posts/garten/"]);
+}

@@ -88,6 +88,8 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
     let c = &site.config;
     let limit = c.feed_limit;
     let mut author = None;
+    let site_lang = c.i18n.interface_language(&c.language);
+    let say = |lang: &str, key: &str, args: &[(&str, &str)]| c.i18n.say(lang, key, None, args);
     let (title, page_path, items): (String, &str, Vec<Item>) = match kind {
         FeedKind::Site => {
             let items = (0..site.posts.len().min(limit))
@@ -97,12 +99,15 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
         }
         FeedKind::Term(k, t) => {
             let term = &site.taxonomy(k).terms[t];
-            let title = match k {
-                TaxonomyKind::Tags => format!("{} – posts tagged ‘{}’", c.title, term.name),
-                TaxonomyKind::Categories => {
-                    format!("{} – posts in category ‘{}’", c.title, term.name)
-                }
+            let heading = match k {
+                TaxonomyKind::Tags => "posts_tagged",
+                TaxonomyKind::Categories => "posts_in_category",
             };
+            let title = format!(
+                "{} – {}",
+                c.title,
+                say(site_lang, heading, &[("term", &term.name)])
+            );
             // Term feeds carry summaries: with hundreds of tags, full
             // content in each would repeat the whole site many times over.
             let items = term.posts[..term.posts.len().min(limit)]
@@ -119,7 +124,8 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
                 .into_iter()
                 .map(|w| written_item(site, w))
                 .collect();
-            (format!("{} – comments", c.title), "/", items)
+            let heading = say(site_lang, "comments_heading", &[]);
+            (format!("{} – {heading}", c.title), "/", items)
         }
         FeedKind::PostComments(p) => {
             let post = &site.posts[p];
@@ -127,8 +133,11 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
                 .rev()
                 .map(|c| written_item(site, Written::Comment(p, c)))
                 .collect();
+            let lang = c
+                .i18n
+                .interface_language(post.lang.as_deref().unwrap_or(site_lang));
             (
-                format!("Comments on ‘{}’", post.title),
+                say(lang, "comments_on", &[("title", &post.title)]),
                 post.path.as_str(),
                 items,
             )
@@ -163,8 +172,15 @@ fn gather(site: &Site, kind: FeedKind) -> Feed<'_> {
                 .into_iter()
                 .map(|w| written_item(site, w))
                 .collect();
+            let lang = c
+                .i18n
+                .interface_language(thread.lang.as_deref().unwrap_or(site_lang));
             (
-                format!("{} – ‘{}’", c.title, thread.title),
+                format!(
+                    "{} – {}",
+                    c.title,
+                    say(lang, "feed_thread", &[("title", &thread.title)])
+                ),
                 thread.path.as_str(),
                 items,
             )
@@ -224,7 +240,12 @@ fn written_item(site: &Site, w: Written) -> Item<'_> {
             let post = &site.posts[p];
             let comment = &post.comments[i];
             Item {
-                title: format!("{} on ‘{}’", comment.author, post.title),
+                title: c.i18n.say(
+                    c.i18n.interface_language(&c.language),
+                    "feed_comment_title",
+                    None,
+                    &[("author", &comment.author), ("title", &post.title)],
+                ),
                 link: format!(
                     "{}#{}",
                     c.permalink(&post.path),
@@ -251,7 +272,13 @@ fn written_item(site: &Site, w: Written) -> Item<'_> {
                 .map_or(entry.by.name.as_str(), |m| site.members[m].name.as_str());
             let date = written_at(site, w);
             Item {
-                title: format!("{name} in ‘{}’", thread.title),
+                title: c.i18n.say(
+                    c.i18n
+                        .interface_language(thread.lang.as_deref().unwrap_or(&c.language)),
+                    "feed_entry_title",
+                    None,
+                    &[("author", name), ("title", &thread.title)],
+                ),
                 link: format!("{}#{}", c.permalink(&thread.path), entry_anchor(&entry.id)),
                 lang: thread.lang.as_deref(),
                 published: date,
