@@ -336,9 +336,9 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             }
             nodes.push(ld::breadcrumbs(c, &trail));
         }
-        Job::Member { member: i, .. } => {
+        Job::Member { member: i, page } => {
             let member = &site.members[*i];
-            m.title = member.name.clone();
+            m.title = paged(&member.name, *page);
             let bio = plain_excerpt(&member.bio.html, DESCRIPTION_MAX);
             m.description = if !bio.is_empty() {
                 bio
@@ -398,7 +398,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         }
         Job::Thread { thread: i, page } => {
             let t = &site.threads[*i];
-            m.title = t.title.clone();
+            m.title = paged(&t.title, *page);
             let first = t
                 .entries
                 .first()

@@ -284,6 +284,12 @@ fn a_long_thread_is_paged_in_reading_order_with_links_that_resolve() {
     let pages = follow_pages(&site, "/threads/long/");
     assert_eq!(pages.len(), n.div_ceil(50));
     assert_eq!(pages[1].0, "/threads/long/page/2/");
+    // Each page previews under its own title, so shared links tell them apart.
+    let previews: HashSet<String> = pages
+        .iter()
+        .flat_map(|(_, doc)| attrs(doc, "meta[property='og:title']", "content"))
+        .collect();
+    assert_eq!(previews.len(), pages.len(), "{previews:?}");
     // page/1/ sends readers to the first page.
     assert!(file_for(&site.out(), "/threads/long/page/1/").is_some());
     let mut seen: Vec<String> = Vec::new();
