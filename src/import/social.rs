@@ -181,14 +181,17 @@ impl<'de> Deserialize<'de> for Id {
     }
 }
 
-/// The host of an http(s) URL, lowercased.
+/// The host of an http(s) URL, lowercased, as a reader writes it
+/// (`münchen.example`, not its punycode).
 pub fn host_of(url: &str) -> Option<String> {
-    let rest = url
-        .trim()
-        .strip_prefix("https://")
-        .or_else(|| url.trim().strip_prefix("http://"))?;
-    let host = rest.split(['/', '?', '#']).next()?;
-    let host = host.rsplit('@').next()?.split(':').next()?.to_lowercase();
+    let url = url::Url::parse(url.trim()).ok()?;
+    if !matches!(url.scheme(), "http" | "https") {
+        return None;
+    }
+    let host = match url.host()? {
+        url::Host::Domain(d) => idna::domain_to_unicode(d).0,
+        ip => ip.to_string(),
+    };
     (!host.is_empty()).then_some(host)
 }
 
@@ -339,6 +342,27 @@ pub fn tree_order(messages: &mut Vec<Message>, root: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_are_read_as_the_url_standard_reads_them() {
+        let host = |u| host_of(u);
+        assert_eq!(
+            host("https://Ann@Social.Example:8443/@ann").as_deref(),
+            Some("social.example")
+        );
+        // A `@` in the path is not user info.
+        assert_eq!(
+            host("https://social.example/@ann@other.example").as_deref(),
+            Some("social.example")
+        );
+        assert_eq!(
+            host("https://xn--mnchen-3ya.example/").as_deref(),
+            Some("münchen.example")
+        );
+        assert_eq!(host("http://[::1]:8080/").as_deref(), Some("[::1]"));
+        assert_eq!(host("mailto:ann@social.example"), None);
+        assert_eq!(host("https://"), None);
+    }
 
     #[test]
     fn titles_are_first_words() {
