@@ -12,6 +12,7 @@ use pulldown_cmark::{
     html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
+use crate::entities::escape;
 use crate::highlight;
 use crate::slug::slugify;
 
@@ -717,37 +718,12 @@ fn is_cjk_punctuation(c: char) -> bool {
     matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF5B..=0xFF65)
 }
 
-/// Escapes text for an HTML attribute or element (also Tera's escaper, so
-/// it runs on every `{{ }}`: it copies runs of plain bytes at once).
-pub fn escape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut s = String::with_capacity(text.len() + text.len() / 8);
-    let mut plain = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        s.push_str(&text[plain..i]);
-        s.push_str(rep);
-        plain = i + 1;
-    }
-    s.push_str(&text[plain..]);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn escaping_and_word_counts() {
-        assert_eq!(escape("a<b>&\"c'é"), "a&lt;b&gt;&amp;&quot;c&#39;é");
-        assert_eq!(escape("plain"), "plain");
+    fn word_counts() {
         assert_eq!(count_words("  two\twords\n"), (2, 0));
         assert_eq!(count_words("Zoë’s café"), (2, 0));
         assert_eq!(count_words(""), (0, 0));

@@ -12,6 +12,7 @@ use serde::{Deserialize, Deserializer};
 use super::conversation::{Conversation, Message, ThreadOptions, ThreadReport, ThreadWriter};
 use super::text::decode_entities;
 use super::ParseError;
+use crate::entities::escape;
 use crate::error::{Diagnostic, Error, Position};
 use crate::sanitize::sanitize;
 
@@ -195,14 +196,6 @@ pub fn host_of(url: &str) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-/// HTML-escaped text.
-pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
 /// The visible text of untrusted HTML, whitespace collapsed.
 pub fn plain_text(html: &str) -> String {
     let clean = sanitize(html);
@@ -271,8 +264,8 @@ pub fn links_html(links: &[(String, String)]) -> String {
     for (text, url) in links {
         out.push_str(&format!(
             "<li><a href=\"{}\">{}</a></li>",
-            escape_html(url),
-            escape_html(text)
+            escape(url),
+            escape(text)
         ));
     }
     out.push_str("</ul>");

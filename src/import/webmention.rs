@@ -16,10 +16,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::social::{escape_html, host_of, null_default, Id};
+use super::social::{host_of, null_default, Id};
 use super::text::parse_any_date;
 use super::{CommentRecord, ImportReport, Importer, Item, ParseError, Target};
 use crate::date::Date;
+use crate::entities::escape;
 use crate::error::Error;
 use crate::model::{Channel, ReactionKind};
 
@@ -178,7 +179,7 @@ fn property(word: &str) -> Property {
 fn body(html: Option<String>, text: Option<String>) -> String {
     match (html.filter(|h| !h.trim().is_empty()), text) {
         (Some(h), _) => h,
-        (None, Some(t)) => escape_html(t.trim()),
+        (None, Some(t)) => escape(t.trim()),
         (None, None) => String::new(),
     }
 }
