@@ -303,46 +303,17 @@ pub fn link_mentions_in_html(html: &str, ctx: &Context) -> (String, Vec<String>)
     if ctx.handles.is_empty() || !html.contains('@') {
         return (html.to_owned(), handles);
     }
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut skip_depth = 0usize;
-    let mut rest = html;
-    while !rest.is_empty() {
-        let next_tag = rest.find('<').unwrap_or(rest.len());
-        let text = &rest[..next_tag];
+    let out = crate::sanitize::rewrite_text(html, &["a", "code", "pre"], |text, out| {
         let mut copied = 0;
-        if skip_depth == 0 {
-            for (start, end) in find_mentions(text, &ctx.handles) {
-                let handle = &text[start + 1..end];
-                out.push_str(&text[copied..start]);
-                out.push_str(&mention_anchor(ctx, handle));
-                handles.push(handle.to_owned());
-                copied = end;
-            }
+        for (start, end) in find_mentions(text, &ctx.handles) {
+            let handle = &text[start + 1..end];
+            out.text(&text[copied..start]);
+            out.html(&mention_anchor(ctx, handle));
+            handles.push(handle.to_owned());
+            copied = end;
         }
-        out.push_str(&text[copied..]);
-        rest = &rest[next_tag..];
-        if rest.is_empty() {
-            break;
-        }
-        let close = rest.find('>').map_or(rest.len(), |i| i + 1);
-        let tag = &rest[..close];
-        let name = tag.trim_start_matches(['<', '/']);
-        let name_len = name
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(name.len());
-        if matches!(
-            name[..name_len].to_ascii_lowercase().as_str(),
-            "a" | "code" | "pre"
-        ) {
-            if tag.starts_with("</") {
-                skip_depth = skip_depth.saturating_sub(1);
-            } else if !tag.ends_with("/>") {
-                skip_depth += 1;
-            }
-        }
-        out.push_str(tag);
-        rest = &rest[close..];
-    }
+        out.text(&text[copied..]);
+    });
     (out, handles)
 }
 
