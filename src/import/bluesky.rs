@@ -18,7 +18,7 @@ use serde_json::Value;
 
 use super::conversation::{Author, Conversation, Message};
 use super::html_to_markdown::html_to_markdown;
-use super::social::{deep_json, links_html, null_default, title_from, tree_order, Parsed};
+use super::social_parse::{deep_json, links_html, null_default, title_from, tree_order, Parsed};
 use super::ParseError;
 use crate::date::parse_date;
 use crate::entities::escape;

@@ -15,7 +15,7 @@ use serde::Deserialize;
 
 use super::conversation::{Author, Conversation, Message};
 use super::html_to_markdown::html_to_markdown;
-use super::social::{
+use super::social_parse::{
     host_of, json_error, links_html, null_default, plain_text, title_from, tree_order, Id, Parsed,
 };
 use super::ParseError;

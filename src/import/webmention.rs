@@ -16,7 +16,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::social::{host_of, null_default, Id};
+use super::social_parse::{host_of, null_default, Id};
 use super::text::parse_any_date;
 use super::{CommentRecord, ImportReport, Importer, Item, ParseError, Target};
 use crate::date::Date;
@@ -151,7 +151,7 @@ const WHAT: &str = "a webmention.io API answer: a JF2 feed {\"type\": \"feed\", 
 
 /// Reads a webmention.io answer in either format.
 pub fn parse(text: &str) -> Result<Vec<Mention>, ParseError> {
-    let answer: Answer = super::social::deep_json(text, WHAT)?;
+    let answer: Answer = super::social_parse::deep_json(text, WHAT)?;
     let not_one = || ParseError {
         line: 1,
         column: 1,
