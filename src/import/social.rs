@@ -74,8 +74,6 @@ fn write(root: &Path, parsed: Parsed, opts: &ThreadOptions) -> Result<ThreadRepo
 
 #[cfg(test)]
 mod tests {
-    use super::super::social_parse::*;
-    use super::*;
 
     use proptest::prelude::*;
     use serde_json::Value;
