@@ -1,5 +1,11 @@
 //! HTML character references (`&oacute;`, `&#233;`, `&#x2014;`): the one
-//! decoder the whole program uses, with the full WHATWG table (htmlize).
+//! escaper and the one decoder the whole program uses, the decoder with
+//! the full WHATWG table (htmlize).
+//!
+//! [`escape`] stays our own: it is Tera's escaper, so it runs on every
+//! `{{ }}` of every page, and it copies runs of plain bytes at once; the
+//! crates we looked at (htmlize, html-escape) spell `'` differently, which
+//! would change every page for nothing.
 //!
 //! Importers decode the text they take from HTML exports (titles, names,
 //! bodies) and the search index decodes rendered HTML, each exactly once:
@@ -37,6 +43,29 @@ pub fn resolve(name: &str) -> Option<String> {
         .map(|bytes| String::from_utf8_lossy(bytes).into_owned())
 }
 
+/// Escapes text for an HTML attribute or element (also Tera's escaper, so
+/// it runs on every `{{ }}`: it copies runs of plain bytes at once).
+pub fn escape(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut s = String::with_capacity(text.len() + text.len() / 8);
+    let mut plain = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let rep = match b {
+            b'&' => "&amp;",
+            b'<' => "&lt;",
+            b'>' => "&gt;",
+            b'"' => "&quot;",
+            b'\'' => "&#39;",
+            _ => continue,
+        };
+        s.push_str(&text[plain..i]);
+        s.push_str(rep);
+        plain = i + 1;
+    }
+    s.push_str(&text[plain..]);
+    s
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -54,6 +83,12 @@ mod tests {
         assert_eq!(resolve("nosuch"), None);
         assert_eq!(resolve("ampx"), None);
         assert_eq!(resolve("#"), None);
+    }
+
+    #[test]
+    fn the_five_characters_are_escaped() {
+        assert_eq!(escape("a<b>&\"c'é"), "a&lt;b&gt;&amp;&quot;c&#39;é");
+        assert_eq!(escape("plain"), "plain");
     }
 
     #[test]

@@ -10,7 +10,7 @@ use syntect::html::{ClassStyle, ClassedHTMLGenerator};
 use syntect::parsing::SyntaxSet;
 use syntect::util::LinesWithEndings;
 
-use crate::markdown::escape;
+use crate::entities::escape;
 
 /// The syntax definitions, loaded once per process: they are immutable and
 /// cost tens of milliseconds to load.

@@ -30,9 +30,10 @@
 //! [`search`] builds the static search index from the linked site; its
 //! files are render jobs like any page.
 //!
-//! [`entities`] (the one HTML entity decoder) and [`email`] (the one
-//! finder and redactor of e-mail addresses) serve [`import`] and
-//! [`search`] alike.
+//! [`entities`] (the one HTML escaper and entity decoder), [`sanitize`]
+//! (the allowlist, and rewriting the text of sanitized HTML) and [`email`]
+//! (the one finder and redactor of e-mail addresses) serve [`import`],
+//! [`render`] and [`search`] alike.
 //!
 //! [`moderation`] decides which comments readers see: a comment's
 //! `status`, the site's policy for new ones, and `salon moderate`, which

@@ -2,9 +2,22 @@
 //!
 //! An allowlist (ammonia): no scripts, styles, event handlers, iframes,
 //! forms, or `javascript:`/`data:` URLs; links get `rel="nofollow ugc"`.
+//!
+//! [`rewrite_text`] changes the text of sanitized HTML (mentions in
+//! comments) with html5ever's tokenizer and serializer, the same pair the
+//! sanitizer's own output comes from, so what it leaves alone comes back
+//! byte for byte.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use html5ever::serialize::{HtmlSerializer, SerializeOpts, Serializer};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{ns, LocalName, QualName};
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
@@ -91,9 +104,170 @@ fn flatten_nesting(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Where [`rewrite_text`]'s callback writes a run of text's new form.
+pub struct TextOut<'a>(&'a mut HtmlSerializer<Vec<u8>>);
+
+impl TextOut<'_> {
+    /// Writes `text`, escaped as the sanitizer escapes text.
+    pub fn text(&mut self, text: &str) {
+        self.0.write_text(text).expect("writing to memory");
+    }
+
+    /// Writes `html` as it is; the caller vouches for it.
+    pub fn html(&mut self, html: &str) {
+        self.0.writer.extend_from_slice(html.as_bytes());
+    }
+}
+
+/// Elements without content or end tag: the serializer must close them
+/// at once, since the tokenizer reports no end for them.
+const VOID: [&str; 18] = [
+    "area", "base", "basefont", "bgsound", "br", "col", "embed", "frame", "hr", "img", "input",
+    "keygen", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// The tokenizer's sink: writes tags back at once, gathers text runs
+/// (the tokenizer cuts them at character references) for the callback.
+struct Rewriter<'s, F> {
+    skip: &'s [&'s str],
+    state: RefCell<RewriteState<F>>,
+}
+
+struct RewriteState<F> {
+    out: HtmlSerializer<Vec<u8>>,
+    text: String,
+    /// How many elements named in `skip` are open.
+    skipping: usize,
+    f: F,
+}
+
+impl<F: FnMut(&str, &mut TextOut)> RewriteState<F> {
+    fn flush(&mut self) {
+        if self.text.is_empty() {
+            return;
+        }
+        let text = std::mem::take(&mut self.text);
+        if self.skipping == 0 {
+            (self.f)(&text, &mut TextOut(&mut self.out));
+        } else {
+            self.out.write_text(&text).expect("writing to memory");
+        }
+    }
+}
+
+fn html_name(local: &LocalName) -> QualName {
+    QualName::new(None, ns!(html), local.clone())
+}
+
+impl<F: FnMut(&str, &mut TextOut)> TokenSink for Rewriter<'_, F> {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut st = self.state.borrow_mut();
+        match token {
+            Token::CharacterTokens(t) => st.text.push_str(&t),
+            Token::NullCharacterToken => st.text.push('\u{FFFD}'),
+            Token::TagToken(tag) => {
+                st.flush();
+                let skipped = self.skip.contains(&&*tag.name);
+                let void = VOID.contains(&&*tag.name);
+                let name = html_name(&tag.name);
+                match tag.kind {
+                    TagKind::StartTag => {
+                        let names: Vec<QualName> = tag
+                            .attrs
+                            .iter()
+                            .map(|a| QualName::new(None, ns!(), a.name.local.clone()))
+                            .collect();
+                        let attrs = names.iter().zip(&tag.attrs).map(|(n, a)| (n, &*a.value));
+                        st.out
+                            .start_elem(name.clone(), attrs)
+                            .expect("writing to memory");
+                        if void {
+                            st.out.end_elem(name).expect("writing to memory");
+                        } else if skipped {
+                            st.skipping += 1;
+                        }
+                    }
+                    TagKind::EndTag if void => {}
+                    TagKind::EndTag => {
+                        if skipped {
+                            st.skipping = st.skipping.saturating_sub(1);
+                        }
+                        st.out.end_elem(name).expect("writing to memory");
+                    }
+                }
+            }
+            Token::CommentToken(c) => {
+                st.flush();
+                st.out.write_comment(&c).expect("writing to memory");
+            }
+            Token::EOFToken => st.flush(),
+            Token::DoctypeToken(_) | Token::ParseError(_) => {}
+        }
+        TokenSinkResult::Continue
+    }
+}
+
+/// `html` (the sanitizer's output) with each run of text outside the
+/// elements named in `skip` replaced by what `f` writes for it; `f` gets
+/// the text with character references decoded. Tags, and text `f` writes
+/// back with [`TextOut::text`], come out as the sanitizer writes them.
+pub fn rewrite_text(html: &str, skip: &[&str], f: impl FnMut(&str, &mut TextOut)) -> String {
+    let opts = SerializeOpts {
+        // The tokenizer reports end tags the input has, even unmatched
+        // ones; the serializer must not panic on them.
+        create_missing_parent: true,
+        ..SerializeOpts::default()
+    };
+    let sink = Rewriter {
+        skip,
+        state: RefCell::new(RewriteState {
+            out: HtmlSerializer::new(Vec::with_capacity(html.len() + 64), opts),
+            text: String::new(),
+            skipping: 0,
+            f,
+        }),
+    };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let bytes = tokenizer.sink.state.into_inner().out.writer;
+    String::from_utf8(bytes).expect("the serializer writes the UTF-8 it is given")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn rewriting_keeps_sanitized_html_byte_for_byte() {
+        let clean = sanitize(
+            "<p>A &amp; B &lt;x&gt; \"q\" 'a'\u{A0}b<br><img src=\"https://e.org/a?b=1&amp;c=2\" alt=\"x &quot;y&quot;\"></p>\
+             <pre><code>&lt;b&gt;</code></pre><ul><li>one<a href=\"https://e.org/\">two</a></li></ul><hr>",
+        );
+        let same = rewrite_text(&clean, &[], |t, out| out.text(t));
+        assert_eq!(same, clean);
+    }
+
+    #[test]
+    fn text_in_skipped_elements_is_left_alone() {
+        let clean =
+            sanitize("<p>x &amp; <code>x</code> <a href=\"https://e.org/\">x<b>x</b></a> x</p>");
+        let mut seen = Vec::new();
+        let out = rewrite_text(&clean, &["a", "code"], |t, out| {
+            seen.push(t.to_owned());
+            out.text(&t.replace('x', "y"));
+        });
+        assert_eq!(seen, ["y & ", " ", " y"].map(|s| s.replace('y', "x")));
+        assert!(
+            out.starts_with("<p>y &amp; <code>x</code> <a href=\"https://e.org/\""),
+            "{out}"
+        );
+        assert!(out.ends_with(">x<b>x</b></a> y</p>"), "{out}");
+    }
 
     #[test]
     fn deep_nesting_is_flattened_in_linear_time() {

@@ -1,4 +1,9 @@
 //! Slugs: the URL-safe names of posts, terms and members.
+//!
+//! Kept by hand over deunicode rather than taken from a slug crate: the
+//! rules are part of every URL a site has published ("Café Society" is
+//! `cafe-society`, no `_`, no leading or trailing `-`), so they must not
+//! move with a dependency's release, and they are twenty lines.
 
 /// Lowercase ASCII words joined by `-`: "Social CRM" → "social-crm",
 /// "Café Society" → "cafe-society". Never contains `/`, `.` or `\`.

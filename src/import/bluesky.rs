@@ -18,11 +18,10 @@ use serde_json::Value;
 
 use super::conversation::{Author, Conversation, Message};
 use super::html_to_markdown::html_to_markdown;
-use super::social::{
-    deep_json, escape_html, links_html, null_default, title_from, tree_order, Parsed,
-};
+use super::social_parse::{deep_json, links_html, null_default, title_from, tree_order, Parsed};
 use super::ParseError;
 use crate::date::parse_date;
+use crate::entities::escape;
 
 #[derive(Debug, Deserialize)]
 struct Answer {
@@ -333,15 +332,15 @@ fn text_html(text: &str, facets: &[Value]) -> String {
         if start < last {
             continue;
         }
-        html.push_str(&escape_html(&text[last..start]));
+        html.push_str(&escape(&text[last..start]));
         html.push_str(&format!(
             "<a href=\"{}\">{}</a>",
-            escape_html(&href),
-            escape_html(&text[start..end])
+            escape(&href),
+            escape(&text[start..end])
         ));
         last = end;
     }
-    html.push_str(&escape_html(&text[last..]));
+    html.push_str(&escape(&text[last..]));
     let html = html.replace("\r\n", "\n");
     html.split("\n\n")
         .map(str::trim)

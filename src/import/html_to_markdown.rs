@@ -5,8 +5,24 @@
 //! emphasis, code, blockquotes, lists, headings, images, rules and line
 //! breaks become markdown; anything else (tables, `sup`, `del`, ...) is
 //! kept as the sanitized HTML it already is, so nothing is lost.
+//!
+//! The sanitizer's output is read with html5ever's tokenizer and what
+//! stays HTML is written by html5ever's serializer, the pair the sanitizer
+//! itself uses. The conversion stays ours: on our fixtures htmd (faithful
+//! mode) writes `&amp;oacute;` as `&oacute;`, which the build would then
+//! decode a second time, keeps every sanitized link and Mastodon mention
+//! as raw HTML (they carry `rel`/`span`), and turns a headless table into
+//! `| kept |` text; it would also bring a second html5ever (0.38).
 
-use super::text::decode_entities;
+use std::cell::RefCell;
+
+use html5ever::serialize::{HtmlSerializer, SerializeOpts, Serializer};
+use html5ever::tendril::StrTendril;
+use html5ever::tokenizer::{
+    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
+};
+use html5ever::{ns, LocalName, QualName};
+
 use crate::sanitize::sanitize;
 
 #[derive(Debug)]
@@ -52,75 +68,72 @@ pub fn html_to_markdown(html: &str) -> String {
     text
 }
 
-/// Parses the serializer's output of the sanitizer: tags, quoted
-/// attributes, escaped text.
+/// Builds the tree of the sanitizer's output with html5ever's tokenizer
+/// (the sanitizer's HTML is well formed, so a stack is a tree builder).
 fn parse(html: &str) -> Vec<Node> {
-    let mut stack: Vec<Open> = vec![(String::new(), Vec::new(), Vec::new())];
-    let mut rest = html;
-    while !rest.is_empty() {
-        let Some(lt) = rest.find('<') else {
-            push_text(&mut stack, rest);
-            break;
-        };
-        push_text(&mut stack, &rest[..lt]);
-        rest = &rest[lt..];
-        if let Some(after) = rest.strip_prefix("<!--") {
-            rest = after.find("-->").map_or("", |i| &after[i + 3..]);
-            continue;
-        }
-        let Some(gt) = tag_end(rest) else {
-            push_text(&mut stack, rest);
-            break;
-        };
-        let tag = &rest[1..gt];
-        rest = &rest[gt + 1..];
-        if let Some(name) = tag.strip_prefix('/') {
-            let name = name.trim().to_ascii_lowercase();
-            if let Some(pos) = stack.iter().rposition(|(n, _, _)| *n == name) {
-                if pos > 0 {
-                    while stack.len() > pos {
-                        close(&mut stack);
-                    }
-                }
-            }
-            continue;
-        }
-        let (name, attrs) = parse_tag(tag.trim_end_matches('/'));
-        if VOID.contains(&name.as_str()) {
-            stack.last_mut().unwrap().2.push(Node::El {
-                name,
-                attrs,
-                children: Vec::new(),
-            });
-        } else {
-            stack.push((name, attrs, Vec::new()));
-        }
-    }
+    let sink = TreeSink {
+        stack: RefCell::new(vec![(String::new(), Vec::new(), Vec::new())]),
+    };
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(StrTendril::from_slice(html));
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    let mut stack = tokenizer.sink.stack.into_inner();
     while stack.len() > 1 {
         close(&mut stack);
     }
     stack.pop().map(|(_, _, c)| c).unwrap_or_default()
 }
 
-fn tag_end(s: &str) -> Option<usize> {
-    let mut quote = false;
-    for (i, b) in s.bytes().enumerate() {
-        match b {
-            b'"' => quote = !quote,
-            b'>' if !quote => return Some(i),
-            _ => {}
-        }
-    }
-    None
+/// The tokenizer's sink: open elements with their children so far.
+struct TreeSink {
+    stack: RefCell<Vec<Open>>,
 }
 
-fn push_text(stack: &mut [Open], text: &str) {
-    if !text.is_empty() {
-        stack
-            .last_mut()
-            .unwrap()
-            .2
-            .push(Node::Text(decode_entities(text)));
+impl TokenSink for TreeSink {
+    type Handle = ();
+
+    fn process_token(&self, token: Token, _line: u64) -> TokenSinkResult<()> {
+        let mut stack = self.stack.borrow_mut();
+        match token {
+            Token::CharacterTokens(t) => {
+                let children = &mut stack.last_mut().expect("the root stays").2;
+                // The tokenizer cuts text at character references.
+                match children.last_mut() {
+                    Some(Node::Text(s)) => s.push_str(&t),
+                    _ => children.push(Node::Text(t.to_string())),
+                }
+            }
+            Token::TagToken(tag) if tag.kind == TagKind::EndTag => {
+                if let Some(pos) = stack.iter().rposition(|(n, _, _)| *n == *tag.name) {
+                    if pos > 0 {
+                        while stack.len() > pos {
+                            close(&mut stack);
+                        }
+                    }
+                }
+            }
+            Token::TagToken(tag) => {
+                let name = tag.name.to_string();
+                let attrs = tag
+                    .attrs
+                    .iter()
+                    .map(|a| (a.name.local.to_string(), a.value.to_string()))
+                    .collect();
+                if VOID.contains(&name.as_str()) {
+                    stack.last_mut().expect("the root stays").2.push(Node::El {
+                        name,
+                        attrs,
+                        children: Vec::new(),
+                    });
+                } else {
+                    stack.push((name, attrs, Vec::new()));
+                }
+            }
+            _ => {}
+        }
+        TokenSinkResult::Continue
     }
 }
 
@@ -131,37 +144,6 @@ fn close(stack: &mut Vec<Open>) {
         attrs,
         children,
     });
-}
-
-fn parse_tag(tag: &str) -> (String, Vec<(String, String)>) {
-    let name_end = tag.find(char::is_whitespace).unwrap_or(tag.len());
-    let name = tag[..name_end].to_ascii_lowercase();
-    let mut attrs = Vec::new();
-    let mut rest = tag[name_end..].trim_start();
-    while !rest.is_empty() {
-        let key_end = rest
-            .find(|c: char| c == '=' || c.is_whitespace())
-            .unwrap_or(rest.len());
-        let key = rest[..key_end].to_ascii_lowercase();
-        rest = rest[key_end..].trim_start();
-        let mut value = String::new();
-        if let Some(r) = rest.strip_prefix('=') {
-            let r = r.trim_start();
-            if let Some(q) = r.strip_prefix('"') {
-                let end = q.find('"').unwrap_or(q.len());
-                value = decode_entities(&q[..end]);
-                rest = q.get(end + 1..).unwrap_or("").trim_start();
-            } else {
-                let end = r.find(char::is_whitespace).unwrap_or(r.len());
-                value = decode_entities(&r[..end]);
-                rest = r[end..].trim_start();
-            }
-        }
-        if !key.is_empty() {
-            attrs.push((key, value));
-        }
-    }
-    (name, attrs)
 }
 
 fn attr<'a>(attrs: &'a [(String, String)], key: &str) -> Option<&'a str> {
@@ -483,40 +465,37 @@ fn escape_into(text: &str, out: &mut String) {
     }
 }
 
-/// Writes `n` back as HTML (it came from the sanitizer, so it is safe).
+/// Writes `n` back as HTML (it came from the sanitizer, so it is safe),
+/// escaped as the sanitizer escapes, by the same serializer.
 fn serialize(n: &Node, out: &mut String) {
+    let opts = SerializeOpts {
+        create_missing_parent: true,
+        ..SerializeOpts::default()
+    };
+    let mut ser = HtmlSerializer::new(Vec::new(), opts);
+    write_node(n, &mut ser).expect("writing to memory");
+    out.push_str(&String::from_utf8(ser.writer).expect("the serializer writes UTF-8"));
+}
+
+fn write_node(n: &Node, ser: &mut HtmlSerializer<Vec<u8>>) -> std::io::Result<()> {
     match n {
-        Node::Text(t) => out.push_str(&html_escape(t)),
+        Node::Text(t) => ser.write_text(t),
         Node::El {
             name,
             attrs,
             children,
         } => {
-            out.push('<');
-            out.push_str(name);
-            for (k, v) in attrs {
-                out.push_str(&format!(
-                    " {k}=\"{}\"",
-                    html_escape(v).replace('"', "&quot;")
-                ));
-            }
-            out.push('>');
-            if VOID.contains(&name.as_str()) {
-                return;
-            }
+            let qual = |ns, local: &str| QualName::new(None, ns, LocalName::from(local));
+            let name = qual(ns!(html), name);
+            let names: Vec<QualName> = attrs.iter().map(|(k, _)| qual(ns!(), k)).collect();
+            let pairs = names.iter().zip(attrs).map(|(k, (_, v))| (k, v.as_str()));
+            ser.start_elem(name.clone(), pairs)?;
             for c in children {
-                serialize(c, out);
+                write_node(c, ser)?;
             }
-            out.push_str(&format!("</{name}>"));
+            ser.end_elem(name)
         }
     }
-}
-
-fn html_escape(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('\u{A0}', "&nbsp;")
 }
 
 #[cfg(test)]

@@ -15,12 +15,12 @@ use serde::Deserialize;
 
 use super::conversation::{Author, Conversation, Message};
 use super::html_to_markdown::html_to_markdown;
-use super::social::{
-    escape_html, host_of, json_error, links_html, null_default, plain_text, title_from, tree_order,
-    Id, Parsed,
+use super::social_parse::{
+    host_of, json_error, links_html, null_default, plain_text, title_from, tree_order, Id, Parsed,
 };
 use super::ParseError;
 use crate::date::parse_date;
+use crate::entities::escape;
 
 /// A status, as the API gives it (only what is used).
 #[derive(Debug, Clone, Deserialize)]
@@ -252,7 +252,7 @@ fn message(s: &Status, root_host: Option<&str>) -> Message {
     if let Some(cw) = nonempty(&s.spoiler_text) {
         html.push_str(&format!(
             "<p><strong>Content warning:</strong> {}</p>",
-            escape_html(&cw)
+            escape(&cw)
         ));
     }
     html.push_str(s.content.as_deref().unwrap_or(""));

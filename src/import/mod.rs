@@ -72,6 +72,7 @@ pub mod movabletype;
 pub mod names;
 mod report;
 pub mod social;
+pub mod social_parse;
 pub mod text;
 pub mod webmention;
 pub mod wordpress;

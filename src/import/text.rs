@@ -165,24 +165,12 @@ pub fn alias_of(url: &str) -> Option<String> {
     Some(path.to_owned())
 }
 
-/// Decodes `%XX` escapes (WordPress stores non-ASCII slugs escaped).
+/// Decodes `%XX` escapes (WordPress stores non-ASCII slugs escaped);
+/// bytes that are not UTF-8 become U+FFFD.
 pub fn percent_decode(s: &str) -> String {
-    let bytes = s.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = |b: u8| (b as char).to_digit(16);
-            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
-                out.push((h * 16 + l) as u8);
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    percent_encoding::percent_decode_str(s)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 #[cfg(test)]

@@ -16,10 +16,11 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::social::{escape_html, host_of, null_default, Id};
+use super::social_parse::{host_of, null_default, Id};
 use super::text::parse_any_date;
 use super::{CommentRecord, ImportReport, Importer, Item, ParseError, Target};
 use crate::date::Date;
+use crate::entities::escape;
 use crate::error::Error;
 use crate::model::{Channel, ReactionKind};
 
@@ -150,7 +151,7 @@ const WHAT: &str = "a webmention.io API answer: a JF2 feed {\"type\": \"feed\", 
 
 /// Reads a webmention.io answer in either format.
 pub fn parse(text: &str) -> Result<Vec<Mention>, ParseError> {
-    let answer: Answer = super::social::deep_json(text, WHAT)?;
+    let answer: Answer = super::social_parse::deep_json(text, WHAT)?;
     let not_one = || ParseError {
         line: 1,
         column: 1,
@@ -178,7 +179,7 @@ fn property(word: &str) -> Property {
 fn body(html: Option<String>, text: Option<String>) -> String {
     match (html.filter(|h| !h.trim().is_empty()), text) {
         (Some(h), _) => h,
-        (None, Some(t)) => escape_html(t.trim()),
+        (None, Some(t)) => escape(t.trim()),
         (None, None) => String::new(),
     }
 }

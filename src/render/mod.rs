@@ -42,7 +42,7 @@ pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
     let mut tera = Tera::default();
     // Tera's default escaper also escapes `/`, which makes every URL in
     // the output unreadable (`&#x2F;posts&#x2F;`); `/` is safe in HTML.
-    tera.set_escape_fn(crate::markdown::escape);
+    tera.set_escape_fn(crate::entities::escape);
     crate::i18n::register(&mut tera);
     tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| Error::template(&template_in_error(&e, files), &e))?;

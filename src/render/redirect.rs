@@ -1,7 +1,7 @@
 //! Redirect pages for aliases (old URLs) and `/page/1/`.
 
 use crate::config::Config;
-use crate::markdown::escape;
+use crate::entities::escape;
 
 /// A page that sends the reader on to root path `to`, for static hosts
 /// that cannot answer with a 301.

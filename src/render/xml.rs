@@ -9,7 +9,7 @@ use quick_xml::events::attributes::Attribute;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use quick_xml::Writer;
 
-use crate::markdown::escape;
+use crate::entities::escape;
 
 /// `text` without the characters XML 1.0 does not allow anywhere (C0
 /// controls but tab, line feed and carriage return; U+FFFE and U+FFFF).

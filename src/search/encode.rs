@@ -1,6 +1,14 @@
 //! Sets of document ids as short strings: base64 of a kind byte, then
 //! either LEB128 gaps (sparse sets) or a bitmap (dense sets), whichever is
 //! shorter. `search.js` decodes them with `atob`.
+//!
+//! Base64 is the `base64` crate's standard alphabet with padding. LEB128
+//! stays our own: the writer is ten lines for the one width we use (u32),
+//! and a varint crate would add a dependency for less code than its
+//! `use` lines and error type take.
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine;
 
 /// Encodes ascending, distinct `ids`; the empty set is `""`.
 pub fn id_set(ids: &[u32]) -> String {
@@ -46,22 +54,7 @@ fn varint(mut n: u32, out: &mut Vec<u8>) {
 
 /// Standard base64 with padding (what `atob` reads).
 pub fn base64(bytes: &[u8]) -> String {
-    const ABC: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | (b as u32) << (16 - 8 * i));
-        for i in 0..4 {
-            if i <= chunk.len() {
-                s.push(ABC[(n >> (18 - 6 * i) & 63) as usize] as char);
-            } else {
-                s.push('=');
-            }
-        }
-    }
-    s
+    STANDARD.encode(bytes)
 }
 
 /// Decodes what [`id_set`] wrote (for tests and tools reading the index).
@@ -109,27 +102,7 @@ pub fn decode_id_set(s: &str) -> Option<Vec<u32>> {
 }
 
 fn unbase64(s: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    let mut acc = 0u32;
-    let mut bits = 0;
-    for c in s.bytes().filter(|&c| c != b'=') {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
-        acc = acc << 6 | v as u32;
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-            acc &= (1 << bits) - 1;
-        }
-    }
-    Some(out)
+    STANDARD.decode(s).ok()
 }
 
 #[cfg(test)]

@@ -6,7 +6,6 @@ use std::ops::Range;
 
 use rayon::prelude::*;
 
-use super::fx::FxMap;
 use super::keys::{self, Raw};
 use super::stem::lang_id;
 use super::terms::{unpack, Splitter, Term, MAX_TERM};
@@ -15,6 +14,7 @@ use super::{Index, Kind, Shown, TermShard};
 use crate::date::Date;
 use crate::digest::Digest;
 use crate::model::{Participant, Post, Site};
+use rustc_hash::FxHashMap as FxMap;
 
 /// Field bit of a term found in a title.
 pub const TITLE: u8 = 4;

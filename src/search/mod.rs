@@ -20,7 +20,6 @@
 //! document shifts the ids after it.
 
 mod encode;
-mod fx;
 mod index;
 mod keys;
 pub mod stem;

@@ -15,6 +15,11 @@
 //!    Unlike JWZ, two roots that are both not replies stay apart, since a
 //!    list has many "Meeting notes" that are different conversations.
 //! 5. Siblings are sorted by date.
+//!
+//! Kept by hand rather than taken from a crate: step 4 departs from JWZ
+//! on purpose (subject groups keep unrelated roots apart), and threading
+//! must stay linear on a chain a hundred thousand replies deep (tested
+//! below); a general threading crate would need both changed.
 
 use std::collections::HashMap;
 

@@ -12,8 +12,21 @@ use pulldown_cmark::{
     html, CodeBlockKind, CowStr, Event, HeadingLevel, LinkType, Options, Parser, Tag, TagEnd,
 };
 
+use crate::entities::escape;
 use crate::highlight;
 use crate::slug::slugify;
+
+mod mentions;
+mod references;
+mod words;
+
+use mentions::mention_anchor;
+pub use mentions::{find_mentions, link_mentions_in_html};
+pub use references::{
+    placeholder_href, placeholder_title, renumber_placeholders, resolve_placeholders, RefKind,
+    Reference,
+};
+use words::count_words;
 
 /// A rendered markdown document.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -89,260 +102,6 @@ impl Context {
     pub fn member_url(&self, handle: &str) -> String {
         crate::url::with_base(&self.base_path, &format!("/members/{handle}/"))
     }
-}
-
-/// Something a document points at, found while rendering it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RefKind {
-    /// `[[target#anchor|label]]`; resolved once every page is known. The
-    /// HTML holds placeholders ([`placeholder_href`], [`placeholder_title`]).
-    Wiki {
-        /// `post-slug`, `members/handle`, `threads/slug`, `tags/Name`.
-        target: String,
-        /// The part after `#`, if any.
-        anchor: Option<String>,
-    },
-    /// `@handle` of an existing member (already linked in the HTML).
-    Mention(String),
-    /// A markdown link to a root path of the site (`/posts/x/`), checked
-    /// once every output path is known.
-    Link(String),
-}
-
-/// A reference and where it is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Reference {
-    /// What it points at.
-    pub kind: RefKind,
-    /// Byte offset in the markdown source.
-    pub offset: usize,
-    /// 1-based line in the file, filled in by the parser that knows where
-    /// the markdown starts (0 until then).
-    pub line: usize,
-    /// 1-based column (in characters) on that line; 1 when only the line
-    /// is known.
-    pub column: usize,
-    /// The text of that line, for the snippet an error shows.
-    pub line_text: Option<Box<str>>,
-}
-
-impl Reference {
-    /// A reference at byte `offset`; its line is set later.
-    fn at(kind: RefKind, offset: usize) -> Self {
-        Reference {
-            kind,
-            offset,
-            line: 0,
-            column: 1,
-            line_text: None,
-        }
-    }
-
-    /// Puts the reference on file line `line`, position in it unknown.
-    pub fn place_on(&mut self, line: usize) {
-        self.line = line;
-        self.column = 1;
-        self.line_text = None;
-    }
-
-    /// An error at this reference, with its line shown.
-    pub fn error(&self, path: &std::path::Path, message: impl Into<String>) -> crate::Diagnostic {
-        let mut d = crate::Diagnostic::error(
-            path,
-            Some(crate::error::Position::new(self.line, self.column)),
-            message,
-        );
-        d.line_text = self.line_text.as_deref().map(str::to_owned);
-        d
-    }
-
-    /// A warning at this reference, with its line shown.
-    pub fn warning(&self, path: &std::path::Path, message: impl Into<String>) -> crate::Diagnostic {
-        crate::Diagnostic {
-            severity: crate::error::Severity::Warning,
-            ..self.error(path, message)
-        }
-    }
-}
-
-impl Rendered {
-    /// Replaces the document, and its digest.
-    pub fn set_html(&mut self, html: String) {
-        self.digest = crate::digest::of(&html);
-        self.html = html;
-    }
-
-    /// Sets each reference's file line, for markdown that starts on file
-    /// line `first_line` (or, with `fixed`, puts them all on that line).
-    pub fn locate_refs(&mut self, source: &str, first_line: usize, fixed: bool) {
-        let mut line = first_line;
-        let mut at = 0;
-        for r in &mut self.refs {
-            if fixed {
-                r.place_on(first_line);
-                continue;
-            }
-            let to = r.offset.min(source.len());
-            if to >= at {
-                line += source.as_bytes()[at..to]
-                    .iter()
-                    .filter(|&&b| b == b'\n')
-                    .count();
-                at = to;
-            }
-            r.line = line;
-            let (Some(start), Some(end)) = (
-                source.get(..to).map(|s| s.rfind('\n').map_or(0, |i| i + 1)),
-                source
-                    .get(to..)
-                    .map(|s| s.find('\n').map_or(source.len(), |i| to + i)),
-            ) else {
-                continue;
-            };
-            r.column = source[start..to].chars().count() + 1;
-            r.line_text = Some(source[start..end].trim_end_matches('\r').into());
-        }
-    }
-}
-
-/// The href a wikilink's HTML holds until it is resolved.
-pub fn placeholder_href(n: usize) -> String {
-    format!("\u{E000}{n}\u{E001}")
-}
-
-/// The text a label-less wikilink's HTML holds until resolved.
-pub fn placeholder_title(n: usize) -> String {
-    format!("\u{E000}{n}\u{E002}")
-}
-
-/// Replaces wikilink placeholders in `html` with `href(n)` and
-/// `title(n)`, escaped. Documents without wikilinks are returned as is.
-pub fn resolve_placeholders(
-    html: &str,
-    href: impl Fn(usize) -> String,
-    title: impl Fn(usize) -> String,
-) -> String {
-    // In an href the HTML writer percent-encodes the markers.
-    let decoded;
-    let html = if html.contains("%EE%80%80") {
-        decoded = html
-            .replace("%EE%80%80", "\u{E000}")
-            .replace("%EE%80%81", "\u{E001}");
-        decoded.as_str()
-    } else {
-        html
-    };
-    if !html.contains('\u{E000}') {
-        return html.to_owned();
-    }
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(start) = rest.find('\u{E000}') {
-        out.push_str(&rest[..start]);
-        let after = &rest[start + '\u{E000}'.len_utf8()..];
-        let end = after.find(['\u{E001}', '\u{E002}']).unwrap_or(after.len());
-        let n: usize = after[..end].parse().unwrap_or(usize::MAX);
-        let marker = after[end..].chars().next();
-        match marker {
-            Some('\u{E001}') => out.push_str(&escape(&href(n))),
-            Some('\u{E002}') => out.push_str(&escape(&title(n))),
-            _ => {}
-        }
-        rest = &after[(end + marker.map_or(0, char::len_utf8)).min(after.len())..];
-    }
-    out.push_str(rest);
-    out
-}
-
-/// Byte ranges of `@handle` mentions of known members in `text`. A
-/// handle must not follow a letter, digit, `.`, `/`, `-` or `@` (so e-mail
-/// addresses and URLs stay as they are); a trailing `.` or `-` is not part
-/// of it. Works the same on plain and on HTML-escaped text.
-pub fn find_mentions(text: &str, handles: &HashSet<String>) -> Vec<(usize, usize)> {
-    let mut found = Vec::new();
-    if handles.is_empty() {
-        return found;
-    }
-    let bytes = text.as_bytes();
-    let handle_byte = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.');
-    for (i, _) in text.match_indices('@') {
-        let prev_ok = i == 0
-            || !(bytes[i - 1].is_ascii_alphanumeric()
-                || matches!(bytes[i - 1], b'_' | b'.' | b'@' | b'/' | b'-'));
-        if !prev_ok || found.last().is_some_and(|&(_, end)| end > i) {
-            continue;
-        }
-        let mut end = i + 1;
-        while end < bytes.len() && handle_byte(bytes[end]) {
-            end += 1;
-        }
-        while end > i + 1 && matches!(bytes[end - 1], b'.' | b'-') {
-            end -= 1;
-        }
-        if end > i + 1 && handles.contains(&text[i + 1..end]) {
-            found.push((i, end));
-        }
-    }
-    found
-}
-
-/// The anchor for a mention of `handle`.
-fn mention_anchor(ctx: &Context, handle: &str) -> String {
-    format!(
-        "<a class=\"mention\" href=\"{}\">@{}</a>",
-        escape(&ctx.member_url(handle)),
-        escape(handle)
-    )
-}
-
-/// Links mentions in the text of sanitized HTML (a comment body), never
-/// inside `<a>`, `<code>` or `<pre>`. Returns the HTML and the handles.
-pub fn link_mentions_in_html(html: &str, ctx: &Context) -> (String, Vec<String>) {
-    let mut handles = Vec::new();
-    if ctx.handles.is_empty() || !html.contains('@') {
-        return (html.to_owned(), handles);
-    }
-    let mut out = String::with_capacity(html.len() + 64);
-    let mut skip_depth = 0usize;
-    let mut rest = html;
-    while !rest.is_empty() {
-        let next_tag = rest.find('<').unwrap_or(rest.len());
-        let text = &rest[..next_tag];
-        let mut copied = 0;
-        if skip_depth == 0 {
-            for (start, end) in find_mentions(text, &ctx.handles) {
-                let handle = &text[start + 1..end];
-                out.push_str(&text[copied..start]);
-                out.push_str(&mention_anchor(ctx, handle));
-                handles.push(handle.to_owned());
-                copied = end;
-            }
-        }
-        out.push_str(&text[copied..]);
-        rest = &rest[next_tag..];
-        if rest.is_empty() {
-            break;
-        }
-        let close = rest.find('>').map_or(rest.len(), |i| i + 1);
-        let tag = &rest[..close];
-        let name = tag.trim_start_matches(['<', '/']);
-        let name_len = name
-            .find(|c: char| !c.is_ascii_alphanumeric())
-            .unwrap_or(name.len());
-        if matches!(
-            name[..name_len].to_ascii_lowercase().as_str(),
-            "a" | "code" | "pre"
-        ) {
-            if tag.starts_with("</") {
-                skip_depth = skip_depth.saturating_sub(1);
-            } else if !tag.ends_with("/>") {
-                skip_depth += 1;
-            }
-        }
-        out.push_str(tag);
-        rest = &rest[close..];
-    }
-    (out, handles)
 }
 
 /// The summary divider, as Zola writes it (spaces optional).
@@ -637,20 +396,6 @@ fn push_text<'a>(events: &mut Vec<Event<'a>>, text: CowStr<'a>) {
     }
 }
 
-/// Renumbers the wikilink placeholders of `html` by `offset`, for HTML
-/// rendered apart (a front matter summary) whose references are appended
-/// to another document's.
-pub fn renumber_placeholders(html: &str, offset: usize) -> String {
-    if offset == 0 {
-        return html.to_owned();
-    }
-    resolve_placeholders(
-        html,
-        |n| placeholder_href(n + offset),
-        |n| placeholder_title(n + offset),
-    )
-}
-
 fn unique_id(base: String, taken: &mut HashSet<String>) -> String {
     let base = if base.is_empty() {
         "section".to_owned()
@@ -670,91 +415,9 @@ fn heading_level(level: HeadingLevel) -> u8 {
     level as u8
 }
 
-/// Words in `text` and, of those, Chinese and Japanese characters: a word
-/// is a run of characters between white space, CJK punctuation and CJK
-/// characters, and each CJK character counts as one word of its own
-/// (those languages put no spaces between words).
-fn count_words(text: &str) -> (usize, usize) {
-    let mut words = 0;
-    let mut in_word = false;
-    if text.is_ascii() {
-        // The common case, on bytes.
-        for &b in text.as_bytes() {
-            let space = b.is_ascii_whitespace();
-            words += usize::from(!space && !in_word);
-            in_word = !space;
-        }
-        return (words, 0);
-    }
-    let mut cjk = 0;
-    for c in text.chars() {
-        if is_cjk(c) {
-            cjk += 1;
-            in_word = false;
-        } else {
-            let gap = c.is_whitespace() || is_cjk_punctuation(c);
-            words += usize::from(!gap && !in_word);
-            in_word = !gap;
-        }
-    }
-    (words + cjk, cjk)
-}
-
-/// Whether `c` is a Han character, hiragana or katakana.
-fn is_cjk(c: char) -> bool {
-    matches!(c as u32,
-        0x3040..=0x30FF      // hiragana, katakana
-        | 0x31F0..=0x31FF    // katakana extensions
-        | 0x3400..=0x4DBF    // Han extension A
-        | 0x4E00..=0x9FFF    // Han
-        | 0xF900..=0xFAFF    // Han compatibility
-        | 0xFF66..=0xFF9D    // half-width katakana
-        | 0x20000..=0x3134F) // Han extensions B–G
-}
-
-/// Whether `c` is CJK or full-width punctuation (`。`, `、`, `「`, `！`).
-fn is_cjk_punctuation(c: char) -> bool {
-    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF5B..=0xFF65)
-}
-
-/// Escapes text for an HTML attribute or element (also Tera's escaper, so
-/// it runs on every `{{ }}`: it copies runs of plain bytes at once).
-pub fn escape(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut s = String::with_capacity(text.len() + text.len() / 8);
-    let mut plain = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let rep = match b {
-            b'&' => "&amp;",
-            b'<' => "&lt;",
-            b'>' => "&gt;",
-            b'"' => "&quot;",
-            b'\'' => "&#39;",
-            _ => continue,
-        };
-        s.push_str(&text[plain..i]);
-        s.push_str(rep);
-        plain = i + 1;
-    }
-    s.push_str(&text[plain..]);
-    s
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn escaping_and_word_counts() {
-        assert_eq!(escape("a<b>&\"c'é"), "a&lt;b&gt;&amp;&quot;c&#39;é");
-        assert_eq!(escape("plain"), "plain");
-        assert_eq!(count_words("  two\twords\n"), (2, 0));
-        assert_eq!(count_words("Zoë’s café"), (2, 0));
-        assert_eq!(count_words(""), (0, 0));
-        // Each Han or kana character is a word; punctuation is not.
-        assert_eq!(count_words("知识管理。很重要"), (7, 7));
-        assert_eq!(count_words("Rustのコード、です"), (7, 6));
-    }
 
     #[test]
     fn summary_stops_at_more_marker() {

@@ -1,0 +1,63 @@
+//! Word counts, with Chinese and Japanese characters counted one by one.
+
+/// Words in `text` and, of those, Chinese and Japanese characters: a word
+/// is a run of characters between white space, CJK punctuation and CJK
+/// characters, and each CJK character counts as one word of its own
+/// (those languages put no spaces between words).
+pub(super) fn count_words(text: &str) -> (usize, usize) {
+    let mut words = 0;
+    let mut in_word = false;
+    if text.is_ascii() {
+        // The common case, on bytes.
+        for &b in text.as_bytes() {
+            let space = b.is_ascii_whitespace();
+            words += usize::from(!space && !in_word);
+            in_word = !space;
+        }
+        return (words, 0);
+    }
+    let mut cjk = 0;
+    for c in text.chars() {
+        if is_cjk(c) {
+            cjk += 1;
+            in_word = false;
+        } else {
+            let gap = c.is_whitespace() || is_cjk_punctuation(c);
+            words += usize::from(!gap && !in_word);
+            in_word = !gap;
+        }
+    }
+    (words + cjk, cjk)
+}
+
+/// Whether `c` is a Han character, hiragana or katakana.
+fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF      // hiragana, katakana
+        | 0x31F0..=0x31FF    // katakana extensions
+        | 0x3400..=0x4DBF    // Han extension A
+        | 0x4E00..=0x9FFF    // Han
+        | 0xF900..=0xFAFF    // Han compatibility
+        | 0xFF66..=0xFF9D    // half-width katakana
+        | 0x20000..=0x3134F) // Han extensions B–G
+}
+
+/// Whether `c` is CJK or full-width punctuation (`。`, `、`, `「`, `！`).
+fn is_cjk_punctuation(c: char) -> bool {
+    matches!(c as u32, 0x3000..=0x303F | 0xFF01..=0xFF0F | 0xFF1A..=0xFF20 | 0xFF5B..=0xFF65)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn word_counts() {
+        assert_eq!(count_words("  two\twords\n"), (2, 0));
+        assert_eq!(count_words("Zoë’s café"), (2, 0));
+        assert_eq!(count_words(""), (0, 0));
+        // Each Han or kana character is a word; punctuation is not.
+        assert_eq!(count_words("知识管理。很重要"), (7, 7));
+        assert_eq!(count_words("Rustのコード、です"), (7, 6));
+    }
+}
