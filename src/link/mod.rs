@@ -17,7 +17,9 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::*;
-use crate::parse::{ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
+use crate::parse::{
+    ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedTermPage, ParsedThread,
+};
 use crate::slug::{slugify, term_key};
 use people::People;
 pub use references::resolve_post_body;
@@ -36,6 +38,8 @@ pub struct Parsed<'a> {
     pub pages: Vec<&'a ParsedPage>,
     /// Comment files, in any order.
     pub comments: Vec<&'a ParsedComments>,
+    /// Tag descriptions, in any order.
+    pub tags: Vec<&'a ParsedTermPage>,
 }
 
 /// What a build publishes.
@@ -74,6 +78,7 @@ pub fn link(
         mut threads,
         mut pages,
         comments,
+        tags: tag_pages,
     } = parsed;
     let drafts = visibility.drafts;
     // Comment files of posts left out of this build are left out too.
@@ -359,7 +364,8 @@ pub fn link(
         });
     }
 
-    let (tags, tag_remap) = tags.finish();
+    let (mut tags, tag_remap) = tags.finish();
+    describe_terms(&mut tags, &tag_pages, diags);
     let (categories, category_remap) = categories.finish();
     for p in &mut site_posts {
         p.tags.iter_mut().for_each(|t| *t = tag_remap[*t]);
@@ -525,6 +531,30 @@ fn unknown_member(
     .with_help(help)
 }
 
+/// Gives each term the description its file holds; a file naming no term
+/// of the site is a warning at its first line.
+fn describe_terms(tax: &mut Taxonomy, files: &[&ParsedTermPage], diags: &mut Diagnostics) {
+    for f in files {
+        match tax.terms.iter_mut().find(|t| t.slug == f.slug) {
+            Some(t) => {
+                t.description = Some(TermDescription {
+                    source: f.source.clone(),
+                    summary: f.summary.clone(),
+                    body: f.body.clone(),
+                })
+            }
+            None => diags.push(
+                Diagnostic::warning(
+                    &f.source,
+                    Some(crate::error::Position::new(1, 1)),
+                    format!("no post or thread is tagged `{}`", f.slug),
+                )
+                .with_help("the file's name is the tag's URL name, as in /tags/<name>/"),
+            ),
+        }
+    }
+}
+
 /// Builds a taxonomy while posts are linked.
 struct TermBuilder {
     kind: TaxonomyKind,
@@ -554,6 +584,7 @@ impl TermBuilder {
             posts: Vec::new(),
             threads: Vec::new(),
             path: String::new(),
+            description: None,
         });
         i
     }

@@ -442,6 +442,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
         Job::Term { kind, term, page } => {
             let t = &site.taxonomy(*kind).terms[*term];
             h.str(&t.name).str(&t.slug).n(t.posts.len() as u64);
+            match &t.description {
+                Some(d) => h.n(1).n(d.body.digest).opt(d.summary.as_deref()),
+                None => h.n(0),
+            };
             posts(&mut h, &t.posts[range(t.posts.len(), *page)]);
             for &th in &t.threads {
                 h.n(cards.thread[th]);

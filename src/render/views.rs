@@ -318,6 +318,8 @@ pub fn term(site: &Site, t: &Term) -> Value {
         "feed_url": site.config.url(&format!("{}feed.xml", t.path)),
         "json_feed_url": site.config.url(&format!("{}feed.json", t.path)),
         "count": t.posts.len(),
+        "description": t.description.as_ref().map(|d| d.body.html.as_str()),
+        "summary": t.description.as_ref().and_then(|d| d.summary.as_deref()),
     })
 }
 

@@ -39,6 +39,7 @@ mod scheduled;
 mod search;
 mod serve;
 mod structured;
+mod tag_descriptions;
 // Reads the server's threads, memory and files from /proc.
 #[cfg(target_os = "linux")]
 mod serve_limits;
