@@ -32,6 +32,7 @@ mod moderation;
 mod names;
 mod output;
 mod pagination;
+mod people_first;
 mod previews;
 mod relevance;
 mod safety;
