@@ -394,6 +394,7 @@ fn parse_and_link(
         parse::parse_comments,
         &mut diags,
     )?;
+    let tag_pages = parse_all(root, &files.tags, &ctx, parse::parse_term_page, &mut diags)?;
     timings.stage("parse", "files (read and parsed)", counted, start);
 
     let start = Instant::now();
@@ -403,6 +404,7 @@ fn parse_and_link(
         threads: threads.iter().collect(),
         pages: pages.iter().collect(),
         comments: comments.iter().collect(),
+        tags: tag_pages.iter().collect(),
     };
     let site = link::link(&config, parsed, visibility, None, &mut diags);
     timings.stage("link", "posts", site.posts.len(), start);

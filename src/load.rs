@@ -54,6 +54,8 @@ pub struct ContentFiles {
     pub pages: Vec<ContentFile>,
     /// `content/comments/*.yaml`
     pub comments: Vec<ContentFile>,
+    /// `content/tags/*.md`: tag descriptions.
+    pub tags: Vec<ContentFile>,
 }
 
 impl ContentFiles {
@@ -65,6 +67,7 @@ impl ContentFiles {
             &self.threads,
             &self.pages,
             &self.comments,
+            &self.tags,
         ]
         .into_iter()
         .flatten()
@@ -114,12 +117,13 @@ pub fn read_config(root: &Path) -> Result<SourceFile, Error> {
 
 /// The kinds of content file: the folder below `content/` and the
 /// extensions read there, in the order of [`ContentFiles::kind_mut`].
-pub const KINDS: [(&str, &[&str]); 5] = [
+pub const KINDS: [(&str, &[&str]); 6] = [
     ("posts", &["md", "markdown"]),
     ("members", &["md", "markdown"]),
     ("threads", &["md", "markdown"]),
     ("pages", &["md", "markdown"]),
     ("comments", &["yaml", "yml"]),
+    ("tags", &["md", "markdown"]),
 ];
 
 impl ContentFiles {
@@ -130,7 +134,8 @@ impl ContentFiles {
             1 => &mut self.members,
             2 => &mut self.threads,
             3 => &mut self.pages,
-            _ => &mut self.comments,
+            4 => &mut self.comments,
+            _ => &mut self.tags,
         }
     }
 }

@@ -527,6 +527,19 @@ pub struct Term {
     pub threads: Vec<ThreadIdx>,
     /// Root URL path: `/tags/<slug>/`.
     pub path: String,
+    /// What `content/tags/<slug>.md` says about it, if that file exists.
+    pub description: Option<TermDescription>,
+}
+
+/// A term's description, from its own file.
+#[derive(Debug, Clone)]
+pub struct TermDescription {
+    /// The file.
+    pub source: PathBuf,
+    /// Its front matter's one-line `description`.
+    pub summary: Option<String>,
+    /// Its rendered text.
+    pub body: std::sync::Arc<crate::markdown::Rendered>,
 }
 
 /// Posts of one year.

@@ -73,6 +73,9 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
             dir.display()
         )));
     };
+    // The theme's stylesheets and scripts ship minified; the site's own
+    // static files, merged below, are copied as they are.
+    minify_assets(&mut theme.assets);
     let templates = load::read_templates(root, &root.join("templates"));
     for (name, text) in Error::gather(templates, &mut refused)?.unwrap_or_default() {
         match theme.templates.iter_mut().find(|(n, _)| *n == name) {
@@ -90,7 +93,32 @@ pub fn load(root: &Path, name: &str) -> Result<Theme, Error> {
     Error::unless(theme, refused)
 }
 
-/// The built-in default theme.
+/// Minifies every `.css` and `.js` file of `assets` in place. A file the
+/// minifier cannot read (a syntax it does not know) ships as it is: the
+/// build never fails over a theme's whitespace.
+pub fn minify_assets(assets: &mut [AssetFile]) {
+    for a in assets {
+        let Ok(text) = std::str::from_utf8(&a.bytes) else {
+            continue;
+        };
+        let small = if a.rel.ends_with(".css") {
+            minifier::css::minify(text)
+                .ok()
+                .map(|m| m.to_string().trim().to_owned())
+        } else if a.rel.ends_with(".js") {
+            minifier::js::minify(text)
+                .ok()
+                .map(|m| m.to_string().trim().to_owned())
+        } else {
+            None
+        };
+        if let Some(small) = small.filter(|s| s.len() < a.bytes.len()) {
+            a.bytes = small.into_bytes();
+        }
+    }
+}
+
+/// The built-in default theme, as its sources are ([`load`] minifies).
 pub fn builtin() -> Theme {
     let mut theme = Theme::default();
     for (path, bytes) in DEFAULT_THEME {
@@ -130,5 +158,50 @@ mod tests {
         let mut embedded: Vec<String> = DEFAULT_THEME.iter().map(|(p, _)| p.to_string()).collect();
         embedded.sort();
         assert_eq!(on_disk, embedded);
+    }
+
+    fn asset(rel: &str, text: &str) -> AssetFile {
+        AssetFile {
+            rel: rel.into(),
+            bytes: text.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn theme_styles_and_scripts_are_minified_and_the_rest_kept() {
+        let css = "/* why */\n.a,\n.b {\n  color: red;\n  margin: 0 auto;\n}\n\n@media (min-width: 50rem) {\n  .a { display: none; }\n}\n";
+        let js = "// why\nconst f = (x) => {\n  return `a ${x} b`; // end\n};\n";
+        let svg = "<svg>  <!-- kept --> </svg>\n";
+        let mut assets = vec![
+            asset("style.css", css),
+            asset("a.js", js),
+            asset("i.svg", svg),
+        ];
+        minify_assets(&mut assets);
+        let text = |i: usize| String::from_utf8(assets[i].bytes.clone()).unwrap();
+        assert_eq!(
+            text(0),
+            ".a,.b{color:red;margin:0 auto;}@media (min-width:50rem){.a{display:none;}}"
+        );
+        // Comments and indentation go; the template literal stays whole.
+        assert!(
+            !text(1).contains("why") && !text(1).contains("end"),
+            "{}",
+            text(1)
+        );
+        assert!(text(1).contains("`a ${x} b`"), "{}", text(1));
+        assert_eq!(text(2), svg);
+    }
+
+    #[test]
+    fn shipped_theme_is_smaller_than_its_sources() {
+        let sources = builtin().assets;
+        let mut shipped = builtin().assets;
+        minify_assets(&mut shipped);
+        for (src, out) in sources.iter().zip(&shipped) {
+            if src.rel.ends_with(".css") || src.rel.ends_with(".js") {
+                assert!(out.bytes.len() < src.bytes.len(), "{}", src.rel);
+            }
+        }
     }
 }

@@ -10,7 +10,9 @@ use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::link::Parsed;
 use crate::load::{self, ContentFile, ContentFiles};
 use crate::markdown::Context;
-use crate::parse::{self, ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
+use crate::parse::{
+    self, ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedTermPage, ParsedThread,
+};
 
 /// A parsed file, or what is wrong with it.
 pub type Slot<T> = Result<T, Vec<Diagnostic>>;
@@ -29,6 +31,8 @@ pub struct Sources {
     pub pages: Vec<Slot<ParsedPage>>,
     /// `content/comments/`
     pub comments: Vec<Slot<ParsedComments>>,
+    /// `content/tags/`
+    pub tags: Vec<Slot<ParsedTermPage>>,
 }
 
 /// A post whose file changed: how it was, and its new index.
@@ -222,6 +226,15 @@ impl Sources {
             &none,
             parse::parse_comments,
         )?;
+        refresh(
+            root,
+            ctx,
+            &[],
+            &files.tags,
+            &mut s.tags,
+            &none,
+            parse::parse_term_page,
+        )?;
         Ok(s)
     }
 
@@ -291,7 +304,8 @@ impl Sources {
                     1 => drop(relist!(self.members, parse::parse_member)),
                     2 => drop(relist!(self.threads, parse::parse_thread)),
                     3 => drop(relist!(self.pages, parse::parse_page)),
-                    _ => drop(relist!(self.comments, parse::parse_comments)),
+                    4 => drop(relist!(self.comments, parse::parse_comments)),
+                    _ => drop(relist!(self.tags, parse::parse_term_page)),
                 }
                 *list = after;
                 continue;
@@ -321,7 +335,8 @@ impl Sources {
                 1 => drop(edit!(self.members, parse::parse_member)),
                 2 => drop(edit!(self.threads, parse::parse_thread)),
                 3 => drop(edit!(self.pages, parse::parse_page)),
-                _ => drop(edit!(self.comments, parse::parse_comments)),
+                4 => drop(edit!(self.comments, parse::parse_comments)),
+                _ => drop(edit!(self.tags, parse::parse_term_page)),
             }
         }
         Ok(out)
@@ -346,6 +361,7 @@ impl Sources {
             threads: ok(&self.threads, diags),
             pages: ok(&self.pages, diags),
             comments: ok(&self.comments, diags),
+            tags: ok(&self.tags, diags),
         }
     }
 }

@@ -32,6 +32,7 @@ impl TermBuilder {
             posts: Vec::new(),
             threads: Vec::new(),
             path: String::new(),
+            description: None,
         });
         i
     }
@@ -119,4 +120,28 @@ pub(super) fn archive(posts: &[Post]) -> Vec<Year> {
         last.months.push(Month { month, posts });
     }
     years
+}
+
+/// Gives each term the description its file holds; a file naming no term
+/// of the site is a warning at its first line.
+pub(super) fn describe_terms(tax: &mut Taxonomy, files: &[&ParsedTermPage], diags: &mut Diagnostics) {
+    for f in files {
+        match tax.terms.iter_mut().find(|t| t.slug == f.slug) {
+            Some(t) => {
+                t.description = Some(TermDescription {
+                    source: f.source.clone(),
+                    summary: f.summary.clone(),
+                    body: f.body.clone(),
+                })
+            }
+            None => diags.push(
+                Diagnostic::warning(
+                    &f.source,
+                    Some(crate::error::Position::new(1, 1)),
+                    format!("no post or thread is tagged `{}`", f.slug),
+                )
+                .with_help("the file's name is the tag's URL name, as in /tags/<name>/"),
+            ),
+        }
+    }
 }

@@ -18,9 +18,11 @@ use rayon::prelude::*;
 use crate::config::Config;
 use crate::error::{Diagnostic, Diagnostics};
 use crate::model::*;
-use crate::parse::{ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedThread};
+use crate::parse::{
+    ParsedComments, ParsedMember, ParsedPage, ParsedPost, ParsedTermPage, ParsedThread,
+};
 use crate::slug::{slugify, term_key};
-use listings::{archive, TermBuilder};
+use listings::{archive, describe_terms, TermBuilder};
 use people::People;
 pub use references::resolve_post_body;
 
@@ -38,6 +40,8 @@ pub struct Parsed<'a> {
     pub pages: Vec<&'a ParsedPage>,
     /// Comment files, in any order.
     pub comments: Vec<&'a ParsedComments>,
+    /// Tag descriptions, in any order.
+    pub tags: Vec<&'a ParsedTermPage>,
 }
 
 /// What a build publishes.
@@ -76,6 +80,7 @@ pub fn link(
         mut threads,
         mut pages,
         comments,
+        tags: tag_pages,
     } = parsed;
     let drafts = visibility.drafts;
     // Comment files of posts left out of this build are left out too.
@@ -361,7 +366,8 @@ pub fn link(
         });
     }
 
-    let (tags, tag_remap) = tags.finish();
+    let (mut tags, tag_remap) = tags.finish();
+    describe_terms(&mut tags, &tag_pages, diags);
     let (categories, category_remap) = categories.finish();
     for p in &mut site_posts {
         p.tags.iter_mut().for_each(|t| *t = tag_remap[*t]);

@@ -9,12 +9,14 @@ mod comments;
 mod member;
 mod page;
 mod post;
+mod term;
 mod thread;
 
 pub use comments::{parse_comments, ParsedComment, ParsedComments, ParsedReaction};
 pub use member::{expand_link, parse_member, ParsedMember};
 pub use page::{parse_page, ParsedPage};
 pub use post::{parse_post, ParsedPost};
+pub use term::{parse_term_page, ParsedTermPage};
 pub use thread::{parse_thread, ParsedEntry, ParsedThread};
 
 use std::path::Path;

@@ -417,9 +417,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 };
             }
             posts(&mut h, &site.posts[i].related);
-            // The JSON-LD shows each author as a Person with their picture.
+            // The JSON-LD shows each author as a Person with their picture;
+            // the author card after the post shows their directory card.
             for &a in &site.posts[i].authors {
-                h.opt(site.members[a].avatar.as_deref());
+                h.opt(site.members[a].avatar.as_deref()).n(cards.member[a]);
             }
         }
         Job::Page(i) => {
@@ -442,6 +443,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
         Job::Term { kind, term, page } => {
             let t = &site.taxonomy(*kind).terms[*term];
             h.str(&t.name).str(&t.slug).n(t.posts.len() as u64);
+            match &t.description {
+                Some(d) => h.n(1).n(d.body.digest).opt(d.summary.as_deref()),
+                None => h.n(0),
+            };
             posts(&mut h, &t.posts[range(t.posts.len(), *page)]);
             for &th in &t.threads {
                 h.n(cards.thread[th]);
@@ -451,7 +456,9 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
             for y in &site.archive {
                 h.n(y.year as u64);
                 for m in &y.months {
-                    h.n(m.month.into()).n(m.posts.len() as u64);
+                    // The archive lists every post's title by month.
+                    h.n(m.month.into());
+                    posts(&mut h, &m.posts);
                 }
             }
         }

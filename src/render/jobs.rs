@@ -552,19 +552,15 @@ pub fn month_view(site: &Site, year: i32, m: &Month) -> Value {
     })
 }
 
-/// The `years` variable of `/archive/`.
-pub fn archive_years(site: &Site) -> Value {
+/// The `years` variable of `/archive/`: each year as [`archive_year`]
+/// has it, every month with its posts.
+pub fn archive_years<F>(site: &Site, posts: F) -> Value
+where
+    F: Fn(&[usize]) -> Value,
+{
     Value::Array(
-        site.archive
-            .iter()
-            .map(|y| {
-                json!({
-                    "year": y.year,
-                    "url": site.config.url(&format!("/{}/", y.year)),
-                    "count": y.count(),
-                    "months": y.months.iter().map(|m| month_view(site, y.year, m)).collect::<Vec<_>>(),
-                })
-            })
+        (0..site.archive.len())
+            .map(|y| archive_year(site, y, &posts))
             .collect(),
     )
 }

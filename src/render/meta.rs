@@ -245,11 +245,18 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             };
             m.title = paged(&what, *page);
             let posts = tr("posts_count", Some(t.posts.len()), &[]);
-            m.description = tr(
-                "meta_term",
-                None,
-                &[("title", &m.title), ("name", name), ("posts", &posts)],
-            );
+            // A tag's own description says it best, when it has one.
+            m.description = match &t.description {
+                Some(d) => d
+                    .summary
+                    .clone()
+                    .unwrap_or_else(|| crate::search::text::plain_excerpt(&d.body.html, 200)),
+                None => tr(
+                    "meta_term",
+                    None,
+                    &[("title", &m.title), ("name", name), ("posts", &posts)],
+                ),
+            };
             feed_links(
                 site,
                 FeedKind::Term(*kind, *term),

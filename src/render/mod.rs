@@ -12,9 +12,11 @@ mod feed;
 mod jobs;
 pub mod meta;
 mod paging;
+mod people;
 mod redirect;
 mod sitemap;
 pub mod structured;
+mod thread_view;
 pub mod views;
 mod xml;
 
@@ -246,7 +248,12 @@ impl<'a> Renderer<'a> {
             Job::TaxonomyIndex(kind) => {
                 let tax = site.taxonomy(*kind);
                 put("taxonomy", views::taxonomy(site, tax));
-                put("terms", Value::Array(views::cloud(site, tax, None)));
+                let terms = views::cloud(site, tax, None);
+                // Most used first; equally used terms stay in name order.
+                let mut by_use = terms.clone();
+                by_use.sort_by_key(|t| std::cmp::Reverse(t["count"].as_u64().unwrap_or(0)));
+                put("terms_by_use", Value::Array(by_use));
+                put("terms", Value::Array(terms));
                 "taxonomy.html"
             }
             Job::Term { kind, term, page } => {
@@ -266,7 +273,7 @@ impl<'a> Renderer<'a> {
                 "term.html"
             }
             Job::Archive => {
-                put("years", jobs::archive_years(site));
+                put("years", jobs::archive_years(site, |idx| self.posts(idx)));
                 "archive.html"
             }
             Job::Year(y) => {

@@ -9,6 +9,12 @@ use crate::config::Config;
 use crate::date::Date;
 use crate::model::*;
 
+pub(crate) use super::people::avatar_fields;
+pub use super::people::{
+    author_card, initials, member_comments, member_entries, member_full, member_summary, tint,
+};
+pub use super::thread_view::{entry_anchor, entry_url, thread_full, thread_summary};
+
 /// A member, as linked from elsewhere.
 #[derive(Serialize)]
 pub struct MemberRef<'a> {
@@ -61,7 +67,12 @@ pub fn member_ref<'a>(site: &'a Site, m: MemberIdx) -> MemberRef<'a> {
     }
 }
 
-fn term_refs<'a>(config: &Config, tax: &'a Taxonomy, terms: &[TermIdx]) -> Vec<TermRef<'a>> {
+/// Term references of `terms` in `tax`.
+pub(super) fn term_refs<'a>(
+    config: &Config,
+    tax: &'a Taxonomy,
+    terms: &[TermIdx],
+) -> Vec<TermRef<'a>> {
     terms
         .iter()
         .map(|&t| {
@@ -159,6 +170,10 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
         "related".into(),
         Value::Array(p.related.iter().map(|&r| summaries[r].clone()).collect()),
     );
+    obj.insert(
+        "author_cards".into(),
+        p.authors.iter().map(|&a| author_card(site, a)).collect(),
+    );
     obj.insert("extra".into(), p.extra.clone());
     v
 }
@@ -211,6 +226,7 @@ fn reply_url(site: &Site, p: &Post, comment: Option<&str>) -> Option<String> {
         .then(|| crate::reply::mailto(address, &p.title, &p.slug, comment))
 }
 
+/// The visible comments of `p` as the tree the page shows.
 fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
     let comments = p.visible_comments();
     let parents: Vec<Option<usize>> = comments.iter().map(|c| c.parent).collect();
@@ -228,10 +244,24 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             Some(k) => format!("{page}#{}", comment_anchor(&p.comments[k].id)),
             None => page,
         };
+        let replies: Vec<Value> = shown[i]
+            .replies
+            .iter()
+            .map(|&k| node(site, p, k, shown))
+            .collect();
+        // Everything under it, for the "N replies" that folds the subtree.
+        let reply_count: u64 = replies
+            .iter()
+            .map(|r| 1 + r["reply_count"].as_u64().unwrap_or(0))
+            .sum();
+        let member_name = c.member.map(|m| site.members[m].name.as_str());
         let mut v = json!({
             "id": c.id,
             "anchor": comment_anchor(&c.id),
             "author": c.author,
+            // The name they wrote under, when a member's differs.
+            "alias": member_name.filter(|n| *n != c.author).map(|_| &c.author),
+            "is_author": c.member.is_some_and(|m| p.authors.contains(&m)),
             "member": c.member.map(|m| member_ref(site, m)),
             "url": c.url,
             "date": date(&c.date),
@@ -240,7 +270,8 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "source": super::channels::comment_source(c),
             "in_reply_to": in_reply_to,
             "in_reply_to_url": in_reply_to_url,
-            "replies": shown[i].replies.iter().map(|&k| node(site, p, k, shown)).collect::<Vec<_>>(),
+            "replies": replies,
+            "reply_count": reply_count,
         });
         let obj = v.as_object_mut().expect("object");
         for (k, f) in avatar_fields(site, &c.author, c.member) {
@@ -318,232 +349,9 @@ pub fn term(site: &Site, t: &Term) -> Value {
         "feed_url": site.config.url(&format!("{}feed.xml", t.path)),
         "json_feed_url": site.config.url(&format!("{}feed.json", t.path)),
         "count": t.posts.len(),
+        "description": t.description.as_ref().map(|d| d.body.html.as_str()),
+        "summary": t.description.as_ref().and_then(|d| d.summary.as_deref()),
     })
-}
-
-/// The name a participant is shown under: the member's, when one.
-fn participant_name<'a>(site: &'a Site, p: &'a Participant) -> &'a str {
-    p.member
-        .map_or(p.name.as_str(), |m| site.members[m].name.as_str())
-}
-
-/// A participant: a name, linked when a member.
-fn participant(site: &Site, p: &Participant) -> Value {
-    let name = participant_name(site, p);
-    let mut v = json!({"name": name, "member": p.member.map(|m| member_ref(site, m))});
-    let obj = v.as_object_mut().expect("object");
-    for (k, f) in avatar_fields(site, name, p.member) {
-        obj.insert(k.into(), f);
-    }
-    v
-}
-
-/// A thread in the thread index.
-pub fn thread_summary(site: &Site, t: &Thread) -> Value {
-    // A set beside the list: a mailing-list thread has thousands of
-    // entries and hundreds of people.
-    let mut seen = std::collections::HashSet::new();
-    let participants: Vec<&Participant> = t
-        .entries
-        .iter()
-        .map(|e| &e.by)
-        .filter(|p| seen.insert(p.name.as_str()))
-        .collect();
-    json!({
-        "title": t.title,
-        "slug": t.slug,
-        "url": site.config.url(&t.path),
-        "date": date(&t.date),
-        "tags": term_refs(&site.config, &site.tags, &t.tags),
-        "entry_count": t.entries.len(),
-        "participants": participants.iter().map(|p| participant(site, p)).collect::<Vec<_>>(),
-    })
-}
-
-/// The full view of page `page` of a thread: its entries on that page
-/// in reading order, nested as on one long page; an entry whose parent is
-/// on another page links there ("in reply to").
-pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) -> Value {
-    let (tops, shown) = t.page_layout(page);
-    let on_page = |i: usize| t.on_page(i, page);
-    // Recursion bounded by the layout: at most MAX_DEPTH levels.
-    fn node(
-        site: &Site,
-        t: &Thread,
-        i: usize,
-        top: bool,
-        shown: &[crate::tree::Shown],
-        on_page: &dyn Fn(usize) -> bool,
-    ) -> Value {
-        let e = &t.entries[i];
-        let quote = e.quote.map(|(p, ci)| {
-            let post = &site.posts[p];
-            let c = &post.comments[ci];
-            json!({
-                "author": c.author,
-                "member": c.member.map(|m| member_ref(site, m)),
-                "date": date(&c.date),
-                "body": c.body,
-                "post_title": post.title,
-                "url": format!("{}#{}", site.config.url(&post.path), comment_anchor(&c.id)),
-            })
-        });
-        let in_reply_to = e.parent.map(|k| {
-            let parent = &t.entries[k];
-            let anchor = entry_anchor(&parent.id);
-            let elsewhere = !on_page(k);
-            let href = if elsewhere {
-                entry_url(site, t, k)
-            } else {
-                format!("#{anchor}")
-            };
-            json!({
-                "author": participant_name(site, &parent.by),
-                "anchor": anchor,
-                "href": href,
-                "elsewhere": elsewhere,
-                // Not nested under what it answers: at the top of a page.
-                "apart": top,
-            })
-        });
-        // What it answers, for microformats readers: the thread, or an
-        // entry on whichever page holds it.
-        let in_reply_to_url = match e.parent {
-            Some(k) => {
-                let page = t.entry_pages.get(k).copied().unwrap_or(1) as usize;
-                format!(
-                    "{}#{}",
-                    site.config
-                        .permalink(&super::jobs::page_path(&t.path, page)),
-                    entry_anchor(&t.entries[k].id)
-                )
-            }
-            None => site.config.permalink(&t.path),
-        };
-        json!({
-            "id": e.id,
-            "quote": quote,
-            "anchor": entry_anchor(&e.id),
-            "by": participant(site, &e.by),
-            "date": e.date.as_ref().map(date),
-            "text": e.text,
-            "url": e.url,
-            "in_reply_to": in_reply_to,
-            "in_reply_to_url": in_reply_to_url,
-            "replies": shown[i]
-                .replies
-                .iter()
-                .filter(|&&k| on_page(k))
-                .map(|&k| node(site, t, k, false, shown, on_page))
-                .collect::<Vec<_>>(),
-        })
-    }
-    let mut v = thread_summary(site, t);
-    let obj = v.as_object_mut().expect("object");
-    obj.insert(
-        "source".into(),
-        serde_json::to_value(&t.origin).expect("origin"),
-    );
-    obj.insert(
-        "started_by".into(),
-        t.started_by
-            .as_ref()
-            .map_or(Value::Null, |p| participant(site, p)),
-    );
-    obj.insert("intro".into(), Value::String(t.intro.html.clone()));
-    obj.insert(
-        "feed_url".into(),
-        site.config.url(&format!("{}feed.xml", t.path)).into(),
-    );
-    obj.insert(
-        "json_feed_url".into(),
-        site.config.url(&format!("{}feed.json", t.path)).into(),
-    );
-    obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
-    obj.insert(
-        "entries".into(),
-        Value::Array(
-            tops.iter()
-                .map(|&i| node(site, t, i, true, &shown, &on_page))
-                .collect(),
-        ),
-    );
-    obj.insert(
-        "related".into(),
-        Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
-    );
-    v
-}
-
-/// The address of entry `e` of a thread: the page it is on, and its
-/// anchor.
-pub fn entry_url(site: &Site, t: &Thread, e: usize) -> String {
-    let page = t.entry_pages.get(e).copied().unwrap_or(1) as usize;
-    format!(
-        "{}#{}",
-        site.config.url(&super::jobs::page_path(&t.path, page)),
-        entry_anchor(&t.entries[e].id)
-    )
-}
-
-/// The anchor of a thread entry: `entry-<id>`.
-pub fn entry_anchor(id: &str) -> String {
-    format!(
-        "entry-{}",
-        comment_anchor(id).trim_start_matches("comment-")
-    )
-}
-
-/// Initials for a generated avatar: "Esteban Kolsky" → "EK".
-pub fn initials(name: &str) -> String {
-    let words: Vec<&str> = name.split_whitespace().collect();
-    let pick = match words.as_slice() {
-        [] => Vec::new(),
-        [one] => vec![*one],
-        [first, .., last] => vec![*first, *last],
-    };
-    pick.iter()
-        .filter_map(|w| w.chars().find(|c| c.is_alphanumeric()))
-        .flat_map(char::to_uppercase)
-        .collect()
-}
-
-/// Which of the theme's six avatar tints (1 to 6) a name gets: stable for
-/// a name, spread over the tints so neighbours in a thread differ.
-pub fn tint(name: &str) -> usize {
-    // FNV-1a: tiny, stable across platforms and releases.
-    let hash = name
-        .trim()
-        .to_lowercase()
-        .bytes()
-        .fold(0x811c_9dc5_u32, |h, b| {
-            (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-        });
-    (hash % 6) as usize + 1
-}
-
-/// What an avatar needs, for a member or a plain name: `avatar` (an image
-/// URL, members only), `initials` and `tint`.
-pub(crate) fn avatar_fields(
-    site: &Site,
-    name: &str,
-    member: Option<MemberIdx>,
-) -> [(&'static str, Value); 3] {
-    let (name, image) = match member {
-        Some(m) => {
-            let m = &site.members[m];
-            (
-                m.name.as_str(),
-                m.avatar.as_deref().map(|a| avatar_url(&site.config, a)),
-            )
-        }
-        None => (name, None),
-    };
-    [
-        ("avatar", image.map_or(Value::Null, Value::String)),
-        ("initials", Value::String(initials(name))),
-        ("tint", tint(name).into()),
-    ]
 }
 
 /// What the home page shows beside the posts: `top_tags` (a cloud of the 24
@@ -617,114 +425,6 @@ fn active_threads(site: &Site, limit: usize) -> Value {
     })
 }
 
-/// A member in the directory.
-pub fn member_summary(site: &Site, m: &Member) -> Value {
-    json!({
-        "handle": m.handle,
-        "name": m.name,
-        "role": m.role,
-        "location": m.location,
-        "url": site.config.url(&m.path),
-        "avatar": m.avatar.as_deref().map(|a| avatar_url(&site.config, a)),
-        "initials": initials(&m.name),
-        "tint": tint(&m.name),
-        "post_count": m.posts.len(),
-        "comment_count": m.comments.len(),
-        "entry_count": m.entries.len(),
-        "activity": m.posts.len() + m.comments.len() + m.entries.len(),
-    })
-}
-
-/// An avatar's URL: a site path gets the base path (`avatars/x.png` is
-/// `/avatars/x.png`, not relative to each page); a full URL is kept.
-fn avatar_url(config: &Config, avatar: &str) -> String {
-    if avatar.contains("://") || avatar.starts_with("//") {
-        avatar.to_owned()
-    } else {
-        config.url(&format!("/{}", avatar.trim_start_matches('/')))
-    }
-}
-
-/// A member's profile.
-pub fn member_full(site: &Site, m: &Member) -> Value {
-    let mut v = member_summary(site, m);
-    let obj = v.as_object_mut().expect("object");
-    obj.insert("bio".into(), Value::String(m.bio.html.clone()));
-    obj.insert(
-        "feed_url".into(),
-        site.config.url(&format!("{}feed.xml", m.path)).into(),
-    );
-    obj.insert(
-        "json_feed_url".into(),
-        site.config.url(&format!("{}feed.json", m.path)).into(),
-    );
-    obj.insert(
-        "links".into(),
-        serde_json::to_value(&m.links).expect("links"),
-    );
-    // E-mail addresses in `aka` are there to match imported comments and
-    // messages; they are never published.
-    let aka: Vec<&String> = m
-        .aka
-        .iter()
-        .filter(|a| !crate::email::contains(a))
-        .collect();
-    obj.insert("aka".into(), serde_json::to_value(aka).expect("aka"));
-    obj.insert("extra".into(), m.extra.clone());
-    obj.insert("backlinks".into(), backlinks(site, &m.backlinks));
-    obj.insert(
-        "talks_with".into(),
-        Value::Array(
-            m.talks_with
-                .iter()
-                .map(|&(o, n)| json!({"member": member_ref(site, o), "count": n}))
-                .collect(),
-        ),
-    );
-    v
-}
-
-/// A member's thread entries, newest thread first.
-pub fn member_entries(site: &Site, entries: &[(ThreadIdx, usize)]) -> Value {
-    Value::Array(
-        entries
-            .iter()
-            .map(|&(t, e)| {
-                let thread = &site.threads[t];
-                let entry = &thread.entries[e];
-                json!({
-                    "thread_title": thread.title,
-                    "thread_url": site.config.url(&thread.path),
-                    "url": entry_url(site, thread, e),
-                    "date": entry.date.as_ref().map(date),
-                    "text": entry.text,
-                })
-            })
-            .collect(),
-    )
-}
-
-/// A member's comments, newest first, each linking to its place.
-pub fn member_comments(site: &Site, comments: &[(PostIdx, usize)]) -> Value {
-    Value::Array(
-        comments
-            .iter()
-            .map(|&(p, ci)| {
-                let post = &site.posts[p];
-                let c = &post.comments[ci];
-                let post_url = site.config.url(&post.path);
-                json!({
-                    "post_title": post.title,
-                    "url": format!("{post_url}#{}", comment_anchor(&c.id)),
-                    "post_url": post_url,
-                    "date": date(&c.date),
-                    "body": c.body,
-                })
-            })
-            .collect(),
-    )
-}
-
 /// The `site` object every template receives.
 pub fn site_globals(config: &Config) -> Value {
     let mut urls = Map::new();
@@ -786,44 +486,6 @@ pub fn search(config: &Config, documents: usize) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn initials_take_first_and_last_words() {
-        assert_eq!(initials("Esteban Kolsky"), "EK");
-        assert_eq!(initials("Mary Jane van Dyke"), "MD");
-        assert_eq!(initials("zoë"), "Z");
-        assert_eq!(initials(""), "");
-    }
-
-    #[test]
-    fn tints_are_stable_and_spread() {
-        assert_eq!(tint("Esteban Kolsky"), tint("  esteban kolsky "));
-        let names = [
-            "Ann", "Bo", "Cy", "Di", "Ed", "Flo", "Gus", "Hal", "Ida", "Jo",
-        ];
-        let mut seen: Vec<usize> = names.iter().map(|n| tint(n)).collect();
-        assert!(seen.iter().all(|t| (1..=6).contains(t)));
-        seen.sort();
-        seen.dedup();
-        assert!(seen.len() >= 3, "ten names got tints {seen:?}");
-    }
-
-    #[test]
-    fn avatar_paths_get_the_base_path() {
-        let mut c = Config::parse(
-            std::path::Path::new("salon.yaml"),
-            "title: T\nbase_url: https://e.org/sub/\n",
-        )
-        .unwrap();
-        assert_eq!(avatar_url(&c, "/a/x.png"), "/sub/a/x.png");
-        assert_eq!(avatar_url(&c, "a/x.png"), "/sub/a/x.png");
-        assert_eq!(
-            avatar_url(&c, "https://cdn.example/x.png"),
-            "https://cdn.example/x.png"
-        );
-        c.set_base_url("https://e.org/").unwrap();
-        assert_eq!(avatar_url(&c, "a/x.png"), "/a/x.png");
-    }
 
     #[test]
     fn anchors_are_safe_ids() {

@@ -8,15 +8,18 @@
 // search page (then the search step must pass, else it is skipped).
 //
 // One browser launch: a reader's journey (home → tag → post → nested reply
-// → palette → search → member), then screenshots at 320 and 1280 px with a
-// horizontal overflow check, then axe-core on the same pages in every
-// palette, light and dark. A failing step saves a screenshot and the run
-// exits 1.
+// → palette → search → member), then screenshots at 320, 390 and 1280 px
+// with a horizontal overflow check, then axe-core on the same pages in
+// every palette, light and dark, then Lighthouse (lighthouse.mjs) on the
+// front, post, thread and member pages. A failing step saves a screenshot
+// and the run exits 1.
 
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import net from "node:net";
 import { chromium } from "playwright-core";
+import * as lighthouse from "./lighthouse.mjs";
 
 const require = createRequire(import.meta.url);
 const base = new URL(process.argv[2] || "");
@@ -50,6 +53,18 @@ async function step(name, page, fn) {
   }
 }
 
+/// A free TCP port on 127.0.0.1, for the DevTools port Lighthouse uses.
+const freePort = () =>
+  new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.on("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+const devtoolsPort = await freePort();
+
 const browser = await chromium.launch({
   executablePath: process.env.SALON_CHROMIUM || "/usr/bin/chromium",
   // This machine's network is closed: keep Chromium from calling home.
@@ -61,6 +76,7 @@ const browser = await chromium.launch({
     "--disable-background-networking",
     "--disable-component-update",
     "--disable-sync",
+    `--remote-debugging-port=${devtoolsPort}`,
   ],
 });
 
@@ -169,6 +185,40 @@ await step("switch palette and reload", page, async () => {
   await page.selectOption("#palette-select", "default");
 });
 
+await step("choose dark, then auto, next to the palette", page, async () => {
+  // The reader's system is light here: "dark" must win over it.
+  const light = await bodyBg(page);
+  check(await page.locator("#scheme-select").isVisible(), "the scheme picker shows");
+  await page.selectOption("#scheme-select", "dark");
+  const dark = await bodyBg(page);
+  check(dark !== light, `dark background (${light} → ${dark})`);
+  // Every palette has its own dark colours under the choice.
+  await page.selectOption("#palette-select", "water");
+  const water = await bodyBg(page);
+  check(water !== dark, `water's dark differs from default's (${water})`);
+  await page.selectOption("#palette-select", "default");
+  // Kept across a reload, before salon.js runs.
+  await page.route("**/salon.js", (r) => r.abort());
+  await page.reload();
+  check((await bodyBg(page)) === dark, "still dark after a reload");
+  await page.unroute("**/salon.js");
+  await page.reload();
+  check((await page.inputValue("#scheme-select")) === "dark", "the picker shows the choice");
+  await page.selectOption("#scheme-select", "auto");
+  check((await bodyBg(page)) === light, "auto follows the system again");
+});
+
+await step("fold a reply subtree", page, async () => {
+  await page.goto(postUrl);
+  const fold = page.locator("details.thread-fold").first();
+  const replies = fold.locator(":scope > ol.replies");
+  check(await replies.isVisible(), "replies show at first");
+  await fold.locator(":scope > summary").click();
+  check(!(await replies.isVisible()), "a click folds them");
+  await fold.locator(":scope > summary").click();
+  check(await replies.isVisible(), "and unfolds them");
+});
+
 await step("without JavaScript the site's palette shows", page, async () => {
   const plain = await newPage({ javaScriptEnabled: false });
   await plain.goto(url("/"));
@@ -241,6 +291,7 @@ const pages = {
   home: "/",
   post: postUrl ? new URL(postUrl).pathname : "/posts/leaving-a-platform-without-losing-the-room/",
   member: "/members/hmensah/",
+  thread: "/threads/should-a-small-forum-federate/",
 };
 
 /// Elements wider than the viewport, or sticking out of it sideways;
@@ -252,6 +303,8 @@ const overflow = () => {
     if (el.parentElement.closest("pre, .prose table")) continue;
     const r = el.getBoundingClientRect();
     if (r.width === 0 || r.height === 0) continue;
+    // Inside a closed <details>: laid out, never shown.
+    if (!el.checkVisibility()) continue;
     if (r.right > vw + 1 || r.left < -1 || r.width > vw + 1) {
       const id = el.id ? `#${el.id}` : el.className ? `.${String(el.className).split(" ")[0]}` : "";
       bad.push(`${el.tagName.toLowerCase()}${id} [${Math.round(r.left)}, ${Math.round(r.right)}]`);
@@ -260,7 +313,48 @@ const overflow = () => {
   return { scrollWidth: document.documentElement.scrollWidth, innerWidth, bad: bad.slice(0, 10) };
 };
 
-for (const width of [320, 1280]) {
+/// Tap targets under 44×44 px. A link inside a sentence is exempt (WCAG
+/// 2.5.5's inline exception): one whose nearest block also holds text of
+/// its own, outside the link.
+const smallTargets = () => {
+  const blockOf = (el) => {
+    let b = el.parentElement;
+    while (b && getComputedStyle(b).display.startsWith("inline")) b = b.parentElement;
+    return b;
+  };
+  const inSentence = (el) => {
+    const block = blockOf(el);
+    if (!block) return false;
+    const clone = block.cloneNode(true);
+    const mark = "data-tap-probe";
+    el.setAttribute(mark, "");
+    const twin = block.querySelector(`[${mark}]`);
+    el.removeAttribute(mark);
+    const path = [];
+    for (let n = twin; n !== block; n = n.parentNode) path.unshift([...n.parentNode.childNodes].indexOf(n));
+    let n = clone;
+    for (const i of path) n = n.childNodes[i];
+    n.remove();
+    return /[\p{L}\p{N}]/u.test(clone.textContent);
+  };
+  const bad = [];
+  // A disabled control (a task list's box) is no target.
+  for (const el of document.querySelectorAll("a[href], button:enabled, select:enabled, input:enabled, summary")) {
+    const r = el.getBoundingClientRect();
+    const s = getComputedStyle(el);
+    if (r.width === 0 || r.height === 0 || s.visibility === "hidden" || r.bottom < 0) continue;
+    if (!el.checkVisibility()) continue;
+    if (el.matches("a") && inSentence(el)) continue;
+    if (r.width < 43.5 || r.height < 43.5) {
+      const what = el.textContent.trim().slice(0, 30) || el.getAttribute("aria-label") || el.tagName;
+      bad.push(`${el.tagName.toLowerCase()}.${String(el.className).split(" ")[0]} "${what}" ${Math.round(r.width)}×${Math.round(r.height)}`);
+    }
+  }
+  return bad;
+};
+
+// 320 px is the narrowest phone still sold; 390 px the common one.
+for (const width of [320, 390, 1280]) {
   const p = await newPage({ viewport: { width, height: 900 } });
   for (const [name, path_] of Object.entries(pages)) {
     await step(`no horizontal overflow: ${name} at ${width} px`, p, async () => {
@@ -269,9 +363,75 @@ for (const width of [320, 1280]) {
       const o = await p.evaluate(overflow);
       check(o.scrollWidth <= o.innerWidth, `page is ${o.scrollWidth} px wide in ${o.innerWidth}`);
       check(o.bad.length === 0, `wider than the viewport: ${o.bad.join(", ")}`);
+      // Deep threads: at most five thread lines beside a reply (three on
+      // a phone), and its text keeps a readable share of the column.
+      const deep = await p.evaluate(() => {
+        let lines = 0;
+        let narrowest = Infinity;
+        for (const body of document.querySelectorAll(".comment-body")) {
+          let n = 0;
+          for (let e = body.parentElement; e; e = e.parentElement) {
+            if (e.matches("ol.replies") && parseFloat(getComputedStyle(e).borderLeftWidth) > 0) n += 1;
+          }
+          lines = Math.max(lines, n);
+          narrowest = Math.min(narrowest, body.getBoundingClientRect().width);
+        }
+        const column = document.querySelector("main").getBoundingClientRect().width;
+        return { lines, share: narrowest / column };
+      });
+      if (name === "post") {
+        check(deep.lines <= (width < 600 ? 3 : 5), `${deep.lines} thread lines side by side`);
+        // 50% of a 42rem column is still a 40-character line.
+        const least = width < 600 ? 0.6 : 0.5;
+        check(deep.share > least, `the deepest reply keeps ${Math.round(deep.share * 100)}% of the column`);
+      }
+      if (width === 390) {
+        const small = await p.evaluate(smallTargets);
+        check(small.length === 0, `tap targets under 44×44 px: ${small.slice(0, 12).join("; ")}`);
+      }
       const v = await axe(p, { resultTypes: ["violations"] });
       axeResults.push({ page: name, scheme: `light ${width} px`, palette: "default", violations: v.length });
       check(v.length === 0, `axe at ${width} px: ${v.map((x) => x.id).join(", ")}`);
+    });
+  }
+  await p.context().close();
+}
+
+await step("the phone header is one row, its menu folded", page, async () => {
+  const p = await newPage({ viewport: { width: 390, height: 800 } });
+  await p.goto(url("/"));
+  const box = (sel) => p.locator(sel).first().boundingBox();
+  const [brand, menu, search] = await Promise.all([
+    box(".brand"),
+    box(".header-fold > summary"),
+    box(".search-link"),
+  ]);
+  const mid = (b) => b.y + b.height / 2;
+  check(
+    Math.abs(mid(brand) - mid(menu)) < 4 && Math.abs(mid(menu) - mid(search)) < 4,
+    `one row: ${JSON.stringify([brand, menu, search])}`,
+  );
+  check(!(await p.locator("nav.site-nav").isVisible()), "the menu is folded");
+  await p.locator(".header-fold > summary").click();
+  check(await p.locator("nav.site-nav").isVisible(), "the menu opens");
+  check(await p.locator("#palette-select").isVisible(), "the palette is in the menu");
+  const small = await p.evaluate(smallTargets);
+  check(small.length === 0, `tap targets in the open menu: ${small.join("; ")}`);
+  await p.context().close();
+});
+
+// The directory, the archive, the tags index and the not-found page: on a
+// phone too, nothing sticks out and every target is big enough.
+{
+  const p = await newPage({ viewport: { width: 390, height: 900 } });
+  for (const path_ of ["/members/", "/archive/", "/tags/", "/tags/moderation/", "/404.html"]) {
+    await step(`tap targets and overflow: ${path_} at 390 px`, p, async () => {
+      await p.goto(url(path_));
+      const o = await p.evaluate(overflow);
+      check(o.scrollWidth <= o.innerWidth, `page is ${o.scrollWidth} px wide in ${o.innerWidth}`);
+      check(o.bad.length === 0, `wider than the viewport: ${o.bad.join(", ")}`);
+      const small = await p.evaluate(smallTargets);
+      check(small.length === 0, `tap targets under 44×44 px: ${small.slice(0, 12).join("; ")}`);
     });
   }
   await p.context().close();
@@ -308,6 +468,25 @@ for (const scheme of ["light", "dark"]) {
   }
   await p.context().close();
 }
+
+// -------------------------------------------------------------- lighthouse
+
+const lighthousePages = Object.fromEntries(Object.entries(pages).map(([k, v]) => [k, url(v)]));
+const found = await lighthouse.scores(lighthousePages, devtoolsPort).catch((e) => {
+  failures.push(`lighthouse: ${e.message}`);
+  return {};
+});
+for (const [name, r] of Object.entries(found)) {
+  const line = lighthouse.CATEGORIES.map((c) => `${c} ${r.scores[c]}`).join(", ");
+  log(`lighthouse ${name}: ${line} (${r.runs} run${r.runs > 1 ? "s" : ""})`);
+  const low = lighthouse.CATEGORIES.filter((c) => r.scores[c] < lighthouse.MINIMUM);
+  if (low.length > 0) {
+    failures.push(
+      `lighthouse ${name}: ${low.join(", ")} under ${lighthouse.MINIMUM}; lost points: ${r.lost.join(", ")}`,
+    );
+  }
+}
+fs.writeFileSync(path.join(out, "lighthouse.json"), JSON.stringify(found, null, 2));
 
 await browser.close();
 

@@ -1,6 +1,6 @@
 //! Real-browser tests: `salon serve` serves the demo site on 127.0.0.1 and
 //! `tests/browser/run.mjs` drives Chromium through it (a reader's journey,
-//! screenshots at 320 and 1280 px, overflow and axe-core checks).
+//! screenshots at 320, 390 and 1280 px, Lighthouse, overflow and axe-core checks).
 //!
 //! They need Debian's `chromium`, Node.js and `npm ci` in `tests/browser/`.
 //! Without them the test says so and passes, so `cargo test` works on any
@@ -33,7 +33,7 @@ fn missing(chromium: &Path, browser_dir: &Path) -> Vec<String> {
     if !node.is_ok_and(|o| o.status.success()) {
         missing.push("node (Node.js 20 or newer)".into());
     }
-    for package in ["playwright-core", "axe-core"] {
+    for package in ["playwright-core", "axe-core", "lighthouse"] {
         if !browser_dir.join("node_modules").join(package).is_dir() {
             missing.push(format!(
                 "{package} (npm ci --prefix {})",
@@ -121,8 +121,8 @@ fn demo_site_in_a_real_browser() {
         "browser tests failed (screenshots in {}):\n{stdout}\n{stderr}",
         out.display()
     );
-    for shot in ["home", "post", "member"] {
-        for width in [320, 1280] {
+    for shot in ["home", "post", "member", "thread"] {
+        for width in [390, 1280] {
             let file = out.join(format!("screenshots/{shot}-{width}.png"));
             let bytes = std::fs::read(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
             assert!(bytes.starts_with(b"\x89PNG"), "{} is a PNG", file.display());

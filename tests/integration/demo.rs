@@ -35,7 +35,7 @@ fn terms_differing_in_case_or_spacing_are_one_term() {
     let site = Site::demo();
     site.build();
     let tags = site.page("/tags/");
-    let names = texts(&tags, "main a[href*='/tags/social-crm/']");
+    let names = texts(&tags, "main .term-cloud a[href*='/tags/social-crm/']");
     assert_eq!(names.len(), 1, "{names:?}");
     // Every spelling's posts are in the one archive.
     let archive_posts: usize = (1..=5)

@@ -97,7 +97,9 @@ fn a_comment_chain_two_thousand_deep_builds_and_flattens_past_eight_levels() {
     assert_eq!(reply_to.text().collect::<String>(), "to Person 1");
     // Reading order is kept: c7 then c8, c9, ... in one list.
     let flat: Vec<&str> = page
-        .select(&sel("#comment-c6 > ol.replies > li > article"))
+        .select(&sel(
+            "#comment-c6 > details.thread-fold > ol.replies > li > article",
+        ))
         .filter_map(|a| a.value().attr("id"))
         .collect();
     assert_eq!(flat.len(), n - 7);

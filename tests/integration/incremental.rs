@@ -526,3 +526,45 @@ fn a_member_feed_follows_an_edit_of_their_comment() {
     .unwrap();
     assert_same_output(&out, &clean.path().join("out"), &["comment edit".into()]);
 }
+
+#[test]
+fn a_tag_description_edit_renders_the_tag_page() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let file = site.root().join("content/tags/moderation.md");
+    let marker = "Edited while watching";
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(&file, format!("{text}\n{marker}.\n")).unwrap();
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&file)).unwrap();
+    assert!(r.rendered < r.files, "an edit, not a full build");
+    let out = opts.output_dir();
+    let page = fs::read_to_string(out.join("tags/moderation/index.html")).unwrap();
+    assert!(page.contains(marker));
+    // A new description file for another tag, then that file removed.
+    let added = site.root().join("content/tags/community.md");
+    fs::write(&added, "---\n---\nAll of us.\n").unwrap();
+    rebuild
+        .rebuild(&opts, std::slice::from_ref(&added))
+        .unwrap();
+    let page = fs::read_to_string(out.join("tags/community/index.html")).unwrap();
+    assert!(page.contains("All of us."));
+    fs::remove_file(&added).unwrap();
+    rebuild
+        .rebuild(&opts, std::slice::from_ref(&added))
+        .unwrap();
+    let page = fs::read_to_string(out.join("tags/community/index.html")).unwrap();
+    assert!(!page.contains("All of us."));
+    let clean = tempfile::tempdir().unwrap();
+    salon::build(&BuildOptions {
+        output: Some(clean.path().join("out")),
+        ..site.options()
+    })
+    .unwrap();
+    assert_same_output(
+        &out,
+        &clean.path().join("out"),
+        &["tag description edits".into()],
+    );
+}

@@ -32,6 +32,7 @@ mod moderation;
 mod names;
 mod output;
 mod pagination;
+mod people_first;
 mod previews;
 mod relevance;
 mod safety;
@@ -39,6 +40,7 @@ mod scheduled;
 mod search;
 mod serve;
 mod structured;
+mod tag_descriptions;
 // Reads the server's threads, memory and files from /proc.
 #[cfg(target_os = "linux")]
 mod serve_limits;

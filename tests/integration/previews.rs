@@ -129,6 +129,12 @@ fn every_demo_page_has_a_preview_and_a_description_of_its_own() {
                     "{first} / {description}"
                 );
             }
+            // A tag with its own description file says what it is about.
+            Kind::Term if !texts(&doc, ".term-description").is_empty() => {
+                let text = squeeze(&texts(&doc, ".term-description").join(" "));
+                assert!(!description.starts_with("Posts "), "{path}: {description}");
+                assert!(!text.is_empty(), "{path}");
+            }
             Kind::Term => assert!(description.starts_with("Posts "), "{description}"),
             Kind::Search => assert!(description.starts_with("Search"), "{description}"),
             _ => assert_eq!(og_type, "website", "{path}"),

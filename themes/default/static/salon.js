@@ -1,21 +1,34 @@
-// Salon default theme: the palette picker. The inline script in <head>
-// applies a remembered palette before the first paint; this shows the
-// picker (hidden without JavaScript, where the site's palette stays) and
-// remembers the reader's choice.
+// Salon default theme: the palette and light/dark pickers. Inline scripts
+// in <head> apply a remembered palette and scheme before the first paint;
+// this shows the pickers (hidden without JavaScript, where the site's
+// palette and the system's scheme stay) and remembers the reader's choice.
 (function () {
   var root = document.documentElement;
   var box = document.querySelector(".palette-picker");
-  var select = box && box.querySelector("select");
-  if (!select) return;
-  select.value = root.dataset.palette;
-  if (select.selectedIndex < 0) select.value = "default";
-  box.hidden = false;
-  select.addEventListener("change", function () {
-    root.dataset.palette = select.value;
+  if (!box) return;
+  var remember = function (key, value) {
     try {
-      localStorage.setItem("salon-palette", select.value);
+      localStorage.setItem(key, value);
     } catch (e) {
       // Storage may be off (private mode): the choice lasts for this page.
     }
-  });
+  };
+  var palette = box.querySelector("#palette-select");
+  var scheme = box.querySelector("#scheme-select");
+  box.hidden = false;
+  if (palette) {
+    palette.value = root.dataset.palette;
+    if (palette.selectedIndex < 0) palette.value = "default";
+    palette.addEventListener("change", function () {
+      root.dataset.palette = palette.value;
+      remember("salon-palette", palette.value);
+    });
+  }
+  if (scheme && window.salonScheme) {
+    scheme.value = root.dataset.scheme || "auto";
+    scheme.addEventListener("change", function () {
+      window.salonScheme(scheme.value);
+      remember("salon-scheme", scheme.value);
+    });
+  }
 })();
