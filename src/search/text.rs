@@ -5,7 +5,7 @@
 /// `code`...) sits inside a word's flow.
 /// Markdown and the sanitizer write tag names in lowercase; another
 /// spelling only costs a space.
-fn is_inline(name: &str) -> bool {
+pub(super) fn is_inline(name: &str) -> bool {
     matches!(
         name,
         "a" | "abbr"
