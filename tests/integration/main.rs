@@ -37,6 +37,7 @@ mod relevance;
 mod safety;
 mod scheduled;
 mod search;
+mod search_script;
 mod serve;
 mod structured;
 // Reads the server's threads, memory and files from /proc.

@@ -12,13 +12,16 @@ const CJK = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\
 const LETTER = /[\p{Alphabetic}\p{N}]/u;
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const esc = s => s.replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`);
-// Whether `a` and `b` are one insertion, deletion or change apart.
+// Whether `a` and `b` are one insertion, deletion, change or swap of
+// two neighbours apart.
 const edit1 = (a, b) => {
   a = [...a]; b = [...b];
   if (a.length < b.length) [a, b] = [b, a];
   let i = 0;
   while (a[i] === b[i] && i < b.length) i++;
-  return a.length - b.length < 2 && a.slice(i + 1).join() === b.slice(i + (a.length > b.length ? 0 : 1)).join();
+  const rest = (x, y) => a.slice(x).join() === b.slice(y).join();
+  return a.length - b.length < 2 && (a.length > b.length ? rest(i + 1, i) :
+    rest(i + 1, i + 1) || a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2));
 };
 
 /** A search over the index files that `load(name, version)` fetches. */
@@ -312,7 +315,7 @@ const input = $('input'), list = $('results'), status = $('status'), more = $('m
 const data = n => JSON.parse(form.dataset[n]);
 const dir = form.dataset.index.replace(/[^/]*$/, '');
 // Words by t_json; CLDR plurals; dates as the theme writes them.
-const W = data('words'), P = new Intl.PluralRules(W.lang), FMT = data('date')[''], MONTHS = data('months')[''];
+const W = data('words'), P = new Intl.PluralRules(W.lang), FMT = data('date').text[''], MONTHS = data('months').text[''];
 const tr = (k, v = {}, s = W.text[k]) =>
   (s.other ? s[P.select(v.count)] ?? s.other : s).replace(/\{(\w+)\}/g, (m, n) => v[n] ?? m);
 const human = d => tr(0, { year: +d.slice(0, 4), month: MONTHS[d.slice(5, 7) - 1], month_number: +d.slice(5, 7), day: +d.slice(8) }, FMT);
