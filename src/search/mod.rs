@@ -43,8 +43,9 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Documents per display shard: small, so the ten results a query shows
-/// cost about 50 KB however scattered their ids are.
-pub const DOCS_PER_SHARD: usize = 16;
+/// cost little however scattered their ids are, now that a row holds the
+/// document's text (up to 2 KB).
+pub const DOCS_PER_SHARD: usize = 4;
 
 /// Root path of the search page.
 pub const PAGE_PATH: &str = "/search/";

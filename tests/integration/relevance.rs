@@ -121,7 +121,11 @@ fn the_right_page_ranks_first_in_every_language() {
         missed,
         KNOWN_MISSES,
         "wrong first results:\n{}",
-        wrong.iter().map(|w| w.1.as_str()).collect::<Vec<_>>().join("\n")
+        wrong
+            .iter()
+            .map(|w| w.1.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
