@@ -186,12 +186,7 @@ impl Index {
             let mut gone: HashMap<&Raw, u32> = before.terms.iter().map(|(t, n)| (t, *n)).collect();
             let mut came = Vec::new();
             for (t, n) in &after.terms {
-                if gone.get(t) == Some(n) && same_length {
-                    gone.remove(t);
-                } else {
-                    if gone.get(t).is_some() {
-                        gone.remove(t);
-                    }
+                if gone.remove(t) != Some(*n) || !same_length {
                     came.push((t, n));
                 }
             }
