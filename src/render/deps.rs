@@ -624,8 +624,8 @@ fn search_file(h: &mut Sig, index: &crate::search::Index, file: super::SearchFil
         SearchFile::Fold => {
             h.str(&index.fold_json());
         }
-        SearchFile::Kinds => {
-            h.str(&index.kinds_json());
+        SearchFile::Filters => {
+            h.str(&index.filters_json());
         }
         SearchFile::Terms(i) => {
             h.n(index.term_shard_hash(i));

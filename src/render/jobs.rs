@@ -123,8 +123,8 @@ pub enum SearchFile {
     Manifest,
     /// `/search/fold.json`.
     Fold,
-    /// `/search/kinds.json`.
-    Kinds,
+    /// `/search/filters.json`.
+    Filters,
     /// A term shard, by index into the index's term shards.
     Terms(usize),
     /// A document shard, by number.
@@ -480,7 +480,7 @@ fn search_files(index: &Index) -> impl Iterator<Item = (SearchFile, String)> + '
     let docs = (0..index.doc_shards()).map(|n| (SearchFile::Docs(n), search::doc_shard_path(n)));
     std::iter::once(manifest)
         .chain(fold)
-        .chain([(SearchFile::Kinds, search::KINDS_PATH.to_owned())])
+        .chain([(SearchFile::Filters, search::FILTERS_PATH.to_owned())])
         .chain(terms)
         .chain(docs)
 }

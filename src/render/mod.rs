@@ -200,7 +200,7 @@ impl<'a> Renderer<'a> {
         match file {
             SearchFile::Manifest => self.index.manifest_json(),
             SearchFile::Fold => self.index.fold_json(),
-            SearchFile::Kinds => self.index.kinds_json(),
+            SearchFile::Filters => self.index.filters_json(),
             SearchFile::Terms(i) => self.index.term_shards()[i].json.clone(),
             SearchFile::Docs(n) => self.index.doc_shard_json(n),
         }

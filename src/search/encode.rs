@@ -52,6 +52,9 @@ fn varint(mut n: u32, out: &mut Vec<u8>) {
     }
 }
 
+/// The digits of base64, by value.
+pub const BASE64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
 /// Standard base64 with padding (what `atob` reads).
 pub fn base64(bytes: &[u8]) -> String {
     STANDARD.encode(bytes)

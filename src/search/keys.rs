@@ -7,60 +7,53 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::encode::id_set;
-use super::index::{BODY, META, TITLE};
+use super::encode::{id_set, BASE64};
+use super::postings::{id_of, sum, Norms, Posting};
 use super::stem::{stem, LANGS};
 
 /// A word of the text in a language: `(language id, term)`.
 pub type Raw = (u8, String);
 
-/// The union of postings lists (`id << 3 | field bits`, by id): a
-/// document in several lists gets the fields of all.
-pub fn union<'a>(parts: impl Iterator<Item = &'a [u32]>) -> Vec<u32> {
-    let mut all: Vec<u32> = parts.flatten().copied().collect();
-    all.sort_unstable_by_key(|p| p >> 3);
+/// The union of postings lists (by id): a document in several lists
+/// gets the counts of all added.
+pub fn union<'a>(parts: impl Iterator<Item = &'a [Posting]>) -> Vec<Posting> {
+    let mut all: Vec<Posting> = parts.flatten().copied().collect();
+    all.sort_unstable_by_key(|&p| id_of(p));
     all.dedup_by(|cur, prev| {
-        let same = *cur >> 3 == *prev >> 3;
+        let same = id_of(*cur) == id_of(*prev);
         if same {
-            *prev |= *cur;
+            *prev = sum(*prev, *cur);
         }
         same
     });
     all
 }
 
-/// One key's JSON member: `"key":["<title set>","<meta set>","<body
-/// set>"]`, with a fourth string of other stems (space-separated) when the
-/// key is also a word stemming elsewhere, or `"key":"<stems>"` for a word
-/// that is no stem at all.
-pub fn entry(key: &str, postings: &[u32], also: &[String]) -> String {
+/// One key's JSON member: `"key":["<ids>","<weights>"]`, the documents
+/// holding it and the BM25 weight of each, one base64 digit a document,
+/// with a third string of other stems (space-separated) when the key is
+/// also a word stemming elsewhere; or `"key":"<stems>"` for a word that
+/// is no stem at all.
+pub fn entry(key: &str, postings: &[Posting], also: &[String], norms: &Norms) -> String {
     // Keys are runs of letters and digits: nothing to escape.
     if postings.is_empty() {
         return format!("\"{key}\":\"{}\"", also.join(" "));
     }
-    let set = |bit: u8| {
-        let ids: Vec<u32> = postings
-            .iter()
-            .filter(|&&p| p & bit as u32 != 0)
-            .map(|p| p >> 3)
-            .collect();
-        id_set(&ids)
-    };
+    let ids: Vec<u32> = postings.iter().map(|&p| id_of(p)).collect();
+    let weights: String = postings
+        .iter()
+        .map(|&p| BASE64[norms.level(p) as usize] as char)
+        .collect();
     let more = if also.is_empty() {
         String::new()
     } else {
         format!(",\"{}\"", also.join(" "))
     };
-    format!(
-        "\"{key}\":[\"{}\",\"{}\",\"{}\"{more}]",
-        set(TITLE),
-        set(META),
-        set(BODY)
-    )
+    format!("\"{key}\":[\"{}\",\"{weights}\"{more}]", id_set(&ids))
 }
 
 /// The sorted `(key, entry)` list of the words of a site.
-pub fn entries(raw: &[(Raw, Vec<u32>)]) -> Vec<(String, String)> {
+pub fn entries(raw: &[(Raw, Vec<Posting>)], norms: &Norms) -> Vec<(String, String)> {
     let stems: Vec<String> = raw
         .par_iter()
         .map(|((l, t), _)| stem(*l, t).into_owned())
@@ -82,7 +75,7 @@ pub fn entries(raw: &[(Raw, Vec<u32>)]) -> Vec<(String, String)> {
                 _ => union(words.iter().map(|&i| raw[i].1.as_slice())),
             };
             let also: Vec<String> = also.into_iter().map(str::to_owned).collect();
-            (key.to_owned(), entry(key, &postings, &also))
+            (key.to_owned(), entry(key, &postings, &also, norms))
         })
         .collect();
     out.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -94,7 +87,9 @@ pub fn entries(raw: &[(Raw, Vec<u32>)]) -> Vec<(String, String)> {
 #[derive(Debug, Default)]
 pub struct Kept {
     /// Postings of each word.
-    pub raw: BTreeMap<Raw, Vec<u32>>,
+    pub raw: BTreeMap<Raw, Vec<Posting>>,
+    /// Field lengths the weights are computed with.
+    pub norms: Norms,
     /// The words stemming to each stem.
     stems: HashMap<String, BTreeSet<Raw>>,
     /// Each key's entry.
@@ -103,7 +98,11 @@ pub struct Kept {
 
 impl Kept {
     /// Keeps the words `raw` and their keys' `entries`.
-    pub fn new(raw: Vec<(Raw, Vec<u32>)>, entries: Vec<(String, String)>) -> Kept {
+    pub fn new(
+        raw: Vec<(Raw, Vec<Posting>)>,
+        entries: Vec<(String, String)>,
+        norms: Norms,
+    ) -> Kept {
         let mut stems: HashMap<String, BTreeSet<Raw>> = HashMap::new();
         for (w, _) in &raw {
             stems
@@ -113,6 +112,7 @@ impl Kept {
         }
         Kept {
             raw: raw.into_iter().collect(),
+            norms,
             stems,
             entries: entries.into_iter().collect(),
         }
@@ -153,7 +153,7 @@ impl Kept {
             } else {
                 let also: Vec<String> = also.into_iter().collect();
                 self.entries
-                    .insert(key.clone(), entry(&key, &postings, &also));
+                    .insert(key.clone(), entry(&key, &postings, &also, &self.norms));
             }
         }
     }
@@ -162,24 +162,29 @@ impl Kept {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::search::postings::{one, BODY, TITLE};
     use crate::search::stem::lang_id;
+
+    fn norms() -> Norms {
+        Norms::new(vec![[1, 0, 0, 10]; 4])
+    }
 
     #[test]
     fn words_lead_to_their_stems_and_stems_hold_all_their_documents() {
         let en = lang_id("en");
         let raw = vec![
-            ((en, "garden".to_owned()), vec![1 << 3 | BODY as u32]),
+            ((en, "garden".to_owned()), vec![one(1, BODY)]),
             (
                 (en, "gardens".to_owned()),
-                vec![1 << 3 | TITLE as u32, 2 << 3 | BODY as u32],
+                vec![one(1, TITLE), one(2, BODY)],
             ),
         ];
-        let got = entries(&raw);
+        let got = entries(&raw, &norms());
         let keys: Vec<&str> = got.iter().map(|e| e.0.as_str()).collect();
         assert_eq!(keys, ["garden", "gardens"]);
         let both = union([&raw[0].1[..], &raw[1].1[..]].into_iter());
-        assert_eq!(both, vec![1 << 3 | 5, 2 << 3 | 1]);
-        assert_eq!(got[0].1, entry("garden", &both, &[]));
+        assert_eq!(both, vec![sum(one(1, BODY), one(1, TITLE)), one(2, BODY)]);
+        assert_eq!(got[0].1, entry("garden", &both, &[], &norms()));
         assert_eq!(got[1].1, "\"gardens\":\"garden\"");
     }
 
@@ -187,17 +192,17 @@ mod tests {
     fn a_kept_index_refreshed_equals_a_new_one() {
         let en = lang_id("en");
         let mut raw = vec![
-            ((en, "garden".to_owned()), vec![1 << 3 | 1]),
-            ((en, "gardens".to_owned()), vec![2 << 3 | 1]),
+            ((en, "garden".to_owned()), vec![one(1, BODY)]),
+            ((en, "gardens".to_owned()), vec![one(2, BODY)]),
         ];
-        let mut kept = Kept::new(raw.clone(), entries(&raw));
+        let mut kept = Kept::new(raw.clone(), entries(&raw, &norms()), norms());
         kept.raw.remove(&(en, "gardens".to_owned()));
         kept.raw
-            .insert((en, "gardening".to_owned()), vec![3 << 3 | 1]);
+            .insert((en, "gardening".to_owned()), vec![one(3, BODY)]);
         kept.refresh([(en, "gardens".to_owned()), (en, "gardening".to_owned())].into_iter());
         raw.pop();
-        raw.push(((en, "gardening".to_owned()), vec![3 << 3 | 1]));
-        let fresh: BTreeMap<String, String> = entries(&raw).into_iter().collect();
+        raw.push(((en, "gardening".to_owned()), vec![one(3, BODY)]));
+        let fresh: BTreeMap<String, String> = entries(&raw, &norms()).into_iter().collect();
         assert_eq!(kept.entries, fresh);
     }
 }

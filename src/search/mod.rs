@@ -4,14 +4,16 @@
 //! Layout (all below `/search/`, format in `docs/search.md`):
 //! - `index.json`: the manifest: document count, shard sizes, a version
 //!   hash the script puts on every shard URL so caches never mix builds;
-//! - `t-<prefix>.json`: term shards, `{stem: [title ids, meta ids, body
-//!   ids], word: "stems"}` for every key under a prefix (see `keys.rs`); the
-//!   script fetches only the shards its words need;
-//! - `d-<n>.json`: display data (title, path, kind, date, excerpt) of
-//!   documents `n * DOCS_PER_SHARD ..`, fetched only for results shown;
+//! - `t-<prefix>.json`: term shards, `{stem: [ids, BM25 weights], word:
+//!   "stems"}` for every key under a prefix (see `keys.rs`,
+//!   `postings.rs`); the script fetches only the shards its words need;
+//! - `d-<n>.json`: display data (title, path, kind, date, text, heading
+//!   anchors) of documents `n * DOCS_PER_SHARD ..`, fetched only for
+//!   results shown (snippets and quoted phrases are found in the text);
 //! - `fold.json`: how the index folded Latin letters with marks, so the
 //!   script folds a query the same way;
-//! - `kinds.json`: the documents of each kind, for filters and counts.
+//! - `filters.json`: the documents of each kind, tag, author and year,
+//!   for filters and their counts.
 //!
 //! A shard's bytes depend only on its own terms or documents (and their
 //! ids): editing a document's text changes its document shard, the term
@@ -20,24 +22,29 @@
 //! document shifts the ids after it.
 
 mod encode;
+mod html;
 mod index;
 mod keys;
+mod postings;
+mod sources;
 pub mod stem;
 pub mod terms;
 pub mod text;
+mod update;
 
 pub use encode::{decode_id_set, id_set};
-pub use index::{
-    analyze_post, build, build_for_updates, Analysis, BODY, META, TERM_SHARD_TARGET, TITLE,
-};
+pub use index::{build, build_for_updates, TERM_SHARD_TARGET};
+pub use update::{analyze_post, Analysis};
 
 use crate::digest::Digest;
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Documents per display shard: small, so the ten results a query shows
-/// cost about 50 KB however scattered their ids are.
-pub const DOCS_PER_SHARD: usize = 16;
+/// cost little however scattered their ids are, now that a row holds the
+/// document's text (up to 2 KB).
+pub const DOCS_PER_SHARD: usize = 4;
 
 /// Root path of the search page.
 pub const PAGE_PATH: &str = "/search/";
@@ -45,8 +52,8 @@ pub const PAGE_PATH: &str = "/search/";
 pub const MANIFEST_PATH: &str = "/search/index.json";
 /// Root path of the fold table.
 pub const FOLD_PATH: &str = "/search/fold.json";
-/// Root path of the documents of each kind.
-pub const KINDS_PATH: &str = "/search/kinds.json";
+/// Root path of the documents of each kind, tag, author and year.
+pub const FILTERS_PATH: &str = "/search/filters.json";
 
 /// Root path of the term shard for `key`: a character other than
 /// `[a-z0-9]` is written `_<hex code point>_`, so every file name is
@@ -117,8 +124,16 @@ pub struct Shown {
     pub kind: Kind,
     /// `YYYY-MM-DD`, when dated.
     pub date: Option<String>,
-    /// The start of its text, cut at a word.
-    pub excerpt: String,
+    /// Its text, whitespace collapsed, cut at a word after about 2 KB
+    /// (600 bytes for a comment).
+    pub text: String,
+    /// Where each heading with an anchor starts in `text` (in UTF-16
+    /// code units, as the script counts), and its anchor.
+    pub headings: Vec<(u32, String)>,
+    /// Its tags, for the tag filter (not shown).
+    pub tags: Vec<String>,
+    /// Its authors' names, for the author filter (not shown).
+    pub authors: Vec<String>,
 }
 
 /// One term shard: its prefix key and its JSON.
@@ -137,9 +152,13 @@ fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
     for d in &docs[n * DOCS_PER_SHARD..end] {
         h.str(&d.title)
             .str(&d.path)
-            .str(&d.excerpt)
+            .str(&d.text)
             .str(d.kind.name())
-            .str(d.date.as_deref().unwrap_or("-"));
+            .str(d.date.as_deref().unwrap_or("-"))
+            .n(d.headings.len() as u64);
+        for (at, id) in &d.headings {
+            h.n((*at).into()).str(id);
+        }
     }
     h.done()
 }
@@ -156,7 +175,7 @@ pub struct Index {
     /// A hash of each document shard's documents.
     doc_hashes: Vec<u64>,
     /// Postings kept for updates in place (watch mode only).
-    kept: Option<Box<index::Kept>>,
+    kept: Option<Box<update::Kept>>,
 }
 
 impl Index {
@@ -231,13 +250,22 @@ impl Index {
         !self.fold.is_empty()
     }
 
-    /// Document shard `n`: `[[title, path, kind, date|null, excerpt], ...]`.
+    /// Document shard `n`: `[[title, path, kind, date|null, text(,
+    /// [[offset, anchor], ...])], ...]`, the headings only when there are.
     pub fn doc_shard_json(&self, n: usize) -> String {
         let start = n * DOCS_PER_SHARD;
         let docs = &self.docs[start..(start + DOCS_PER_SHARD).min(self.docs.len())];
-        let rows: Vec<_> = docs
+        let rows: Vec<serde_json::Value> = docs
             .iter()
-            .map(|d| (&d.title, &d.path, d.kind.name(), &d.date, &d.excerpt))
+            .map(|d| {
+                let mut row = serde_json::json!([d.title, d.path, d.kind.name(), d.date, d.text]);
+                if !d.headings.is_empty() {
+                    row.as_array_mut()
+                        .expect("an array")
+                        .push(serde_json::json!(d.headings));
+                }
+                row
+            })
             .collect();
         serde_json::to_string(&rows).expect("strings serialize")
     }
@@ -252,24 +280,38 @@ impl Index {
         serde_json::to_string(&map).expect("strings serialize")
     }
 
-    /// `kinds.json`: the ids of each kind's documents as id sets,
-    /// `{"post":"<set>","comment":"<set>"}`; kinds with none are left
-    /// out. The script loads it only to filter or count by kind.
-    pub fn kinds_json(&self) -> String {
-        let mut out = String::from("{");
-        for kind in Kind::ALL {
-            let ids: Vec<u32> = (0..self.docs.len() as u32)
-                .filter(|&i| self.docs[i as usize].kind == kind)
-                .collect();
-            if !ids.is_empty() {
-                if out.len() > 1 {
-                    out.push(',');
+    /// `filters.json`: the ids of the documents of each kind, tag,
+    /// author and year, as id sets: `{"kind":{"post":"<set>"},"tag":{…},
+    /// "author":{…},"year":{"2024":"<set>"}}`; values with no document are
+    /// left out. The script loads it only to filter or count.
+    pub fn filters_json(&self) -> String {
+        let mut groups: [BTreeMap<&str, Vec<u32>>; 4] = Default::default();
+        for (id, d) in self.docs.iter().enumerate() {
+            let id = id as u32;
+            groups[0].entry(d.kind.name()).or_default().push(id);
+            for t in &d.tags {
+                groups[1].entry(t).or_default().push(id);
+            }
+            for a in &d.authors {
+                let ids = groups[2].entry(a).or_default();
+                // A thread lists an author once, but be sure.
+                if ids.last() != Some(&id) {
+                    ids.push(id);
                 }
-                let _ = write!(out, "\"{}\":\"{}\"", kind.name(), id_set(&ids));
+            }
+            if let Some(date) = &d.date {
+                groups[3].entry(&date[..4]).or_default().push(id);
             }
         }
-        out.push('}');
-        out
+        let mut out = serde_json::Map::new();
+        for (name, group) in ["kind", "tag", "author", "year"].into_iter().zip(groups) {
+            let sets: serde_json::Map<String, serde_json::Value> = group
+                .into_iter()
+                .map(|(k, ids)| (k.to_owned(), id_set(&ids).into()))
+                .collect();
+            out.insert(name.to_owned(), sets.into());
+        }
+        serde_json::to_string(&out).expect("strings serialize")
     }
 
     /// `index.json`, the manifest.
@@ -286,13 +328,13 @@ impl Index {
             0
         };
         format!(
-            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"kinds\":{},\"terms\":{{{terms}}}}}\n",
+            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
             self.version,
             self.docs.len(),
             DOCS_PER_SHARD,
             terms::MIN_TERM,
             terms::MAX_TERM,
-            self.kinds_json().len(),
+            self.filters_json().len(),
         )
     }
 }

@@ -5,7 +5,7 @@
 /// `code`...) sits inside a word's flow.
 /// Markdown and the sanitizer write tag names in lowercase; another
 /// spelling only costs a space.
-fn is_inline(name: &str) -> bool {
+pub(super) fn is_inline(name: &str) -> bool {
     matches!(
         name,
         "a" | "abbr"
@@ -102,14 +102,12 @@ pub fn push_collapsed(piece: &str, out: &mut String, max: usize) {
     while !piece.is_char_boundary(end) {
         end += 1;
     }
-    for c in piece[..end].chars() {
-        if c.is_whitespace() {
-            if !out.is_empty() && !out.ends_with(' ') {
-                out.push(' ');
-            }
-        } else {
-            out.push(c);
+    // Runs of text are copied whole; this sees every text a document keeps.
+    for (i, run) in piece[..end].split(char::is_whitespace).enumerate() {
+        if i > 0 && !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
         }
+        out.push_str(run);
     }
 }
 

@@ -408,8 +408,8 @@ fn a_body_edit_renders_its_post_and_the_listings_showing_its_summary() {
     );
     assert_eq!(
         (r.rendered, r.written),
-        (5, 5),
-        "the word count stays: the post page, the site's Atom and JSON feeds, and the search index's manifest and (on this small site, only) term shard"
+        (6, 6),
+        "the word count stays: the post page, the site's Atom and JSON feeds, and the search index's manifest, (on this small site, only) term shard and the document shard holding the post's text"
     );
 
     // Saving without a change renders nothing that differs, writes nothing.

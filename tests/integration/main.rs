@@ -38,6 +38,7 @@ mod relevance;
 mod safety;
 mod scheduled;
 mod search;
+mod search_script;
 mod serve;
 mod structured;
 mod tag_descriptions;

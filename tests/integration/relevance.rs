@@ -1,7 +1,9 @@
 //! Relevance on a small multilingual site (tests/fixtures/multilingual:
-//! eight posts each in English, German, Russian, Chinese and Japanese):
-//! for each query, the page a reader means ranks first, through search.js
-//! under Node, as a reader's browser runs it.
+//! eight posts each in English, German, Russian, Chinese, Japanese and
+//! Arabic, written right to left, and one member): for each query, the
+//! page a reader means ranks first, through search.js under Node, as a
+//! reader's browser runs it; the few it misses are listed, with why, in
+//! [`KNOWN_MISSES`] and in the README.
 
 use std::path::Path;
 
@@ -53,7 +55,48 @@ const QUERIES: &[(&str, &str, Option<&str>)] = &[
     ("知識管理", "知識管理のすすめ", Some("知识管理入门")),
     ("パン", "パン作り", None),
     ("将", "将棋の序盤", None),
+    ("将棋", "将棋の序盤", None),
+    ("翻訳", "翻訳者の仕事", None),
+    ("社区", "社区建设", None),
+    ("园艺", "阳台上的园艺", None),
+    // Arabic, right to left: definite article, plurals, suffixes.
+    ("المجتمعات ", "لماذا يهم المجتمع", None),
+    ("دراجات ", "إلى العمل بالدراجة", None),
+    ("الخبز ", "خبز العجين المخمر", None),
+    ("الشطرنج ", "افتتاحيات الشطرنج", None),
+    ("المشرفون ", "ملاحظات عن الإشراف", None),
+    ("الثقة ", "الثقة على الإنترنت", None),
+    ("مترجمين ", "كتابة مترجم", None),
+    ("حدائق ", "حديقة صغيرة على الشرفة", None),
+    // More inflections.
+    ("Gartens ", "Ein kleiner Garten", None),
+    ("сады ", "Маленький сад на балконе", None),
+    // Quoted phrases: the words in order.
+    ("\"sourdough bread\"", "Baking Sourdough Bread", None),
+    ("\"Gemeinschaft zählt\"", "Warum Gemeinschaft zählt", None),
+    // Typos: one letter left out, doubled, swapped, changed.
+    ("moderaton ", "Notes on Moderation", None),
+    ("compiller ", "Writing a Compiler", None),
+    ("Sauertieg ", "Brot backen mit Sauerteig", None),
+    ("велосипвд ", "На велосипеде на работу", None),
+    // Tags and members: a member's page, then what they wrote.
+    ("belonging ", "Why Community Matters", None),
+    ("Brettspiele ", "Schach für Anfänger", None),
+    ("Haddad ", "Mira Haddad", None),
+    ("mira trust ", "Building Trust Online", None),
+    // Compounds: whole, and a part of one.
+    ("Sauerteig ", "Brot backen mit Sauerteig", None),
+    ("Teig ", "Brot backen mit Sauerteig", None),
 ];
+
+/// Queries whose page does not rank first, and why (the README lists
+/// them too):
+/// - `حدائق`, "gardens", is a broken plural of حديقة: the word changes
+///   inside, which the Snowball Arabic stemmer (suffixes and prefixes)
+///   does not undo;
+/// - `Teig`, "dough", is only the end of the compound "Sauerteig": words
+///   are not split into their parts.
+const KNOWN_MISSES: &[&str] = &["حدائق ", "Teig "];
 
 #[test]
 fn the_right_page_ranks_first_in_every_language() {
@@ -63,18 +106,26 @@ fn the_right_page_ranks_first_in_every_language() {
     let Some(results) = node_search(&site.out(), &queries) else {
         return;
     };
+    assert!(QUERIES.len() >= 40);
     let mut wrong = Vec::new();
     for (r, (q, first, absent)) in results.as_array().unwrap().iter().zip(QUERIES) {
         let got = titles(r);
         if got.first() != Some(first) || absent.is_some_and(|a| got.contains(&a)) {
-            wrong.push(format!("{q:?}: {got:?}"));
+            wrong.push((*q, format!("{q:?}: {got:?}")));
+        } else {
+            assert_eq!(r["partial"], false, "{q}");
         }
-        assert_eq!(r["partial"], false, "{q}");
     }
-    assert!(
-        wrong.is_empty(),
+    let missed: Vec<&str> = wrong.iter().map(|w| w.0).collect();
+    assert_eq!(
+        missed,
+        KNOWN_MISSES,
         "wrong first results:\n{}",
-        wrong.join("\n")
+        wrong
+            .iter()
+            .map(|w| w.1.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
     );
 }
 
@@ -108,5 +159,10 @@ fn html_of_a_russian_post_is_in_russian_and_cjk_is_never_transliterated() {
             fold.get("知").is_none()
         }
     );
-    assert!(manifest["documents"].as_u64().unwrap() >= 40);
+    assert!(manifest["documents"].as_u64().unwrap() >= 48);
+    // Arabic is written right to left.
+    let doc = site.page("/posts/ar-1/");
+    let html = doc.select(&sel("html")).next().unwrap();
+    assert_eq!(html.value().attr("lang"), Some("ar"));
+    assert_eq!(html.value().attr("dir"), Some("rtl"));
 }

@@ -2,7 +2,7 @@
 //! document indexed, words found through the shards, ranking data, sub-path
 //! URLs, determinism, and (when Node is installed) search.js itself.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -11,13 +11,13 @@ use serde_json::Value;
 
 use crate::common::*;
 
-/// One document's display row: title, path, kind, date, excerpt.
+/// One document's display row: title, path, kind, date, text.
 #[derive(Debug, Clone)]
 struct Row {
     title: String,
     path: String,
     kind: String,
-    excerpt: String,
+    text: String,
 }
 
 /// The index of a built site, read the way search.js reads it.
@@ -44,7 +44,7 @@ impl Index {
                     title: f(0),
                     path: f(1),
                     kind: f(2),
-                    excerpt: f(4),
+                    text: f(4),
                 });
             }
         }
@@ -78,17 +78,18 @@ impl Index {
         shard.get(key).cloned()
     }
 
-    /// Title, meta and body sets of `term` as search.js reads them: the
-    /// union over its stems (the key itself when it is one, and the stems
-    /// it leads to).
-    fn sets(&self, term: &str) -> Option<[Vec<u32>; 3]> {
+    /// The documents `term` finds as search.js reads them, with their
+    /// weight (1–63, higher is better): the union over its stems (the key
+    /// itself when it is one, and the stems it leads to), the best weight
+    /// of each document.
+    fn weights(&self, term: &str) -> Option<BTreeMap<u32, u32>> {
         let e = self.entry(term)?;
         let mut keys = Vec::new();
         let others = match &e {
             Value::String(s) => s.clone(),
             Value::Array(a) => {
                 keys.push(term.to_owned());
-                a.get(3).and_then(Value::as_str).unwrap_or("").to_owned()
+                a.get(2).and_then(Value::as_str).unwrap_or("").to_owned()
             }
             _ => panic!("{term}: {e}"),
         };
@@ -98,16 +99,24 @@ impl Index {
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned),
         );
-        let mut out: [BTreeSet<u32>; 3] = Default::default();
+        let mut out = BTreeMap::new();
         for k in keys {
             let entry = self.entry(&k)?;
-            for (i, set) in out.iter_mut().enumerate() {
-                set.extend(salon::search::decode_id_set(entry[i].as_str().unwrap()).unwrap());
+            let ids = salon::search::decode_id_set(entry[0].as_str().unwrap()).unwrap();
+            let weights = entry[1].as_str().unwrap().as_bytes();
+            assert_eq!(ids.len(), weights.len(), "{k}: one weight a document");
+            for (id, w) in ids.into_iter().zip(weights) {
+                let level = B64.iter().position(|b| b == w).unwrap() as u32;
+                let best = out.entry(id).or_insert(level);
+                *best = (*best).max(level);
             }
         }
-        Some(out.map(|s| s.into_iter().collect()))
+        Some(out)
     }
 }
+
+/// The digits of base64, by value: a weight is one of them.
+const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 fn json(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
@@ -116,7 +125,7 @@ fn json(path: &Path) -> Value {
 
 /// A garden club: one word ("compost") in a title, a tag, a body and a
 /// comment, so the fields rank against each other.
-fn garden() -> Site {
+pub(crate) fn garden() -> Site {
     Site::new(
         CONFIG,
         &[
@@ -214,10 +223,10 @@ fn words_of_every_demo_post_body_find_that_post() {
             .collect();
         assert!(words.len() >= 3, "{title}: too few plain words");
         for w in words.iter().step_by(words.len() / 3).take(3) {
-            let [_, _, body_set] = index
-                .sets(w)
+            let found = index
+                .weights(w)
                 .unwrap_or_else(|| panic!("`{w}` of {title} is not in the index"));
-            assert!(body_set.contains(&id), "`{w}` does not find {title}");
+            assert!(found.contains_key(&id), "`{w}` does not find {title}");
             checked += 1;
         }
     }
@@ -225,29 +234,49 @@ fn words_of_every_demo_post_body_find_that_post() {
 }
 
 #[test]
-fn fields_say_where_a_word_was_found() {
+fn weights_say_where_a_word_was_found() {
     let site = garden();
     site.build();
     let index = Index::read(&site.out());
     let id = |p: &str| index.id(p);
-    let [title, meta, body] = index.sets("compost").unwrap();
-    assert_eq!(title, vec![id("posts/compost-heaps/")]);
-    assert_eq!(meta, vec![id("posts/autumn-jobs/")]);
+    let compost = index.weights("compost").unwrap();
+    let docs: Vec<u32> = compost.keys().copied().collect();
     let mut expected = vec![
+        id("posts/compost-heaps/"),
+        id("posts/autumn-jobs/"),
         id("posts/garden-notes/"),
         id("posts/garden-notes/#comment-c1"),
     ];
     expected.sort();
-    assert_eq!(body, expected);
+    assert_eq!(docs, expected);
+    // A title weighs more than a tag, a tag more than the text.
+    let w = |p: &str| compost[&id(p)];
+    assert!(
+        w("posts/compost-heaps/") > w("posts/autumn-jobs/"),
+        "{compost:?}"
+    );
+    assert!(
+        w("posts/autumn-jobs/") > w("posts/garden-notes/"),
+        "{compost:?}"
+    );
     // Authors count as meta; members' handles and roles too.
-    assert!(index.sets("ana").unwrap()[1].contains(&id("posts/compost-heaps/")));
-    assert!(index.sets("grower").unwrap()[1].contains(&id("members/ana/")));
+    assert!(index
+        .weights("ana")
+        .unwrap()
+        .contains_key(&id("posts/compost-heaps/")));
+    assert!(index
+        .weights("grower")
+        .unwrap()
+        .contains_key(&id("members/ana/")));
     // Thread entries are part of the thread's text.
-    assert!(index.sets("zucchini").unwrap()[2].contains(&id("threads/seed-swap/")));
+    assert!(index
+        .weights("zucchini")
+        .unwrap()
+        .contains_key(&id("threads/seed-swap/")));
     // Words run on across inline tags, not across blocks or entities.
-    assert!(index.sets("bolder").is_some());
-    assert!(index.sets("mulchlayers").is_none());
-    assert!(index.sets("amp").is_none());
+    assert!(index.weights("bolder").is_some());
+    assert!(index.weights("mulchlayers").is_none());
+    assert!(index.weights("amp").is_none());
 }
 
 #[test]
@@ -268,7 +297,7 @@ fn newer_documents_get_larger_ids() {
     assert!(ids.windows(2).all(|w| w[0] < w[1]), "{ids:?}");
     let comment = &index.rows[index.id("posts/garden-notes/#comment-c1") as usize];
     assert_eq!(comment.title, "Bea on Garden Notes");
-    assert_eq!(comment.excerpt, "My compost smells & I love it.");
+    assert_eq!(comment.text, "My compost smells & I love it.");
 }
 
 #[test]
@@ -277,8 +306,8 @@ fn letters_beyond_ascii_are_folded_and_listed_for_the_script() {
     site.build();
     let index = Index::read(&site.out());
     let cafe = index.id("posts/cafe/");
-    assert!(index.sets("cafe").unwrap()[0].contains(&cafe));
-    assert!(index.sets("strasse").unwrap()[2].contains(&cafe));
+    assert!(index.weights("cafe").unwrap().contains_key(&cafe));
+    assert!(index.weights("strasse").unwrap().contains_key(&cafe));
     let fold = json(&site.out().join("search/fold.json"));
     assert_eq!(fold["é"], "e");
     assert_eq!(fold["ß"], "ss");
@@ -452,42 +481,6 @@ fn the_script_ranks_titles_then_tags_then_text_newest_first() {
 }
 
 #[test]
-fn the_script_ands_words_and_completes_the_last_one() {
-    let site = garden();
-    site.build();
-    let Some(results) = node_search(
-        &site.out(),
-        &[
-            "garden not",
-            "compost patience",
-            "zucch",
-            "zucchini seed",
-            "café",
-            "CAFE",
-            "x",
-            "",
-        ],
-    ) else {
-        return;
-    };
-    let r = results.as_array().unwrap();
-    assert_eq!(titles(&r[0]), ["Garden Notes"]);
-    assert_eq!(titles(&r[1]), ["Garden Notes"]);
-    assert_eq!(
-        r[1]["hits"][0]["snippet_html"],
-        "A word on <mark>compost</mark>: <mark>patience</mark>. Mulch layers Bolder moves, &#38; more."
-    );
-    assert_eq!(titles(&r[2]), ["Seed swap", "Ana Lima"]);
-    assert_eq!(titles(&r[3]), ["Seed swap"]);
-    assert_eq!(titles(&r[4]), ["Café Crème"]);
-    assert_eq!(r[4]["hits"][0]["title_html"], "<mark>Café</mark> Crème");
-    assert_eq!(titles(&r[5]), ["Café Crème"]);
-    // A lone letter or nothing is no query.
-    assert_eq!(r[6]["total"], 0);
-    assert_eq!(r[7]["total"], 0);
-}
-
-#[test]
 fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
     let site = Site::demo();
     let mut opts = site.options();
@@ -509,61 +502,51 @@ fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
 }
 
 #[test]
-fn rarer_words_count_more() {
-    let site = garden();
-    site.build();
-    // No document has both: "zucchini" (2 documents) outweighs "compost"
-    // (4) where each is in the text only; a title still counts most.
-    let Some(results) = node_search(&site.out(), &["compost zucchini "]) else {
-        return;
-    };
-    let got = titles(&results[0]);
-    assert_eq!(results[0]["partial"], true);
-    assert_eq!(got[0], "Compost Heaps");
-    let at = |t: &str| got.iter().position(|g| *g == t).unwrap();
-    assert!(at("Seed swap") < at("Garden Notes"), "{got:?}");
-}
-
-#[test]
-fn kinds_list_every_document_under_its_kind() {
+fn filters_list_every_document_under_its_kind_tags_authors_and_year() {
     let site = garden();
     site.build();
     let index = Index::read(&site.out());
-    let kinds = json(&site.out().join("search/kinds.json"));
+    let filters = json(&site.out().join("search/filters.json"));
+    let ids = |group: &str, value: &str| -> Vec<u32> {
+        salon::search::decode_id_set(filters[group][value].as_str().unwrap()).unwrap()
+    };
     let mut seen = 0;
-    for (kind, set) in kinds.as_object().unwrap() {
+    for (kind, set) in filters["kind"].as_object().unwrap() {
         for id in salon::search::decode_id_set(set.as_str().unwrap()).unwrap() {
             assert_eq!(&index.rows[id as usize].kind, kind, "document {id}");
             seen += 1;
         }
     }
     assert_eq!(seen, index.rows.len());
+    let id = |p: &str| index.id(p);
+    assert_eq!(ids("tag", "Compost"), [id("posts/autumn-jobs/")]);
+    // A post's authors, a comment's author, a thread's participants.
+    assert_eq!(ids("author", "Ana Lima"), {
+        let mut v = vec![id("posts/compost-heaps/"), id("threads/seed-swap/")];
+        v.sort();
+        v
+    });
+    assert_eq!(ids("author", "Bea"), [id("posts/garden-notes/#comment-c1")]);
+    assert_eq!(ids("year", "2022"), {
+        let mut v = vec![
+            id("posts/garden-notes/"),
+            id("posts/garden-notes/#comment-c1"),
+        ];
+        v.sort();
+        v
+    });
+    // Undated documents (members, most pages) have no year.
+    let years: usize = filters["year"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|y| ids("year", y).len())
+        .sum();
+    assert_eq!(years, index.rows.len() - 2);
     assert_eq!(
-        index.manifest["kinds"].as_u64().unwrap() as usize,
-        site.read("search/kinds.json").len()
+        index.manifest["filters"].as_u64().unwrap() as usize,
+        site.read("search/filters.json").len()
     );
-}
-
-#[test]
-fn the_script_filters_by_kind_and_counts_each_kind() {
-    let site = garden();
-    site.build();
-    let Some(results) = node_search(&site.out(), &["compost", "compost@post", "compost@comment"])
-    else {
-        return;
-    };
-    let r = results.as_array().unwrap();
-    assert_eq!(r[0]["counts"], serde_json::json!({"post": 3, "comment": 1}));
-    assert_eq!(
-        titles(&r[1]),
-        ["Compost Heaps", "Autumn Jobs", "Garden Notes"]
-    );
-    assert_eq!(titles(&r[2]), ["Bea on Garden Notes"]);
-    // The kinds are fetched only to filter or count: a plain search
-    // does not load them.
-    let files = |i: usize| r[i]["files"].to_string();
-    assert!(!files(0).contains("kinds.json"), "{}", files(0));
-    assert!(files(1).contains("kinds.json"), "{}", files(1));
 }
 
 #[test]

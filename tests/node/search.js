@@ -1,9 +1,10 @@
 // Runs themes/default/static/search.js against a built site's index from
 // Node, for tests/integration/search.rs: `node search.js <out> <query>...`
-// prints, per query (`query@kind` filters by kind), the ranked hits with
-// their rows and marked HTML, the bytes of index files the query loaded,
-// the milliseconds it took (reading files from disk included), and the
-// count of hits of each kind.
+// prints, per query (`query@kind=post&year=2024` filters as the page's
+// address does), the ranked hits with their rows, marked HTML and
+// snippets, the bytes of index files the query loaded, the milliseconds
+// it took (reading files from disk included), and the count of hits of
+// each value of each filter.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -24,31 +25,37 @@ const dir = path.join(out, 'search');
       files.push([name, Buffer.byteLength(text)]);
       return JSON.parse(text);
     });
-    // `query@kind` filters by kind after the search, as the page does.
-    const [text, kind] = q.split('@');
+    // `query@filters` filters after the search, as the page does.
+    const [text, filters] = q.split('@');
+    const sel = Object.fromEntries(new URLSearchParams(filters || ''));
     const start = process.hrtime.bigint();
     const found = await find.search(text);
     const all = found ? found.hits : [];
-    if (found && kind) found.hits = await find.only(all, kind);
+    if (found && filters) found.hits = await find.only(all, sel);
     const top = found ? found.hits.slice(0, 10) : [];
     const rows = await find.docs(top.map(h => h[0]));
     const ms = Number(process.hrtime.bigint() - start) / 1e6;
     // What the search itself fetched; counting kinds fetches more.
     const fetched = files.slice();
-    const counts = all.length ? await find.counts(all) : {};
+    const counts = all.length ? await find.counts(all, sel) : {};
     results.push({
       query: q,
       total: found ? found.hits.length : 0,
       partial: found ? found.partial : false,
-      hits: top.map(([id, score], i) => ({
-        id,
-        score,
-        title: rows[i][0],
-        path: rows[i][1],
-        kind: rows[i][2],
-        title_html: find.mark(rows[i][0], found),
-        snippet_html: find.mark(rows[i][4], found, 180),
-      })),
+      hits: top.map(([id, score], i) => {
+        const snippet = find.snippet(rows[i], found);
+        return {
+          id,
+          score,
+          title: rows[i][0],
+          path: rows[i][1],
+          kind: rows[i][2],
+          date: rows[i][3],
+          title_html: find.mark(rows[i][0], found),
+          snippet_html: snippet.html,
+          anchor: snippet.anchor || null,
+        };
+      }),
       files: fetched,
       bytes: fetched.reduce((n, f) => n + f[1], 0),
       ms,

@@ -2,19 +2,31 @@
    (docs/search.md) in the page; no other host is asked. */
 'use strict';
 (() => {
-const PAGE = 10, WORDS = 10;
-// Term shard bytes a query may fetch; with PAGE document shards it stays
-// under 1 MB. The word being typed is completed only if its shards fit.
+const PAGE = 10, WORDS = 10, CHECK = 50;
+// Term shard bytes a query may fetch; the word being typed is completed
+// only if its shards fit, so a query stays under 1 MB.
 const BUDGET = 700 * 1024;
 // Character classes as src/search/terms.rs has them.
 const LATIN = /[\u00c0-\u024f\u1e00-\u1eff\ufb00-\ufb06\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/u;
 const CJK = /[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f\u{20000}-\u{2ffff}]/u;
 const LETTER = /[\p{Alphabetic}\p{N}]/u;
+const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const esc = s => s.replace(/[&<>"]/g, c => `&#${c.charCodeAt(0)};`);
+// Whether `a` and `b` are one insertion, deletion, change or swap of
+// two neighbours apart.
+const edit1 = (a, b) => {
+  a = [...a]; b = [...b];
+  if (a.length < b.length) [a, b] = [b, a];
+  let i = 0;
+  while (a[i] === b[i] && i < b.length) i++;
+  const rest = (x, y) => a.slice(x).join() === b.slice(y).join();
+  return a.length - b.length < 2 && (a.length > b.length ? rest(i + 1, i) :
+    rest(i + 1, i + 1) || a[i] === b[i + 1] && a[i + 1] === b[i] && rest(i + 2, i + 2));
+};
 
 /** A search over the index files that `load(name, version)` fetches. */
 function engine(load) {
-  let man, keys, fold;
+  let man, keys, fold, filt;
   const cache = new Map();
   const get = name => {
     if (!cache.has(name)) cache.set(name, load(name, man.version));
@@ -71,6 +83,7 @@ function engine(load) {
     endRun();
     return toks;
   };
+  const terms = s => tokens(folded(s).out).map(t => t.t);
   const ready = async texts => {
     if (!fold && man.fold && texts.some(t => /[^\0-\x7f]/.test(t))) fold = await get('fold.json');
   };
@@ -82,10 +95,10 @@ function engine(load) {
   const shards = new Map();
   const fetchShards = list => Promise.all([...new Set(list)].filter(k => k !== undefined)
     .map(async k => shards.set(k, await get(file(k)))));
-  // A key's entry: `[title, meta, text(, other stems)]` for a stem, or
-  // the stems of a word that is none.
+  // A key's entry: `[ids, weights(, other stems)]` for a stem, or the
+  // stems of a word that is none.
   const entry = k => { const sh = shards.get(home(k)); return sh && Object.hasOwn(sh, k) ? sh[k] : undefined; };
-  const stemsOf = e => e === undefined ? [] : Array.isArray(e) ? (e[3] ? e[3].split(' ') : []) : e.split(' ');
+  const stemsOf = e => e === undefined ? [] : Array.isArray(e) ? (e[2] ? e[2].split(' ') : []) : e.split(' ');
   const ids = s => {
     const out = [], b = atob(s);
     if (!s) return out;
@@ -112,10 +125,12 @@ function engine(load) {
       keys = new Map(Object.entries(man.terms));
     }
     await ready([q]);
-    const f = folded(q).out;
+    const f = folded(q.replace(/[“”„]/g, '"')).out;
     const toks = tokens(f);
     const words = [...new Set(toks.map(t => t.t))].slice(0, WORDS);
     if (!words.length) return null;
+    // Quoted words must follow each other.
+    const phrases = [...f.matchAll(/"([^"]+)"/g)].map(m => terms(m[1]).join(' ')).filter(p => p.includes(' '));
     // The last word is completed while it is being typed.
     const last = toks[toks.length - 1];
     let prefix = last.b === f.length && words.includes(last.t) && last.t;
@@ -128,34 +143,40 @@ function engine(load) {
       else { exact.push(prefix); need.add(home(prefix)); prefix = ''; }
     }
     await fetchShards([...need]);
-    // A word not in the index is looked up by its longest start that is,
-    // at most four letters shorter (`gardens` when only `garden` is used).
+    // A word not in the index: a typo when it has five letters or more
+    // and its shard has words one edit away, else its longest start that
+    // is a key, at most four letters shorter (`gardens` for `garden`).
     const near = w => {
       const cs = [...w], out = [];
       for (let n = cs.length - 1; n >= Math.max(3, cs.length - 4) && !CJK.test(w); n--) out.push(cs.slice(0, n).join(''));
       return out;
     };
-    const looked = new Map(exact.map(w => [w, w]));
+    const typos = w => [...w].length < 5 || CJK.test(w) ? [] : Object.keys(shards.get(home(w)) || {}).filter(k => edit1(k, w));
+    const looked = new Map(exact.map(w => [w, [w]]));
     await fetchShards(exact.filter(w => entry(w) === undefined).flatMap(near).map(home));
-    for (const w of exact) if (entry(w) === undefined) looked.set(w, near(w).find(p => entry(p) !== undefined) || w);
-    await fetchShards(exact.flatMap(w => stemsOf(entry(looked.get(w)))).map(home));
+    for (const w of exact) if (entry(w) === undefined) {
+      const t = typos(w);
+      looked.set(w, t.length ? t : [near(w).find(p => entry(p) !== undefined) || w]);
+    }
+    await fetchShards(exact.flatMap(w => looked.get(w).flatMap(k => stemsOf(entry(k)))).map(home));
     const stems = new Set();
-    // Per word, each document's best score over the word's stems: title 4,
-    // tags and authors 2, text 1; times the word's rarity (BM25's idf).
-    const score = (map, key) => {
+    // Per word, each document's best BM25 weight (the build's, by field,
+    // frequency and length) over the word's stems.
+    const score = (m, key) => {
       const e = entry(key);
-      const sets = Array.isArray(e) ? [key] : [];
-      sets.push(...stemsOf(e).filter(k => Array.isArray(entry(k))));
-      for (const k of sets) {
+      for (const k of [...Array.isArray(e) ? [key] : [], ...stemsOf(e)]) {
+        const s = entry(k);
+        if (!Array.isArray(s)) continue;
         stems.add(k);
-        const got = new Map();
-        entry(k).slice(0, 3).forEach((set, fi) => ids(set).forEach(id => got.set(id, (got.get(id) || 0) + [4, 2, 1][fi])));
-        got.forEach((s, id) => { if (!(map.get(id) >= s)) map.set(id, s); });
+        ids(s[0]).forEach((id, i) => {
+          const v = 2 ** (B64.indexOf(s[1][i]) / 8);
+          if (!(m.get(id) >= v)) m.set(id, v);
+        });
       }
     };
     const per = exact.map(w => {
       const m = new Map();
-      score(m, looked.get(w));
+      for (const k of looked.get(w)) score(m, k);
       return m;
     });
     if (prefix) {
@@ -163,6 +184,7 @@ function engine(load) {
       for (const k of need) for (const t in shards.get(k)) if (t.startsWith(prefix)) score(m, t);
       per.push(m);
     }
+    // Times the word's rarity, BM25's idf.
     for (const m of per) {
       const idf = Math.log(1 + (man.documents - m.size + 0.5) / (m.size + 0.5));
       m.forEach((s, id) => m.set(id, s * idf));
@@ -172,14 +194,27 @@ function engine(load) {
     for (const m of per) m.forEach((s, id) => { count.set(id, (count.get(id) || 0) + 1); sum.set(id, (sum.get(id) || 0) + s); });
     let most = 0;
     count.forEach(n => { if (n > most) most = n; });
-    const hits = [];
+    let hits = [];
     if (most) count.forEach((n, id) => { if (n === most) hits.push([id, sum.get(id)]); });
     // Best first; among equals the newer, which has the larger id.
     hits.sort((a, b) => b[1] - a[1] || b[0] - a[0]);
+    // A phrase is looked for in the text of the best documents having
+    // its words, until a page of them is found.
+    if (phrases.length) {
+      const ok = [];
+      for (let i = 0; i < Math.min(hits.length, CHECK) && ok.length < PAGE; i += PAGE) {
+        const batch = hits.slice(i, i + PAGE), rows = await docs(batch.map(h => h[0]));
+        batch.forEach((h, j) => {
+          const t = ` ${terms(rows[j][0]).join(' ')} ${terms(rows[j][4]).join(' ')} `;
+          if (phrases.every(p => t.includes(` ${p} `))) ok.push(h);
+        });
+      }
+      hits = ok;
+    }
     return { hits, words: exact, prefix, stems: [...stems], partial: hits.length > 0 && most < per.length };
   }
 
-  /** Rows `[title, path, kind, date, excerpt]` of documents `list`. */
+  /** Rows `[title, path, kind, date, text(, headings)]` of documents `list`. */
   async function docs(list) {
     const per = man.per_shard;
     const rows = await Promise.all(list.map(id => get(`d-${Math.floor(id / per)}.json`)));
@@ -188,14 +223,14 @@ function engine(load) {
     return out;
   }
 
-  /** `text` as HTML with the words `found` matched in <mark>: the words
-      as typed, words starting with the prefix or with a stem found, CJK
-      pairs of the query; cut to about `width` characters around the
-      first match when given. */
-  function mark(text, found, width) {
+  // `text` as HTML with the words `found` matched in <mark> (the words as
+  // typed, words starting with the prefix or a stem found, CJK pairs of
+  // the query), cut to about `width` characters around the passage with
+  // the most different matched words when given; and where it starts.
+  function cut(text, found, width) {
     const { out, from } = folded(text);
     const spans = [];
-    const stems = (found.stems || []).filter(s => [...s].length >= 3);
+    const stems = found.stems.filter(s => [...s].length >= 3);
     for (const tk of tokens(out)) {
       const w = tk.t;
       if (found.words.includes(w) || (found.prefix && w.startsWith(found.prefix)) ||
@@ -204,12 +239,15 @@ function engine(load) {
         const end = lastAt + (text.codePointAt(lastAt) > 0xffff ? 2 : 1);
         const prev = spans[spans.length - 1];
         if (prev && from[tk.a] <= prev[1]) prev[1] = Math.max(prev[1], end);
-        else spans.push([from[tk.a], end]);
+        else spans.push([from[tk.a], end, w]);
       }
     }
-    let a = 0, b = text.length;
+    let a = 0, b = text.length, at = 0, best = 0;
+    for (const [s] of spans) {
+      const n = new Set(spans.filter(x => x[0] >= s && x[1] <= s + width * 0.7).map(x => x[2])).size;
+      if (n > best) { best = n; at = s; }
+    }
     if (width && b > width) {
-      const at = spans.length ? spans[0][0] : 0;
       if (at > width / 3) a = text.lastIndexOf(' ', Math.min(at - width / 3, b - width)) + 1;
       b = Math.min(b, a + width);
       const sp = text.lastIndexOf(' ', b);
@@ -221,45 +259,66 @@ function engine(load) {
       html += esc(text.slice(pos, s)) + '<mark>' + esc(text.slice(s, e)) + '</mark>';
       pos = e;
     }
-    return html + esc(text.slice(pos, b)) + (b < text.length ? '…' : '');
+    return [html + esc(text.slice(pos, b)) + (b < text.length ? '…' : ''), at];
   }
 
-  // Each document's kind, from kinds.json: loaded only to filter or count.
-  const kinds = async () => {
-    const k = await get('kinds.json'), of = [];
-    for (const name in k) for (const id of ids(k[name])) of[id] = name;
-    return of;
+  /** `text` as HTML with the words of `found` marked. */
+  const mark = (text, found) => cut(text, found)[0];
+
+  /** A row's snippet: `{html, anchor}`, the anchor of the last heading
+      before its best passage, if any. */
+  function snippet(row, found) {
+    const [html, at] = cut(row[4], found, 180);
+    return { html, anchor: ((row[5] || []).filter(h => h[0] <= at).pop() || [])[1] };
+  }
+
+  // Per filter (kind, tag, author, year), each document's values, from
+  // filters.json: loaded only to filter or count.
+  const filters = async () => {
+    if (!filt) {
+      const f = await get('filters.json');
+      filt = {};
+      for (const g in f) {
+        const m = filt[g] = new Map();
+        for (const v in f[g]) for (const id of ids(f[g][v])) m.has(id) ? m.get(id).push(v) : m.set(id, [v]);
+      }
+    }
+    return filt;
   };
 
-  /** How many of `hits` are of each kind: `{post: 3, comment: 9}`. */
-  async function counts(hits) {
-    const k = await kinds(), c = {};
-    for (const [id] of hits) c[k[id]] = (c[k[id]] || 0) + 1;
+  /** The hits in every filter of `sel` (`{kind: 'post', year: '2024'}`). */
+  async function only(hits, sel) {
+    const f = await filters();
+    return hits.filter(([id]) => Object.keys(sel).every(g => !sel[g] || (f[g]?.get(id) || []).includes(sel[g])));
+  }
+
+  /** How many of `hits` each value of each filter has, with the other
+      filters of `sel` applied: `{kind: {post: 3}, tag: {…}, …}`. */
+  async function counts(hits, sel = {}) {
+    const f = await filters(), c = {};
+    for (const g in f) {
+      c[g] = {};
+      for (const [id] of await only(hits, { ...sel, [g]: '' })) for (const v of f[g].get(id) || []) c[g][v] = (c[g][v] || 0) + 1;
+    }
     return c;
   }
 
-  /** The hits of kind `kind` (`post`, `comment`...). */
-  async function only(hits, kind) {
-    const k = await kinds();
-    return hits.filter(h => k[h[0]] === kind);
-  }
-
-  return { search, docs, mark, counts, only };
+  return { search, docs, mark, snippet, counts, only };
 }
 
 if (typeof module === 'object') module.exports = { engine };
 const form = typeof document === 'object' && document.getElementById('search-form');
 if (!form) return;
 
-const input = document.getElementById('search-input');
-const list = document.getElementById('search-results');
-const status = document.getElementById('search-status');
-const more = document.getElementById('search-more');
+const $ = id => document.getElementById('search-' + id);
+const input = $('input'), list = $('results'), status = $('status'), more = $('more');
+const data = n => JSON.parse(form.dataset[n]);
 const dir = form.dataset.index.replace(/[^/]*$/, '');
-// Words by t_json; CLDR plurals.
-const W = JSON.parse(form.dataset.words), P = new Intl.PluralRules(W.lang);
+// Words by t_json; CLDR plurals; dates as the theme writes them.
+const W = data('words'), P = new Intl.PluralRules(W.lang), FMT = data('date').text[''], MONTHS = data('months').text[''];
 const tr = (k, v = {}, s = W.text[k]) =>
   (s.other ? s[P.select(v.count)] ?? s.other : s).replace(/\{(\w+)\}/g, (m, n) => v[n] ?? m);
+const human = d => tr(0, { year: +d.slice(0, 4), month: MONTHS[d.slice(5, 7) - 1], month_number: +d.slice(5, 7), day: +d.slice(8) }, FMT);
 const base = form.dataset.base;
 const find = engine((name, v) =>
   fetch(dir + name + (v ? '?v=' + v : ''), v ? {} : { cache: 'no-cache' }).then(r => {
@@ -267,25 +326,30 @@ const find = engine((name, v) =>
     return r.json();
   }));
 let run = 0, timer = 0, shown = 0, found = null;
-// Filters by kind, with counts, above the results: `?q=trust&kind=post`.
-let kind = new URLSearchParams(location.search).get('kind') || '';
-const KINDS = 'post thread page member comment'.split(' ');
-const bar = document.createElement('p');
-bar.className = 'search-kinds';
+// Filters with counts above the results: `?q=trust&kind=post&year=2024`.
+const GROUPS = ['kind', 'tag', 'author', 'year'], KINDS = 'post thread page member comment'.split(' ');
+const params = new URLSearchParams(location.search), sel = {};
+for (const g of GROUPS) sel[g] = params.get(g) || '';
+const bar = document.createElement('div');
+bar.className = 'search-filters';
 list.before(bar);
-const address = (q, k) => q ? '?q=' + encodeURIComponent(q) + (k ? '&kind=' + encodeURIComponent(k) : '') : location.pathname;
-async function showKinds(all, q, current) {
-  const c = all.length ? await find.counts(all) : {};
+const address = (q, s = sel) => q ? '?' + new URLSearchParams([['q', q], ...GROUPS.filter(g => s[g]).map(g => [g, s[g]])]) : location.pathname;
+async function showFilters(all, q, current) {
+  const c = all.length ? await find.counts(all, sel) : {};
   if (current !== run) return;
-  const link = (k, label, n) =>
-    `<a href="${esc(address(q, k))}" data-kind="${k}"${k === kind ? ' aria-current="true"' : ''}>${label} (${n})</a>`;
-  bar.innerHTML = [link('', tr('all'), all.length),
-    ...KINDS.filter(k => c[k]).map(k => link(k, tr('kinds_' + k), c[k]))].join(' · ');
+  // A chosen tag, author or year is unchosen by choosing it again.
+  const link = (g, v, label, n) =>
+    `<a href="${esc(address(q, { ...sel, [g]: sel[g] === v && g !== 'kind' ? '' : v }))}" data-g="${g}" data-v="${esc(v)}"${sel[g] === v ? ' aria-current="true"' : ''}>${esc(label)} (${n})</a>`;
+  const line = (g, vs) => vs.length ? `<p>${g === 'kind' ? '' : tr('filter_' + g) + ' '}${vs.map(([v, n]) => link(g, v, g === 'kind' ? tr(v ? 'kinds_' + v : 'all') : v, n)).join(' · ')}</p>` : '';
+  const sorted = (g, by) => Object.entries(c[g] || {}).sort(by).filter(([v], i) => i < 8 || v === sel[g]);
+  bar.innerHTML = line('kind', [['', Object.values(c.kind || {}).reduce((a, b) => a + b, 0)], ...KINDS.filter(k => c.kind?.[k]).map(k => [k, c.kind[k]])]) +
+    ['tag', 'author'].map(g => line(g, sorted(g, (x, y) => y[1] - x[1] || (x[0] < y[0] ? -1 : 1)))).join('') +
+    line('year', sorted('year', (x, y) => y[0] - x[0]));
   bar.hidden = !all.length;
 }
 bar.onclick = e => {
   const a = e.target.closest('a');
-  if (a) { e.preventDefault(); kind = a.dataset.kind; go(); }
+  if (a) { e.preventDefault(); const { g, v } = a.dataset; sel[g] = sel[g] === v && g !== 'kind' ? '' : v; go(); }
 };
 const say = text => { status.textContent = text; };
 
@@ -293,11 +357,11 @@ async function page(current) {
   const batch = found.hits.slice(shown, shown + PAGE);
   const rows = await find.docs(batch.map(h => h[0]));
   if (current !== run) return;
-  for (const [title, path, kind, date, excerpt] of rows) {
-    const li = document.createElement('li');
+  for (const row of rows) {
+    const [title, path, kind, date, text] = row, li = document.createElement('li'), s = find.snippet(row, found);
     li.innerHTML = `<a href="${esc(base + path)}">${find.mark(title, found)}</a>` +
-      ` <span class="search-kind">${tr('kind_' + kind)}${date ? ' · ' + date : ''}</span>` +
-      (excerpt ? `<p class="search-snippet">${find.mark(excerpt, found, 180)}</p>` : '');
+      ` <span class="search-kind">${tr('kind_' + kind)}${date ? ` · <time datetime="${date}">${esc(human(date))}</time>` : ''}</span>` +
+      (text ? `<p class="search-snippet">${s.anchor ? `<a href="${esc(base + path + '#' + s.anchor)}">${s.html}</a>` : s.html}</p>` : '');
     list.append(li);
   }
   shown += batch.length;
@@ -307,7 +371,7 @@ async function page(current) {
 async function go() {
   const q = input.value.trim();
   const current = ++run;
-  history.replaceState(null, '', address(q, kind));
+  history.replaceState(null, '', address(q));
   try {
     const res = q ? await find.search(q) : null;
     if (current !== run) return;
@@ -320,12 +384,12 @@ async function go() {
       return say(q ? tr('too_short') : '');
     }
     const all = res.hits;
-    if (kind && KINDS.includes(kind)) res.hits = await find.only(all, kind);
+    if (GROUPS.some(g => sel[g])) res.hits = await find.only(all, sel);
     if (current !== run) return;
     const n = res.hits.length;
     say(tr(!n ? 'none' : res.partial ? 'partial' : 'results', { query: q, count: n }));
     if (n) await page(current);
-    await showKinds(all, q, current);
+    await showFilters(all, q, current);
   } catch (e) {
     if (current === run) say(tr('unavailable', { error: e.message }));
   }
@@ -344,6 +408,5 @@ form.parentNode.addEventListener('keydown', e => {
   const next = step && links[links.indexOf(document.activeElement) + step];
   if (next && links.includes(document.activeElement)) { e.preventDefault(); next.focus(); }
 });
-const q = new URLSearchParams(location.search).get('q');
-if (q) { input.value = q; go(); }
+if (params.get('q')) { input.value = params.get('q'); go(); }
 })();
