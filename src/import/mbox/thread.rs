@@ -17,6 +17,7 @@
 //! 5. Siblings are sorted by date.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::date::Date;
 
@@ -68,7 +69,7 @@ struct Kept {
 #[derive(Debug, Clone, Default)]
 pub struct Threader {
     containers: Vec<Container>,
-    ids: HashMap<u64, u32>,
+    ids: HashMap<u64, u32, BuildHasherDefault<HashHasher>>,
     kept: Vec<Kept>,
     subjects: HashMap<Box<str>, u32>,
 }
@@ -77,12 +78,34 @@ fn id_hash(id: &str) -> u64 {
     xxhash_rust::xxh3::xxh3_64(id.as_bytes())
 }
 
+/// The hasher of a table whose keys are hashes already: hashing them
+/// again would cost a million SipHash rounds for nothing.
+#[derive(Debug, Default, Clone, Copy)]
+struct HashHasher(u64);
+
+impl Hasher for HashHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; this keeps any other input correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
 impl Threader {
     /// A threader for about `messages` messages.
     pub fn with_capacity(messages: usize) -> Self {
         Threader {
             containers: Vec::with_capacity(messages),
-            ids: HashMap::with_capacity(messages),
+            ids: HashMap::with_capacity_and_hasher(messages, Default::default()),
             kept: Vec::with_capacity(messages),
             subjects: HashMap::new(),
         }
@@ -156,7 +179,7 @@ impl Threader {
     /// Steps 2 to 5: the conversations, oldest first.
     pub fn finish(mut self) -> Vec<Tree> {
         // Ids are not needed past step 1.
-        self.ids = HashMap::new();
+        self.ids = HashMap::default();
         self.subjects = HashMap::new();
         let roots: Vec<u32> = (0..self.containers.len() as u32)
             .filter(|&c| self.get(c).parent.is_none())
