@@ -235,13 +235,9 @@ pub(crate) fn import_mbox(source: &Path, args: MboxArgs) -> Result<(), Error> {
                 || "no date   ".to_owned(),
                 |d| d.format("%Y-%m-%d").to_string(),
             );
-            let root = &f.conversation.messages[0].id;
-            println!(
-                "{root}  {date}  {:>3} messages  {}",
-                f.conversation.messages.len(),
-                f.conversation.title
-            );
-            println!("    {}", f.participants.join(", "));
+            let root = &loaded.mailbox.mails[f.tree[0].0].id;
+            println!("{root}  {date}  {:>3} messages  {}", f.len(), f.title);
+            println!("    {}", loaded.mailbox.participants(f).join(", "));
         }
         eprintln!(
             "{} conversation(s) in {} message(s). Import one with --thread ID (the first column, or a Message-ID), or --subject TEXT, or --min-messages N.",

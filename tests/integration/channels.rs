@@ -313,6 +313,16 @@ fn a_mailing_list_thread_attaches_to_a_post() {
         texts(&doc, ".comment-source.source-email"),
         vec!["via E-mail", "via E-mail"]
     );
+    // The mbox is read headers first: the bodies are read back for the
+    // comments, not left empty.
+    let bodies = texts(&doc, "[id^='comment-m-'] > .comment-main .comment-body");
+    assert!(
+        bodies.iter().any(|b| b.contains("which I still prefer"))
+            && bodies
+                .iter()
+                .any(|b| b.contains("same thread as the toots")),
+        "{bodies:?}"
+    );
     // A member's address in `aka` links the mail to her.
     let hana = site.page("/members/hana/");
     assert!(attrs(&hana, "main a[href*='#comment-m-']", "href").len() == 1);

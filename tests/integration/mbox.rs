@@ -473,11 +473,12 @@ fn selections_pick_conversations_and_a_dry_run_writes_nothing() {
     };
     // What --list prints: titles and names, never an address.
     for f in &loaded.found {
-        let listed = format!("{} {}", f.conversation.title, f.participants.join(", "));
+        let participants = loaded.mailbox.participants(f);
+        let listed = format!("{} {}", f.title, participants.join(", "));
         assert_eq!(addresses(&listed), Vec::<String>::new(), "{listed}");
     }
     assert_eq!(
-        loaded.found[0].participants,
+        loaded.mailbox.participants(&loaded.found[0]),
         ["A. Nakamura", "Bob Stone", "Cy Young", "Dee"]
     );
     let garden = vec!["content/threads/sharing-garden-tools.md".to_owned()];

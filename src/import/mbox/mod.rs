@@ -26,7 +26,7 @@ use crate::date::Date;
 use crate::import::conversation::{Conversation, Message};
 use crate::import::ParseError;
 use mail::{parse_head, parse_mail, Mail};
-use thread::{normalize_subject, Head};
+use thread::{normalize_subject, Head, Threader, Tree};
 
 /// The messages of an mbox, decoded.
 #[derive(Debug, Default)]
@@ -37,6 +37,9 @@ pub struct Mailbox {
     pub notes: Vec<(usize, String)>,
     /// Where the bodies are when only headers were read ([`index`]).
     pub bodies: Option<Bodies>,
+    /// Threading's first step, done while [`index`] read: the mails
+    /// then keep no `References`, Message-ID or raw subject.
+    threader: Option<Threader>,
 }
 
 /// Where to read the bodies of a mailbox read by [`index`].
@@ -48,17 +51,40 @@ pub struct Bodies {
     pub spans: Vec<(u64, u64)>,
 }
 
-/// One conversation found in a mailbox.
+/// One conversation found in a mailbox: what choosing it needs; its
+/// messages stay in the mailbox until [`Mailbox::conversation`] or
+/// [`Mailbox::filled`] makes it one for the thread writer, so an
+/// archive's messages are held once, not twice.
 #[derive(Debug, Clone)]
 pub struct Found {
-    /// Ready for the thread writer.
-    pub conversation: Conversation,
-    /// Its messages: indices into [`Mailbox::mails`], reading order.
-    pub mails: Vec<usize>,
+    /// The root's subject or first words (plain text).
+    pub title: String,
+    /// The list's name most of its messages give, or "Mailing list".
+    pub source_name: String,
+    /// The root's `Archived-At`.
+    pub source_url: Option<String>,
+    /// Its messages: indices into [`Mailbox::mails`], reading order, each
+    /// with its parent's.
+    pub tree: Tree,
     /// The earliest date in it.
     pub date: Option<Date>,
-    /// Display names of the authors, first to speak first.
-    pub participants: Vec<String>,
+}
+
+impl Found {
+    /// How many messages it holds.
+    pub fn len(&self) -> usize {
+        self.tree.len()
+    }
+
+    /// Whether it holds no message (never, for a conversation found).
+    pub fn is_empty(&self) -> bool {
+        self.tree.is_empty()
+    }
+
+    /// Its messages: indices into [`Mailbox::mails`], reading order.
+    pub fn mails(&self) -> impl ExactSizeIterator<Item = usize> + '_ {
+        self.tree.iter().map(|&(m, _)| m)
+    }
 }
 
 /// Reads and decodes an mbox; fails only where it is no mbox.
@@ -79,10 +105,20 @@ pub fn index(reader: impl BufRead, file: &Path) -> Result<Mailbox, ParseError> {
     let mut mailbox = Mailbox::default();
     let mut spans = Vec::new();
     let mut seen = HashMap::new();
+    let mut threader = Threader::default();
     split::split(reader, |raw| {
         let mail = parse_head(&raw.bytes, raw.line);
         if keep(&mut mailbox, &mut seen, &raw, mail) {
             spans.push((raw.start, raw.end));
+            let m = mailbox.mails.last_mut().expect("just kept");
+            threader.add(
+                m.message_id.as_deref(),
+                &m.references,
+                &normalize_subject(&m.subject),
+                m.is_reply,
+                m.date,
+            );
+            slim(m);
         }
     })?;
     mailbox.mails.shrink_to_fit();
@@ -91,7 +127,22 @@ pub fn index(reader: impl BufRead, file: &Path) -> Result<Mailbox, ParseError> {
         file: file.to_path_buf(),
         spans,
     });
+    mailbox.threader = Some(threader);
     Ok(mailbox)
+}
+
+/// Drops what only threading and `--comments` read of a mail, once the
+/// threader has it: a million messages' ids, references and subjects
+/// are most of what an archive's headers weigh. The `m-…` id still
+/// answers for the Message-ID ([`Mailbox::holds`]).
+fn slim(mail: &mut Mail) {
+    mail.message_id = None;
+    mail.references = Vec::new();
+    mail.subject = String::new();
+    mail.from_address = None;
+    mail.auth_results = Vec::new();
+    mail.id.shrink_to_fit();
+    mail.title.shrink_to_fit();
 }
 
 /// Adds `mail` unless it is no message or a copy (noted); whether it was
@@ -158,65 +209,11 @@ impl Mailbox {
         Ok((mail.text, mail.quoted))
     }
 
-    /// `found`'s conversation with every message's text and fold, read
-    /// back from the mbox when only headers were kept.
-    pub fn filled(&self, found: &Found) -> std::io::Result<Conversation> {
-        let mut conversation = found.conversation.clone();
-        let Some(bodies) = &self.bodies else {
-            return Ok(conversation);
-        };
-        let mut file = std::fs::File::open(&bodies.file)?;
-        for (message, &m) in conversation.messages.iter_mut().zip(&found.mails) {
-            (message.text, message.quoted) = self.read_body(&mut file, m)?;
-        }
-        Ok(conversation)
-    }
-
-    /// The conversations, oldest first.
-    pub fn conversations(&self) -> Vec<Found> {
-        let heads: Vec<Head> = self
-            .mails
-            .iter()
-            .map(|m| Head {
-                message_id: m.message_id.clone(),
-                references: m.references.clone(),
-                subject_key: normalize_subject(&m.subject),
-                is_reply: m.is_reply,
-                date: m.date,
-            })
-            .collect();
-        self.threaded(&heads)
-    }
-
-    /// The conversations, oldest first, moving what only threading needs
-    /// (`References`, the raw subject) out of the mails instead of
-    /// copying it: the least memory a whole archive can be threaded in.
-    pub fn take_conversations(&mut self) -> Vec<Found> {
-        let heads: Vec<Head> = self
-            .mails
-            .iter_mut()
-            .map(|m| Head {
-                message_id: m.message_id.clone(),
-                references: std::mem::take(&mut m.references),
-                subject_key: normalize_subject(&std::mem::take(&mut m.subject)),
-                is_reply: m.is_reply,
-                date: m.date,
-            })
-            .collect();
-        self.threaded(&heads)
-    }
-
-    fn threaded(&self, heads: &[Head]) -> Vec<Found> {
-        thread::thread(heads)
-            .into_iter()
-            .map(|tree| self.found(&tree))
-            .collect()
-    }
-
-    fn found(&self, tree: &thread::Tree) -> Found {
-        let mails: Vec<&Mail> = tree.iter().map(|&(m, _)| &self.mails[m]).collect();
-        let root = mails[0];
-        let messages = tree
+    /// `found` as a conversation for the thread writer; texts empty when
+    /// only headers were kept (see [`Self::filled`]).
+    pub fn conversation(&self, found: &Found) -> Conversation {
+        let messages = found
+            .tree
             .iter()
             .map(|&(m, parent)| {
                 let mail = &self.mails[m];
@@ -232,12 +229,89 @@ impl Mailbox {
                 }
             })
             .collect();
+        Conversation {
+            title: found.title.clone(),
+            source_name: found.source_name.clone(),
+            source_url: found.source_url.clone(),
+            messages,
+        }
+    }
+
+    /// `found`'s conversation with every message's text and fold, read
+    /// back from the mbox when only headers were kept.
+    pub fn filled(&self, found: &Found) -> std::io::Result<Conversation> {
+        let mut conversation = self.conversation(found);
+        let Some(bodies) = &self.bodies else {
+            return Ok(conversation);
+        };
+        let mut file = std::fs::File::open(&bodies.file)?;
+        for (message, m) in conversation.messages.iter_mut().zip(found.mails()) {
+            (message.text, message.quoted) = self.read_body(&mut file, m)?;
+        }
+        Ok(conversation)
+    }
+
+    /// Display names of `found`'s authors, first to speak first.
+    pub fn participants(&self, found: &Found) -> Vec<String> {
         let mut participants: Vec<String> = Vec::new();
-        for m in &mails {
-            if !participants.contains(&m.author.name) {
-                participants.push(m.author.name.clone());
+        for m in found.mails() {
+            let name = &self.mails[m].author.name;
+            if !participants.contains(name) {
+                participants.push(name.clone());
             }
         }
+        participants
+    }
+
+    /// The conversations, oldest first.
+    pub fn conversations(&self) -> Vec<Found> {
+        let trees = match &self.threader {
+            Some(threader) => threader.clone().finish(),
+            None => thread::thread(&self.heads()),
+        };
+        trees.into_iter().map(|tree| self.found(tree)).collect()
+    }
+
+    /// The conversations, oldest first, dropping what only threading
+    /// needs (the threader of [`index`], a mail's subject and the titles
+    /// of replies) instead of copying it: the least memory a whole
+    /// archive can be threaded in.
+    pub fn take_conversations(&mut self) -> Vec<Found> {
+        let trees = match self.threader.take() {
+            Some(threader) => threader.finish(),
+            None => thread::thread(&self.heads()),
+        };
+        let found: Vec<Found> = trees.into_iter().map(|tree| self.found(tree)).collect();
+        // Only a root's title names a conversation.
+        let mut root = vec![false; self.mails.len()];
+        for f in &found {
+            root[f.tree[0].0] = true;
+        }
+        for (mail, is_root) in self.mails.iter_mut().zip(root) {
+            mail.subject = String::new();
+            if !is_root {
+                mail.title = String::new();
+            }
+        }
+        found
+    }
+
+    fn heads(&self) -> Vec<Head> {
+        self.mails
+            .iter()
+            .map(|m| Head {
+                message_id: m.message_id.clone(),
+                references: m.references.clone(),
+                subject_key: normalize_subject(&m.subject),
+                is_reply: m.is_reply,
+                date: m.date,
+            })
+            .collect()
+    }
+
+    fn found(&self, tree: Tree) -> Found {
+        let mails: Vec<&Mail> = tree.iter().map(|&(m, _)| &self.mails[m]).collect();
+        let root = mails[0];
         let title = if root.title.trim().is_empty() {
             // Only headers may have been read: the root's text, read back.
             let text = self.body(tree[0].0).map(|(t, _)| t).unwrap_or_default();
@@ -246,17 +320,13 @@ impl Mailbox {
             root.title.clone()
         };
         Found {
-            conversation: Conversation {
-                title,
-                source_name: most_common(mails.iter().filter_map(|m| m.list.as_deref()))
-                    .unwrap_or("Mailing list")
-                    .to_owned(),
-                source_url: root.url.clone(),
-                messages,
-            },
-            mails: tree.iter().map(|&(m, _)| m).collect(),
+            title,
+            source_name: most_common(mails.iter().filter_map(|m| m.list.as_deref()))
+                .unwrap_or("Mailing list")
+                .to_owned(),
+            source_url: root.url.clone(),
             date: mails.iter().filter_map(|m| m.date).min(),
-            participants,
+            tree,
         }
     }
 
@@ -265,7 +335,7 @@ impl Mailbox {
     pub fn holds(&self, found: &Found, id: &str) -> bool {
         let id = id.trim().trim_matches(['<', '>']);
         let key = mail::message_key(id);
-        found.mails.iter().any(|&m| {
+        found.mails().any(|m| {
             let mail = &self.mails[m];
             mail.id == id || mail.id == key || mail.message_id.as_deref() == Some(id)
         })
@@ -323,12 +393,9 @@ impl Selection {
             .filter(|f| {
                 subject
                     .as_deref()
-                    .is_none_or(|s| normalize_subject(&f.conversation.title).contains(s))
+                    .is_none_or(|s| normalize_subject(&f.title).contains(s))
             })
-            .filter(|f| {
-                self.min_messages
-                    .is_none_or(|n| f.conversation.messages.len() >= n)
-            })
+            .filter(|f| self.min_messages.is_none_or(|n| f.len() >= n))
             .collect()
     }
 
@@ -389,7 +456,7 @@ Hammers.
         assert_eq!(mb.notes[0].0, 18);
         let found = mb.conversations();
         assert_eq!(found.len(), 2);
-        let c = &found[0].conversation;
+        let c = &mb.conversation(&found[0]);
         assert_eq!(c.title, "Gardens");
         assert_eq!(c.source_name, "Salon");
         assert_eq!(c.messages.len(), 2);
@@ -397,11 +464,36 @@ Hammers.
             c.messages[1].parent.as_deref(),
             Some(c.messages[0].id.as_str())
         );
-        assert_eq!(found[0].participants, vec!["Ann", "Bob"]);
-        assert_eq!(found[1].conversation.source_name, "Mailing list");
+        assert_eq!(mb.participants(&found[0]), vec!["Ann", "Bob"]);
+        assert_eq!(found[1].source_name, "Mailing list");
         assert!(mb.holds(&found[0], "<r1@example.org>"));
         assert!(mb.holds(&found[0], &c.messages[1].id));
         assert!(!mb.holds(&found[1], "r1@example.org"));
+    }
+
+    #[test]
+    fn an_indexed_archive_holds_no_ids_references_or_subjects_once_threaded() {
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), MBOX).unwrap();
+        let mut mb = index(MBOX.as_bytes(), file.path()).unwrap();
+        assert!(mb
+            .mails
+            .iter()
+            .all(|m| m.message_id.is_none() && m.references.is_empty() && m.subject.is_empty()));
+        let found = mb.take_conversations();
+        assert_eq!(found.len(), 2);
+        assert_eq!(found[0].title, "Gardens");
+        assert_eq!(found[0].len(), 2);
+        // Only roots keep a title; the reply's is not needed.
+        assert_eq!(mb.mails[1].title, "");
+        // The Message-ID still finds its conversation, through the `m-` id.
+        assert!(mb.holds(&found[0], "<r1@example.org>"));
+        let c = mb.filled(&found[0]).unwrap();
+        assert_eq!(c.messages[1].text, "Yes.");
+        assert_eq!(
+            c.messages[1].parent.as_deref(),
+            Some(c.messages[0].id.as_str())
+        );
     }
 
     #[test]
@@ -464,14 +556,14 @@ Hammers.
             proptest::prop_assert_eq!(again.len(), found.len());
             for (a, f) in again.iter().zip(&found) {
                 let filled = indexed.filled(a).unwrap();
-                proptest::prop_assert_eq!(&filled.title, &f.conversation.title);
+                proptest::prop_assert_eq!(&filled.title, &f.title);
                 let texts = |c: &Conversation| c.messages.iter().map(|m| (m.id.clone(), m.parent.clone(), m.text.clone(), m.quoted.clone())).collect::<Vec<_>>();
-                proptest::prop_assert_eq!(texts(&filled), texts(&f.conversation));
+                proptest::prop_assert_eq!(texts(&filled), texts(&mb.conversation(f)));
             }
-            let total: usize = found.iter().map(|f| f.conversation.messages.len()).sum();
+            let total: usize = found.iter().map(Found::len).sum();
             proptest::prop_assert_eq!(total, mb.mails.len());
             for f in &found {
-                for m in &f.conversation.messages {
+                for m in &mb.conversation(f).messages {
                     proptest::prop_assert!(!m.id.contains('@'));
                     proptest::prop_assert!(!crate::email::contains(&m.text));
                     proptest::prop_assert!(!m.quoted.as_deref().is_some_and(crate::email::contains));

@@ -157,7 +157,7 @@ pub fn import_threads_with(
         unknown_ids: selection.unknown_ids(&loaded.mailbox, &loaded.found),
         ..Default::default()
     };
-    let total: usize = picked.iter().map(|f| f.mails.len()).sum();
+    let total: usize = picked.iter().map(|f| f.len()).sum();
     let bar = bar(
         progress,
         total as u64,
@@ -171,13 +171,13 @@ pub fn import_threads_with(
         let mut batch: Vec<(&Found, Option<ThreadReport>)> = Vec::new();
         let mut messages = 0;
         while let Some((&found, tail)) = rest.split_first() {
-            if messages > 0 && messages + found.mails.len() > BATCH_MESSAGES {
+            if messages > 0 && messages + found.len() > BATCH_MESSAGES {
                 break;
             }
             rest = tail;
-            let known = writer.unchanged(&found.conversation, opts);
+            let known = writer.unchanged(&loaded.mailbox.conversation(found), opts);
             if known.is_none() {
-                messages += found.mails.len();
+                messages += found.len();
             }
             batch.push((found, known));
         }
@@ -186,7 +186,7 @@ pub fn import_threads_with(
             .map(|(found, known)| known.is_none().then(|| loaded.mailbox.filled(found)))
             .collect();
         for ((found, known), conversation) in batch.into_iter().zip(filled) {
-            bar.inc(found.mails.len() as u64);
+            bar.inc(found.len() as u64);
             match (known, conversation) {
                 (Some(r), _) => report.threads.push(r),
                 (None, Some(conversation)) => {
@@ -302,10 +302,12 @@ pub fn attach_threads(
     slug: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Error> {
-    let picked: Vec<_> = selection
+    // Texts are read back here: the mailbox may hold headers only.
+    let picked = selection
         .pick(&loaded.mailbox, &loaded.found)
         .into_iter()
-        .map(|f| f.conversation.clone())
-        .collect();
+        .map(|f| loaded.mailbox.filled(f))
+        .collect::<std::io::Result<Vec<_>>>()
+        .map_err(|e| Error::io(&loaded.file, e))?;
     crate::import::attach::attach(root, &picked, crate::model::Channel::Email, slug, dry_run)
 }

@@ -22,10 +22,12 @@
 //! below); a general threading crate would need both changed.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use crate::date::Date;
 
-/// What threading needs of a message.
+/// What threading needs of a message, all at once (see [`Threader`] to
+/// thread a stream).
 #[derive(Debug, Clone, Default)]
 pub struct Head {
     /// Its Message-ID, without angle brackets.
@@ -44,40 +46,191 @@ pub struct Head {
 /// replies, siblings by date), each with the index of its parent.
 pub type Tree = Vec<(usize, Option<usize>)>;
 
+/// A container of step 1: compact, since an archive has a million.
 #[derive(Debug, Default, Clone)]
 struct Container {
-    message: Option<usize>,
-    parent: Option<usize>,
-    children: Vec<usize>,
+    message: Option<u32>,
+    parent: Option<u32>,
+    children: Vec<u32>,
 }
 
-struct Threader {
+/// What threading keeps of a message once its ids are linked: the
+/// Message-ID and `References` are not held, only the containers they
+/// made.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    /// The interned subject key; 0 is the empty one.
+    subject: u32,
+    is_reply: bool,
+    date: Option<Date>,
+}
+
+/// JWZ threading fed one message at a time, in mbox order: step 1 is
+/// done as each message arrives, so an archive's `References` never
+/// need to be held together. Ids are interned as their 64-bit XXH3, the
+/// hash that already names and de-duplicates messages ([`super::mail::message_key`]),
+/// and containers are named by `u32`: a few dozen bytes per id, however
+/// long the ids.
+#[derive(Debug, Clone, Default)]
+pub struct Threader {
     containers: Vec<Container>,
-    ids: HashMap<String, usize>,
+    ids: HashMap<u64, u32, BuildHasherDefault<HashHasher>>,
+    kept: Vec<Kept>,
+    subjects: HashMap<Box<str>, u32>,
+}
+
+fn id_hash(id: &str) -> u64 {
+    xxhash_rust::xxh3::xxh3_64(id.as_bytes())
+}
+
+/// The hasher of a table whose keys are hashes already: hashing them
+/// again would cost a million SipHash rounds for nothing.
+#[derive(Debug, Default, Clone, Copy)]
+struct HashHasher(u64);
+
+impl Hasher for HashHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        // Only u64 keys are hashed; this keeps any other input correct.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 impl Threader {
-    fn container(&mut self, id: &str) -> usize {
-        if let Some(&c) = self.ids.get(id) {
-            return c;
+    /// A threader for about `messages` messages.
+    pub fn with_capacity(messages: usize) -> Self {
+        Threader {
+            containers: Vec::with_capacity(messages),
+            ids: HashMap::with_capacity_and_hasher(messages, Default::default()),
+            kept: Vec::with_capacity(messages),
+            subjects: HashMap::new(),
         }
-        self.containers.push(Container::default());
-        let c = self.containers.len() - 1;
-        self.ids.insert(id.to_owned(), c);
+    }
+
+    /// Messages added so far.
+    pub fn len(&self) -> usize {
+        self.kept.len()
+    }
+
+    /// Whether no message was added.
+    pub fn is_empty(&self) -> bool {
+        self.kept.is_empty()
+    }
+
+    /// Adds the next message (its index is [`Self::len`] before the
+    /// call): links its references (step 1) and keeps only its subject
+    /// key, whether it is a reply, and its date.
+    pub fn add(
+        &mut self,
+        message_id: Option<&str>,
+        references: &[String],
+        subject_key: &str,
+        is_reply: bool,
+        date: Option<Date>,
+    ) {
+        let i = u32::try_from(self.kept.len()).expect("fewer than 4 billion messages");
+        let subject = if subject_key.is_empty() {
+            0
+        } else {
+            let next =
+                u32::try_from(self.subjects.len() + 1).expect("fewer subjects than messages");
+            *self.subjects.entry(subject_key.into()).or_insert(next)
+        };
+        self.kept.push(Kept {
+            subject,
+            is_reply,
+            date,
+        });
+        // A message without an id, or a second copy of one, gets a
+        // container no reference can name.
+        let c = match message_id {
+            Some(id) => {
+                let c = self.container(id);
+                if self.containers[c as usize].message.is_some() {
+                    self.new_container()
+                } else {
+                    c
+                }
+            }
+            None => self.new_container(),
+        };
+        self.containers[c as usize].message = Some(i);
+        let mut previous: Option<u32> = None;
+        for r in references {
+            let rc = self.container(r);
+            if let Some(p) = previous {
+                if self.containers[rc as usize].parent.is_none() && !self.is_ancestor(rc, p) {
+                    self.link(p, rc);
+                }
+            }
+            previous = Some(rc);
+        }
+        match previous {
+            Some(p) if !self.is_ancestor(c, p) => self.link(p, c),
+            Some(_) => {}
+            None => self.unlink(c),
+        }
+    }
+
+    /// Steps 2 to 5: the conversations, oldest first.
+    pub fn finish(mut self) -> Vec<Tree> {
+        // Ids are not needed past step 1.
+        self.ids = HashMap::default();
+        self.subjects = HashMap::new();
+        let roots: Vec<u32> = (0..self.containers.len() as u32)
+            .filter(|&c| self.get(c).parent.is_none())
+            .collect();
+        let mut pruned = Vec::new();
+        for r in roots {
+            pruned.extend(self.prune(r));
+        }
+        let roots = group_by_subject(&mut self, pruned);
+        let mut trees: Vec<Tree> = roots
+            .into_iter()
+            .map(|r| walk(&self, r))
+            .filter(|tree: &Tree| !tree.is_empty())
+            .collect();
+        trees.sort_by_key(|tree| first_date(&self.kept, tree));
+        trees
+    }
+
+    fn get(&self, c: u32) -> &Container {
+        &self.containers[c as usize]
+    }
+
+    fn get_mut(&mut self, c: u32) -> &mut Container {
+        &mut self.containers[c as usize]
+    }
+
+    fn container(&mut self, id: &str) -> u32 {
+        let next = u32::try_from(self.containers.len()).expect("fewer than 4 billion ids");
+        let c = *self.ids.entry(id_hash(id)).or_insert(next);
+        if c == next {
+            self.containers.push(Container::default());
+        }
         c
     }
 
-    fn new_container(&mut self) -> usize {
+    fn new_container(&mut self) -> u32 {
         self.containers.push(Container::default());
-        self.containers.len() - 1
+        u32::try_from(self.containers.len() - 1).expect("fewer than 4 billion ids")
     }
 
     /// Whether `a` is `b` or one of its ancestors.
-    fn is_ancestor(&self, a: usize, b: usize) -> bool {
+    fn is_ancestor(&self, a: u32, b: u32) -> bool {
         // Without children, `a` is no one's ancestor: the usual case (a
         // message comes before its replies) costs no walk up a chain that
         // can be thousands of messages long.
-        if self.containers[a].children.is_empty() {
+        if self.get(a).children.is_empty() {
             return a == b;
         }
         let mut cur = Some(b);
@@ -85,45 +238,45 @@ impl Threader {
             if c == a {
                 return true;
             }
-            cur = self.containers[c].parent;
+            cur = self.get(c).parent;
         }
         false
     }
 
-    fn unlink(&mut self, child: usize) {
-        if let Some(p) = self.containers[child].parent.take() {
-            self.containers[p].children.retain(|&c| c != child);
+    fn unlink(&mut self, child: u32) {
+        if let Some(p) = self.get_mut(child).parent.take() {
+            self.get_mut(p).children.retain(|&c| c != child);
         }
     }
 
-    fn link(&mut self, parent: usize, child: usize) {
+    fn link(&mut self, parent: u32, child: u32) {
         self.unlink(child);
-        self.containers[child].parent = Some(parent);
-        self.containers[parent].children.push(child);
+        self.get_mut(child).parent = Some(parent);
+        self.get_mut(parent).children.push(child);
     }
 
     /// Step 3 for the tree under `root`: what replaces it among the
     /// roots. Children are pruned before their parent, in an order taken
     /// with a stack of its own: chains of references can be as deep as a
     /// conversation is long.
-    fn prune(&mut self, root: usize) -> Vec<usize> {
+    fn prune(&mut self, root: u32) -> Vec<u32> {
         let mut order = Vec::new();
         let mut stack = vec![root];
         while let Some(c) = stack.pop() {
             order.push(c);
-            stack.extend(self.containers[c].children.iter().copied());
+            stack.extend(self.get(c).children.iter().copied());
         }
-        let mut replaced: HashMap<usize, Vec<usize>> = HashMap::new();
+        let mut replaced: HashMap<u32, Vec<u32>> = HashMap::new();
         for &c in order.iter().rev() {
-            let children = std::mem::take(&mut self.containers[c].children);
-            let kept: Vec<usize> = children
+            let children = std::mem::take(&mut self.get_mut(c).children);
+            let kept: Vec<u32> = children
                 .into_iter()
                 .flat_map(|child| replaced.remove(&child).unwrap_or_default())
                 .collect();
             for &k in &kept {
-                self.containers[k].parent = Some(c);
+                self.get_mut(k).parent = Some(c);
             }
-            self.containers[c].children = kept;
+            self.get_mut(c).children = kept;
             replaced.insert(c, self.replacement(c, c == root));
         }
         replaced.remove(&root).unwrap_or_default()
@@ -132,18 +285,18 @@ impl Threader {
     /// What replaces `c`, its children already pruned: itself when it
     /// holds a message or is a root with several children, else its
     /// children (none when childless).
-    fn replacement(&mut self, c: usize, is_root: bool) -> Vec<usize> {
-        if self.containers[c].message.is_some() {
+    fn replacement(&mut self, c: u32, is_root: bool) -> Vec<u32> {
+        if self.get(c).message.is_some() {
             return vec![c];
         }
-        let children = &self.containers[c].children;
+        let children = &self.get(c).children;
         if children.is_empty() {
             return Vec::new();
         }
         if !is_root || children.len() == 1 {
-            let promoted = std::mem::take(&mut self.containers[c].children);
+            let promoted = std::mem::take(&mut self.get_mut(c).children);
             for &k in &promoted {
-                self.containers[k].parent = None;
+                self.get_mut(k).parent = None;
             }
             return promoted;
         }
@@ -153,63 +306,24 @@ impl Threader {
 
 /// Threads `heads` into conversations, oldest conversation first.
 pub fn thread(heads: &[Head]) -> Vec<Tree> {
-    let mut t = Threader {
-        containers: Vec::with_capacity(heads.len() * 2),
-        ids: HashMap::with_capacity(heads.len() * 2),
-    };
-    for (i, h) in heads.iter().enumerate() {
-        // A message without an id, or a second copy of one, gets a
-        // container no reference can name.
-        let c = match h.message_id.as_deref() {
-            Some(id) => {
-                let c = t.container(id);
-                if t.containers[c].message.is_some() {
-                    t.new_container()
-                } else {
-                    c
-                }
-            }
-            None => t.new_container(),
-        };
-        t.containers[c].message = Some(i);
-        let mut previous: Option<usize> = None;
-        for r in &h.references {
-            let rc = t.container(r);
-            if let Some(p) = previous {
-                if t.containers[rc].parent.is_none() && !t.is_ancestor(rc, p) {
-                    t.link(p, rc);
-                }
-            }
-            previous = Some(rc);
-        }
-        match previous {
-            Some(p) if !t.is_ancestor(c, p) => t.link(p, c),
-            Some(_) => {}
-            None => t.unlink(c),
-        }
+    let mut t = Threader::with_capacity(heads.len());
+    for h in heads {
+        t.add(
+            h.message_id.as_deref(),
+            &h.references,
+            &h.subject_key,
+            h.is_reply,
+            h.date,
+        );
     }
-    let roots: Vec<usize> = (0..t.containers.len())
-        .filter(|&c| t.containers[c].parent.is_none())
-        .collect();
-    let mut pruned = Vec::new();
-    for r in roots {
-        pruned.extend(t.prune(r));
-    }
-    let roots = group_by_subject(&mut t, heads, pruned);
-    let mut trees: Vec<Tree> = roots
-        .into_iter()
-        .map(|r| walk(&t, heads, r))
-        .filter(|tree: &Tree| !tree.is_empty())
-        .collect();
-    trees.sort_by_key(|tree| first_date(heads, tree));
-    trees
+    t.finish()
 }
 
 /// The message of a container, or of its first child for an empty root.
-fn message_of(t: &Threader, c: usize) -> Option<usize> {
+fn message_of(t: &Threader, c: u32) -> Option<u32> {
     let mut c = c;
     loop {
-        let container = &t.containers[c];
+        let container = t.get(c);
         if container.message.is_some() {
             return container.message;
         }
@@ -218,54 +332,53 @@ fn message_of(t: &Threader, c: usize) -> Option<usize> {
 }
 
 /// Step 4: roots that share a subject become one conversation.
-fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<usize> {
-    let mut table: HashMap<String, usize> = HashMap::new();
-    let preference = |t: &Threader, c: usize| -> u8 {
-        match t.containers[c].message {
+fn group_by_subject(t: &mut Threader, roots: Vec<u32>) -> Vec<u32> {
+    let mut table: HashMap<u32, u32> = HashMap::new();
+    let preference = |t: &Threader, c: u32| -> u8 {
+        match t.get(c).message {
             None => 0,
-            Some(m) if !heads[m].is_reply => 1,
+            Some(m) if !t.kept[m as usize].is_reply => 1,
             Some(_) => 2,
         }
     };
+    let key_of = |t: &Threader, r: u32| message_of(t, r).map(|m| t.kept[m as usize].subject);
     for &r in &roots {
-        let Some(m) = message_of(t, r) else { continue };
-        let key = &heads[m].subject_key;
-        if key.is_empty() {
+        let Some(key) = key_of(t, r) else { continue };
+        if key == 0 {
             continue;
         }
-        match table.get(key) {
+        match table.get(&key) {
             Some(&old) if preference(t, old) <= preference(t, r) => {}
             _ => {
-                table.insert(key.clone(), r);
+                table.insert(key, r);
             }
         }
     }
     let mut out = Vec::new();
     for r in roots {
-        let Some(m) = message_of(t, r) else { continue };
-        let key = &heads[m].subject_key;
-        let Some(&keep) = table.get(key).filter(|&&k| k != r && !key.is_empty()) else {
+        let Some(key) = key_of(t, r) else { continue };
+        let Some(&keep) = table.get(&key).filter(|&&k| k != r && key != 0) else {
             out.push(r);
             continue;
         };
-        let r_reply = t.containers[r].message.map(|m| heads[m].is_reply);
-        match (t.containers[keep].message, r_reply) {
+        let r_reply = t.get(r).message.map(|m| t.kept[m as usize].is_reply);
+        match (t.get(keep).message, r_reply) {
             (None, None) => {
-                let children = std::mem::take(&mut t.containers[r].children);
+                let children = std::mem::take(&mut t.get_mut(r).children);
                 for k in children {
-                    t.containers[k].parent = None;
+                    t.get_mut(k).parent = None;
                     t.link(keep, k);
                 }
             }
             (None, Some(_)) => t.link(keep, r),
-            (Some(k), Some(true)) if !heads[k].is_reply => t.link(keep, r),
+            (Some(k), Some(true)) if !t.kept[k as usize].is_reply => t.link(keep, r),
             (Some(_), Some(true)) => {
                 // Two replies to a message not in the mbox: siblings under
                 // an empty root, which takes the kept one's place.
                 let root = t.new_container();
                 t.link(root, keep);
                 t.link(root, r);
-                table.insert(key.clone(), root);
+                table.insert(key, root);
                 // `keep`, now under `root`, leaves `out` below; the order
                 // of `out` is not kept (conversations sort by date).
                 out.push(root);
@@ -275,7 +388,7 @@ fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<
     }
     // A root that found a parent after it was listed is no root.
     let mut seen = std::collections::HashSet::new();
-    out.retain(|&c| t.containers[c].parent.is_none() && seen.insert(c));
+    out.retain(|&c| t.get(c).parent.is_none() && seen.insert(c));
     out
 }
 
@@ -283,18 +396,18 @@ fn group_by_subject(t: &mut Threader, heads: &[Head], roots: Vec<usize>) -> Vec<
 /// containers skipped (their children answer nothing in the mbox). A
 /// stack of its own, not recursion: a conversation can be thousands of
 /// replies deep.
-fn walk(t: &Threader, heads: &[Head], root: usize) -> Tree {
+fn walk(t: &Threader, root: u32) -> Tree {
     let mut out = Vec::new();
     let mut stack = vec![(root, None)];
     while let Some((c, parent)) = stack.pop() {
-        let own = t.containers[c].message;
+        let own = t.get(c).message.map(|m| m as usize);
         if let Some(m) = own {
             out.push((m, parent));
         }
-        let mut children = t.containers[c].children.clone();
+        let mut children = t.get(c).children.clone();
         children.sort_by_key(|&k| {
             let m = message_of(t, k);
-            let date = m.and_then(|m| heads[m].date);
+            let date = m.and_then(|m| t.kept[m as usize].date);
             (date.is_none(), date, m)
         });
         stack.extend(children.into_iter().rev().map(|k| (k, own.or(parent))));
@@ -302,8 +415,8 @@ fn walk(t: &Threader, heads: &[Head], root: usize) -> Tree {
     out
 }
 
-fn first_date(heads: &[Head], tree: &Tree) -> (bool, Option<Date>, usize) {
-    let date = tree.iter().filter_map(|&(m, _)| heads[m].date).min();
+fn first_date(kept: &[Kept], tree: &Tree) -> (bool, Option<Date>, usize) {
+    let date = tree.iter().filter_map(|&(m, _)| kept[m].date).min();
     (date.is_none(), date, tree.first().map_or(0, |&(m, _)| m))
 }
 
