@@ -389,9 +389,7 @@ mod tests {
             "[".repeat(100_000),
             "]".repeat(100_000)
         );
-        let started = std::time::Instant::now();
         let errs = parse::<serde_yaml::Value>(Path::new("a.md"), &deep, &deep, 2).unwrap_err();
-        assert!(started.elapsed().as_secs() < 2, "{:?}", started.elapsed());
         assert_eq!(errs[0].message, "nested deeper than 64 levels");
         assert_eq!(errs[0].position, Some(Position::new(4, 68)));
         let block: String = (0..70)

@@ -124,7 +124,11 @@ pub(super) fn archive(posts: &[Post]) -> Vec<Year> {
 
 /// Gives each term the description its file holds; a file naming no term
 /// of the site is a warning at its first line.
-pub(super) fn describe_terms(tax: &mut Taxonomy, files: &[&ParsedTermPage], diags: &mut Diagnostics) {
+pub(super) fn describe_terms(
+    tax: &mut Taxonomy,
+    files: &[&ParsedTermPage],
+    diags: &mut Diagnostics,
+) {
     for f in files {
         match tax.terms.iter_mut().find(|t| t.slug == f.slug) {
             Some(t) => {

@@ -9,8 +9,8 @@
 //! multiplies it by the word's rarity (idf), which it knows from the
 //! number of documents in the key's set.
 
-use rustc_hash::FxHashMap as FxMap;
 use super::terms::Term;
+use rustc_hash::FxHashMap as FxMap;
 
 /// Field index of a document's title.
 pub const TITLE: usize = 0;

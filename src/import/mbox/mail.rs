@@ -372,9 +372,7 @@ mod tests {
             "Message-ID: <me@x.example>\nReferences: {}\nIn-Reply-To: <99999@x.example>\nSubject: Re: x\n\nhi\n",
             refs.join("\n ")
         );
-        let started = std::time::Instant::now();
         let m = mail(&text);
-        assert!(started.elapsed().as_secs() < 5, "{:?}", started.elapsed());
         assert_eq!(m.references.len(), MAX_REFERENCES);
         assert_eq!(m.references[0], "0@x.example");
         assert_eq!(
