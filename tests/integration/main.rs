@@ -44,5 +44,6 @@ mod structured;
 mod serve_limits;
 mod theme;
 mod translations;
+mod watch_batches;
 mod webmention_send;
 mod xml_output;
