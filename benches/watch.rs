@@ -168,9 +168,12 @@ fn main() {
     }
 }
 
+/// Saves an edit to a post (the `i`th of its row).
+type EditFn = fn(&Path, usize) -> served::Edit;
+
 /// The edits timed, by row name: each saves a change to `post` (the
 /// `i`th of its row) and says how its page shows it.
-const EDITS: &[(&str, fn(&Path, usize) -> served::Edit)] = &[
+const EDITS: &[(&str, EditFn)] = &[
     ("body edit", body_edit),
     ("tag added", tag_added),
     ("tag removed", tag_removed),
@@ -260,7 +263,7 @@ fn served(
     posts: &[PathBuf],
     edits: usize,
     pick: &mut dyn FnMut(usize) -> usize,
-    rows: &[(&str, fn(&Path, usize) -> served::Edit)],
+    rows: &[(&str, EditFn)],
     stages_wanted: bool,
 ) {
     let start = Instant::now();

@@ -152,12 +152,16 @@ pub fn post_url(source: &Path) -> String {
     format!("/posts/{stem}/")
 }
 
+/// Whether a served page (second) shows an edit, given the page before
+/// it (first).
+pub type Shows = Box<dyn Fn(&[u8], &[u8]) -> bool>;
+
 /// An edit to time: the file it saved and what its page shows after.
 pub struct Edit {
     /// The saved file.
     pub path: PathBuf,
     /// Whether a served page shows the edit, given the page before it.
-    pub shows: Box<dyn Fn(&[u8], &[u8]) -> bool>,
+    pub shows: Shows,
 }
 
 /// Whether `needle` occurs in `hay`.
