@@ -297,7 +297,16 @@ impl State {
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {
                 Ok(mut fresh) => {
-                    fresh.on_disk = previous.map(|p| p.signatures_by_path());
+                    match previous {
+                        // The same files in the same order (a title or a
+                        // tag of a post changed, no page came or went):
+                        // compare signatures by position, without a map
+                        // of every path.
+                        Some(p) if p.on_disk.is_none() && same_paths(&p.jobs, &fresh.jobs) => {
+                            fresh.signatures = p.signatures;
+                        }
+                        p => fresh.on_disk = p.map(|p| p.signatures_by_path()),
+                    }
                     fresh
                 }
                 Err(e) => {
@@ -311,4 +320,12 @@ impl State {
         self.linked = Some(linked);
         result.map(Some)
     }
+}
+
+/// Whether two plans write the same files in the same order.
+fn same_paths(
+    a: &[(render::Job, crate::url::OutputPath)],
+    b: &[(render::Job, crate::url::OutputPath)],
+) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|((_, x), (_, y))| x == y)
 }

@@ -19,6 +19,7 @@
 mod body;
 pub mod http;
 mod paths;
+mod poll;
 pub mod reload;
 pub mod watch;
 

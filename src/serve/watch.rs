@@ -9,22 +9,27 @@
 //!   that is deleted and created again is watched again, and an editor's
 //!   atomic save of `salon.yaml` (write a temporary file, rename it over) is
 //!   seen.
-//! - A burst of events becomes one batch once the folder has been quiet for
-//!   a moment ([`Debouncer`]); events that arrive while a rebuild runs wait
-//!   in the channel and make the next batch, so the last event of a burst is
-//!   never lost.
-//! - Where the system's limit of watches is reached, watching falls back to
-//!   polling, with a warning.
+//! - The system's events go through `notify-debouncer-full`, which holds
+//!   each event for [`Debounce::quiet`], merges duplicates, pairs a rename's
+//!   two halves and reports a deleted folder once. What it hands over in
+//!   quick succession (a burst spans several of its ticks) is gathered into
+//!   one batch ([`Batcher`]), held [`Debounce::max_wait`] at most; events
+//!   that arrive while a rebuild runs wait in the channel and make the next
+//!   batch, so a burst during a rebuild is one more rebuild, and the last
+//!   event of a burst is never lost.
+//! - Where the system's limit of watches is reached, or with `--poll`,
+//!   watching polls instead (`poll.rs`: modification times to the
+//!   nanosecond, every [`POLL_INTERVAL`]); one poll's changes are one batch.
 
 use std::collections::BTreeSet;
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use notify::{EventKind, RecursiveMode};
 
+use super::poll::Poller;
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
 use crate::load::is_ignored_name;
@@ -32,47 +37,67 @@ use crate::load::is_ignored_name;
 /// The folders of a site that are watched, recursively.
 pub const WATCHED_DIRS: [&str; 5] = ["content", "static", "themes", "templates", "i18n"];
 
-/// How long the folder must be quiet before a batch is due, and how long a
-/// batch may be held back at most while events keep coming.
+/// How long events are held before they count, and how long a batch may
+/// be held back at most while events keep coming.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Debounce {
-    /// Quiet time after the last event.
+    /// How long notify-debouncer-full holds each event (to merge it with
+    /// its duplicates and pair renames) before handing it over.
     pub quiet: Duration,
     /// Longest wait after the first event of a batch.
     pub max_wait: Duration,
 }
 
 impl Default for Debounce {
+    /// 10 ms: an editor's save, even an atomic one (write, rename over),
+    /// takes well under that, and a person does not save twice in it.
     fn default() -> Self {
         Debounce {
-            quiet: Duration::from_millis(100),
+            quiet: Duration::from_millis(10),
             max_wait: Duration::from_secs(2),
         }
     }
 }
 
-/// Collects changed paths and says when they are due as one batch. Pure:
-/// time is passed in.
+impl Debounce {
+    /// How often notify-debouncer-full hands over what is due: a quarter
+    /// of the quiet time, its own default.
+    fn tick(&self) -> Duration {
+        (self.quiet / 4).max(Duration::from_millis(1))
+    }
+
+    /// How long after one hand-over the next must come to join the same
+    /// batch: two ticks, so a burst that keeps going stays one batch.
+    fn gap(&self) -> Duration {
+        self.tick() * 2
+    }
+}
+
+/// Gathers the changed paths notify-debouncer-full hands over into one
+/// batch, due once none came for a [`Debounce::gap`] or
+/// [`Debounce::max_wait`] after the first. Pure: time is passed in.
 #[derive(Debug)]
-pub struct Debouncer {
-    config: Debounce,
+pub struct Batcher {
+    gap: Duration,
+    max_wait: Duration,
     first: Option<Instant>,
     last: Option<Instant>,
     paths: BTreeSet<PathBuf>,
 }
 
-impl Debouncer {
-    /// An empty debouncer.
+impl Batcher {
+    /// An empty batch.
     pub fn new(config: Debounce) -> Self {
-        Debouncer {
-            config,
+        Batcher {
+            gap: config.gap(),
+            max_wait: config.max_wait,
             first: None,
             last: None,
             paths: BTreeSet::new(),
         }
     }
 
-    /// Records a change of `path` at `now`.
+    /// Records a change of `path` handed over at `now`.
     pub fn push(&mut self, now: Instant, path: PathBuf) {
         self.first.get_or_insert(now);
         self.last = Some(now);
@@ -87,7 +112,7 @@ impl Debouncer {
     /// When the waiting changes are due, if any wait.
     pub fn deadline(&self) -> Option<Instant> {
         let (first, last) = (self.first?, self.last?);
-        Some((last + self.config.quiet).min(first + self.config.max_wait))
+        Some((last + self.gap).min(first + self.max_wait))
     }
 
     /// The waiting changes, sorted, if they are due at `now`.
@@ -129,7 +154,7 @@ pub fn relevant(root: &Path, output: &Path, path: &Path) -> bool {
 }
 
 /// What the notify thread tells the watching loop.
-enum Note {
+pub(super) enum Note {
     /// Changed paths; `true` when entries may have appeared or vanished.
     Paths(Vec<PathBuf>, bool),
     /// Something may have been missed: rebuild.
@@ -144,83 +169,18 @@ pub enum WatchNotice {
     Polling(String),
 }
 
+/// The native watcher, behind notify-debouncer-full.
+type Native = notify_debouncer_full::Debouncer<
+    notify::RecommendedWatcher,
+    notify_debouncer_full::RecommendedCache,
+>;
+
 enum Backend {
-    Native(notify::RecommendedWatcher),
+    Native(Native),
     /// Held for its `Drop`, which stops the polling thread.
     Poll {
         _poller: Poller,
     },
-}
-
-/// Polls the watched parts of a site folder, comparing each file's size and
-/// modification time (to the nanosecond, where notify's poller compares
-/// whole seconds and would miss a second save within the same second).
-struct Poller {
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-/// What a poll saw of one path: size, modification time, whether a folder.
-type Stamp = (u64, Option<std::time::SystemTime>, bool);
-
-impl Poller {
-    fn start(root: PathBuf, output: PathBuf, tx: Sender<Note>) -> Poller {
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                let mut before = scan(&root, &output);
-                while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(POLL_INTERVAL);
-                    let now = scan(&root, &output);
-                    let changed: Vec<PathBuf> = now
-                        .iter()
-                        .filter(|(p, stamp)| before.get(*p) != Some(stamp))
-                        .map(|(p, _)| p.clone())
-                        .chain(before.keys().filter(|p| !now.contains_key(*p)).cloned())
-                        .collect();
-                    if !changed.is_empty() && tx.send(Note::Paths(changed, true)).is_err() {
-                        break;
-                    }
-                    before = now;
-                }
-            })
-        };
-        Poller {
-            stop,
-            thread: Some(thread),
-        }
-    }
-}
-
-impl Drop for Poller {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
-
-/// Every watched path below `root` with its stamp.
-fn scan(root: &Path, output: &Path) -> std::collections::HashMap<PathBuf, Stamp> {
-    let mut out = std::collections::HashMap::new();
-    let stamp = |m: &std::fs::Metadata| (m.len(), m.modified().ok(), m.is_dir());
-    if let Ok(m) = std::fs::metadata(root.join(CONFIG_FILE)) {
-        out.insert(root.join(CONFIG_FILE), stamp(&m));
-    }
-    for dir in WATCHED_DIRS {
-        let walker = walkdir::WalkDir::new(root.join(dir))
-            .follow_links(true)
-            .into_iter()
-            .filter_entry(|e| !e.path().starts_with(output));
-        for entry in walker.flatten() {
-            if let Ok(m) = entry.metadata() {
-                out.insert(entry.into_path(), stamp(&m));
-            }
-        }
-    }
-    out
 }
 
 impl Backend {
@@ -230,7 +190,7 @@ impl Backend {
         }
     }
 
-    fn watcher(&mut self) -> Option<&mut dyn notify::Watcher> {
+    fn watcher(&mut self) -> Option<&mut Native> {
         match self {
             Backend::Native(w) => Some(w),
             Backend::Poll { .. } => None,
@@ -239,7 +199,7 @@ impl Backend {
 }
 
 /// How often the fallback poller looks.
-const POLL_INTERVAL: Duration = Duration::from_millis(500);
+pub const POLL_INTERVAL: Duration = Duration::from_millis(500);
 
 /// How often a waiting loop checks whether it was asked to stop.
 const STOP_CHECK: Duration = Duration::from_millis(50);
@@ -251,7 +211,7 @@ pub struct Watch {
     backend: Backend,
     tx: Sender<Note>,
     rx: Receiver<Note>,
-    debouncer: Debouncer,
+    batch: Batcher,
     notices: Vec<WatchNotice>,
 }
 
@@ -270,7 +230,11 @@ impl Watch {
         let backend = if poll {
             Backend::poll(root.clone(), output.clone(), tx.clone())
         } else {
-            match notify::recommended_watcher(handler(tx.clone())) {
+            match notify_debouncer_full::new_debouncer(
+                debounce.quiet,
+                Some(debounce.tick()),
+                handler(tx.clone()),
+            ) {
                 Ok(w) => Backend::Native(w),
                 // Too many inotify instances: poll.
                 Err(e) if is_limit(&e) => Backend::poll(root.clone(), output.clone(), tx.clone()),
@@ -283,7 +247,7 @@ impl Watch {
             backend,
             tx,
             rx,
-            debouncer: Debouncer::new(debounce),
+            batch: Batcher::new(debounce),
             notices: Vec::new(),
         };
         if let Err(e) = watch.watch_all() {
@@ -351,11 +315,11 @@ impl Watch {
                 return Ok(None);
             }
             let now = Instant::now();
-            if let Some(batch) = self.debouncer.take_due(now) {
+            if let Some(batch) = self.batch.take_due(now) {
                 return Ok(Some(batch));
             }
             let wait = self
-                .debouncer
+                .batch
                 .deadline()
                 .map_or(STOP_CHECK, |d| d.saturating_duration_since(now))
                 .min(STOP_CHECK);
@@ -378,16 +342,16 @@ impl Watch {
                         let _ = self.watch_dir(&top);
                     }
                     if relevant(&self.root, &self.output, &path) {
-                        self.debouncer.push(now, path);
+                        self.batch.push(now, path);
                     }
                 }
             }
-            Note::Rescan => self.debouncer.push(now, self.root.clone()),
+            Note::Rescan => self.batch.push(now, self.root.clone()),
             Note::LimitReached => {
                 if !self.is_polling() {
                     self.fall_back_to_polling()?;
                 }
-                self.debouncer.push(now, self.root.clone());
+                self.batch.push(now, self.root.clone());
             }
         }
         Ok(())
@@ -401,33 +365,48 @@ impl Watch {
     }
 }
 
-fn handler(tx: Sender<Note>) -> impl Fn(notify::Result<notify::Event>) + Send + 'static {
-    move |res: notify::Result<notify::Event>| {
-        let note = match res {
-            Ok(event) => {
-                if event.need_rescan() {
-                    Note::Rescan
-                } else if matches!(event.kind, EventKind::Access(_)) {
-                    // Reads (the build's own among them) change nothing.
-                    return;
+fn handler(
+    tx: Sender<Note>,
+) -> impl FnMut(notify_debouncer_full::DebounceEventResult) + Send + 'static {
+    move |res: notify_debouncer_full::DebounceEventResult| {
+        let events = match res {
+            Ok(events) => events,
+            Err(errors) => {
+                let limit = errors
+                    .iter()
+                    .any(|e| matches!(e.kind, notify::ErrorKind::MaxFilesWatch) || is_limit(e));
+                let _ = tx.send(if limit {
+                    Note::LimitReached
                 } else {
-                    let names_changed = matches!(
-                        event.kind,
-                        EventKind::Create(_)
-                            | EventKind::Remove(_)
-                            | EventKind::Modify(notify::event::ModifyKind::Name(_))
-                            | EventKind::Any
-                            | EventKind::Other
-                    );
-                    Note::Paths(event.paths, names_changed)
-                }
+                    Note::Rescan
+                });
+                return;
             }
-            Err(e) if matches!(e.kind, notify::ErrorKind::MaxFilesWatch) || is_limit(&e) => {
-                Note::LimitReached
-            }
-            Err(_) => Note::Rescan,
         };
-        let _ = tx.send(note);
+        let mut paths = Vec::new();
+        let mut names_changed = false;
+        for event in events {
+            if event.need_rescan() {
+                let _ = tx.send(Note::Rescan);
+                continue;
+            }
+            // Reads (the build's own among them) change nothing.
+            if matches!(event.kind, EventKind::Access(_)) {
+                continue;
+            }
+            names_changed |= matches!(
+                event.kind,
+                EventKind::Create(_)
+                    | EventKind::Remove(_)
+                    | EventKind::Modify(notify::event::ModifyKind::Name(_))
+                    | EventKind::Any
+                    | EventKind::Other
+            );
+            paths.extend(event.event.paths);
+        }
+        if !paths.is_empty() {
+            let _ = tx.send(Note::Paths(paths, names_changed));
+        }
     }
 }
 
@@ -460,9 +439,10 @@ mod tests {
         Duration::from_millis(n)
     }
 
-    fn debouncer() -> Debouncer {
-        Debouncer::new(Debounce {
-            quiet: ms(100),
+    /// Hand-overs every 50 ms; 100 ms without one closes a batch.
+    fn debouncer() -> Batcher {
+        Batcher::new(Debounce {
+            quiet: ms(200),
             max_wait: ms(1000),
         })
     }

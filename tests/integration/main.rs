@@ -47,5 +47,6 @@ mod tag_descriptions;
 mod serve_limits;
 mod theme;
 mod translations;
+mod watch_batches;
 mod webmention_send;
 mod xml_output;

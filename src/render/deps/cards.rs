@@ -1,0 +1,359 @@
+//! Cards: a hash of what other pages show of each entity (a post's
+//! summary, a member's directory entry, a thread's index entry) and of
+//! each entity's own page, so a job's signature hashes a card, not the
+//! entity.
+
+use rayon::prelude::*;
+use serde_json::Value;
+
+use super::Sig;
+use crate::model::*;
+
+/// Hashes of what other pages show of each entity, and of each entity's
+/// own page content.
+#[derive(Debug, Clone, Default)]
+pub struct Cards {
+    /// Hash of each post's summary view.
+    pub post: Vec<u64>,
+    /// Each post's content, toc, extra data and backlinks.
+    pub post_content: Vec<u64>,
+    /// Each post's visible comments, as its page and the feeds show them.
+    pub post_comments: Vec<u64>,
+    /// Each member's directory entry.
+    pub member: Vec<u64>,
+    /// Each member's page, but for the cards of their posts.
+    pub member_page: Vec<u64>,
+    /// Each member's feed (Atom and JSON Feed alike): computed once, as it
+    /// reads everything they wrote.
+    pub member_feed: Vec<u64>,
+    /// Each thread's index entry.
+    pub thread: Vec<u64>,
+    /// Each thread's page, but for the cards of its related posts.
+    pub thread_page: Vec<u64>,
+    /// The home page's overview of tags, members and threads.
+    pub home: u64,
+}
+
+/// Name, URL and avatar of a member as shown beside what they wrote.
+fn member_ref(h: &mut Sig, site: &Site, m: MemberIdx) {
+    let m = &site.members[m];
+    h.str(&m.handle)
+        .str(&m.name)
+        .str(&m.path)
+        .opt(m.avatar.as_deref());
+}
+
+/// Title, URL, kind and date of a page that links here.
+fn doc_ref(h: &mut Sig, site: &Site, d: Doc) {
+    match d {
+        Doc::Post(i) => h
+            .n(1)
+            .str(&site.posts[i].title)
+            .str(&site.posts[i].path)
+            .date(Some(&site.posts[i].date)),
+        Doc::Thread(i) => h
+            .n(2)
+            .str(&site.threads[i].title)
+            .str(&site.threads[i].path)
+            .date(Some(&site.threads[i].date)),
+        Doc::Page(i) => h
+            .n(3)
+            .str(&site.pages[i].title)
+            .str(&site.pages[i].path)
+            .date(site.pages[i].date.as_ref()),
+        Doc::Member(i) => h.n(4).str(&site.members[i].name).str(&site.members[i].path),
+    };
+}
+
+/// The card of post `i`: what listings show of it.
+pub fn post_card(summary: &Value) -> u64 {
+    Sig::new().json(summary).done()
+}
+
+/// A hash of everything [`crate::render::views::post_summary`] reads of post `i`
+/// (keep the two in step): equal keys give equal summaries, so watch mode
+/// keeps a post's summary and card across a relink when its key stays.
+pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
+    let p = &site.posts[i];
+    let mut h = Sig::new();
+    h.str(&p.title)
+        .str(&p.slug)
+        .str(&p.path)
+        .date(Some(&p.date))
+        .date(p.updated.as_ref())
+        .str(&p.body.summary)
+        .n(p.body.has_more.into())
+        .n(p.body.word_count as u64)
+        .n(p.body.cjk_chars as u64)
+        .n(p.visible_comments().len() as u64)
+        .n(p.comment_mode as u64)
+        .n(p.draft.into())
+        .opt(p.lang.as_deref());
+    for &a in &p.authors {
+        let m = &site.members[a];
+        h.str(&m.handle).str(&m.name).str(&m.path);
+    }
+    for (tax, terms) in [(&site.tags, &p.tags), (&site.categories, &p.categories)] {
+        h.n(terms.len() as u64);
+        for &t in terms {
+            let t = &tax.terms[t];
+            h.str(&t.name).str(&t.slug).str(&t.path);
+        }
+    }
+    h.done()
+}
+
+/// The content card of post `i`: what only its own page shows.
+pub fn post_content(site: &Site, i: PostIdx) -> u64 {
+    let p = &site.posts[i];
+    let mut h = Sig::new();
+    h.n(p.body.digest).json(&p.extra).opt(p.lang.as_deref());
+    h.n(p.syndication.len() as u64);
+    for url in &p.syndication {
+        h.str(url);
+    }
+    for t in &p.body.toc {
+        h.n(t.level.into()).str(&t.id).str(&t.title);
+    }
+    h.n(p.backlinks.len() as u64);
+    for &d in &p.backlinks {
+        doc_ref(&mut h, site, d);
+    }
+    h.done()
+}
+
+/// The comments card of post `i`.
+pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
+    let mut h = Sig::new();
+    for c in site.posts[i].visible_comments() {
+        comment(&mut h, site, c);
+    }
+    let reactions = site.posts[i].visible_reactions();
+    h.n(reactions.len() as u64);
+    for r in reactions {
+        h.str(&r.id)
+            .str(r.kind.key())
+            .str(&r.author)
+            .opt(r.url.as_deref())
+            .opt(r.source_url.as_deref())
+            .date(Some(&r.date));
+        match r.member {
+            Some(m) => member_ref(h.n(1), site, m),
+            None => {
+                h.n(0);
+            }
+        }
+    }
+    h.done()
+}
+
+/// A comment as a post page, a feed or a quoting thread shows it.
+fn comment(h: &mut Sig, site: &Site, c: &Comment) {
+    h.str(&c.id)
+        .n(c.parent.map_or(0, |p| p as u64 + 1))
+        .str(&c.author)
+        .opt(c.url.as_deref())
+        .date(Some(&c.date))
+        .n(c.body.digest())
+        .opt(c.source.map(|s| s.key()))
+        .opt(c.source_url.as_deref());
+    match c.member {
+        Some(m) => member_ref(h.n(1), site, m),
+        None => {
+            h.n(0);
+        }
+    }
+}
+
+impl Cards {
+    /// Computes every card of `site`, in parallel; `known` gives post
+    /// cards already computed (from an earlier link), by post.
+    pub fn new(site: &Site, summaries: &[Value], known: &[Option<u64>]) -> Self {
+        let posts: Vec<(u64, u64, u64)> = (0..site.posts.len())
+            .into_par_iter()
+            .map(|i| {
+                (
+                    known
+                        .get(i)
+                        .copied()
+                        .flatten()
+                        .unwrap_or_else(|| post_card(&summaries[i])),
+                    post_content(site, i),
+                    post_comments(site, i),
+                )
+            })
+            .collect();
+        let post_cards: Vec<u64> = posts.iter().map(|c| c.0).collect();
+        Cards {
+            member_feed: (0..site.members.len())
+                .into_par_iter()
+                .map(|i| member_feed(site, &post_cards, i))
+                .collect(),
+            post: post_cards,
+            post_content: posts.iter().map(|c| c.1).collect(),
+            post_comments: posts.iter().map(|c| c.2).collect(),
+            member: site
+                .members
+                .par_iter()
+                .map(|m| {
+                    Sig::new()
+                        .json(&crate::render::views::member_summary(site, m))
+                        .done()
+                })
+                .collect(),
+            member_page: (0..site.members.len())
+                .into_par_iter()
+                .map(|i| member_page(site, i))
+                .collect(),
+            thread: site
+                .threads
+                .par_iter()
+                .map(|t| {
+                    Sig::new()
+                        .json(&crate::render::views::thread_summary(site, t))
+                        .done()
+                })
+                .collect(),
+            thread_page: (0..site.threads.len())
+                .into_par_iter()
+                .map(|i| thread_page(site, i))
+                .collect(),
+            home: Sig::new()
+                .json(&crate::render::views::home_overview(site))
+                .done(),
+        }
+    }
+
+    /// Recomputes the cards of post `i` after its body changed.
+    pub fn update_post(&mut self, site: &Site, i: PostIdx, summary: &Value) {
+        self.post[i] = post_card(summary);
+        self.post_content[i] = post_content(site, i);
+        self.post_comments[i] = post_comments(site, i);
+        // The authors' feeds list the post by its card.
+        for &m in &site.posts[i].authors {
+            self.member_feed[m] = member_feed(site, &self.post, m);
+        }
+    }
+}
+
+/// A member's page but for their posts: bio, links, backlinks, who they
+/// talk with, their comments and thread entries.
+fn member_page(site: &Site, i: MemberIdx) -> u64 {
+    let m = &site.members[i];
+    let mut sig = Sig::new();
+    let h = &mut sig;
+    h.n(m.bio.digest)
+        .opt(m.lang.as_deref())
+        .json(&m.extra)
+        .json(&serde_json::to_value(&m.links).expect("links"));
+    for a in &m.aka {
+        h.str(a);
+    }
+    for &d in &m.backlinks {
+        doc_ref(h, site, d);
+    }
+    for &(o, n) in &m.talks_with {
+        member_ref(h, site, o);
+        h.n(n as u64);
+    }
+    for &(p, c) in &m.comments {
+        let post = &site.posts[p];
+        let c = &post.comments[c];
+        h.str(&post.title)
+            .str(&post.path)
+            .str(&c.id)
+            .date(Some(&c.date))
+            .n(c.body.digest());
+    }
+    for &(t, e) in &m.entries {
+        let thread = &site.threads[t];
+        let page = thread.entry_pages.get(e).copied().unwrap_or(1);
+        let e = &thread.entries[e];
+        h.str(&thread.title)
+            .str(&thread.path)
+            .n(page.into())
+            .str(&e.id)
+            .date(e.date.as_ref())
+            .str(&e.text);
+    }
+    sig.done()
+}
+
+fn participant(h: &mut Sig, site: &Site, p: &Participant) {
+    h.str(&p.name);
+    match p.member {
+        Some(m) => member_ref(h.n(1), site, m),
+        None => {
+            h.n(0);
+        }
+    }
+}
+
+/// A thread's page but for its related posts.
+fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
+    let t = &site.threads[i];
+    let mut sig = Sig::new();
+    let h = &mut sig;
+    h.n(t.intro.digest).opt(t.lang.as_deref());
+    match &t.origin {
+        Some(o) => h.n(1).str(&o.name).opt(o.url.as_deref()),
+        None => h.n(0),
+    };
+    match &t.started_by {
+        Some(p) => participant(h.n(1), site, p),
+        None => {
+            h.n(0);
+        }
+    }
+    for &d in &t.backlinks {
+        doc_ref(h, site, d);
+    }
+    for e in &t.entries {
+        h.str(&e.id)
+            .n(e.parent.map_or(0, |p| p as u64 + 1))
+            .date(e.date.as_ref())
+            .str(&e.text)
+            .opt(e.url.as_deref());
+        participant(h, site, &e.by);
+        if let Some((p, c)) = e.quote {
+            let post = &site.posts[p];
+            let c = &post.comments[c];
+            h.n(1).str(&post.title).str(&post.path);
+            comment(h, site, c);
+        }
+    }
+    sig.done()
+}
+
+/// Everything member `i` wrote, as their feed lists it: the newest are
+/// chosen among all of it, so all of it counts.
+/// `post_cards` holds each post's summary card.
+fn member_feed(site: &Site, post_cards: &[u64], i: MemberIdx) -> u64 {
+    let mut sig = Sig::new();
+    let h = &mut sig;
+    let m = &site.members[i];
+    h.str(&m.name).str(&m.path).n(m.posts.len() as u64);
+    for &p in &m.posts {
+        h.n(post_cards[p]).opt(site.posts[p].lang.as_deref());
+    }
+    h.n(m.comments.len() as u64);
+    for &(p, c) in &m.comments {
+        let post = &site.posts[p];
+        h.str(&post.title).str(&post.path);
+        comment(h, site, &post.comments[c]);
+    }
+    h.n(m.entries.len() as u64);
+    for &(t, e) in &m.entries {
+        let thread = &site.threads[t];
+        let e = &thread.entries[e];
+        h.str(&thread.title)
+            .str(&thread.path)
+            .date(Some(&thread.date))
+            .opt(thread.lang.as_deref())
+            .str(&e.id)
+            .date(e.date.as_ref())
+            .str(&e.text);
+        participant(h, site, &e.by);
+    }
+    sig.done()
+}
