@@ -228,7 +228,7 @@ await step("without JavaScript the site's palette shows", page, async () => {
   await plain.context().close();
 });
 
-await step("search for a word from a post body and open the result", page, async () => {
+await step("search for a phrase from a post body and open the result", page, async () => {
   const has = (await page.request.get(url("/search/"))).ok();
   if (!has && !expectSearch) {
     log("     (this build has no /search/ page: the theme has no search.html)");
@@ -236,17 +236,19 @@ await step("search for a word from a post body and open the result", page, async
   }
   check(has, "/search/ exists");
   await page.goto(postUrl);
-  // The longest plain word of the post's first paragraph.
+  // Four words in a row from the post's first paragraph, quoted: a reader
+  // who remembers a phrase finds the post, however common its words.
   const word = await page
     .locator(".e-content p")
     .first()
-    .evaluate((p) =>
-      p.textContent
-        .split(/[^A-Za-z]+/)
-        .filter((w) => w.length >= 6)
-        .sort((a, b) => b.length - a.length)[0]
-        .toLowerCase(),
-    );
+    .evaluate((p) => {
+      const words = p.textContent.split(/\s+/);
+      for (let i = 0; i + 4 <= words.length; i++) {
+        const run = words.slice(i, i + 4);
+        if (run.every((w) => /^[A-Za-z]{2,}$/.test(w))) return `"${run.join(" ").toLowerCase()}"`;
+      }
+      throw new Error("no four plain words in a row");
+    });
   const form = page.locator("header form[role=search], header a[href$='/search/']").first();
   check((await form.count()) === 1, "the header offers search");
   await page.goto(url("/search/"));
