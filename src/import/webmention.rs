@@ -327,7 +327,7 @@ fn run(root: &Path, mentions: &[Mention], dry_run: bool) -> Result<ImportReport,
     for (slug, records) in groups {
         let batch: HashMap<String, String> = records
             .iter()
-            .map(|(_, r)| (crate::render::views::comment_anchor(&r.id), r.id.clone()))
+            .map(|(_, r)| (crate::model::comment_anchor(&r.id), r.id.clone()))
             .collect();
         let mut comments = Vec::with_capacity(records.len());
         for (anchor, mut r) in records {

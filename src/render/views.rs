@@ -14,6 +14,7 @@ pub use super::people::{
     author_card, initials, member_comments, member_entries, member_full, member_summary, tint,
 };
 pub use super::thread_view::{entry_anchor, entry_url, thread_full, thread_summary};
+pub use crate::model::comment_anchor;
 
 /// A member, as linked from elsewhere.
 #[derive(Serialize)]
@@ -201,21 +202,6 @@ pub fn backlinks(site: &Site, docs: &[Doc]) -> Value {
             })
             .collect(),
     )
-}
-
-/// The anchor of a comment: `comment-<id>` with unsafe characters dropped.
-pub fn comment_anchor(id: &str) -> String {
-    let clean: String = id
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect();
-    format!("comment-{clean}")
 }
 
 /// The `mailto:` link that answers post `p` (or one of its comments) by

@@ -109,7 +109,7 @@ pub fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
             kind: Kind::Comment,
             date: Some(c.date),
             lang,
-            path: format!("{root}#{}", crate::render::views::comment_anchor(&c.id)),
+            path: format!("{root}#{}", crate::model::comment_anchor(&c.id)),
             title: format!("{author} on {}", p.title),
             title_indexed: false,
             meta: vec![author],

@@ -296,7 +296,7 @@ impl Importer {
         let ids = &self.comment_ids[slug];
         Ok(ids
             .iter()
-            .find(|id| crate::render::views::comment_anchor(id) == anchor)
+            .find(|id| crate::model::comment_anchor(id) == anchor)
             .cloned())
     }
 

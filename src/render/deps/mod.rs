@@ -168,10 +168,6 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
         Job::TaxonomyIndex(kind) => {
             for t in &site.taxonomy(*kind).terms {
                 h.str(&t.name).str(&t.slug).n(t.posts.len() as u64);
-            match &t.description {
-                Some(d) => h.n(1).n(d.body.digest).opt(d.summary.as_deref()),
-                None => h.n(0),
-            };
             }
         }
         Job::Term { kind, term, page } => {
