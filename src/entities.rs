@@ -1,6 +1,8 @@
 //! HTML character references (`&oacute;`, `&#233;`, `&#x2014;`): the one
 //! escaper and the one decoder the whole program uses, the decoder with
-//! the full WHATWG table (htmlize).
+//! the full WHATWG table (htmlize), and [`tokenize`], the one way every
+//! reader of HTML (search, imports, mentions, webmention discovery) runs
+//! html5ever's tokenizer over a fragment.
 //!
 //! [`escape`] stays our own: it is Tera's escaper, so it runs on every
 //! `{{ }}` of every page, and it copies runs of plain bytes at once; the
@@ -64,6 +66,19 @@ pub fn escape(text: &str) -> String {
     }
     s.push_str(&text[plain..]);
     s
+}
+
+/// Runs html5ever's tokenizer (the one ammonia compiles in) over the
+/// fragment `html`, feeding every token to `sink`, and hands the sink back.
+pub fn tokenize<S: html5ever::tokenizer::TokenSink>(html: &str, sink: S) -> S {
+    use html5ever::tokenizer::{BufferQueue, Tokenizer, TokenizerOpts};
+    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
+    let queue = BufferQueue::default();
+    queue.push_back(html5ever::tendril::StrTendril::from_slice(html));
+    // Sinks here never pause the tokenizer or ask for script handling.
+    let _ = tokenizer.feed(&queue);
+    tokenizer.end();
+    tokenizer.sink
 }
 
 #[cfg(test)]

@@ -13,10 +13,7 @@ use std::collections::HashSet;
 use std::sync::OnceLock;
 
 use html5ever::serialize::{HtmlSerializer, SerializeOpts, Serializer};
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{TagKind, Token, TokenSink, TokenSinkResult};
 use html5ever::{ns, LocalName, QualName};
 
 fn cleaner() -> &'static ammonia::Builder<'static> {
@@ -229,12 +226,8 @@ pub fn rewrite_text(html: &str, skip: &[&str], f: impl FnMut(&str, &mut TextOut)
             f,
         }),
     };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let bytes = tokenizer.sink.state.into_inner().out.writer;
+    let sink = crate::entities::tokenize(html, sink);
+    let bytes = sink.state.into_inner().out.writer;
     String::from_utf8(bytes).expect("the serializer writes the UTF-8 it is given")
 }
 

@@ -17,10 +17,7 @@
 use std::cell::RefCell;
 
 use html5ever::serialize::{HtmlSerializer, SerializeOpts, Serializer};
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{TagKind, Token, TokenSink, TokenSinkResult};
 use html5ever::{ns, LocalName, QualName};
 
 use crate::sanitize::sanitize;
@@ -74,12 +71,8 @@ fn parse(html: &str) -> Vec<Node> {
     let sink = TreeSink {
         stack: RefCell::new(vec![(String::new(), Vec::new(), Vec::new())]),
     };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    let mut stack = tokenizer.sink.stack.into_inner();
+    let sink = crate::entities::tokenize(html, sink);
+    let mut stack = sink.stack.into_inner();
     while stack.len() > 1 {
         close(&mut stack);
     }

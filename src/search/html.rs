@@ -5,10 +5,7 @@
 
 use std::cell::RefCell;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{TagKind, Token, TokenSink, TokenSinkResult};
 
 use super::text::is_inline;
 
@@ -90,11 +87,7 @@ pub fn read(html: &str, each: impl FnMut(Event)) {
         each: RefCell::new(each),
         hidden: RefCell::new(None),
     };
-    let tokenizer = Tokenizer::new(reader, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
+    crate::entities::tokenize(html, reader);
 }
 
 #[cfg(test)]

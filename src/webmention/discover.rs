@@ -7,10 +7,7 @@
 
 use std::cell::RefCell;
 
-use html5ever::tendril::StrTendril;
-use html5ever::tokenizer::{
-    BufferQueue, TagKind, Token, TokenSink, TokenSinkResult, Tokenizer, TokenizerOpts,
-};
+use html5ever::tokenizer::{TagKind, Token, TokenSink, TokenSinkResult};
 use url::Url;
 
 /// One start tag of interest: its name and attributes.
@@ -61,12 +58,8 @@ fn elements(html: &str, wanted: &'static [&'static str]) -> Vec<Element> {
         wanted,
         found: RefCell::new(Vec::new()),
     };
-    let tokenizer = Tokenizer::new(sink, TokenizerOpts::default());
-    let queue = BufferQueue::default();
-    queue.push_back(StrTendril::from_slice(html));
-    let _ = tokenizer.feed(&queue);
-    tokenizer.end();
-    tokenizer.sink.found.into_inner()
+    let sink = crate::entities::tokenize(html, sink);
+    sink.found.into_inner()
 }
 
 /// Whether a `rel` value holds the word `webmention` (rel values are
