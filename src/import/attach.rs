@@ -28,13 +28,7 @@ pub fn attach_mastodon(
     slug: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Error> {
-    let status_text = super::social::read(status)?;
-    let context_text = super::social::read(context)?;
-    let s =
-        super::mastodon::parse_status(&status_text).map_err(|e| super::social::at(status, e))?;
-    let c =
-        super::mastodon::parse_context(&context_text).map_err(|e| super::social::at(context, e))?;
-    let parsed = super::mastodon::conversation(s, c).map_err(Error::Refused)?;
+    let parsed = super::social::read_mastodon(status, context)?;
     attach(
         root,
         &[parsed.conversation],
@@ -51,8 +45,7 @@ pub fn attach_bluesky(
     slug: &str,
     dry_run: bool,
 ) -> Result<ImportReport, Error> {
-    let text = super::social::read(thread)?;
-    let parsed = super::bluesky::parse(&text).map_err(|e| super::social::at(thread, e))?;
+    let parsed = super::social::read_bluesky(thread)?;
     attach(
         root,
         &[parsed.conversation],

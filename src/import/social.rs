@@ -17,12 +17,16 @@ pub fn import_mastodon(
     context: &Path,
     opts: &ThreadOptions,
 ) -> Result<ThreadReport, Error> {
+    write(root, read_mastodon(status, context)?, opts)
+}
+
+/// A Mastodon status and its context, read and parsed into one conversation.
+pub(crate) fn read_mastodon(status: &Path, context: &Path) -> Result<Parsed, Error> {
     let status_text = read(status)?;
     let context_text = read(context)?;
     let s = super::mastodon::parse_status(&status_text).map_err(|e| at(status, e))?;
     let c = super::mastodon::parse_context(&context_text).map_err(|e| at(context, e))?;
-    let parsed = super::mastodon::conversation(s, c).map_err(Error::Refused)?;
-    write(root, parsed, opts)
+    super::mastodon::conversation(s, c).map_err(Error::Refused)
 }
 
 /// `salon import bluesky THREAD.json`.
@@ -31,9 +35,13 @@ pub fn import_bluesky(
     thread: &Path,
     opts: &ThreadOptions,
 ) -> Result<ThreadReport, Error> {
+    write(root, read_bluesky(thread)?, opts)
+}
+
+/// A saved Bluesky thread, read and parsed.
+pub(crate) fn read_bluesky(thread: &Path) -> Result<Parsed, Error> {
     let text = read(thread)?;
-    let parsed = super::bluesky::parse(&text).map_err(|e| at(thread, e))?;
-    write(root, parsed, opts)
+    super::bluesky::parse(&text).map_err(|e| at(thread, e))
 }
 
 pub(crate) fn read(path: &Path) -> Result<String, Error> {
