@@ -102,7 +102,7 @@ impl State {
         let index = previous
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
-        let old_cards = previous.as_deref().map(|p| &p.cards.post);
+        let old_cards = previous.as_deref().map(|p| &p.cards);
         let (planned, (keys, mut summaries, cards)) = rayon::join(
             || {
                 let mut index = index;
@@ -130,9 +130,12 @@ impl State {
                     .collect();
                 // A kept summary's card is kept too: `fresh` is only read
                 // for the others.
-                let known: Vec<Option<u64>> = keys
+                let known: Vec<Option<(u64, u64)>> = keys
                     .iter()
-                    .map(|k| Some(old_cards?[*previous_at.get(k)?]))
+                    .map(|k| {
+                        let (cards, j) = (old_cards?, *previous_at.get(k)?);
+                        Some((cards.post[j], cards.post_line[j]))
+                    })
                     .collect();
                 let cards = deps::Cards::new(&site, &fresh, &known);
                 (keys, fresh, cards)

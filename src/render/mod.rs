@@ -210,6 +210,15 @@ impl<'a> Renderer<'a> {
         Value::Array(idx.iter().map(|&i| self.summaries[i].clone()).collect())
     }
 
+    /// The index lines of posts `idx` (see [`deps::post_line`]).
+    fn lines(&self, idx: &[usize]) -> Value {
+        Value::Array(
+            idx.iter()
+                .map(|&i| deps::post_line(&self.summaries[i]))
+                .collect(),
+        )
+    }
+
     /// Puts the job's variables in `vars` and names its template.
     fn fill(&self, job: &Job, vars: &mut Vars) -> &'static str {
         let mut put = |key: &str, value: Value| {
@@ -273,11 +282,13 @@ impl<'a> Renderer<'a> {
                 "term.html"
             }
             Job::Archive => {
-                put("years", jobs::archive_years(site, |idx| self.posts(idx)));
+                put("years", jobs::archive_years(site, |idx| self.lines(idx)));
                 "archive.html"
             }
             Job::Year(y) => {
-                put("year", jobs::archive_year(site, *y, |idx| self.posts(idx)));
+                let mut budget = jobs::ARCHIVE_TITLES;
+                let year = jobs::archive_year(site, *y, |idx| self.lines(idx), &mut budget);
+                put("year", year);
                 "archive_year.html"
             }
             Job::Month { year, month, page } => {

@@ -15,6 +15,9 @@ use crate::model::*;
 pub struct Cards {
     /// Hash of each post's summary view.
     pub post: Vec<u64>,
+    /// Hash of each post's line in an index (the archive): its summary
+    /// view but for what its body gives ([`post_line`]).
+    pub post_line: Vec<u64>,
     /// Each post's content, toc, extra data and backlinks.
     pub post_content: Vec<u64>,
     /// Each post's visible comments, as its page and the feeds show them.
@@ -68,6 +71,36 @@ fn doc_ref(h: &mut Sig, site: &Site, d: Doc) {
 /// The card of post `i`: what listings show of it.
 pub fn post_card(summary: &Value) -> u64 {
     Sig::new().json(summary).done()
+}
+
+/// What a post's summary view gives that its line in an index does not:
+/// the fields a body edit changes.
+const NOT_IN_LINE: [&str; 4] = ["summary", "has_more", "word_count", "reading_time"];
+
+/// A post's line in an index (the archive pages): its summary view
+/// without its excerpt and length, so a body edit leaves it alone.
+pub fn post_line(summary: &Value) -> Value {
+    let mut line = summary.clone();
+    if let Some(fields) = line.as_object_mut() {
+        for key in NOT_IN_LINE {
+            fields.remove(key);
+        }
+    }
+    line
+}
+
+/// The card of a post's [`post_line`].
+pub fn post_line_card(summary: &Value) -> u64 {
+    let mut h = Sig::new();
+    if let Some(fields) = summary.as_object() {
+        for (k, v) in fields
+            .iter()
+            .filter(|(k, _)| !NOT_IN_LINE.contains(&k.as_str()))
+        {
+            h.str(k).json(v);
+        }
+    }
+    h.done()
 }
 
 /// A hash of everything [`crate::render::views::post_summary`] reads of post `i`
@@ -167,31 +200,28 @@ fn comment(h: &mut Sig, site: &Site, c: &Comment) {
 
 impl Cards {
     /// Computes every card of `site`, in parallel; `known` gives post
-    /// cards already computed (from an earlier link), by post.
-    pub fn new(site: &Site, summaries: &[Value], known: &[Option<u64>]) -> Self {
-        let posts: Vec<(u64, u64, u64)> = (0..site.posts.len())
+    /// and line cards already computed (from an earlier link), by post.
+    pub fn new(site: &Site, summaries: &[Value], known: &[Option<(u64, u64)>]) -> Self {
+        let posts: Vec<(u64, u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| {
-                (
-                    known
-                        .get(i)
-                        .copied()
-                        .flatten()
-                        .unwrap_or_else(|| post_card(&summaries[i])),
-                    post_content(site, i),
-                    post_comments(site, i),
-                )
+                let (card, line) =
+                    known.get(i).copied().flatten().unwrap_or_else(|| {
+                        (post_card(&summaries[i]), post_line_card(&summaries[i]))
+                    });
+                (card, line, post_content(site, i), post_comments(site, i))
             })
             .collect();
         let post_cards: Vec<u64> = posts.iter().map(|c| c.0).collect();
         Cards {
+            post_line: posts.iter().map(|c| c.1).collect(),
             member_feed: (0..site.members.len())
                 .into_par_iter()
                 .map(|i| member_feed(site, &post_cards, i))
                 .collect(),
             post: post_cards,
-            post_content: posts.iter().map(|c| c.1).collect(),
-            post_comments: posts.iter().map(|c| c.2).collect(),
+            post_content: posts.iter().map(|c| c.2).collect(),
+            post_comments: posts.iter().map(|c| c.3).collect(),
             member: site
                 .members
                 .par_iter()
@@ -227,6 +257,7 @@ impl Cards {
     /// Recomputes the cards of post `i` after its body changed.
     pub fn update_post(&mut self, site: &Site, i: PostIdx, summary: &Value) {
         self.post[i] = post_card(summary);
+        self.post_line[i] = post_line_card(summary);
         self.post_content[i] = post_content(site, i);
         self.post_comments[i] = post_comments(site, i);
         // The authors' feeds list the post by its card.
@@ -356,4 +387,30 @@ fn member_feed(site: &Site, post_cards: &[u64], i: MemberIdx) -> u64 {
         participant(h, site, &e.by);
     }
     sig.done()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_line_card_changes_with_what_an_index_shows_not_with_the_body() {
+        let summary = json!({"title": "A", "url": "/a/", "summary": "<p>x</p>",
+            "has_more": false, "word_count": 1, "reading_time": 1, "comment_count": 0});
+        let mut longer = summary.clone();
+        longer["summary"] = json!("<p>x y</p>");
+        longer["word_count"] = json!(2);
+        longer["has_more"] = json!(true);
+        assert_eq!(post_line_card(&summary), post_line_card(&longer));
+        assert_ne!(post_card(&summary), post_card(&longer));
+        let mut renamed = summary.clone();
+        renamed["title"] = json!("B");
+        assert_ne!(post_line_card(&summary), post_line_card(&renamed));
+        let mut commented = summary.clone();
+        commented["comment_count"] = json!(1);
+        assert_ne!(post_line_card(&summary), post_line_card(&commented));
+        assert_eq!(post_line(&longer).get("word_count"), None);
+        assert_eq!(post_line(&longer)["title"], "A");
+    }
 }

@@ -29,7 +29,9 @@ use crate::load::AssetFile;
 use crate::model::*;
 use crate::url::OutputPath;
 
-pub use cards::{post_card, post_comments, post_content, summary_key, Cards};
+pub use cards::{
+    post_card, post_comments, post_content, post_line, post_line_card, summary_key, Cards,
+};
 pub use templates::template_signatures;
 
 /// A hash being built from typed fields.
@@ -182,22 +184,23 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 h.n(cards.thread[th]);
             }
         }
-        Job::Archive => {
-            for y in &site.archive {
+        Job::Archive | Job::Year(_) => {
+            // Each month's count, and the lines of the posts listed.
+            let years = match job {
+                Job::Year(y) => *y..*y + 1,
+                _ => 0..site.archive.len(),
+            };
+            let mut budget = super::jobs::ARCHIVE_TITLES;
+            for y in &site.archive[years] {
                 h.n(y.year as u64);
                 for m in &y.months {
-                    // The archive lists every post's title by month.
-                    h.n(m.month.into());
-                    posts(&mut h, &m.posts);
+                    h.n(m.month.into()).n(m.posts.len() as u64);
+                    if super::jobs::archive_lists(&mut budget, m) {
+                        for &i in &m.posts {
+                            h.n(cards.post_line[i]);
+                        }
+                    }
                 }
-            }
-        }
-        Job::Year(y) => {
-            let year = &site.archive[*y];
-            h.n(year.year as u64);
-            for m in &year.months {
-                h.n(m.month.into());
-                posts(&mut h, &m.posts);
             }
         }
         Job::Month { year, month, page } => {
