@@ -30,6 +30,15 @@ pub enum FeedKind {
     Thread(ThreadIdx),
 }
 
+impl FeedKind {
+    /// Whether a JSON Feed is written beside the Atom one: for every feed
+    /// but one post's comments, thousands of files on a large site that
+    /// feed readers, which all read Atom, do not need twice.
+    pub fn has_json(self) -> bool {
+        !matches!(self, FeedKind::PostComments(_))
+    }
+}
+
 /// One output file to produce.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Job {
@@ -210,10 +219,11 @@ pub fn plan(
         let path = job.url_path(site);
         planned.push((job, path, source.to_path_buf()));
     };
-    // Every Atom feed has a JSON Feed beside it.
     fn add_feed(kind: FeedKind, source: &Path, add: &mut impl FnMut(Job, &Path)) {
         add(Job::Feed(kind), source);
-        add(Job::JsonFeed(kind), source);
+        if kind.has_json() {
+            add(Job::JsonFeed(kind), source);
+        }
     }
     let per = site.config.paginate;
     let pages = |n: usize| n.div_ceil(per).max(1);

@@ -77,6 +77,9 @@ fn feed_links(site: &Site, kind: FeedKind, title: &str, out: &mut Vec<FeedLink>)
         title: title.to_owned(),
         href: c.url(&feed::atom_path(site, kind)),
     });
+    if !kind.has_json() {
+        return;
+    }
     out.push(FeedLink {
         media_type: "application/feed+json",
         title: format!("{title} (JSON Feed)"),

@@ -159,13 +159,6 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
             false => Value::Null,
         },
     );
-    obj.insert(
-        "comments_json_feed_url".into(),
-        match has_comments {
-            true => Value::String(c.url(&format!("{}comments.json", p.path))),
-            false => Value::Null,
-        },
-    );
     obj.insert("backlinks".into(), backlinks(site, &p.backlinks));
     obj.insert(
         "related".into(),
