@@ -11,7 +11,7 @@ use crate::model::*;
 use crate::search::{self, Index};
 use crate::url::OutputPath;
 
-pub use super::paging::{member_pages, page_path, page_slice, paginator, Pager};
+pub use super::paging::{member_pages, page_path, page_slice, paginator, term_pages, Pager};
 
 /// Which feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -242,7 +242,7 @@ pub fn plan(
     for tax in [&site.tags, &site.categories] {
         add(Job::TaxonomyIndex(tax.kind), &generated);
         for (t, term) in tax.terms.iter().enumerate() {
-            for page in 1..=pages(term.posts.len()) {
+            for page in 1..=term_pages(&site.config, term) {
                 add(
                     Job::Term {
                         kind: tax.kind,

@@ -268,13 +268,18 @@ impl<'a> Renderer<'a> {
             Job::Term { kind, term, page } => {
                 let tax = site.taxonomy(*kind);
                 let t = &tax.terms[*term];
-                let pager = jobs::Pager::new(t.posts.len(), site.config.paginate, *page, &t.path);
+                let c = &site.config;
                 put("taxonomy", views::taxonomy(site, tax));
                 put("term", views::term(site, t));
-                put("posts", self.posts(&t.posts[pager.range()]));
-                put("paginator", pager.view(&site.config));
-                let threads: Vec<Value> = t
-                    .threads
+                put(
+                    "posts",
+                    self.posts(jobs::page_slice(&t.posts, c.paginate, *page)),
+                );
+                let pages = jobs::term_pages(c, t);
+                let paginator =
+                    jobs::paginator(c, &t.path, *page, pages, t.posts.len(), c.paginate);
+                put("paginator", paginator);
+                let threads: Vec<Value> = jobs::page_slice(&t.threads, c.paginate_threads, *page)
                     .iter()
                     .map(|&i| views::thread_summary(site, &site.threads[i]))
                     .collect();

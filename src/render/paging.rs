@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use crate::config::Config;
-use crate::model::Member;
+use crate::model::{Member, Term};
 
 /// How many pages a member's profile takes: posts `paginate` a page,
 /// comments and thread messages `paginate_entries` a page.
@@ -20,6 +20,16 @@ pub fn member_pages(config: &Config, m: &Member) -> usize {
     .max()
     .unwrap_or(0)
     .max(1)
+}
+
+/// How many pages a tag's or category's listing takes: posts `paginate`
+/// a page, its threads `paginate_threads` a page, side by side.
+pub fn term_pages(config: &Config, t: &Term) -> usize {
+    t.posts
+        .len()
+        .div_ceil(config.paginate)
+        .max(t.threads.len().div_ceil(config.paginate_threads))
+        .max(1)
 }
 
 /// Root path of page `n` of a listing at `base`: page 1 is `base` itself.

@@ -227,3 +227,66 @@ fn the_archive_lists_the_newest_500_titles_by_whole_months() {
     let april: usize = listing(&site, "/2021/04/").iter().map(Vec::len).sum();
     assert_eq!(april, 100);
 }
+
+#[test]
+fn a_tag_pages_its_threads_beside_its_posts() {
+    // paginate: 3 posts a page; paginate_threads: 2 threads a page.
+    let mut files: Vec<(String, String)> = (0..4)
+        .map(|i| {
+            (
+                format!("content/posts/p{i}.md"),
+                post(
+                    &format!("title: P{i}\ndate: 2020-01-0{}\ntags: [Lists]", i + 1),
+                    "x",
+                ),
+            )
+        })
+        .collect();
+    for i in 0..7 {
+        files.push((
+            format!("content/threads/t{i}.md"),
+            format!(
+                "---\ntitle: T{i}\ndate: 2021-01-0{}\ntags: [Lists]\nentries:\n  - id: m{i}\n    by: Ann\n    text: Hello {i}\n---\n",
+                i + 1
+            ),
+        ));
+    }
+    let refs: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let site = Site::new(&format!("{CONFIG}paginate_threads: 2\n"), &refs);
+    site.build();
+
+    let mut threads = Vec::new();
+    let mut posts = Vec::new();
+    for n in 1..=4 {
+        let path = if n == 1 {
+            "/tags/lists/".to_owned()
+        } else {
+            format!("/tags/lists/page/{n}/")
+        };
+        let file = file_for(&site.out(), &path).unwrap_or_else(|| panic!("{path}"));
+        let doc = scraper::Html::parse_document(&std::fs::read_to_string(file).unwrap());
+        threads.push(texts(&doc, ".term-threads .card-title a"));
+        posts.push(texts(&doc, "main article:not(.thread-card) h2 a"));
+        let next = attrs(&doc, "a[rel=next]", "href");
+        assert_eq!(
+            next.is_empty(),
+            n == 4,
+            "page {n}: a next link up to the last"
+        );
+    }
+    // Seven threads, two a page, newest first; four posts, three a page.
+    assert_eq!(
+        threads,
+        [
+            vec!["T6", "T5"],
+            vec!["T4", "T3"],
+            vec!["T2", "T1"],
+            vec!["T0"]
+        ]
+    );
+    assert_eq!(posts.iter().map(Vec::len).collect::<Vec<_>>(), [3, 1, 0, 0]);
+    assert!(file_for(&site.out(), "/tags/lists/page/5/").is_none());
+}

@@ -179,8 +179,10 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 Some(d) => h.n(1).n(d.body.digest).opt(d.summary.as_deref()),
                 None => h.n(0),
             };
+            h.n(super::jobs::term_pages(&site.config, t) as u64);
             posts(&mut h, &t.posts[range(t.posts.len(), *page)]);
-            for &th in &t.threads {
+            let threads = super::jobs::page_slice(&t.threads, site.config.paginate_threads, *page);
+            for &th in threads {
                 h.n(cards.thread[th]);
             }
         }
