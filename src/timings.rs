@@ -11,12 +11,28 @@ pub struct Timings {
     /// `(template, pages, summed render time)`, slowest first. Summed over
     /// threads, so the total can exceed the render stage's wall time.
     pub templates: Vec<(&'static str, usize, Duration)>,
+    /// The process's peak resident memory in KiB when each stage ended
+    /// (0 where the system does not say), in the order of `stages`.
+    pub peaks: Vec<u64>,
+}
+
+/// The process's peak resident set so far (Linux's VmHWM), in KiB; 0
+/// elsewhere.
+pub fn peak_rss_kib() -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+            line.split_whitespace().nth(1)?.parse().ok()
+        })
+        .unwrap_or(0)
 }
 
 impl Timings {
     /// Records a stage that started at `start`.
     pub fn stage(&mut self, name: &'static str, unit: &'static str, count: usize, start: Instant) {
         self.stages.push((name, unit, count, start.elapsed()));
+        self.peaks.push(peak_rss_kib());
     }
 
     /// Total wall time of the stages.
@@ -27,11 +43,19 @@ impl Timings {
 
 impl fmt::Display for Timings {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        writeln!(f, "{:<10} {:>10}  {:>8}", "stage", "ms", "count")?;
-        for (name, unit, count, d) in &self.stages {
+        writeln!(
+            f,
+            "{:<10} {:>10} {:>9}  {:>8}",
+            "stage", "ms", "peak MiB", "count"
+        )?;
+        for (i, (name, unit, count, d)) in self.stages.iter().enumerate() {
+            let peak = match self.peaks.get(i) {
+                Some(&kib) if kib > 0 => format!("{}", kib / 1024),
+                _ => "-".into(),
+            };
             writeln!(
                 f,
-                "{name:<10} {:>10.1}  {count:>8} {unit}",
+                "{name:<10} {:>10.1} {peak:>9}  {count:>8} {unit}",
                 d.as_secs_f64() * 1e3
             )?;
         }

@@ -19,14 +19,5 @@ pub fn site(n: usize) -> PathBuf {
     site
 }
 
-/// The process's peak resident set (VmHWM) in KiB; 0 where /proc is absent.
-pub fn peak_rss_kib() -> u64 {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
-        })
-        .unwrap_or(0)
-}
+#[allow(unused_imports)] // not every benchmark prints memory
+pub use salon::timings::peak_rss_kib;

@@ -438,11 +438,19 @@ fn the_commands_table_options_do_what_they_say() {
         || Html::parse_document(&fs::read_to_string(site.join("public/index.html")).unwrap());
     let timed = run(&site, &["build", "--timings"]).ok();
     for stage in ["load", "parse", "link", "render", "write"] {
-        assert!(
-            timed.stderr.lines().any(|l| l.starts_with(stage)),
-            "--timings has no {stage} line:\n{}",
-            timed.stderr
-        );
+        let line = timed.stderr.lines().find(|l| l.starts_with(stage));
+        let line =
+            line.unwrap_or_else(|| panic!("--timings has no {stage} line:\n{}", timed.stderr));
+        // Its time, then the peak memory so far (in MiB, on Linux).
+        let numbers: Vec<f64> = line
+            .split_whitespace()
+            .skip(1)
+            .take(2)
+            .map(|n| n.parse().unwrap_or_else(|_| panic!("{line}")))
+            .collect();
+        if cfg!(target_os = "linux") {
+            assert!(numbers[1] >= 1.0, "{line}");
+        }
     }
     assert!(texts(&home(), "title").join(" ").contains("The Long Table"));
 
