@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 /// Stage and template timings of one build.
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
-    /// `(stage, what was counted, count, wall time)` in pipeline order.
+    /// `(stage, what was counted, count, wall time)` in pipeline order. A
+    /// name indented by spaces is a part of the stage that follows it,
+    /// run beside the other parts: [`Timings::total`] leaves it out.
     pub stages: Vec<(&'static str, &'static str, usize, Duration)>,
     /// `(template, pages, summed render time)`, slowest first. Summed over
     /// threads, so the total can exceed the render stage's wall time.
@@ -31,13 +33,22 @@ pub fn peak_rss_kib() -> u64 {
 impl Timings {
     /// Records a stage that started at `start`.
     pub fn stage(&mut self, name: &'static str, unit: &'static str, count: usize, start: Instant) {
-        self.stages.push((name, unit, count, start.elapsed()));
+        self.took(name, unit, count, start.elapsed());
+    }
+
+    /// Records a stage, or an indented part of one, that took `took`.
+    pub fn took(&mut self, name: &'static str, unit: &'static str, count: usize, took: Duration) {
+        self.stages.push((name, unit, count, took));
         self.peaks.push(peak_rss_kib());
     }
 
     /// Total wall time of the stages.
     pub fn total(&self) -> Duration {
-        self.stages.iter().map(|s| s.3).sum()
+        self.stages
+            .iter()
+            .filter(|s| !s.0.starts_with(' '))
+            .map(|s| s.3)
+            .sum()
     }
 }
 
@@ -81,5 +92,20 @@ impl fmt::Display for Timings {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_total_leaves_out_the_parts_of_a_stage() {
+        let mut t = Timings::default();
+        t.took("  index", "documents", 1, Duration::from_millis(30));
+        t.took("  cards", "posts", 1, Duration::from_millis(20));
+        t.took("link", "posts", 1, Duration::from_millis(40));
+        assert_eq!(t.total(), Duration::from_millis(40));
+        assert_eq!(t.peaks.len(), 3);
     }
 }

@@ -103,19 +103,27 @@ impl State {
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
         let old_cards = previous.as_deref().map(|p| &p.cards);
-        let (planned, (keys, mut summaries, cards)) = rayon::join(
+        // Each side's parts are timed apart, for the watch benchmark.
+        let (planned, (keys, summaries, cards)) = rayon::join(
             || {
+                let t = Instant::now();
                 let mut index = index;
                 let updated = index.as_mut().is_some_and(|index| index.update(&site));
                 let index = match (updated, index) {
                     (true, Some(index)) => index,
                     _ => crate::search::build_for_updates(&site),
                 };
+                let index_took = t.elapsed();
+                let t = Instant::now();
                 let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
+                let plan_took = t.elapsed();
+                let t = Instant::now();
                 let broken = render::check_links(&site, &jobs);
-                Ok::<_, Diagnostics>((jobs, broken, index))
+                let took = [index_took, plan_took, t.elapsed()];
+                Ok::<_, Diagnostics>((jobs, broken, index, took))
             },
             || {
+                let t = Instant::now();
                 let keys: Vec<u64> = (0..site.posts.len())
                     .into_par_iter()
                     .map(|i| deps::summary_key(&site, i))
@@ -137,13 +145,23 @@ impl State {
                         Some((cards.post[j], cards.post_line[j]))
                     })
                     .collect();
+                let summaries_took = t.elapsed();
+                let t = Instant::now();
                 let cards = deps::Cards::new(&site, &fresh, &known);
-                (keys, fresh, cards)
+                let took = [summaries_took, t.elapsed()];
+                (keys, (fresh, took), cards)
             },
         );
+        let (summaries, [summaries_took, cards_took]) = summaries;
+        let mut summaries = summaries;
         let (jobs, index) = match planned {
-            Ok((jobs, broken, index)) => {
+            Ok((jobs, broken, index, [index_took, plan_took, links_took])) => {
                 diags.extend(broken);
+                timings.took("  index", "documents", index.docs().len(), index_took);
+                timings.took("  plan", "files", jobs.len(), plan_took);
+                timings.took("  links", "files", jobs.len(), links_took);
+                timings.took("  summaries", "posts", site.posts.len(), summaries_took);
+                timings.took("  cards", "posts", site.posts.len(), cards_took);
                 (jobs, index)
             }
             Err(d) => {
