@@ -179,6 +179,15 @@ impl Stage {
 /// this flag and top-level folders built under a fresh random name (then
 /// renamed), the tree lands in other groups: 55 µs a page every cycle.
 /// File systems without the flag refuse the call, which changes nothing.
+///
+/// It does not remove the cost, only its worst cases: the kernel's
+/// `recently_deleted` check is ~40% of a clean build's kernel time even
+/// when the tree lands well and 84% when it does not (perf, 2026-12-06),
+/// because the emptiest groups it prefers are often the ones just freed.
+/// Timing a probe file in each top-level folder and trying another name
+/// when it is slow did not help: probes were fast and the slow part came
+/// once the first group filled. The cost grows with the inodes created,
+/// so fewer files and folders is what lowers it.
 #[cfg(target_os = "linux")]
 fn mark_top_of_hierarchy(dir: &Path) {
     use std::os::unix::io::AsRawFd;
