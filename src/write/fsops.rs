@@ -20,6 +20,12 @@ pub(super) fn create_dir_all(dir: &Path) -> io::Result<()> {
     fs::create_dir_all(dir)
 }
 
+/// Creates the folder `dir`, whose parent exists.
+pub(super) fn create_dir(dir: &Path) -> io::Result<()> {
+    check(dir)?;
+    fs::create_dir(dir)
+}
+
 /// Writes `bytes` to a new or truncated file; returns the mtime the file
 /// system gave it.
 pub(super) fn write_file(path: &Path, bytes: &[u8]) -> io::Result<u128> {

@@ -234,18 +234,24 @@ impl Output {
     /// changed ones are written into the stage. Safe to call from many
     /// threads.
     pub fn stage(&self, path: &OutputPath, bytes: &[u8]) -> Result<(), Error> {
+        // Hashed at most once: the hash that finds a file changed is the
+        // one its manifest line records.
+        let mut digest = None;
         if let Some(prev) = self.previous.get(path.as_str()) {
             let same_on_disk =
                 self.on_disk.files.get(path.as_str()) == Some(&(prev.len, prev.mtime));
-            if same_on_disk && prev.len == bytes.len() as u64 && prev.hash == hash(bytes) {
-                self.kept
-                    .lock()
-                    .expect("lock")
-                    .push((path.as_str().to_owned(), *prev));
-                return Ok(());
+            if same_on_disk && prev.len == bytes.len() as u64 {
+                let h = *digest.insert(hash(bytes));
+                if prev.hash == h {
+                    self.kept
+                        .lock()
+                        .expect("lock")
+                        .push((path.as_str().to_owned(), *prev));
+                    return Ok(());
+                }
             }
         }
-        self.stage.write(path, bytes)
+        self.stage.write(path, bytes, digest)
     }
 
     /// Moves the staged files into place, removes what the last build

@@ -117,7 +117,10 @@ impl Published {
         let drop_stage = || {
             let _ = fsops::remove_dir_all(stage.root());
         };
-        if let Err(e) = changed.par_iter().try_for_each(|(p, b)| stage.write(p, b)) {
+        if let Err(e) = changed
+            .par_iter()
+            .try_for_each(|(p, b)| stage.write(p, b, None))
+        {
             drop_stage();
             return Err(e);
         }

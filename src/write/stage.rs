@@ -46,30 +46,30 @@ impl Stage {
         &self.root
     }
 
-    /// Writes one file. Safe to call from many threads.
-    pub(super) fn write(&self, path: &OutputPath, bytes: &[u8]) -> Result<(), Error> {
+    /// Writes one file; `digest` is its hash when the caller has it
+    /// already. Safe to call from many threads.
+    pub(super) fn write(
+        &self,
+        path: &OutputPath,
+        bytes: &[u8],
+        digest: Option<u128>,
+    ) -> Result<(), Error> {
         let rel = self.staged_as(path.as_str());
         let parent = rel.rsplit_once('/').map_or("", |(d, _)| d);
-        if !self.made_dirs.lock().expect("lock").contains(parent) {
-            let first = !self.made_dirs.lock().expect("lock").contains("");
-            if first {
-                // The mark spreads only folders made after it: set it
-                // before the first one.
-                fsops::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
-                if self.clean {
-                    mark_top_of_hierarchy(&self.root);
-                }
-            }
-            let abs = self.root.join(parent);
-            fsops::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))?;
-            let mut made = self.made_dirs.lock().expect("lock");
-            made.insert(String::new());
-            made.insert(parent.to_owned());
-        }
+        self.make_dirs(parent)?;
         let target = self.root.join(&rel);
-        let mtime = fsops::write_file(&target, bytes).map_err(|e| Error::io(&target, e))?;
+        let mtime = match fsops::write_file(&target, bytes) {
+            // Its folder is listed as made by another thread, still making it.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let abs = self.root.join(parent);
+                fsops::create_dir_all(&abs).map_err(|e| Error::io(&abs, e))?;
+                fsops::write_file(&target, bytes)
+            }
+            written => written,
+        }
+        .map_err(|e| Error::io(&target, e))?;
         let entry = Entry {
-            hash: hash(bytes),
+            hash: digest.unwrap_or_else(|| hash(bytes)),
             len: bytes.len() as u64,
             mtime,
         };
@@ -77,6 +77,48 @@ impl Stage {
             .lock()
             .expect("lock")
             .push((path.as_str().to_owned(), entry));
+        Ok(())
+    }
+
+    /// Makes `dir` (below the root) and its missing parents, each with one
+    /// `mkdir`, top down: no folder is asked for twice and none is looked
+    /// at first (the stage is new, so what it holds is what was made).
+    fn make_dirs(&self, dir: &str) -> Result<(), Error> {
+        let missing: Vec<String> = {
+            let mut made = self.made_dirs.lock().expect("lock");
+            if made.contains(dir) {
+                return Ok(());
+            }
+            if made.is_empty() {
+                // The mark spreads only folders made after it: set it
+                // before the first one.
+                fsops::create_dir_all(&self.root).map_err(|e| Error::io(&self.root, e))?;
+                if self.clean {
+                    mark_top_of_hierarchy(&self.root);
+                }
+                made.insert(String::new());
+            }
+            let mut missing = Vec::new();
+            let mut d = dir;
+            while !made.contains(d) {
+                missing.push(d.to_owned());
+                made.insert(d.to_owned());
+                d = d.rsplit_once('/').map_or("", |(up, _)| up);
+            }
+            missing
+        };
+        // Outside the lock. A folder listed by another thread may not be
+        // made yet: whoever needs it first makes it (and its parents), and
+        // the other finds it there.
+        for d in missing.iter().rev() {
+            let abs = self.root.join(d);
+            let made = match fsops::create_dir(&abs) {
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => fsops::create_dir_all(&abs),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                made => made,
+            };
+            made.map_err(|e| Error::io(&abs, e))?;
+        }
         Ok(())
     }
 
@@ -137,6 +179,15 @@ impl Stage {
 /// this flag and top-level folders built under a fresh random name (then
 /// renamed), the tree lands in other groups: 55 µs a page every cycle.
 /// File systems without the flag refuse the call, which changes nothing.
+///
+/// It does not remove the cost, only its worst cases: the kernel's
+/// `recently_deleted` check is ~40% of a clean build's kernel time even
+/// when the tree lands well and 84% when it does not (perf, 2026-12-06),
+/// because the emptiest groups it prefers are often the ones just freed.
+/// Timing a probe file in each top-level folder and trying another name
+/// when it is slow did not help: probes were fast and the slow part came
+/// once the first group filled. The cost grows with the inodes created,
+/// so fewer files and folders is what lowers it.
 #[cfg(target_os = "linux")]
 fn mark_top_of_hierarchy(dir: &Path) {
     use std::os::unix::io::AsRawFd;

@@ -356,3 +356,42 @@ fn the_lock_is_shared_within_a_process_and_released_with_its_last_holder() {
     drop(second);
     assert!(!out.exists(), "the folder made for the lock goes with it");
 }
+
+#[test]
+fn many_threads_staging_into_the_same_new_folders_write_every_file() {
+    use rayon::prelude::*;
+    // Files of the same folders, deep and shallow, offered in an order
+    // that makes threads meet on folders another thread is still making.
+    let paths: Vec<String> = (0..2000)
+        .map(|i| match i % 3 {
+            0 => format!("t{}/i{i}.html", i % 7),
+            1 => format!("t{}/p{}/i{i}.html", i % 7, i % 50),
+            _ => format!("t{}/p{}/q{i}/x.json", i % 7, i % 50),
+        })
+        .collect();
+    for clean in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("public");
+        if !clean {
+            build(&out, &[("old.html", "x")], 1).unwrap();
+        }
+        let o = Output::open(&out).unwrap();
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(8)
+            .build()
+            .unwrap()
+            .install(|| {
+                paths
+                    .par_iter()
+                    .with_max_len(1)
+                    .try_for_each(|path| o.stage(&p(path), path.as_bytes()))
+            })
+            .unwrap();
+        o.commit(2).unwrap();
+        let (files, _, manifest) = site(&out);
+        for path in &paths {
+            assert_eq!(files.get(path).map(Vec::as_slice), Some(path.as_bytes()));
+        }
+        assert_eq!(manifest.len(), paths.len(), "clean: {clean}");
+    }
+}
