@@ -3,6 +3,7 @@
 //! leads to, so that `search.js` looks a query word up as it is typed and
 //! finds its stem without a stemmer of its own.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
@@ -119,9 +120,17 @@ impl Kept {
     }
 
     /// Brings the keys of the words `touched` (whose postings changed in
-    /// `raw`) up to date.
-    pub fn refresh(&mut self, touched: impl Iterator<Item = Raw>) {
+    /// `raw`) up to date; returns the keys whose entries changed, each
+    /// with its entry's length before (`None` when it had none). `only`:
+    /// the one document whose postings changed, when there is one; its
+    /// keys' entries are then edited rather than encoded again.
+    pub fn refresh(
+        &mut self,
+        touched: impl Iterator<Item = Raw>,
+        only: Option<u32>,
+    ) -> BTreeMap<String, Option<usize>> {
         let mut keys = BTreeSet::new();
+        let mut changed = BTreeMap::new();
         for w in touched {
             let s = stem(w.0, &w.1).into_owned();
             let members = self.stems.entry(s.clone()).or_default();
@@ -135,28 +144,160 @@ impl Kept {
             keys.insert(w.1);
         }
         for key in keys {
-            let words = self.stems.get(&key);
-            let postings = union(
-                words
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|w| self.raw.get(w).map(Vec::as_slice)),
-            );
-            let also: BTreeSet<String> = (0..LANGS as u8)
-                .filter(|&l| self.raw.contains_key(&(l, key.clone())))
-                .map(|l| stem(l, &key).into_owned())
-                .filter(|s| *s != key)
+            let words: Vec<&[Posting]> = self
+                .stems
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| self.raw.get(w).map(Vec::as_slice))
                 .collect();
-            if postings.is_empty() && also.is_empty() {
-                self.entries.remove(&key);
-                self.stems.remove(&key);
-            } else {
-                let also: Vec<String> = also.into_iter().collect();
-                self.entries
-                    .insert(key.clone(), entry(&key, &postings, &also, &self.norms));
+            let mut probe = (0, key);
+            let mut also = BTreeSet::new();
+            for l in 0..LANGS as u8 {
+                probe.0 = l;
+                if self.raw.contains_key(&probe) {
+                    also.insert(stem(l, &probe.1).into_owned());
+                }
+            }
+            let key = probe.1;
+            also.remove(&key);
+            let also: Vec<String> = also.into_iter().collect();
+            let old = self.entries.get(&key).map(String::as_str);
+            let edited = match (only, old) {
+                (Some(id), Some(old)) => edit(old, &key, &words, &also, id, &self.norms),
+                _ => None,
+            };
+            let before = match edited {
+                Some(Edited::Same) => continue,
+                Some(Edited::Now(entry)) => self.entries.insert(key.clone(), entry),
+                None if words.is_empty() && also.is_empty() => {
+                    self.stems.remove(&key);
+                    self.entries.remove(&key)
+                }
+                None => {
+                    let postings = match words.as_slice() {
+                        [one] => one.to_vec(),
+                        _ => union(words.iter().copied()),
+                    };
+                    let entry = entry(&key, &postings, &also, &self.norms);
+                    match self.entries.get_mut(&key) {
+                        Some(e) if *e == entry => continue,
+                        Some(e) => Some(std::mem::replace(e, entry)),
+                        None => self.entries.insert(key.clone(), entry),
+                    }
+                }
+            };
+            if before.is_some() || self.entries.contains_key(&key) {
+                changed.insert(key, before.map(|e| e.len()));
+            }
+        }
+        changed
+    }
+}
+
+/// A key's entry after an edit of one document.
+enum Edited {
+    /// As it was.
+    Same,
+    /// This entry now.
+    Now(String),
+}
+
+/// The entry of `key` (its words' postings `words`, its other stems
+/// `also`) after only document `id`'s postings changed, made from its
+/// entry `old`: the other documents' ids and weights are as they were
+/// (the averages the weights use did not move), so only `id`'s weight
+/// is computed, put in, changed or taken out, instead of every
+/// document's. `None` when it must be encoded anew.
+fn edit(
+    old: &str,
+    key: &str,
+    words: &[&[Posting]],
+    also: &[String],
+    id: u32,
+    norms: &Norms,
+) -> Option<Edited> {
+    let rest = old.strip_prefix('"')?.strip_prefix(key)?;
+    let (ids, rest) = rest.strip_prefix("\":[\"")?.split_once("\",\"")?;
+    let (weights, rest) = rest.split_once('"')?;
+    let old_also = match rest {
+        "]" => "",
+        _ => rest.strip_prefix(",\"")?.strip_suffix("\"]")?,
+    };
+    if old_also != also.join(" ") {
+        return None;
+    }
+    let (count, rank) = count_and_rank(words, id);
+    let mut mine = None;
+    for w in words {
+        if let Ok(at) = w.binary_search_by_key(&id, |&p| id_of(p)) {
+            mine = Some(mine.map_or(w[at], |m| sum(m, w[at])));
+        }
+    }
+    let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
+    let mut weights = weights.as_bytes().to_vec();
+    let new_ids = match (weight, count.cmp(&weights.len())) {
+        (None, Ordering::Equal) => return Some(Edited::Same),
+        (Some(w), Ordering::Equal) if weights[rank] == w => return Some(Edited::Same),
+        (Some(w), Ordering::Equal) => {
+            weights[rank] = w;
+            ids.to_owned()
+        }
+        (Some(w), Ordering::Greater) if count == weights.len() + 1 => {
+            weights.insert(rank, w);
+            union_ids(words)
+        }
+        (None, Ordering::Less) if count > 0 && count + 1 == weights.len() => {
+            weights.remove(rank);
+            union_ids(words)
+        }
+        _ => return None,
+    };
+    let weights = String::from_utf8(weights).ok()?;
+    let more = match also {
+        [] => String::new(),
+        _ => format!(",\"{}\"", also.join(" ")),
+    };
+    Some(Edited::Now(format!(
+        "\"{key}\":[\"{new_ids}\",\"{weights}\"{more}]"
+    )))
+}
+
+/// How many documents the union of `words` holds, and how many of them
+/// come before document `id`.
+fn count_and_rank(words: &[&[Posting]], id: u32) -> (usize, usize) {
+    if let [one] = words {
+        return (one.len(), one.partition_point(|&p| id_of(p) < id));
+    }
+    let mut at = vec![0; words.len()];
+    let (mut count, mut rank) = (0, 0);
+    while let Some(next) = words
+        .iter()
+        .zip(&at)
+        .filter_map(|(w, &i)| w.get(i).map(|&p| id_of(p)))
+        .min()
+    {
+        count += 1;
+        rank += usize::from(next < id);
+        for (w, i) in words.iter().zip(&mut at) {
+            if w.get(*i).is_some_and(|&p| id_of(p) == next) {
+                *i += 1;
             }
         }
     }
+    (count, rank)
+}
+
+/// The id set of the union of `words`.
+fn union_ids(words: &[&[Posting]]) -> String {
+    let ids: Vec<u32> = match words {
+        [one] => one.iter().map(|&p| id_of(p)).collect(),
+        _ => union(words.iter().copied())
+            .into_iter()
+            .map(id_of)
+            .collect(),
+    };
+    id_set(&ids)
 }
 
 #[cfg(test)]
@@ -199,10 +340,82 @@ mod tests {
         kept.raw.remove(&(en, "gardens".to_owned()));
         kept.raw
             .insert((en, "gardening".to_owned()), vec![one(3, BODY)]);
-        kept.refresh([(en, "gardens".to_owned()), (en, "gardening".to_owned())].into_iter());
+        kept.refresh(
+            [(en, "gardens".to_owned()), (en, "gardening".to_owned())].into_iter(),
+            None,
+        );
         raw.pop();
         raw.push(((en, "gardening".to_owned()), vec![one(3, BODY)]));
         let fresh: BTreeMap<String, String> = entries(&raw, &norms()).into_iter().collect();
         assert_eq!(kept.entries, fresh);
+    }
+
+    /// Postings of `words` (indexes into WORDS) in document `id`, by word.
+    fn doc_postings(id: u32, counts: &[(usize, u8, bool)]) -> BTreeMap<usize, Posting> {
+        let mut out = BTreeMap::new();
+        for &(w, n, title) in counts {
+            let field = if title { TITLE } else { BODY };
+            let p = (0..n).fold(one(id, field), |p, _| sum(p, one(id, field)));
+            out.entry(w).and_modify(|q| *q = sum(*q, p)).or_insert(p);
+        }
+        out
+    }
+
+    const WORDS: [&str; 6] = [
+        "garden",
+        "gardens",
+        "gardening",
+        "seed",
+        "seeds",
+        "gardenss",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn one_documents_keys_edited_equal_keys_encoded_anew(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((0usize..6, 0u8..3, proptest::bool::ANY), 0..5),
+                1..7,
+            ),
+            pick in 0usize..7,
+            now in proptest::collection::vec((0usize..6, 0u8..3, proptest::bool::ANY), 0..5),
+            length in 1u32..40,
+        ) {
+            let en = lang_id("en");
+            let id = (pick % docs.len()) as u32;
+            let raw_of = |docs: &[BTreeMap<usize, Posting>]| -> Vec<(Raw, Vec<Posting>)> {
+                (0..WORDS.len())
+                    .map(|w| ((en, WORDS[w].to_owned()), docs.iter().filter_map(|d| d.get(&w).copied()).collect::<Vec<_>>()))
+                    .filter(|(_, p)| !p.is_empty())
+                    .collect()
+            };
+            let mut postings: Vec<_> = docs.iter().enumerate().map(|(i, c)| doc_postings(i as u32, c)).collect();
+            let mut lengths = vec![[1, 0, 0, 20]; docs.len()];
+            let before = Norms::new(lengths.clone());
+            let raw = raw_of(&postings);
+            let mut kept = Kept::new(raw.clone(), entries(&raw, &before), before.clone());
+            postings[id as usize] = doc_postings(id, &now);
+            lengths[id as usize][BODY] = length;
+            // Watch mode builds anew when an average moves: weights use
+            // the averages as they were.
+            let after = Norms {
+                average: before.average,
+                ..Norms::new(lengths)
+            };
+            let raw = raw_of(&postings);
+            kept.norms = after.clone();
+            for w in 0..WORDS.len() {
+                let list = kept.raw.entry((en, WORDS[w].to_owned())).or_default();
+                list.retain(|&p| id_of(p) != id);
+                if let Some(&p) = postings[id as usize].get(&w) {
+                    let at = list.partition_point(|&q| id_of(q) < id);
+                    list.insert(at, p);
+                }
+            }
+            let touched = WORDS.iter().map(|w| (en, w.to_string()));
+            kept.refresh(touched, Some(id));
+            let fresh: BTreeMap<String, String> = entries(&raw, &after).into_iter().collect();
+            proptest::prop_assert_eq!(&kept.entries, &fresh);
+        }
     }
 }
