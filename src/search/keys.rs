@@ -3,8 +3,7 @@
 //! leads to, so that `search.js` looks a query word up as it is typed and
 //! finds its stem without a stemmer of its own.
 
-use std::cmp::Ordering;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -127,7 +126,7 @@ impl Kept {
     pub fn refresh(
         &mut self,
         touched: impl Iterator<Item = Raw>,
-        only: Option<u32>,
+        only: Option<&Only>,
     ) -> BTreeMap<String, Option<usize>> {
         let mut keys = BTreeSet::new();
         let mut changed = BTreeMap::new();
@@ -164,7 +163,7 @@ impl Kept {
             let also: Vec<String> = also.into_iter().collect();
             let old = self.entries.get(&key).map(String::as_str);
             let edited = match (only, old) {
-                (Some(id), Some(old)) => edit(old, &key, &words, &also, id, &self.norms),
+                (Some(only), Some(old)) => edit(old, &key, &words, &also, only, &self.norms),
                 _ => None,
             };
             let before = match edited {
@@ -195,6 +194,15 @@ impl Kept {
     }
 }
 
+/// The one document whose postings changed, and the keys its words led
+/// to before.
+pub struct Only {
+    /// Its id.
+    pub id: u32,
+    /// The stems of the words it had.
+    pub had: HashSet<String>,
+}
+
 /// A key's entry after an edit of one document.
 enum Edited {
     /// As it was.
@@ -214,7 +222,7 @@ fn edit(
     key: &str,
     words: &[&[Posting]],
     also: &[String],
-    id: u32,
+    only: &Only,
     norms: &Norms,
 ) -> Option<Edited> {
     let rest = old.strip_prefix('"')?.strip_prefix(key)?;
@@ -224,10 +232,10 @@ fn edit(
         "]" => "",
         _ => rest.strip_prefix(",\"")?.strip_suffix("\"]")?,
     };
-    if old_also != also.join(" ") {
+    if old_also != also.join(" ") || words.is_empty() {
         return None;
     }
-    let (count, rank) = count_and_rank(words, id);
+    let id = only.id;
     let mut mine = None;
     for w in words {
         if let Ok(at) = w.binary_search_by_key(&id, |&p| id_of(p)) {
@@ -235,23 +243,27 @@ fn edit(
         }
     }
     let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
+    let was = only.had.contains(key);
+    if weight.is_none() && !was {
+        return Some(Edited::Same);
+    }
+    let rank = distinct_below(words, id);
     let mut weights = weights.as_bytes().to_vec();
-    let new_ids = match (weight, count.cmp(&weights.len())) {
-        (None, Ordering::Equal) => return Some(Edited::Same),
-        (Some(w), Ordering::Equal) if weights[rank] == w => return Some(Edited::Same),
-        (Some(w), Ordering::Equal) => {
-            weights[rank] = w;
+    let new_ids = match weight {
+        Some(w) if was && weights.get(rank) == Some(&w) => return Some(Edited::Same),
+        Some(w) if was => {
+            *weights.get_mut(rank)? = w;
             ids.to_owned()
         }
-        (Some(w), Ordering::Greater) if count == weights.len() + 1 => {
+        Some(w) => {
             weights.insert(rank, w);
             union_ids(words)
         }
-        (None, Ordering::Less) if count > 0 && count + 1 == weights.len() => {
+        None if rank < weights.len() => {
             weights.remove(rank);
             union_ids(words)
         }
-        _ => return None,
+        None => return None,
     };
     let weights = String::from_utf8(weights).ok()?;
     let more = match also {
@@ -263,29 +275,35 @@ fn edit(
     )))
 }
 
-/// How many documents the union of `words` holds, and how many of them
-/// come before document `id`.
-fn count_and_rank(words: &[&[Posting]], id: u32) -> (usize, usize) {
-    if let [one] = words {
-        return (one.len(), one.partition_point(|&p| id_of(p) < id));
-    }
-    let mut at = vec![0; words.len()];
-    let (mut count, mut rank) = (0, 0);
-    while let Some(next) = words
+/// How many documents of the union of `words` come before document `id`.
+fn distinct_below(words: &[&[Posting]], id: u32) -> usize {
+    let below: Vec<&[Posting]> = words
         .iter()
-        .zip(&at)
-        .filter_map(|(w, &i)| w.get(i).map(|&p| id_of(p)))
-        .min()
-    {
-        count += 1;
-        rank += usize::from(next < id);
-        for (w, i) in words.iter().zip(&mut at) {
-            if w.get(*i).is_some_and(|&p| id_of(p) == next) {
-                *i += 1;
+        .map(|w| &w[..w.partition_point(|&p| id_of(p) < id)])
+        .collect();
+    match below.as_slice() {
+        [one] => one.len(),
+        [a, b] => {
+            // Both in id order: count the union by walking them together.
+            let (mut i, mut j, mut n) = (0, 0, 0);
+            while i < a.len() && j < b.len() {
+                let (x, y) = (id_of(a[i]), id_of(b[j]));
+                i += usize::from(x <= y);
+                j += usize::from(y <= x);
+                n += 1;
             }
+            n + (a.len() - i) + (b.len() - j)
+        }
+        _ => {
+            let mut ids: Vec<u32> = below
+                .iter()
+                .flat_map(|w| w.iter().map(|&p| id_of(p)))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len()
         }
     }
-    (count, rank)
 }
 
 /// The id set of the union of `words`.
@@ -404,16 +422,20 @@ mod tests {
             };
             let raw = raw_of(&postings);
             kept.norms = after.clone();
-            for w in 0..WORDS.len() {
-                let list = kept.raw.entry((en, WORDS[w].to_owned())).or_default();
+            for (w, word) in WORDS.iter().enumerate() {
+                let list = kept.raw.entry((en, word.to_string())).or_default();
                 list.retain(|&p| id_of(p) != id);
                 if let Some(&p) = postings[id as usize].get(&w) {
                     let at = list.partition_point(|&q| id_of(q) < id);
                     list.insert(at, p);
                 }
             }
+            let had = docs[id as usize]
+                .iter()
+                .map(|&(w, _, _)| stem(en, WORDS[w]).into_owned())
+                .collect();
             let touched = WORDS.iter().map(|w| (en, w.to_string()));
-            kept.refresh(touched, Some(id));
+            kept.refresh(touched, Some(&Only { id, had }));
             let fresh: BTreeMap<String, String> = entries(&raw, &after).into_iter().collect();
             proptest::prop_assert_eq!(&kept.entries, &fresh);
         }

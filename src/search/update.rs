@@ -11,6 +11,7 @@ use super::keys::{self, Raw};
 use super::postings::{counts, id_of, Postings, FIELDS};
 use super::shards;
 use super::sources::{fingerprint, post_sources, units, Source, Unit};
+use super::stem::stem;
 use super::terms::unpack;
 use super::{Index, Shown};
 use crate::date::Date;
@@ -319,10 +320,20 @@ impl Index {
             }
         }
         let only = match posted.len() {
-            1 => posted.first().copied(),
+            1 => changed
+                .iter()
+                .find(|(id, _, _)| posted.contains(id))
+                .map(|(id, before, _)| keys::Only {
+                    id: *id,
+                    had: before
+                        .terms
+                        .iter()
+                        .map(|((l, t), _)| stem(*l, t).into_owned())
+                        .collect(),
+                }),
             _ => None,
         };
-        let keys = kept.words.refresh(touched.into_iter(), only);
+        let keys = kept.words.refresh(touched.into_iter(), only.as_ref());
         let term_shards = shards::replan(
             std::mem::take(term_shards),
             &kept.words.entries,
