@@ -2,18 +2,18 @@
 //! into postings, weighted, encoded, and cut into term shards by prefix.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::ops::Range;
 
 use rayon::prelude::*;
 
 use super::html::{self, Event};
 use super::keys::{self, Raw};
 use super::postings::{Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
-use super::sources::{fingerprint, sources, Source};
-use super::terms::{unpack, Splitter, MAX_TERM};
+use super::shards;
+use super::sources::{fingerprint, sources, units, Source};
+use super::terms::{unpack, Splitter};
 use super::text::{excerpt, push_collapsed};
 use super::update::Kept;
-use super::{Index, Kind, Shown, TermShard};
+use super::{Index, Kind, Shown};
 use crate::model::Site;
 
 /// A term shard is split by one more letter of prefix once its JSON
@@ -45,9 +45,16 @@ fn build_with(site: &Site, keep: bool) -> Index {
     // newer document has a larger id, results of a query cluster in few
     // document shards, and a new post usually only appends.
     sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
-    let fingerprints: Vec<u64> = match keep {
-        true => sources.par_iter().map(fingerprint).collect(),
-        false => Vec::new(),
+    let (units, dates, fingerprints) = match keep {
+        true => (
+            units(site)
+                .into_par_iter()
+                .map(|u| (u.path().to_owned(), (u.fingerprint(site), u.documents())))
+                .collect(),
+            sources.iter().map(|s| s.date).collect(),
+            sources.par_iter().map(fingerprint).collect(),
+        ),
+        false => Default::default(),
     };
     let Piece {
         mut docs,
@@ -78,7 +85,10 @@ fn build_with(site: &Site, keep: bool) -> Index {
     raw.par_iter_mut()
         .for_each(|(_, p)| p.sort_unstable_by_key(|&p| p >> 32));
     let entries = keys::entries(&raw, &norms);
-    let term_shards = term_shards(entries.iter().map(|(t, e)| (t.as_str(), e.as_str())));
+    let term_shards = shards::write_all(
+        entries.iter().map(|(t, e)| (t.as_str(), e.as_str())),
+        TERM_SHARD_TARGET,
+    );
     let fold = fold_table(foreign.keys().copied());
     let kept = keep.then(|| Kept {
         ids: docs
@@ -88,31 +98,14 @@ fn build_with(site: &Site, keep: bool) -> Index {
             .collect(),
         words: keys::Kept::new(raw, entries, norms),
         foreign,
+        units,
+        dates,
         fingerprints,
         doc_foreign: doc_foreign_list.into_iter().collect(),
     });
-    let mut index = Index::new(docs, term_shards, fold);
+    let mut index = Index::new(docs, term_shards, fold, keep);
     index.kept = kept.map(Box::new);
     index
-}
-
-/// The term shards of the sorted `(term, entry)` list.
-pub(super) fn term_shards<'a>(entries: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<TermShard> {
-    let entries: Vec<(&str, &str)> = entries.collect();
-    plan_shards(&entries)
-        .into_iter()
-        .map(|(key, range)| {
-            let mut json = String::from("{");
-            for (i, (_, e)) in entries[range].iter().enumerate() {
-                if i > 0 {
-                    json.push(',');
-                }
-                json.push_str(e);
-            }
-            json.push('}');
-            TermShard { key, json }
-        })
-        .collect()
 }
 
 /// What one rayon fold piece gathers from the documents it is given, in
@@ -328,104 +321,4 @@ pub(super) fn fold_table(foreign: impl Iterator<Item = char>) -> Vec<(char, Stri
             (c, s)
         })
         .collect()
-}
-
-/// Cuts the sorted `(term, entry)` list into shards keyed by prefix: a
-/// prefix whose terms pass [`TERM_SHARD_TARGET`] is split by its next
-/// letter (a term equal to the prefix keeps a shard of its own). A term
-/// lives in the shard of the longest key it starts with, so a shard's
-/// content depends only on the terms under its prefix.
-fn plan_shards(entries: &[(&str, &str)]) -> Vec<(String, Range<usize>)> {
-    let mut out = Vec::new();
-    if !entries.is_empty() {
-        split(entries, 0..entries.len(), 0, &mut out);
-    }
-    out
-}
-
-fn split(
-    entries: &[(&str, &str)],
-    range: Range<usize>,
-    depth: usize,
-    out: &mut Vec<(String, Range<usize>)>,
-) {
-    let key: String = entries[range.start].0.chars().take(depth).collect();
-    let size: usize = 2 + entries[range.clone()]
-        .iter()
-        .map(|e| e.1.len() + 1)
-        .sum::<usize>();
-    if size <= TERM_SHARD_TARGET || depth >= MAX_TERM || range.len() == 1 {
-        out.push((key, range));
-        return;
-    }
-    let mut i = range.start;
-    if entries[i].0.chars().count() == depth {
-        out.push((key, i..i + 1));
-        i += 1;
-    }
-    while i < range.end {
-        let letter = entries[i].0.chars().nth(depth);
-        let end = (i..range.end)
-            .find(|&j| entries[j].0.chars().nth(depth) != letter)
-            .unwrap_or(range.end);
-        split(entries, i..end, depth + 1, out);
-        i = end;
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn fake(terms: &[(&str, usize)]) -> Vec<(String, String)> {
-        terms
-            .iter()
-            .map(|&(t, n)| (t.to_owned(), "x".repeat(n)))
-            .collect()
-    }
-
-    fn keys(entries: &[(String, String)]) -> Vec<(String, Vec<String>)> {
-        let refs: Vec<(&str, &str)> = entries
-            .iter()
-            .map(|(t, e)| (t.as_str(), e.as_str()))
-            .collect();
-        plan_shards(&refs)
-            .into_iter()
-            .map(|(k, r)| (k, entries[r].iter().map(|e| e.0.clone()).collect()))
-            .collect()
-    }
-
-    #[test]
-    fn a_small_index_is_one_shard() {
-        let e = fake(&[("alpha", 10), ("beta", 10)]);
-        assert_eq!(
-            keys(&e),
-            [("".to_owned(), vec!["alpha".into(), "beta".into()])]
-        );
-    }
-
-    #[test]
-    fn big_prefixes_split_and_every_term_is_under_its_longest_key() {
-        let big = TERM_SHARD_TARGET / 2;
-        let e = fake(&[
-            ("co", 10),
-            ("com", big),
-            ("comment", big),
-            ("con", 10),
-            ("q", 10),
-        ]);
-        let plan = keys(&e);
-        let names: Vec<&str> = plan.iter().map(|(k, _)| k.as_str()).collect();
-        assert_eq!(names, ["co", "com", "comm", "con", "q"]);
-        for (key, terms) in &plan {
-            for t in terms {
-                let longest = names
-                    .iter()
-                    .filter(|k| t.starts_with(*k))
-                    .max_by_key(|k| k.len())
-                    .unwrap();
-                assert_eq!(longest, key, "{t}");
-            }
-        }
-    }
 }

@@ -3,7 +3,7 @@
 //! leads to, so that `search.js` looks a query word up as it is typed and
 //! finds its stem without a stemmer of its own.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
@@ -119,9 +119,17 @@ impl Kept {
     }
 
     /// Brings the keys of the words `touched` (whose postings changed in
-    /// `raw`) up to date.
-    pub fn refresh(&mut self, touched: impl Iterator<Item = Raw>) {
+    /// `raw`) up to date; returns the keys whose entries changed, each
+    /// with its entry's length before (`None` when it had none). `only`:
+    /// the one document whose postings changed, when there is one; its
+    /// keys' entries are then edited rather than encoded again.
+    pub fn refresh(
+        &mut self,
+        touched: impl Iterator<Item = Raw>,
+        only: Option<&Only>,
+    ) -> BTreeMap<String, Option<usize>> {
         let mut keys = BTreeSet::new();
+        let mut changed = BTreeMap::new();
         for w in touched {
             let s = stem(w.0, &w.1).into_owned();
             let members = self.stems.entry(s.clone()).or_default();
@@ -135,28 +143,179 @@ impl Kept {
             keys.insert(w.1);
         }
         for key in keys {
-            let words = self.stems.get(&key);
-            let postings = union(
-                words
-                    .into_iter()
-                    .flatten()
-                    .filter_map(|w| self.raw.get(w).map(Vec::as_slice)),
-            );
-            let also: BTreeSet<String> = (0..LANGS as u8)
-                .filter(|&l| self.raw.contains_key(&(l, key.clone())))
-                .map(|l| stem(l, &key).into_owned())
-                .filter(|s| *s != key)
+            let words: Vec<&[Posting]> = self
+                .stems
+                .get(&key)
+                .into_iter()
+                .flatten()
+                .filter_map(|w| self.raw.get(w).map(Vec::as_slice))
                 .collect();
-            if postings.is_empty() && also.is_empty() {
-                self.entries.remove(&key);
-                self.stems.remove(&key);
-            } else {
-                let also: Vec<String> = also.into_iter().collect();
-                self.entries
-                    .insert(key.clone(), entry(&key, &postings, &also, &self.norms));
+            let mut probe = (0, key);
+            let mut also = BTreeSet::new();
+            for l in 0..LANGS as u8 {
+                probe.0 = l;
+                if self.raw.contains_key(&probe) {
+                    also.insert(stem(l, &probe.1).into_owned());
+                }
+            }
+            let key = probe.1;
+            also.remove(&key);
+            let also: Vec<String> = also.into_iter().collect();
+            let old = self.entries.get(&key).map(String::as_str);
+            let edited = match (only, old) {
+                (Some(only), Some(old)) => edit(old, &key, &words, &also, only, &self.norms),
+                _ => None,
+            };
+            let before = match edited {
+                Some(Edited::Same) => continue,
+                Some(Edited::Now(entry)) => self.entries.insert(key.clone(), entry),
+                None if words.is_empty() && also.is_empty() => {
+                    self.stems.remove(&key);
+                    self.entries.remove(&key)
+                }
+                None => {
+                    let postings = match words.as_slice() {
+                        [one] => one.to_vec(),
+                        _ => union(words.iter().copied()),
+                    };
+                    let entry = entry(&key, &postings, &also, &self.norms);
+                    match self.entries.get_mut(&key) {
+                        Some(e) if *e == entry => continue,
+                        Some(e) => Some(std::mem::replace(e, entry)),
+                        None => self.entries.insert(key.clone(), entry),
+                    }
+                }
+            };
+            if before.is_some() || self.entries.contains_key(&key) {
+                changed.insert(key, before.map(|e| e.len()));
             }
         }
+        changed
     }
+}
+
+/// The one document whose postings changed, and the keys its words led
+/// to before.
+pub struct Only {
+    /// Its id.
+    pub id: u32,
+    /// The stems of the words it had.
+    pub had: HashSet<String>,
+}
+
+/// A key's entry after an edit of one document.
+enum Edited {
+    /// As it was.
+    Same,
+    /// This entry now.
+    Now(String),
+}
+
+/// The entry of `key` (its words' postings `words`, its other stems
+/// `also`) after only document `id`'s postings changed, made from its
+/// entry `old`: the other documents' ids and weights are as they were
+/// (the averages the weights use did not move), so only `id`'s weight
+/// is computed, put in, changed or taken out, instead of every
+/// document's. `None` when it must be encoded anew.
+fn edit(
+    old: &str,
+    key: &str,
+    words: &[&[Posting]],
+    also: &[String],
+    only: &Only,
+    norms: &Norms,
+) -> Option<Edited> {
+    let rest = old.strip_prefix('"')?.strip_prefix(key)?;
+    let (ids, rest) = rest.strip_prefix("\":[\"")?.split_once("\",\"")?;
+    let (weights, rest) = rest.split_once('"')?;
+    let old_also = match rest {
+        "]" => "",
+        _ => rest.strip_prefix(",\"")?.strip_suffix("\"]")?,
+    };
+    if old_also != also.join(" ") || words.is_empty() {
+        return None;
+    }
+    let id = only.id;
+    let mut mine = None;
+    for w in words {
+        if let Ok(at) = w.binary_search_by_key(&id, |&p| id_of(p)) {
+            mine = Some(mine.map_or(w[at], |m| sum(m, w[at])));
+        }
+    }
+    let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
+    let was = only.had.contains(key);
+    if weight.is_none() && !was {
+        return Some(Edited::Same);
+    }
+    let rank = distinct_below(words, id);
+    let mut weights = weights.as_bytes().to_vec();
+    let new_ids = match weight {
+        Some(w) if was && weights.get(rank) == Some(&w) => return Some(Edited::Same),
+        Some(w) if was => {
+            *weights.get_mut(rank)? = w;
+            ids.to_owned()
+        }
+        Some(w) => {
+            weights.insert(rank, w);
+            union_ids(words)
+        }
+        None if rank < weights.len() => {
+            weights.remove(rank);
+            union_ids(words)
+        }
+        None => return None,
+    };
+    let weights = String::from_utf8(weights).ok()?;
+    let more = match also {
+        [] => String::new(),
+        _ => format!(",\"{}\"", also.join(" ")),
+    };
+    Some(Edited::Now(format!(
+        "\"{key}\":[\"{new_ids}\",\"{weights}\"{more}]"
+    )))
+}
+
+/// How many documents of the union of `words` come before document `id`.
+fn distinct_below(words: &[&[Posting]], id: u32) -> usize {
+    let below: Vec<&[Posting]> = words
+        .iter()
+        .map(|w| &w[..w.partition_point(|&p| id_of(p) < id)])
+        .collect();
+    match below.as_slice() {
+        [one] => one.len(),
+        [a, b] => {
+            // Both in id order: count the union by walking them together.
+            let (mut i, mut j, mut n) = (0, 0, 0);
+            while i < a.len() && j < b.len() {
+                let (x, y) = (id_of(a[i]), id_of(b[j]));
+                i += usize::from(x <= y);
+                j += usize::from(y <= x);
+                n += 1;
+            }
+            n + (a.len() - i) + (b.len() - j)
+        }
+        _ => {
+            let mut ids: Vec<u32> = below
+                .iter()
+                .flat_map(|w| w.iter().map(|&p| id_of(p)))
+                .collect();
+            ids.sort_unstable();
+            ids.dedup();
+            ids.len()
+        }
+    }
+}
+
+/// The id set of the union of `words`.
+fn union_ids(words: &[&[Posting]]) -> String {
+    let ids: Vec<u32> = match words {
+        [one] => one.iter().map(|&p| id_of(p)).collect(),
+        _ => union(words.iter().copied())
+            .into_iter()
+            .map(id_of)
+            .collect(),
+    };
+    id_set(&ids)
 }
 
 #[cfg(test)]
@@ -199,10 +358,86 @@ mod tests {
         kept.raw.remove(&(en, "gardens".to_owned()));
         kept.raw
             .insert((en, "gardening".to_owned()), vec![one(3, BODY)]);
-        kept.refresh([(en, "gardens".to_owned()), (en, "gardening".to_owned())].into_iter());
+        kept.refresh(
+            [(en, "gardens".to_owned()), (en, "gardening".to_owned())].into_iter(),
+            None,
+        );
         raw.pop();
         raw.push(((en, "gardening".to_owned()), vec![one(3, BODY)]));
         let fresh: BTreeMap<String, String> = entries(&raw, &norms()).into_iter().collect();
         assert_eq!(kept.entries, fresh);
+    }
+
+    /// Postings of `words` (indexes into WORDS) in document `id`, by word.
+    fn doc_postings(id: u32, counts: &[(usize, u8, bool)]) -> BTreeMap<usize, Posting> {
+        let mut out = BTreeMap::new();
+        for &(w, n, title) in counts {
+            let field = if title { TITLE } else { BODY };
+            let p = (0..n).fold(one(id, field), |p, _| sum(p, one(id, field)));
+            out.entry(w).and_modify(|q| *q = sum(*q, p)).or_insert(p);
+        }
+        out
+    }
+
+    const WORDS: [&str; 6] = [
+        "garden",
+        "gardens",
+        "gardening",
+        "seed",
+        "seeds",
+        "gardenss",
+    ];
+
+    proptest::proptest! {
+        #[test]
+        fn one_documents_keys_edited_equal_keys_encoded_anew(
+            docs in proptest::collection::vec(
+                proptest::collection::vec((0usize..6, 0u8..3, proptest::bool::ANY), 0..5),
+                1..7,
+            ),
+            pick in 0usize..7,
+            now in proptest::collection::vec((0usize..6, 0u8..3, proptest::bool::ANY), 0..5),
+            length in 1u32..40,
+        ) {
+            let en = lang_id("en");
+            let id = (pick % docs.len()) as u32;
+            let raw_of = |docs: &[BTreeMap<usize, Posting>]| -> Vec<(Raw, Vec<Posting>)> {
+                (0..WORDS.len())
+                    .map(|w| ((en, WORDS[w].to_owned()), docs.iter().filter_map(|d| d.get(&w).copied()).collect::<Vec<_>>()))
+                    .filter(|(_, p)| !p.is_empty())
+                    .collect()
+            };
+            let mut postings: Vec<_> = docs.iter().enumerate().map(|(i, c)| doc_postings(i as u32, c)).collect();
+            let mut lengths = vec![[1, 0, 0, 20]; docs.len()];
+            let before = Norms::new(lengths.clone());
+            let raw = raw_of(&postings);
+            let mut kept = Kept::new(raw.clone(), entries(&raw, &before), before.clone());
+            postings[id as usize] = doc_postings(id, &now);
+            lengths[id as usize][BODY] = length;
+            // Watch mode builds anew when an average moves: weights use
+            // the averages as they were.
+            let after = Norms {
+                average: before.average,
+                ..Norms::new(lengths)
+            };
+            let raw = raw_of(&postings);
+            kept.norms = after.clone();
+            for (w, word) in WORDS.iter().enumerate() {
+                let list = kept.raw.entry((en, word.to_string())).or_default();
+                list.retain(|&p| id_of(p) != id);
+                if let Some(&p) = postings[id as usize].get(&w) {
+                    let at = list.partition_point(|&q| id_of(q) < id);
+                    list.insert(at, p);
+                }
+            }
+            let had = docs[id as usize]
+                .iter()
+                .map(|&(w, _, _)| stem(en, WORDS[w]).into_owned())
+                .collect();
+            let touched = WORDS.iter().map(|w| (en, w.to_string()));
+            kept.refresh(touched, Some(&Only { id, had }));
+            let fresh: BTreeMap<String, String> = entries(&raw, &after).into_iter().collect();
+            proptest::prop_assert_eq!(&kept.entries, &fresh);
+        }
     }
 }

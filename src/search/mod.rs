@@ -22,10 +22,12 @@
 //! document shifts the ids after it.
 
 mod encode;
+mod filters;
 mod html;
 mod index;
 mod keys;
 mod postings;
+mod shards;
 mod sources;
 pub mod stem;
 pub mod terms;
@@ -38,7 +40,6 @@ pub use update::{analyze_post, Analysis};
 
 use crate::digest::Digest;
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 /// Documents per display shard: small, so the ten results a query shows
@@ -143,6 +144,12 @@ pub struct TermShard {
     pub key: String,
     /// The shard file's text.
     pub json: String,
+    /// A hash of `key` and `json`.
+    hash: u64,
+    /// How many terms it holds.
+    count: usize,
+    /// Its terms' entries' bytes, each counted with its comma.
+    payload: usize,
 }
 
 /// A hash of what document shard `n` of `docs` shows.
@@ -169,55 +176,71 @@ pub struct Index {
     docs: Vec<Shown>,
     term_shards: Vec<TermShard>,
     fold: Vec<(char, String)>,
+    /// `fold.json`, written once.
+    fold_json: String,
     version: u64,
-    /// A hash of each term shard, in order.
-    term_hashes: Vec<u64>,
     /// A hash of each document shard's documents.
     doc_hashes: Vec<u64>,
+    filters: filters::Filters,
     /// Postings kept for updates in place (watch mode only).
     kept: Option<Box<update::Kept>>,
 }
 
 impl Index {
-    fn new(docs: Vec<Shown>, term_shards: Vec<TermShard>, fold: Vec<(char, String)>) -> Index {
-        let doc_hashes = (0..docs.len().div_ceil(DOCS_PER_SHARD))
-            .into_par_iter()
-            .map(|n| doc_shard_hash(&docs, n))
-            .collect();
-        Index::with_doc_hashes(docs, term_shards, fold, doc_hashes)
+    /// An index of `docs` (by id); `keep` keeps what updates in place need.
+    fn new(
+        docs: Vec<Shown>,
+        term_shards: Vec<TermShard>,
+        fold: Vec<(char, String)>,
+        keep: bool,
+    ) -> Index {
+        let (doc_hashes, filters) = rayon::join(
+            || {
+                (0..docs.len().div_ceil(DOCS_PER_SHARD))
+                    .into_par_iter()
+                    .map(|n| doc_shard_hash(&docs, n))
+                    .collect()
+            },
+            || filters::Filters::new(&docs, keep),
+        );
+        Index::with_doc_hashes(docs, term_shards, fold, doc_hashes, filters)
     }
 
-    /// An index whose document shards' hashes are known.
+    /// An index whose document shards' hashes and filters are known.
     fn with_doc_hashes(
         docs: Vec<Shown>,
         term_shards: Vec<TermShard>,
         fold: Vec<(char, String)>,
         doc_hashes: Vec<u64>,
+        filters: filters::Filters,
     ) -> Index {
-        let term_hashes: Vec<u64> = term_shards
-            .par_iter()
-            .map(|s| Digest::new().str(&s.key).str(&s.json).done())
+        let map: serde_json::Map<String, serde_json::Value> = fold
+            .iter()
+            .map(|(c, s)| (c.to_string(), s.as_str().into()))
             .collect();
+        let fold_json = serde_json::to_string(&map).expect("strings serialize");
         let mut index = Index {
             docs,
             term_shards,
             fold,
+            fold_json,
             version: 0,
-            term_hashes,
             doc_hashes,
+            filters,
             kept: None,
         };
         let mut h = Digest::new();
-        for &x in index.term_hashes.iter().chain(&index.doc_hashes) {
+        let term_hashes = index.term_shards.iter().map(|s| &s.hash);
+        for &x in term_hashes.chain(&index.doc_hashes) {
             h.n(x);
         }
-        index.version = h.str(&index.fold_json()).done();
+        index.version = h.str(&index.fold_json).done();
         index
     }
 
     /// A hash of term shard `i`'s file.
     pub fn term_shard_hash(&self, i: usize) -> u64 {
-        self.term_hashes[i]
+        self.term_shards[i].hash
     }
 
     /// A hash of document shard `n`'s file.
@@ -272,12 +295,7 @@ impl Index {
 
     /// `fold.json`: `{"é":"e", ...}`.
     pub fn fold_json(&self) -> String {
-        let map: serde_json::Map<String, serde_json::Value> = self
-            .fold
-            .iter()
-            .map(|(c, s)| (c.to_string(), s.as_str().into()))
-            .collect();
-        serde_json::to_string(&map).expect("strings serialize")
+        self.fold_json.clone()
     }
 
     /// `filters.json`: the ids of the documents of each kind, tag,
@@ -285,33 +303,7 @@ impl Index {
     /// "author":{…},"year":{"2024":"<set>"}}`; values with no document are
     /// left out. The script loads it only to filter or count.
     pub fn filters_json(&self) -> String {
-        let mut groups: [BTreeMap<&str, Vec<u32>>; 4] = Default::default();
-        for (id, d) in self.docs.iter().enumerate() {
-            let id = id as u32;
-            groups[0].entry(d.kind.name()).or_default().push(id);
-            for t in &d.tags {
-                groups[1].entry(t).or_default().push(id);
-            }
-            for a in &d.authors {
-                let ids = groups[2].entry(a).or_default();
-                // A thread lists an author once, but be sure.
-                if ids.last() != Some(&id) {
-                    ids.push(id);
-                }
-            }
-            if let Some(date) = &d.date {
-                groups[3].entry(&date[..4]).or_default().push(id);
-            }
-        }
-        let mut out = serde_json::Map::new();
-        for (name, group) in ["kind", "tag", "author", "year"].into_iter().zip(groups) {
-            let sets: serde_json::Map<String, serde_json::Value> = group
-                .into_iter()
-                .map(|(k, ids)| (k.to_owned(), id_set(&ids).into()))
-                .collect();
-            out.insert(name.to_owned(), sets.into());
-        }
-        serde_json::to_string(&out).expect("strings serialize")
+        self.filters.json.clone()
     }
 
     /// `index.json`, the manifest.
@@ -323,7 +315,7 @@ impl Index {
             let _ = write!(terms, "{sep}{key}:{}", s.json.len());
         }
         let fold = if self.has_fold() {
-            self.fold_json().len()
+            self.fold_json.len()
         } else {
             0
         };
@@ -334,7 +326,7 @@ impl Index {
             DOCS_PER_SHARD,
             terms::MIN_TERM,
             terms::MAX_TERM,
-            self.filters_json().len(),
+            self.filters.json.len(),
         )
     }
 }

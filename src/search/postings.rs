@@ -116,13 +116,40 @@ pub struct Norms {
     /// The average of each field, rounded to a whole number (at least 1):
     /// one edit rarely moves it, so watch mode rarely rebuilds.
     pub average: [u32; FIELDS],
+    /// The total of each field.
+    pub(super) total: [u64; FIELDS],
 }
 
 impl Norms {
     /// Norms of documents with these field lengths, by id.
     pub fn new(lengths: Vec<[u32; FIELDS]>) -> Norms {
-        let average = averages(&lengths);
-        Norms { lengths, average }
+        let total = totals(&lengths);
+        Norms {
+            average: rounded(total, lengths.len()),
+            lengths,
+            total,
+        }
+    }
+
+    /// Document `id` has these field lengths now (the averages stay).
+    pub fn set(&mut self, id: u32, now: [u32; FIELDS]) {
+        let was = std::mem::replace(&mut self.lengths[id as usize], now);
+        for f in 0..FIELDS {
+            self.total[f] = self.total[f] + now[f] as u64 - was[f] as u64;
+        }
+    }
+
+    /// The averages once the documents of `changed` have these lengths
+    /// (from the totals, not a pass over every document).
+    pub fn averages_with(&self, changed: &[(u32, [u32; FIELDS])]) -> [u32; FIELDS] {
+        let mut total = self.total;
+        for (id, now) in changed {
+            let was = self.lengths[*id as usize];
+            for f in 0..FIELDS {
+                total[f] = total[f] + now[f] as u64 - was[f] as u64;
+            }
+        }
+        rounded(total, self.lengths.len())
     }
 
     /// The weight of a posting, quantized to 1–63 (a base64 digit): a
@@ -141,15 +168,20 @@ impl Norms {
     }
 }
 
-/// The rounded average of each field over `lengths`.
-pub fn averages(lengths: &[[u32; FIELDS]]) -> [u32; FIELDS] {
+/// The total of each field over `lengths`.
+fn totals(lengths: &[[u32; FIELDS]]) -> [u64; FIELDS] {
     let mut total = [0u64; FIELDS];
     for l in lengths {
         for f in 0..FIELDS {
             total[f] += l[f] as u64;
         }
     }
-    let n = lengths.len().max(1) as u64;
+    total
+}
+
+/// The average of each field of `n` documents, rounded, at least 1.
+fn rounded(total: [u64; FIELDS], n: usize) -> [u32; FIELDS] {
+    let n = n.max(1) as u64;
     total.map(|t| ((t + n / 2) / n).max(1) as u32)
 }
 

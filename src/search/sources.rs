@@ -8,7 +8,7 @@ use super::stem::lang_id;
 use super::Kind;
 use crate::date::Date;
 use crate::digest::Digest;
-use crate::model::{Participant, Post, Site};
+use crate::model::{Member, Page, Participant, Post, Site, Thread};
 
 /// A document before analysis, borrowing from the site.
 pub struct Source<'a> {
@@ -34,14 +34,8 @@ pub struct Source<'a> {
 /// A hash of everything a source gives its document.
 pub fn fingerprint(src: &Source) -> u64 {
     let mut h = Digest::new();
-    h.str(src.kind.name())
-        .n(src.date.is_some() as u64)
-        .n(src.lang.into());
-    if let Some(d) = src.date {
-        h.n(d.timestamp() as u64)
-            .n(d.timestamp_subsec_nanos().into())
-            .n(d.offset().local_minus_utc() as u64);
-    }
+    h.str(src.kind.name()).n(src.lang.into());
+    date(&mut h, src.date);
     h.str(&src.path)
         .str(&src.title)
         .n(src.title_indexed as u64)
@@ -54,13 +48,6 @@ pub fn fingerprint(src: &Source) -> u64 {
         h.n(digest);
     }
     h.done()
-}
-
-/// Every document of `site` in id order.
-pub fn sorted_sources(site: &Site) -> Vec<Source<'_>> {
-    let mut sources = sources(site);
-    sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
-    sources
 }
 
 /// A post and its visible comments.
@@ -129,82 +116,243 @@ pub fn sources(site: &Site) -> Vec<Source<'_>> {
         .par_iter()
         .flat_map_iter(|p| post_sources(site, p))
         .collect();
-    let root = |p: &str| p.trim_start_matches('/').to_owned();
-    let lang_of = |own: &Option<String>| lang_id(own.as_deref().unwrap_or(&site.config.language));
-    for p in &site.pages {
-        out.push(Source {
-            kind: Kind::Page,
-            date: p.date,
-            lang: lang_of(&p.lang),
-            path: root(&p.path),
-            title: p.title.clone(),
-            title_indexed: true,
-            meta: Vec::new(),
-            body: vec![(&p.body.html, p.body.digest)],
-            tags: Vec::new(),
-            authors: Vec::new(),
-        });
-    }
-    for m in &site.members {
-        let mut meta = vec![m.handle.as_str()];
-        meta.extend(m.role.as_deref());
-        meta.extend(m.location.as_deref());
-        out.push(Source {
-            kind: Kind::Member,
-            date: None,
-            lang: lang_of(&m.lang),
-            path: root(&m.path),
-            title: m.name.clone(),
-            title_indexed: true,
-            meta,
-            body: vec![(&m.bio.html, m.bio.digest)],
-            tags: Vec::new(),
-            authors: Vec::new(),
-        });
-    }
-    for t in &site.threads {
-        fn name<'s>(site: &'s Site, p: &'s Participant) -> &'s str {
-            p.member
-                .map_or(p.name.as_str(), |m| site.members[m].name.as_str())
-        }
-        let tags: Vec<&str> = t
-            .tags
-            .iter()
-            .map(|&i| site.tags.terms[i].name.as_str())
-            .collect();
-        let mut authors: Vec<&str> = t.started_by.iter().map(|p| name(site, p)).collect();
-        for e in &t.entries {
-            let n = name(site, &e.by);
-            if !authors.contains(&n) {
-                authors.push(n);
-            }
-        }
-        let mut meta = tags.clone();
-        meta.extend(t.origin.as_ref().map(|o| o.name.as_str()));
-        for a in &authors {
-            if !meta.contains(a) {
-                meta.push(a);
-            }
-        }
-        // Entries' text is hashed here: threads are few.
-        let mut body = vec![(t.intro.html.as_str(), t.intro.digest)];
-        body.extend(
-            t.entries
-                .iter()
-                .map(|e| (e.text.as_str(), crate::digest::of(&e.text))),
-        );
-        out.push(Source {
-            kind: Kind::Thread,
-            date: Some(t.date),
-            lang: lang_of(&t.lang),
-            path: root(&t.path),
-            title: t.title.clone(),
-            title_indexed: true,
-            meta,
-            body,
-            tags,
-            authors,
-        });
-    }
+    out.extend(site.pages.iter().map(|p| page_source(site, p)));
+    out.extend(site.members.iter().map(|m| member_source(site, m)));
+    out.extend(site.threads.iter().map(|t| thread_source(site, t)));
     out
+}
+
+/// A document's path as the index keeps it: without its leading `/`.
+fn root(path: &str) -> &str {
+    path.trim_start_matches('/')
+}
+
+/// Stemmer id of a document's own language, else the site's.
+fn lang_of(site: &Site, own: &Option<String>) -> u8 {
+    lang_id(own.as_deref().unwrap_or(&site.config.language))
+}
+
+/// A standalone page.
+fn page_source<'a>(site: &'a Site, p: &'a Page) -> Source<'a> {
+    Source {
+        kind: Kind::Page,
+        date: p.date,
+        lang: lang_of(site, &p.lang),
+        path: root(&p.path).to_owned(),
+        title: p.title.clone(),
+        title_indexed: true,
+        meta: Vec::new(),
+        body: vec![(&p.body.html, p.body.digest)],
+        tags: Vec::new(),
+        authors: Vec::new(),
+    }
+}
+
+/// A member's profile.
+fn member_source<'a>(site: &'a Site, m: &'a Member) -> Source<'a> {
+    let mut meta = vec![m.handle.as_str()];
+    meta.extend(m.role.as_deref());
+    meta.extend(m.location.as_deref());
+    Source {
+        kind: Kind::Member,
+        date: None,
+        lang: lang_of(site, &m.lang),
+        path: root(&m.path).to_owned(),
+        title: m.name.clone(),
+        title_indexed: true,
+        meta,
+        body: vec![(&m.bio.html, m.bio.digest)],
+        tags: Vec::new(),
+        authors: Vec::new(),
+    }
+}
+
+/// A participant's name: its member's, when known.
+fn participant<'s>(site: &'s Site, p: &'s Participant) -> &'s str {
+    p.member
+        .map_or(p.name.as_str(), |m| site.members[m].name.as_str())
+}
+
+/// A curated thread, its entries' text as its body.
+fn thread_source<'a>(site: &'a Site, t: &'a Thread) -> Source<'a> {
+    let tags: Vec<&str> = t
+        .tags
+        .iter()
+        .map(|&i| site.tags.terms[i].name.as_str())
+        .collect();
+    let mut authors: Vec<&str> = t.started_by.iter().map(|p| participant(site, p)).collect();
+    for e in &t.entries {
+        let n = participant(site, &e.by);
+        if !authors.contains(&n) {
+            authors.push(n);
+        }
+    }
+    let mut meta = tags.clone();
+    meta.extend(t.origin.as_ref().map(|o| o.name.as_str()));
+    for a in &authors {
+        if !meta.contains(a) {
+            meta.push(a);
+        }
+    }
+    // Entries' text is hashed here: threads are few.
+    let mut body = vec![(t.intro.html.as_str(), t.intro.digest)];
+    body.extend(
+        t.entries
+            .iter()
+            .map(|e| (e.text.as_str(), crate::digest::of(&e.text))),
+    );
+    Source {
+        kind: Kind::Thread,
+        date: Some(t.date),
+        lang: lang_of(site, &t.lang),
+        path: root(&t.path).to_owned(),
+        title: t.title.clone(),
+        title_indexed: true,
+        meta,
+        body,
+        tags,
+        authors,
+    }
+}
+
+/// What the documents of the index are made from: a post (with its
+/// comments), a page, a member or a thread of the site.
+#[derive(Clone, Copy)]
+pub enum Unit<'a> {
+    Post(&'a Post),
+    Page(&'a Page),
+    Member(&'a Member),
+    Thread(&'a Thread),
+}
+
+/// Every unit of `site`.
+pub fn units(site: &Site) -> Vec<Unit<'_>> {
+    let mut out = Vec::with_capacity(
+        site.posts.len() + site.pages.len() + site.members.len() + site.threads.len(),
+    );
+    out.extend(site.posts.iter().map(Unit::Post));
+    out.extend(site.pages.iter().map(Unit::Page));
+    out.extend(site.members.iter().map(Unit::Member));
+    out.extend(site.threads.iter().map(Unit::Thread));
+    out
+}
+
+impl<'a> Unit<'a> {
+    /// The path of its first document, which names it.
+    pub fn path(self) -> &'a str {
+        root(match self {
+            Unit::Post(p) => &p.path,
+            Unit::Page(p) => &p.path,
+            Unit::Member(m) => &m.path,
+            Unit::Thread(t) => &t.path,
+        })
+    }
+
+    /// Its documents.
+    pub fn sources(self, site: &'a Site) -> Vec<Source<'a>> {
+        match self {
+            Unit::Post(p) => post_sources(site, p),
+            Unit::Page(p) => vec![page_source(site, p)],
+            Unit::Member(m) => vec![member_source(site, m)],
+            Unit::Thread(t) => vec![thread_source(site, t)],
+        }
+    }
+
+    /// How many documents it has.
+    pub fn documents(self) -> usize {
+        match self {
+            Unit::Post(p) => 1 + p.visible_comments().len(),
+            _ => 1,
+        }
+    }
+
+    /// A hash of everything its documents are made from, taken without
+    /// making them (watch mode takes it of every unit after each link):
+    /// it reads what the `*_source` functions above read, names resolved.
+    pub fn fingerprint(self, site: &Site) -> u64 {
+        let mut h = Digest::new();
+        match self {
+            Unit::Post(p) => {
+                h.n(0)
+                    .str(&p.path)
+                    .str(&p.title)
+                    .n(lang_of(site, &p.lang).into());
+                date(&mut h, Some(p.date));
+                let tags = p.tags.iter().map(|&t| &site.tags.terms[t].name);
+                let categories = p.categories.iter().map(|&t| &site.categories.terms[t].name);
+                h.n(p.tags.len() as u64).n(p.categories.len() as u64);
+                for name in tags.chain(categories) {
+                    h.str(name);
+                }
+                h.n(p.authors.len() as u64);
+                for &a in &p.authors {
+                    h.str(&site.members[a].name).str(&site.members[a].handle);
+                }
+                h.n(p.body.digest);
+                let comments = p.visible_comments();
+                h.n(comments.len() as u64);
+                for c in comments {
+                    let author = c
+                        .member
+                        .map_or(c.author.as_str(), |m| &site.members[m].name);
+                    h.str(&c.id).str(author).n(c.body.digest());
+                    date(&mut h, Some(c.date));
+                }
+            }
+            Unit::Page(p) => {
+                h.n(1)
+                    .str(&p.path)
+                    .str(&p.title)
+                    .n(lang_of(site, &p.lang).into());
+                date(&mut h, p.date);
+                h.n(p.body.digest);
+            }
+            Unit::Member(m) => {
+                h.n(2)
+                    .str(&m.path)
+                    .str(&m.name)
+                    .n(lang_of(site, &m.lang).into());
+                h.str(&m.handle);
+                for field in [&m.role, &m.location] {
+                    h.n(field.is_some() as u64)
+                        .str(field.as_deref().unwrap_or(""));
+                }
+                h.n(m.bio.digest);
+            }
+            Unit::Thread(t) => {
+                h.n(3)
+                    .str(&t.path)
+                    .str(&t.title)
+                    .n(lang_of(site, &t.lang).into());
+                date(&mut h, Some(t.date));
+                h.n(t.tags.len() as u64);
+                for &i in &t.tags {
+                    h.str(&site.tags.terms[i].name);
+                }
+                h.n(t.started_by.is_some() as u64);
+                if let Some(p) = &t.started_by {
+                    h.str(participant(site, p));
+                }
+                h.n(t.origin.is_some() as u64);
+                if let Some(o) = &t.origin {
+                    h.str(&o.name);
+                }
+                h.n(t.intro.digest).n(t.entries.len() as u64);
+                for e in &t.entries {
+                    h.str(participant(site, &e.by)).str(&e.text);
+                }
+            }
+        }
+        h.done()
+    }
+}
+
+/// Adds a date, to the nanosecond and with its offset, to `h`.
+fn date(h: &mut Digest, d: Option<Date>) {
+    h.n(d.is_some() as u64);
+    if let Some(d) = d {
+        h.n(d.timestamp() as u64)
+            .n(d.timestamp_subsec_nanos().into())
+            .n(d.offset().local_minus_utc() as u64);
+    }
 }

@@ -6,12 +6,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rayon::prelude::*;
 
-use super::index::{fold_table, term_shards, Piece};
+use super::index::{fold_table, Piece, TERM_SHARD_TARGET};
 use super::keys::{self, Raw};
-use super::postings::{averages, counts, id_of, Postings, FIELDS};
-use super::sources::{fingerprint, post_sources, sorted_sources, Source};
+use super::postings::{counts, id_of, Postings, FIELDS};
+use super::shards;
+use super::sources::{fingerprint, post_sources, units, Source, Unit};
+use super::stem::stem;
 use super::terms::unpack;
 use super::{Index, Shown};
+use crate::date::Date;
 use crate::model::Site;
 
 /// What an index keeps to be updated in place: every term's postings and
@@ -22,7 +25,13 @@ pub struct Kept {
     pub(super) words: keys::Kept,
     pub(super) foreign: BTreeMap<char, u32>,
     pub(super) ids: HashMap<String, u32>,
-    /// [`fingerprint`] of each document's source, by id.
+    /// Each unit's [`Unit::fingerprint`] and number of documents, by
+    /// its path.
+    pub(super) units: HashMap<String, (u64, usize)>,
+    /// Each document's date, by id: ids follow dates.
+    pub(super) dates: Vec<Option<Date>>,
+    /// [`fingerprint`] of each document's source, by id: of a changed
+    /// unit, only the documents that changed are read again.
     pub(super) fingerprints: Vec<u64>,
     /// The letters beyond ASCII of documents that have any, by id.
     pub(super) doc_foreign: BTreeMap<u32, Vec<char>>,
@@ -36,6 +45,9 @@ pub struct Analysis {
     lengths: [u32; FIELDS],
     foreign: BTreeSet<char>,
     shown: Shown,
+    /// The path and fingerprint of the unit it was read from, and the
+    /// document's own fingerprint, when known.
+    unit: Option<(String, u64, u64)>,
 }
 
 /// One source read on its own, as document 0.
@@ -60,24 +72,28 @@ fn analyze(src: Source) -> Analysis {
         lengths,
         foreign: foreign.into_keys().collect(),
         shown,
+        unit: None,
     }
 }
 
 /// Post `i` of `site` (without its comments) read as an index document.
 pub fn analyze_post(site: &Site, i: usize) -> Analysis {
-    analyze(
-        post_sources(site, &site.posts[i])
-            .into_iter()
-            .next()
-            .expect("a post is its first document"),
-    )
+    let post = Unit::Post(&site.posts[i]);
+    let src = post_sources(site, &site.posts[i])
+        .into_iter()
+        .next()
+        .expect("a post is its first document");
+    let doc = fingerprint(&src);
+    let mut analysis = analyze(src);
+    analysis.unit = Some((post.path().to_owned(), post.fingerprint(site), doc));
+    analysis
 }
 
 impl Index {
     /// An empty index that keeps nothing: [`Index::update`] on it always
     /// asks for a new build.
     pub fn placeholder() -> Index {
-        Index::new(Vec::new(), Vec::new(), Vec::new())
+        Index::new(Vec::new(), Vec::new(), Vec::new(), false)
     }
 
     /// Brings the index up to date with `site` (the same site linked
@@ -89,39 +105,89 @@ impl Index {
         let Some(kept) = self.kept.as_deref() else {
             return false;
         };
-        let after = sorted_sources(site);
-        if after.len() != self.docs.len()
-            || after.iter().zip(&self.docs).any(|(a, d)| a.path != d.path)
-        {
+        // Units are fingerprinted without making their documents: only
+        // the changed ones are made and read.
+        let units = units(site);
+        if units.len() != kept.units.len() {
             return false;
         }
-        let changed: Vec<(u32, Source)> = after
+        let changed: Vec<(Unit, u64)> = units
             .into_par_iter()
-            .enumerate()
-            .filter(|(id, src)| fingerprint(src) != kept.fingerprints[*id])
-            .map(|(id, src)| (id as u32, src))
+            .filter_map(|u| {
+                let f = u.fingerprint(site);
+                (kept.units.get(u.path()).map(|k| k.0) != Some(f)).then_some((u, f))
+            })
+            .collect();
+        let mut sources: Vec<(u32, Source)> = Vec::new();
+        for &(unit, _) in &changed {
+            let docs = unit.sources(site);
+            if kept.units.get(unit.path()).map(|k| k.1) != Some(docs.len()) {
+                return false;
+            }
+            for src in docs {
+                let Some(&id) = kept.ids.get(&src.path) else {
+                    return false;
+                };
+                sources.push((id, src));
+            }
+        }
+        // Ids follow (date, path): each changed document must still sort
+        // between its neighbours.
+        let dates: HashMap<u32, Option<Date>> =
+            sources.iter().map(|(id, s)| (*id, s.date)).collect();
+        let key = |id: usize| {
+            let date = dates.get(&(id as u32)).unwrap_or(&kept.dates[id]);
+            (*date, &self.docs[id].path)
+        };
+        let in_place = |id: usize| {
+            (id == 0 || key(id - 1) < key(id))
+                && (id + 1 == self.docs.len() || key(id) < key(id + 1))
+        };
+        if !sources.iter().all(|(id, _)| in_place(*id as usize)) {
+            return false;
+        }
+        let dates: Vec<(u32, Option<Date>)> = dates.into_iter().collect();
+        let mut docs = Vec::with_capacity(sources.len());
+        for (id, src) in sources {
+            let f = fingerprint(&src);
+            if f != kept.fingerprints[id as usize] {
+                docs.push((id, f, src));
+            }
+        }
+        let units: Vec<(String, u64, usize)> = changed
+            .iter()
+            .map(|&(u, f)| (u.path().to_owned(), f, u.documents()))
             .collect();
         // Each changed document's old terms are found in the postings: a
         // pass over every term, worth it for a few documents only.
-        if changed.len() > 256 {
+        if docs.len() > 256 {
             return false;
         }
-        let ids: Vec<u32> = changed.iter().map(|c| c.0).collect();
-        let mut old_terms: HashMap<u32, Vec<(Raw, u32)>> = HashMap::new();
-        for (t, p) in &kept.words.raw {
-            for &id in &ids {
-                if let Ok(at) = p.binary_search_by_key(&id, |&x| id_of(x)) {
-                    old_terms
-                        .entry(id)
-                        .or_default()
-                        .push((t.clone(), counts(p[at])));
+        let ids: Vec<u32> = docs.iter().map(|c| c.0).collect();
+        let mut old_terms: HashMap<u32, Vec<(Raw, u32)>> = kept
+            .words
+            .raw
+            .par_iter()
+            .fold(HashMap::new, |mut found: HashMap<u32, Vec<_>>, (t, p)| {
+                for &id in &ids {
+                    if let Ok(at) = p.binary_search_by_key(&id, |&x| id_of(x)) {
+                        found
+                            .entry(id)
+                            .or_default()
+                            .push((t.clone(), counts(p[at])));
+                    }
                 }
-            }
-        }
-        let mut replaced = Vec::with_capacity(changed.len());
-        let mut fingerprints = Vec::with_capacity(changed.len());
-        for (id, src) in changed {
-            fingerprints.push((id, fingerprint(&src)));
+                found
+            })
+            .reduce(HashMap::new, |mut a, b| {
+                for (id, terms) in b {
+                    a.entry(id).or_default().extend(terms);
+                }
+                a
+            });
+        let mut replaced = Vec::with_capacity(docs.len());
+        let mut fingerprints = Vec::with_capacity(docs.len());
+        for (id, f, src) in docs {
             let before = Analysis {
                 terms: old_terms.remove(&id).unwrap_or_default(),
                 lengths: kept.words.norms.lengths[id as usize],
@@ -131,16 +197,25 @@ impl Index {
                     .map(|v| v.iter().copied().collect())
                     .unwrap_or_default(),
                 shown: self.docs[id as usize].clone(),
+                unit: None,
             };
+            fingerprints.push((id, f));
             replaced.push((id, before, analyze(src)));
         }
-        let done = self.replace(replaced);
-        if let Some(kept) = self.kept.as_deref_mut() {
-            for (id, f) in fingerprints {
-                kept.fingerprints[id as usize] = f;
-            }
+        if !self.replace(replaced) {
+            return false;
         }
-        done
+        let kept = self.kept.as_deref_mut().expect("replaced in place");
+        for (path, f, n) in units {
+            kept.units.insert(path, (f, n));
+        }
+        for (id, date) in dates {
+            kept.dates[id as usize] = date;
+        }
+        for (id, f) in fingerprints {
+            kept.fingerprints[id as usize] = f;
+        }
+        true
     }
 
     /// Replaces a post's document, read `before` and `after` a change of
@@ -154,13 +229,29 @@ impl Index {
         else {
             return false;
         };
-        before.shown.path == after.shown.path && self.replace(vec![(id, before, after)])
+        let unit = after.unit.clone();
+        if before.shown.path != after.shown.path || !self.replace(vec![(id, before, after)]) {
+            return false;
+        }
+        // The next link finds the post as it is now.
+        if let (Some((path, f, doc)), Some(kept)) = (unit, self.kept.as_deref_mut()) {
+            if let Some(known) = kept.units.get_mut(&path) {
+                known.0 = f;
+            }
+            kept.fingerprints[id as usize] = doc;
+        }
+        true
     }
 
     /// Replaces documents by id, updating only the terms they gained or
     /// lost: the index is then what a clean build of the site gives.
     fn replace(&mut self, changed: Vec<(u32, Analysis, Analysis)>) -> bool {
-        let Some(kept) = self.kept.as_deref_mut() else {
+        let Index {
+            kept: Some(kept),
+            term_shards,
+            ..
+        } = self
+        else {
             return false;
         };
         if changed.is_empty() {
@@ -168,15 +259,21 @@ impl Index {
         }
         // Every weight depends on the average field lengths: when an edit
         // moves one, the whole index changes, so it is built again.
-        let mut lengths = kept.words.norms.lengths.clone();
-        for (id, _, after) in &changed {
-            lengths[*id as usize] = after.lengths;
-        }
-        if averages(&lengths) != kept.words.norms.average {
+        let lengths: Vec<(u32, [u32; FIELDS])> = changed
+            .iter()
+            .map(|(id, _, after)| (*id, after.lengths))
+            .collect();
+        if kept.words.norms.averages_with(&lengths) != kept.words.norms.average {
             return false;
         }
-        kept.words.norms.lengths = lengths;
+        for (id, now) in lengths {
+            kept.words.norms.set(id, now);
+        }
         let mut touched: BTreeSet<Raw> = BTreeSet::new();
+        // The documents whose postings changed: when there is one, its
+        // keys' entries are edited in place (a title edit also changes
+        // what its comments show, not their terms).
+        let mut posted = BTreeSet::new();
         for (id, before, after) in &changed {
             let id = *id;
             // Only terms gained, lost or counted differently: an edit
@@ -189,6 +286,9 @@ impl Index {
                 if gone.remove(t) != Some(*n) || !same_length {
                     came.push((t, n));
                 }
+            }
+            if !gone.is_empty() || !came.is_empty() {
+                posted.insert(id);
             }
             for t in gone.into_keys() {
                 if let Some(p) = kept.words.raw.get_mut(t) {
@@ -219,26 +319,42 @@ impl Index {
                 *kept.foreign.entry(c).or_default() += 1;
             }
         }
-        kept.words.refresh(touched.into_iter());
-        let term_shards = term_shards(
-            kept.words
-                .entries
+        let only = match posted.len() {
+            1 => changed
                 .iter()
-                .map(|(t, e)| (t.as_str(), e.as_str())),
+                .find(|(id, _, _)| posted.contains(id))
+                .map(|(id, before, _)| keys::Only {
+                    id: *id,
+                    had: before
+                        .terms
+                        .iter()
+                        .map(|((l, t), _)| stem(*l, t).into_owned())
+                        .collect(),
+                }),
+            _ => None,
+        };
+        let keys = kept.words.refresh(touched.into_iter(), only.as_ref());
+        let term_shards = shards::replan(
+            std::mem::take(term_shards),
+            &kept.words.entries,
+            &keys,
+            TERM_SHARD_TARGET,
         );
         let fold = fold_table(kept.foreign.keys().copied());
         let kept = self.kept.take();
         let mut docs = std::mem::take(&mut self.docs);
         let mut doc_hashes = std::mem::take(&mut self.doc_hashes);
-        let mut shards = BTreeSet::new();
+        let mut filters = std::mem::take(&mut self.filters);
+        let mut doc_shards = BTreeSet::new();
         for (id, _, after) in changed {
-            docs[id as usize] = after.shown;
-            shards.insert(id as usize / super::DOCS_PER_SHARD);
+            let before = std::mem::replace(&mut docs[id as usize], after.shown);
+            filters.replace(id, &before, &docs[id as usize]);
+            doc_shards.insert(id as usize / super::DOCS_PER_SHARD);
         }
-        for shard in shards {
+        for shard in doc_shards {
             doc_hashes[shard] = super::doc_shard_hash(&docs, shard);
         }
-        *self = Index::with_doc_hashes(docs, term_shards, fold, doc_hashes);
+        *self = Index::with_doc_hashes(docs, term_shards, fold, doc_hashes, filters);
         self.kept = kept;
         true
     }

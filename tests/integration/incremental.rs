@@ -33,7 +33,7 @@ fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
 }
 
 /// Fails with the first difference between two output trees.
-fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
+pub(crate) fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
     let a = tree(incremental);
     let b = tree(clean);
     let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();

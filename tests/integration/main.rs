@@ -39,6 +39,7 @@ mod safety;
 mod scheduled;
 mod search;
 mod search_script;
+mod search_updates;
 mod serve;
 mod structured;
 mod tag_descriptions;
