@@ -6,6 +6,7 @@
 //! stager) so rendered pages never pile up in memory. A job knows its
 //! inputs, so watch mode can later re-render a subset.
 
+mod archive;
 mod channels;
 pub mod deps;
 mod feed;
@@ -287,12 +288,12 @@ impl<'a> Renderer<'a> {
                 "term.html"
             }
             Job::Archive => {
-                put("years", jobs::archive_years(site, |idx| self.lines(idx)));
+                put("years", archive::archive_years(site, |idx| self.lines(idx)));
                 "archive.html"
             }
             Job::Year(y) => {
-                let mut budget = jobs::ARCHIVE_TITLES;
-                let year = jobs::archive_year(site, *y, |idx| self.lines(idx), &mut budget);
+                let mut budget = archive::ARCHIVE_TITLES;
+                let year = archive::archive_year(site, *y, |idx| self.lines(idx), &mut budget);
                 put("year", year);
                 "archive_year.html"
             }
@@ -301,7 +302,7 @@ impl<'a> Renderer<'a> {
                 let m = &y.months[*month];
                 let base = format!("/{}/{:02}/", y.year, m.month);
                 let pager = jobs::Pager::new(m.posts.len(), site.config.paginate, *page, &base);
-                put("month", jobs::month_view(site, y.year, m));
+                put("month", archive::month_view(site, y.year, m));
                 put("posts", self.posts(&m.posts[pager.range()]));
                 put("paginator", pager.view(&site.config));
                 "archive_month.html"

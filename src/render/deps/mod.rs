@@ -192,12 +192,12 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 Job::Year(y) => *y..*y + 1,
                 _ => 0..site.archive.len(),
             };
-            let mut budget = super::jobs::ARCHIVE_TITLES;
+            let mut budget = super::archive::ARCHIVE_TITLES;
             for y in &site.archive[years] {
                 h.n(y.year as u64);
                 for m in &y.months {
                     h.n(m.month.into()).n(m.posts.len() as u64);
-                    if super::jobs::archive_lists(&mut budget, m) {
+                    if super::archive::archive_lists(&mut budget, m) {
                         for &i in &m.posts {
                             h.n(cards.post_line[i]);
                         }
