@@ -152,8 +152,7 @@ impl State {
                 (keys, (fresh, took), cards)
             },
         );
-        let (summaries, [summaries_took, cards_took]) = summaries;
-        let mut summaries = summaries;
+        let (mut summaries, [summaries_took, cards_took]) = summaries;
         let (jobs, index) = match planned {
             Ok((jobs, broken, index, [index_took, plan_took, links_took])) => {
                 diags.extend(broken);
