@@ -25,6 +25,16 @@ impl Site {
         site
     }
 
+    /// [`Site::new`] with generated files: `(path, text)` pairs built
+    /// with `format!`.
+    pub fn generated(config: &str, files: &[(String, String)]) -> Site {
+        let refs: Vec<(&str, &str)> = files
+            .iter()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        Site::new(config, &refs)
+    }
+
     /// The repository's demo site, copied (without themes/, so the
     /// built-in theme is used).
     pub fn demo() -> Site {

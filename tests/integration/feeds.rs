@@ -33,13 +33,9 @@ fn site_and_tag_feeds_are_atom_with_entries_newest_first() {
             ),
         ));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(
+    let site = Site::generated(
         "title: Feeds\nbase_url: https://example.org/sub/\nfeed_limit: 20\n",
-        &refs,
+        &files,
     );
     site.build();
 

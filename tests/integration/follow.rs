@@ -209,11 +209,7 @@ fn member_feeds_are_capped_like_the_site_feed() {
         comments.push_str(&format!("- id: c{n}\n  author: Ann\n  member: ann\n  date: 2024-02-0{}T10:00:00Z\n  body: '<p>C{n}</p>'\n", n + 1));
     }
     files.push(("content/comments/p0.yaml".into(), comments));
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(&format!("{CONFIG}feed_limit: 4\n"), &refs);
+    let site = Site::generated(&format!("{CONFIG}feed_limit: 4\n"), &files);
     site.build();
     let entries = atom_entries(&site.read("members/ann/feed.xml"));
     let titles: Vec<&str> = entries.iter().map(|e| e.1.as_str()).collect();

@@ -95,11 +95,7 @@ fn changing_one_post_rewrites_only_what_shows_it() {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(CONFIG, &refs);
+    let site = Site::generated(CONFIG, &files);
     let first = site.build();
     // p0 is the oldest: on the last home page, not the first.
     site.write(

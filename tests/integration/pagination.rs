@@ -23,11 +23,7 @@ fn site_with(n: usize, tagged_every: usize) -> Site {
             )
         })
         .collect();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(CONFIG, &refs);
+    let site = Site::generated(CONFIG, &files);
     site.build();
     site
 }
@@ -194,11 +190,7 @@ fn the_archive_lists_the_newest_500_titles_by_whole_months() {
             })
         })
         .collect();
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(CONFIG, &refs);
+    let site = Site::generated(CONFIG, &files);
     site.build();
 
     let listed = |sections: &[(String, Vec<String>)]| -> Vec<usize> {
@@ -251,11 +243,7 @@ fn a_tag_pages_its_threads_beside_its_posts() {
             ),
         ));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(a, b)| (a.as_str(), b.as_str()))
-        .collect();
-    let site = Site::new(&format!("{CONFIG}paginate_threads: 2\n"), &refs);
+    let site = Site::generated(&format!("{CONFIG}paginate_threads: 2\n"), &files);
     site.build();
 
     let mut threads = Vec::new();

@@ -90,11 +90,7 @@ fn edits_to_a_many_shard_index_give_a_clean_builds_index() {
             post_file(i, &format!("Post {i} {}", word(&mut seed)), &tags, &body),
         ));
     }
-    let refs: Vec<(&str, &str)> = files
-        .iter()
-        .map(|(p, t)| (p.as_str(), t.as_str()))
-        .collect();
-    let site = Site::new(CONFIG, &refs);
+    let site = Site::generated(CONFIG, &files);
     let opts = site.options();
     let clean_dir = tempfile::tempdir().unwrap();
     let clean_opts = BuildOptions {
