@@ -91,16 +91,7 @@ pub fn post_line(summary: &Value) -> Value {
 
 /// The card of a post's [`post_line`].
 pub fn post_line_card(summary: &Value) -> u64 {
-    let mut h = Sig::new();
-    if let Some(fields) = summary.as_object() {
-        for (k, v) in fields
-            .iter()
-            .filter(|(k, _)| !NOT_IN_LINE.contains(&k.as_str()))
-        {
-            h.str(k).json(v);
-        }
-    }
-    h.done()
+    post_card(&post_line(summary))
 }
 
 /// A hash of everything [`crate::render::views::post_summary`] reads of post `i`
