@@ -30,6 +30,8 @@ struct RawConfig {
     #[serde(default)]
     paginate_threads: Option<usize>,
     #[serde(default)]
+    archive_titles: Option<usize>,
+    #[serde(default)]
     feed_limit: Option<usize>,
     #[serde(default)]
     permalinks: RawPermalinks,
@@ -104,6 +106,9 @@ pub struct Config {
     pub paginate_entries: usize,
     /// Threads per page of `/threads/` and of a tag's threads.
     pub paginate_threads: usize,
+    /// How many post titles `/archive/` and each year's page list, newest
+    /// first, whole months at a time (0: counts and links only).
+    pub archive_titles: usize,
     /// Entries per Atom feed.
     pub feed_limit: usize,
     /// URL pattern of posts, with `:slug`, `:year`, `:month`, `:day`.
@@ -242,6 +247,7 @@ impl Config {
             paginate: paginate.max(1),
             paginate_entries: paginate_entries.max(1),
             paginate_threads: paginate_threads.max(1),
+            archive_titles: raw.archive_titles.unwrap_or(500),
             feed_limit: raw.feed_limit.unwrap_or(20),
             post_permalink,
             menu,

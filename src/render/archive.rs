@@ -17,11 +17,6 @@ pub fn month_view(site: &Site, year: i32, m: &Month) -> Value {
     })
 }
 
-/// How many post titles `/archive/` and each `/<yyyy>/` page list at
-/// most, newest first. Past it a month shows its count and link only:
-/// a 10,000-post archive listed whole is a 3 MB page.
-pub const ARCHIVE_TITLES: usize = 500;
-
 /// Whether a page whose title budget is `budget` lists `month`'s posts:
 /// whole months only, newest first, until one does not fit.
 pub fn archive_lists(budget: &mut usize, month: &Month) -> bool {
@@ -31,12 +26,14 @@ pub fn archive_lists(budget: &mut usize, month: &Month) -> bool {
 }
 
 /// The `years` variable of `/archive/`: each year as [`archive_year`]
-/// has it, its months' posts listed within [`ARCHIVE_TITLES`].
+/// has it, its months' posts listed within the site's `archive_titles`
+/// (past it a month shows its count and link only: a 10,000-post archive
+/// listed whole is a 3 MB page).
 pub fn archive_years<F>(site: &Site, posts: F) -> Value
 where
     F: Fn(&[usize]) -> Value,
 {
-    let mut budget = ARCHIVE_TITLES;
+    let mut budget = site.config.archive_titles;
     Value::Array(
         (0..site.archive.len())
             .map(|y| archive_year(site, y, &posts, &mut budget))

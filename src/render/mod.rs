@@ -292,7 +292,7 @@ impl<'a> Renderer<'a> {
                 "archive.html"
             }
             Job::Year(y) => {
-                let mut budget = archive::ARCHIVE_TITLES;
+                let mut budget = site.config.archive_titles;
                 let year = archive::archive_year(site, *y, |idx| self.lines(idx), &mut budget);
                 put("year", year);
                 "archive_year.html"

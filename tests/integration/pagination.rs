@@ -218,6 +218,14 @@ fn the_archive_lists_the_newest_500_titles_by_whole_months() {
     // April's month page has them all, paginated.
     let april: usize = listing(&site, "/2021/04/").iter().map(Vec::len).sum();
     assert_eq!(april, 100);
+
+    // `archive_titles` moves the budget: 600 takes April in too.
+    let wider = Site::generated(&format!("{CONFIG}archive_titles: 600\n"), &files);
+    wider.build();
+    assert_eq!(
+        listed(&archive_months(&wider, "/archive/")),
+        vec![300, 150, 100, 0]
+    );
 }
 
 #[test]

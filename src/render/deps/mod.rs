@@ -192,7 +192,7 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 Job::Year(y) => *y..*y + 1,
                 _ => 0..site.archive.len(),
             };
-            let mut budget = super::archive::ARCHIVE_TITLES;
+            let mut budget = site.config.archive_titles;
             for y in &site.archive[years] {
                 h.n(y.year as u64);
                 for m in &y.months {
