@@ -55,6 +55,17 @@ pub(super) struct Journal {
     pub(super) ops: Vec<Op>,
 }
 
+/// How far a journal is written before its steps run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Durability {
+    /// On the disk: it outlives a power cut (`salon build`).
+    Flushed,
+    /// Handed to the system: it outlives the process being killed. Watch
+    /// mode's rebuilds, where waiting for the disk would be most of a
+    /// small rebuild's time.
+    Written,
+}
+
 /// What a commit changed in the output folder.
 #[derive(Debug, Default, Clone, Copy)]
 pub(super) struct Applied {
@@ -145,22 +156,35 @@ impl Journal {
         None
     }
 
-    /// Writes the journal: complete and on the disk, or not there at all.
-    /// Nothing live has changed when this fails.
-    pub(super) fn begin(&self, dir: &Path) -> Result<(), Error> {
+    /// Writes the journal: complete, or not there at all. Nothing live has
+    /// changed when this fails.
+    ///
+    /// `durable`: wait until it is on the disk, so it outlives a power cut
+    /// too. Without, a killed process still leaves it whole (it is renamed
+    /// into place only once written); a power cut can leave it damaged,
+    /// and [`recover`] then drops it and the next build rewrites what
+    /// differs.
+    pub(super) fn begin(&self, dir: &Path, durable: Durability) -> Result<(), Error> {
         let temp = dir.join(names::JOURNAL_TEMP);
         let path = dir.join(names::JOURNAL);
-        fsops::write_durably(&temp, self.render().as_bytes())
-            .and_then(|()| fsops::rename(&temp, &path))
-            .and_then(|()| fsops::sync_dir(dir))
-            .map_err(|e| {
-                // Renamed already, the journal must stay: it may be
-                // complete on disk. Otherwise nothing is left of it.
-                if !path.exists() {
-                    let _ = fsops::remove_file(&temp);
-                }
-                Error::io(&path, e)
-            })
+        let text = self.render();
+        match durable {
+            Durability::Flushed => fsops::write_durably(&temp, text.as_bytes()),
+            Durability::Written => fsops::write_file(&temp, text.as_bytes()).map(drop),
+        }
+        .and_then(|()| fsops::rename(&temp, &path))
+        .and_then(|()| match durable {
+            Durability::Flushed => fsops::sync_dir(dir),
+            Durability::Written => Ok(()),
+        })
+        .map_err(|e| {
+            // Renamed already, the journal must stay: it may be
+            // complete on disk. Otherwise nothing is left of it.
+            if !path.exists() {
+                let _ = fsops::remove_file(&temp);
+            }
+            Error::io(&path, e)
+        })
     }
 
     /// Runs the steps, each skipped when it is done already.

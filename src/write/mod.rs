@@ -44,7 +44,7 @@ use walkdir::WalkDir;
 
 use crate::error::Error;
 use crate::url::OutputPath;
-use commit::{Journal, LiveTree, Op};
+use commit::{Durability, Journal, LiveTree, Op};
 pub use lock::OutputLock;
 pub use names::{is_reserved_path, MANIFEST};
 pub use published::Published;
@@ -293,7 +293,7 @@ impl Output {
                 delta: true,
                 ops,
             };
-            journal.begin(&self.dir)?;
+            journal.begin(&self.dir, Durability::Flushed)?;
             self.journaled = true;
             report.removed = journal.apply(&self.dir)?.removed;
         }
@@ -336,7 +336,7 @@ impl Output {
             delta: false,
             ops,
         };
-        journal.begin(&self.dir)?;
+        journal.begin(&self.dir, Durability::Flushed)?;
         self.journaled = true;
         journal.apply(&self.dir)?;
         commit::finish(&self.dir);

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use super::commit::{self, Journal, LiveTree};
+use super::commit::{self, Durability, Journal, LiveTree};
 use super::stage::Stage;
 use super::{fsops, interrupted, manifest, Entry, OutputLock, WriteReport};
 use crate::error::Error;
@@ -146,7 +146,7 @@ impl Published {
                 delta: true,
                 ops,
             };
-            if let Err(e) = journal.begin(&dir) {
+            if let Err(e) = journal.begin(&dir, Durability::Written) {
                 drop_stage();
                 return Err(e);
             }
