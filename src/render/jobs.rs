@@ -1,6 +1,8 @@
 //! The list of everything a build writes, and where each piece goes.
 
-use std::collections::HashMap;
+use std::borrow::Cow;
+
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics};
@@ -206,18 +208,19 @@ impl Job {
 
 /// Lists every output of `site` and its search `index`, checking that
 /// paths are safe and that no two outputs claim the same one.
-pub fn plan(
-    site: &Site,
+pub fn plan<'a>(
+    site: &'a Site,
     assets: &[AssetFile],
     index: &Index,
 ) -> Result<Vec<(Job, OutputPath)>, Diagnostics> {
-    let mut planned: Vec<(Job, String, PathBuf)> = Vec::new();
-    let generated = PathBuf::from("(generated)");
-    let mut add = |job: Job, source: &Path| {
+    // Sources are borrowed: this runs on every relink of watch mode.
+    let mut planned: Vec<(Job, String, &Path)> = Vec::new();
+    let generated = Path::new("(generated)");
+    let mut add = |job: Job, source: &'a Path| {
         let path = job.url_path(site);
-        planned.push((job, path, source.to_path_buf()));
+        planned.push((job, path, source));
     };
-    fn add_feed(kind: FeedKind, source: &Path, add: &mut impl FnMut(Job, &Path)) {
+    fn add_feed<'s>(kind: FeedKind, source: &'s Path, add: &mut impl FnMut(Job, &'s Path)) {
         add(Job::Feed(kind), source);
         if kind.has_json() {
             add(Job::JsonFeed(kind), source);
@@ -226,7 +229,7 @@ pub fn plan(
     let per = site.config.paginate;
     let pages = |n: usize| n.div_ceil(per).max(1);
     for page in 1..=pages(site.posts.len()) {
-        add(Job::Home { page }, &generated);
+        add(Job::Home { page }, generated);
     }
     for (i, p) in site.posts.iter().enumerate() {
         add(Job::Post(i), &p.source);
@@ -238,7 +241,7 @@ pub fn plan(
         add(Job::Page(i), &p.source);
     }
     for tax in [&site.tags, &site.categories] {
-        add(Job::TaxonomyIndex(tax.kind), &generated);
+        add(Job::TaxonomyIndex(tax.kind), generated);
         for (t, term) in tax.terms.iter().enumerate() {
             for page in 1..=term_pages(&site.config, term) {
                 add(
@@ -247,15 +250,15 @@ pub fn plan(
                         term: t,
                         page,
                     },
-                    &generated,
+                    generated,
                 );
             }
-            add_feed(FeedKind::Term(tax.kind, t), &generated, &mut add);
+            add_feed(FeedKind::Term(tax.kind, t), generated, &mut add);
         }
     }
-    add(Job::Archive, &generated);
+    add(Job::Archive, generated);
     for (y, year) in site.archive.iter().enumerate() {
-        add(Job::Year(y), &generated);
+        add(Job::Year(y), generated);
         for (m, month) in year.months.iter().enumerate() {
             for page in 1..=pages(month.posts.len()) {
                 add(
@@ -264,13 +267,13 @@ pub fn plan(
                         month: m,
                         page,
                     },
-                    &generated,
+                    generated,
                 );
             }
         }
     }
-    add(Job::Members { by_activity: false }, &generated);
-    add(Job::Members { by_activity: true }, &generated);
+    add(Job::Members { by_activity: false }, generated);
+    add(Job::Members { by_activity: true }, generated);
     for (i, m) in site.members.iter().enumerate() {
         for page in 1..=member_pages(&site.config, m) {
             add(Job::Member { member: i, page }, &m.source);
@@ -283,7 +286,7 @@ pub fn plan(
         .div_ceil(site.config.paginate_threads)
         .max(1)
     {
-        add(Job::Threads { page }, &generated);
+        add(Job::Threads { page }, generated);
     }
     for (i, t) in site.threads.iter().enumerate() {
         for page in 1..=t.page_count() {
@@ -291,24 +294,22 @@ pub fn plan(
         }
         add_feed(FeedKind::Thread(i), &t.source, &mut add);
     }
-    add(Job::NotFound, &generated);
-    add_feed(FeedKind::Site, &generated, &mut add);
-    add_feed(FeedKind::Comments, &generated, &mut add);
-    add(Job::Sitemap, &generated);
+    add(Job::NotFound, generated);
+    add_feed(FeedKind::Site, generated, &mut add);
+    add_feed(FeedKind::Comments, generated, &mut add);
+    add(Job::Sitemap, generated);
     // A site's own `static/robots.txt` wins.
     if !assets.iter().any(|a| a.rel == "robots.txt") {
-        add(Job::Robots, &generated);
+        add(Job::Robots, generated);
     }
     for n in 1..=super::sitemap::part_count(super::sitemap::entries(site).len()) {
-        add(Job::SitemapPart(n), &generated);
+        add(Job::SitemapPart(n), generated);
     }
-    add(Job::Search, &generated);
-    planned.extend(
-        search_files(index).map(|(f, path)| (Job::SearchIndex(f), path, generated.clone())),
-    );
+    add(Job::Search, generated);
+    planned.extend(search_files(index).map(|(f, path)| (Job::SearchIndex(f), path, generated)));
 
     let mut diags = Diagnostics::new();
-    let mut redirects: Vec<(Job, String, PathBuf)> = Vec::new();
+    let mut redirects: Vec<(Job, String, &Path)> = Vec::new();
     // `/page/1/` of every listing sends readers to the listing itself; of
     // a thread, a profile or a month only when it has a page 2 (most have
     // one page, and a redirect each would double their files).
@@ -335,7 +336,7 @@ pub fn plan(
             redirects.push((
                 Job::Redirect { to: path.clone() },
                 format!("{path}page/1/"),
-                generated.clone(),
+                generated,
             ));
         }
     }
@@ -357,80 +358,93 @@ pub fn plan(
             } else {
                 format!("/{alias}")
             };
-            redirects.push((Job::Redirect { to: target.clone() }, from, source.clone()));
+            redirects.push((Job::Redirect { to: target.clone() }, from, source.as_path()));
         }
     }
     planned.extend(redirects);
 
-    let mut out = Vec::with_capacity(planned.len() + assets.len());
+    let mut out: Vec<(Job, OutputPath)> = Vec::with_capacity(planned.len() + assets.len());
+    // The source of each output in `out`.
+    let mut sources: Vec<Cow<'a, Path>> = Vec::with_capacity(out.capacity());
     // Keyed by the folded path: `Hello/` and `hello/` are one folder on
-    // macOS and Windows, and a site must deploy anywhere.
-    let mut owner: HashMap<String, Claim> = HashMap::with_capacity(planned.len() + assets.len());
+    // macOS and Windows, and a site must deploy anywhere. The value is the
+    // output's place in `out`.
+    let mut owner: FxHashMap<String, usize> =
+        FxHashMap::with_capacity_and_hasher(out.capacity(), Default::default());
     // Two sources that clash clash on every file they both write (a
     // member's page and feeds): one error per pair.
     let mut clashing: std::collections::HashSet<(PathBuf, PathBuf)> = Default::default();
     let mut claim = |job: Job,
                      path: Result<OutputPath, String>,
-                     source: &Path,
+                     source: Cow<'a, Path>,
                      diags: &mut Diagnostics| {
         match path {
-        Err(msg) => diags.push(
-            Diagnostic::error(source, None, format!("cannot write {msg}")).with_help(
-                "paths must stay inside the output folder: no `..`, `\\` or drive letters",
+            Err(msg) => diags.push(
+                Diagnostic::error(&source, None, format!("cannot write {msg}")).with_help(
+                    "paths must stay inside the output folder: no `..`, `\\` or drive letters",
+                ),
             ),
-        ),
-        Ok(p) if crate::write::is_reserved_path(p.as_str()) => diags.push(
-            Diagnostic::error(
-                source,
-                None,
-                format!("`{p}` is a name Salon keeps for itself in the output folder"),
-            )
-            .with_help("names starting with `.salon` are the build's own bookkeeping: rename the file, slug or alias"),
-        ),
-        Ok(p) => match owner.entry(crate::url::folded(p.as_str()).into_owned()) {
-            std::collections::hash_map::Entry::Occupied(first) => {
-                let (first_path, first_source) = first.get();
-                if !clashing.insert((source.to_path_buf(), first_source.clone())) {
-                    return;
-                }
-                let how = if *first_path == p {
-                    String::new()
-                } else {
-                    format!(
-                        " as `{first_path}`, which differs only in case or Unicode form (one file on macOS and Windows)"
-                    )
-                };
-                diags.push(
-                    Diagnostic::error(
-                        source,
-                        None,
+            Ok(p) if crate::write::is_reserved_path(p.as_str()) => diags.push(
+                Diagnostic::error(
+                    &source,
+                    None,
+                    format!("`{p}` is a name Salon keeps for itself in the output folder"),
+                )
+                .with_help("names starting with `.salon` are the build's own bookkeeping: rename the file, slug or alias"),
+            ),
+            Ok(p) => match owner.entry(crate::url::folded(p.as_str()).into_owned()) {
+                std::collections::hash_map::Entry::Occupied(first) => {
+                    let first = *first.get();
+                    let (first_path, first_source) = (&out[first].1, &sources[first]);
+                    if !clashing.insert((source.to_path_buf(), first_source.to_path_buf())) {
+                        return;
+                    }
+                    let how = if *first_path == p {
+                        String::new()
+                    } else {
                         format!(
-                            "`{p}` would be written twice: {} also produces it{how}",
-                            first_source.display()
-                        ),
-                    )
-                    .with_help("change a slug, an alias or the permalink pattern"),
-                );
-            }
-            std::collections::hash_map::Entry::Vacant(slot) => {
-                slot.insert((p.clone(), source.to_path_buf()));
-                out.push((job, p));
-            }
-        },
+                            " as `{first_path}`, which differs only in case or Unicode form (one file on macOS and Windows)"
+                        )
+                    };
+                    diags.push(
+                        Diagnostic::error(
+                            &source,
+                            None,
+                            format!(
+                                "`{p}` would be written twice: {} also produces it{how}",
+                                first_source.display()
+                            ),
+                        )
+                        .with_help("change a slug, an alias or the permalink pattern"),
+                    );
+                }
+                std::collections::hash_map::Entry::Vacant(slot) => {
+                    slot.insert(out.len());
+                    out.push((job, p));
+                    sources.push(source);
+                }
+            },
         }
     };
     for (job, path, source) in planned {
-        claim(job, OutputPath::from_url(&path), &source, &mut diags);
+        claim(
+            job,
+            OutputPath::from_url(&path),
+            Cow::Borrowed(source),
+            &mut diags,
+        );
     }
     for (i, a) in assets.iter().enumerate() {
         claim(
             Job::Asset(i),
             OutputPath::from_relative(&a.rel),
-            Path::new("static").join(&a.rel).as_path(),
+            Cow::Owned(Path::new("static").join(&a.rel)),
             &mut diags,
         );
     }
-    for (file, (path, source), (folder_path, folder_source)) in files_named_as_folders(&owner) {
+    for (file, folder, inside) in files_named_as_folders(&owner) {
+        let ((_, path), source) = (&out[folder], &sources[folder]);
+        let ((_, folder_path), folder_source) = (&out[inside], &sources[inside]);
         diags.push(
             Diagnostic::error(
                 folder_source,
@@ -450,28 +464,29 @@ pub fn plan(
     }
 }
 
-/// An output path and the source that claims it.
-type Claim = (OutputPath, PathBuf);
-
 /// Outputs whose path is a folder of another output (a page with slug
 /// `feed.xml` needs `feed.xml/index.html` beside the feed `feed.xml`):
-/// `(folded folder, the file's owner, the owner of a path inside it)`.
-fn files_named_as_folders(owner: &HashMap<String, Claim>) -> Vec<(&str, &Claim, &Claim)> {
+/// `(folded folder, the file's place, the place of an output inside it)`,
+/// places in `owner`'s values.
+fn files_named_as_folders(owner: &FxHashMap<String, usize>) -> Vec<(&str, usize, usize)> {
     let mut clashes = Vec::new();
-    for (key, inside) in owner {
+    for (key, &inside) in owner {
         let mut end = key.len();
         while let Some(i) = key[..end].rfind('/') {
             let folder = &key[..i];
-            if let Some(file) = owner.get(folder) {
-                clashes.push((folder, file, inside));
+            if let Some(&file) = owner.get(folder) {
+                clashes.push((folder, file, inside, key.as_str()));
             }
             end = i;
         }
     }
     // One error per folder, naming the first path inside it.
-    clashes.sort_by(|a, b| (a.0, &a.2 .0).cmp(&(b.0, &b.2 .0)));
+    clashes.sort_by(|a, b| (a.0, a.3).cmp(&(b.0, b.3)));
     clashes.dedup_by(|a, b| a.0 == b.0);
     clashes
+        .into_iter()
+        .map(|(f, file, inside, _)| (f, file, inside))
+        .collect()
 }
 
 /// The files of the search index with their root paths.
@@ -496,7 +511,7 @@ fn search_files(index: &Index) -> impl Iterator<Item = (SearchFile, String)> + '
 /// Reports every markdown link to a root path of the site (`/posts/x/`)
 /// that no output file answers.
 pub fn check_links(site: &Site, planned: &[(Job, OutputPath)]) -> Diagnostics {
-    let outputs: std::collections::HashSet<&OutputPath> = planned.iter().map(|(_, p)| p).collect();
+    let outputs: FxHashSet<&OutputPath> = planned.iter().map(|(_, p)| p).collect();
     let mut diags = Diagnostics::new();
     let docs = site
         .posts

@@ -22,6 +22,9 @@ pub struct Cards {
     pub post_content: Vec<u64>,
     /// Each post's visible comments, as its page and the feeds show them.
     pub post_comments: Vec<u64>,
+    /// Each comment of each post, by post: hashed once, for its post, its
+    /// author's page and feed alike.
+    pub comment: Vec<Vec<u64>>,
     /// Each member's directory entry.
     pub member: Vec<u64>,
     /// Each member's page, but for the cards of their posts.
@@ -146,11 +149,24 @@ pub fn post_content(site: &Site, i: PostIdx) -> u64 {
     h.done()
 }
 
-/// The comments card of post `i`.
-pub fn post_comments(site: &Site, i: PostIdx) -> u64 {
+/// The card of each comment of post `i`, in order.
+fn comment_cards(site: &Site, i: PostIdx) -> Vec<u64> {
+    site.posts[i]
+        .comments
+        .iter()
+        .map(|c| {
+            let mut h = Sig::new();
+            comment(&mut h, site, c);
+            h.done()
+        })
+        .collect()
+}
+
+/// The comments card of post `i`, from the cards of its comments.
+fn post_comments(site: &Site, i: PostIdx, comments: &[u64]) -> u64 {
     let mut h = Sig::new();
-    for c in site.posts[i].visible_comments() {
-        comment(&mut h, site, c);
+    for &c in &comments[..site.posts[i].visible_comments().len()] {
+        h.n(c);
     }
     let reactions = site.posts[i].visible_reactions();
     h.n(reactions.len() as u64);
@@ -193,6 +209,10 @@ impl Cards {
     /// Computes every card of `site`, in parallel; `known` gives post
     /// and line cards already computed (from an earlier link), by post.
     pub fn new(site: &Site, summaries: &[Value], known: &[Option<(u64, u64)>]) -> Self {
+        let comments: Vec<Vec<u64>> = (0..site.posts.len())
+            .into_par_iter()
+            .map(|i| comment_cards(site, i))
+            .collect();
         let posts: Vec<(u64, u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| {
@@ -200,7 +220,8 @@ impl Cards {
                     known.get(i).copied().flatten().unwrap_or_else(|| {
                         (post_card(&summaries[i]), post_line_card(&summaries[i]))
                     });
-                (card, line, post_content(site, i), post_comments(site, i))
+                let comments = post_comments(site, i, &comments[i]);
+                (card, line, post_content(site, i), comments)
             })
             .collect();
         let post_cards: Vec<u64> = posts.iter().map(|c| c.0).collect();
@@ -208,7 +229,7 @@ impl Cards {
             post_line: posts.iter().map(|c| c.1).collect(),
             member_feed: (0..site.members.len())
                 .into_par_iter()
-                .map(|i| member_feed(site, &post_cards, i))
+                .map(|i| member_feed(site, &post_cards, &comments, i))
                 .collect(),
             post: post_cards,
             post_content: posts.iter().map(|c| c.2).collect(),
@@ -224,7 +245,7 @@ impl Cards {
                 .collect(),
             member_page: (0..site.members.len())
                 .into_par_iter()
-                .map(|i| member_page(site, i))
+                .map(|i| member_page(site, &comments, i))
                 .collect(),
             thread: site
                 .threads
@@ -242,6 +263,7 @@ impl Cards {
             home: Sig::new()
                 .json(&crate::render::views::home_overview(site))
                 .done(),
+            comment: comments,
         }
     }
 
@@ -250,17 +272,18 @@ impl Cards {
         self.post[i] = post_card(summary);
         self.post_line[i] = post_line_card(summary);
         self.post_content[i] = post_content(site, i);
-        self.post_comments[i] = post_comments(site, i);
-        // The authors' feeds list the post by its card.
+        // A body edit leaves the comments as they were: only the authors'
+        // feeds, which list the post by its card, change.
         for &m in &site.posts[i].authors {
-            self.member_feed[m] = member_feed(site, &self.post, m);
+            self.member_feed[m] = member_feed(site, &self.post, &self.comment, m);
         }
     }
 }
 
 /// A member's page but for their posts: bio, links, backlinks, who they
 /// talk with, their comments and thread entries.
-fn member_page(site: &Site, i: MemberIdx) -> u64 {
+/// `comments` holds the cards of each post's comments.
+fn member_page(site: &Site, comments: &[Vec<u64>], i: MemberIdx) -> u64 {
     let m = &site.members[i];
     let mut sig = Sig::new();
     let h = &mut sig;
@@ -280,12 +303,7 @@ fn member_page(site: &Site, i: MemberIdx) -> u64 {
     }
     for &(p, c) in &m.comments {
         let post = &site.posts[p];
-        let c = &post.comments[c];
-        h.str(&post.title)
-            .str(&post.path)
-            .str(&c.id)
-            .date(Some(&c.date))
-            .n(c.body.digest());
+        h.str(&post.title).str(&post.path).n(comments[p][c]);
     }
     for &(t, e) in &m.entries {
         let thread = &site.threads[t];
@@ -349,8 +367,9 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
 
 /// Everything member `i` wrote, as their feed lists it: the newest are
 /// chosen among all of it, so all of it counts.
-/// `post_cards` holds each post's summary card.
-fn member_feed(site: &Site, post_cards: &[u64], i: MemberIdx) -> u64 {
+/// `post_cards` holds each post's summary card, `comments` the cards of
+/// each post's comments.
+fn member_feed(site: &Site, post_cards: &[u64], comments: &[Vec<u64>], i: MemberIdx) -> u64 {
     let mut sig = Sig::new();
     let h = &mut sig;
     let m = &site.members[i];
@@ -361,8 +380,7 @@ fn member_feed(site: &Site, post_cards: &[u64], i: MemberIdx) -> u64 {
     h.n(m.comments.len() as u64);
     for &(p, c) in &m.comments {
         let post = &site.posts[p];
-        h.str(&post.title).str(&post.path);
-        comment(h, site, &post.comments[c]);
+        h.str(&post.title).str(&post.path).n(comments[p][c]);
     }
     h.n(m.entries.len() as u64);
     for &(t, e) in &m.entries {
