@@ -2,7 +2,7 @@
 //!
 //! ```text
 //! cargo build --release
-//! cargo run --release --example mbox_bench -- [N] [--seed S] [--runs R] [--keep DIR]
+//! cargo run --release --example mbox_bench -- [N] [--seed S] [--runs R] [--grow P] [--keep DIR]
 //! ```
 //!
 //! Generates an archive of `N` messages (100,000 by default) with
@@ -13,7 +13,13 @@
 //! again (nothing new), a clean `salon build`, and a build with nothing
 //! changed; then the output's files, bytes and largest page. With
 //! `--runs R` each step runs R times (a new site or an emptied output
-//! each time) and the median is printed. Unix only (`wait4`).
+//! each time) and the median is printed.
+//!
+//! Then the archive grows, as a list's does: a new site imports and
+//! builds the archive's first messages (all but `--grow P` percent, 1 by
+//! default; 0 skips this), and the import of the whole archive (only the
+//! new messages are added) and the build after it are timed. Unix only
+//! (`wait4`).
 
 #[cfg(unix)]
 #[path = "mbox_corpus/main.rs"]
@@ -61,6 +67,7 @@ mod bench {
         let mut seed = 1;
         let mut runs = 1;
         let mut keep: Option<PathBuf> = None;
+        let mut grow = 1.0_f64;
         let mut it = args.iter();
         while let Some(a) = it.next() {
             let mut value = || it.next().cloned().ok_or(format!("{a} needs a value"));
@@ -68,6 +75,7 @@ mod bench {
                 "--seed" => seed = value()?.parse().map_err(|e| format!("--seed: {e}"))?,
                 "--runs" => runs = value()?.parse().map_err(|e| format!("--runs: {e}"))?,
                 "--keep" => keep = Some(PathBuf::from(value()?)),
+                "--grow" => grow = value()?.parse().map_err(|e| format!("--grow: {e}"))?,
                 n => messages = n.parse().map_err(|e| format!("N: {e}"))?,
             }
         }
@@ -109,12 +117,7 @@ mod bench {
             if site.exists() {
                 fs::remove_dir_all(&site).map_err(|e| e.to_string())?;
             }
-            fs::create_dir_all(&site).map_err(|e| e.to_string())?;
-            fs::write(
-                site.join("salon.yaml"),
-                "title: Developers\nbase_url: https://lists.example.org/\n",
-            )
-            .map_err(|e| e.to_string())?;
+            new_site(&site)?;
             imports.push(measure(&salon, &site, &import)?);
             again.push(measure(&salon, &site, &import)?);
         }
@@ -139,10 +142,82 @@ mod bench {
             largest.0 as f64 / 1024.0,
             largest.1
         );
+        if grow > 0.0 {
+            let older = work.join("older.mbox");
+            let kept = summary.messages - (summary.messages as f64 * grow / 100.0).round() as usize;
+            let kept = first_messages(&mbox, &older, kept)?;
+            let older_arg = older.to_string_lossy().into_owned();
+            let mut grown_imports = Vec::new();
+            let mut grown_builds = Vec::new();
+            for r in 0..runs {
+                let site = work.join(format!("grown-{r}"));
+                if site.exists() {
+                    fs::remove_dir_all(&site).map_err(|e| e.to_string())?;
+                }
+                new_site(&site)?;
+                measure(
+                    &salon,
+                    &site,
+                    &["import", "mbox", &older_arg, "--min-messages", "1"],
+                )?;
+                measure(&salon, &site, &["build"])?;
+                grown_imports.push(measure(&salon, &site, &import)?);
+                grown_builds.push(measure(&salon, &site, &["build"])?);
+                fs::remove_dir_all(&site).map_err(|e| e.to_string())?;
+            }
+            let added = summary.messages - kept;
+            report(&format!("import, {added} new"), &grown_imports);
+            report(&format!("build after {added} new"), &grown_builds);
+        }
         if work == tmp {
             let _ = fs::remove_dir_all(&tmp);
         }
         Ok(())
+    }
+
+    /// An empty site folder at `site`: only its `salon.yaml`.
+    fn new_site(site: &Path) -> Result<()> {
+        fs::create_dir_all(site).map_err(|e| e.to_string())?;
+        fs::write(
+            site.join("salon.yaml"),
+            "title: Developers\nbase_url: https://lists.example.org/\n",
+        )
+        .map_err(|e| e.to_string())
+    }
+
+    /// Copies the first `n` messages of the mbox `from` to `to`, cut where
+    /// the next message's `From ` line starts; returns how many it copied
+    /// (fewer when the archive holds fewer). Streams: the archive may be
+    /// larger than memory.
+    fn first_messages(from: &Path, to: &Path, n: usize) -> Result<usize> {
+        use std::io::BufRead;
+        let file = fs::File::open(from).map_err(|e| e.to_string())?;
+        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let mut out =
+            BufWriter::with_capacity(1 << 20, fs::File::create(to).map_err(|e| e.to_string())?);
+        let (mut seen, mut line, mut after_blank) = (0, Vec::new(), true);
+        loop {
+            line.clear();
+            if reader
+                .read_until(b'\n', &mut line)
+                .map_err(|e| e.to_string())?
+                == 0
+            {
+                break;
+            }
+            // mboxo/mboxrd: a message starts at a `From ` line after a
+            // blank line (or at the start of the file).
+            if after_blank && line.starts_with(b"From ") {
+                if seen == n {
+                    break;
+                }
+                seen += 1;
+            }
+            after_blank = line == b"\n" || line == b"\r\n";
+            out.write_all(&line).map_err(|e| e.to_string())?;
+        }
+        out.flush().map_err(|e| e.to_string())?;
+        Ok(seen)
     }
 
     fn salon_binary() -> Result<PathBuf> {
