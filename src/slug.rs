@@ -37,10 +37,20 @@ pub fn slugify(text: &str) -> String {
 /// The key under which term names that differ only in case or spacing
 /// are one term: "Social  CRM" and "social crm" share a key.
 pub fn term_key(name: &str) -> String {
-    name.split_whitespace()
-        .map(str::to_lowercase)
-        .collect::<Vec<_>>()
-        .join(" ")
+    // Built in one buffer: every tag of every post goes through here on
+    // each relink of watch mode.
+    let mut key = String::with_capacity(name.len());
+    for word in name.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        if word.is_ascii() {
+            key.extend(word.chars().map(|c| c.to_ascii_lowercase()));
+        } else {
+            key.push_str(&word.to_lowercase());
+        }
+    }
+    key
 }
 
 #[cfg(test)]
@@ -61,5 +71,8 @@ mod tests {
     fn term_keys_ignore_case_and_spacing() {
         assert_eq!(term_key("Social  CRM"), term_key("social crm"));
         assert_ne!(term_key("Social CRM"), term_key("SocialCRM"));
+        assert_eq!(term_key("  Social \t CRM "), "social crm");
+        assert_eq!(term_key("ÉCOLE Café"), "école café");
+        assert_eq!(term_key("ΣΟΦΙΑ"), "σοφια");
     }
 }

@@ -6,7 +6,7 @@ use super::*;
 /// Builds a taxonomy while posts are linked.
 pub(super) struct TermBuilder {
     kind: TaxonomyKind,
-    by_key: HashMap<String, usize>,
+    by_key: FxHashMap<String, usize>,
     terms: Vec<Term>,
 }
 
@@ -14,7 +14,7 @@ impl TermBuilder {
     pub(super) fn new(kind: TaxonomyKind) -> Self {
         TermBuilder {
             kind,
-            by_key: HashMap::new(),
+            by_key: FxHashMap::default(),
             terms: Vec::new(),
         }
     }

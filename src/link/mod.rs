@@ -25,6 +25,7 @@ use crate::slug::{slugify, term_key};
 use listings::{archive, describe_terms, TermBuilder};
 use people::People;
 pub use references::resolve_post_body;
+use rustc_hash::FxHashMap;
 
 /// Everything parsed, ready to link. Borrowed, so that watch mode can keep
 /// its parsed files and link them again after a change.
@@ -84,7 +85,7 @@ pub fn link(
     } = parsed;
     let drafts = visibility.drafts;
     // Comment files of posts left out of this build are left out too.
-    let hidden_posts: std::collections::HashSet<String> = posts
+    let hidden_posts: rustc_hash::FxHashSet<String> = posts
         .iter()
         .filter(|p| (p.draft && !drafts) || visibility.holds_back(p))
         .map(|p| p.slug.clone())
@@ -101,7 +102,7 @@ pub fn link(
         })
         .collect();
     scheduled.sort_by(|a, b| a.date.cmp(&b.date).then_with(|| a.slug.cmp(&b.slug)));
-    let scheduled_by_slug: HashMap<&str, &Scheduled> =
+    let scheduled_by_slug: FxHashMap<&str, &Scheduled> =
         scheduled.iter().map(|s| (s.slug.as_str(), s)).collect();
     posts.retain(|p| (drafts || !p.draft) && !visibility.holds_back(p));
     threads.retain(|t| drafts || !t.draft);
@@ -116,7 +117,8 @@ pub fn link(
     let mut tags = TermBuilder::new(TaxonomyKind::Tags);
     let mut categories = TermBuilder::new(TaxonomyKind::Categories);
 
-    let mut post_by_slug: HashMap<String, PostIdx> = HashMap::with_capacity(posts.len());
+    let mut post_by_slug: FxHashMap<String, PostIdx> =
+        FxHashMap::with_capacity_and_hasher(posts.len(), Default::default());
     let mut site_posts = Vec::with_capacity(posts.len());
     for (idx, p) in posts.into_iter().enumerate() {
         if let Some(&other) = post_by_slug.get(&p.slug) {
@@ -475,7 +477,7 @@ pub fn scheduled_note(slug: &str, post: &Scheduled) -> String {
 /// The comment `post-slug#comment-id` names, as (post, comment index).
 fn find_comment(
     posts: &[Post],
-    by_slug: &HashMap<String, PostIdx>,
+    by_slug: &FxHashMap<String, PostIdx>,
     reference: &str,
 ) -> Option<(PostIdx, usize)> {
     let (slug, id) = reference.split_once('#')?;
@@ -505,7 +507,19 @@ fn post_path(pattern: &str, p: &ParsedPost) -> String {
 /// Drops repeats, keeping first occurrences in order. A set, not a scan
 /// of what was kept: a post can list thousands of tags.
 fn dedup(mut v: Vec<usize>) -> Vec<usize> {
-    let mut seen = std::collections::HashSet::with_capacity(v.len());
+    // Most posts have a few: a scan costs less than a set's allocation.
+    if v.len() <= 16 {
+        let mut kept = 0;
+        for i in 0..v.len() {
+            if !v[..kept].contains(&v[i]) {
+                v[kept] = v[i];
+                kept += 1;
+            }
+        }
+        v.truncate(kept);
+        return v;
+    }
+    let mut seen = rustc_hash::FxHashSet::default();
     v.retain(|x| seen.insert(*x));
     v
 }
@@ -531,4 +545,24 @@ fn unknown_member(
         format!("unknown member `{handle}`"),
     )
     .with_help(help)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::dedup;
+
+    #[test]
+    fn dedup_keeps_first_occurrences_in_order_short_and_long() {
+        assert_eq!(dedup(vec![3, 1, 3, 2, 1, 3]), vec![3, 1, 2]);
+        assert_eq!(dedup(vec![]), Vec::<usize>::new());
+        // Past the scan's length, the set gives the same answer.
+        let long: Vec<usize> = (0..40).map(|i| (i * 7) % 13).collect();
+        let mut expected = Vec::new();
+        for &x in &long {
+            if !expected.contains(&x) {
+                expected.push(x);
+            }
+        }
+        assert_eq!(dedup(long), expected);
+    }
 }
