@@ -348,25 +348,58 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
         threads.push((i, intro, entries));
     }
     for (i, html, summary) in posts {
-        let body = std::sync::Arc::make_mut(&mut site.posts[i].body);
-        body.set_html(html);
-        body.summary = summary;
+        let body = &mut site.posts[i].body;
+        *body = Arc::new(with_html(body, html, Some(summary)));
     }
     for (i, html) in pages {
-        std::sync::Arc::make_mut(&mut site.pages[i].body).set_html(html);
+        let body = &mut site.pages[i].body;
+        *body = Arc::new(with_html(body, html, None));
     }
     for (i, html) in members {
-        std::sync::Arc::make_mut(&mut site.members[i].bio).set_html(html);
+        let bio = &mut site.members[i].bio;
+        *bio = Arc::new(with_html(bio, html, None));
     }
     for (i, intro, entries) in threads {
         if let Some(intro) = intro {
-            std::sync::Arc::make_mut(&mut site.threads[i].intro).set_html(intro);
+            let old = &mut site.threads[i].intro;
+            *old = Arc::new(with_html(old, intro, None));
         }
         for (e, text) in entries {
             site.threads[i].entries[e].text = text;
         }
     }
     set_backlinks(site, backlinks);
+}
+
+/// `old` with its wikilinks resolved: `html`, and `summary` when given.
+/// Built anew rather than through `Arc::make_mut`: the parsed file still
+/// shares `old` while the site is linked, and making it unique would
+/// copy its whole HTML only to replace it.
+fn with_html(old: &Rendered, html: String, summary: Option<String>) -> Rendered {
+    let Rendered {
+        html: _,
+        digest: _,
+        summary: old_summary,
+        has_more,
+        toc,
+        word_count,
+        cjk_chars,
+        refs,
+        image,
+    } = old;
+    let mut new = Rendered {
+        html: String::new(),
+        digest: 0,
+        summary: summary.unwrap_or_else(|| old_summary.clone()),
+        has_more: *has_more,
+        toc: toc.clone(),
+        word_count: *word_count,
+        cjk_chars: *cjk_chars,
+        refs: refs.clone(),
+        image: image.clone(),
+    };
+    new.set_html(crate::parse::fitted(html));
+    new
 }
 
 /// Stores each target's distinct linking pages, newest first.

@@ -9,7 +9,7 @@ use super::html::{self, Event};
 use super::keys::{self, Raw};
 use super::postings::{Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
 use super::shards;
-use super::sources::{fingerprint, sources, units, Source};
+use super::sources::{fingerprint, keys, units, Source};
 use super::terms::{unpack, Splitter};
 use super::text::{excerpt, push_collapsed};
 use super::update::Kept;
@@ -40,19 +40,21 @@ pub fn build_for_updates(site: &Site) -> Index {
 }
 
 fn build_with(site: &Site, keep: bool) -> Index {
-    let mut sources = sources(site);
+    let all = units(site);
+    let mut keys = keys(&all);
     // Ids follow dates (undated documents first, ties by path), so a
     // newer document has a larger id, results of a query cluster in few
     // document shards, and a new post usually only appends.
-    sources.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
+    keys.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
     let (units, dates, fingerprints) = match keep {
         true => (
-            units(site)
-                .into_par_iter()
+            all.par_iter()
                 .map(|u| (u.path().to_owned(), (u.fingerprint(site), u.documents())))
                 .collect(),
-            sources.iter().map(|s| s.date).collect(),
-            sources.par_iter().map(fingerprint).collect(),
+            keys.iter().map(|k| k.date).collect(),
+            keys.par_iter()
+                .map(|k| fingerprint(&k.clone().source(site, &all)))
+                .collect(),
         ),
         false => Default::default(),
     };
@@ -62,10 +64,12 @@ fn build_with(site: &Site, keep: bool) -> Index {
         foreign,
         doc_foreign_list,
         ..
-    } = sources
+    } = keys
         .into_par_iter()
         .enumerate()
-        .fold(Piece::default, |piece, (id, src)| piece.add(id as u32, src))
+        .fold(Piece::default, |piece, (id, key)| {
+            piece.add(id as u32, key.source(site, &all))
+        })
         .reduce(Piece::default, Piece::merge);
     docs.sort_by_key(|d| d.0);
     let norms = Norms::new(docs.iter().map(|d| d.2).collect());

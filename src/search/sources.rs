@@ -52,7 +52,14 @@ pub fn fingerprint(src: &Source) -> u64 {
 
 /// A post and its visible comments.
 pub fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
-    let root = p.path.trim_start_matches('/');
+    let mut out = Vec::with_capacity(1 + p.visible_comments().len());
+    out.push(post_source(site, p));
+    out.extend((0..p.visible_comments().len()).map(|c| comment_source(site, p, c, None)));
+    out
+}
+
+/// A post without its comments.
+fn post_source<'a>(site: &'a Site, p: &'a Post) -> Source<'a> {
     let tags: Vec<&str> = p
         .tags
         .iter()
@@ -73,53 +80,108 @@ pub fn post_sources<'a>(site: &'a Site, p: &'a Post) -> Vec<Source<'a>> {
         meta.push(&site.members[a].name);
         meta.push(&site.members[a].handle);
     }
-    // Comments are read in their post's language.
-    let lang = lang_id(p.lang.as_deref().unwrap_or(&site.config.language));
-    let mut out = Vec::with_capacity(1 + p.visible_comments().len());
-    out.push(Source {
+    Source {
         kind: Kind::Post,
         date: Some(p.date),
-        lang,
-        path: root.to_owned(),
+        lang: post_lang(site, p),
+        path: root(&p.path).to_owned(),
         title: p.title.clone(),
         title_indexed: true,
         meta,
         body: vec![(&p.body.html, p.body.digest)],
         tags,
         authors,
-    });
-    for c in p.visible_comments() {
-        let author = c
-            .member
-            .map_or(c.author.as_str(), |m| &site.members[m].name);
-        out.push(Source {
-            kind: Kind::Comment,
-            date: Some(c.date),
-            lang,
-            path: format!("{root}#{}", crate::model::comment_anchor(&c.id)),
-            title: format!("{author} on {}", p.title),
-            title_indexed: false,
-            meta: vec![author],
-            body: vec![(&c.body, c.body.digest())],
-            tags: Vec::new(),
-            authors: vec![author],
-        });
     }
-    out
 }
 
-/// Every document of the site, in no particular order.
-pub fn sources(site: &Site) -> Vec<Source<'_>> {
-    // Posts and their comments are most of a site: made in parallel.
-    let mut out: Vec<Source> = site
-        .posts
+/// Stemmer id of a post's language: its comments are read in it too.
+fn post_lang(site: &Site, p: &Post) -> u8 {
+    lang_id(p.lang.as_deref().unwrap_or(&site.config.language))
+}
+
+/// The path of visible comment `c` of post `p`.
+fn comment_path(p: &Post, c: usize) -> String {
+    let id = &p.visible_comments()[c].id;
+    format!("{}#{}", root(&p.path), crate::model::comment_anchor(id))
+}
+
+/// Visible comment `i` of post `p`; `path` is its path when already made.
+fn comment_source<'a>(site: &'a Site, p: &'a Post, i: usize, path: Option<String>) -> Source<'a> {
+    let c = &p.visible_comments()[i];
+    let author = c
+        .member
+        .map_or(c.author.as_str(), |m| &site.members[m].name);
+    Source {
+        kind: Kind::Comment,
+        date: Some(c.date),
+        lang: post_lang(site, p),
+        path: path.unwrap_or_else(|| comment_path(p, i)),
+        title: format!("{author} on {}", p.title),
+        title_indexed: false,
+        meta: vec![author],
+        body: vec![(&c.body, c.body.digest())],
+        tags: Vec::new(),
+        authors: vec![author],
+    }
+}
+
+/// Where a document comes from, and what orders it: its date and path.
+/// A clean build sorts these, a few dozen bytes a document, and makes
+/// each [`Source`] only when it indexes it, so the sources of every
+/// document (a comment's made-up title, lists of names) are never all
+/// held at once.
+#[derive(Clone)]
+pub struct Key {
+    pub date: Option<Date>,
+    pub path: String,
+    /// Index into [`units`].
+    unit: u32,
+    /// 0 for the unit's own document, `c + 1` for a post's comment `c`.
+    part: u32,
+}
+
+impl Key {
+    /// The source this key names, taking its path.
+    pub fn source<'a>(self, site: &'a Site, units: &[Unit<'a>]) -> Source<'a> {
+        let mut src = match (units[self.unit as usize], self.part) {
+            (Unit::Post(p), 0) => post_source(site, p),
+            (Unit::Post(p), c) => return comment_source(site, p, c as usize - 1, Some(self.path)),
+            (Unit::Page(p), _) => page_source(site, p),
+            (Unit::Member(m), _) => member_source(site, m),
+            (Unit::Thread(t), _) => thread_source(site, t),
+        };
+        src.path = self.path;
+        src
+    }
+}
+
+/// The key of every document of `units`: each unit's own, then a post's
+/// comments.
+pub fn keys(units: &[Unit]) -> Vec<Key> {
+    units
         .par_iter()
-        .flat_map_iter(|p| post_sources(site, p))
-        .collect();
-    out.extend(site.pages.iter().map(|p| page_source(site, p)));
-    out.extend(site.members.iter().map(|m| member_source(site, m)));
-    out.extend(site.threads.iter().map(|t| thread_source(site, t)));
-    out
+        .enumerate()
+        .flat_map_iter(|(u, &unit)| {
+            let own = Key {
+                date: unit.date(),
+                path: unit.path().to_owned(),
+                unit: u as u32,
+                part: 0,
+            };
+            let comments: Vec<Key> = match unit {
+                Unit::Post(p) => (p.visible_comments().iter().enumerate())
+                    .map(|(c, comment)| Key {
+                        date: Some(comment.date),
+                        path: comment_path(p, c),
+                        unit: u as u32,
+                        part: c as u32 + 1,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            std::iter::once(own).chain(comments)
+        })
+        .collect()
 }
 
 /// A document's path as the index keeps it: without its leading `/`.
@@ -246,6 +308,16 @@ impl<'a> Unit<'a> {
             Unit::Member(m) => &m.path,
             Unit::Thread(t) => &t.path,
         })
+    }
+
+    /// The date of its first document.
+    pub fn date(self) -> Option<Date> {
+        match self {
+            Unit::Post(p) => Some(p.date),
+            Unit::Page(p) => p.date,
+            Unit::Member(_) => None,
+            Unit::Thread(t) => Some(t.date),
+        }
     }
 
     /// Its documents.
