@@ -108,7 +108,11 @@ impl serde_json::ser::Formatter for ScriptSafe {
 
 /// The graph of a page: its nodes under one `@context`.
 pub fn graph(nodes: Vec<Value>) -> Value {
-    json!({"@context": "https://schema.org", "@graph": nodes})
+    // Moved in, not through `json!`, which would copy every node.
+    let mut graph = Map::new();
+    graph.insert("@context".into(), "https://schema.org".into());
+    graph.insert("@graph".into(), Value::Array(nodes));
+    Value::Object(graph)
 }
 
 /// The whole readable text of an HTML fragment, whitespace collapsed.
@@ -254,7 +258,6 @@ pub fn blog_posting(site: &Site, i: PostIdx, image: Option<&str>, description: &
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "datePublished": p.date.to_rfc3339(),
         "dateModified": p.updated.unwrap_or(p.date).to_rfc3339(),
-        "author": authors,
         "publisher": publisher(c),
         "description": non_empty(description),
         "inLanguage": p.lang.as_deref().unwrap_or(&c.language),
@@ -262,6 +265,7 @@ pub fn blog_posting(site: &Site, i: PostIdx, image: Option<&str>, description: &
         "isPartOf": {"@type": "WebSite", "@id": format!("{}#website", c.base_url), "name": c.title, "url": c.base_url},
     });
     let obj = v.as_object_mut().expect("object");
+    obj.insert("author".into(), Value::Array(authors));
     if let Some(image) = image {
         obj.insert("image".into(), json!([image]));
     }
@@ -306,14 +310,17 @@ fn comment_nodes(site: &Site, p: &Post) -> Vec<Value> {
             Some(m) => member_person(site, m),
             None => named_person(&c.author, c.url.as_deref()),
         };
+        let url = format!("{page}#{}", comment_anchor(&c.id));
         let mut v = json!({
             "@type": "Comment",
-            "@id": format!("{page}#{}", comment_anchor(&c.id)),
-            "url": format!("{page}#{}", comment_anchor(&c.id)),
-            "author": author,
+            "@id": url,
             "datePublished": c.date.to_rfc3339(),
-            "text": plain_text(&c.body),
         });
+        // Moved in, not through `json!`, which would copy them.
+        let obj = v.as_object_mut().expect("object");
+        obj.insert("url".into(), Value::String(url));
+        obj.insert("author".into(), author);
+        obj.insert("text".into(), Value::String(plain_text(&c.body)));
         let replies = &shown[i].replies;
         if !replies.is_empty() {
             v["comment"] = Value::Array(

@@ -249,10 +249,11 @@ fn comment_tree(site: &Site, p: &Post) -> Vec<Value> {
             "source": super::channels::comment_source(c),
             "in_reply_to": in_reply_to,
             "in_reply_to_url": in_reply_to_url,
-            "replies": replies,
             "reply_count": reply_count,
         });
         let obj = v.as_object_mut().expect("object");
+        // Moved in, not through `json!`, which would copy the subtree.
+        obj.insert("replies".into(), Value::Array(replies));
         for (k, f) in avatar_fields(site, &c.author, c.member) {
             obj.insert(k.into(), f);
         }
