@@ -61,8 +61,8 @@ pub(super) enum Durability {
     /// On the disk: it outlives a power cut (`salon build`).
     Flushed,
     /// Handed to the system: it outlives the process being killed. Watch
-    /// mode's rebuilds, where waiting for the disk would be most of a
-    /// small rebuild's time.
+    /// mode's rebuilds, where waiting for the disk is a fifth of a small
+    /// rebuild's time.
     Written,
 }
 
@@ -159,21 +159,21 @@ impl Journal {
     /// Writes the journal: complete, or not there at all. Nothing live has
     /// changed when this fails.
     ///
-    /// `durable`: wait until it is on the disk, so it outlives a power cut
+    /// [`Durability::Flushed`]: wait until it is on the disk, so it outlives a power cut
     /// too. Without, a killed process still leaves it whole (it is renamed
     /// into place only once written); a power cut can leave it damaged,
     /// and [`recover`] then drops it and the next build rewrites what
     /// differs.
-    pub(super) fn begin(&self, dir: &Path, durable: Durability) -> Result<(), Error> {
+    pub(super) fn begin(&self, dir: &Path, durability: Durability) -> Result<(), Error> {
         let temp = dir.join(names::JOURNAL_TEMP);
         let path = dir.join(names::JOURNAL);
         let text = self.render();
-        match durable {
+        match durability {
             Durability::Flushed => fsops::write_durably(&temp, text.as_bytes()),
             Durability::Written => fsops::write_file(&temp, text.as_bytes()).map(drop),
         }
         .and_then(|()| fsops::rename(&temp, &path))
-        .and_then(|()| match durable {
+        .and_then(|()| match durability {
             Durability::Flushed => fsops::sync_dir(dir),
             Durability::Written => Ok(()),
         })

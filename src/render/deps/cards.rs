@@ -165,6 +165,7 @@ fn comment_cards(site: &Site, i: PostIdx) -> Vec<u64> {
 /// The comments card of post `i`, from the cards of its comments.
 fn post_comments(site: &Site, i: PostIdx, comments: &[u64]) -> u64 {
     let mut h = Sig::new();
+    // Visible are all of a post's comments or none of them.
     for &c in &comments[..site.posts[i].visible_comments().len()] {
         h.n(c);
     }
