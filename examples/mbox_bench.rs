@@ -186,36 +186,24 @@ mod bench {
     }
 
     /// Copies the first `n` messages of the mbox `from` to `to`, cut where
-    /// the next message's `From ` line starts; returns how many it copied
-    /// (fewer when the archive holds fewer). Streams: the archive may be
-    /// larger than memory.
+    /// the importer's own splitter says the next message starts; returns
+    /// how many it copied (fewer when the archive holds fewer). Streams:
+    /// the archive may be larger than memory.
     fn first_messages(from: &Path, to: &Path, n: usize) -> Result<usize> {
-        use std::io::BufRead;
+        use std::io::Read;
         let file = fs::File::open(from).map_err(|e| e.to_string())?;
-        let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+        let (mut seen, mut cut) = (0, 0);
+        salon::import::mbox::split::split(std::io::BufReader::with_capacity(1 << 20, file), |m| {
+            if seen < n {
+                seen += 1;
+                cut = m.end;
+            }
+        })
+        .map_err(|e| e.message)?;
+        let head = fs::File::open(from).map_err(|e| e.to_string())?;
         let mut out =
             BufWriter::with_capacity(1 << 20, fs::File::create(to).map_err(|e| e.to_string())?);
-        let (mut seen, mut line, mut after_blank) = (0, Vec::new(), true);
-        loop {
-            line.clear();
-            if reader
-                .read_until(b'\n', &mut line)
-                .map_err(|e| e.to_string())?
-                == 0
-            {
-                break;
-            }
-            // mboxo/mboxrd: a message starts at a `From ` line after a
-            // blank line (or at the start of the file).
-            if after_blank && line.starts_with(b"From ") {
-                if seen == n {
-                    break;
-                }
-                seen += 1;
-            }
-            after_blank = line == b"\n" || line == b"\r\n";
-            out.write_all(&line).map_err(|e| e.to_string())?;
-        }
+        std::io::copy(&mut head.take(cut), &mut out).map_err(|e| e.to_string())?;
         out.flush().map_err(|e| e.to_string())?;
         Ok(seen)
     }
