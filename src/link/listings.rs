@@ -19,8 +19,9 @@ impl TermBuilder {
         }
     }
 
-    pub(super) fn term(&mut self, name: &str) -> usize {
-        let key = term_key(name);
+    /// The index of the term `name` (whose [`term_key`] is `key`),
+    /// added when new.
+    pub(super) fn term(&mut self, name: &str, key: String) -> usize {
         if let Some(&i) = self.by_key.get(&key) {
             return i;
         }
@@ -37,8 +38,10 @@ impl TermBuilder {
         i
     }
 
-    pub(super) fn add_post(&mut self, name: &str, post: PostIdx) -> usize {
-        let i = self.term(name);
+    /// Files `post` under `name`, whose [`term_key`] is `key` (taken
+    /// beforehand, in parallel).
+    pub(super) fn add_post(&mut self, name: &str, key: String, post: PostIdx) -> usize {
+        let i = self.term(name, key);
         if self.terms[i].posts.last() != Some(&post) {
             self.terms[i].posts.push(post);
         }
@@ -46,7 +49,7 @@ impl TermBuilder {
     }
 
     pub(super) fn add_thread(&mut self, name: &str, thread: ThreadIdx) -> usize {
-        let i = self.term(name);
+        let i = self.term(name, term_key(name));
         if self.terms[i].threads.last() != Some(&thread) {
             self.terms[i].threads.push(thread);
         }

@@ -117,10 +117,43 @@ pub fn link(
     let mut tags = TermBuilder::new(TaxonomyKind::Tags);
     let mut categories = TermBuilder::new(TaxonomyKind::Categories);
 
+    // What each post is on its own (copies of its fields, its path, its
+    // term keys) is built in parallel: a relink in watch mode does this for
+    // every post. What ties posts together (slugs, terms) follows in order.
+    type Own = (Post, Vec<String>, Vec<String>);
+    let own: Vec<Own> = posts
+        .par_iter()
+        .map(|p| {
+            let post = Post {
+                path: post_path(&config.post_permalink, p),
+                source: p.source.clone(),
+                slug: p.slug.clone(),
+                title: p.title.clone(),
+                date: p.date,
+                updated: p.updated,
+                authors: Vec::with_capacity(p.authors.len()),
+                tags: Vec::new(),
+                categories: Vec::new(),
+                body: p.body.clone(),
+                draft: p.draft,
+                comment_mode: p.comment_mode,
+                aliases: p.aliases.clone(),
+                comments: Vec::new(),
+                reactions: Vec::new(),
+                syndication: p.syndication.clone(),
+                backlinks: Vec::new(),
+                related: Vec::new(),
+                lang: p.lang.clone(),
+                extra: p.extra.clone(),
+            };
+            let keys = |names: &[String]| names.iter().map(|n| term_key(n)).collect();
+            (post, keys(&p.tags), keys(&p.categories))
+        })
+        .collect();
     let mut post_by_slug: FxHashMap<String, PostIdx> =
         FxHashMap::with_capacity_and_hasher(posts.len(), Default::default());
-    let mut site_posts = Vec::with_capacity(posts.len());
-    for (idx, p) in posts.into_iter().enumerate() {
+    let mut site_posts: Vec<Post> = Vec::with_capacity(posts.len());
+    for (idx, (p, (mut post, tag_keys, category_keys))) in posts.iter().zip(own).enumerate() {
         if let Some(&other) = post_by_slug.get(&p.slug) {
             let other: &Post = &site_posts[other];
             diags.push(
@@ -139,10 +172,9 @@ pub fn link(
             );
         }
         post_by_slug.insert(p.slug.clone(), idx);
-        let mut authors = Vec::with_capacity(p.authors.len());
         for handle in &p.authors {
             match people.by_handle.get(handle) {
-                Some(&m) => authors.push(m),
+                Some(&m) => post.authors.push(m),
                 None => diags.push(unknown_member(
                     &p.front_matter,
                     &p.source,
@@ -152,38 +184,17 @@ pub fn link(
                 )),
             }
         }
-        let post_tags = p
-            .tags
-            .iter()
-            .map(|t| tags.add_post(t, idx))
-            .collect::<Vec<_>>();
-        let post_categories = p
-            .categories
-            .iter()
-            .map(|t| categories.add_post(t, idx))
-            .collect();
-        site_posts.push(Post {
-            path: post_path(&config.post_permalink, p),
-            source: p.source.clone(),
-            slug: p.slug.clone(),
-            title: p.title.clone(),
-            date: p.date,
-            updated: p.updated,
-            authors,
-            tags: dedup(post_tags),
-            categories: dedup(post_categories),
-            body: p.body.clone(),
-            draft: p.draft,
-            comment_mode: p.comment_mode,
-            aliases: p.aliases.clone(),
-            comments: Vec::new(),
-            reactions: Vec::new(),
-            syndication: p.syndication.clone(),
-            backlinks: Vec::new(),
-            related: Vec::new(),
-            lang: p.lang.clone(),
-            extra: p.extra.clone(),
-        });
+        let add = |terms: &mut TermBuilder, names: &[String], keys: Vec<String>| {
+            let added = names
+                .iter()
+                .zip(keys)
+                .map(|(name, key)| terms.add_post(name, key, idx))
+                .collect();
+            dedup(added)
+        };
+        post.tags = add(&mut tags, &p.tags, tag_keys);
+        post.categories = add(&mut categories, &p.categories, category_keys);
+        site_posts.push(post);
     }
 
     // Held comments are in no page, but a build says how many wait, and a

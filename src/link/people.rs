@@ -9,13 +9,15 @@ use crate::slug::term_key;
 /// Members by handle, and by every name they are known under.
 pub struct People {
     pub by_handle: HashMap<String, MemberIdx>,
-    by_name: HashMap<String, MemberIdx>,
+    /// Looked up for every comment on every relink: hashed with Fx.
+    by_name: rustc_hash::FxHashMap<String, MemberIdx>,
 }
 
 impl People {
     pub fn new(members: &[&ParsedMember]) -> Self {
         let mut by_handle = HashMap::with_capacity(members.len());
-        let mut by_name = HashMap::with_capacity(members.len() * 4);
+        let mut by_name = rustc_hash::FxHashMap::default();
+        by_name.reserve(members.len() * 4);
         for (i, m) in members.iter().enumerate() {
             by_handle.insert(m.handle.clone(), i);
             let names = [&m.handle, &m.name].into_iter().chain(m.aka.iter());
@@ -54,7 +56,8 @@ fn name_key(name: &str) -> String {
 /// direction (comments and thread entries) and co-authored posts, counted
 /// once per reply or post, most first (ties by handle), at most `top`.
 pub fn talks_with(site: &Site, top: usize) -> Vec<Vec<(MemberIdx, usize)>> {
-    let mut counts: Vec<HashMap<MemberIdx, usize>> = vec![HashMap::new(); site.members.len()];
+    let mut counts: Vec<rustc_hash::FxHashMap<MemberIdx, usize>> =
+        vec![Default::default(); site.members.len()];
     let mut pair = |a: MemberIdx, b: MemberIdx| {
         if a != b {
             *counts[a].entry(b).or_default() += 1;

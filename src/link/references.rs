@@ -10,6 +10,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashMap;
 
 use crate::error::Diagnostics;
 use crate::markdown::{resolve_placeholders, RefKind, Reference, Rendered};
@@ -26,42 +27,43 @@ enum Target {
     Term(TaxonomyKind, TermIdx),
 }
 
-/// Every name a wikilink or internal link can use.
-struct Lookup {
-    posts: HashMap<String, PostIdx>,
-    pages: HashMap<String, PageIdx>,
-    threads: HashMap<String, ThreadIdx>,
-    members: HashMap<String, MemberIdx>,
-    tags: HashMap<String, TermIdx>,
-    categories: HashMap<String, TermIdx>,
+/// Every name a wikilink or internal link can use, borrowed from the
+/// site (a relink in watch mode builds this for every edit).
+struct Lookup<'a> {
+    posts: FxHashMap<&'a str, PostIdx>,
+    pages: FxHashMap<&'a str, PageIdx>,
+    threads: FxHashMap<&'a str, ThreadIdx>,
+    members: &'a HashMap<String, MemberIdx>,
+    tags: FxHashMap<String, TermIdx>,
+    categories: FxHashMap<String, TermIdx>,
     /// Root paths of posts, threads and members, for plain links.
-    by_path: HashMap<String, Target>,
+    by_path: FxHashMap<&'a str, Target>,
     /// Posts held back until their date, by slug (index in `site.scheduled`).
-    scheduled: HashMap<String, usize>,
+    scheduled: FxHashMap<&'a str, usize>,
 }
 
-impl Lookup {
-    fn new(site: &Site) -> Self {
-        let mut by_path = HashMap::new();
-        let posts = index(site.posts.iter().map(|p| p.slug.clone()));
+impl<'a> Lookup<'a> {
+    fn new(site: &'a Site) -> Self {
+        let mut by_path = FxHashMap::default();
+        by_path.reserve(site.posts.len() + site.threads.len() + site.members.len());
         for (i, p) in site.posts.iter().enumerate() {
-            by_path.insert(p.path.clone(), Target::Post(i));
+            by_path.insert(p.path.as_str(), Target::Post(i));
         }
         for (i, t) in site.threads.iter().enumerate() {
-            by_path.insert(t.path.clone(), Target::Thread(i));
+            by_path.insert(t.path.as_str(), Target::Thread(i));
         }
         for (i, m) in site.members.iter().enumerate() {
-            by_path.insert(m.path.clone(), Target::Member(i));
+            by_path.insert(m.path.as_str(), Target::Member(i));
         }
         Lookup {
-            posts,
-            pages: index(site.pages.iter().map(|p| p.slug.clone())),
-            threads: index(site.threads.iter().map(|t| t.slug.clone())),
-            members: site.member_by_handle.clone(),
+            posts: index(site.posts.iter().map(|p| p.slug.as_str())),
+            pages: index(site.pages.iter().map(|p| p.slug.as_str())),
+            threads: index(site.threads.iter().map(|t| t.slug.as_str())),
+            members: &site.member_by_handle,
             tags: index(site.tags.terms.iter().map(|t| term_key(&t.name))),
             categories: index(site.categories.terms.iter().map(|t| term_key(&t.name))),
             by_path,
-            scheduled: index(site.scheduled.iter().map(|s| s.slug.clone())),
+            scheduled: index(site.scheduled.iter().map(|s| s.slug.as_str())),
         }
     }
 
@@ -102,18 +104,18 @@ impl Lookup {
     /// The post, thread or member a root path (`/posts/x/#c`) points at.
     fn path(&self, path: &str) -> Option<Target> {
         let path = path.split(['#', '?']).next().unwrap_or(path);
+        if let Some(&t) = self.by_path.get(path) {
+            return Some(t);
+        }
         self.by_path
-            .get(path)
-            .or_else(|| {
-                self.by_path
-                    .get(&format!("{}/", path.trim_end_matches('/')))
-            })
+            .get(format!("{}/", path.trim_end_matches('/')).as_str())
             .copied()
     }
 }
 
-fn index(names: impl Iterator<Item = String>) -> HashMap<String, usize> {
-    let mut map = HashMap::new();
+/// Each name's first index.
+fn index<K: Eq + std::hash::Hash>(names: impl Iterator<Item = K>) -> FxHashMap<K, usize> {
+    let mut map = FxHashMap::default();
     for (i, n) in names.enumerate() {
         map.entry(n).or_insert(i);
     }
