@@ -76,7 +76,7 @@ pub fn member_summary(site: &Site, m: &Member) -> Value {
         "entry_count": m.entries.len(),
         "activity": m.posts.len() + m.comments.len() + m.entries.len(),
         "bio_excerpt": bio_excerpt(m),
-        "topics": topics(site, m, 3),
+        "topics": topics(site, m, TOPICS),
     })
 }
 
@@ -87,8 +87,14 @@ fn bio_excerpt(m: &Member) -> String {
 
 /// A member's main topics: the `limit` tags their posts carry most, most
 /// used first (ties by name), as term references.
-pub fn topics<'a>(site: &'a Site, m: &Member, limit: usize) -> Vec<super::views::TermRef<'a>> {
-    let mut counts: std::collections::HashMap<TermIdx, usize> = std::collections::HashMap::new();
+fn topics<'a>(site: &'a Site, m: &Member, limit: usize) -> Vec<super::views::TermRef<'a>> {
+    super::views::term_refs(&site.config, &site.tags, &top_tags(site, m, limit))
+}
+
+/// The `limit` tags member `m`'s posts carry most, most used first (ties
+/// by name): what [`member_summary`] shows as their topics.
+pub fn top_tags(site: &Site, m: &Member, limit: usize) -> Vec<TermIdx> {
+    let mut counts: rustc_hash::FxHashMap<TermIdx, usize> = Default::default();
     for &p in &m.posts {
         for &t in &site.posts[p].tags {
             *counts.entry(t).or_default() += 1;
@@ -99,9 +105,11 @@ pub fn topics<'a>(site: &'a Site, m: &Member, limit: usize) -> Vec<super::views:
         b.1.cmp(&a.1)
             .then_with(|| site.tags.terms[a.0].name.cmp(&site.tags.terms[b.0].name))
     });
-    let picked: Vec<TermIdx> = ranked.into_iter().take(limit).map(|(t, _)| t).collect();
-    super::views::term_refs(&site.config, &site.tags, &picked)
+    ranked.into_iter().take(limit).map(|(t, _)| t).collect()
 }
+
+/// How many topics [`member_summary`] shows.
+pub const TOPICS: usize = 3;
 
 /// A post author's card, shown after the post: name, avatar, a line of
 /// bio and the profile's address.

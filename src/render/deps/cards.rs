@@ -235,15 +235,7 @@ impl Cards {
             post: post_cards,
             post_content: posts.iter().map(|c| c.2).collect(),
             post_comments: posts.iter().map(|c| c.3).collect(),
-            member: site
-                .members
-                .par_iter()
-                .map(|m| {
-                    Sig::new()
-                        .json(&crate::render::views::member_summary(site, m))
-                        .done()
-                })
-                .collect(),
+            member: site.members.par_iter().map(|m| member(site, m)).collect(),
             member_page: (0..site.members.len())
                 .into_par_iter()
                 .map(|i| member_page(site, &comments, i))
@@ -279,6 +271,28 @@ impl Cards {
             self.member_feed[m] = member_feed(site, &self.post, &self.comment, m);
         }
     }
+}
+
+/// A member's directory entry: a hash of everything
+/// [`crate::render::views::member_summary`] reads (keep the two in step),
+/// taken from the fields rather than from the built view.
+fn member(site: &Site, m: &Member) -> u64 {
+    let mut h = Sig::new();
+    h.str(&m.handle)
+        .str(&m.name)
+        .opt(m.role.as_deref())
+        .opt(m.location.as_deref())
+        .str(&m.path)
+        .opt(m.avatar.as_deref())
+        .n(m.posts.len() as u64)
+        .n(m.comments.len() as u64)
+        .n(m.entries.len() as u64)
+        .n(m.bio.digest);
+    for t in crate::render::people::top_tags(site, m, crate::render::people::TOPICS) {
+        let t = &site.tags.terms[t];
+        h.str(&t.name).str(&t.slug).str(&t.path);
+    }
+    h.done()
 }
 
 /// A member's page but for their posts: bio, links, backlinks, who they
