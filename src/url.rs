@@ -83,16 +83,16 @@ impl OutputPath {
     /// The file a site URL path is served from: `/posts/x/` →
     /// `posts/x/index.html`, `/feed.xml` → `feed.xml`.
     pub fn from_url(url_path: &str) -> Result<Self, String> {
-        let mut out = String::with_capacity(url_path.len() + 11);
-        // Most paths are ASCII: bytes are checked without decoding them,
-        // and no invisible character is ASCII.
+        // Every file of every plan comes through here, on each relink in
+        // watch mode: most paths are ASCII, checked in one pass over
+        // their bytes (no invisible character is ASCII).
         let ascii = url_path.is_ascii();
-        let control = if ascii {
-            url_path.bytes().any(|b| b.is_ascii_control())
+        let bad = if ascii {
+            url_path.bytes().any(|b| b.is_ascii_control() || b == b'\\')
         } else {
-            url_path.chars().any(char::is_control)
+            url_path.contains('\\') || url_path.chars().any(char::is_control)
         };
-        if url_path.contains('\\') || control {
+        if bad {
             return Err(format!(
                 "`{}` contains a backslash or a control character",
                 url_path.escape_debug()
@@ -101,19 +101,22 @@ impl OutputPath {
         if !url_path.starts_with('/') {
             return Err(format!("`{url_path}` must start with `/`"));
         }
+        let mut out = String::with_capacity(url_path.len() + 11);
         for segment in url_path.split('/').filter(|s| !s.is_empty()) {
             if segment == ".." || segment == "." {
                 return Err(format!("`{url_path}` would leave the output folder"));
             }
-            if segment.contains(':') {
+            if segment.as_bytes().contains(&b':') {
                 return Err(format!("`{url_path}` contains `:`"));
             }
-            if let Some(c) = segment.chars().find(|&c| !ascii && is_invisible(c)) {
-                return Err(format!(
-                    "`{}` holds the invisible character U+{:04X}",
-                    url_path.escape_debug(),
-                    c as u32
-                ));
+            if !ascii {
+                if let Some(c) = segment.chars().find(|&c| is_invisible(c)) {
+                    return Err(format!(
+                        "`{}` holds the invisible character U+{:04X}",
+                        url_path.escape_debug(),
+                        c as u32
+                    ));
+                }
             }
             if segment.len() > MAX_NAME_BYTES {
                 return Err(format!(

@@ -31,7 +31,9 @@ pub(super) fn is_legacy_temp(name: &str) -> bool {
 
 /// Whether any segment of a `/`-separated path is reserved.
 pub fn is_reserved_path(path: &str) -> bool {
-    path.split('/').any(is_reserved)
+    // Every reserved name holds `.salon`: most paths are ruled out by one
+    // search (every planned file is checked on each relink).
+    path.contains(".salon") && path.split('/').any(is_reserved)
 }
 
 #[cfg(test)]
