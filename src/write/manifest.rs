@@ -54,14 +54,56 @@ pub(super) fn render<'a>(
     inputs: u128,
     entries: impl ExactSizeIterator<Item = (&'a String, &'a Entry)>,
 ) -> String {
-    use std::fmt::Write as _;
     let mut text = String::with_capacity(64 + entries.len() * 96);
     text.push_str(HEADER);
-    let _ = write!(text, "\ninputs {inputs:032x}\n");
+    text.push_str("\ninputs ");
+    push_hex(&mut text, inputs);
+    text.push('\n');
+    // Written by hand rather than with `write!`: watch mode renders the
+    // manifest (a line per file) after every change, and the formatter
+    // cost more than the rest of it.
     for (path, e) in entries {
-        let _ = writeln!(text, "{:032x} {} {} {path}", e.hash, e.len, e.mtime);
+        push_hex(&mut text, e.hash);
+        text.push(' ');
+        push_decimal(&mut text, e.len.into());
+        text.push(' ');
+        push_decimal(&mut text, e.mtime);
+        text.push(' ');
+        text.push_str(path);
+        text.push('\n');
     }
     text
+}
+
+/// `n` as 32 lowercase hex digits, as `{:032x}` writes it.
+fn push_hex(text: &mut String, n: u128) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut buf = [0u8; 32];
+    for (i, b) in buf.iter_mut().enumerate() {
+        *b = DIGITS[((n >> (4 * (31 - i))) & 0xf) as usize];
+    }
+    text.push_str(std::str::from_utf8(&buf).expect("hex digits are ASCII"));
+}
+
+/// `n` in decimal, as `{}` writes it.
+fn push_decimal(text: &mut String, n: u128) {
+    // Sizes and mtimes (nanoseconds until 2554) fit in 64 bits, whose
+    // division is cheap.
+    let Ok(mut n) = u64::try_from(n) else {
+        text.push_str(&n.to_string());
+        return;
+    };
+    let mut buf = [0u8; 20];
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    text.push_str(std::str::from_utf8(&buf[at..]).expect("decimal digits are ASCII"));
 }
 
 /// Puts `text` in place as the manifest of `dir`, atomically. An unchanged
@@ -90,4 +132,51 @@ pub(super) fn write<'a>(
     let mut sorted: Vec<(&String, &Entry)> = files.into_iter().collect();
     sorted.sort_unstable_by(|a, b| a.0.cmp(b.0));
     install(dir, &render(inputs, sorted.into_iter()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_are_written_as_the_formatter_writes_them_and_read_back() {
+        let entries = [
+            (
+                "a/index.html".to_owned(),
+                Entry {
+                    hash: 0,
+                    len: 0,
+                    mtime: 0,
+                },
+            ),
+            (
+                "b.xml".to_owned(),
+                Entry {
+                    hash: u128::MAX,
+                    len: u64::MAX,
+                    mtime: 1_765_000_000_123_456_789,
+                },
+            ),
+            (
+                "c d/é.json".to_owned(),
+                Entry {
+                    hash: 0x0123_4567_89ab_cdef_0011_2233_4455_6677,
+                    len: 10,
+                    mtime: u128::from(u64::MAX) + 1,
+                },
+            ),
+        ];
+        let text = render(7, entries.iter().map(|(p, e)| (p, e)));
+        let mut expected = format!("{HEADER}\ninputs {:032x}\n", 7u128);
+        for (p, e) in &entries {
+            expected += &format!("{:032x} {} {} {p}\n", e.hash, e.len, e.mtime);
+        }
+        assert_eq!(text, expected);
+        let dir = tempfile::tempdir().expect("temp dir");
+        install(dir.path(), &text).expect("install");
+        let (inputs, files) = read(dir.path());
+        assert_eq!(inputs, Some(7));
+        assert_eq!(files.len(), 3);
+        assert_eq!(files["c d/é.json"].mtime, u128::from(u64::MAX) + 1);
+    }
 }
