@@ -302,10 +302,15 @@ impl State {
                         // tag of a post changed, no page came or went):
                         // compare signatures by position, without a map
                         // of every path.
-                        Some(p) if p.on_disk.is_none() && same_paths(&p.jobs, &fresh.jobs) => {
-                            fresh.signatures = p.signatures;
+                        Some(mut p) if p.on_disk.is_none() && same_paths(&p.jobs, &fresh.jobs) => {
+                            fresh.signatures = std::mem::take(&mut p.signatures);
+                            drop_in_background(p);
                         }
-                        p => fresh.on_disk = p.map(|p| p.signatures_by_path()),
+                        Some(p) => {
+                            fresh.on_disk = Some(p.signatures_by_path());
+                            drop_in_background(p);
+                        }
+                        None => {}
                     }
                     fresh
                 }
@@ -320,6 +325,18 @@ impl State {
         self.linked = Some(linked);
         result.map(Some)
     }
+}
+
+/// Frees `value` on a thread of its own: the site linked before an edit
+/// is hundreds of thousands of allocations, which the rebuild need not
+/// wait for.
+fn drop_in_background<T: Send + 'static>(value: T) {
+    let spawned = std::thread::Builder::new()
+        .name("salon-drop".into())
+        .spawn(move || drop(value));
+    // Without a thread (the system refused one), `value` came back
+    // dropped here: the same, only on this thread.
+    drop(spawned);
 }
 
 /// Whether two plans write the same files in the same order.
