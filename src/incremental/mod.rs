@@ -270,6 +270,11 @@ impl State {
                         continue;
                     };
                     let body = link::resolve_post_body(&linked.site, i, &post.body);
+                    // Same links, maybe on other lines: check them again
+                    // at the next relink.
+                    if body.refs != linked.site.posts[i].body.refs {
+                        linked.link_warnings = None;
+                    }
                     let before = crate::search::analyze_post(&linked.site, i);
                     linked.site.posts[i].body = body;
                     let after = crate::search::analyze_post(&linked.site, i);
@@ -340,7 +345,7 @@ fn drop_in_background<T: Send + 'static>(value: T) {
 }
 
 /// Whether two plans write the same files in the same order.
-fn same_paths(
+pub(super) fn same_paths(
     a: &[(render::Job, crate::url::OutputPath)],
     b: &[(render::Job, crate::url::OutputPath)],
 ) -> bool {

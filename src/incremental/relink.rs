@@ -34,6 +34,10 @@ pub(super) struct Linked {
     /// Posts by source file.
     pub(super) post_at: HashMap<PathBuf, PostIdx>,
     pub(super) warnings: Vec<Diagnostic>,
+    /// What checking the links of `site` against `jobs` found (warnings
+    /// only: the site linked); `None` once a patched body moved its
+    /// references, so the positions would be stale.
+    pub(super) link_warnings: Option<Vec<Diagnostic>>,
 }
 
 impl Linked {
@@ -103,6 +107,9 @@ impl State {
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
         let old_cards = previous.as_deref().map(|p| &p.cards);
+        let old_links = previous
+            .as_deref()
+            .and_then(|p| Some((&p.jobs, &p.site, p.link_warnings.as_ref()?)));
         // Each side's parts are timed apart, for the watch benchmark.
         let (planned, (keys, summaries, cards)) = rayon::join(
             || {
@@ -118,7 +125,18 @@ impl State {
                 let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
                 let plan_took = t.elapsed();
                 let t = Instant::now();
-                let broken = render::check_links(&site, &jobs);
+                // A title or a tag changed, and no file came or went: the
+                // links check as they did.
+                let broken = match old_links {
+                    Some((old_jobs, old_site, found))
+                        if super::same_paths(old_jobs, &jobs) && same_refs(old_site, &site) =>
+                    {
+                        let mut kept = Diagnostics::new();
+                        kept.extend(found.iter().cloned());
+                        kept
+                    }
+                    _ => render::check_links(&site, &jobs),
+                };
                 let took = [index_took, plan_took, t.elapsed()];
                 Ok::<_, Diagnostics>((jobs, broken, index, took))
             },
@@ -153,8 +171,10 @@ impl State {
             },
         );
         let (mut summaries, [summaries_took, cards_took]) = summaries;
+        let link_warnings;
         let (jobs, index) = match planned {
             Ok((jobs, broken, index, [index_took, plan_took, links_took])) => {
+                link_warnings = Some(broken.warnings());
                 diags.extend(broken);
                 timings.took("  index", "documents", index.docs().len(), index_took);
                 timings.took("  plan", "files", jobs.len(), plan_took);
@@ -200,6 +220,49 @@ impl State {
             signatures: Vec::new(),
             on_disk: None,
             warnings: diags.warnings(),
+            link_warnings,
         })
     }
+}
+
+/// Whether every document of `a` and `b` comes from the same file and
+/// holds the same references in the same places, and the same posts wait
+/// for their date: then, against the same files, links check the same.
+fn same_refs(a: &Site, b: &Site) -> bool {
+    use crate::markdown::Rendered;
+    use std::sync::Arc;
+    // Bodies not parsed again are shared: most compare by address.
+    fn same(x: &Arc<Rendered>, y: &Arc<Rendered>) -> bool {
+        Arc::ptr_eq(x, y) || x.refs == y.refs
+    }
+    a.posts.len() == b.posts.len()
+        && a.posts
+            .iter()
+            .zip(&b.posts)
+            .all(|(x, y)| x.source == y.source && same(&x.body, &y.body))
+        && a.pages.len() == b.pages.len()
+        && a.pages
+            .iter()
+            .zip(&b.pages)
+            .all(|(x, y)| x.source == y.source && same(&x.body, &y.body))
+        && a.members.len() == b.members.len()
+        && a.members
+            .iter()
+            .zip(&b.members)
+            .all(|(x, y)| x.source == y.source && same(&x.bio, &y.bio))
+        && a.threads.len() == b.threads.len()
+        && a.threads.iter().zip(&b.threads).all(|(x, y)| {
+            x.source == y.source
+                && same(&x.intro, &y.intro)
+                && x.entries.len() == y.entries.len()
+                && x.entries
+                    .iter()
+                    .zip(&y.entries)
+                    .all(|(e, f)| e.refs == f.refs)
+        })
+        && a.scheduled.len() == b.scheduled.len()
+        && a.scheduled
+            .iter()
+            .zip(&b.scheduled)
+            .all(|(x, y)| x.slug == y.slug && x.path == y.path && x.date == y.date)
 }

@@ -568,3 +568,70 @@ fn a_tag_description_edit_renders_the_tag_page() {
         &["tag description edits".into()],
     );
 }
+
+#[test]
+fn link_warnings_stay_after_a_title_edit_and_follow_a_link_that_moved() {
+    let site = Site::demo();
+    site.write(
+        "content/posts/2099-01-01-later.md",
+        "---\ntitle: Later\nauthors: [amarao]\n---\nNot yet.\n",
+    );
+    let linking = site
+        .root()
+        .join("content/posts/2020-06-08-lurkers-are-members-too.md");
+    let text = fs::read_to_string(&linking).unwrap();
+    fs::write(
+        &linking,
+        format!("{text}\nSee [what comes](/posts/later/).\n"),
+    )
+    .unwrap();
+    let other = site
+        .root()
+        .join("content/posts/2019-09-23-social-crm-is-a-conversation.md");
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    // The warning at the link: its file and line.
+    let at_link = |r: &salon::BuildReport| -> Vec<(String, usize)> {
+        r.warnings
+            .iter()
+            .filter(|w| w.message.contains("`/posts/later/`"))
+            .map(|w| {
+                let file = w.path.file_name().unwrap().to_string_lossy().into_owned();
+                (file, w.position.map_or(0, |p| p.line))
+            })
+            .collect()
+    };
+    let file = "2020-06-08-lurkers-are-members-too.md".to_owned();
+    let first = rebuild.rebuild(&opts, &[]).unwrap();
+    let line = fs::read_to_string(&linking)
+        .unwrap()
+        .lines()
+        .position(|l| l.contains("/posts/later/"))
+        .unwrap()
+        + 1;
+    assert_eq!(at_link(&first), vec![(file.clone(), line)]);
+
+    // Another post's title: the same files, the same links.
+    set_field(&other, "title", "Social CRM, Again");
+    let r = rebuild
+        .rebuild(&opts, std::slice::from_ref(&other))
+        .unwrap();
+    assert_eq!(at_link(&r), vec![(file.clone(), line)]);
+
+    // Two lines before the link: a body edit, patched in place; the next
+    // relink reports the link where it is now.
+    let text = fs::read_to_string(&linking).unwrap();
+    fs::write(
+        &linking,
+        text.replacen("See [what comes]", "One more.\n\nSee [what comes]", 1),
+    )
+    .unwrap();
+    rebuild
+        .rebuild(&opts, std::slice::from_ref(&linking))
+        .unwrap();
+    set_field(&other, "title", "Social CRM, Once More");
+    let r = rebuild
+        .rebuild(&opts, std::slice::from_ref(&other))
+        .unwrap();
+    assert_eq!(at_link(&r), vec![(file.clone(), line + 2)]);
+}
