@@ -85,15 +85,12 @@ pub struct Object<'a> {
 impl Object<'_> {
     /// Writes `"key":` (with the comma before it when needed).
     fn key(&mut self, key: &'static str) -> &mut String {
-        match self.last_key {
-            Some(last) => {
-                debug_assert!(
-                    last < key,
-                    "JSON-LD keys out of order: `{last}` before `{key}`"
-                );
-                self.out.push(',');
-            }
-            None => {}
+        if let Some(last) = self.last_key {
+            debug_assert!(
+                last < key,
+                "JSON-LD keys out of order: `{last}` before `{key}`"
+            );
+            self.out.push(',');
         }
         self.last_key = Some(key);
         push_string(self.out, key, false);
