@@ -20,6 +20,8 @@ pub use text::{fill, placeholders};
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
+
+use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -63,21 +65,23 @@ pub enum Message {
 }
 
 /// Keys and their strings, for one language.
-pub type Table = HashMap<String, Message>;
+/// Keyed with FxHash: every `t()` of every page looks a key up here, and
+/// the keys are the theme's own, not an attacker's.
+pub type Table = FxHashMap<String, Message>;
 
 /// Every table a build uses: the built-in ones with the site's overrides
 /// applied, and the site's language to fall back on.
 #[derive(Debug, Clone)]
 pub struct Catalog {
     /// By lowercased language tag (`de`, `pt-br`).
-    tables: HashMap<String, Table>,
+    tables: FxHashMap<String, Table>,
     /// The site's `language`, lowercased.
     site: String,
 }
 
 /// The built-in tables, parsed once.
-fn builtin_tables() -> &'static HashMap<String, Table> {
-    static TABLES: OnceLock<HashMap<String, Table>> = OnceLock::new();
+fn builtin_tables() -> &'static FxHashMap<String, Table> {
+    static TABLES: OnceLock<FxHashMap<String, Table>> = OnceLock::new();
     TABLES.get_or_init(|| {
         let en = parse_plain(BUILTIN[0].1);
         BUILTIN
@@ -377,7 +381,7 @@ pub fn plural_category(lang: &str, n: u64) -> &'static str {
 /// Parses a site's (or a built-in) table at `path`, checking every key and
 /// form against the English `reference`.
 fn parse_table(path: &Path, text: &str, reference: &Table) -> (Table, Vec<Diagnostic>) {
-    let mut table = Table::new();
+    let mut table = Table::default();
     let mut errors = Vec::new();
     let at = |key: &str| crate::frontmatter::locate_key(text, key).or(Some(Position::new(1, 1)));
     let error = |key: &str, msg: String| Diagnostic::error(path, at(key), msg).with_source(text);

@@ -10,6 +10,7 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use rustc_hash::FxHashMap;
 use tera::{Tera, Value};
 
 use super::Catalog;
@@ -20,8 +21,19 @@ struct Current {
     lang: String,
 }
 
+/// The texts of `t(key=...)` calls that pass nothing but the key, for
+/// one catalog and language: the header and footer ask for the same
+/// dozen on every page, and a text without placeholders or count is the
+/// same every time.
+struct KeyOnly {
+    catalog: Arc<Catalog>,
+    lang: String,
+    texts: FxHashMap<String, Value>,
+}
+
 thread_local! {
     static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    static KEY_ONLY: RefCell<Option<KeyOnly>> = const { RefCell::new(None) };
 }
 
 /// Runs `render` with `lang` as the interface language of the translation
@@ -74,11 +86,49 @@ fn t(args: &HashMap<String, Value>) -> tera::Result<Value> {
         .get("key")
         .and_then(Value::as_str)
         .ok_or_else(|| tera::Error::msg("t: needs `key=\"...\"`"))?;
+    if args.len() == 1 {
+        if let Some(text) = key_only(key) {
+            return Ok(text);
+        }
+    }
     let count = args.get("count").map(as_count).transpose()?;
     let text = in_language(args, |catalog, lang| {
         catalog.text(lang, key, count, &|name| args.get(name).map(as_text))
     });
     text.map(Value::String).map_err(tera::Error::msg)
+}
+
+/// The text of `key` in the page's language, remembered for the next
+/// page in that language; none outside a page's render or for a key no
+/// table has (the caller reports it).
+fn key_only(key: &str) -> Option<Value> {
+    CURRENT.with(|c| {
+        let current = c.borrow();
+        let current = current.as_ref()?;
+        KEY_ONLY.with(|k| {
+            let mut cache = k.borrow_mut();
+            let fresh = cache.as_ref().is_some_and(|cache| {
+                Arc::ptr_eq(&cache.catalog, &current.catalog) && cache.lang == current.lang
+            });
+            if !fresh {
+                *cache = Some(KeyOnly {
+                    catalog: Arc::clone(&current.catalog),
+                    lang: current.lang.clone(),
+                    texts: FxHashMap::default(),
+                });
+            }
+            let texts = &mut cache.as_mut().expect("just filled").texts;
+            if let Some(text) = texts.get(key) {
+                return Some(text.clone());
+            }
+            let text = current
+                .catalog
+                .text(&current.lang, key, None, &|_| None)
+                .ok()?;
+            texts.insert(key.to_owned(), Value::String(text.clone()));
+            Some(Value::String(text))
+        })
+    })
 }
 
 /// `t_json(prefix="search_js_")`: the strings whose keys start with
@@ -125,4 +175,36 @@ pub fn register(tera: &mut Tera) {
     tera.register_function("t_json", t_json);
     tera.register_filter("local_date", local_date);
     tera.register_filter("month_name", month_name);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `t(key=...)` as a template calls it.
+    fn t_of(key: &str) -> String {
+        let args = HashMap::from([("key".to_owned(), Value::from(key))]);
+        t(&args).unwrap().as_str().unwrap().to_owned()
+    }
+
+    #[test]
+    fn remembered_texts_follow_the_language_and_the_catalog() {
+        let catalog = Arc::new(Catalog::builtin("en"));
+        assert_eq!(with_language(&catalog, "en", || t_of("search")), "Search");
+        assert_eq!(
+            with_language(&catalog, "fr", || t_of("search")),
+            "Recherche"
+        );
+        assert_eq!(with_language(&catalog, "en", || t_of("search")), "Search");
+        // A rebuild's catalog (a site's own i18n file) replaces the texts.
+        let file = crate::load::SourceFile {
+            path: "i18n/en.yaml".into(),
+            text: "search: Find\n".into(),
+        };
+        let edited = Arc::new(Catalog::new("en", &[file]).unwrap());
+        assert_eq!(with_language(&edited, "en", || t_of("search")), "Find");
+        // A key with placeholders still asks for them.
+        let args = HashMap::from([("key".to_owned(), Value::from("built_with"))]);
+        assert!(with_language(&catalog, "en", || t(&args)).is_err());
+    }
 }

@@ -9,7 +9,6 @@
 //! it costs little beside the page itself.
 
 use serde::Serialize;
-use serde_json::Value;
 
 use super::feed;
 use super::jobs::{FeedKind, Job};
@@ -105,7 +104,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         url: Some(c.permalink(url_path)),
         ..Meta::default()
     };
-    let mut nodes: Vec<Value> = Vec::new();
+    let mut nodes = ld::Graph::new();
     let mut own_image = None;
     let name = c.title.as_str();
     // What Salon writes here is in the site's interface language.
@@ -120,7 +119,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
     let page_label = |page: usize| tr("page_number", None, &[("number", &page.to_string())]);
     // A year or a month of the archive: `trail` follows "Archive".
     let archive_page = |m: &mut Meta,
-                        nodes: &mut Vec<Value>,
+                        nodes: &mut ld::Graph,
                         when: &str,
                         posts: usize,
                         trail: &[(&str, String)]| {
@@ -131,38 +130,40 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             None,
             &[("posts", &posts), ("name", name), ("when", when)],
         );
-        nodes.push(ld::web_page(
+        ld::web_page(
+            nodes,
             c,
             "CollectionPage",
             &m.title,
             url_path,
             &m.description,
-        ));
+        );
         let archive = tr("archive", None, &[]);
         let mut crumbs = vec![(archive.as_str(), "/archive/")];
         crumbs.extend(trail.iter().map(|(n, p)| (*n, p.as_str())));
-        nodes.push(ld::breadcrumbs(c, &crumbs));
+        ld::breadcrumbs(nodes, c, &crumbs);
     };
     match job {
         Job::Home { page } => {
             m.title = paged(name, *page);
             if *page == 1 {
                 m.description = c.description.trim().to_owned();
-                nodes.push(ld::website(c));
+                ld::website(&mut nodes, c);
             } else {
                 m.description = tr(
                     "meta_home_page",
                     None,
                     &[("page", &page.to_string()), ("name", name)],
                 );
-                nodes.push(ld::web_page(
+                ld::web_page(
+                    &mut nodes,
                     c,
                     "CollectionPage",
                     &m.title,
                     url_path,
                     &m.description,
-                ));
-                nodes.push(ld::breadcrumbs(c, &[(&page_label(*page), url_path)]));
+                );
+                ld::breadcrumbs(&mut nodes, c, &[(&page_label(*page), url_path)]);
             }
         }
         Job::Post(i) => {
@@ -192,14 +193,14 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 feed_links(site, FeedKind::PostComments(*i), &title, &mut m.feeds);
             }
             let image = own_image.clone().or_else(|| site_image(c));
-            nodes.push(ld::blog_posting(site, *i, image.as_deref(), &m.description));
+            ld::blog_posting(&mut nodes, site, *i, image.as_deref(), &m.description);
             let mut trail: Vec<(&str, &str)> = Vec::new();
             if let Some(&k) = p.categories.first() {
                 let k = &site.categories.terms[k];
                 trail.push((&k.name, &k.path));
             }
             trail.push((&p.title, &p.path));
-            nodes.push(ld::breadcrumbs(c, &trail));
+            ld::breadcrumbs(&mut nodes, c, &trail);
         }
         Job::Page(i) => {
             let p = &site.pages[*i];
@@ -211,14 +212,8 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 .as_deref()
                 .and_then(|a| absolute(c, a, &p.path));
             m.published = p.date.map(|d| d.to_rfc3339());
-            nodes.push(ld::web_page(
-                c,
-                "WebPage",
-                &p.title,
-                &p.path,
-                &m.description,
-            ));
-            nodes.push(ld::breadcrumbs(c, &[(&p.title, &p.path)]));
+            ld::web_page(&mut nodes, c, "WebPage", &p.title, &p.path, &m.description);
+            ld::breadcrumbs(&mut nodes, c, &[(&p.title, &p.path)]);
         }
         Job::TaxonomyIndex(kind) => {
             let tax = site.taxonomy(*kind);
@@ -230,14 +225,15 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &[("name", name)],
             );
             let path = tax.path();
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "CollectionPage",
                 &m.title,
                 &path,
                 &m.description,
-            ));
-            nodes.push(ld::breadcrumbs(c, &[(&m.title, &path)]));
+            );
+            ld::breadcrumbs(&mut nodes, c, &[(&m.title, &path)]);
         }
         Job::Term { kind, term, page } => {
             let tax = site.taxonomy(*kind);
@@ -266,13 +262,14 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &format!("{name}: {}", t.name),
                 &mut m.feeds,
             );
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "CollectionPage",
                 &m.title,
                 url_path,
                 &m.description,
-            ));
+            );
             let index = tax.path();
             let numbered = page_label(*page);
             let kind_title = tr(tax.kind.key(), None, &[]);
@@ -280,19 +277,20 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
             if *page > 1 {
                 trail.push((&numbered, url_path));
             }
-            nodes.push(ld::breadcrumbs(c, &trail));
+            ld::breadcrumbs(&mut nodes, c, &trail);
         }
         Job::Archive => {
             m.title = tr("archive", None, &[]);
             m.description = tr("meta_archive", None, &[("name", name)]);
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "CollectionPage",
                 &m.title,
                 url_path,
                 &m.description,
-            ));
-            nodes.push(ld::breadcrumbs(c, &[(&m.title, "/archive/")]));
+            );
+            ld::breadcrumbs(&mut nodes, c, &[(&m.title, "/archive/")]);
         }
         Job::Year(y) => {
             let year = &site.archive[*y];
@@ -332,19 +330,20 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 false => "meta_members_by_name",
             };
             m.description = tr(description, None, &[("members", &counted), ("name", name)]);
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "CollectionPage",
                 &m.title,
                 url_path,
                 &m.description,
-            ));
+            );
             let by = tr("meta_by_activity", None, &[]);
             let mut trail = vec![(members.as_str(), "/members/")];
             if *by_activity {
                 trail.push((&by, url_path));
             }
-            nodes.push(ld::breadcrumbs(c, &trail));
+            ld::breadcrumbs(&mut nodes, c, &trail);
         }
         Job::Member { member: i, page } => {
             let member = &site.members[*i];
@@ -385,26 +384,28 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &format!("{name}: {}", member.name),
                 &mut m.feeds,
             );
-            nodes.push(ld::profile(site, *i, &m.description));
-            nodes.push(ld::breadcrumbs(
+            ld::profile(&mut nodes, site, *i, &m.description);
+            ld::breadcrumbs(
+                &mut nodes,
                 c,
                 &[
                     (&tr("members", None, &[]), "/members/"),
                     (&member.name, &member.path),
                 ],
-            ));
+            );
         }
         Job::Threads { .. } => {
             m.title = tr("threads", None, &[]);
             m.description = tr("meta_threads", None, &[("name", name)]);
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "CollectionPage",
                 &m.title,
                 url_path,
                 &m.description,
-            ));
-            nodes.push(ld::breadcrumbs(c, &[(&m.title, "/threads/")]));
+            );
+            ld::breadcrumbs(&mut nodes, c, &[(&m.title, "/threads/")]);
         }
         Job::Thread { thread: i, page } => {
             let t = &site.threads[*i];
@@ -441,14 +442,15 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &format!("{name}: ‘{}’", t.title),
                 &mut m.feeds,
             );
-            nodes.push(ld::discussion(site, *i, *page, &m.description));
-            nodes.push(ld::breadcrumbs(
+            ld::discussion(&mut nodes, site, *i, *page, &m.description);
+            ld::breadcrumbs(
+                &mut nodes,
                 c,
                 &[
                     (&tr("threads", None, &[]), "/threads/"),
                     (&t.title, &t.path),
                 ],
-            ));
+            );
         }
         Job::NotFound => {
             m.title = tr("not_found_title", None, &[]);
@@ -459,14 +461,15 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         Job::Search => {
             m.title = tr("search", None, &[]);
             m.description = tr("meta_search", None, &[("name", name)]);
-            nodes.push(ld::web_page(
+            ld::web_page(
+                &mut nodes,
                 c,
                 "SearchResultsPage",
                 &m.title,
                 url_path,
                 &m.description,
-            ));
-            nodes.push(ld::breadcrumbs(c, &[(&m.title, url_path)]));
+            );
+            ld::breadcrumbs(&mut nodes, c, &[(&m.title, url_path)]);
         }
         Job::Feed(_)
         | Job::JsonFeed(_)
@@ -490,9 +493,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
         &format!("{name}: comments"),
         &mut m.feeds,
     );
-    if !nodes.is_empty() {
-        m.json_ld = ld::script_text(&ld::graph(nodes));
-    }
+    m.json_ld = nodes.finish();
     m
 }
 

@@ -11,6 +11,7 @@ mod channels;
 pub mod deps;
 mod feed;
 mod jobs;
+mod ld_json;
 pub mod meta;
 mod paging;
 mod people;
