@@ -451,7 +451,7 @@ where
     let index = crate::search::build(&loaded.site);
     loaded
         .timings
-        .stage("index", "documents indexed", index.docs().len(), start);
+        .stage("index", "documents indexed", index.doc_count(), start);
     let start = Instant::now();
     let jobs = match render::plan(&loaded.site, &loaded.theme.assets, &index) {
         Ok(jobs) => jobs,

@@ -297,7 +297,7 @@ impl State {
                         render::plan(&linked.site, &self.inputs.theme.assets, &linked.index)
                             .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
-                timings.stage("index", "documents", linked.index.docs().len(), t);
+                timings.stage("index", "documents", linked.index.doc_count(), t);
                 linked
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {

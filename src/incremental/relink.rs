@@ -176,7 +176,7 @@ impl State {
             Ok((jobs, broken, index, [index_took, plan_took, links_took])) => {
                 link_warnings = Some(broken.warnings());
                 diags.extend(broken);
-                timings.took("  index", "documents", index.docs().len(), index_took);
+                timings.took("  index", "documents", index.doc_count(), index_took);
                 timings.took("  plan", "files", jobs.len(), plan_took);
                 timings.took("  links", "files", jobs.len(), links_took);
                 timings.took("  summaries", "posts", site.posts.len(), summaries_took);

@@ -395,7 +395,7 @@ impl<'a> Renderer<'a> {
             Job::Search => {
                 put(
                     "search",
-                    views::search(&site.config, self.index.docs().len()),
+                    views::search(&site.config, self.index.doc_count()),
                 );
                 "search.html"
             }

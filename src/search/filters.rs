@@ -15,6 +15,36 @@ const GROUPS: [&str; 4] = ["kind", "tag", "author", "year"];
 /// Each value's ids, ascending, and their [`id_set`].
 type Group = BTreeMap<String, (Vec<u32>, String)>;
 
+/// The ids of the documents of each value, by group, as documents are
+/// filed in id order: all a build keeps of a document for its filters.
+#[derive(Debug, Default)]
+pub(super) struct Ids([BTreeMap<String, Vec<u32>>; 4]);
+
+impl Ids {
+    /// Files document `id`, whose id is above every one filed so far.
+    pub fn add(&mut self, id: u32, d: &Shown) {
+        for (group, values) in self.0.iter_mut().zip(values(d)) {
+            for v in values {
+                match group.get_mut(v) {
+                    Some(ids) => ids.push(id),
+                    None => {
+                        group.insert(v.to_owned(), vec![id]);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Files the documents of `later`, whose ids are all above these.
+    pub fn append(&mut self, later: Ids) {
+        for (group, more) in self.0.iter_mut().zip(later.0) {
+            for (v, ids) in more {
+                group.entry(v).or_default().extend(ids);
+            }
+        }
+    }
+}
+
 /// `filters.json` and, for updates, what it is made of.
 #[derive(Debug, Default)]
 pub(super) struct Filters {
@@ -48,20 +78,22 @@ impl Filters {
     /// The filters of `docs` (by id); `keep` keeps their parts for
     /// [`Filters::replace`].
     pub fn new(docs: &[Shown], keep: bool) -> Filters {
-        let mut ids: [BTreeMap<&str, Vec<u32>>; 4] = Default::default();
+        let mut ids = Ids::default();
         for (id, d) in docs.iter().enumerate() {
-            for (group, values) in ids.iter_mut().zip(values(d)) {
-                for v in values {
-                    group.entry(v).or_default().push(id as u32);
-                }
-            }
+            ids.add(id as u32, d);
         }
-        let groups: Box<[Group; 4]> = Box::new(ids.map(|group| {
+        Filters::of(ids, keep)
+    }
+
+    /// The filters of the documents filed in `ids`; `keep` keeps their
+    /// parts for [`Filters::replace`].
+    pub fn of(ids: Ids, keep: bool) -> Filters {
+        let groups: Box<[Group; 4]> = Box::new(ids.0.map(|group| {
             group
                 .into_iter()
                 .map(|(v, ids)| {
                     let set = id_set(&ids);
-                    (v.to_owned(), (ids, set))
+                    (v, (ids, set))
                 })
                 .collect()
         }));

@@ -5,15 +5,16 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use rayon::prelude::*;
 
+use super::filters::{Filters, Ids};
 use super::html::{self, Event};
 use super::keys::{self, Raw};
 use super::postings::{Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
 use super::shards;
-use super::sources::{fingerprint, keys, units, Source};
+use super::sources::{fingerprint, keys, units, Key, Source, Unit};
 use super::terms::{unpack, Splitter};
 use super::text::{excerpt, push_collapsed};
 use super::update::Kept;
-use super::{Index, Kind, Shown};
+use super::{Index, Kind, Shown, TermShard, DOCS_PER_SHARD};
 use crate::model::Site;
 
 /// A term shard is split by one more letter of prefix once its JSON
@@ -46,18 +47,18 @@ fn build_with(site: &Site, keep: bool) -> Index {
     // newer document has a larger id, results of a query cluster in few
     // document shards, and a new post usually only appends.
     keys.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
-    let (units, dates, fingerprints) = match keep {
-        true => (
-            all.par_iter()
-                .map(|u| (u.path().to_owned(), (u.fingerprint(site), u.documents())))
-                .collect(),
-            keys.iter().map(|k| k.date).collect(),
-            keys.par_iter()
-                .map(|k| fingerprint(&k.clone().source(site, &all)))
-                .collect(),
-        ),
-        false => Default::default(),
-    };
+    if !keep {
+        return build_packed(site, &all, keys);
+    }
+    let (units, dates, fingerprints) = (
+        all.par_iter()
+            .map(|u| (u.path().to_owned(), (u.fingerprint(site), u.documents())))
+            .collect(),
+        keys.iter().map(|k| k.date).collect(),
+        keys.par_iter()
+            .map(|k| fingerprint(&k.clone().source(site, &all)))
+            .collect(),
+    );
     let Piece {
         mut docs,
         postings,
@@ -74,6 +75,71 @@ fn build_with(site: &Site, keep: bool) -> Index {
     docs.sort_by_key(|d| d.0);
     let norms = Norms::new(docs.iter().map(|d| d.2).collect());
     let docs: Vec<Shown> = docs.into_iter().map(|d| d.1).collect();
+    let (raw, entries, term_shards) = terms(postings, &norms);
+    let fold = fold_table(foreign.keys().copied());
+    let kept = Kept {
+        ids: docs
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.path.clone(), i as u32))
+            .collect(),
+        words: keys::Kept::new(raw, entries, norms),
+        foreign,
+        units,
+        dates,
+        fingerprints,
+        doc_foreign: doc_foreign_list.into_iter().collect(),
+    };
+    let mut index = Index::new(docs, term_shards, fold, keep);
+    index.kept = Some(Box::new(kept));
+    index
+}
+
+/// The index of a clean build, which is never updated: documents are read
+/// a document shard at a time, and each shard's rows become its file as
+/// soon as they are read, so the rows of every document are never held at
+/// once, during the build or after.
+fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>) -> Index {
+    let count = keys.len();
+    let Piece {
+        postings,
+        foreign,
+        mut files,
+        packed_lengths: mut lengths,
+        filed,
+        ..
+    } = keys
+        .into_par_iter()
+        .chunks(DOCS_PER_SHARD)
+        .enumerate()
+        .fold(Piece::default, |mut piece, (n, shard)| {
+            for (i, key) in shard.into_iter().enumerate() {
+                let id = n * DOCS_PER_SHARD + i;
+                piece = piece.add(id as u32, key.source(site, all));
+            }
+            piece.pack(n)
+        })
+        .reduce(Piece::default, Piece::merge);
+    // Pieces are merged in id order, so these only check it.
+    lengths.sort_by_key(|l| l.0);
+    files.sort_by_key(|f| f.0);
+    let norms = Norms::new(lengths.into_iter().map(|l| l.1).collect());
+    let (_, _, term_shards) = terms(postings, &norms);
+    let fold = fold_table(foreign.keys().copied());
+    let files = files
+        .into_iter()
+        .map(|(_, hash, file)| (hash, file))
+        .collect();
+    Index::with_doc_files(count, files, term_shards, fold, Filters::of(filed, false))
+}
+
+/// The words' postings by language, each sorted by id, their keys'
+/// entries and the term shards those make.
+#[allow(clippy::type_complexity)]
+fn terms(
+    postings: Vec<Postings>,
+    norms: &Norms,
+) -> (Vec<(Raw, Vec<u64>)>, Vec<(String, String)>, Vec<TermShard>) {
     let mut raw: Vec<(Raw, Vec<u64>)> = postings
         .into_iter()
         .enumerate()
@@ -88,28 +154,12 @@ fn build_with(site: &Site, keep: bool) -> Index {
     // Pieces are merged in id order, so this only checks it.
     raw.par_iter_mut()
         .for_each(|(_, p)| p.sort_unstable_by_key(|&p| p >> 32));
-    let entries = keys::entries(&raw, &norms);
+    let entries = keys::entries(&raw, norms);
     let term_shards = shards::write_all(
         entries.iter().map(|(t, e)| (t.as_str(), e.as_str())),
         TERM_SHARD_TARGET,
     );
-    let fold = fold_table(foreign.keys().copied());
-    let kept = keep.then(|| Kept {
-        ids: docs
-            .iter()
-            .enumerate()
-            .map(|(i, d)| (d.path.clone(), i as u32))
-            .collect(),
-        words: keys::Kept::new(raw, entries, norms),
-        foreign,
-        units,
-        dates,
-        fingerprints,
-        doc_foreign: doc_foreign_list.into_iter().collect(),
-    });
-    let mut index = Index::new(docs, term_shards, fold, keep);
-    index.kept = kept.map(Box::new);
-    index
+    (raw, entries, term_shards)
 }
 
 /// What one rayon fold piece gathers from the documents it is given, in
@@ -131,6 +181,13 @@ pub(super) struct Piece {
     /// Each document's such letters, for those that have any.
     pub doc_foreign_list: Vec<(u32, Vec<char>)>,
     splitter: Splitter,
+    /// The document shards packed so far ([`Piece::pack`]): number, hash
+    /// and file.
+    pub files: Vec<(usize, u64, Box<str>)>,
+    /// The field lengths of the documents packed, by id.
+    pub packed_lengths: Vec<(u32, [u32; FIELDS])>,
+    /// The filters' ids of the documents packed.
+    pub filed: Ids,
 }
 
 /// A document's text as snippets show it: whitespace collapsed, and the
@@ -293,9 +350,27 @@ impl Piece {
         });
     }
 
+    /// Turns the rows added since the last shard, which are document
+    /// shard `n`, into its file and hash, keeping only their field lengths
+    /// and filter values.
+    fn pack(mut self, n: usize) -> Piece {
+        let mut rows = Vec::with_capacity(self.docs.len());
+        for (id, shown, lengths) in self.docs.drain(..) {
+            self.packed_lengths.push((id, lengths));
+            self.filed.add(id, &shown);
+            rows.push(shown);
+        }
+        let file = super::rows_json(&rows).into_boxed_str();
+        self.files.push((n, super::rows_hash(&rows), file));
+        self
+    }
+
     /// Joins two pieces, `self` holding the smaller ids.
     pub fn merge(mut self, other: Piece) -> Piece {
         self.docs.extend(other.docs);
+        self.files.extend(other.files);
+        self.packed_lengths.extend(other.packed_lengths);
+        self.filed.append(other.filed);
         if self.postings.len() < other.postings.len() {
             self.postings
                 .resize_with(other.postings.len(), Postings::default);

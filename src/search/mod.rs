@@ -155,9 +155,18 @@ pub struct TermShard {
 
 /// A hash of what document shard `n` of `docs` shows.
 fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
+    rows_hash(&docs[shard_range(n, docs.len())])
+}
+
+/// The ids of document shard `n` of `count` documents.
+fn shard_range(n: usize, count: usize) -> std::ops::Range<usize> {
+    n * DOCS_PER_SHARD..((n + 1) * DOCS_PER_SHARD).min(count)
+}
+
+/// A hash of what the documents of one shard show.
+fn rows_hash(rows: &[Shown]) -> u64 {
     let mut h = Digest::new();
-    let end = ((n + 1) * DOCS_PER_SHARD).min(docs.len());
-    for d in &docs[n * DOCS_PER_SHARD..end] {
+    for d in rows {
         h.str(&d.title)
             .str(&d.path)
             .str(&d.text)
@@ -171,10 +180,41 @@ fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
     h.done()
 }
 
+/// The document shard file of `rows`: `[[title, path, kind, date|null,
+/// text(, [[offset, anchor], ...])], ...]`, the headings only when there
+/// are.
+fn rows_json(rows: &[Shown]) -> String {
+    let rows: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|d| {
+            let mut row = serde_json::json!([d.title, d.path, d.kind.name(), d.date, d.text]);
+            if !d.headings.is_empty() {
+                row.as_array_mut()
+                    .expect("an array")
+                    .push(serde_json::json!(d.headings));
+            }
+            row
+        })
+        .collect();
+    serde_json::to_string(&rows).expect("strings serialize")
+}
+
+/// What an index holds of its documents: every row, for an index that
+/// watch mode updates in place; else only each document shard's file, so
+/// a clean build never holds every document's text as rows (at 100,000
+/// posts and their comments the rows took twice the files' bytes).
+#[derive(Debug)]
+enum Documents {
+    /// Every document's row, by id.
+    Rows(Vec<Shown>),
+    /// The file of each document shard, and how many documents there are.
+    Files { count: usize, shards: Vec<Box<str>> },
+}
+
 /// The whole index of a build.
 #[derive(Debug)]
 pub struct Index {
-    docs: Vec<Shown>,
+    docs: Documents,
     term_shards: Vec<TermShard>,
     fold: Vec<(char, String)>,
     /// `fold.json`, written once.
@@ -215,6 +255,41 @@ impl Index {
         doc_hashes: Vec<u64>,
         filters: filters::Filters,
     ) -> Index {
+        Index::of(
+            Documents::Rows(docs),
+            term_shards,
+            fold,
+            doc_hashes,
+            filters,
+        )
+    }
+
+    /// An index that holds only its document shards' files (`shards`, of
+    /// `count` documents), not their rows: it cannot be updated in place.
+    fn with_doc_files(
+        count: usize,
+        shards: Vec<(u64, Box<str>)>,
+        term_shards: Vec<TermShard>,
+        fold: Vec<(char, String)>,
+        filters: filters::Filters,
+    ) -> Index {
+        let (doc_hashes, shards) = shards.into_iter().unzip();
+        Index::of(
+            Documents::Files { count, shards },
+            term_shards,
+            fold,
+            doc_hashes,
+            filters,
+        )
+    }
+
+    fn of(
+        docs: Documents,
+        term_shards: Vec<TermShard>,
+        fold: Vec<(char, String)>,
+        doc_hashes: Vec<u64>,
+        filters: filters::Filters,
+    ) -> Index {
         let map: serde_json::Map<String, serde_json::Value> = fold
             .iter()
             .map(|(c, s)| (c.to_string(), s.as_str().into()))
@@ -239,6 +314,15 @@ impl Index {
         index
     }
 
+    /// The rows of the documents, by id, when the index keeps them (it
+    /// was built for updates in place).
+    fn rows(&self) -> Option<&[Shown]> {
+        match &self.docs {
+            Documents::Rows(rows) => Some(rows),
+            Documents::Files { .. } => None,
+        }
+    }
+
     /// A hash of term shard `i`'s file.
     pub fn term_shard_hash(&self, i: usize) -> u64 {
         self.term_shards[i].hash
@@ -254,9 +338,18 @@ impl Index {
         self.version
     }
 
-    /// Documents, by id.
-    pub fn docs(&self) -> &[Shown] {
-        &self.docs
+    /// Whether it holds every document's row, as an index built for
+    /// updates in place does; a clean build's holds only the files.
+    pub fn keeps_rows(&self) -> bool {
+        self.rows().is_some()
+    }
+
+    /// How many documents the index holds.
+    pub fn doc_count(&self) -> usize {
+        match &self.docs {
+            Documents::Rows(rows) => rows.len(),
+            Documents::Files { count, .. } => *count,
+        }
     }
 
     /// Term shards, sorted by key.
@@ -266,7 +359,7 @@ impl Index {
 
     /// How many document shards there are.
     pub fn doc_shards(&self) -> usize {
-        self.docs.len().div_ceil(DOCS_PER_SHARD)
+        self.doc_count().div_ceil(DOCS_PER_SHARD)
     }
 
     /// Whether the fold table has entries (else no `fold.json` is written).
@@ -277,21 +370,10 @@ impl Index {
     /// Document shard `n`: `[[title, path, kind, date|null, text(,
     /// [[offset, anchor], ...])], ...]`, the headings only when there are.
     pub fn doc_shard_json(&self, n: usize) -> String {
-        let start = n * DOCS_PER_SHARD;
-        let docs = &self.docs[start..(start + DOCS_PER_SHARD).min(self.docs.len())];
-        let rows: Vec<serde_json::Value> = docs
-            .iter()
-            .map(|d| {
-                let mut row = serde_json::json!([d.title, d.path, d.kind.name(), d.date, d.text]);
-                if !d.headings.is_empty() {
-                    row.as_array_mut()
-                        .expect("an array")
-                        .push(serde_json::json!(d.headings));
-                }
-                row
-            })
-            .collect();
-        serde_json::to_string(&rows).expect("strings serialize")
+        match &self.docs {
+            Documents::Rows(rows) => rows_json(&rows[shard_range(n, rows.len())]),
+            Documents::Files { shards, .. } => shards[n].to_string(),
+        }
     }
 
     /// `fold.json`: `{"é":"e", ...}`.
@@ -323,7 +405,7 @@ impl Index {
         format!(
             "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
             self.version,
-            self.docs.len(),
+            self.doc_count(),
             DOCS_PER_SHARD,
             terms::MIN_TERM,
             terms::MAX_TERM,

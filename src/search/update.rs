@@ -102,7 +102,7 @@ impl Index {
     /// moved, too many changed, or the index keeps no postings): build it
     /// again then.
     pub fn update(&mut self, site: &Site) -> bool {
-        let Some(kept) = self.kept.as_deref() else {
+        let (Some(kept), Some(rows)) = (self.kept.as_deref(), self.rows()) else {
             return false;
         };
         // Units are fingerprinted without making their documents: only
@@ -137,11 +137,10 @@ impl Index {
             sources.iter().map(|(id, s)| (*id, s.date)).collect();
         let key = |id: usize| {
             let date = dates.get(&(id as u32)).unwrap_or(&kept.dates[id]);
-            (*date, &self.docs[id].path)
+            (*date, &rows[id].path)
         };
         let in_place = |id: usize| {
-            (id == 0 || key(id - 1) < key(id))
-                && (id + 1 == self.docs.len() || key(id) < key(id + 1))
+            (id == 0 || key(id - 1) < key(id)) && (id + 1 == rows.len() || key(id) < key(id + 1))
         };
         if !sources.iter().all(|(id, _)| in_place(*id as usize)) {
             return false;
@@ -196,7 +195,7 @@ impl Index {
                     .get(&id)
                     .map(|v| v.iter().copied().collect())
                     .unwrap_or_default(),
-                shown: self.docs[id as usize].clone(),
+                shown: rows[id as usize].clone(),
                 unit: None,
             };
             fingerprints.push((id, f));
@@ -246,6 +245,10 @@ impl Index {
     /// Replaces documents by id, updating only the terms they gained or
     /// lost: the index is then what a clean build of the site gives.
     fn replace(&mut self, changed: Vec<(u32, Analysis, Analysis)>) -> bool {
+        // Only an index that keeps its rows can change one.
+        if self.rows().is_none() {
+            return false;
+        }
         let Index {
             kept: Some(kept),
             term_shards,
@@ -342,7 +345,10 @@ impl Index {
         );
         let fold = fold_table(kept.foreign.keys().copied());
         let kept = self.kept.take();
-        let mut docs = std::mem::take(&mut self.docs);
+        let mut docs = match std::mem::replace(&mut self.docs, super::Documents::Rows(Vec::new())) {
+            super::Documents::Rows(rows) => rows,
+            super::Documents::Files { .. } => unreachable!("checked on entry"),
+        };
         let mut doc_hashes = std::mem::take(&mut self.doc_hashes);
         let mut filters = std::mem::take(&mut self.filters);
         let mut doc_shards = BTreeSet::new();

@@ -26,6 +26,7 @@ mod journeys_import;
 mod languages;
 mod mbox;
 mod mbox_scale;
+mod memory;
 mod microformats;
 mod moderate_cli;
 mod moderation;

@@ -245,7 +245,7 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
             }
         }
         Job::Search => {
-            h.n(index.docs().len() as u64);
+            h.n(index.doc_count() as u64);
         }
         Job::SearchIndex(file) => search_file(&mut h, index, *file),
         Job::Redirect { to } => {
