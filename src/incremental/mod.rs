@@ -339,8 +339,8 @@ fn drop_in_background<T: Send + 'static>(value: T) {
     let spawned = std::thread::Builder::new()
         .name("salon-drop".into())
         .spawn(move || drop(value));
-    // Without a thread (the system refused one), `value` came back
-    // dropped here: the same, only on this thread.
+    // When the system refuses a thread, `spawn` drops the closure, and
+    // `value` with it, on this thread: the same, only slower.
     drop(spawned);
 }
 
