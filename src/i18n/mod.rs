@@ -20,12 +20,11 @@ pub use text::{fill, placeholders};
 
 use std::cell::RefCell;
 use std::collections::{BTreeSet, HashMap};
-
-use rustc_hash::FxHashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
 use icu_plurals::{PluralCategory, PluralRules};
+use rustc_hash::FxHashMap;
 use serde_yaml::Value as Yaml;
 
 use crate::error::{did_you_mean, Diagnostic, Position};

@@ -1,9 +1,9 @@
 //! The list of everything a build writes, and where each piece goes.
 
 use std::borrow::Cow;
+use std::path::{Path, PathBuf};
 
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::path::{Path, PathBuf};
 
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::AssetFile;

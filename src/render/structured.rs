@@ -145,7 +145,7 @@ fn member_person(o: &mut Object, site: &Site, m: MemberIdx) {
 /// when they gave one.
 fn named_person(o: &mut Object, name: &str, url: Option<&str>) {
     o.str("@type", "Person").str("name", name);
-    if let Some(url) = url.filter(|u| u.starts_with("https://") || u.starts_with("http://")) {
+    if let Some(url) = url.filter(|u| crate::url::is_web_url(u)) {
         o.str("url", url);
     }
 }
@@ -202,18 +202,30 @@ pub fn blog_posting(
         }
         o.str("inLanguage", p.lang.as_deref().unwrap_or(&c.language));
         is_part_of(o, c);
-        if !p.tags.is_empty() {
-            let keywords = p.tags.iter().map(|&t| site.tags.terms[t].name.as_str());
-            o.strs("keywords", keywords);
-        }
-        o.object("mainEntityOfPage", |o| {
-            o.str("@id", &url).str("@type", "WebPage");
-        })
-        .str("name", &p.title)
-        .object("publisher", |o| publisher(o, c))
-        .str("url", &url)
-        .num("wordCount", p.body.word_count as u64);
+        keywords(o, site, &p.tags);
+        main_entity_of_page(o, &url)
+            .str("name", &p.title)
+            .object("publisher", |o| publisher(o, c))
+            .str("url", &url)
+            .num("wordCount", p.body.word_count as u64);
     });
+}
+
+/// `keywords`: the names of `tags`, when there are any.
+fn keywords(o: &mut Object, site: &Site, tags: &[TermIdx]) {
+    if !tags.is_empty() {
+        o.strs(
+            "keywords",
+            tags.iter().map(|&t| site.tags.terms[t].name.as_str()),
+        );
+    }
+}
+
+/// `mainEntityOfPage`: the page at `url` is about this node.
+fn main_entity_of_page<'o, 'a>(o: &'o mut Object<'a>, url: &str) -> &'o mut Object<'a> {
+    o.object("mainEntityOfPage", |o| {
+        o.str("@id", url).str("@type", "WebPage");
+    })
 }
 
 /// A post's comments as `Comment`s, replies nested under what they
@@ -306,13 +318,8 @@ pub fn discussion(g: &mut Graph, site: &Site, i: ThreadIdx, page: usize, descrip
                     .num("userInteractionCount", count);
             });
         is_part_of(o, c);
-        if !t.tags.is_empty() {
-            let keywords = t.tags.iter().map(|&k| site.tags.terms[k].name.as_str());
-            o.strs("keywords", keywords);
-        }
-        o.object("mainEntityOfPage", |o| {
-            o.str("@id", &url).str("@type", "WebPage");
-        });
+        keywords(o, site, &t.tags);
+        main_entity_of_page(o, &url);
         if let Some(origin) = t.origin.as_ref().and_then(|o| o.url.as_deref()) {
             // Where the conversation happened first.
             o.object("sharedContent", |o| {
@@ -423,7 +430,7 @@ pub fn profile(g: &mut Graph, site: &Site, i: MemberIdx, description: &str) {
                 .links
                 .iter()
                 .filter_map(|l| l.url.as_deref())
-                .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+                .filter(|u| crate::url::is_web_url(u))
                 .collect();
             if !same_as.is_empty() {
                 o.strs("sameAs", same_as);
