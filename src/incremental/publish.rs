@@ -11,7 +11,7 @@ use crate::error::Error;
 use crate::render::{deps, Job, Renderer};
 use crate::timings::Timings;
 use crate::url::OutputPath;
-use crate::write::{Output, Published};
+use crate::write::{Output, Planned, Published};
 
 impl State {
     /// The first build: everything rendered and brought into the output
@@ -122,11 +122,20 @@ impl State {
         timings.stage("render", "files", rendered_count, t);
 
         let t = Instant::now();
-        let now: HashSet<&str> = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
+        // No path map kept (`on_disk`): the plan is the one whose files
+        // the folder holds, so none is stale. Equal counts are a cheap
+        // second check of that.
+        let same_files = linked.on_disk.is_none() && self.published.len() == linked.jobs.len();
+        let now: HashSet<&str>;
+        let planned = if same_files {
+            Planned::Same
+        } else {
+            now = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
+            Planned::Files(&now)
+        };
         let written = self
             .published
-            .update(changed_files, &now, self.stamp(linked))?;
-        drop(now);
+            .update(changed_files, planned, self.stamp(linked))?;
         timings.stage("write", "files written", written.written, t);
         linked.signatures = signatures;
         linked.on_disk = None;

@@ -47,7 +47,7 @@ use crate::url::OutputPath;
 use commit::{Durability, Journal, LiveTree, Op};
 pub use lock::OutputLock;
 pub use names::{is_reserved_path, MANIFEST};
-pub use published::Published;
+pub use published::{Planned, Published};
 use stage::Stage;
 
 /// What the last build recorded of one file.

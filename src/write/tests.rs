@@ -63,7 +63,7 @@ fn update(writer: Writer, out: &Path, files: Files, inputs: u128) -> Result<Writ
                 .map(|(path, text)| (p(path), text.as_bytes().to_vec()))
                 .collect();
             let now: HashSet<&str> = files.iter().map(|(path, _)| *path).collect();
-            let report = published.update(changed, &now, inputs)?;
+            let report = published.update(changed, Planned::Files(&now), inputs)?;
             published.flush()?;
             Ok(report)
         }
