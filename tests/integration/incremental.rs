@@ -10,7 +10,7 @@ use salon::incremental::Incremental;
 use salon::serve::Rebuild;
 use salon::BuildOptions;
 
-use crate::common::Site;
+use crate::common::{post, Site, CONFIG};
 
 /// Every output file but the manifest, by path.
 fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
@@ -634,4 +634,76 @@ fn link_warnings_stay_after_a_title_edit_and_follow_a_link_that_moved() {
         .rebuild(&opts, std::slice::from_ref(&other))
         .unwrap();
     assert_eq!(at_link(&r), vec![(file.clone(), line + 2)]);
+}
+
+/// A site where member `ana` commented once on each of six posts by `bo`
+/// (the newest comment on `p6`), her profile cut `per` comments a page.
+fn commenter_site(per: usize) -> Site {
+    let mut files: Vec<(String, String)> = vec![
+        (
+            "content/members/ana.md".into(),
+            "---\nname: Ana\n---\n\nReads.\n".into(),
+        ),
+        (
+            "content/members/bo.md".into(),
+            "---\nname: Bo\n---\n\nWrites.\n".into(),
+        ),
+    ];
+    for i in 1..=6 {
+        files.push((
+            format!("content/posts/p{i}.md"),
+            post(
+                &format!("title: Post {i}\ndate: 2024-01-0{i}T10:00:00Z\nauthors: [bo]"),
+                "Text.",
+            ),
+        ));
+        files.push((
+            format!("content/comments/p{i}.yaml"),
+            format!(
+                "- id: c1\n  author: Ana\n  member: ana\n  date: 2024-02-0{i}T10:00:00Z\n  body: \"<p>On {i}.</p>\"\n"
+            ),
+        ));
+    }
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(p, t)| (p.as_str(), t.as_str()))
+        .collect();
+    Site::new(&format!("{CONFIG}paginate_entries: {per}\n"), &files)
+}
+
+#[test]
+fn a_retitled_post_renders_only_the_profile_page_that_lists_it() {
+    // Pages rendered after retitling p6, whose comment by Ana is the
+    // first of her profile, with her profile on one page or three.
+    let rendered = |per: usize| {
+        let site = commenter_site(per);
+        let opts = site.options();
+        let mut rebuild = Incremental::new();
+        let first = rebuild.rebuild(&opts, &[]).unwrap();
+        let p6 = site.root().join("content/posts/p6.md");
+        let text = fs::read_to_string(&p6).unwrap();
+        fs::write(&p6, text.replacen("title: Post 6", "title: Post Six", 1)).unwrap();
+        let r = rebuild.rebuild(&opts, std::slice::from_ref(&p6)).unwrap();
+        let page = site.read("members/ana/index.html");
+        assert!(page.contains("Post Six"), "page 1 lists the new title");
+        let pages = (2..)
+            .take_while(|n| site.out().join(format!("members/ana/page/{n}")).exists())
+            .count();
+        eprintln!(
+            "{per} a page: {} files, {} rendered",
+            first.files, r.rendered
+        );
+        (pages, r.rendered)
+    };
+    let (no_more, one) = rendered(50);
+    let (two_more, three) = rendered(2);
+    assert_eq!(
+        (no_more, two_more),
+        (0, 2),
+        "Ana's profile takes one page or three"
+    );
+    assert_eq!(
+        three, one,
+        "her pages 2 and 3 list other posts: they are not rendered again"
+    );
 }

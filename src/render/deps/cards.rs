@@ -27,7 +27,9 @@ pub struct Cards {
     pub comment: Vec<Vec<u64>>,
     /// Each member's directory entry.
     pub member: Vec<u64>,
-    /// Each member's page, but for the cards of their posts.
+    /// What every page of each member's profile shows: bio, links,
+    /// backlinks, who they talk with (each page's slice of their posts,
+    /// comments and thread messages is hashed with the page).
     pub member_page: Vec<u64>,
     /// Each member's feed (Atom and JSON Feed alike): computed once, as it
     /// reads everything they wrote.
@@ -238,7 +240,7 @@ impl Cards {
             member: site.members.par_iter().map(|m| member(site, m)).collect(),
             member_page: (0..site.members.len())
                 .into_par_iter()
-                .map(|i| member_page(site, &comments, i))
+                .map(|i| member_page(site, i))
                 .collect(),
             thread: site
                 .threads
@@ -295,10 +297,9 @@ fn member(site: &Site, m: &Member) -> u64 {
     h.done()
 }
 
-/// A member's page but for their posts: bio, links, backlinks, who they
-/// talk with, their comments and thread entries.
-/// `comments` holds the cards of each post's comments.
-fn member_page(site: &Site, comments: &[Vec<u64>], i: MemberIdx) -> u64 {
+/// What every page of a member's profile shows: bio, links, backlinks,
+/// who they talk with. (Counts of what they wrote are in [`member`].)
+fn member_page(site: &Site, i: MemberIdx) -> u64 {
     let m = &site.members[i];
     let mut sig = Sig::new();
     let h = &mut sig;
@@ -316,11 +317,29 @@ fn member_page(site: &Site, comments: &[Vec<u64>], i: MemberIdx) -> u64 {
         member_ref(h, site, o);
         h.n(n as u64);
     }
-    for &(p, c) in &m.comments {
+    sig.done()
+}
+
+/// Comments of a member as a page of their profile lists them: each with
+/// its post's title and URL. `comments` holds the cards of each post's
+/// comments.
+pub(super) fn member_comments(
+    h: &mut Sig,
+    site: &Site,
+    comments: &[Vec<u64>],
+    listed: &[(PostIdx, usize)],
+) {
+    h.n(listed.len() as u64);
+    for &(p, c) in listed {
         let post = &site.posts[p];
         h.str(&post.title).str(&post.path).n(comments[p][c]);
     }
-    for &(t, e) in &m.entries {
+}
+
+/// Thread messages of a member as a page of their profile lists them.
+pub(super) fn member_entries(h: &mut Sig, site: &Site, listed: &[(ThreadIdx, usize)]) {
+    h.n(listed.len() as u64);
+    for &(t, e) in listed {
         let thread = &site.threads[t];
         let page = thread.entry_pages.get(e).copied().unwrap_or(1);
         let e = &thread.entries[e];
@@ -331,7 +350,6 @@ fn member_page(site: &Site, comments: &[Vec<u64>], i: MemberIdx) -> u64 {
             .date(e.date.as_ref())
             .str(&e.text);
     }
-    sig.done()
 }
 
 fn participant(h: &mut Sig, site: &Site, p: &Participant) {

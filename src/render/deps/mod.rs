@@ -214,10 +214,22 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 h.n(c);
             }
         }
-        Job::Member { member, .. } => {
-            // The page's slices are cut from lists the cards hash whole.
+        Job::Member { member, page } => {
+            // Each page: the profile, and its own slice of what they wrote
+            // (a retitled post re-renders the one page listing it, not
+            // all of a prolific member's pages). The page count follows
+            // from the counts in the member's card.
+            let m = &site.members[*member];
+            let per_entry = site.config.paginate_entries;
+            let slice = |n: usize| range(n, *page);
             h.n(cards.member[*member]).n(cards.member_page[*member]);
-            posts(&mut h, &site.members[*member].posts);
+            posts(&mut h, &m.posts[slice(m.posts.len())]);
+            let (comments, entries) = (
+                super::jobs::page_slice(&m.comments, per_entry, *page),
+                super::jobs::page_slice(&m.entries, per_entry, *page),
+            );
+            cards::member_comments(&mut h, site, &cards.comment, comments);
+            cards::member_entries(&mut h, site, entries);
         }
         Job::Threads { page } => {
             let per = site.config.paginate_threads;
