@@ -49,11 +49,15 @@ pub struct Debounce {
 }
 
 impl Default for Debounce {
-    /// 10 ms: an editor's save, even an atomic one (write, rename over),
-    /// takes well under that, and a person does not save twice in it.
+    /// 5 ms: an editor's save, even an atomic one (write, rename over),
+    /// takes well under that, and a person does not save twice in it. A
+    /// burst that outlasts it (a slow checkout) is at most one more
+    /// rebuild: what comes while a rebuild runs waits for the next one.
+    /// From a save to its batch: 5 ms held, up to a tick (1.25 ms) until
+    /// handed over, two ticks more for the rest of a burst.
     fn default() -> Self {
         Debounce {
-            quiet: Duration::from_millis(10),
+            quiet: Duration::from_millis(5),
             max_wait: Duration::from_secs(2),
         }
     }
