@@ -14,7 +14,8 @@
 //! appended), a tag added or removed, title changes, and template edits.
 //! Then it runs `salon serve`'s whole stack (watcher, debounce, rebuild,
 //! HTTP server) over the same site and times, for the same kinds of edit
-//! (at least 20 each), the save to the first `GET` of the post's page on
+//! (at least 20 each), the save to the page as an open tab gets it: the
+//! server's reload message, then the `GET` of the post's page on
 //! 127.0.0.1 whose bytes show the edit ([`served`]). Prints medians and
 //! 95th percentiles (and, with `SALON_BENCH_STAGES=1`, the median time of
 //! each stage of the rebuild); asserts nothing.
@@ -267,7 +268,7 @@ fn served(
     stages_wanted: bool,
 ) {
     let start = Instant::now();
-    let session = served::Session::start(work);
+    let mut session = served::Session::start(work);
     println!(
         "\nsave → served over HTTP (`salon serve`'s watcher, debounce {} ms, rebuild, server; \
          first build {:.1} s)",
@@ -289,6 +290,7 @@ fn served(
             let post = &posts[pick(posts.len())];
             let url = served::post_url(post);
             let before = session.get(&url);
+            session.settle();
             // Markers of their own: no earlier edit's page can show them.
             let t0 = Instant::now();
             let e = edit(post, 10_000 + i);
