@@ -107,6 +107,19 @@ impl State {
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
         let old_cards = previous.as_deref().map(|p| &p.cards);
+        // Posts linked to the same comments as before: by comment key.
+        let comments_at: rustc_hash::FxHashMap<u64, usize> = previous
+            .as_deref()
+            .map(|p| {
+                p.site
+                    .posts
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.comments_key != 0)
+                    .map(|(j, p)| (p.comments_key, j))
+                    .collect()
+            })
+            .unwrap_or_default();
         let old_links = previous
             .as_deref()
             .and_then(|p| Some((&p.jobs, &p.site, p.link_warnings.as_ref()?)));
@@ -163,9 +176,18 @@ impl State {
                         Some((cards.post[j], cards.post_line[j]))
                     })
                     .collect();
+                // Comments linked as before hash as before.
+                let known_comments: Vec<Option<&[u64]>> = site
+                    .posts
+                    .iter()
+                    .map(|p| {
+                        let j = *comments_at.get(&p.comments_key)?;
+                        Some(old_cards?.comment[j].as_slice())
+                    })
+                    .collect();
                 let summaries_took = t.elapsed();
                 let t = Instant::now();
-                let cards = deps::Cards::new(&site, &fresh, &known);
+                let cards = deps::Cards::new(&site, &fresh, &known, &known_comments);
                 let took = [summaries_took, t.elapsed()];
                 (keys, (fresh, took), cards)
             },

@@ -12,6 +12,7 @@ mod references;
 mod related;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -144,8 +145,9 @@ pub fn link(
                 draft: p.draft,
                 comment_mode: p.comment_mode,
                 aliases: p.aliases.clone(),
-                comments: Vec::new(),
-                reactions: Vec::new(),
+                comments: Arc::from([]),
+                reactions: Arc::from([]),
+                comments_key: 0,
                 syndication: p.syndication.clone(),
                 backlinks: Vec::new(),
                 related: Vec::new(),
@@ -217,10 +219,21 @@ pub fn link(
     }
     // Comment files are independent: linked in parallel (most of a large
     // site's names to look up are commenters'), reported in file order.
-    type Linked = (
-        Option<(PostIdx, Vec<Comment>, Vec<Reaction>)>,
-        Vec<Diagnostic>,
-    );
+    // A comment file linked before an edit, among the same members, links
+    // to the same comments: the previous site's lists are shared instead
+    // of looking up every commenter's name again.
+    let people_key = people.key();
+    let previous_comments: FxHashMap<u64, &Post> = previous
+        .map(|site| {
+            site.posts
+                .iter()
+                .filter(|p| p.comments_key != 0)
+                .map(|p| (p.comments_key, p))
+                .collect()
+        })
+        .unwrap_or_default();
+    type Comments = (PostIdx, Arc<[Comment]>, Arc<[Reaction]>, u64);
+    type Linked = (Option<Comments>, Vec<Diagnostic>);
     let linked: Vec<Linked> =
         comments
             .par_iter()
@@ -238,6 +251,16 @@ pub fn link(
                     );
                     return (None, found);
                 };
+                // Never 0, which marks a post without a file.
+                let key = crate::digest::Digest::new()
+                    .n(file.digest)
+                    .n(people_key)
+                    .done()
+                    .max(1);
+                if let Some(before) = previous_comments.get(&key) {
+                    let (comments, reactions) = (before.comments.clone(), before.reactions.clone());
+                    return (Some((post, comments, reactions, key)), found);
+                }
                 let mut member_of =
                     |handle: &Option<String>, author: &str, id: &str, position| match handle {
                         Some(handle) => {
@@ -282,14 +305,15 @@ pub fn link(
                         source_url: r.source_url.clone(),
                     })
                     .collect();
-                (Some((post, list, reactions)), found)
+                (Some((post, list, reactions, key)), found)
             })
             .collect();
     for (comments, found) in linked {
         diags.extend(found);
-        if let Some((post, list, reactions)) = comments {
+        if let Some((post, list, reactions, key)) = comments {
             site_posts[post].comments = list;
             site_posts[post].reactions = reactions;
+            site_posts[post].comments_key = key;
         }
     }
 

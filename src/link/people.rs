@@ -11,6 +11,8 @@ pub struct People {
     pub by_handle: HashMap<String, MemberIdx>,
     /// Looked up for every comment on every relink: hashed with Fx.
     by_name: rustc_hash::FxHashMap<String, MemberIdx>,
+    /// A hash of every member's names, avatar and place in the list.
+    key: u64,
 }
 
 impl People {
@@ -18,7 +20,16 @@ impl People {
         let mut by_handle = HashMap::with_capacity(members.len());
         let mut by_name = rustc_hash::FxHashMap::default();
         by_name.reserve(members.len() * 4);
+        let mut key = crate::digest::Digest::new();
         for (i, m) in members.iter().enumerate() {
+            key.str(&m.handle).str(&m.name).n(m.aka.len() as u64);
+            for a in &m.aka {
+                key.str(a);
+            }
+            match &m.avatar {
+                Some(a) => key.n(1).str(a),
+                None => key.n(0),
+            };
             by_handle.insert(m.handle.clone(), i);
             let names = [&m.handle, &m.name].into_iter().chain(m.aka.iter());
             for n in names {
@@ -26,7 +37,18 @@ impl People {
                 by_name.entry(name_key(n)).or_insert(i);
             }
         }
-        People { by_handle, by_name }
+        People {
+            by_handle,
+            by_name,
+            key: key.done(),
+        }
+    }
+
+    /// A hash of everything a comment's author is looked up and shown by
+    /// (each member's handle, names and avatar, in order): equal keys,
+    /// equal linked comments, from the same file.
+    pub fn key(&self) -> u64 {
+        self.key
     }
 
     /// The member a display name refers to, case-insensitively.

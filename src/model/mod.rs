@@ -161,9 +161,13 @@ pub struct Post {
     /// Root URL path, like `/posts/building-bridges/`.
     pub path: String,
     /// Comments in date order; replies point at their parent by index.
-    pub comments: Vec<Comment>,
+    /// Shared: watch mode keeps the list of an unchanged comment file.
+    pub comments: Arc<[Comment]>,
     /// Likes, reposts, bookmarks and mentions from elsewhere, in date order.
-    pub reactions: Vec<Reaction>,
+    pub reactions: Arc<[Reaction]>,
+    /// A hash of the comment file and of the members its names were looked
+    /// up among (0: no file): equal keys, equal comments and reactions.
+    pub comments_key: u64,
     /// Where else the post was published (`syndication:`), http(s) URLs.
     pub syndication: Vec<String>,
     /// Pages that link to or mention this post, newest first.

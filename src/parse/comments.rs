@@ -59,6 +59,8 @@ pub struct ParsedComments {
     pub held_ids: Vec<String>,
     /// How many of them wait for a moderator.
     pub held: Held,
+    /// A hash of the file's text: equal digests, equal comments.
+    pub digest: u64,
 }
 
 /// A reaction entry of a comment file.
@@ -241,6 +243,7 @@ pub fn parse_comments(
         warnings,
         held_ids,
         held,
+        digest: crate::digest::of(&file.text),
     })
 }
 

@@ -135,7 +135,7 @@ fn random_edit(
         "Knowledge Management",
         "Archives",
     ];
-    match rng.below(19) {
+    match rng.below(20) {
         0..=3 => {
             // Now and then with letters beyond ASCII, which the search
             // index lists in its fold table while some document uses them.
@@ -257,6 +257,20 @@ fn random_edit(
             )
             .unwrap();
             (format!("template {name}"), vec![path])
+        }
+        15 => {
+            // A commenter's name becomes a member's (and back): comments
+            // already linked to nobody now link to them.
+            let path = root.join("content/members/tnowak.md");
+            let text = fs::read_to_string(&path).unwrap();
+            let (from, to) = ("aka: [\"Tomek\"", "aka: [\"Oliver Tang\", \"Tomek\"");
+            let (from, to) = if text.contains(to) {
+                (to, from)
+            } else {
+                (from, to)
+            };
+            fs::write(&path, text.replacen(from, to, 1)).unwrap();
+            (format!("aka of tnowak: {to}"), vec![path])
         }
         16 => {
             // A member joins, or the one who joined leaves: handles change,

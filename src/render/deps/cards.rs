@@ -210,11 +210,20 @@ fn comment(h: &mut Sig, site: &Site, c: &Comment) {
 
 impl Cards {
     /// Computes every card of `site`, in parallel; `known` gives post
-    /// and line cards already computed (from an earlier link), by post.
-    pub fn new(site: &Site, summaries: &[Value], known: &[Option<(u64, u64)>]) -> Self {
+    /// and line cards already computed (from an earlier link), by post, and
+    /// `known_comments` the cards of its comments.
+    pub fn new(
+        site: &Site,
+        summaries: &[Value],
+        known: &[Option<(u64, u64)>],
+        known_comments: &[Option<&[u64]>],
+    ) -> Self {
         let comments: Vec<Vec<u64>> = (0..site.posts.len())
             .into_par_iter()
-            .map(|i| comment_cards(site, i))
+            .map(|i| match known_comments.get(i).copied().flatten() {
+                Some(cards) => cards.to_vec(),
+                None => comment_cards(site, i),
+            })
             .collect();
         let posts: Vec<(u64, u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
