@@ -1,6 +1,7 @@
 //! The build: load → parse → link → render → write, with timings.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
@@ -13,6 +14,7 @@ use crate::load::{self, SourceFile};
 use crate::model::Site;
 use crate::parse;
 use crate::render::{self, Renderer};
+use crate::spill::Spill;
 use crate::theme::{self, Theme};
 use crate::timings::Timings;
 use crate::write::Output;
@@ -34,7 +36,23 @@ pub struct BuildOptions {
     /// The moment that decides which posts are in the future; the clock
     /// when not given (tests set it).
     pub now: Option<DateTime<Utc>>,
+    /// A clean build keeps rendered post bodies and the search index's
+    /// document files in a temporary file in the output folder, not in
+    /// memory, when the posts' markdown passes this many bytes;
+    /// [`SPILL_ABOVE`] when not given (tests set 0).
+    pub spill_above: Option<u64>,
 }
+
+/// The posts' markdown, in bytes, above which a build spills their
+/// rendered bodies (and the search index's document files) to disk
+/// ([`crate::spill`]) and lets the allocator give freed memory back:
+/// about 27,000 posts of 10 KB. A smaller site keeps them in memory,
+/// where reading them costs nothing; a bigger one would hold more than
+/// 250 MB of HTML that it reads only to index it and to render its page.
+pub const SPILL_ABOVE: u64 = 256 << 20;
+
+/// The line of `--timings` saying how much [`SPILL_ABOVE`] moved to disk.
+pub const SPILL_STAGE: &str = "  spill";
 
 impl BuildOptions {
     /// Options to build the site in `source` with defaults.
@@ -362,7 +380,7 @@ pub fn load_site(opts: &BuildOptions) -> Result<Loaded, Error> {
     let inputs = read_inputs(opts)?;
     let mut timings = Timings::default();
     timings.stage("load", "files listed", inputs.count(), start);
-    parse_and_link(inputs, opts, &opts.visibility(), timings)
+    parse_and_link(inputs, opts, &opts.visibility(), None, timings)
 }
 
 /// Parses and links what [`read_inputs`] read.
@@ -370,6 +388,7 @@ fn parse_and_link(
     inputs: Inputs,
     opts: &BuildOptions,
     visibility: &Visibility,
+    spill: Option<&Arc<Spill>>,
     mut timings: Timings,
 ) -> Result<Loaded, Error> {
     let ctx = inputs.markdown_context();
@@ -383,7 +402,17 @@ fn parse_and_link(
     let start = Instant::now();
     let root = &opts.source;
     let mut diags = Diagnostics::new();
-    let posts = parse_all(root, &files.posts, &ctx, parse::parse_post, &mut diags)?;
+    // Each body goes to disk as soon as it is rendered, so a big site's
+    // bodies are never all in memory.
+    let parse_post = |file: &SourceFile, ctx: &crate::markdown::Context| {
+        let mut post = parse::parse_post(file, ctx)?;
+        // Just made: nothing else holds its body yet.
+        if let (Some(spill), Some(body)) = (spill, Arc::get_mut(&mut post.body)) {
+            body.spill(spill);
+        }
+        Ok(post)
+    };
+    let posts = parse_all(root, &files.posts, &ctx, parse_post, &mut diags)?;
     let members = parse_all(root, &files.members, &ctx, parse::parse_member, &mut diags)?;
     let threads = parse_all(root, &files.threads, &ctx, parse::parse_thread, &mut diags)?;
     let pages = parse_all(root, &files.pages, &ctx, parse::parse_page, &mut diags)?;
@@ -395,6 +424,16 @@ fn parse_and_link(
         &mut diags,
     )?;
     let tag_pages = parse_all(root, &files.tags, &ctx, parse::parse_term_page, &mut diags)?;
+    if let Some(spill) = spill {
+        // Done while parsing: a part of that stage, listed before it.
+        let bytes = spill.len() as usize;
+        timings.took(
+            SPILL_STAGE,
+            "bytes of post bodies to disk",
+            bytes,
+            Default::default(),
+        );
+    }
     timings.stage("parse", "files (read and parsed)", counted, start);
 
     let start = Instant::now();
@@ -422,7 +461,7 @@ fn parse_all<T: Send>(
     root: &Path,
     files: &[load::ContentFile],
     ctx: &crate::markdown::Context,
-    parse: fn(&SourceFile, &crate::markdown::Context) -> Result<T, Vec<Diagnostic>>,
+    parse: impl Fn(&SourceFile, &crate::markdown::Context) -> Result<T, Vec<Diagnostic>> + Sync,
     diags: &mut Diagnostics,
 ) -> Result<Vec<T>, Error> {
     let results: Vec<Result<T, Vec<Diagnostic>>> = files
@@ -443,12 +482,15 @@ fn parse_all<T: Send>(
 }
 
 /// Renders `loaded` into `sink`, recording timings.
-fn render_into<F>(loaded: &mut Loaded, sink: F) -> Result<usize, Error>
+fn render_into<F>(loaded: &mut Loaded, spill: Option<&Arc<Spill>>, sink: F) -> Result<usize, Error>
 where
     F: Fn(&crate::url::OutputPath, &[u8]) -> Result<(), Error> + Sync,
 {
     let start = Instant::now();
-    let index = crate::search::build(&loaded.site);
+    let index = match spill {
+        Some(spill) => crate::search::build_spilling(&loaded.site, spill),
+        None => crate::search::build(&loaded.site),
+    };
     loaded
         .timings
         .stage("index", "documents indexed", index.doc_count(), start);
@@ -526,9 +568,24 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
             ..BuildReport::default()
         });
     }
-    let mut loaded = parse_and_link(inputs, opts, &visibility, timings)?;
+    let markdown: u64 = inputs.files.posts.iter().map(|f| f.len).sum();
+    let spill = match markdown > opts.spill_above.unwrap_or(SPILL_ABOVE) {
+        // Beside the output (it is locked and exists by now): on the disk
+        // the build writes to anyway, not in a temporary folder that may
+        // be held in memory.
+        true => Some(Spill::in_dir(&out_dir).map_err(|e| Error::io(&out_dir, e))?),
+        false => None,
+    };
+    if spill.is_some() {
+        // What parsing, linking and indexing free is hundreds of MB at
+        // this size, worth the page faults of taking it back later.
+        crate::memory::give_back_freed_memory();
+    }
+    let mut loaded = parse_and_link(inputs, opts, &visibility, spill.as_ref(), timings)?;
     // On an error `output` is dropped unused: nothing was written.
-    let files = render_into(&mut loaded, |path, bytes| output.stage(path, bytes))?;
+    let files = render_into(&mut loaded, spill.as_ref(), |path, bytes| {
+        output.stage(path, bytes)
+    })?;
     let start = Instant::now();
     let next_scheduled = loaded.site.next_scheduled();
     let written = output.commit(InputStamp::new(fingerprint, next_scheduled).0)?;
@@ -558,7 +615,7 @@ pub fn build(opts: &BuildOptions) -> Result<BuildReport, Error> {
 /// render every page. Returns the warnings.
 pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
     let mut loaded = load_site(opts)?;
-    render_into(&mut loaded, |_, _| Ok(()))?;
+    render_into(&mut loaded, None, |_, _| Ok(()))?;
     Ok(loaded.diags.warnings())
 }
 

@@ -77,6 +77,7 @@ pub mod scaffold;
 pub mod search;
 pub mod serve;
 pub mod slug;
+pub mod spill;
 pub mod theme;
 pub mod timings;
 pub mod tree;

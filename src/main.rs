@@ -51,7 +51,7 @@ impl BuildArgs {
             base_url: self.base_url,
             drafts: self.drafts,
             future: self.future,
-            now: None,
+            ..Default::default()
         }
     }
 }
@@ -381,7 +381,7 @@ fn run(cli: Cli) -> Result<(), Error> {
                 base_url: None,
                 drafts,
                 future,
-                now: None,
+                ..Default::default()
             };
             live(opts, Some(SocketAddr::new(bind, port)), open, poll)
         }

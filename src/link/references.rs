@@ -248,7 +248,7 @@ pub fn resolve_post_body(site: &Site, i: PostIdx, body: &Arc<Rendered>) -> Arc<R
         &mut Diagnostics::new(),
     );
     let mut resolved = (**body).clone();
-    resolved.set_html(fill(&body.html, &table));
+    resolved.set_html(fill(&body.document(), &table));
     resolved.summary = fill(&body.summary, &table);
     Arc::new(resolved)
 }
@@ -276,8 +276,12 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
                 &mut links,
                 &mut found,
             );
-            let filled = has_wiki(&p.body.refs)
-                .then(|| (fill(&p.body.html, &table), fill(&p.body.summary, &table)));
+            let filled = has_wiki(&p.body.refs).then(|| {
+                (
+                    fill(&p.body.document(), &table),
+                    fill(&p.body.summary, &table),
+                )
+            });
             (filled, links, found)
         })
         .collect();
@@ -380,6 +384,7 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
 fn with_html(old: &Rendered, html: String, summary: Option<String>) -> Rendered {
     let Rendered {
         html: _,
+        spilled: _,
         digest: _,
         summary: old_summary,
         has_more,
@@ -391,6 +396,7 @@ fn with_html(old: &Rendered, html: String, summary: Option<String>) -> Rendered 
     } = old;
     let mut new = Rendered {
         html: String::new(),
+        spilled: None,
         digest: 0,
         summary: summary.unwrap_or_else(|| old_summary.clone()),
         has_more: *has_more,

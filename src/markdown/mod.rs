@@ -32,8 +32,11 @@ use words::count_words;
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Rendered {
     /// The whole document. Replace it with [`Rendered::set_html`], which
-    /// keeps `digest` true.
+    /// keeps `digest` true. Empty once spilled ([`Rendered::spill`]): read
+    /// it with [`Rendered::document`] where that may have happened.
     pub html: String,
+    /// Where `html` went when a big build moved it to disk.
+    pub spilled: Option<crate::spill::Spilled>,
     /// A hash of `html`, taken once: what watch mode compares instead of
     /// hashing every body again after each edit.
     pub digest: u64,
@@ -365,6 +368,7 @@ pub fn render(source: &str, ctx: &Context) -> Rendered {
     Rendered {
         digest: crate::digest::of(&out),
         html: out,
+        spilled: None,
         summary,
         has_more,
         toc,

@@ -84,6 +84,36 @@ impl Rendered {
     pub fn set_html(&mut self, html: String) {
         self.digest = crate::digest::of(&html);
         self.html = html;
+        self.spilled = None;
+    }
+
+    /// The whole document, read back from disk if it was spilled.
+    ///
+    /// # Panics
+    ///
+    /// When the spill file, written by this process and held open, cannot
+    /// be read back: a failing disk, which no page could be built on.
+    pub fn document(&self) -> std::borrow::Cow<'_, str> {
+        match &self.spilled {
+            None => std::borrow::Cow::Borrowed(&self.html),
+            Some(s) => std::borrow::Cow::Owned(
+                s.read()
+                    .unwrap_or_else(|e| panic!("reading back a spilled document: {e}")),
+            ),
+        }
+    }
+
+    /// Moves the document to `spill`, keeping only where it went. Left in
+    /// memory if it cannot be written (a full disk): spilling saves memory,
+    /// it is never needed for a correct build.
+    pub fn spill(&mut self, spill: &std::sync::Arc<crate::spill::Spill>) {
+        if self.spilled.is_some() || self.html.is_empty() {
+            return;
+        }
+        if let Ok(s) = spill.put(&self.html) {
+            self.spilled = Some(s);
+            self.html = String::new();
+        }
     }
 
     /// Sets each reference's file line, for markdown that starts on file

@@ -130,7 +130,10 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
         Some(i) => json!({"title": site.posts[i].title, "url": c.url(&site.posts[i].path)}),
         None => Value::Null,
     };
-    obj.insert("content".into(), Value::String(p.body.html.clone()));
+    obj.insert(
+        "content".into(),
+        Value::String(p.body.document().into_owned()),
+    );
     obj.insert(
         "description".into(),
         Value::String(description(&p.body.summary)),

@@ -2,6 +2,7 @@
 //! into postings, weighted, encoded, and cut into term shards by prefix.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -16,6 +17,7 @@ use super::text::{excerpt, push_collapsed};
 use super::update::Kept;
 use super::{Index, Kind, Shown, TermShard, DOCS_PER_SHARD};
 use crate::model::Site;
+use crate::spill::{Spill, Stored};
 
 /// A term shard is split by one more letter of prefix once its JSON
 /// would pass this many bytes.
@@ -31,16 +33,22 @@ const ADDRESS_MAX: usize = 256;
 
 /// Builds the index of `site`.
 pub fn build(site: &Site) -> Index {
-    build_with(site, false)
+    build_with(site, false, None)
+}
+
+/// [`build`], with each document shard's file kept in `spill` rather than
+/// in memory until it is written.
+pub fn build_spilling(site: &Site, spill: &Arc<Spill>) -> Index {
+    build_with(site, false, Some(spill))
 }
 
 /// Builds the index of `site` keeping its postings, so that watch mode can
 /// update it after an edit ([`Index::replace_post`]).
 pub fn build_for_updates(site: &Site) -> Index {
-    build_with(site, true)
+    build_with(site, true, None)
 }
 
-fn build_with(site: &Site, keep: bool) -> Index {
+fn build_with(site: &Site, keep: bool, spill: Option<&Arc<Spill>>) -> Index {
     let all = units(site);
     let mut keys = keys(&all);
     // Ids follow dates (undated documents first, ties by path), so a
@@ -48,7 +56,7 @@ fn build_with(site: &Site, keep: bool) -> Index {
     // document shards, and a new post usually only appends.
     keys.par_sort_by(|a, b| (a.date, &a.path).cmp(&(b.date, &b.path)));
     if !keep {
-        return build_packed(site, &all, keys);
+        return build_packed(site, &all, keys, spill);
     }
     let (units, dates, fingerprints) = (
         all.par_iter()
@@ -99,7 +107,7 @@ fn build_with(site: &Site, keep: bool) -> Index {
 /// a document shard at a time, and each shard's rows become its file as
 /// soon as they are read, so the rows of every document are never held at
 /// once, during the build or after.
-fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>) -> Index {
+fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Spill>>) -> Index {
     let count = keys.len();
     let Piece {
         postings,
@@ -117,7 +125,7 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>) -> Index {
                 let id = n * DOCS_PER_SHARD + i;
                 piece = piece.add(id as u32, key.source(site, all));
             }
-            piece.pack(n)
+            piece.pack(n, spill)
         })
         .reduce(Piece::default, Piece::merge);
     // Pieces are merged in id order, so these only check it.
@@ -183,7 +191,7 @@ pub(super) struct Piece {
     splitter: Splitter,
     /// The document shards packed so far ([`Piece::pack`]): number, hash
     /// and file.
-    pub files: Vec<(usize, u64, Box<str>)>,
+    pub files: Vec<(usize, u64, Stored)>,
     /// The field lengths of the documents packed, by id.
     pub packed_lengths: Vec<(u32, [u32; FIELDS])>,
     /// The filters' ids of the documents packed.
@@ -353,14 +361,14 @@ impl Piece {
     /// Turns the rows added since the last shard, which are document
     /// shard `n`, into its file and hash, keeping only their field lengths
     /// and filter values.
-    fn pack(mut self, n: usize) -> Piece {
+    fn pack(mut self, n: usize, spill: Option<&Arc<Spill>>) -> Piece {
         let mut rows = Vec::with_capacity(self.docs.len());
         for (id, shown, lengths) in self.docs.drain(..) {
             self.packed_lengths.push((id, lengths));
             self.filed.add(id, &shown);
             rows.push(shown);
         }
-        let file = super::rows_json(&rows).into_boxed_str();
+        let file = Stored::new(super::rows_json(&rows), spill);
         self.files.push((n, super::rows_hash(&rows), file));
         self
     }

@@ -35,10 +35,11 @@ pub mod text;
 mod update;
 
 pub use encode::{decode_id_set, id_set};
-pub use index::{build, build_for_updates, TERM_SHARD_TARGET};
+pub use index::{build, build_for_updates, build_spilling, TERM_SHARD_TARGET};
 pub use update::{analyze_post, Analysis};
 
 use crate::digest::Digest;
+use crate::spill::Stored;
 use rayon::prelude::*;
 use std::fmt::Write;
 
@@ -208,7 +209,7 @@ enum Documents {
     /// Every document's row, by id.
     Rows(Vec<Shown>),
     /// The file of each document shard, and how many documents there are.
-    Files { count: usize, shards: Vec<Box<str>> },
+    Files { count: usize, shards: Vec<Stored> },
 }
 
 /// The whole index of a build.
@@ -268,7 +269,7 @@ impl Index {
     /// `count` documents), not their rows: it cannot be updated in place.
     fn with_doc_files(
         count: usize,
-        shards: Vec<(u64, Box<str>)>,
+        shards: Vec<(u64, Stored)>,
         term_shards: Vec<TermShard>,
         fold: Vec<(char, String)>,
         filters: filters::Filters,
@@ -372,7 +373,7 @@ impl Index {
     pub fn doc_shard_json(&self, n: usize) -> String {
         match &self.docs {
             Documents::Rows(rows) => rows_json(&rows[shard_range(n, rows.len())]),
-            Documents::Files { shards, .. } => shards[n].to_string(),
+            Documents::Files { shards, .. } => shards[n].text(),
         }
     }
 

@@ -2,6 +2,8 @@
 //! comments, pages, members and threads, each with its fields and what
 //! the filters need (tags, authors, date).
 
+use std::borrow::Cow;
+
 use rayon::prelude::*;
 
 use super::stem::lang_id;
@@ -24,7 +26,7 @@ pub struct Source<'a> {
     pub meta: Vec<&'a str>,
     /// HTML parts, each with its digest (what a fingerprint reads instead
     /// of the text).
-    pub body: Vec<(&'a str, u64)>,
+    pub body: Vec<(Cow<'a, str>, u64)>,
     /// Tag names, for the tag filter.
     pub tags: Vec<&'a str>,
     /// Author names, for the author filter.
@@ -88,7 +90,7 @@ fn post_source<'a>(site: &'a Site, p: &'a Post) -> Source<'a> {
         title: p.title.clone(),
         title_indexed: true,
         meta,
-        body: vec![(&p.body.html, p.body.digest)],
+        body: vec![(p.body.document(), p.body.digest)],
         tags,
         authors,
     }
@@ -119,7 +121,7 @@ fn comment_source<'a>(site: &'a Site, p: &'a Post, i: usize, path: Option<String
         title: format!("{author} on {}", p.title),
         title_indexed: false,
         meta: vec![author],
-        body: vec![(&c.body, c.body.digest())],
+        body: vec![(Cow::Borrowed(&*c.body), c.body.digest())],
         tags: Vec::new(),
         authors: vec![author],
     }
@@ -204,7 +206,7 @@ fn page_source<'a>(site: &'a Site, p: &'a Page) -> Source<'a> {
         title: p.title.clone(),
         title_indexed: true,
         meta: Vec::new(),
-        body: vec![(&p.body.html, p.body.digest)],
+        body: vec![(p.body.document(), p.body.digest)],
         tags: Vec::new(),
         authors: Vec::new(),
     }
@@ -223,7 +225,7 @@ fn member_source<'a>(site: &'a Site, m: &'a Member) -> Source<'a> {
         title: m.name.clone(),
         title_indexed: true,
         meta,
-        body: vec![(&m.bio.html, m.bio.digest)],
+        body: vec![(Cow::Borrowed(m.bio.html.as_str()), m.bio.digest)],
         tags: Vec::new(),
         authors: Vec::new(),
     }
@@ -257,11 +259,11 @@ fn thread_source<'a>(site: &'a Site, t: &'a Thread) -> Source<'a> {
         }
     }
     // Entries' text is hashed here: threads are few.
-    let mut body = vec![(t.intro.html.as_str(), t.intro.digest)];
+    let mut body = vec![(Cow::Borrowed(t.intro.html.as_str()), t.intro.digest)];
     body.extend(
         t.entries
             .iter()
-            .map(|e| (e.text.as_str(), crate::digest::of(&e.text))),
+            .map(|e| (Cow::Borrowed(e.text.as_str()), crate::digest::of(&e.text))),
     );
     Source {
         kind: Kind::Thread,

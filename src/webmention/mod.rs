@@ -168,7 +168,7 @@ fn pairs(root: &Path) -> Result<(usize, Vec<(String, String)>), Error> {
     // Oldest first: the order a reader would have seen them published.
     for p in loaded.site.posts.iter().rev() {
         let source = config.permalink(&p.path);
-        for target in discover::links_in(&p.body.html) {
+        for target in discover::links_in(&p.body.document()) {
             let host = Url::parse(&target)
                 .ok()
                 .and_then(|u| u.host_str().map(str::to_owned));

@@ -72,3 +72,68 @@ fn a_clean_builds_index_keeps_files_not_rows_and_they_are_a_kept_indexs() {
     }
     assert!(filters["author"].get("Bo Chen").is_some(), "{filters}");
 }
+
+/// Every file of the output folder `out` but the manifest, by path.
+fn files(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap();
+            (
+                rel.to_string_lossy().into_owned(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .filter(|(rel, _)| rel != ".salon-manifest")
+        .collect()
+}
+
+#[test]
+fn a_build_that_spills_post_bodies_to_disk_writes_the_same_files() {
+    let site = Site::demo();
+    let kept_dir = tempfile::tempdir().unwrap();
+    let spilled_dir = tempfile::tempdir().unwrap();
+    let kept = salon::build(&salon::BuildOptions {
+        output: Some(kept_dir.path().join("out")),
+        ..site.options()
+    })
+    .unwrap();
+    let spilled = salon::build(&salon::BuildOptions {
+        output: Some(spilled_dir.path().join("out")),
+        spill_above: Some(0),
+        ..site.options()
+    })
+    .unwrap();
+    let spilled_bytes = |r: &salon::BuildReport| {
+        let stages = &r.timings.stages;
+        stages
+            .iter()
+            .find(|s| s.0 == salon::build::SPILL_STAGE)
+            .map(|s| s.2)
+    };
+    assert_eq!(
+        spilled_bytes(&kept),
+        None,
+        "a small site keeps its bodies in memory"
+    );
+    let bytes = spilled_bytes(&spilled).unwrap_or(0);
+    assert!(bytes > 1000, "{bytes} bytes spilled");
+    let (kept, spilled) = (
+        files(&kept_dir.path().join("out")),
+        files(&spilled_dir.path().join("out")),
+    );
+    assert!(kept.len() > 50, "{} files", kept.len());
+    assert_eq!(
+        kept.keys().collect::<Vec<_>>(),
+        spilled.keys().collect::<Vec<_>>(),
+        "the same files, and no spill file left in the output"
+    );
+    for (path, bytes) in &kept {
+        assert!(
+            bytes == &spilled[path],
+            "{path} differs when bodies are spilled"
+        );
+    }
+}

@@ -109,7 +109,7 @@ fn entry(x: &mut XmlWriter, site: &Site, item: &Item<'_>) {
             .element("summary", &[("type", "html")], summary)
             .layout("\n");
     }
-    if let Some(content) = item.content {
+    if let Some(content) = &item.content {
         x.layout("    ")
             .element(
                 "content",

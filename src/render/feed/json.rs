@@ -93,7 +93,7 @@ fn item<'a>(site: &'a Site, i: &'a Item<'a>) -> JsonItem<'a> {
         url: &i.link,
         title: &i.title,
         // Every item needs a content: a summary-only feed shows the summary.
-        content_html: i.content.or(i.summary).unwrap_or(""),
+        content_html: i.content.as_deref().or(i.summary).unwrap_or(""),
         // JSON Feed's summary is plain text.
         summary: i
             .summary

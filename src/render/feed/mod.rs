@@ -80,7 +80,7 @@ pub struct Item<'a> {
     /// An HTML summary.
     pub summary: Option<&'a str>,
     /// The whole HTML.
-    pub content: Option<&'a str>,
+    pub content: Option<std::borrow::Cow<'a, str>>,
 }
 
 /// What `kind` lists.
@@ -260,7 +260,7 @@ fn written_item(site: &Site, w: Written) -> Item<'_> {
                 )],
                 tags: Vec::new(),
                 summary: None,
-                content: Some(&comment.body),
+                content: Some(std::borrow::Cow::Borrowed(&comment.body)),
             }
         }
         Written::Entry(t, e) => {
@@ -289,7 +289,7 @@ fn written_item(site: &Site, w: Written) -> Item<'_> {
                 )],
                 tags: Vec::new(),
                 summary: None,
-                content: Some(&entry.text),
+                content: Some(std::borrow::Cow::Borrowed(&entry.text)),
             }
         }
     }
@@ -315,6 +315,6 @@ fn post_item(site: &Site, i: PostIdx, full: bool) -> Item<'_> {
             .collect(),
         tags: p.tags.iter().map(|&t| &site.tags.terms[t]).collect(),
         summary: Some(&p.body.summary),
-        content: full.then_some(p.body.html.as_str()),
+        content: full.then(|| p.body.document()),
     }
 }
