@@ -39,6 +39,7 @@ pub const DEFAULT_THEME: &[(&str, &[u8])] = embedded![
     "templates/members.html",
     "templates/page.html",
     "templates/post.html",
+    "templates/post_card.html",
     "templates/search.html",
     "templates/taxonomy.html",
     "templates/term.html",

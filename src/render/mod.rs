@@ -15,6 +15,7 @@ mod ld_json;
 pub mod meta;
 mod paging;
 mod people;
+pub mod post_card;
 mod redirect;
 mod sitemap;
 pub mod structured;
@@ -25,7 +26,7 @@ mod xml;
 pub use jobs::{check_links, plan, FeedKind, Job, SearchFile};
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
@@ -50,6 +51,8 @@ pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
     crate::i18n::register(&mut tera);
     tera.add_raw_templates(files.iter().map(|(n, t)| (n.as_str(), t.as_str())))
         .map_err(|e| Error::template(&template_in_error(&e, files), &e))?;
+    let cards = post_card::PostCard::new(tera.clone());
+    tera.register_function("post_card", cards);
     Ok(tera)
 }
 
@@ -77,6 +80,8 @@ pub struct Renderer<'a> {
     summaries: &'a [Value],
     /// The home page's community overview, the same on every page of it.
     home: Value,
+    /// The post cards rendered so far (see [`post_card`]).
+    cards: Arc<post_card::Cards>,
 }
 
 /// Every post's summary view, in parallel: what listings show of a post.
@@ -118,6 +123,7 @@ impl<'a> Renderer<'a> {
             globals,
             summaries,
             home: views::home_overview(site),
+            cards: Arc::default(),
         }
     }
 
@@ -192,9 +198,11 @@ impl<'a> Renderer<'a> {
         let ui = config.i18n.interface_language(lang);
         vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-        crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
-            .map(String::into_bytes)
-            .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
+        post_card::with_cards(&self.cards, ui, || {
+            crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
+        })
+        .map(String::into_bytes)
+        .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
     }
 
     /// The text of a search index file.

@@ -34,6 +34,7 @@ mod names;
 mod output;
 mod pagination;
 mod people_first;
+mod post_cards;
 mod previews;
 mod relevance;
 mod safety;

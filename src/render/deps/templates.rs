@@ -37,9 +37,13 @@ pub fn template_signatures(templates: &[(String, String)]) -> HashMap<String, u6
     out
 }
 
-/// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}`.
+/// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}`,
+/// and the card template of a template that calls `post_card(`.
 fn referenced_templates(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
+    if text.contains("post_card(") {
+        out.push(crate::render::post_card::TEMPLATE);
+    }
     for tag in text.split("{%").skip(1) {
         let tag = tag.split("%}").next().unwrap_or("");
         let tag = tag.trim_start_matches('-').trim_start();
@@ -74,6 +78,28 @@ mod tests {
             referenced_templates(t),
             vec!["base.html", "macros.html", "a.html", "b.html"]
         );
+    }
+
+    #[test]
+    fn a_template_that_calls_post_card_follows_the_card_template() {
+        let mut files = vec![
+            ("post_card.html".to_owned(), "C1".to_owned()),
+            (
+                "macros.html".to_owned(),
+                "{{ post_card(post=p, level=2) }}".to_owned(),
+            ),
+            (
+                "index.html".to_owned(),
+                "{% import \"macros.html\" as m %}".to_owned(),
+            ),
+            ("member.html".to_owned(), "alone".to_owned()),
+        ];
+        let before = template_signatures(&files);
+        files[0].1 = "C2".into();
+        let after = template_signatures(&files);
+        assert_ne!(before["macros.html"], after["macros.html"]);
+        assert_ne!(before["index.html"], after["index.html"]);
+        assert_eq!(before["member.html"], after["member.html"]);
     }
 
     #[test]
