@@ -108,17 +108,9 @@ impl State {
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
         let old_cards = previous.as_deref().map(|p| &p.cards);
         // Posts linked to the same comments as before: by comment key.
-        let comments_at: rustc_hash::FxHashMap<u64, usize> = previous
+        let comments_at = previous
             .as_deref()
-            .map(|p| {
-                p.site
-                    .posts
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, p)| p.comments_key != 0)
-                    .map(|(j, p)| (p.comments_key, j))
-                    .collect()
-            })
+            .map(|p| p.site.posts_by_comments_key())
             .unwrap_or_default();
         let old_links = previous
             .as_deref()

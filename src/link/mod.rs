@@ -223,15 +223,7 @@ pub fn link(
     // to the same comments: the previous site's lists are shared instead
     // of looking up every commenter's name again.
     let people_key = people.key();
-    let previous_comments: FxHashMap<u64, &Post> = previous
-        .map(|site| {
-            site.posts
-                .iter()
-                .filter(|p| p.comments_key != 0)
-                .map(|p| (p.comments_key, p))
-                .collect()
-        })
-        .unwrap_or_default();
+    let previous_comments = previous.map(|site| (site, site.posts_by_comments_key()));
     type Comments = (PostIdx, Arc<[Comment]>, Arc<[Reaction]>, u64);
     type Linked = (Option<Comments>, Vec<Diagnostic>);
     let linked: Vec<Linked> =
@@ -257,7 +249,10 @@ pub fn link(
                     .n(people_key)
                     .done()
                     .max(1);
-                if let Some(before) = previous_comments.get(&key) {
+                let before = previous_comments
+                    .as_ref()
+                    .and_then(|(site, by_key)| Some(&site.posts[*by_key.get(&key)?]));
+                if let Some(before) = before {
                     let (comments, reactions) = (before.comments.clone(), before.reactions.clone());
                     return (Some((post, comments, reactions, key)), found);
                 }

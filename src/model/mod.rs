@@ -508,6 +508,17 @@ impl Site {
         self.scheduled.iter().map(|s| s.date.to_utc()).min()
     }
 
+    /// Posts by [`Post::comments_key`], those without a comment file left
+    /// out: what a relink finds its unchanged comments by.
+    pub fn posts_by_comments_key(&self) -> rustc_hash::FxHashMap<u64, PostIdx> {
+        self.posts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.comments_key != 0)
+            .map(|(i, p)| (p.comments_key, i))
+            .collect()
+    }
+
     /// The taxonomy of `kind`.
     pub fn taxonomy(&self, kind: TaxonomyKind) -> &Taxonomy {
         match kind {
