@@ -15,7 +15,7 @@
 mod template;
 mod text;
 
-pub use template::{register, with_language};
+pub use template::{page_language, register, with_language};
 pub use text::{fill, placeholders};
 
 use std::cell::RefCell;

@@ -50,6 +50,12 @@ pub fn with_language<R>(catalog: &Arc<Catalog>, lang: &str, render: impl FnOnce(
     out
 }
 
+/// The interface language of the page this thread renders, if any
+/// ([`with_language`]).
+pub fn page_language<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
+    CURRENT.with(|c| f(c.borrow().as_ref().map(|cur| cur.lang.as_str())))
+}
+
 /// Calls `f` with the current catalog and the language asked for: `lang=`
 /// when given, the page's otherwise (English outside a page's render).
 fn in_language<R>(args: &HashMap<String, Value>, f: impl FnOnce(&Catalog, &str) -> R) -> R {

@@ -81,7 +81,7 @@ pub struct Renderer<'a> {
     /// The home page's community overview, the same on every page of it.
     home: Value,
     /// The post cards rendered so far (see [`post_card`]).
-    cards: Arc<post_card::Cards>,
+    cards: Arc<post_card::RenderedCards>,
 }
 
 /// Every post's summary view, in parallel: what listings show of a post.
@@ -198,7 +198,7 @@ impl<'a> Renderer<'a> {
         let ui = config.i18n.interface_language(lang);
         vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-        post_card::with_cards(&self.cards, ui, || {
+        post_card::with_cards(&self.cards, || {
             crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
         })
         .map(String::into_bytes)

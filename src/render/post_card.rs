@@ -29,7 +29,7 @@ const BUDGET: usize = 48 << 20;
 /// The cards one renderer has made: its posts do not change while it
 /// lives, so neither do their cards.
 #[derive(Default)]
-pub struct Cards {
+pub struct RenderedCards {
     kept: Mutex<Kept>,
 }
 
@@ -39,7 +39,7 @@ struct Kept {
     bytes: usize,
 }
 
-impl Cards {
+impl RenderedCards {
     fn get(&self, key: &(u128, String)) -> Option<Arc<str>> {
         self.kept
             .lock()
@@ -58,25 +58,16 @@ impl Cards {
     }
 }
 
-/// The memo of the page this thread renders, and the page's language.
-struct Current {
-    cards: Arc<Cards>,
-    lang: String,
-}
-
 thread_local! {
-    static CURRENT: RefCell<Option<Current>> = const { RefCell::new(None) };
+    /// The cards of the renderer whose page this thread renders.
+    static CURRENT: RefCell<Option<Arc<RenderedCards>>> = const { RefCell::new(None) };
 }
 
-/// Runs `render` with `cards` as this thread's memo of cards in language
-/// `lang`, then puts back what was there.
-pub fn with_cards<R>(cards: &Arc<Cards>, lang: &str, render: impl FnOnce() -> R) -> R {
-    let previous = CURRENT.with(|c| {
-        c.replace(Some(Current {
-            cards: Arc::clone(cards),
-            lang: lang.to_owned(),
-        }))
-    });
+/// Runs `render` with `cards` as this thread's memo of cards, then puts
+/// back what was there. The page's language, part of each card's key, is
+/// the one [`crate::i18n::with_language`] set.
+pub fn with_cards<R>(cards: &Arc<RenderedCards>, render: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(cards))));
     let out = render();
     CURRENT.with(|c| *c.borrow_mut() = previous);
     out
@@ -110,12 +101,9 @@ impl tera::Function for PostCard {
             .get("post")
             .ok_or_else(|| tera::Error::msg("post_card: `post` is missing"))?;
         let level = args.get("level").cloned().unwrap_or(Value::from(2));
-        let memo = CURRENT.with(|c| {
-            c.borrow()
-                .as_ref()
-                .map(|cur| (Arc::clone(&cur.cards), cur.lang.clone()))
-        });
-        let Some((cards, lang)) = memo else {
+        let cards = CURRENT.with(|c| c.borrow().clone());
+        let lang = crate::i18n::page_language(|l| l.map(str::to_owned));
+        let (Some(cards), Some(lang)) = (cards, lang) else {
             return self.render(post, &level).map(Value::String);
         };
         let key = (view_hash(post, &level), lang);

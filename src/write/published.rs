@@ -105,13 +105,8 @@ impl Published {
     }
 
     /// How many files the last build wrote and this one knows of.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.files.len()
-    }
-
-    /// Whether no file is known.
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
     }
 
     /// Stages `changed`, then moves them into place and removes the files

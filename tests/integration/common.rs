@@ -148,6 +148,22 @@ pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
+/// Every file of the output folder `out` but the manifest, by its
+/// `/`-separated path, with its bytes: what two builds are compared by.
+pub fn output_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
+    walkdir::WalkDir::new(out)
+        .into_iter()
+        .map(Result::unwrap)
+        .filter(|e| e.file_type().is_file())
+        .map(|e| {
+            let rel = e.path().strip_prefix(out).unwrap();
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            (rel, fs::read(e.path()).unwrap())
+        })
+        .filter(|(rel, _)| rel != ".salon-manifest")
+        .collect()
+}
+
 /// Every file below `dir` with a hash of its bytes, and its mtime.
 pub fn snapshot(dir: &Path) -> BTreeMap<String, (u64, std::time::SystemTime)> {
     let mut out = BTreeMap::new();

@@ -2,7 +2,6 @@
 //! output is byte for byte a clean build's, and an edit renders only the
 //! pages it can change.
 
-use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -10,32 +9,12 @@ use salon::incremental::Incremental;
 use salon::serve::Rebuild;
 use salon::BuildOptions;
 
-use crate::common::{post, Site, CONFIG};
-
-/// Every output file but the manifest, by path.
-fn tree(dir: &Path) -> BTreeMap<String, Vec<u8>> {
-    let mut out = BTreeMap::new();
-    for e in walkdir::WalkDir::new(dir).min_depth(1) {
-        let e = e.unwrap();
-        if e.file_type().is_file() {
-            let rel = e
-                .path()
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .into_owned();
-            if rel != ".salon-manifest" {
-                out.insert(rel, fs::read(e.path()).unwrap());
-            }
-        }
-    }
-    out
-}
+use crate::common::{output_files, post, Site, CONFIG};
 
 /// Fails with the first difference between two output trees.
 pub(crate) fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
-    let a = tree(incremental);
-    let b = tree(clean);
+    let a = output_files(incremental);
+    let b = output_files(clean);
     let only_a: Vec<&String> = a.keys().filter(|k| !b.contains_key(*k)).collect();
     let only_b: Vec<&String> = b.keys().filter(|k| !a.contains_key(*k)).collect();
     assert!(
@@ -455,7 +434,7 @@ fn a_broken_file_fails_the_rebuild_and_fixing_it_recovers() {
     let opts = site.options();
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).unwrap();
-    let before = tree(&opts.output_dir());
+    let before = output_files(&opts.output_dir());
     let post = site
         .root()
         .join("content/posts/2022-03-14-tacit-knowledge-and-the-faq-trap.md");
@@ -471,7 +450,11 @@ fn a_broken_file_fails_the_rebuild_and_fixing_it_recovers() {
         .path
         .ends_with("2022-03-14-tacit-knowledge-and-the-faq-trap.md"));
     assert!(diags[0].position.is_some());
-    assert_eq!(tree(&opts.output_dir()), before, "the last good site stays");
+    assert_eq!(
+        output_files(&opts.output_dir()),
+        before,
+        "the last good site stays"
+    );
 
     // Another file edited meanwhile is still an error build.
     let other = site

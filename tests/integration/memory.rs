@@ -2,7 +2,7 @@
 //! keeps each document shard as its file, not every document's row, and
 //! gives byte for byte the files of an index that keeps its rows.
 
-use crate::common::{post, Site};
+use crate::common::{output_files, post, Site};
 
 /// A site of posts with comments, in several tags and by two authors:
 /// enough documents for many document shards.
@@ -73,23 +73,6 @@ fn a_clean_builds_index_keeps_files_not_rows_and_they_are_a_kept_indexs() {
     assert!(filters["author"].get("Bo Chen").is_some(), "{filters}");
 }
 
-/// Every file of the output folder `out` but the manifest, by path.
-fn files(out: &std::path::Path) -> std::collections::BTreeMap<String, Vec<u8>> {
-    walkdir::WalkDir::new(out)
-        .into_iter()
-        .map(Result::unwrap)
-        .filter(|e| e.file_type().is_file())
-        .map(|e| {
-            let rel = e.path().strip_prefix(out).unwrap();
-            (
-                rel.to_string_lossy().into_owned(),
-                std::fs::read(e.path()).unwrap(),
-            )
-        })
-        .filter(|(rel, _)| rel != ".salon-manifest")
-        .collect()
-}
-
 #[test]
 fn a_build_that_spills_post_bodies_to_disk_writes_the_same_files() {
     let site = Site::demo();
@@ -121,8 +104,8 @@ fn a_build_that_spills_post_bodies_to_disk_writes_the_same_files() {
     let bytes = spilled_bytes(&spilled).unwrap_or(0);
     assert!(bytes > 1000, "{bytes} bytes spilled");
     let (kept, spilled) = (
-        files(&kept_dir.path().join("out")),
-        files(&spilled_dir.path().join("out")),
+        output_files(&kept_dir.path().join("out")),
+        output_files(&spilled_dir.path().join("out")),
     );
     assert!(kept.len() > 50, "{} files", kept.len());
     assert_eq!(

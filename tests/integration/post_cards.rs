@@ -12,42 +12,33 @@ use scraper::Html;
 
 use crate::common::*;
 
-/// `post_list` as the theme wrote it before the memo: the card inline in
-/// the loop.
-const INLINE_POST_LIST: &str = r#"{%- macro post_list(posts, level=2) -%}
-<div class="post-list">
-{%- for post in posts %}
-<article class="card post-card">
-  <h{{ level }} class="card-title"><a href="{{ post.url }}">{{ post.title }}</a>
-  {%- if post.draft %} <span class="badge">{{ t(key="draft") }}</span>{% endif %}</h{{ level }}>
-  <p class="meta">
-    <time datetime="{{ post.date }}">{{ post.date | local_date }}</time>
-    {%- if post.authors | length > 0 %} <span class="sep" aria-hidden="true">·</span> {{ t(key="by_authors", authors=self::authors(authors=post.authors)) | safe }}{% endif %}
-    {%- if post.comments_mode != "hidden" %} <span class="sep" aria-hidden="true">·</span> <a href="{{ post.url }}#comments">{{ self::comment_count(n=post.comment_count) }}</a>{% endif %}
-  </p>
-  <div class="summary prose">{{ post.summary | safe }}</div>
-  {%- if post.has_more %}
-  {#- Read aloud and indexed with the title; shown short. #}
-  <p class="read-more"><a href="{{ post.url }}"><span aria-hidden="true">{{ t(key="read_more") }}</span><span class="visually-hidden">{{ t(key="read_more_label", title=post.title) }}</span></a></p>
-  {%- endif %}
-  {%- if post.categories | length > 0 or post.tags | length > 0 %}
-  <div class="card-terms">
-    {%- if post.categories | length > 0 %}<span class="visually-hidden">{{ t(key="categories_label") }}</span>{{ self::terms(terms=post.categories, class="categories") }}{% endif %}
-    {%- if post.tags | length > 0 %}<span class="visually-hidden">{{ t(key="tags_label") }}</span>{{ self::terms(terms=post.tags, class="tags") }}{% endif %}
-  </div>
-  {%- endif %}
-</article>
-{%- endfor %}
-</div>
-{%- endmacro post_list -%}"#;
+/// A template of the default theme.
+fn theme_template(name: &str) -> &'static str {
+    let (_, bytes) = salon::theme::DEFAULT_THEME
+        .iter()
+        .find(|(p, _)| *p == format!("templates/{name}"))
+        .unwrap_or_else(|| panic!("the theme has {name}"));
+    std::str::from_utf8(bytes).unwrap()
+}
+
+/// `post_list` as the theme wrote it before the memo: the card of
+/// `post_card.html` written out inside the loop, its macros called as
+/// the macro file's own.
+fn inline_post_list() -> String {
+    let card = theme_template("post_card.html");
+    let start = card.find("-#}\n").expect("the card's opening comment") + "-#}\n".len();
+    let end = card
+        .find("\n{#- end of the card -#}")
+        .expect("the card's end");
+    let card = card[start..end].replace("macros::", "self::");
+    format!(
+        "{{%- macro post_list(posts, level=2) -%}}\n<div class=\"post-list\">\n{{%- for post in posts %}}\n{card}\n{{%- endfor %}}\n</div>\n{{%- endmacro post_list -%}}"
+    )
+}
 
 /// The default theme's `macros.html` with `post_list` replaced by `with`.
 fn macros_with_post_list(with: &str) -> String {
-    let (_, bytes) = salon::theme::DEFAULT_THEME
-        .iter()
-        .find(|(p, _)| *p == "templates/macros.html")
-        .expect("the theme has macros.html");
-    let text = std::str::from_utf8(bytes).unwrap();
+    let text = theme_template("macros.html");
     let start = text.find("{%- macro post_list(").expect("post_list");
     let end_tag = "{%- endmacro post_list -%}";
     let end = text.find(end_tag).expect("end of post_list") + end_tag.len();
@@ -97,20 +88,11 @@ fn listed() -> Site {
 
 /// Every `.html` file below `out`, by path.
 fn html_files(out: &Path) -> BTreeMap<String, String> {
-    let mut files = BTreeMap::new();
-    let mut stack = vec![out.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "html") {
-                let rel = path.strip_prefix(out).unwrap().display().to_string();
-                files.insert(rel, fs::read_to_string(&path).unwrap());
-            }
-        }
-    }
-    files
+    output_files(out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+        .collect()
 }
 
 #[test]
@@ -120,7 +102,7 @@ fn remembered_cards_equal_cards_written_inline() {
     let remembered = html_files(&site.out());
     site.write(
         "templates/macros.html",
-        &macros_with_post_list(INLINE_POST_LIST),
+        &macros_with_post_list(&inline_post_list()),
     );
     fs::remove_dir_all(site.out()).unwrap();
     site.build();
