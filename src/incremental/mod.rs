@@ -293,9 +293,14 @@ impl State {
                 if search_files(&linked.index) != files_before {
                     // The index has other shards now: plan its files again.
                     linked.on_disk = Some(linked.signatures_by_path());
-                    linked.jobs =
-                        render::plan(&linked.site, &self.inputs.theme.assets, &linked.index)
-                            .map_err(|d| Error::Content(d.into_sorted()))?;
+                    let last = Some((linked.jobs.as_slice(), linked.plan_urls.as_slice()));
+                    (linked.jobs, linked.plan_urls) = render::plan_again(
+                        &linked.site,
+                        &self.inputs.theme.assets,
+                        &linked.index,
+                        last,
+                    )
+                    .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
                 timings.stage("index", "documents", linked.index.doc_count(), t);
                 linked

@@ -26,6 +26,8 @@ pub(super) struct Linked {
     pub(super) index: crate::search::Index,
     pub(super) cards: deps::Cards,
     pub(super) jobs: Vec<(Job, OutputPath)>,
+    /// The URL each of `jobs` was planned at, for the next relink's plan.
+    pub(super) plan_urls: render::PlanUrls,
     /// Signature of each job as last written, in the order of `jobs`.
     pub(super) signatures: Vec<u64>,
     /// After linking again, until the output is written: the signatures
@@ -115,6 +117,9 @@ impl State {
         let old_links = previous
             .as_deref()
             .and_then(|p| Some((&p.jobs, &p.site, p.link_warnings.as_ref()?)));
+        let last_plan = previous
+            .as_deref()
+            .map(|p| (p.jobs.as_slice(), p.plan_urls.as_slice()));
         // Each side's parts are timed apart, for the watch benchmark.
         let (planned, (keys, summaries, cards)) = rayon::join(
             || {
@@ -127,7 +132,8 @@ impl State {
                 };
                 let index_took = t.elapsed();
                 let t = Instant::now();
-                let jobs = render::plan(&site, &self.inputs.theme.assets, &index)?;
+                let (jobs, plan_urls) =
+                    render::plan_again(&site, &self.inputs.theme.assets, &index, last_plan)?;
                 let plan_took = t.elapsed();
                 let t = Instant::now();
                 // A title or a tag changed, and no file came or went: the
@@ -143,7 +149,7 @@ impl State {
                     _ => render::check_links(&site, &jobs),
                 };
                 let took = [index_took, plan_took, t.elapsed()];
-                Ok::<_, Diagnostics>((jobs, broken, index, took))
+                Ok::<_, Diagnostics>((jobs, plan_urls, broken, index, took))
             },
             || {
                 let t = Instant::now();
@@ -186,8 +192,8 @@ impl State {
         );
         let (mut summaries, [summaries_took, cards_took]) = summaries;
         let link_warnings;
-        let (jobs, index) = match planned {
-            Ok((jobs, broken, index, [index_took, plan_took, links_took])) => {
+        let (jobs, plan_urls, index) = match planned {
+            Ok((jobs, plan_urls, broken, index, [index_took, plan_took, links_took])) => {
                 link_warnings = Some(broken.warnings());
                 diags.extend(broken);
                 timings.took("  index", "documents", index.doc_count(), index_took);
@@ -195,7 +201,7 @@ impl State {
                 timings.took("  links", "files", jobs.len(), links_took);
                 timings.took("  summaries", "posts", site.posts.len(), summaries_took);
                 timings.took("  cards", "posts", site.posts.len(), cards_took);
-                (jobs, index)
+                (jobs, plan_urls, index)
             }
             Err(d) => {
                 diags.extend(d);
@@ -231,6 +237,7 @@ impl State {
             index,
             cards,
             jobs,
+            plan_urls,
             signatures: Vec::new(),
             on_disk: None,
             warnings: diags.warnings(),

@@ -208,11 +208,80 @@ impl Job {
 
 /// Lists every output of `site` and its search `index`, checking that
 /// paths are safe and that no two outputs claim the same one.
-pub fn plan<'a>(
-    site: &'a Site,
+pub fn plan(
+    site: &Site,
     assets: &[AssetFile],
     index: &Index,
 ) -> Result<Vec<(Job, OutputPath)>, Diagnostics> {
+    plan_again(site, assets, index, None).map(|(files, _)| files)
+}
+
+/// One file of a plan: what renders it and where it goes.
+pub type PlannedFile = (Job, OutputPath);
+
+/// The URL each file of a plan was planned at, in the plan's order (a
+/// static file's relative path for a static file).
+pub type PlanUrls = Vec<String>;
+
+/// [`plan`], given the `last` plan of the same site in watch mode and its
+/// URLs: when every file has the job and URL it had (a retitled post, a
+/// tag added that changes no page count), `last`'s paths, checked then,
+/// are reused: checking them again is most of planning's time.
+pub fn plan_again(
+    site: &Site,
+    assets: &[AssetFile],
+    index: &Index,
+    last: Option<(&[PlannedFile], &[String])>,
+) -> Result<(Vec<(Job, OutputPath)>, PlanUrls), Diagnostics> {
+    let planned = planned_urls(site, assets, index);
+    match last {
+        Some((files, urls)) if same_plan(files, urls, &planned, assets) => {
+            let urls = planned
+                .into_iter()
+                .map(|(_, url, _)| url)
+                .chain(assets.iter().map(|a| a.rel.clone()))
+                .collect();
+            Ok((files.to_vec(), urls))
+        }
+        _ => claim_paths(planned, assets),
+    }
+}
+
+/// Whether `planned` and `assets` are the jobs and URLs of the `last`
+/// plan, in the same order: then its paths, which passed every check,
+/// are theirs.
+fn same_plan(
+    last: &[(Job, OutputPath)],
+    last_urls: &[String],
+    planned: &[(Job, String, &Path)],
+    assets: &[AssetFile],
+) -> bool {
+    if last.len() != last_urls.len() || last.len() != planned.len() + assets.len() {
+        return false;
+    }
+    let (pages, statics) = last.split_at(planned.len());
+    let (page_urls, static_urls) = last_urls.split_at(planned.len());
+    let same_pages = pages
+        .iter()
+        .zip(page_urls)
+        .zip(planned)
+        .all(|(((job, _), url), (j, u, _))| job == j && url == u);
+    same_pages
+        && statics
+            .iter()
+            .zip(static_urls)
+            .zip(assets)
+            .enumerate()
+            .all(|(i, (((job, _), url), a))| *job == Job::Asset(i) && *url == a.rel)
+}
+
+/// Every output of `site` but its static files, with its root URL and
+/// the source that asks for it.
+fn planned_urls<'a>(
+    site: &'a Site,
+    assets: &[AssetFile],
+    index: &Index,
+) -> Vec<(Job, String, &'a Path)> {
     // Sources are borrowed: this runs on every relink of watch mode.
     let mut planned: Vec<(Job, String, &Path)> = Vec::new();
     let generated = Path::new("(generated)");
@@ -308,7 +377,6 @@ pub fn plan<'a>(
     add(Job::Search, generated);
     planned.extend(search_files(index).map(|(f, path)| (Job::SearchIndex(f), path, generated)));
 
-    let mut diags = Diagnostics::new();
     let mut redirects: Vec<(Job, String, &Path)> = Vec::new();
     // `/page/1/` of every listing sends readers to the listing itself; of
     // a thread, a profile or a month only when it has a page 2 (most have
@@ -362,7 +430,18 @@ pub fn plan<'a>(
         }
     }
     planned.extend(redirects);
+    planned
+}
 
+/// Turns each planned URL and static file into its output path, checking
+/// that every path stays in the output folder and that no two outputs
+/// claim one path; with the URLs, for [`plan_again`].
+fn claim_paths<'a>(
+    planned: Vec<(Job, String, &'a Path)>,
+    assets: &[AssetFile],
+) -> Result<(Vec<(Job, OutputPath)>, PlanUrls), Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let mut urls: PlanUrls = Vec::with_capacity(planned.len() + assets.len());
     let mut out: Vec<(Job, OutputPath)> = Vec::with_capacity(planned.len() + assets.len());
     // The source of each output in `out`.
     let mut sources: Vec<Cow<'a, Path>> = Vec::with_capacity(out.capacity());
@@ -426,13 +505,14 @@ pub fn plan<'a>(
             },
         }
     };
-    for (job, path, source) in planned {
+    for (job, url, source) in planned {
         claim(
             job,
-            OutputPath::from_url(&path),
+            OutputPath::from_url(&url),
             Cow::Borrowed(source),
             &mut diags,
         );
+        urls.push(url);
     }
     for (i, a) in assets.iter().enumerate() {
         claim(
@@ -441,6 +521,7 @@ pub fn plan<'a>(
             Cow::Owned(Path::new("static").join(&a.rel)),
             &mut diags,
         );
+        urls.push(a.rel.clone());
     }
     for (file, folder, inside) in files_named_as_folders(&owner) {
         let ((_, path), source) = (&out[folder], &sources[folder]);
@@ -460,7 +541,7 @@ pub fn plan<'a>(
     if diags.has_errors() {
         Err(diags)
     } else {
-        Ok(out)
+        Ok((out, urls))
     }
 }
 

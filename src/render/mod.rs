@@ -23,7 +23,7 @@ mod thread_view;
 pub mod views;
 mod xml;
 
-pub use jobs::{check_links, plan, FeedKind, Job, SearchFile};
+pub use jobs::{check_links, plan, plan_again, FeedKind, Job, PlanUrls, SearchFile};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
