@@ -1,14 +1,12 @@
 //! People: who a name refers to, and who talks with whom.
 
-use std::collections::HashMap;
-
 use crate::model::*;
 use crate::parse::ParsedMember;
 use crate::slug::term_key;
 
 /// Members by handle, and by every name they are known under.
 pub struct People {
-    pub by_handle: HashMap<String, MemberIdx>,
+    pub by_handle: rustc_hash::FxHashMap<String, MemberIdx>,
     /// Looked up for every comment on every relink: hashed with Fx.
     by_name: rustc_hash::FxHashMap<String, MemberIdx>,
     /// A hash of every member's names, avatar and place in the list.
@@ -17,7 +15,8 @@ pub struct People {
 
 impl People {
     pub fn new(members: &[&ParsedMember]) -> Self {
-        let mut by_handle = HashMap::with_capacity(members.len());
+        let mut by_handle = rustc_hash::FxHashMap::default();
+        by_handle.reserve(members.len());
         let mut by_name = rustc_hash::FxHashMap::default();
         by_name.reserve(members.len() * 4);
         let mut key = crate::digest::Digest::new();

@@ -5,7 +5,6 @@
 //! reported with its file and line), and every wikilink, mention and
 //! internal link becomes a backlink on the page it points at.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -33,7 +32,7 @@ struct Lookup<'a> {
     posts: FxHashMap<&'a str, PostIdx>,
     pages: FxHashMap<&'a str, PageIdx>,
     threads: FxHashMap<&'a str, ThreadIdx>,
-    members: &'a HashMap<String, MemberIdx>,
+    members: &'a FxHashMap<String, MemberIdx>,
     tags: FxHashMap<String, TermIdx>,
     categories: FxHashMap<String, TermIdx>,
     /// Root paths of posts, threads and members, for plain links.
@@ -103,7 +102,10 @@ impl<'a> Lookup<'a> {
 
     /// The post, thread or member a root path (`/posts/x/#c`) points at.
     fn path(&self, path: &str) -> Option<Target> {
-        let path = path.split(['#', '?']).next().unwrap_or(path);
+        // Bytes, not a pattern of chars: every link of every post comes
+        // through here on each relink.
+        let end = path.bytes().position(|b| b == b'#' || b == b'?');
+        let path = &path[..end.unwrap_or(path.len())];
         if let Some(&t) = self.by_path.get(path) {
             return Some(t);
         }

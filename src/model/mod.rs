@@ -4,7 +4,6 @@
 //! (`PostIdx`, `MemberIdx`, ...) so a listing or archive is a list of
 //! numbers, never a copy of the posts it shows.
 
-use std::collections::HashMap;
 use std::ops::Deref;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -95,7 +94,7 @@ pub struct Site {
     /// Posts by year and month.
     pub archive: Vec<Year>,
     /// Members by handle.
-    pub member_by_handle: HashMap<String, MemberIdx>,
+    pub member_by_handle: rustc_hash::FxHashMap<String, MemberIdx>,
     /// Posts held back because they are dated after the build's moment,
     /// in date order: on no page until a build after their date.
     pub scheduled: Vec<Scheduled>,
