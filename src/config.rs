@@ -36,6 +36,8 @@ struct RawConfig {
     #[serde(default)]
     permalinks: RawPermalinks,
     #[serde(default)]
+    feeds: Feeds,
+    #[serde(default)]
     menu: Option<Vec<MenuItem>>,
     #[serde(default)]
     reply_to: Option<String>,
@@ -53,6 +55,36 @@ struct RawConfig {
 struct RawPermalinks {
     #[serde(default)]
     post: Option<String>,
+}
+
+/// `feeds:`: which of the feeds a reader rarely opens are written too.
+///
+/// The site's feeds (`/feed.xml`, `/comments/feed.xml`, their JSON Feeds)
+/// and the Atom feed of every tag, category, member and thread always
+/// are. These add a file per post or per list, thousands on a large site
+/// (most of a clean build's time is creating files), for readers that
+/// seldom follow them, so they are off unless asked for.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Feeds {
+    /// `<post>/comments.xml`: one post's comments, for every post that has
+    /// any.
+    #[serde(default)]
+    pub post_comments: bool,
+    /// Which feeds get a JSON Feed beside the Atom one.
+    #[serde(default)]
+    pub json: JsonFeeds,
+}
+
+/// `feeds.json:` in `salon.yaml`.
+#[derive(Debug, Clone, Copy, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonFeeds {
+    /// Only the site's: `/feed.json` and `/comments/feed.json`.
+    #[default]
+    Site,
+    /// Also every tag's, category's, member's and thread's `feed.json`.
+    All,
 }
 
 /// The default theme's colour palettes, as `(name, label)`; `palette:` in
@@ -111,6 +143,8 @@ pub struct Config {
     pub archive_titles: usize,
     /// Entries per Atom feed.
     pub feed_limit: usize,
+    /// Which optional feeds are written (`feeds:`).
+    pub feeds: Feeds,
     /// URL pattern of posts, with `:slug`, `:year`, `:month`, `:day`.
     pub post_permalink: String,
     /// Navigation links.
@@ -249,6 +283,7 @@ impl Config {
             paginate_threads: paginate_threads.max(1),
             archive_titles: raw.archive_titles.unwrap_or(500),
             feed_limit: raw.feed_limit.unwrap_or(20),
+            feeds: raw.feeds,
             post_permalink,
             menu,
             reply_to,

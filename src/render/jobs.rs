@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
+use crate::config::{Config, JsonFeeds};
 use crate::error::{Diagnostic, Diagnostics};
 use crate::load::AssetFile;
 use crate::model::*;
@@ -31,11 +32,27 @@ pub enum FeedKind {
 }
 
 impl FeedKind {
-    /// Whether a JSON Feed is written beside the Atom one: for every feed
-    /// but one post's comments, thousands of files on a large site that
-    /// feed readers, which all read Atom, do not need twice.
-    pub fn has_json(self) -> bool {
-        !matches!(self, FeedKind::PostComments(_))
+    /// Whether a JSON Feed is written beside the Atom one: for the site's
+    /// feeds, and for every list's only when `feeds.json` is `all` (a
+    /// file per tag, member and thread that feed readers, which all read
+    /// Atom, do not need twice); never for one post's comments.
+    pub fn has_json(self, config: &Config) -> bool {
+        match self {
+            FeedKind::Site | FeedKind::Comments => true,
+            FeedKind::PostComments(_) => false,
+            FeedKind::Term(..) | FeedKind::Member(_) | FeedKind::Thread(_) => {
+                config.feeds.json == JsonFeeds::All
+            }
+        }
+    }
+
+    /// Whether this feed is written at all: one post's comments only with
+    /// `feeds.post_comments`.
+    pub fn is_written(self, config: &Config) -> bool {
+        match self {
+            FeedKind::PostComments(_) => config.feeds.post_comments,
+            _ => true,
+        }
     }
 }
 
@@ -289,12 +306,16 @@ fn planned_urls<'a>(
         let path = job.url_path(site);
         planned.push((job, path, source));
     };
-    fn add_feed<'s>(kind: FeedKind, source: &'s Path, add: &mut impl FnMut(Job, &'s Path)) {
+    let config = &site.config;
+    let add_feed = |kind: FeedKind, source: &'a Path, add: &mut dyn FnMut(Job, &'a Path)| {
+        if !kind.is_written(config) {
+            return;
+        }
         add(Job::Feed(kind), source);
-        if kind.has_json() {
+        if kind.has_json(config) {
             add(Job::JsonFeed(kind), source);
         }
-    }
+    };
     let per = site.config.paginate;
     let pages = |n: usize| n.div_ceil(per).max(1);
     for page in 1..=pages(site.posts.len()) {

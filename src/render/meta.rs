@@ -76,7 +76,7 @@ fn feed_links(site: &Site, kind: FeedKind, title: &str, out: &mut Vec<FeedLink>)
         title: title.to_owned(),
         href: c.url(&feed::atom_path(site, kind)),
     });
-    if !kind.has_json() {
+    if !kind.has_json(c) {
         return;
     }
     out.push(FeedLink {
@@ -188,9 +188,10 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 .iter()
                 .map(|&t| site.tags.terms[t].name.clone())
                 .collect();
-            if !p.visible_comments().is_empty() {
+            let post_feed = FeedKind::PostComments(*i);
+            if post_feed.is_written(c) && !p.visible_comments().is_empty() {
                 let title = tr("comments_on", None, &[("title", &p.title)]);
-                feed_links(site, FeedKind::PostComments(*i), &title, &mut m.feeds);
+                feed_links(site, post_feed, &title, &mut m.feeds);
             }
             let image = own_image.clone().or_else(|| site_image(c));
             ld::blog_posting(&mut nodes, site, *i, image.as_deref(), &m.description);

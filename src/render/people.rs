@@ -171,7 +171,7 @@ pub fn member_full(site: &Site, m: &Member) -> Value {
     );
     obj.insert(
         "json_feed_url".into(),
-        site.config.url(&format!("{}feed.json", m.path)).into(),
+        super::views::list_json_feed_url(&site.config, &m.path),
     );
     obj.insert(
         "links".into(),

@@ -143,7 +143,7 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
     );
     obj.insert(
         "json_feed_url".into(),
-        site.config.url(&format!("{}feed.json", t.path)).into(),
+        super::views::list_json_feed_url(&site.config, &t.path),
     );
     obj.insert("backlinks".into(), backlinks(site, &t.backlinks));
     obj.insert(

@@ -154,10 +154,10 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
         "reply_url".into(),
         reply_url(site, p, None).map_or(Value::Null, Value::String),
     );
-    let has_comments = !p.visible_comments().is_empty();
+    let has_feed = c.feeds.post_comments && !p.visible_comments().is_empty();
     obj.insert(
         "comments_feed_url".into(),
-        match has_comments {
+        match has_feed {
             true => Value::String(c.url(&format!("{}comments.xml", p.path))),
             false => Value::Null,
         },
@@ -323,6 +323,15 @@ pub fn cloud(site: &Site, tax: &Taxonomy, limit: Option<usize>) -> Vec<Value> {
     terms
 }
 
+/// The URL of the JSON Feed of the list (a term, member or thread) at
+/// root path `path`, or null when `feeds.json` leaves it unwritten.
+pub fn list_json_feed_url(config: &crate::config::Config, path: &str) -> Value {
+    match config.feeds.json {
+        crate::config::JsonFeeds::All => Value::String(config.url(&format!("{path}feed.json"))),
+        crate::config::JsonFeeds::Site => Value::Null,
+    }
+}
+
 /// A term with its post count and feed.
 pub fn term(site: &Site, t: &Term) -> Value {
     json!({
@@ -330,7 +339,7 @@ pub fn term(site: &Site, t: &Term) -> Value {
         "slug": t.slug,
         "url": site.config.url(&t.path),
         "feed_url": site.config.url(&format!("{}feed.xml", t.path)),
-        "json_feed_url": site.config.url(&format!("{}feed.json", t.path)),
+        "json_feed_url": list_json_feed_url(&site.config, &t.path),
         "count": t.posts.len(),
         "description": t.description.as_ref().map(|d| d.body.html.as_str()),
         "summary": t.description.as_ref().and_then(|d| d.summary.as_deref()),

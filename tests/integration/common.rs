@@ -271,6 +271,10 @@ pub fn post(front: &str, body: &str) -> String {
 
 pub const CONFIG: &str = "title: Test Site\nbase_url: https://example.org/\npaginate: 3\n";
 
+/// `salon.yaml` lines that turn on the feeds a site writes only when asked:
+/// each post's comments, and every list's JSON Feed.
+pub const ALL_FEEDS: &str = "feeds:\n  post_comments: true\n  json: all\n";
+
 /// Parses every `.xml` file below `out` (feeds, sitemaps) with an XML
 /// parser, failing with the file's name and the parser's message; returns
 /// the files' paths relative to `out`, sorted.

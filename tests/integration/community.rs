@@ -277,6 +277,7 @@ fn a_comment_tree_ten_deep_and_an_orphan_are_all_rendered() {
 #[test]
 fn comments_feeds_are_atom_with_the_right_entries() {
     let site = community();
+    site.write("salon.yaml", &format!("{CONFIG}{ALL_FEEDS}"));
     site.build();
     for (path, expected) in [("comments/feed.xml", 3), ("posts/first/comments.xml", 3)] {
         let xml = site.read(path);

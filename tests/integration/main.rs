@@ -31,6 +31,7 @@ mod microformats;
 mod moderate_cli;
 mod moderation;
 mod names;
+mod optional_feeds;
 mod output;
 mod pagination;
 mod people_first;

@@ -360,7 +360,7 @@ fn link_previews_and_structured_data_speak_the_site_language() {
 #[test]
 fn feeds_and_redirect_pages_speak_the_site_language() {
     let site = Site::new(
-        &config("de"),
+        &format!("{}{ALL_FEEDS}", config("de")),
         &[
             (
                 "content/posts/garten.md",

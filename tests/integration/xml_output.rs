@@ -26,7 +26,7 @@ fn control_site() -> Site {
     let comments = "- id: c1\n  author: \"Ann\\fBell\"\n  date: 2024-03-02T10:00:00Z\n  \
                     body: \"<p>form\\ffeed vertical\\vtab nul\\x01byte &amp; more</p>\"\n";
     Site::new(
-        CONFIG,
+        &format!("{CONFIG}{ALL_FEEDS}"),
         &[
             (
                 "content/posts/ctl.md",
