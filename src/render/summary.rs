@@ -323,7 +323,7 @@ mod tests {
                 .map(Arc::clone)
                 .unwrap()
         };
-        let with_bo: Vec<_> = all.iter().filter(|s| s.authors.len() > 0).collect();
+        let with_bo: Vec<_> = all.iter().filter(|s| !s.authors.is_empty()).collect();
         assert_eq!(with_bo.len(), 2);
         assert!(Arc::ptr_eq(&bo(with_bo[0]), &bo(with_bo[1])));
     }
