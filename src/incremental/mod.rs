@@ -279,11 +279,11 @@ impl State {
                     linked.site.posts[i].body = body;
                     let after = crate::search::analyze_post(&linked.site, i);
                     index_updated &= linked.index.replace_post(before, after);
-                    linked.summaries[i] = render::views::post_summary(&linked.site, i);
+                    linked.summaries[i] = render::PostSummary::new(&linked.site, i);
                     linked.summary_keys[i] = deps::summary_key(&linked.site, i);
                     linked
                         .cards
-                        .update_post(&linked.site, i, &linked.summaries[i]);
+                        .update_post(&linked.site, i, &linked.summaries[i].view());
                 }
                 timings.stage("link", "posts patched", patched, t);
                 let t = Instant::now();

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use std::time::Instant;
 
 use rayon::prelude::*;
-use serde_json::Value;
 
 use super::State;
 use crate::error::{Diagnostic, Diagnostics, Error};
@@ -19,7 +18,7 @@ use crate::url::OutputPath;
 /// The linked site and what was rendered from it.
 pub(super) struct Linked {
     pub(super) site: Site,
-    pub(super) summaries: Vec<Value>,
+    pub(super) summaries: Vec<render::PostSummary>,
     /// [`deps::summary_key`] of each post.
     pub(super) summary_keys: Vec<u64>,
     /// The search index.
@@ -157,14 +156,7 @@ impl State {
                     .into_par_iter()
                     .map(|i| deps::summary_key(&site, i))
                     .collect();
-                let fresh: Vec<Value> = keys
-                    .par_iter()
-                    .enumerate()
-                    .map(|(i, k)| match previous_at.contains_key(k) {
-                        true => Value::Null,
-                        false => render::views::post_summary(&site, i),
-                    })
-                    .collect();
+                let fresh = render::summaries_where(&site, |i| !previous_at.contains_key(&keys[i]));
                 // A kept summary's card is kept too: `fresh` is only read
                 // for the others.
                 let known: Vec<Option<(u64, u64)>> = keys

@@ -19,11 +19,13 @@ pub mod post_card;
 mod redirect;
 mod sitemap;
 pub mod structured;
+mod summary;
 mod thread_view;
 pub mod views;
 mod xml;
 
 pub use jobs::{check_links, plan, plan_again, FeedKind, Job, PlanUrls, SearchFile};
+pub use summary::{summaries, summaries_where, PostSummary};
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -76,20 +78,12 @@ pub struct Renderer<'a> {
     index: &'a Index,
     /// The `site` global, serialized once.
     globals: Value,
-    /// Every post's summary view, serialized once, shared by all listings.
-    summaries: &'a [Value],
+    /// Every post's summary, shared by all listings.
+    summaries: &'a [PostSummary],
     /// The home page's community overview, the same on every page of it.
     home: Value,
     /// The post cards rendered so far (see [`post_card`]).
     cards: Arc<post_card::RenderedCards>,
-}
-
-/// Every post's summary view, in parallel: what listings show of a post.
-pub fn summaries(site: &Site) -> Vec<Value> {
-    (0..site.posts.len())
-        .into_par_iter()
-        .map(|i| views::post_summary(site, i))
-        .collect()
 }
 
 /// Time spent per template, for `--timings`.
@@ -111,7 +105,7 @@ impl<'a> Renderer<'a> {
         site: &'a Site,
         tera: &'a Tera,
         assets: &'a [AssetFile],
-        summaries: &'a [Value],
+        summaries: &'a [PostSummary],
         index: &'a Index,
     ) -> Self {
         let globals = views::site_globals(&site.config);
@@ -217,14 +211,14 @@ impl<'a> Renderer<'a> {
     }
 
     fn posts(&self, idx: &[usize]) -> Value {
-        Value::Array(idx.iter().map(|&i| self.summaries[i].clone()).collect())
+        Value::Array(idx.iter().map(|&i| self.summaries[i].view()).collect())
     }
 
     /// The index lines of posts `idx` (see [`deps::post_line`]).
     fn lines(&self, idx: &[usize]) -> Value {
         Value::Array(
             idx.iter()
-                .map(|&i| deps::post_line(&self.summaries[i]))
+                .map(|&i| deps::post_line(&self.summaries[i].view()))
                 .collect(),
         )
     }

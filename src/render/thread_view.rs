@@ -49,7 +49,12 @@ pub fn thread_summary(site: &Site, t: &Thread) -> Value {
 /// The full view of page `page` of a thread: its entries on that page
 /// in reading order, nested as on one long page; an entry whose parent is
 /// on another page links there ("in reply to").
-pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) -> Value {
+pub fn thread_full(
+    site: &Site,
+    t: &Thread,
+    page: usize,
+    summaries: &[super::PostSummary],
+) -> Value {
     let (tops, shown) = t.page_layout(page);
     let on_page = |i: usize| t.on_page(i, page);
     // Recursion bounded by the layout: at most MAX_DEPTH levels.
@@ -156,7 +161,7 @@ pub fn thread_full(site: &Site, t: &Thread, page: usize, summaries: &[Value]) ->
     );
     obj.insert(
         "related".into(),
-        Value::Array(t.related.iter().map(|&p| summaries[p].clone()).collect()),
+        Value::Array(t.related.iter().map(|&p| summaries[p].view()).collect()),
     );
     v
 }

@@ -32,27 +32,6 @@ pub struct TermRef<'a> {
     url: String,
 }
 
-/// A post in a listing.
-#[derive(Serialize)]
-struct PostSummary<'a> {
-    title: &'a str,
-    slug: &'a str,
-    url: String,
-    permalink: String,
-    date: String,
-    updated: Option<String>,
-    authors: Vec<MemberRef<'a>>,
-    tags: Vec<TermRef<'a>>,
-    categories: Vec<TermRef<'a>>,
-    summary: &'a str,
-    has_more: bool,
-    word_count: usize,
-    reading_time: usize,
-    comment_count: usize,
-    comments_mode: CommentMode,
-    draft: bool,
-}
-
 /// Formats a date for templates (RFC 3339).
 pub fn date(d: &Date) -> String {
     d.to_rfc3339()
@@ -94,37 +73,12 @@ pub fn reading_time(words: usize, cjk: usize) -> usize {
     (2 * other + cjk).div_ceil(400).max(1)
 }
 
-/// The summary view of post `idx`.
-pub fn post_summary(site: &Site, idx: PostIdx) -> Value {
-    let p = &site.posts[idx];
-    let c = &site.config;
-    serde_json::to_value(PostSummary {
-        title: &p.title,
-        slug: &p.slug,
-        url: c.url(&p.path),
-        permalink: c.permalink(&p.path),
-        date: date(&p.date),
-        updated: p.updated.as_ref().map(date),
-        authors: p.authors.iter().map(|&a| member_ref(site, a)).collect(),
-        tags: term_refs(c, &site.tags, &p.tags),
-        categories: term_refs(c, &site.categories, &p.categories),
-        summary: &p.body.summary,
-        has_more: p.body.has_more,
-        word_count: p.body.word_count,
-        reading_time: reading_time(p.body.word_count, p.body.cjk_chars),
-        comment_count: p.visible_comments().len(),
-        comments_mode: p.comment_mode,
-        draft: p.draft,
-    })
-    .expect("views serialize")
-}
-
 /// The full view of post `idx`: its summary view plus content, toc,
 /// neighbours and the comment tree.
-pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
+pub fn post_full(site: &Site, idx: PostIdx, summaries: &[super::PostSummary]) -> Value {
     let p = &site.posts[idx];
     let c = &site.config;
-    let mut v = summaries[idx].clone();
+    let mut v = summaries[idx].view();
     let obj = v.as_object_mut().expect("summary is an object");
     let neighbour = |i: Option<PostIdx>| match i {
         Some(i) => json!({"title": site.posts[i].title, "url": c.url(&site.posts[i].path)}),
@@ -165,7 +119,7 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[Value]) -> Value {
     obj.insert("backlinks".into(), backlinks(site, &p.backlinks));
     obj.insert(
         "related".into(),
-        Value::Array(p.related.iter().map(|&r| summaries[r].clone()).collect()),
+        Value::Array(p.related.iter().map(|&r| summaries[r].view()).collect()),
     );
     obj.insert(
         "author_cards".into(),

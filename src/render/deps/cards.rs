@@ -214,7 +214,7 @@ impl Cards {
     /// `known_comments` the cards of its comments.
     pub fn new(
         site: &Site,
-        summaries: &[Value],
+        summaries: &[crate::render::PostSummary],
         known: &[Option<(u64, u64)>],
         known_comments: &[Option<&[u64]>],
     ) -> Self {
@@ -228,10 +228,10 @@ impl Cards {
         let posts: Vec<(u64, u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| {
-                let (card, line) =
-                    known.get(i).copied().flatten().unwrap_or_else(|| {
-                        (post_card(&summaries[i]), post_line_card(&summaries[i]))
-                    });
+                let (card, line) = known.get(i).copied().flatten().unwrap_or_else(|| {
+                    let view = summaries[i].view();
+                    (post_card(&view), post_line_card(&view))
+                });
                 let comments = post_comments(site, i, &comments[i]);
                 (card, line, post_content(site, i), comments)
             })
