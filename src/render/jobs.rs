@@ -47,10 +47,12 @@ impl FeedKind {
     }
 
     /// Whether this feed is written at all: one post's comments only with
-    /// `feeds.post_comments`.
-    pub fn is_written(self, config: &Config) -> bool {
+    /// `feeds.post_comments`, and only when it has some.
+    pub fn is_written(self, site: &Site) -> bool {
         match self {
-            FeedKind::PostComments(_) => config.feeds.post_comments,
+            FeedKind::PostComments(i) => {
+                site.config.feeds.post_comments && !site.posts[i].visible_comments().is_empty()
+            }
             _ => true,
         }
     }
@@ -308,7 +310,7 @@ fn planned_urls<'a>(
     };
     let config = &site.config;
     let add_feed = |kind: FeedKind, source: &'a Path, add: &mut dyn FnMut(Job, &'a Path)| {
-        if !kind.is_written(config) {
+        if !kind.is_written(site) {
             return;
         }
         add(Job::Feed(kind), source);
@@ -323,9 +325,7 @@ fn planned_urls<'a>(
     }
     for (i, p) in site.posts.iter().enumerate() {
         add(Job::Post(i), &p.source);
-        if !p.visible_comments().is_empty() {
-            add_feed(FeedKind::PostComments(i), &p.source, &mut add);
-        }
+        add_feed(FeedKind::PostComments(i), &p.source, &mut add);
     }
     for (i, p) in site.pages.iter().enumerate() {
         add(Job::Page(i), &p.source);

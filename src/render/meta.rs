@@ -189,7 +189,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 .map(|&t| site.tags.terms[t].name.clone())
                 .collect();
             let post_feed = FeedKind::PostComments(*i);
-            if post_feed.is_written(c) && !p.visible_comments().is_empty() {
+            if post_feed.is_written(site) {
                 let title = tr("comments_on", None, &[("title", &p.title)]);
                 feed_links(site, post_feed, &title, &mut m.feeds);
             }

@@ -108,7 +108,7 @@ pub fn post_full(site: &Site, idx: PostIdx, summaries: &[super::PostSummary]) ->
         "reply_url".into(),
         reply_url(site, p, None).map_or(Value::Null, Value::String),
     );
-    let has_feed = c.feeds.post_comments && !p.visible_comments().is_empty();
+    let has_feed = super::FeedKind::PostComments(idx).is_written(site);
     obj.insert(
         "comments_feed_url".into(),
         match has_feed {
