@@ -283,7 +283,7 @@ impl State {
                     linked.summary_keys[i] = deps::summary_key(&linked.site, i);
                     linked
                         .cards
-                        .update_post(&linked.site, i, &linked.summaries[i].view());
+                        .update_post(&linked.site, i, &linked.summaries[i]);
                 }
                 timings.stage("link", "posts patched", patched, t);
                 let t = Instant::now();

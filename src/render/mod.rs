@@ -218,7 +218,7 @@ impl<'a> Renderer<'a> {
     fn lines(&self, idx: &[usize]) -> Value {
         Value::Array(
             idx.iter()
-                .map(|&i| deps::post_line(&self.summaries[i].view()))
+                .map(|&i| deps::post_line(self.summaries[i].view()))
                 .collect(),
         )
     }

@@ -83,9 +83,10 @@ pub fn post_card(summary: &Value) -> u64 {
 const NOT_IN_LINE: [&str; 4] = ["summary", "has_more", "word_count", "reading_time"];
 
 /// A post's line in an index (the archive pages): its summary view
-/// without its excerpt and length, so a body edit leaves it alone.
-pub fn post_line(summary: &Value) -> Value {
-    let mut line = summary.clone();
+/// without its excerpt and length, so a body edit leaves it alone. Takes
+/// the view: every caller has just made it, and a copy would be waste.
+pub fn post_line(summary: Value) -> Value {
+    let mut line = summary;
     if let Some(fields) = line.as_object_mut() {
         for key in NOT_IN_LINE {
             fields.remove(key);
@@ -94,12 +95,14 @@ pub fn post_line(summary: &Value) -> Value {
     line
 }
 
-/// The card of a post's [`post_line`].
-pub fn post_line_card(summary: &Value) -> u64 {
-    post_card(&post_line(summary))
+/// The card of a post's summary view and of its [`post_line`], from one
+/// view.
+fn summary_cards(summary: &crate::render::PostSummary) -> (u64, u64) {
+    let view = summary.view();
+    (post_card(&view), post_card(&post_line(view)))
 }
 
-/// A hash of everything [`crate::render::views::post_summary`] reads of post `i`
+/// A hash of everything [`crate::render::PostSummary::new`] reads of post `i`
 /// (keep the two in step): equal keys give equal summaries, so watch mode
 /// keeps a post's summary and card across a relink when its key stays.
 pub fn summary_key(site: &Site, i: PostIdx) -> u64 {
@@ -228,10 +231,11 @@ impl Cards {
         let posts: Vec<(u64, u64, u64, u64)> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| {
-                let (card, line) = known.get(i).copied().flatten().unwrap_or_else(|| {
-                    let view = summaries[i].view();
-                    (post_card(&view), post_line_card(&view))
-                });
+                let (card, line) = known
+                    .get(i)
+                    .copied()
+                    .flatten()
+                    .unwrap_or_else(|| summary_cards(&summaries[i]));
                 let comments = post_comments(site, i, &comments[i]);
                 (card, line, post_content(site, i), comments)
             })
@@ -272,9 +276,8 @@ impl Cards {
     }
 
     /// Recomputes the cards of post `i` after its body changed.
-    pub fn update_post(&mut self, site: &Site, i: PostIdx, summary: &Value) {
-        self.post[i] = post_card(summary);
-        self.post_line[i] = post_line_card(summary);
+    pub fn update_post(&mut self, site: &Site, i: PostIdx, summary: &crate::render::PostSummary) {
+        (self.post[i], self.post_line[i]) = summary_cards(summary);
         self.post_content[i] = post_content(site, i);
         // A body edit leaves the comments as they were: only the authors'
         // feeds, which list the post by its card, change.
@@ -453,6 +456,7 @@ mod tests {
         longer["summary"] = json!("<p>x y</p>");
         longer["word_count"] = json!(2);
         longer["has_more"] = json!(true);
+        let post_line_card = |v: &Value| post_card(&post_line(v.clone()));
         assert_eq!(post_line_card(&summary), post_line_card(&longer));
         assert_ne!(post_card(&summary), post_card(&longer));
         let mut renamed = summary.clone();
@@ -461,7 +465,7 @@ mod tests {
         let mut commented = summary.clone();
         commented["comment_count"] = json!(1);
         assert_ne!(post_line_card(&summary), post_line_card(&commented));
-        assert_eq!(post_line(&longer).get("word_count"), None);
-        assert_eq!(post_line(&longer)["title"], "A");
+        assert_eq!(post_line(longer.clone()).get("word_count"), None);
+        assert_eq!(post_line(longer)["title"], "A");
     }
 }

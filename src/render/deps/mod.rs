@@ -29,7 +29,7 @@ use crate::load::AssetFile;
 use crate::model::*;
 use crate::url::OutputPath;
 
-pub use cards::{post_card, post_content, post_line, post_line_card, summary_key, Cards};
+pub use cards::{post_card, post_content, post_line, summary_key, Cards};
 pub use templates::template_signatures;
 
 /// A hash being built from typed fields.
