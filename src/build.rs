@@ -496,7 +496,7 @@ where
         .stage("index", "documents indexed", index.doc_count(), start);
     let start = Instant::now();
     let jobs = match render::plan(&loaded.site, &loaded.theme.assets, &index) {
-        Ok(jobs) => jobs,
+        Ok(plan) => plan.files,
         Err(d) => {
             loaded.diags.extend(d);
             return Err(Error::Content(

@@ -293,12 +293,11 @@ impl State {
                 if search_files(&linked.index) != files_before {
                     // The index has other shards now: plan its files again.
                     linked.on_disk = Some(linked.signatures_by_path());
-                    let last = Some((linked.jobs.as_slice(), linked.plan_urls.as_slice()));
-                    (linked.jobs, linked.plan_urls) = render::plan_again(
+                    linked.plan = render::plan_again(
                         &linked.site,
                         &self.inputs.theme.assets,
                         &linked.index,
-                        last,
+                        Some(&linked.plan),
                     )
                     .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
@@ -312,7 +311,10 @@ impl State {
                         // tag of a post changed, no page came or went):
                         // compare signatures by position, without a map
                         // of every path.
-                        Some(mut p) if p.on_disk.is_none() && same_paths(&p.jobs, &fresh.jobs) => {
+                        Some(mut p)
+                            if p.on_disk.is_none()
+                                && same_paths(&p.plan.files, &fresh.plan.files) =>
+                        {
                             fresh.signatures = std::mem::take(&mut p.signatures);
                             drop_in_background(p);
                         }

@@ -27,8 +27,8 @@ impl State {
         self.published = Published::read(&out_dir);
         let t = Instant::now();
         let renderer = self.renderer(&linked);
-        renderer.render_all(&linked.jobs, |path, bytes| output.stage(path, bytes))?;
-        timings.stage("render", "files", linked.jobs.len(), t);
+        renderer.render_all(&linked.plan.files, |path, bytes| output.stage(path, bytes))?;
+        timings.stage("render", "files", linked.plan.files.len(), t);
         let t = Instant::now();
         let written = output.commit(self.stamp(&linked))?;
         timings.stage("write", "files written", written.written, t);
@@ -36,8 +36,8 @@ impl State {
         linked.signatures = self.sign(&linked);
         let report = BuildReport {
             output: out_dir,
-            files: linked.jobs.len(),
-            rendered: linked.jobs.len(),
+            files: linked.plan.files.len(),
+            rendered: linked.plan.files.len(),
             written: written.written,
             unchanged: written.unchanged,
             removed: written.removed,
@@ -81,7 +81,7 @@ impl State {
             config: self.config_hash,
             index: &linked.index,
         };
-        deps::signatures(&inputs, &linked.jobs)
+        deps::signatures(&inputs, &linked.plan.files)
     }
 
     /// Renders the jobs of `linked` whose signature changed and writes the
@@ -94,7 +94,8 @@ impl State {
         let t = Instant::now();
         let signatures = self.sign(linked);
         let dirty: Vec<&(Job, OutputPath)> = linked
-            .jobs
+            .plan
+            .files
             .iter()
             .enumerate()
             .filter(|(i, (_, path))| {
@@ -125,12 +126,13 @@ impl State {
         // No path map kept (`on_disk`): the plan is the one whose files
         // the folder holds, so none is stale. Equal counts are a cheap
         // second check of that.
-        let same_files = linked.on_disk.is_none() && self.published.len() == linked.jobs.len();
+        let same_files =
+            linked.on_disk.is_none() && self.published.len() == linked.plan.files.len();
         let now: HashSet<&str>;
         let planned = if same_files {
             Planned::Same
         } else {
-            now = linked.jobs.iter().map(|(_, p)| p.as_str()).collect();
+            now = linked.plan.files.iter().map(|(_, p)| p.as_str()).collect();
             Planned::Files(&now)
         };
         let written = self
@@ -141,7 +143,7 @@ impl State {
         linked.on_disk = None;
         let report = BuildReport {
             output: self.opts.output_dir(),
-            files: linked.jobs.len(),
+            files: linked.plan.files.len(),
             rendered: rendered_count,
             written: written.written,
             unchanged: written.unchanged,

@@ -11,9 +11,8 @@ use super::State;
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::link;
 use crate::model::{PostIdx, Site};
-use crate::render::{self, deps, Job};
+use crate::render::{self, deps};
 use crate::timings::Timings;
-use crate::url::OutputPath;
 
 /// The linked site and what was rendered from it.
 pub(super) struct Linked {
@@ -24,10 +23,9 @@ pub(super) struct Linked {
     /// The search index.
     pub(super) index: crate::search::Index,
     pub(super) cards: deps::Cards,
-    pub(super) jobs: Vec<(Job, OutputPath)>,
-    /// The URL each of `jobs` was planned at, for the next relink's plan.
-    pub(super) plan_urls: render::PlanUrls,
-    /// Signature of each job as last written, in the order of `jobs`.
+    /// Every file of the site, checked.
+    pub(super) plan: render::Plan,
+    /// Signature of each file as last written, in the order of the plan.
     pub(super) signatures: Vec<u64>,
     /// After linking again, until the output is written: the signatures
     /// of the files on disk, by path (jobs moved).
@@ -47,7 +45,8 @@ impl Linked {
         match &self.on_disk {
             Some(by_path) => by_path.clone(),
             None => self
-                .jobs
+                .plan
+                .files
                 .iter()
                 .map(|(_, path)| path.as_str().to_owned())
                 .zip(self.signatures.iter().copied())
@@ -115,10 +114,8 @@ impl State {
             .unwrap_or_default();
         let old_links = previous
             .as_deref()
-            .and_then(|p| Some((&p.jobs, &p.site, p.link_warnings.as_ref()?)));
-        let last_plan = previous
-            .as_deref()
-            .map(|p| (p.jobs.as_slice(), p.plan_urls.as_slice()));
+            .and_then(|p| Some((&p.plan.files, &p.site, p.link_warnings.as_ref()?)));
+        let last_plan = previous.as_deref().map(|p| &p.plan);
         // Each side's parts are timed apart, for the watch benchmark.
         let (planned, (keys, summaries, cards)) = rayon::join(
             || {
@@ -131,24 +128,24 @@ impl State {
                 };
                 let index_took = t.elapsed();
                 let t = Instant::now();
-                let (jobs, plan_urls) =
-                    render::plan_again(&site, &self.inputs.theme.assets, &index, last_plan)?;
+                let plan = render::plan_again(&site, &self.inputs.theme.assets, &index, last_plan)?;
                 let plan_took = t.elapsed();
                 let t = Instant::now();
                 // A title or a tag changed, and no file came or went: the
                 // links check as they did.
                 let broken = match old_links {
                     Some((old_jobs, old_site, found))
-                        if super::same_paths(old_jobs, &jobs) && same_refs(old_site, &site) =>
+                        if super::same_paths(old_jobs, &plan.files)
+                            && same_refs(old_site, &site) =>
                     {
                         let mut kept = Diagnostics::new();
                         kept.extend(found.iter().cloned());
                         kept
                     }
-                    _ => render::check_links(&site, &jobs),
+                    _ => render::check_links(&site, &plan.files),
                 };
                 let took = [index_took, plan_took, t.elapsed()];
-                Ok::<_, Diagnostics>((jobs, plan_urls, broken, index, took))
+                Ok::<_, Diagnostics>((plan, broken, index, took))
             },
             || {
                 let t = Instant::now();
@@ -184,16 +181,16 @@ impl State {
         );
         let (mut summaries, [summaries_took, cards_took]) = summaries;
         let link_warnings;
-        let (jobs, plan_urls, index) = match planned {
-            Ok((jobs, plan_urls, broken, index, [index_took, plan_took, links_took])) => {
+        let (plan, index) = match planned {
+            Ok((plan, broken, index, [index_took, plan_took, links_took])) => {
                 link_warnings = Some(broken.warnings());
                 diags.extend(broken);
                 timings.took("  index", "documents", index.doc_count(), index_took);
-                timings.took("  plan", "files", jobs.len(), plan_took);
-                timings.took("  links", "files", jobs.len(), links_took);
+                timings.took("  plan", "files", plan.len(), plan_took);
+                timings.took("  links", "files", plan.len(), links_took);
                 timings.took("  summaries", "posts", site.posts.len(), summaries_took);
                 timings.took("  cards", "posts", site.posts.len(), cards_took);
-                (jobs, plan_urls, index)
+                (plan, index)
             }
             Err(d) => {
                 diags.extend(d);
@@ -213,7 +210,7 @@ impl State {
         timings.stage(
             "index, plan, summaries, cards",
             "files planned",
-            jobs.len(),
+            plan.len(),
             t,
         );
         Ok(Linked {
@@ -228,8 +225,7 @@ impl State {
             summary_keys: keys,
             index,
             cards,
-            jobs,
-            plan_urls,
+            plan,
             signatures: Vec::new(),
             on_disk: None,
             warnings: diags.warnings(),

@@ -8,6 +8,7 @@
 
 mod archive;
 mod channels;
+mod claims;
 pub mod deps;
 mod feed;
 mod jobs;
@@ -15,6 +16,7 @@ mod ld_json;
 pub mod meta;
 mod paging;
 mod people;
+mod plan;
 pub mod post_card;
 mod redirect;
 mod sitemap;
@@ -24,7 +26,8 @@ mod thread_view;
 pub mod views;
 mod xml;
 
-pub use jobs::{check_links, plan, plan_again, FeedKind, Job, PlanUrls, SearchFile};
+pub use jobs::{check_links, FeedKind, Job, SearchFile};
+pub use plan::{plan, plan_again, Plan, PlannedFile};
 pub use summary::{summaries, summaries_where, PostSummary};
 
 use std::collections::HashMap;
