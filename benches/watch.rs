@@ -7,6 +7,7 @@
 //!     SALON_BENCH_ROWS="tag added,title change" cargo bench --bench watch
 //!     SALON_BENCH_SERVED=only cargo bench --bench watch   # save → served alone
 //!     SALON_BENCH_SERVED=no cargo bench --bench watch     # rebuilds alone
+//!     SALON_BENCH_SITE=/path/to/site cargo bench --bench watch  # thread edits
 //!
 //! First it builds the site once with the incremental rebuilder `salon
 //! serve` uses, then saves edits one at a time and times each rebuild, from
@@ -19,10 +20,24 @@
 //! 127.0.0.1 whose bytes show the edit ([`served`]). Prints medians and
 //! 95th percentiles (and, with `SALON_BENCH_STAGES=1`, the median time of
 //! each stage of the rebuild); asserts nothing.
+//!
+//! A site with threads (`content/threads/`) gets a "thread edit" row in
+//! the save → served table ([`threads`]): a sentence appended to one
+//! message of a thread, timed to the page of the thread holding it.
+//! `SALON_BENCH_SITE=DIR` runs that row alone on the site folder `DIR`
+//! (a mailing list's archive from `salon import mbox`, say), with `salon
+//! serve`'s whole stack writing `DIR`'s output folder as `salon serve`
+//! does. A site under 64 MB (its output left out) is copied first; a
+//! larger one is edited in place, each thread file written back byte for
+//! byte right after its edit is timed (and when the benchmark panics; a
+//! run killed in between can leave one file with a sentence "One more
+//! sentence from the watch benchmark, number N." appended).
 
 mod common;
 #[path = "watch/served.rs"]
 mod served;
+#[path = "watch/threads.rs"]
+mod threads;
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -38,6 +53,10 @@ fn main() {
     let n: usize = env_num("SALON_BENCH_POSTS", 10_000);
     let edits: usize = env_num("SALON_BENCH_EDITS", 30);
     salon::memory::keep_freed_memory();
+    if let Some(site) = std::env::var_os("SALON_BENCH_SITE") {
+        on_site(Path::new(&site), edits);
+        return;
+    }
     let site = common::site(n);
     // Its own copy: the edits must not change the build benchmark's site.
     let work = site.with_file_name(format!("watch-{n}"));
@@ -64,13 +83,7 @@ fn main() {
         first.files
     );
 
-    let mut seed = 0x5a10_u64;
-    let mut pick = move |len: usize| {
-        seed = seed
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (seed >> 33) as usize % len
-    };
+    let mut pick = seeded();
     let mut rows = Vec::new();
     // Only the rows named in SALON_BENCH_ROWS (comma-separated), if set:
     // for profiling one kind of edit.
@@ -87,6 +100,12 @@ fn main() {
         .copied()
         .filter(|(name, _)| wanted(name) && served_mode != "no")
         .collect();
+    // The generated blog has no threads: this row is for sites that do.
+    let threads = if wanted(THREAD_EDIT) && served_mode != "no" {
+        threads::thread_files(&work)
+    } else {
+        Vec::new()
+    };
     for &(name, edit) in EDITS {
         if !wanted(name) || served_mode == "only" {
             continue;
@@ -161,12 +180,112 @@ fn main() {
         "\npeak memory (the site kept in memory, and the rebuilds): {} MiB",
         common::peak_rss_kib() / 1024
     );
-    if !served_rows.is_empty() {
+    if !served_rows.is_empty() || !threads.is_empty() {
         // The in-process rebuilder's memory and background work end here.
         rebuild.flush().expect("flush");
         drop(rebuild);
-        served(&work, &posts, edits, &mut pick, &served_rows, stages_wanted);
+        served(
+            &work,
+            &posts,
+            edits,
+            &mut pick,
+            &served_rows,
+            &threads,
+            stages_wanted,
+        );
     }
+}
+
+/// Sites smaller than this (their output left out) are copied before
+/// they are edited; larger ones are edited in place and restored.
+const COPY_LIMIT: u64 = 64 << 20;
+
+/// `SALON_BENCH_SITE`: the "thread edit" row of save → served, on the
+/// site folder `site`.
+fn on_site(site: &Path, edits: usize) {
+    assert!(
+        site.join("salon.yaml").is_file(),
+        "SALON_BENCH_SITE={}: no salon.yaml there",
+        site.display()
+    );
+    if std::env::var("SALON_BENCH_SERVED").is_ok_and(|m| m == "no") {
+        eprintln!(
+            "SALON_BENCH_SITE times save → served alone: SALON_BENCH_SERVED=no leaves nothing"
+        );
+        return;
+    }
+    let bytes = source_bytes(site);
+    let work = if bytes <= COPY_LIMIT {
+        let copy = Path::new(env!("CARGO_MANIFEST_DIR")).join("target/bench-sites/watch-site-copy");
+        let _ = fs::remove_dir_all(&copy);
+        for e in fs::read_dir(site).expect("read the site folder") {
+            let e = e.expect("read the site folder");
+            let name = e.file_name();
+            if name == "public" || name.to_string_lossy().starts_with('.') {
+                continue;
+            }
+            let to = copy.join(&name);
+            if e.file_type().expect("file type").is_dir() {
+                copy_dir(&e.path(), &to);
+            } else {
+                fs::create_dir_all(&copy).expect("mkdir");
+                fs::copy(e.path(), &to).expect("copy");
+            }
+        }
+        copy
+    } else {
+        site.to_path_buf()
+    };
+    let threads = threads::thread_files(&work);
+    assert!(
+        !threads.is_empty(),
+        "{}: no thread files under content/threads",
+        work.display()
+    );
+    let in_place = work == site;
+    println!(
+        "machine: {} cores; site: {} ({:.0} MB of sources, {}), {} thread files, the largest {:.0} KB",
+        std::thread::available_parallelism().map_or(0, |c| c.get()),
+        site.display(),
+        bytes as f64 / 1e6,
+        if in_place {
+            "edited in place, each file restored after its edit"
+        } else {
+            "edited on a copy"
+        },
+        threads.len(),
+        threads[0].bytes as f64 / 1024.0
+    );
+    let mut pick = seeded();
+    let stages_wanted = std::env::var_os("SALON_BENCH_STAGES").is_some();
+    served(&work, &[], edits, &mut pick, &[], &threads, stages_wanted);
+    println!(
+        "\npeak memory (`salon serve`'s first build and the edits): {} MiB",
+        common::peak_rss_kib() / 1024
+    );
+    if in_place {
+        println!(
+            "{}/public now holds pages for the local server's address, as after `salon serve`: \
+             `salon build` writes the site's own again",
+            site.display()
+        );
+    }
+}
+
+/// The bytes of the files of a site folder, its output and hidden
+/// folders left out.
+fn source_bytes(site: &Path) -> u64 {
+    walkdir::WalkDir::new(site)
+        .into_iter()
+        .filter_entry(|e| {
+            e.depth() != 1
+                || (e.file_name() != "public" && !e.file_name().to_string_lossy().starts_with('.'))
+        })
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// Saves an edit to a post (the `i`th of its row).
@@ -180,6 +299,9 @@ const EDITS: &[(&str, EditFn)] = &[
     ("tag removed", tag_removed),
     ("title change", title_change),
 ];
+
+/// The row of edits to threads.
+const THREAD_EDIT: &str = "thread edit";
 
 fn body_edit(p: &Path, i: usize) -> served::Edit {
     let marker = format!("One more sentence, number {i}.");
@@ -265,6 +387,7 @@ fn served(
     edits: usize,
     pick: &mut dyn FnMut(usize) -> usize,
     rows: &[(&str, EditFn)],
+    threads: &[threads::ThreadFile],
     stages_wanted: bool,
 ) {
     let start = Instant::now();
@@ -308,22 +431,149 @@ fn served(
                 stages.add(b.stages.iter().copied());
             }
         }
-        times.sort();
-        rebuilds.sort();
-        rendered.sort();
-        let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
-        println!(
-            "| {name} | {} | {:.1} | {:.1} | {:.1} | {} | {} |",
-            times.len(),
-            ms(p(0.5)),
-            ms(p(0.95)),
-            ms(times[times.len() - 1]),
-            rebuilds[rebuilds.len() / 2],
-            rendered[rendered.len() / 2]
-        );
+        served_row(name, times, rebuilds, rendered);
         if stages_wanted {
             eprintln!("{name} (served), median ms by stage: {}", stages.medians());
         }
+    }
+    if !threads.is_empty() {
+        thread_row(&mut session, threads, edits, pick);
+    }
+}
+
+/// Prints a row of the save → served table.
+fn served_row(
+    name: &str,
+    mut times: Vec<Duration>,
+    mut rebuilds: Vec<usize>,
+    mut rendered: Vec<usize>,
+) {
+    times.sort();
+    rebuilds.sort();
+    rendered.sort();
+    let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    println!(
+        "| {name} | {} | {:.1} | {:.1} | {:.1} | {} | {} |",
+        times.len(),
+        ms(p(0.5)),
+        ms(p(0.95)),
+        ms(times[times.len() - 1]),
+        rebuilds[rebuilds.len() / 2],
+        rendered[rendered.len() / 2]
+    );
+}
+
+/// The "thread edit" row: `edits` threads, each a different one while
+/// some are left (every fourth among the largest), a sentence appended
+/// to one message, timed from the save to the `GET` of the thread's page
+/// holding the message showing it; then the file is written back as it
+/// was, and that rebuild waited for, untimed.
+fn thread_row(
+    session: &mut served::Session,
+    threads: &[threads::ThreadFile],
+    edits: usize,
+    pick: &mut dyn FnMut(usize) -> usize,
+) {
+    let mut chooser = threads::Chooser::new(threads);
+    let (mut times, mut rebuilds, mut rendered) = (Vec::new(), Vec::new(), Vec::new());
+    let mut stages = Stages::default();
+    // Messages in each thread edited, and the page edited.
+    let mut edited = Vec::new();
+    let mut passed = 0;
+    // Generous: a slow save is reported, not mistaken for one that never
+    // shows.
+    let limit = Duration::from_secs(300);
+    while times.len() < edits {
+        // Every fourth among the largest.
+        let large = times.len() % 4 == 0;
+        let thread = &threads[chooser.next(large, pick)];
+        let Some(p) = threads::prepare(&thread.path, 20_000 + times.len(), session, pick) else {
+            passed += 1;
+            assert!(
+                passed <= 10 * edits,
+                "no message of {passed} threads could be edited and found on its page"
+            );
+            continue;
+        };
+        let restore = threads::Restore::new(&p.path, p.original);
+        session.settle();
+        let t0 = Instant::now();
+        fs::write(&p.path, &p.edited).expect("write thread");
+        let took = session
+            .wait_until(&p.url, t0, limit, &|now| {
+                served::contains(now, p.marker.as_bytes())
+            })
+            .unwrap_or_else(|| panic!("{THREAD_EDIT}: {} never showed the edit", p.url));
+        times.push(took);
+        let builds = session.drain_builds(Duration::from_millis(150));
+        rebuilds.push(builds.len());
+        rendered.push(builds.iter().map(|b| b.rendered).sum::<usize>());
+        for b in &builds {
+            stages.add(b.stages.iter().copied());
+        }
+        let page = p
+            .url
+            .rsplit("/page/")
+            .next()
+            .filter(|_| p.url.contains("/page/"))
+            .and_then(|n| n.trim_end_matches('/').parse().ok())
+            .unwrap_or(1);
+        edited.push((p.entries, page, took, large));
+        // Undone, and the rebuild that follows left out.
+        session.settle();
+        restore.restore();
+        let t1 = Instant::now();
+        session
+            .wait_until(&p.url, t1, limit, &|now| {
+                !served::contains(now, p.marker.as_bytes())
+            })
+            .unwrap_or_else(|| panic!("{THREAD_EDIT}: {} never showed the file restored", p.url));
+        session.drain_builds(Duration::from_millis(150));
+    }
+    served_row(THREAD_EDIT, times, rebuilds, rendered);
+    let beyond = edited.iter().filter(|e| e.1 > 1).count();
+    let mut sizes: Vec<usize> = edited.iter().map(|e| e.0).collect();
+    sizes.sort();
+    println!(
+        "\n{THREAD_EDIT}: {} threads of {} to {} messages (median {}); the message edited on a page after the first in {beyond}, up to page {}",
+        sizes.len(),
+        sizes[0],
+        sizes[sizes.len() - 1],
+        sizes[sizes.len() / 2],
+        edited.iter().map(|e| e.1).max().unwrap_or(1)
+    );
+    for (which, large) in [
+        (format!("the {} largest threads", chooser.largest()), true),
+        ("the others".to_owned(), false),
+    ] {
+        let mut t: Vec<Duration> = edited
+            .iter()
+            .filter(|e| e.3 == large)
+            .map(|e| e.2)
+            .collect();
+        t.sort();
+        if let (Some(first), Some(last)) = (t.first(), t.last()) {
+            println!(
+                "  edits in {which}: {}, p50 {:.1} ms, {:.1}-{:.1} ms",
+                t.len(),
+                ms(t[t.len() / 2]),
+                ms(*first),
+                ms(*last)
+            );
+        }
+    }
+    // Always: what a thread's edit costs is what this row is for.
+    println!("{THREAD_EDIT}, median ms by stage: {}", stages.medians());
+}
+
+/// A seeded pick of an index below `len`: the same edits on every run.
+fn seeded() -> impl FnMut(usize) -> usize {
+    let mut seed = 0x5a10_u64;
+    move |len: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) as usize % len
     }
 }
 

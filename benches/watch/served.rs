@@ -87,15 +87,22 @@ impl Session {
             stop,
             thread: Some(thread),
         };
+        // A million-message archive's first build takes half an hour on
+        // a busy machine.
         session
             .built
-            .recv_timeout(Duration::from_secs(600))
+            .recv_timeout(Duration::from_secs(4 * 3600))
             .expect("the first build");
         session
     }
 
     /// The body of `GET path`.
     pub fn get(&self, path: &str) -> Vec<u8> {
+        self.get_status(path).1
+    }
+
+    /// The status code and body of `GET path`.
+    pub fn get_status(&self, path: &str) -> (u16, Vec<u8>) {
         let mut s = TcpStream::connect(self.addr).expect("connect");
         write!(
             s,
@@ -104,10 +111,17 @@ impl Session {
         .expect("request");
         let mut out = Vec::new();
         s.read_to_end(&mut out).expect("response");
-        match out.windows(4).position(|w| w == b"\r\n\r\n") {
+        // `HTTP/1.1 200 OK`
+        let status = out
+            .get(9..12)
+            .and_then(|c| std::str::from_utf8(c).ok())
+            .and_then(|c| c.parse().ok())
+            .unwrap_or(0);
+        let body = match out.windows(4).position(|w| w == b"\r\n\r\n") {
             Some(end) => out.split_off(end + 4),
             None => out,
-        }
+        };
+        (status, body)
     }
 
     /// Forgets the reload messages the tab got so far.
