@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use rayon::prelude::*;
 
 use super::encode::{id_set, BASE64};
-use super::postings::{id_of, sum, Norms, Posting};
+use super::postings::{id_of, sum, tf, Norms, Posting, BODY, FIELDS};
 use super::stem::{stem, LANGS};
 
 /// A word of the text in a language: `(language id, term)`.
@@ -30,26 +30,57 @@ pub fn union<'a>(parts: impl Iterator<Item = &'a [Posting]>) -> Vec<Posting> {
 }
 
 /// One key's JSON member: `"key":["<ids>","<weights>"]`, the documents
-/// holding it and the BM25 weight of each, one base64 digit a document,
-/// with a third string of other stems (space-separated) when the key is
-/// also a word stemming elsewhere; or `"key":"<stems>"` for a word that
-/// is no stem at all.
+/// holding it and the BM25 weight of each, one base64 digit a document
+/// (for a key of [`MANY_DOCUMENTS`] or more, [`flags`] instead), with a
+/// third string of other stems (space-separated) when the key is also a
+/// word stemming elsewhere; or `"key":"<stems>"` for a word that is no
+/// stem at all.
 pub fn entry(key: &str, postings: &[Posting], also: &[String], norms: &Norms) -> String {
     // Keys are runs of letters and digits: nothing to escape.
     if postings.is_empty() {
         return format!("\"{key}\":\"{}\"", also.join(" "));
     }
     let ids: Vec<u32> = postings.iter().map(|&p| id_of(p)).collect();
-    let weights: String = postings
-        .iter()
-        .map(|&p| BASE64[norms.level(p) as usize] as char)
-        .collect();
+    let weights: String = if postings.len() >= MANY_DOCUMENTS {
+        flags(postings)
+    } else {
+        postings
+            .iter()
+            .map(|&p| BASE64[norms.level(p) as usize] as char)
+            .collect()
+    };
     let more = if also.is_empty() {
         String::new()
     } else {
         format!(",\"{}\"", also.join(" "))
     };
     format!("\"{key}\":[\"{}\",\"{weights}\"{more}]", id_set(&ids))
+}
+
+/// From how many documents a key's weights are [`flags`]: a digit a
+/// document would make a common word (`the`, `build` on a million-message
+/// list: 100 KB of weights) most of what a first search fetches. Unit
+/// tests lower it, so that their small sites have keys of both kinds.
+pub const MANY_DOCUMENTS: usize = if cfg!(test) { 3 } else { 2048 };
+
+/// The weights of a key held by many documents: `!`, then a bit a
+/// document (six a base64 digit, low bit first), set when the word is in
+/// its title, headings, tags or authors. The script weighs a set bit as a
+/// word in the title and a clear one as a word once in the text. For a
+/// word that common, its rarity (idf) is low and the rarer words of a
+/// query decide the order; where a word is matters more than how often.
+fn flags(postings: &[Posting]) -> String {
+    let mut out = String::with_capacity(1 + postings.len().div_ceil(6));
+    out.push('!');
+    for six in postings.chunks(6) {
+        let bits = six
+            .iter()
+            .enumerate()
+            .filter(|(_, &p)| (0..FIELDS).any(|f| f != BODY && tf(p, f) > 0))
+            .fold(0, |bits, (i, _)| bits | 1 << i);
+        out.push(BASE64[bits] as char);
+    }
+    out
 }
 
 /// The sorted `(key, entry)` list of the words of a site.
@@ -228,6 +259,10 @@ fn edit(
     let rest = old.strip_prefix('"')?.strip_prefix(key)?;
     let (ids, rest) = rest.strip_prefix("\":[\"")?.split_once("\",\"")?;
     let (weights, rest) = rest.split_once('"')?;
+    // Flags are cheap to make anew; a digit each is what is edited.
+    if weights.starts_with('!') {
+        return None;
+    }
     let old_also = match rest {
         "]" => "",
         _ => rest.strip_prefix(",\"")?.strip_suffix("\"]")?,
@@ -265,6 +300,9 @@ fn edit(
         }
         None => return None,
     };
+    if weights.len() >= MANY_DOCUMENTS {
+        return None;
+    }
     let weights = String::from_utf8(weights).ok()?;
     let more = match also {
         [] => String::new(),

@@ -481,6 +481,50 @@ fn the_script_ranks_titles_then_tags_then_text_newest_first() {
 }
 
 #[test]
+fn a_word_in_thousands_of_documents_keeps_titles_first_at_a_bit_a_document() {
+    // 2,100 comments say "zebra" in their text; one post has it in its
+    // title. Its weights would be a digit a document: flags instead.
+    let mut comments = String::new();
+    for i in 0..2100 {
+        comments.push_str(&format!(
+            "- id: c{i}\n  author: Bea\n  date: 2023-01-01\n  body: \"<p>A zebra sighting, number {i}.</p>\"\n"
+        ));
+    }
+    let site = Site::new(
+        CONFIG,
+        &[
+            (
+                "content/posts/zebra-crossings.md",
+                &post(
+                    "title: Zebra Crossings\ndate: 2020-01-01",
+                    "Stripes on the road.",
+                ),
+            ),
+            (
+                "content/posts/sightings.md",
+                &post("title: Sightings\ndate: 2022-01-01", "Report what you see."),
+            ),
+            ("content/comments/sightings.yaml", &comments),
+        ],
+    );
+    site.build();
+    let index = Index::read(&site.out());
+    let zebra = index.entry("zebra").expect("zebra is a key");
+    let (ids, weights) = (zebra[0].as_str().unwrap(), zebra[1].as_str().unwrap());
+    assert_eq!(weights.len(), 1 + 2101_usize.div_ceil(6), "{weights:.20}");
+    assert!(weights.starts_with('!'), "{weights:.20}");
+    assert!(!ids.is_empty());
+    let Some(results) = node_search(&site.out(), &["zebra "]) else {
+        return;
+    };
+    let hits = results[0]["hits"].as_array().unwrap();
+    assert_eq!(results[0]["total"], 2101);
+    // The title first, though every comment is newer.
+    assert_eq!(hits[0]["title"], "Zebra Crossings");
+    assert_eq!(hits[1]["title"], "Bea on Sightings");
+}
+
+#[test]
 fn the_script_finds_a_demo_post_by_a_body_word_under_a_sub_path() {
     let site = Site::demo();
     let mut opts = site.options();

@@ -168,8 +168,12 @@ function engine(load) {
         const s = entry(k);
         if (!Array.isArray(s)) continue;
         stems.add(k);
+        // A key of many documents has flags, a bit a document, for
+        // digits: set, the word is in the title (8 · 4); clear, once in
+        // the text (8 · 1).
+        const w = s[1], flags = w[0] === '!';
         ids(s[0]).forEach((id, i) => {
-          const v = 2 ** (B64.indexOf(s[1][i]) / 8);
+          const v = flags ? (B64.indexOf(w[1 + (i / 6 | 0)]) >> i % 6 & 1 ? 32 : 8) : 2 ** (B64.indexOf(w[i]) / 8);
           if (!(m.get(id) >= v)) m.set(id, v);
         });
       }
