@@ -131,11 +131,13 @@ impl State {
                 let plan = render::plan_again(&site, &self.inputs.theme.assets, &index, last_plan)?;
                 let plan_took = t.elapsed();
                 let t = Instant::now();
-                // A title or a tag changed, and no file came or went: the
-                // links check as they did.
+                // A title or a tag changed, and no file went (the same
+                // files, or more with nothing found before): the links
+                // check as they did.
                 let broken = match old_links {
                     Some((old_jobs, old_site, found))
-                        if super::same_paths(old_jobs, &plan.files)
+                        if (super::same_paths(old_jobs, &plan.files)
+                            || (plan.drops_nothing() && found.is_empty()))
                             && same_refs(old_site, &site) =>
                     {
                         let mut kept = Diagnostics::new();

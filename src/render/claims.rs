@@ -128,8 +128,10 @@ pub(super) fn claim_changes(
         urls.push(url.to_owned());
     }
     let mut claimed = last.claimed.clone();
+    let mut dropped = 0;
     for (i, _) in kept.iter().enumerate().filter(|(_, k)| !**k) {
         claimed.remove(&folded(last.files[i].1.as_str()));
+        dropped += 1;
     }
     for &i in &new_paths {
         let key = folded(files[i].1.as_str());
@@ -142,6 +144,7 @@ pub(super) fn claim_changes(
         files,
         urls,
         claimed,
+        dropped: Some(dropped),
     })
 }
 
@@ -259,6 +262,7 @@ pub(super) fn claim_paths<'a>(
             files: out,
             urls,
             claimed,
+            dropped: None,
         })
     }
 }

@@ -26,6 +26,9 @@ pub struct Plan {
     pub(super) urls: Vec<String>,
     /// What `files` claim, for checking the next plan's new paths alone.
     pub(super) claimed: Claimed,
+    /// How many files of the plan this one was made from (in watch mode)
+    /// it no longer has; `None` when it was made from none.
+    pub(super) dropped: Option<usize>,
 }
 
 /// Lists every output of `site` and its search `index`, checking that
@@ -48,7 +51,10 @@ pub fn plan_again(
     let planned = planned_urls(site, assets, index);
     if let Some(last) = last {
         if same_plan(last, &planned, assets) {
-            return Ok(last.clone());
+            return Ok(Plan {
+                dropped: Some(0),
+                ..last.clone()
+            });
         }
         if let Some(plan) = claims::claim_changes(&planned, assets, last) {
             return Ok(plan);
@@ -66,6 +72,12 @@ impl Plan {
     /// Whether the plan writes nothing.
     pub fn is_empty(&self) -> bool {
         self.files.is_empty()
+    }
+
+    /// Whether this plan, made from the last one in watch mode, still has
+    /// every file that one had: a link that led somewhere still does.
+    pub fn drops_nothing(&self) -> bool {
+        self.dropped == Some(0)
     }
 }
 

@@ -633,6 +633,59 @@ fn link_warnings_stay_after_a_title_edit_and_follow_a_link_that_moved() {
     assert_eq!(at_link(&r), vec![(file.clone(), line + 2)]);
 }
 
+#[test]
+fn a_link_to_a_tag_page_holds_while_tags_come_and_breaks_when_its_tag_goes() {
+    let site = Site::new(
+        CONFIG,
+        &[
+            (
+                "content/posts/a.md",
+                &post("title: A\ndate: 2024-01-01\ntags: [Solo]", "Alone."),
+            ),
+            (
+                "content/posts/b.md",
+                &post(
+                    "title: B\ndate: 2024-01-02",
+                    "See [the solo tag](/tags/solo/).",
+                ),
+            ),
+            (
+                "content/posts/c.md",
+                &post("title: C\ndate: 2024-01-03\ntags: [Other]", "Else."),
+            ),
+        ],
+    );
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    let first = rebuild.rebuild(&opts, &[]).unwrap();
+    assert!(first.warnings.is_empty(), "{:?}", first.warnings);
+    // New pages, none gone: the links are not checked again, and hold.
+    let c = site.root().join("content/posts/c.md");
+    set_field(&c, "tags", "[Other, Fresh]");
+    let grown = rebuild.rebuild(&opts, std::slice::from_ref(&c)).unwrap();
+    assert!(
+        grown.files > first.files,
+        "{} then {}",
+        first.files,
+        grown.files
+    );
+    // The tag's page goes: the link leads nowhere, at its line.
+    let a = site.root().join("content/posts/a.md");
+    set_field(&a, "tags", "[]");
+    let Err(salon::Error::Content(diags)) = rebuild.rebuild(&opts, std::slice::from_ref(&a)) else {
+        panic!("a link to a page that went must fail the rebuild");
+    };
+    let broken: Vec<_> = diags
+        .iter()
+        .filter(|d| d.message.contains("`/tags/solo/` leads nowhere"))
+        .collect();
+    assert_eq!(broken.len(), 1, "{diags:?}");
+    assert!(broken[0].path.ends_with("content/posts/b.md"));
+    // Its page back: the rebuild passes again.
+    set_field(&a, "tags", "[Solo]");
+    rebuild.rebuild(&opts, std::slice::from_ref(&a)).unwrap();
+}
+
 /// A site where member `ana` commented once on each of six posts by `bo`
 /// (the newest comment on `p6`), her profile cut `per` comments a page.
 fn commenter_site(per: usize) -> Site {
