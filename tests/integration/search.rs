@@ -31,13 +31,14 @@ impl Index {
     fn read(out: &Path) -> Index {
         let dir = out.join("search");
         let manifest = json(&dir.join("index.json"));
-        let per = manifest["per_shard"].as_u64().unwrap() as usize;
         let count = manifest["documents"].as_u64().unwrap() as usize;
+        let sizes = shard_sizes(manifest["shards"].as_str().unwrap());
+        assert_eq!(sizes.iter().sum::<usize>(), count, "shards vs documents");
         let mut rows = Vec::new();
-        for n in 0..count.div_ceil(per) {
+        for (n, &size) in sizes.iter().enumerate() {
             let shard = json(&dir.join(format!("d-{n}.json")));
             let shard = shard.as_array().unwrap();
-            assert!(shard.len() <= per);
+            assert_eq!(shard.len(), size, "d-{n}.json");
             for r in shard {
                 let f = |i: usize| r[i].as_str().unwrap_or("").to_owned();
                 rows.push(Row {
@@ -113,6 +114,27 @@ impl Index {
         }
         Some(out)
     }
+}
+
+/// The number of documents of each document shard, from the manifest's
+/// `shards`: a base64 digit per shard, `<digit>*<n>` for n of them.
+fn shard_sizes(table: &str) -> Vec<usize> {
+    let mut sizes = Vec::new();
+    let mut chars = table.chars().peekable();
+    while let Some(c) = chars.next() {
+        let size = B64.iter().position(|&b| b as char == c).unwrap();
+        assert!(size > 0, "an empty shard in {table}");
+        let mut n = 1;
+        if chars.next_if_eq(&'*').is_some() {
+            let mut digits = String::new();
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                digits.push(d);
+            }
+            n = digits.parse().unwrap();
+        }
+        sizes.extend(std::iter::repeat_n(size, n));
+    }
+    sizes
 }
 
 /// The digits of base64, by value: a weight is one of them.
@@ -562,4 +584,107 @@ fn a_site_with_nothing_to_index_has_an_empty_index() {
         return;
     };
     assert_eq!(results[0]["total"], 0);
+}
+
+/// A site of posts with many comments each, dated so that posts and
+/// comments interleave by id, some comments longer than the 600 bytes
+/// kept: its document shards hold different numbers of documents. Every
+/// post's body has the word `zz<i>p` and every comment's `zz<i>c<j>`,
+/// which no other document has. With the path of each such document.
+pub(crate) fn chatty() -> (Site, Vec<(String, String)>) {
+    let long = "Soil and seeds and the weather this spring. ".repeat(20);
+    let mut files = vec![(
+        "content/members/ana.md".to_owned(),
+        "---\nname: Ana Lima\n---\nGrows zucchini.\n".to_owned(),
+    )];
+    let mut found = Vec::new();
+    let day = |n: usize| {
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        start + chrono::Duration::days(n as i64)
+    };
+    for i in 0..30 {
+        files.push((
+            format!("content/posts/post-{i}.md"),
+            post(
+                &format!("title: Post {i}\ndate: {}", day(10 * i)),
+                &format!("The body of zz{i}p, on compost."),
+            ),
+        ));
+        found.push((format!("zz{i}p"), format!("posts/post-{i}/")));
+        let mut comments = String::new();
+        for j in 0..(i * 7) % 23 {
+            let text = if j % 3 == 0 { long.as_str() } else { "Noted." };
+            comments.push_str(&format!(
+                "- id: c{j}\n  author: Bea\n  date: {}T10:00:00Z\n  body: \"<p>zz{i}c{j} {text}</p>\"\n",
+                day(10 * i + 3 * (j + 1)),
+            ));
+            found.push((
+                format!("zz{i}c{j}"),
+                format!("posts/post-{i}/#comment-c{j}"),
+            ));
+        }
+        if !comments.is_empty() {
+            files.push((format!("content/comments/post-{i}.yaml"), comments));
+        }
+    }
+    (Site::generated(CONFIG, &files), found)
+}
+
+#[test]
+fn document_shards_are_packed_by_kind_within_their_budget() {
+    let (site, found) = chatty();
+    site.build();
+    let index = Index::read(&site.out());
+    let sizes = shard_sizes(index.manifest["shards"].as_str().unwrap());
+    // Eight posts or 22 comments a shard, or a mix: never more than a
+    // shard's budget counting each row at its kind's most.
+    let budget = 8 * 2200;
+    let mut at = 0;
+    for (n, &size) in sizes.iter().enumerate() {
+        let rows = &index.rows[at..at + size];
+        let cost = |r: &Row| if r.kind == "comment" { 800 } else { 2200 };
+        let used: usize = rows.iter().map(cost).sum();
+        assert!(used <= budget, "d-{n}.json: {used} bytes counted");
+        // Closed only when the next row would not fit.
+        if let Some(next) = index.rows.get(at + size) {
+            assert!(used + cost(next) > budget, "d-{n}.json closed early");
+        }
+        let bytes = fs::metadata(index.dir.join(format!("d-{n}.json")))
+            .unwrap()
+            .len();
+        assert!(bytes <= budget as u64, "d-{n}.json: {bytes} bytes");
+        at += size;
+    }
+    let distinct: BTreeSet<usize> = sizes.iter().copied().collect();
+    assert!(distinct.len() > 2, "{sizes:?}");
+    assert!(sizes.iter().any(|&s| s > 8), "{sizes:?}");
+    // Every document is where the rows read from the shards say.
+    for (_, path) in &found {
+        index.id(path);
+    }
+}
+
+#[test]
+fn the_script_finds_every_document_in_the_shard_it_computes() {
+    let (site, found) = chatty();
+    site.build();
+    let queries: Vec<String> = found.iter().map(|(w, _)| format!("{w} ")).collect();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let Some(results) = node_search(&site.out(), &queries) else {
+        return;
+    };
+    for (r, (word, path)) in results.as_array().unwrap().iter().zip(&found) {
+        let hits = r["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), 1, "{word}: {hits:?}");
+        assert_eq!(hits[0]["path"], path.as_str(), "{word}");
+        assert!(
+            hits[0]["snippet_html"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("<mark>{word}</mark>")),
+            "{word}: {}",
+            hits[0]["snippet_html"]
+        );
+    }
+    assert_eq!(results.as_array().unwrap().len(), found.len());
 }

@@ -26,7 +26,7 @@ const edit1 = (a, b) => {
 
 /** A search over the index files that `load(name, version)` fetches. */
 function engine(load) {
-  let man, keys, fold, filt;
+  let man, keys, fold, filt, starts;
   const cache = new Map();
   const get = name => {
     if (!cache.has(name)) cache.set(name, load(name, man.version));
@@ -214,11 +214,38 @@ function engine(load) {
     return { hits, words: exact, prefix, stems: [...stems], partial: hits.length > 0 && most < per.length };
   }
 
+  /** `[shard, row]`: where document `id` is, from the manifest's
+      `shards` (each shard's number of documents as a base64 digit; a run
+      of n shards of the same number written `<digit>*<n>`), read once. */
+  function place(id) {
+    if (!starts) {
+      starts = [];
+      const t = man.shards;
+      let at = 0;
+      for (let i = 0; i < t.length;) {
+        const size = B64.indexOf(t[i++]);
+        let n = 1;
+        if (t[i] === '*') {
+          const from = ++i;
+          while (t[i] >= '0' && t[i] <= '9') i++;
+          n = +t.slice(from, i);
+        }
+        for (; n > 0; n--) { starts.push(at); at += size; }
+      }
+    }
+    let lo = 0, hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid] <= id) lo = mid; else hi = mid - 1;
+    }
+    return [lo, id - starts[lo]];
+  }
+
   /** Rows `[title, path, kind, date, text(, headings)]` of documents `list`. */
   async function docs(list) {
-    const per = man.per_shard;
-    const rows = await Promise.all(list.map(id => get(`d-${Math.floor(id / per)}.json`)));
-    const out = list.map((id, i) => rows[i][id % per]);
+    const at = list.map(place);
+    const rows = await Promise.all(at.map(([n]) => get(`d-${n}.json`)));
+    const out = at.map(([, r], i) => rows[i][r]);
     await ready(out.flatMap(r => [r[0], r[4]]));
     return out;
   }
