@@ -8,8 +8,9 @@
 //!   "stems"}` for every key under a prefix (see `keys.rs`,
 //!   `postings.rs`); the script fetches only the shards its words need;
 //! - `d-<n>.json`: display data (title, path, kind, date, text, heading
-//!   anchors) of the documents of shard `n`, packed in id order up to
-//!   [`DOC_SHARD_BUDGET`], fetched only for results shown (snippets and
+//!   anchors) of the documents of shard `n`: every [`WINDOW`] documents
+//!   cut into the fewest equal shards within [`DOC_SHARD_BUDGET`],
+//!   fetched only for results shown (snippets and
 //!   quoted phrases are found in the text);
 //! - `fold.json`: how the index folded Latin letters with marks, so the
 //!   script folds a query the same way;
@@ -53,20 +54,24 @@ const COMMENT_TEXT: usize = 600;
 /// title, path, kind, date, heading anchors and JSON punctuation.
 const ROW_EXTRA: usize = 200;
 
-/// The bytes a document shard is packed to: documents go into a shard in
-/// id order until the next would take it past this, each row counted at
-/// the most its kind can take ([`row_cost`]), so 8 posts, 22 comments or
-/// a mix. Small, so the ten results a query shows cost little however
-/// scattered their ids are (at most about 17 KB a shard), yet not so small
-/// that a clean build spends its time creating files no one opens.
-/// Counting each row at its kind's most, not its actual length, keeps
-/// every boundary where it was when a document's text changes: an edit
-/// rewrites only its own shard.
+/// The bytes a document shard may hold, each row counted at the most its
+/// kind can take ([`row_cost`]): 8 posts, 22 comments or a mix. Small, so
+/// the ten results a query shows cost little however scattered their ids
+/// are (at most about 17 KB a shard), yet not so small that a clean build
+/// spends its time creating files no one opens. Counting each row at its
+/// kind's most, not its actual length, keeps every boundary where it was
+/// when a document's text changes: an edit rewrites only its own shard.
 pub const DOC_SHARD_BUDGET: usize = 8 * (TEXT + ROW_EXTRA);
 
-// A shard's count is one base64 digit of the manifest, a letter (digits
-// and `+/` are left for other uses).
-const _: () = assert!(DOC_SHARD_BUDGET / (COMMENT_TEXT + ROW_EXTRA) < 52);
+/// Documents `WINDOW × w` to `WINDOW × (w + 1) − 1` are cut into the
+/// fewest shards of equal length (to one document) that each fit
+/// [`DOC_SHARD_BUDGET`], so the script finds a document's shard from one
+/// number a window (the manifest's `shards`), not one a shard.
+pub const WINDOW: usize = 128;
+
+// A window's number of shards is one base64 digit of the manifest, a
+// letter (digits are left for runs): shards of 8 documents always fit.
+const _: () = assert!(WINDOW.div_ceil(8) < 52 && 8 * (TEXT + ROW_EXTRA) <= DOC_SHARD_BUDGET);
 
 /// The most text kept of a document of kind `kind`, in bytes.
 fn text_max(kind: Kind) -> usize {
@@ -83,33 +88,39 @@ fn row_cost(comment: bool) -> usize {
 }
 
 /// The first id of each document shard of the documents whose kinds
-/// `comments` gives, in id order (true for a comment): a shard is closed
-/// when the next row would take it past [`DOC_SHARD_BUDGET`].
+/// `comments` gives, in id order (true for a comment): each [`WINDOW`]
+/// of documents (the last one shorter) cut into `k` shards, shard `j`
+/// starting at `j × length / k` of it, with `k` the least that keeps every
+/// shard within [`DOC_SHARD_BUDGET`].
 fn doc_shard_starts(comments: impl IntoIterator<Item = bool>) -> Vec<usize> {
+    let costs: Vec<usize> = comments.into_iter().map(row_cost).collect();
     let mut starts = Vec::new();
-    let mut used = DOC_SHARD_BUDGET;
-    for (id, comment) in comments.into_iter().enumerate() {
-        let cost = row_cost(comment);
-        if used + cost > DOC_SHARD_BUDGET {
-            starts.push(id);
-            used = 0;
-        }
-        used += cost;
+    for first in (0..costs.len()).step_by(WINDOW) {
+        let window = &costs[first..(first + WINDOW).min(costs.len())];
+        let len = window.len();
+        let fits = |k: usize| {
+            (0..k).all(|j| {
+                window[j * len / k..(j + 1) * len / k].iter().sum::<usize>() <= DOC_SHARD_BUDGET
+            })
+        };
+        let k = (1..=len)
+            .find(|&k| fits(k))
+            .expect("one document a shard fits");
+        starts.extend((0..k).map(|j| first + j * len / k));
     }
     starts
 }
 
-/// The manifest's `shards`: each document shard's number of documents
-/// as one base64 digit (`I` is 8), in order; a run of `n` shards of the
-/// same number is written as the digit, `*` and `n` in decimal when that
-/// is shorter (`I*1250`).
-fn shards_table(starts: &[usize], count: usize) -> String {
-    let sizes = starts
-        .iter()
-        .zip(starts.iter().skip(1).chain([&count]))
-        .map(|(a, b)| b - a);
+/// The manifest's `shards`: how many shards each [`WINDOW`] of documents
+/// is cut into, one base64 digit a window (`I` is 8), in order; a run of
+/// `n` windows of the same number is written as the digit, `*` and `n`
+/// in decimal when that is shorter (`Q*80`).
+fn shards_table(starts: &[usize]) -> String {
     let mut runs: Vec<(usize, usize)> = Vec::new();
-    for size in sizes {
+    for size in starts
+        .chunk_by(|a, b| a / WINDOW == b / WINDOW)
+        .map(<[usize]>::len)
+    {
         match runs.last_mut() {
             Some((s, n)) if *s == size => *n += 1,
             _ => runs.push((size, 1)),
@@ -505,10 +516,11 @@ impl Index {
             0
         };
         format!(
-            "{{\"version\":\"{:016x}\",\"documents\":{},\"shards\":\"{}\",\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
+            "{{\"version\":\"{:016x}\",\"documents\":{},\"window\":{},\"shards\":\"{}\",\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
             self.version,
             self.doc_count(),
-            shards_table(&self.starts, self.doc_count()),
+            WINDOW,
+            shards_table(&self.starts),
             terms::MIN_TERM,
             terms::MAX_TERM,
             self.filters.json.len(),
@@ -521,25 +533,31 @@ mod tests {
     use super::*;
 
     #[test]
-    fn shards_close_before_the_budget_by_kind() {
-        // Eight posts, or 22 comments, or a mix.
-        let posts = doc_shard_starts([false; 20]);
-        assert_eq!(posts, [0, 8, 16]);
-        let comments = doc_shard_starts([true; 50]);
-        assert_eq!(comments, [0, 22, 44]);
-        // Seven posts leave room for two comments; the third opens a shard.
+    fn windows_are_cut_into_the_fewest_equal_shards_that_fit() {
+        // 20 posts: two shards of 10 would pass 8 posts' worth.
+        assert_eq!(doc_shard_starts([false; 20]), [0, 6, 13]);
+        // 50 comments: 16, 17 and 17, as two of 25 would not fit.
+        assert_eq!(doc_shard_starts([true; 50]), [0, 16, 33]);
+        // A full window of posts is 16 shards of 8; of comments, 6.
+        let posts = doc_shard_starts([false; WINDOW + 3]);
+        assert_eq!(posts.len(), 17);
+        assert!(posts.windows(2).all(|w| w[1] - w[0] == 8));
+        assert_eq!(doc_shard_starts([true; WINDOW]).len(), 6);
+        // Seven posts and three comments pass the budget by 200 bytes:
+        // two halves.
         let mixed: Vec<bool> = [false; 7].into_iter().chain([true; 3]).collect();
-        assert_eq!(doc_shard_starts(mixed), [0, 9]);
+        assert_eq!(doc_shard_starts(mixed), [0, 5]);
         assert!(doc_shard_starts([]).is_empty());
     }
 
     #[test]
-    fn the_table_gives_each_shards_count_and_writes_runs_short() {
-        let starts = doc_shard_starts([false; 8 * 40 + 3]);
-        assert_eq!(shards_table(&starts, 8 * 40 + 3), "I*40D");
-        // Three of a kind are written out: `W*3` is no shorter.
-        assert_eq!(shards_table(&[0, 22, 44, 66, 67], 75), "WWWBI");
-        assert_eq!(shards_table(&[], 0), "");
+    fn the_table_gives_each_windows_shards_and_writes_runs_short() {
+        let starts = doc_shard_starts([false; WINDOW * 40 + 3]);
+        assert_eq!(shards_table(&starts), "Q*40B");
+        // Three of a kind are written out: `G*3` is no shorter.
+        let comments = doc_shard_starts([true; WINDOW * 3 + 20]);
+        assert_eq!(shards_table(&comments), "GGGB");
+        assert_eq!(shards_table(&[]), "");
     }
 
     #[test]

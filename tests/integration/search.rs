@@ -32,7 +32,7 @@ impl Index {
         let dir = out.join("search");
         let manifest = json(&dir.join("index.json"));
         let count = manifest["documents"].as_u64().unwrap() as usize;
-        let sizes = shard_sizes(manifest["shards"].as_str().unwrap());
+        let sizes = shard_sizes(&manifest);
         assert_eq!(sizes.iter().sum::<usize>(), count, "shards vs documents");
         let mut rows = Vec::new();
         for (n, &size) in sizes.iter().enumerate() {
@@ -116,14 +116,17 @@ impl Index {
     }
 }
 
-/// The number of documents of each document shard, from the manifest's
-/// `shards`: a base64 digit per shard, `<digit>*<n>` for n of them.
-fn shard_sizes(table: &str) -> Vec<usize> {
-    let mut sizes = Vec::new();
+/// The number of documents of each document shard, from the manifest:
+/// each `window` of documents cut into equal shards, as many as the
+/// window's digit of `shards` says (`<digit>*<n>` for n windows).
+fn shard_sizes(manifest: &Value) -> Vec<usize> {
+    let window = manifest["window"].as_u64().unwrap() as usize;
+    let count = manifest["documents"].as_u64().unwrap() as usize;
+    let table = manifest["shards"].as_str().unwrap();
+    let mut ks = Vec::new();
     let mut chars = table.chars().peekable();
     while let Some(c) = chars.next() {
-        let size = B64.iter().position(|&b| b as char == c).unwrap();
-        assert!(size > 0, "an empty shard in {table}");
+        let k = B64.iter().position(|&b| b as char == c).unwrap();
         let mut n = 1;
         if chars.next_if_eq(&'*').is_some() {
             let mut digits = String::new();
@@ -132,7 +135,18 @@ fn shard_sizes(table: &str) -> Vec<usize> {
             }
             n = digits.parse().unwrap();
         }
-        sizes.extend(std::iter::repeat_n(size, n));
+        ks.extend(std::iter::repeat_n(k, n));
+    }
+    assert_eq!(
+        ks.len(),
+        count.div_ceil(window),
+        "one digit a window: {table}"
+    );
+    let mut sizes = Vec::new();
+    for (w, &k) in ks.iter().enumerate() {
+        let len = window.min(count - w * window);
+        assert!(k >= 1 && k <= len, "window {w}: {k} shards");
+        sizes.extend((0..k).map(|j| (j + 1) * len / k - j * len / k));
     }
     sizes
 }
@@ -635,25 +649,44 @@ fn document_shards_are_packed_by_kind_within_their_budget() {
     let (site, found) = chatty();
     site.build();
     let index = Index::read(&site.out());
-    let sizes = shard_sizes(index.manifest["shards"].as_str().unwrap());
-    // Eight posts or 22 comments a shard, or a mix: never more than a
-    // shard's budget counting each row at its kind's most.
+    let sizes = shard_sizes(&index.manifest);
+    // Never more than a shard's budget counting each row at its kind's
+    // most: 8 posts, 22 comments, or a mix.
     let budget = 8 * 2200;
+    let cost = |r: &Row| if r.kind == "comment" { 800 } else { 2200 };
     let mut at = 0;
     for (n, &size) in sizes.iter().enumerate() {
         let rows = &index.rows[at..at + size];
-        let cost = |r: &Row| if r.kind == "comment" { 800 } else { 2200 };
         let used: usize = rows.iter().map(cost).sum();
         assert!(used <= budget, "d-{n}.json: {used} bytes counted");
-        // Closed only when the next row would not fit.
-        if let Some(next) = index.rows.get(at + size) {
-            assert!(used + cost(next) > budget, "d-{n}.json closed early");
-        }
         let bytes = fs::metadata(index.dir.join(format!("d-{n}.json")))
             .unwrap()
             .len();
         assert!(bytes <= budget as u64, "d-{n}.json: {bytes} bytes");
         at += size;
+    }
+    // Each window is cut into the fewest equal shards that fit: one
+    // shard fewer would not.
+    let window = index.manifest["window"].as_u64().unwrap() as usize;
+    for (w, rows) in index.rows.chunks(window).enumerate() {
+        let first = w * window;
+        let k = sizes
+            .iter()
+            .scan(0, |at, &s| {
+                *at += s;
+                Some(*at - s)
+            })
+            .filter(|&start| start >= first && start < first + rows.len())
+            .count();
+        if k > 1 {
+            let len = rows.len();
+            let fewer = k - 1;
+            let fits = (0..fewer).all(|j| {
+                let part = &rows[j * len / fewer..(j + 1) * len / fewer];
+                part.iter().map(cost).sum::<usize>() <= budget
+            });
+            assert!(!fits, "window {w} cut into {k} shards where {fewer} fit");
+        }
     }
     let distinct: BTreeSet<usize> = sizes.iter().copied().collect();
     assert!(distinct.len() > 2, "{sizes:?}");

@@ -214,31 +214,32 @@ function engine(load) {
     return { hits, words: exact, prefix, stems: [...stems], partial: hits.length > 0 && most < per.length };
   }
 
-  /** `[shard, row]`: where document `id` is, from the manifest's
-      `shards` (each shard's number of documents as a base64 digit; a run
-      of n shards of the same number written `<digit>*<n>`), read once. */
+  /** `[shard, row]`: where document `id` is. Every `man.window`
+      documents are cut into k shards of equal length, shard j starting
+      at floor(j * length / k); `man.shards` gives each window's k as a base64
+      digit, a run of n windows of the same k written `<digit>*<n>`.
+      `starts[w]` is the first shard of window w. */
   function place(id) {
+    const W = man.window;
     if (!starts) {
-      starts = [];
+      starts = [0];
       const t = man.shards;
-      let at = 0;
       for (let i = 0; i < t.length;) {
-        const size = B64.indexOf(t[i++]);
+        const k = B64.indexOf(t[i++]);
         let n = 1;
         if (t[i] === '*') {
           const from = ++i;
           while (t[i] >= '0' && t[i] <= '9') i++;
           n = +t.slice(from, i);
         }
-        for (; n > 0; n--) { starts.push(at); at += size; }
+        for (; n > 0; n--) starts.push(starts[starts.length - 1] + k);
       }
     }
-    let lo = 0, hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= id) lo = mid; else hi = mid - 1;
-    }
-    return [lo, id - starts[lo]];
+    const w = Math.floor(id / W), len = Math.min(W, man.documents - w * W);
+    const k = starts[w + 1] - starts[w], at = id - w * W;
+    let j = 0;
+    while (Math.floor((j + 1) * len / k) <= at) j++;
+    return [starts[w] + j, at - Math.floor(j * len / k)];
   }
 
   /** Rows `[title, path, kind, date, text(, headings)]` of documents `list`. */
