@@ -15,7 +15,7 @@ use super::sources::{fingerprint, keys, units, Key, Source, Unit};
 use super::terms::{unpack, Splitter};
 use super::text::{excerpt, push_collapsed};
 use super::update::Kept;
-use super::{Index, Kind, Shown, TermShard, DOCS_PER_SHARD};
+use super::{doc_shard_starts, shard_range, text_max, Index, Shown, TermShard};
 use crate::model::Site;
 use crate::spill::{Spill, Stored};
 
@@ -23,11 +23,6 @@ use crate::spill::{Spill, Stored};
 /// would pass this many bytes.
 pub const TERM_SHARD_TARGET: usize = 16 * 1024;
 
-/// Longest text kept of a post, page, thread or member, in bytes: what
-/// snippets and quoted phrases are found in.
-const TEXT: usize = 2000;
-/// Longest text kept of a comment: they are many and mostly short.
-const COMMENT_TEXT: usize = 600;
 /// Longest e-mail address (RFC 5321's path limit), in bytes.
 const ADDRESS_MAX: usize = 256;
 
@@ -109,6 +104,15 @@ fn build_with(site: &Site, keep: bool, spill: Option<&Arc<Spill>>) -> Index {
 /// once, during the build or after.
 fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Spill>>) -> Index {
     let count = keys.len();
+    // A shard's documents are known from their kinds, before any is read.
+    let starts = doc_shard_starts(keys.iter().map(Key::is_comment));
+    let mut keys = keys.into_iter();
+    let shards: Vec<(usize, Vec<Key>)> = (0..starts.len())
+        .map(|n| {
+            let ids = shard_range(&starts, n, count);
+            (ids.start, keys.by_ref().take(ids.len()).collect())
+        })
+        .collect();
     let Piece {
         postings,
         foreign,
@@ -116,14 +120,12 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Sp
         packed_lengths: mut lengths,
         filed,
         ..
-    } = keys
+    } = shards
         .into_par_iter()
-        .chunks(DOCS_PER_SHARD)
         .enumerate()
-        .fold(Piece::default, |mut piece, (n, shard)| {
+        .fold(Piece::default, |mut piece, (n, (first, shard))| {
             for (i, key) in shard.into_iter().enumerate() {
-                let id = n * DOCS_PER_SHARD + i;
-                piece = piece.add(id as u32, key.source(site, all));
+                piece = piece.add((first + i) as u32, key.source(site, all));
             }
             piece.pack(n, spill)
         })
@@ -138,7 +140,14 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Sp
         .into_iter()
         .map(|(_, hash, file)| (hash, file))
         .collect();
-    Index::with_doc_files(count, files, term_shards, fold, Filters::of(filed, false))
+    Index::with_doc_files(
+        count,
+        starts,
+        files,
+        term_shards,
+        fold,
+        Filters::of(filed, false),
+    )
 }
 
 /// The words' postings by language, each sorted by id, their keys'
@@ -251,10 +260,7 @@ impl Piece {
             self.feed(id, m, META);
             self.end(id, META);
         }
-        let max = match src.kind {
-            Kind::Comment => COMMENT_TEXT,
-            _ => TEXT,
-        };
+        let max = text_max(src.kind);
         // The text runs past its cut by more than the longest e-mail
         // address, so an address at the cut is whole when it is taken out.
         let gathered = max + ADDRESS_MAX;

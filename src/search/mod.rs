@@ -8,8 +8,10 @@
 //!   "stems"}` for every key under a prefix (see `keys.rs`,
 //!   `postings.rs`); the script fetches only the shards its words need;
 //! - `d-<n>.json`: display data (title, path, kind, date, text, heading
-//!   anchors) of documents `n * DOCS_PER_SHARD ..`, fetched only for
-//!   results shown (snippets and quoted phrases are found in the text);
+//!   anchors) of the documents of shard `n`: every [`WINDOW`] documents
+//!   cut into the fewest equal shards within [`DOC_SHARD_BUDGET`],
+//!   fetched only for results shown (snippets and
+//!   quoted phrases are found in the text);
 //! - `fold.json`: how the index folded Latin letters with marks, so the
 //!   script folds a query the same way;
 //! - `filters.json`: the documents of each kind, tag, author and year,
@@ -43,11 +45,100 @@ use crate::spill::Stored;
 use rayon::prelude::*;
 use std::fmt::Write;
 
-/// Documents per display shard: few, so the ten results a query shows
-/// cost little however scattered their ids are (a row holds the
-/// document's text, up to 2 KB: about 60 KB for ten), yet not so few
-/// that a clean build spends its time creating files no one opens.
-pub const DOCS_PER_SHARD: usize = 8;
+/// Longest text kept of a post, page, thread or member, in bytes: what
+/// snippets and quoted phrases are found in.
+const TEXT: usize = 2000;
+/// Longest text kept of a comment: they are many and mostly short.
+const COMMENT_TEXT: usize = 600;
+/// What a row may take besides its text, counted for every row: its
+/// title, path, kind, date, heading anchors and JSON punctuation.
+const ROW_EXTRA: usize = 200;
+
+/// The bytes a document shard may hold, each row counted at the most its
+/// kind can take ([`row_cost`]): 8 posts, 22 comments or a mix. Small, so
+/// the ten results a query shows cost little however scattered their ids
+/// are (at most about 17 KB a shard), yet not so small that a clean build
+/// spends its time creating files no one opens. Counting each row at its
+/// kind's most, not its actual length, keeps every boundary where it was
+/// when a document's text changes: an edit rewrites only its own shard.
+pub const DOC_SHARD_BUDGET: usize = 8 * (TEXT + ROW_EXTRA);
+
+/// Documents `WINDOW × w` to `WINDOW × (w + 1) − 1` are cut into the
+/// fewest shards of equal length (to one document) that each fit
+/// [`DOC_SHARD_BUDGET`], so the script finds a document's shard from one
+/// number a window (the manifest's `shards`), not one a shard.
+pub const WINDOW: usize = 128;
+
+// A window's number of shards is one base64 digit of the manifest, a
+// letter (digits are left for runs): shards of 8 documents always fit.
+const _: () = assert!(WINDOW.div_ceil(8) < 52 && 8 * (TEXT + ROW_EXTRA) <= DOC_SHARD_BUDGET);
+
+/// The most text kept of a document of kind `kind`, in bytes.
+fn text_max(kind: Kind) -> usize {
+    match kind {
+        Kind::Comment => COMMENT_TEXT,
+        _ => TEXT,
+    }
+}
+
+/// What a row of a comment (or not) is counted as against
+/// [`DOC_SHARD_BUDGET`]: the most its kind's row can take.
+fn row_cost(comment: bool) -> usize {
+    (if comment { COMMENT_TEXT } else { TEXT }) + ROW_EXTRA
+}
+
+/// The first id of each document shard of the documents whose kinds
+/// `comments` gives, in id order (true for a comment): each [`WINDOW`]
+/// of documents (the last one shorter) cut into `k` shards, shard `j`
+/// starting at `j × length / k` of it, with `k` the least that keeps every
+/// shard within [`DOC_SHARD_BUDGET`].
+fn doc_shard_starts(comments: impl IntoIterator<Item = bool>) -> Vec<usize> {
+    let costs: Vec<usize> = comments.into_iter().map(row_cost).collect();
+    let mut starts = Vec::new();
+    for first in (0..costs.len()).step_by(WINDOW) {
+        let window = &costs[first..(first + WINDOW).min(costs.len())];
+        let len = window.len();
+        let fits = |k: usize| {
+            (0..k).all(|j| {
+                window[j * len / k..(j + 1) * len / k].iter().sum::<usize>() <= DOC_SHARD_BUDGET
+            })
+        };
+        let k = (1..=len)
+            .find(|&k| fits(k))
+            .expect("one document a shard fits");
+        starts.extend((0..k).map(|j| first + j * len / k));
+    }
+    starts
+}
+
+/// The manifest's `shards`: how many shards each [`WINDOW`] of documents
+/// is cut into, one base64 digit a window (`I` is 8), in order; a run of
+/// `n` windows of the same number is written as the digit, `*` and `n`
+/// in decimal when that is shorter (`Q*80`).
+fn shards_table(starts: &[usize]) -> String {
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for size in starts
+        .chunk_by(|a, b| a / WINDOW == b / WINDOW)
+        .map(<[usize]>::len)
+    {
+        match runs.last_mut() {
+            Some((s, n)) if *s == size => *n += 1,
+            _ => runs.push((size, 1)),
+        }
+    }
+    let mut out = String::new();
+    for (size, n) in runs {
+        let digit = encode::BASE64[size] as char;
+        let run = format!("*{n}");
+        if run.len() + 1 < n {
+            out.push(digit);
+            out.push_str(&run);
+        } else {
+            out.extend(std::iter::repeat_n(digit, n));
+        }
+    }
+    out
+}
 
 /// Root path of the search page.
 pub const PAGE_PATH: &str = "/search/";
@@ -154,14 +245,16 @@ pub struct TermShard {
     payload: usize,
 }
 
-/// A hash of what document shard `n` of `docs` shows.
-fn doc_shard_hash(docs: &[Shown], n: usize) -> u64 {
-    rows_hash(&docs[shard_range(n, docs.len())])
+/// The ids of document shard `n` of `count` documents whose shards
+/// start at `starts`.
+fn shard_range(starts: &[usize], n: usize, count: usize) -> std::ops::Range<usize> {
+    starts[n]..starts.get(n + 1).copied().unwrap_or(count)
 }
 
-/// The ids of document shard `n` of `count` documents.
-fn shard_range(n: usize, count: usize) -> std::ops::Range<usize> {
-    n * DOCS_PER_SHARD..((n + 1) * DOCS_PER_SHARD).min(count)
+/// The document shard holding document `id`, of shards starting at
+/// `starts`.
+fn shard_of(starts: &[usize], id: usize) -> usize {
+    starts.partition_point(|&s| s <= id) - 1
 }
 
 /// A hash of what the documents of one shard show.
@@ -221,6 +314,8 @@ pub struct Index {
     /// `fold.json`, written once.
     fold_json: String,
     version: u64,
+    /// The first id of each document shard ([`doc_shard_starts`]).
+    starts: Vec<usize>,
     /// A hash of each document shard's documents.
     doc_hashes: Vec<u64>,
     filters: filters::Filters,
@@ -236,23 +331,26 @@ impl Index {
         fold: Vec<(char, String)>,
         keep: bool,
     ) -> Index {
+        let starts = doc_shard_starts(docs.iter().map(|d| d.kind == Kind::Comment));
         let (doc_hashes, filters) = rayon::join(
             || {
-                (0..docs.len().div_ceil(DOCS_PER_SHARD))
+                (0..starts.len())
                     .into_par_iter()
-                    .map(|n| doc_shard_hash(&docs, n))
+                    .map(|n| rows_hash(&docs[shard_range(&starts, n, docs.len())]))
                     .collect()
             },
             || filters::Filters::new(&docs, keep),
         );
-        Index::with_doc_hashes(docs, term_shards, fold, doc_hashes, filters)
+        Index::with_doc_hashes(docs, term_shards, fold, starts, doc_hashes, filters)
     }
 
-    /// An index whose document shards' hashes and filters are known.
+    /// An index whose document shards (starting at `starts`), their
+    /// hashes and filters are known.
     fn with_doc_hashes(
         docs: Vec<Shown>,
         term_shards: Vec<TermShard>,
         fold: Vec<(char, String)>,
+        starts: Vec<usize>,
         doc_hashes: Vec<u64>,
         filters: filters::Filters,
     ) -> Index {
@@ -260,15 +358,18 @@ impl Index {
             Documents::Rows(docs),
             term_shards,
             fold,
+            starts,
             doc_hashes,
             filters,
         )
     }
 
     /// An index that holds only its document shards' files (`shards`, of
-    /// `count` documents), not their rows: it cannot be updated in place.
+    /// `count` documents, starting at `starts`), not their rows: it cannot
+    /// be updated in place.
     fn with_doc_files(
         count: usize,
+        starts: Vec<usize>,
         shards: Vec<(u64, Stored)>,
         term_shards: Vec<TermShard>,
         fold: Vec<(char, String)>,
@@ -279,6 +380,7 @@ impl Index {
             Documents::Files { count, shards },
             term_shards,
             fold,
+            starts,
             doc_hashes,
             filters,
         )
@@ -288,6 +390,7 @@ impl Index {
         docs: Documents,
         term_shards: Vec<TermShard>,
         fold: Vec<(char, String)>,
+        starts: Vec<usize>,
         doc_hashes: Vec<u64>,
         filters: filters::Filters,
     ) -> Index {
@@ -302,6 +405,7 @@ impl Index {
             fold,
             fold_json,
             version: 0,
+            starts,
             doc_hashes,
             filters,
             kept: None,
@@ -310,6 +414,9 @@ impl Index {
         let term_hashes = index.term_shards.iter().map(|s| &s.hash);
         for &x in term_hashes.chain(&index.doc_hashes) {
             h.n(x);
+        }
+        for &start in &index.starts {
+            h.n(start as u64);
         }
         index.version = h.str(&index.fold_json).done();
         index
@@ -360,7 +467,12 @@ impl Index {
 
     /// How many document shards there are.
     pub fn doc_shards(&self) -> usize {
-        self.doc_count().div_ceil(DOCS_PER_SHARD)
+        self.starts.len()
+    }
+
+    /// The ids of the documents of document shard `n`.
+    pub fn doc_shard_ids(&self, n: usize) -> std::ops::Range<usize> {
+        shard_range(&self.starts, n, self.doc_count())
     }
 
     /// Whether the fold table has entries (else no `fold.json` is written).
@@ -372,7 +484,7 @@ impl Index {
     /// [[offset, anchor], ...])], ...]`, the headings only when there are.
     pub fn doc_shard_json(&self, n: usize) -> String {
         match &self.docs {
-            Documents::Rows(rows) => rows_json(&rows[shard_range(n, rows.len())]),
+            Documents::Rows(rows) => rows_json(&rows[self.doc_shard_ids(n)]),
             Documents::Files { shards, .. } => shards[n].text(),
         }
     }
@@ -404,13 +516,58 @@ impl Index {
             0
         };
         format!(
-            "{{\"version\":\"{:016x}\",\"documents\":{},\"per_shard\":{},\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
+            "{{\"version\":\"{:016x}\",\"documents\":{},\"window\":{},\"shards\":\"{}\",\"min_term\":{},\"max_term\":{},\"fold\":{fold},\"filters\":{},\"terms\":{{{terms}}}}}\n",
             self.version,
             self.doc_count(),
-            DOCS_PER_SHARD,
+            WINDOW,
+            shards_table(&self.starts),
             terms::MIN_TERM,
             terms::MAX_TERM,
             self.filters.json.len(),
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_cut_into_the_fewest_equal_shards_that_fit() {
+        // 20 posts: two shards of 10 would pass 8 posts' worth.
+        assert_eq!(doc_shard_starts([false; 20]), [0, 6, 13]);
+        // 50 comments: 16, 17 and 17, as two of 25 would not fit.
+        assert_eq!(doc_shard_starts([true; 50]), [0, 16, 33]);
+        // A full window of posts is 16 shards of 8; of comments, 6.
+        let posts = doc_shard_starts([false; WINDOW + 3]);
+        assert_eq!(posts.len(), 17);
+        assert!(posts.windows(2).all(|w| w[1] - w[0] == 8));
+        assert_eq!(doc_shard_starts([true; WINDOW]).len(), 6);
+        // Seven posts and three comments pass the budget by 200 bytes:
+        // two halves.
+        let mixed: Vec<bool> = [false; 7].into_iter().chain([true; 3]).collect();
+        assert_eq!(doc_shard_starts(mixed), [0, 5]);
+        assert!(doc_shard_starts([]).is_empty());
+    }
+
+    #[test]
+    fn the_table_gives_each_windows_shards_and_writes_runs_short() {
+        let starts = doc_shard_starts([false; WINDOW * 40 + 3]);
+        assert_eq!(shards_table(&starts), "Q*40B");
+        // Three of a kind are written out: `G*3` is no shorter.
+        let comments = doc_shard_starts([true; WINDOW * 3 + 20]);
+        assert_eq!(shards_table(&comments), "GGGB");
+        assert_eq!(shards_table(&[]), "");
+    }
+
+    #[test]
+    fn a_shard_holds_the_ids_the_table_gives() {
+        let starts = [0, 8, 30, 31];
+        assert_eq!(shard_of(&starts, 0), 0);
+        assert_eq!(shard_of(&starts, 7), 0);
+        assert_eq!(shard_of(&starts, 8), 1);
+        assert_eq!(shard_of(&starts, 30), 2);
+        assert_eq!(shard_of(&starts, 40), 3);
+        assert_eq!(shard_range(&starts, 3, 45), 31..45);
     }
 }

@@ -155,6 +155,11 @@ impl Key {
         src.path = self.path;
         src
     }
+
+    /// Whether it names a comment ([`Kind::Comment`]), without reading it.
+    pub fn is_comment(&self) -> bool {
+        self.part != 0
+    }
 }
 
 /// The key of every document of `units`: each unit's own, then a post's

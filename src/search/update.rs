@@ -13,7 +13,7 @@ use super::shards;
 use super::sources::{fingerprint, post_sources, units, Source, Unit};
 use super::stem::stem;
 use super::terms::unpack;
-use super::{Index, Shown};
+use super::{shard_of, shard_range, Index, Kind, Shown};
 use crate::date::Date;
 use crate::model::Site;
 
@@ -260,6 +260,12 @@ impl Index {
         if changed.is_empty() {
             return true;
         }
+        // Document shards are cut by kind: a document that became or
+        // stopped being a comment moves the boundaries after it.
+        let comment = |a: &Analysis| a.shown.kind == Kind::Comment;
+        if changed.iter().any(|(_, b, a)| comment(b) != comment(a)) {
+            return false;
+        }
         // Every weight depends on the average field lengths: when an edit
         // moves one, the whole index changes, so it is built again.
         let lengths: Vec<(u32, [u32; FIELDS])> = changed
@@ -349,18 +355,19 @@ impl Index {
             super::Documents::Rows(rows) => rows,
             super::Documents::Files { .. } => unreachable!("checked on entry"),
         };
+        let starts = std::mem::take(&mut self.starts);
         let mut doc_hashes = std::mem::take(&mut self.doc_hashes);
         let mut filters = std::mem::take(&mut self.filters);
         let mut doc_shards = BTreeSet::new();
         for (id, _, after) in changed {
             let before = std::mem::replace(&mut docs[id as usize], after.shown);
             filters.replace(id, &before, &docs[id as usize]);
-            doc_shards.insert(id as usize / super::DOCS_PER_SHARD);
+            doc_shards.insert(shard_of(&starts, id as usize));
         }
         for shard in doc_shards {
-            doc_hashes[shard] = super::doc_shard_hash(&docs, shard);
+            doc_hashes[shard] = super::rows_hash(&docs[shard_range(&starts, shard, docs.len())]);
         }
-        *self = Index::with_doc_hashes(docs, term_shards, fold, doc_hashes, filters);
+        *self = Index::with_doc_hashes(docs, term_shards, fold, starts, doc_hashes, filters);
         self.kept = kept;
         true
     }

@@ -31,13 +31,14 @@ impl Index {
     fn read(out: &Path) -> Index {
         let dir = out.join("search");
         let manifest = json(&dir.join("index.json"));
-        let per = manifest["per_shard"].as_u64().unwrap() as usize;
         let count = manifest["documents"].as_u64().unwrap() as usize;
+        let sizes = shard_sizes(&manifest);
+        assert_eq!(sizes.iter().sum::<usize>(), count, "shards vs documents");
         let mut rows = Vec::new();
-        for n in 0..count.div_ceil(per) {
+        for (n, &size) in sizes.iter().enumerate() {
             let shard = json(&dir.join(format!("d-{n}.json")));
             let shard = shard.as_array().unwrap();
-            assert!(shard.len() <= per);
+            assert_eq!(shard.len(), size, "d-{n}.json");
             for r in shard {
                 let f = |i: usize| r[i].as_str().unwrap_or("").to_owned();
                 rows.push(Row {
@@ -113,6 +114,41 @@ impl Index {
         }
         Some(out)
     }
+}
+
+/// The number of documents of each document shard, from the manifest:
+/// each `window` of documents cut into equal shards, as many as the
+/// window's digit of `shards` says (`<digit>*<n>` for n windows).
+fn shard_sizes(manifest: &Value) -> Vec<usize> {
+    let window = manifest["window"].as_u64().unwrap() as usize;
+    let count = manifest["documents"].as_u64().unwrap() as usize;
+    let table = manifest["shards"].as_str().unwrap();
+    let mut ks = Vec::new();
+    let mut chars = table.chars().peekable();
+    while let Some(c) = chars.next() {
+        let k = B64.iter().position(|&b| b as char == c).unwrap();
+        let mut n = 1;
+        if chars.next_if_eq(&'*').is_some() {
+            let mut digits = String::new();
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                digits.push(d);
+            }
+            n = digits.parse().unwrap();
+        }
+        ks.extend(std::iter::repeat_n(k, n));
+    }
+    assert_eq!(
+        ks.len(),
+        count.div_ceil(window),
+        "one digit a window: {table}"
+    );
+    let mut sizes = Vec::new();
+    for (w, &k) in ks.iter().enumerate() {
+        let len = window.min(count - w * window);
+        assert!(k >= 1 && k <= len, "window {w}: {k} shards");
+        sizes.extend((0..k).map(|j| (j + 1) * len / k - j * len / k));
+    }
+    sizes
 }
 
 /// The digits of base64, by value: a weight is one of them.
@@ -606,4 +642,126 @@ fn a_site_with_nothing_to_index_has_an_empty_index() {
         return;
     };
     assert_eq!(results[0]["total"], 0);
+}
+
+/// A site of posts with many comments each, dated so that posts and
+/// comments interleave by id, some comments longer than the 600 bytes
+/// kept: its document shards hold different numbers of documents. Every
+/// post's body has the word `zz<i>p` and every comment's `zz<i>c<j>`,
+/// which no other document has. With the path of each such document.
+pub(crate) fn chatty() -> (Site, Vec<(String, String)>) {
+    let long = "Soil and seeds and the weather this spring. ".repeat(20);
+    let mut files = vec![(
+        "content/members/ana.md".to_owned(),
+        "---\nname: Ana Lima\n---\nGrows zucchini.\n".to_owned(),
+    )];
+    let mut found = Vec::new();
+    let day = |n: usize| {
+        let start = chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap();
+        start + chrono::Duration::days(n as i64)
+    };
+    for i in 0..30 {
+        files.push((
+            format!("content/posts/post-{i}.md"),
+            post(
+                &format!("title: Post {i}\ndate: {}", day(10 * i)),
+                &format!("The body of zz{i}p, on compost."),
+            ),
+        ));
+        found.push((format!("zz{i}p"), format!("posts/post-{i}/")));
+        let mut comments = String::new();
+        for j in 0..(i * 7) % 23 {
+            let text = if j % 3 == 0 { long.as_str() } else { "Noted." };
+            comments.push_str(&format!(
+                "- id: c{j}\n  author: Bea\n  date: {}T10:00:00Z\n  body: \"<p>zz{i}c{j} {text}</p>\"\n",
+                day(10 * i + 3 * (j + 1)),
+            ));
+            found.push((
+                format!("zz{i}c{j}"),
+                format!("posts/post-{i}/#comment-c{j}"),
+            ));
+        }
+        if !comments.is_empty() {
+            files.push((format!("content/comments/post-{i}.yaml"), comments));
+        }
+    }
+    (Site::generated(CONFIG, &files), found)
+}
+
+#[test]
+fn document_shards_are_packed_by_kind_within_their_budget() {
+    let (site, found) = chatty();
+    site.build();
+    let index = Index::read(&site.out());
+    let sizes = shard_sizes(&index.manifest);
+    // Never more than a shard's budget counting each row at its kind's
+    // most: 8 posts, 22 comments, or a mix.
+    let budget = 8 * 2200;
+    let cost = |r: &Row| if r.kind == "comment" { 800 } else { 2200 };
+    let mut at = 0;
+    for (n, &size) in sizes.iter().enumerate() {
+        let rows = &index.rows[at..at + size];
+        let used: usize = rows.iter().map(cost).sum();
+        assert!(used <= budget, "d-{n}.json: {used} bytes counted");
+        let bytes = fs::metadata(index.dir.join(format!("d-{n}.json")))
+            .unwrap()
+            .len();
+        assert!(bytes <= budget as u64, "d-{n}.json: {bytes} bytes");
+        at += size;
+    }
+    // Each window is cut into the fewest equal shards that fit: one
+    // shard fewer would not.
+    let window = index.manifest["window"].as_u64().unwrap() as usize;
+    for (w, rows) in index.rows.chunks(window).enumerate() {
+        let first = w * window;
+        let k = sizes
+            .iter()
+            .scan(0, |at, &s| {
+                *at += s;
+                Some(*at - s)
+            })
+            .filter(|&start| start >= first && start < first + rows.len())
+            .count();
+        if k > 1 {
+            let len = rows.len();
+            let fewer = k - 1;
+            let fits = (0..fewer).all(|j| {
+                let part = &rows[j * len / fewer..(j + 1) * len / fewer];
+                part.iter().map(cost).sum::<usize>() <= budget
+            });
+            assert!(!fits, "window {w} cut into {k} shards where {fewer} fit");
+        }
+    }
+    let distinct: BTreeSet<usize> = sizes.iter().copied().collect();
+    assert!(distinct.len() > 2, "{sizes:?}");
+    assert!(sizes.iter().any(|&s| s > 8), "{sizes:?}");
+    // Every document is where the rows read from the shards say.
+    for (_, path) in &found {
+        index.id(path);
+    }
+}
+
+#[test]
+fn the_script_finds_every_document_in_the_shard_it_computes() {
+    let (site, found) = chatty();
+    site.build();
+    let queries: Vec<String> = found.iter().map(|(w, _)| format!("{w} ")).collect();
+    let queries: Vec<&str> = queries.iter().map(String::as_str).collect();
+    let Some(results) = node_search(&site.out(), &queries) else {
+        return;
+    };
+    for (r, (word, path)) in results.as_array().unwrap().iter().zip(&found) {
+        let hits = r["hits"].as_array().unwrap();
+        assert_eq!(hits.len(), 1, "{word}: {hits:?}");
+        assert_eq!(hits[0]["path"], path.as_str(), "{word}");
+        assert!(
+            hits[0]["snippet_html"]
+                .as_str()
+                .unwrap()
+                .contains(&format!("<mark>{word}</mark>")),
+            "{word}: {}",
+            hits[0]["snippet_html"]
+        );
+    }
+    assert_eq!(results.as_array().unwrap().len(), found.len());
 }

@@ -161,3 +161,69 @@ fn edits_to_a_many_shard_index_give_a_clean_builds_index() {
     }
     assert!(patched > 12, "only {patched} rebuilds were partial");
 }
+
+/// The document shards of a built site, by file name.
+fn doc_shards(out: &Path) -> std::collections::BTreeMap<String, Vec<u8>> {
+    fs::read_dir(out.join("search"))
+        .unwrap()
+        .map(|e| e.unwrap())
+        .filter(|e| e.file_name().to_string_lossy().starts_with("d-"))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            (name, fs::read(e.path()).unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn a_text_edit_rewrites_only_its_own_document_shard() {
+    // Shards are packed by the most each kind keeps, not by each text's
+    // length: a text growing or shrinking moves no boundary.
+    let (site, _) = crate::search::chatty();
+    let opts = site.options();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean_opts = BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..opts.clone()
+    };
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).expect("the site builds");
+    let comments = site.root().join("content/comments/post-9.yaml");
+    let post = site.root().join("content/posts/post-17.md");
+    let edits: [(&str, &Path); 4] = [
+        ("a short comment grows", &comments),
+        ("a long comment shrinks", &comments),
+        ("a post grows", &post),
+        ("a post shrinks", &post),
+    ];
+    let mut log = Vec::new();
+    for (what, path) in edits {
+        let text = fs::read_to_string(path).unwrap();
+        let long = "Soil and seeds and the weather this spring. ".repeat(20);
+        let edited = match what {
+            "a short comment grows" => text.replacen("zz9c1 Noted.", &format!("zz9c1 {long}"), 1),
+            "a long comment shrinks" => text.replacen(&format!("zz9c0 {long}"), "zz9c0 Noted.", 1),
+            "a post grows" => format!("{text}\n{long}\n"),
+            _ => text.replacen(&format!("\n{long}\n"), "", 1),
+        };
+        assert_ne!(edited, text, "{what}");
+        let before = doc_shards(&site.out());
+        fs::write(path, edited).unwrap();
+        log.push(what.to_owned());
+        rebuild.rebuild(&opts, &[path.to_owned()]).expect("rebuild");
+        let after = doc_shards(&site.out());
+        assert_eq!(
+            before.keys().collect::<Vec<_>>(),
+            after.keys().collect::<Vec<_>>(),
+            "{what}"
+        );
+        let changed: Vec<&String> = before
+            .iter()
+            .filter(|(name, bytes)| after[*name] != **bytes)
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(changed.len(), 1, "{what}: {changed:?}");
+        salon::build(&clean_opts).expect("clean build");
+        assert_same_output(&site.out(), &clean_dir.path().join("out"), &log);
+    }
+}

@@ -26,7 +26,7 @@ const edit1 = (a, b) => {
 
 /** A search over the index files that `load(name, version)` fetches. */
 function engine(load) {
-  let man, keys, fold, filt;
+  let man, keys, fold, filt, starts;
   const cache = new Map();
   const get = name => {
     if (!cache.has(name)) cache.set(name, load(name, man.version));
@@ -218,11 +218,39 @@ function engine(load) {
     return { hits, words: exact, prefix, stems: [...stems], partial: hits.length > 0 && most < per.length };
   }
 
+  /** `[shard, row]`: where document `id` is. Every `man.window`
+      documents are cut into k shards of equal length, shard j starting
+      at floor(j * length / k); `man.shards` gives each window's k as a base64
+      digit, a run of n windows of the same k written `<digit>*<n>`.
+      `starts[w]` is the first shard of window w. */
+  function place(id) {
+    const W = man.window;
+    if (!starts) {
+      starts = [0];
+      const t = man.shards;
+      for (let i = 0; i < t.length;) {
+        const k = B64.indexOf(t[i++]);
+        let n = 1;
+        if (t[i] === '*') {
+          const from = ++i;
+          while (t[i] >= '0' && t[i] <= '9') i++;
+          n = +t.slice(from, i);
+        }
+        for (; n > 0; n--) starts.push(starts[starts.length - 1] + k);
+      }
+    }
+    const w = Math.floor(id / W), len = Math.min(W, man.documents - w * W);
+    const k = starts[w + 1] - starts[w], at = id - w * W;
+    let j = 0;
+    while (Math.floor((j + 1) * len / k) <= at) j++;
+    return [starts[w] + j, at - Math.floor(j * len / k)];
+  }
+
   /** Rows `[title, path, kind, date, text(, headings)]` of documents `list`. */
   async function docs(list) {
-    const per = man.per_shard;
-    const rows = await Promise.all(list.map(id => get(`d-${Math.floor(id / per)}.json`)));
-    const out = list.map((id, i) => rows[i][id % per]);
+    const at = list.map(place);
+    const rows = await Promise.all(at.map(([n]) => get(`d-${n}.json`)));
+    const out = at.map(([, r], i) => rows[i][r]);
     await ready(out.flatMap(r => [r[0], r[4]]));
     return out;
   }
