@@ -269,10 +269,15 @@ impl State {
                     }
                     _ => false,
                 });
+        // What a patch of thread text alone can change, when it is no
+        // more: `None` signs every job.
+        let mut scope = None;
         let mut linked = match self.linked.take() {
             Some(mut linked) if patchable => {
                 let t = Instant::now();
                 let mut index_updated = true;
+                let mut threads_patched = publish::Scope::default();
+                let threads_only = refresh.posts.is_empty();
                 let files_before = search_files(&linked.index);
                 let patched = refresh.posts.len() + refresh.threads.len();
                 for c in std::mem::take(&mut refresh.posts) {
@@ -329,6 +334,7 @@ impl State {
                     let after = crate::search::analyze_thread(&linked.site, i);
                     index_updated &= linked.index.replace_post(before, after);
                     linked.cards.update_thread(&linked.site, i);
+                    threads_patched.add_thread(&linked.site, i);
                 }
                 timings.stage("link", "posts and threads patched", patched, t);
                 let t = Instant::now();
@@ -347,6 +353,9 @@ impl State {
                     .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
                 timings.stage("index", "documents", linked.index.doc_count(), t);
+                if threads_only && linked.on_disk.is_none() {
+                    scope = Some(threads_patched);
+                }
                 linked
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {
@@ -378,7 +387,7 @@ impl State {
             },
         };
         // Kept even on failure: its signatures still describe the output.
-        let result = self.render_changes(&mut linked, timings);
+        let result = self.render_changes(&mut linked, scope.as_ref(), timings);
         self.linked = Some(linked);
         result.map(Some)
     }
