@@ -870,3 +870,62 @@ fn random_thread_edits_give_the_same_output_as_a_clean_build() {
         "{patched} patched, {relinked} relinked"
     );
 }
+
+#[test]
+fn a_thread_text_edit_renders_the_thread_and_its_writers_pages_only() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    let first = rebuild.rebuild(&opts, &[]).unwrap();
+    rebuild.flush().unwrap();
+    let thread = site.root().join("content/threads/what-is-twitter-for.md");
+    let text = fs::read_to_string(&thread).unwrap();
+    let before = output_files(&opts.output_dir());
+    let edited = text.replacen(
+        "them is right. What would you say?",
+        "them is right. What would you say, honestly?",
+        1,
+    );
+    assert_ne!(edited, text);
+    fs::write(&thread, edited).unwrap();
+    let r = rebuild
+        .rebuild(&opts, std::slice::from_ref(&thread))
+        .unwrap();
+    eprintln!(
+        "thread text edit: {} rendered, {} written of {}",
+        r.rendered, r.written, first.files
+    );
+    assert!(was_patched(&r), "a text edit is patched in place");
+    rebuild.flush().unwrap();
+    let after = output_files(&opts.output_dir());
+    let changed: Vec<&str> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(String::as_str)
+        .collect();
+    // The thread's page and feeds, its writer's (tnowak's) profile page
+    // and feeds, and the search files its words are in: nothing else,
+    // and nothing rendered for naught.
+    let pages: Vec<&str> = changed
+        .iter()
+        .copied()
+        .filter(|p| !p.starts_with("search/"))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "members/tnowak/feed.json",
+            "members/tnowak/feed.xml",
+            "members/tnowak/index.html",
+            "threads/what-is-twitter-for/feed.json",
+            "threads/what-is-twitter-for/feed.xml",
+            "threads/what-is-twitter-for/index.html",
+        ]
+    );
+    assert_eq!(r.rendered, changed.len(), "{changed:?}");
+    let out = opts.output_dir();
+    let page = fs::read_to_string(out.join("threads/what-is-twitter-for/index.html")).unwrap();
+    assert!(page.contains("What would you say, honestly?"));
+    let feed = fs::read_to_string(out.join("members/tnowak/feed.json")).unwrap();
+    assert!(feed.contains("What would you say, honestly?"));
+}
