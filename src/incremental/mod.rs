@@ -3,7 +3,8 @@
 //!
 //! After a change, only the changed files are parsed again. A post edit
 //! that leaves its front matter and links alone is patched into the linked
-//! site in place; anything else links the site again from the parsed files
+//! site in place, and so is a thread edit that changes only the text of
+//! its messages; anything else links the site again from the parsed files
 //! in memory. Then every job gets a signature ([`render::deps`]) and only
 //! jobs whose signature changed are rendered; of those, only files whose
 //! bytes changed are written. The result is byte for byte what a clean
@@ -42,7 +43,7 @@ use crate::serve::Rebuild;
 use crate::timings::Timings;
 use crate::write::Published;
 use relink::{search_files, Linked};
-use sources::{same_links, Sources};
+use sources::{same_links, same_thread_links, Sources};
 
 /// A [`Rebuild`] that keeps the site in memory between rebuilds.
 #[derive(Default)]
@@ -246,7 +247,7 @@ impl State {
                 .linked
                 .as_ref()
                 .is_some_and(|l| l.site.next_scheduled().is_none_or(|due| due > now))
-            && refresh.kinds.iter().all(|&k| k == 0)
+            && refresh.kinds.iter().all(|&k| k == 0 || k == 2)
             && self.linked.is_some()
             && refresh
                 .posts
@@ -254,13 +255,31 @@ impl State {
                 .all(|c| match (&c.before, &self.sources.posts[c.now]) {
                     (Some(Ok(a)), Ok(b)) => same_links(a, b),
                     _ => false,
+                })
+            && refresh
+                .threads
+                .iter()
+                .all(|c| match (&c.before, &self.sources.threads[c.now]) {
+                    (Some(Ok(a)), Ok(b)) => {
+                        same_thread_links(a, b)
+                            && self
+                                .linked
+                                .as_ref()
+                                .is_some_and(|l| same_warnings(&l.warnings, a, b))
+                    }
+                    _ => false,
                 });
+        // What a patch of thread text alone can change, when it is no
+        // more: `None` signs every job.
+        let mut scope = None;
         let mut linked = match self.linked.take() {
             Some(mut linked) if patchable => {
                 let t = Instant::now();
                 let mut index_updated = true;
+                let mut threads_patched = publish::Scope::default();
+                let threads_only = refresh.posts.is_empty();
                 let files_before = search_files(&linked.index);
-                let patched = refresh.posts.len();
+                let patched = refresh.posts.len() + refresh.threads.len();
                 for c in std::mem::take(&mut refresh.posts) {
                     let Ok(post) = &self.sources.posts[c.now] else {
                         unreachable!("checked above")
@@ -285,7 +304,39 @@ impl State {
                         .cards
                         .update_post(&linked.site, i, &linked.summaries[i]);
                 }
-                timings.stage("link", "posts patched", patched, t);
+                for c in std::mem::take(&mut refresh.threads) {
+                    let Ok(thread) = &self.sources.threads[c.now] else {
+                        unreachable!("checked above")
+                    };
+                    // A draft left out of this build has no page to patch.
+                    let Some(i) = linked
+                        .site
+                        .threads
+                        .iter()
+                        .position(|t| t.source == thread.source)
+                    else {
+                        continue;
+                    };
+                    let texts = link::resolve_thread_entries(&linked.site, i, &thread.entries);
+                    let before = crate::search::analyze_thread(&linked.site, i);
+                    let entries = &mut linked.site.threads[i].entries;
+                    for ((entry, parsed), text) in
+                        entries.iter_mut().zip(&thread.entries).zip(texts)
+                    {
+                        // Same links, maybe on other lines: check them
+                        // again at the next relink.
+                        if entry.refs != parsed.refs {
+                            entry.refs = parsed.refs.clone();
+                            linked.link_warnings = None;
+                        }
+                        entry.text = text;
+                    }
+                    let after = crate::search::analyze_thread(&linked.site, i);
+                    index_updated &= linked.index.replace_post(before, after);
+                    linked.cards.update_thread(&linked.site, i);
+                    threads_patched.add_thread(&linked.site, i);
+                }
+                timings.stage("link", "posts and threads patched", patched, t);
                 let t = Instant::now();
                 if !index_updated {
                     linked.index = crate::search::build_for_updates(&linked.site);
@@ -302,6 +353,9 @@ impl State {
                     .map_err(|d| Error::Content(d.into_sorted()))?;
                 }
                 timings.stage("index", "documents", linked.index.doc_count(), t);
+                if threads_only && linked.on_disk.is_none() {
+                    scope = Some(threads_patched);
+                }
                 linked
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {
@@ -333,10 +387,26 @@ impl State {
             },
         };
         // Kept even on failure: its signatures still describe the output.
-        let result = self.render_changes(&mut linked, timings);
+        let result = self.render_changes(&mut linked, scope.as_ref(), timings);
         self.linked = Some(linked);
         result.map(Some)
     }
+}
+
+/// Whether the warnings of the last link still read true after a thread
+/// went from `a` to `b` (text only): they point at entries by line, so
+/// when an entry moved, a warning about the thread's file asks for a
+/// relink.
+fn same_warnings(
+    warnings: &[crate::error::Diagnostic],
+    a: &crate::parse::ParsedThread,
+    b: &crate::parse::ParsedThread,
+) -> bool {
+    a.entries
+        .iter()
+        .zip(&b.entries)
+        .all(|(x, y)| x.line == y.line)
+        || !warnings.iter().any(|w| w.path == b.source)
 }
 
 /// Frees `value` on a thread of its own: the site linked before an edit

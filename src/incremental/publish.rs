@@ -8,10 +8,50 @@ use rayon::prelude::*;
 use super::{Linked, State};
 use crate::build::{BuildReport, InputStamp};
 use crate::error::Error;
-use crate::render::{deps, Job, Renderer};
+use crate::model::{MemberIdx, Site, ThreadIdx};
+use crate::render::{deps, FeedKind, Job, Renderer};
 use crate::timings::Timings;
 use crate::url::OutputPath;
 use crate::write::{Output, Planned, Published};
+
+/// The jobs whose signature a patch of thread text can change: every
+/// other job signs as it did, so only these are signed again. Keep in
+/// step with what [`deps::signature`] reads of entry text and of the
+/// cards [`deps::Cards::update_thread`] recomputes.
+#[derive(Default)]
+pub(super) struct Scope {
+    /// Threads whose messages' text changed.
+    threads: Vec<ThreadIdx>,
+    /// The members who wrote in them: their pages list their messages'
+    /// text, their feeds carry it.
+    members: Vec<MemberIdx>,
+}
+
+impl Scope {
+    /// Adds thread `i` of `site` and the members who wrote in it.
+    pub(super) fn add_thread(&mut self, site: &Site, i: ThreadIdx) {
+        self.threads.push(i);
+        self.members
+            .extend(site.threads[i].entries.iter().filter_map(|e| e.by.member));
+        self.members.sort_unstable();
+        self.members.dedup();
+    }
+
+    /// Whether `job` can read what changed.
+    fn holds(&self, job: &Job) -> bool {
+        match job {
+            Job::Thread { thread, .. }
+            | Job::Feed(FeedKind::Thread(thread))
+            | Job::JsonFeed(FeedKind::Thread(thread)) => self.threads.contains(thread),
+            Job::Member { member, .. }
+            | Job::Feed(FeedKind::Member(member))
+            | Job::JsonFeed(FeedKind::Member(member)) => self.members.binary_search(member).is_ok(),
+            // The thread's document in the search index.
+            Job::Search | Job::SearchIndex(_) => true,
+            _ => false,
+        }
+    }
+}
 
 impl State {
     /// The first build: everything rendered and brought into the output
@@ -72,27 +112,66 @@ impl State {
         )
     }
 
-    pub(super) fn sign(&self, linked: &Linked) -> Vec<u64> {
-        let inputs = deps::Inputs {
+    fn deps_inputs<'a>(&'a self, linked: &'a Linked) -> deps::Inputs<'a> {
+        deps::Inputs {
             site: &linked.site,
             cards: &linked.cards,
             templates: &self.templates,
             assets: &self.inputs.theme.assets,
             config: self.config_hash,
             index: &linked.index,
-        };
-        deps::signatures(&inputs, &linked.plan.files)
+        }
+    }
+
+    pub(super) fn sign(&self, linked: &Linked) -> Vec<u64> {
+        deps::signatures(&self.deps_inputs(linked), &linked.plan.files)
+    }
+
+    /// The signature of every job of `linked`: within `scope` signed
+    /// again, the others as last written.
+    fn sign_scope(&self, linked: &Linked, scope: &Scope) -> Vec<u64> {
+        let inputs = self.deps_inputs(linked);
+        let jobs = &linked.plan.files;
+        let mut signatures = linked.signatures.clone();
+        let again: Vec<(usize, u64)> = jobs
+            .par_iter()
+            .enumerate()
+            .filter(|(_, (job, _))| scope.holds(job))
+            .map(|(i, (job, path))| (i, deps::signature(&inputs, job, path)))
+            .collect();
+        for (i, s) in again {
+            signatures[i] = s;
+        }
+        // Tests check the scope against signing everything.
+        debug_assert_eq!(
+            signatures,
+            self.sign(linked),
+            "a job outside the scope of a thread text patch signs differently"
+        );
+        signatures
     }
 
     /// Renders the jobs of `linked` whose signature changed and writes the
     /// files whose bytes changed. On success the new signatures are kept.
+    /// With a `scope` (a patch of thread text; `linked` holds the
+    /// signatures of its plan's files as written), only the jobs it holds
+    /// are signed again.
     pub(super) fn render_changes(
         &mut self,
         linked: &mut Linked,
+        scope: Option<&Scope>,
         mut timings: Timings,
     ) -> Result<BuildReport, Error> {
         let t = Instant::now();
-        let signatures = self.sign(linked);
+        let signatures = match scope {
+            Some(scope)
+                if linked.on_disk.is_none()
+                    && linked.signatures.len() == linked.plan.files.len() =>
+            {
+                self.sign_scope(linked, scope)
+            }
+            _ => self.sign(linked),
+        };
         let dirty: Vec<&(Job, OutputPath)> = linked
             .plan
             .files

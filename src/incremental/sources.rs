@@ -43,6 +43,14 @@ pub struct ChangedPost {
     pub now: usize,
 }
 
+/// A thread whose file changed: how it was, and its new index.
+pub struct ChangedThread {
+    /// The thread as parsed before (`None` for a new file).
+    pub before: Option<Slot<ParsedThread>>,
+    /// Index into [`Sources::threads`] now.
+    pub now: usize,
+}
+
 /// What a refresh changed.
 #[derive(Default)]
 pub struct Refresh {
@@ -52,6 +60,8 @@ pub struct Refresh {
     pub added_or_removed: bool,
     /// Posts whose files changed.
     pub posts: Vec<ChangedPost>,
+    /// Threads whose files changed.
+    pub threads: Vec<ChangedThread>,
 }
 
 fn parse_slot<T>(
@@ -302,7 +312,14 @@ impl Sources {
                         );
                     }
                     1 => drop(relist!(self.members, parse::parse_member)),
-                    2 => drop(relist!(self.threads, parse::parse_thread)),
+                    2 => {
+                        let replaced = relist!(self.threads, parse::parse_thread);
+                        out.threads.extend(
+                            replaced
+                                .into_iter()
+                                .map(|(before, now)| ChangedThread { before, now }),
+                        );
+                    }
                     3 => drop(relist!(self.pages, parse::parse_page)),
                     4 => drop(relist!(self.comments, parse::parse_comments)),
                     _ => drop(relist!(self.tags, parse::parse_term_page)),
@@ -333,7 +350,14 @@ impl Sources {
                     );
                 }
                 1 => drop(edit!(self.members, parse::parse_member)),
-                2 => drop(edit!(self.threads, parse::parse_thread)),
+                2 => {
+                    let replaced = edit!(self.threads, parse::parse_thread);
+                    out.threads.extend(
+                        replaced
+                            .into_iter()
+                            .map(|(before, now)| ChangedThread { before, now }),
+                    );
+                }
                 3 => drop(edit!(self.pages, parse::parse_page)),
                 4 => drop(edit!(self.comments, parse::parse_comments)),
                 _ => drop(edit!(self.tags, parse::parse_term_page)),
@@ -389,4 +413,44 @@ pub fn same_links(a: &ParsedPost, b: &ParsedPost) -> bool {
             .iter()
             .zip(&b.body.refs)
             .all(|(x, y)| x.kind == y.kind)
+}
+
+/// Whether two parses of a thread differ only in the text of its entries:
+/// the same front matter and introduction, the same entries (ids,
+/// replies, authors, dates, quoted comments, links to the original) in
+/// the same order, each with the same wikilinks, mentions and links in
+/// the same order. Then linking the site again would change nothing but
+/// those entries' text (and where their references sit).
+pub fn same_thread_links(a: &ParsedThread, b: &ParsedThread) -> bool {
+    let same_kinds = |x: &[crate::markdown::Reference], y: &[crate::markdown::Reference]| {
+        x.len() == y.len() && x.iter().zip(y).all(|(r, s)| r.kind == s.kind)
+    };
+    let same_origin = match (&a.origin, &b.origin) {
+        (Some(x), Some(y)) => x.name == y.name && x.url == y.url,
+        (None, None) => true,
+        _ => false,
+    };
+    a.source == b.source
+        && a.slug == b.slug
+        && a.title == b.title
+        && a.date == b.date
+        && a.tags == b.tags
+        && a.started_by == b.started_by
+        && same_origin
+        && a.related == b.related
+        && a.draft == b.draft
+        && a.lang == b.lang
+        && a.intro.digest == b.intro.digest
+        && a.intro.html == b.intro.html
+        && same_kinds(&a.intro.refs, &b.intro.refs)
+        && a.entries.len() == b.entries.len()
+        && a.entries.iter().zip(&b.entries).all(|(x, y)| {
+            x.id == y.id
+                && x.parent == y.parent
+                && x.by == y.by
+                && x.comment == y.comment
+                && x.date == y.date
+                && x.url == y.url
+                && same_kinds(&x.refs, &y.refs)
+        })
 }

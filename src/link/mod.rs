@@ -25,7 +25,7 @@ use crate::parse::{
 use crate::slug::{slugify, term_key};
 use listings::{archive, describe_terms, TermBuilder};
 use people::People;
-pub use references::resolve_post_body;
+pub use references::{resolve_post_body, resolve_thread_entries};
 use rustc_hash::FxHashMap;
 
 /// Everything parsed, ready to link. Borrowed, so that watch mode can keep

@@ -255,6 +255,40 @@ pub fn resolve_post_body(site: &Site, i: PostIdx, body: &Arc<Rendered>) -> Arc<R
     Arc::new(resolved)
 }
 
+/// The text of each entry of thread `i` from `entries` (the thread parsed
+/// again), its wikilinks resolved against `site`. For entries whose
+/// references are those the thread had when `site` was linked, so
+/// backlinks and diagnostics stay as they are.
+pub fn resolve_thread_entries(
+    site: &Site,
+    i: ThreadIdx,
+    entries: &[crate::parse::ParsedEntry],
+) -> Vec<String> {
+    if !entries.iter().any(|e| has_wiki(&e.refs)) {
+        return entries.iter().map(|e| e.text.clone()).collect();
+    }
+    let lookup = Lookup::new(site);
+    let source = &site.threads[i].source;
+    entries
+        .iter()
+        .map(|e| {
+            if !has_wiki(&e.refs) {
+                return e.text.clone();
+            }
+            let table = resolve_refs(
+                site,
+                &lookup,
+                Doc::Thread(i),
+                source,
+                &e.refs,
+                &mut Vec::new(),
+                &mut Diagnostics::new(),
+            );
+            fill(&e.text, &table)
+        })
+        .collect()
+}
+
 /// Resolves every wikilink of the site and fills in backlinks.
 pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
     let lookup = Lookup::new(site);

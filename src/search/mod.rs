@@ -38,7 +38,7 @@ mod update;
 
 pub use encode::{decode_id_set, id_set};
 pub use index::{build, build_for_updates, build_spilling, TERM_SHARD_TARGET};
-pub use update::{analyze_post, Analysis};
+pub use update::{analyze_post, analyze_thread, Analysis};
 
 use crate::digest::Digest;
 use crate::spill::Stored;

@@ -89,6 +89,20 @@ pub fn analyze_post(site: &Site, i: usize) -> Analysis {
     analysis
 }
 
+/// Thread `i` of `site` read as an index document.
+pub fn analyze_thread(site: &Site, i: usize) -> Analysis {
+    let thread = Unit::Thread(&site.threads[i]);
+    let src = thread
+        .sources(site)
+        .into_iter()
+        .next()
+        .expect("a thread is one document");
+    let doc = fingerprint(&src);
+    let mut analysis = analyze(src);
+    analysis.unit = Some((thread.path().to_owned(), thread.fingerprint(site), doc));
+    analysis
+}
+
 impl Index {
     /// An empty index that keeps nothing: [`Index::update`] on it always
     /// asks for a new build.
@@ -217,8 +231,9 @@ impl Index {
         true
     }
 
-    /// Replaces a post's document, read `before` and `after` a change of
-    /// its text (its path and date, so its id, unchanged). False when the
+    /// Replaces a post's or a thread's document, read `before` and
+    /// `after` a change of its text (its path and date, so its id,
+    /// unchanged). False when the
     /// index keeps no postings or does not hold the document.
     pub fn replace_post(&mut self, before: Analysis, after: Analysis) -> bool {
         let Some(&id) = self

@@ -757,3 +757,228 @@ fn a_retitled_post_renders_only_the_profile_page_that_lists_it() {
         "her pages 2 and 3 list other posts: they are not rendered again"
     );
 }
+
+/// Whether a rebuild patched the linked site in place rather than
+/// linking it again.
+fn was_patched(r: &salon::BuildReport) -> bool {
+    r.timings
+        .stages
+        .iter()
+        .any(|s| s.1 == "posts and threads patched")
+}
+
+/// The lines of `text` where an entry's `text:` block starts.
+fn entry_text_lines(text: &str) -> Vec<usize> {
+    text.lines()
+        .enumerate()
+        .filter(|(_, l)| l.trim_start().starts_with("text: ") && l.ends_with('-'))
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Applies one random edit to a thread (most of them to the text of its
+/// messages only, which watch mode patches in place; some to what it is
+/// made of, which needs a relink) or to a post's body, and returns what
+/// it did, the paths it touched and whether it changed only text.
+fn random_thread_edit(site: &Site, rng: &mut Rng, step: usize) -> (String, Vec<PathBuf>, bool) {
+    let root = site.root();
+    let threads = files_in(&root.join("content/threads"));
+    let file = rng.pick(&threads).clone();
+    let text = fs::read_to_string(&file).unwrap();
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    let starts = entry_text_lines(&text);
+    let at = *rng.pick(&starts);
+    let indent = " ".repeat(lines[at + 1].len() - lines[at + 1].trim_start().len());
+    let write = |lines: &[String]| fs::write(&file, format!("{}\n", lines.join("\n"))).unwrap();
+    let name = file.file_name().unwrap().to_string_lossy().into_owned();
+    match rng.below(12) {
+        0..=3 => {
+            // A sentence more: the messages after it move down a line.
+            let word = ["café", "naïve", "Zürich", "plain"][step % 4];
+            lines.insert(
+                at + 1,
+                format!("{indent}Step {step} adds a sentence with *emphasis* and {word}."),
+            );
+            write(&lines);
+            (
+                format!("message text of {name}, line {at}"),
+                vec![file],
+                true,
+            )
+        }
+        4..=5 => {
+            // On the same line: nothing moves.
+            lines[at + 1].push_str(&format!(" Said again in step {step}."));
+            write(&lines);
+            (
+                format!("same-line text of {name}, line {at}"),
+                vec![file],
+                true,
+            )
+        }
+        6 => {
+            // A new wikilink and mention: the thread's links change.
+            let who = *rng.pick(&["amarao", "tnowak", "luciaf"]);
+            lines.insert(
+                at + 1,
+                format!("{indent}See [[members/{who}]] and @hmensah."),
+            );
+            write(&lines);
+            (format!("new links in {name}, line {at}"), vec![file], false)
+        }
+        7 => {
+            // Another author for a message.
+            let by = lines[..at]
+                .iter()
+                .rposition(|l| l.trim_start().starts_with("by: "))
+                .unwrap();
+            let who = *rng.pick(&["luciaf", "Wen Zhao", "samirh"]);
+            let indent = &lines[by][..lines[by].len() - lines[by].trim_start().len()];
+            lines[by] = format!("{indent}by: {who}");
+            write(&lines);
+            (
+                format!("author of a message of {name}: {who}"),
+                vec![file],
+                false,
+            )
+        }
+        8 => {
+            // A message added at the end of the entries.
+            let end = lines.iter().rposition(|l| l == "---").unwrap();
+            lines.insert(
+                end,
+                format!(
+                    "  - id: step-{step}\n    by: luciaf\n    reply_to: 1\n    date: 2021-0{}-01T10:00:00Z\n    text: A reply added in step {step}.",
+                    1 + rng.below(9)
+                ),
+            );
+            write(&lines);
+            (format!("message added to {name}"), vec![file], false)
+        }
+        9 => {
+            // Text of a thread and a post's body in one batch.
+            lines.insert(at + 1, format!("{indent}Step {step} edits two files."));
+            write(&lines);
+            let posts = files_in(&root.join("content/posts"));
+            let post = rng.pick(&posts).clone();
+            append(&post, &format!("\n\nAnd a post in step {step}.\n"));
+            (
+                format!("text of {name} and body of {}", post.display()),
+                vec![file, post],
+                true,
+            )
+        }
+        10 => {
+            // A title: every listing of the thread changes.
+            let title = lines.iter().position(|l| l.starts_with("title:")).unwrap();
+            lines[title] = format!("title: Thread retitled in step {step}");
+            write(&lines);
+            (format!("title of {name}"), vec![file], false)
+        }
+        _ => {
+            let posts = files_in(&root.join("content/posts"));
+            let post = rng.pick(&posts).clone();
+            append(&post, &format!("\n\nA post edit in step {step}.\n"));
+            (format!("body edit of {}", post.display()), vec![post], true)
+        }
+    }
+}
+
+#[test]
+fn random_thread_edits_give_the_same_output_as_a_clean_build() {
+    let site = Site::demo();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let opts = site.options();
+    let clean_opts = BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..opts.clone()
+    };
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).expect("the demo builds");
+    let mut rng = Rng(0x7e4d_2026);
+    let mut log = Vec::new();
+    let (mut patched, mut relinked) = (0, 0);
+    for step in 0..40 {
+        let (what, paths, text_only) = random_thread_edit(&site, &mut rng, step);
+        log.push(what);
+        let r = rebuild.rebuild(&opts, &paths).unwrap_or_else(|e| {
+            panic!("after {log:#?}\n{e}");
+        });
+        salon::build(&clean_opts).expect("a clean build");
+        // Text edits take the patch path, anything else links again.
+        assert_eq!(was_patched(&r), text_only, "after {log:#?}");
+        if text_only {
+            patched += 1;
+        } else {
+            relinked += 1;
+        }
+        assert_same_output(
+            &opts.output_dir(),
+            clean_dir.path().join("out").as_path(),
+            &log,
+        );
+    }
+    assert!(
+        patched > 20 && relinked > 5,
+        "{patched} patched, {relinked} relinked"
+    );
+}
+
+#[test]
+fn a_thread_text_edit_renders_the_thread_and_its_writers_pages_only() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    let first = rebuild.rebuild(&opts, &[]).unwrap();
+    rebuild.flush().unwrap();
+    let thread = site.root().join("content/threads/what-is-twitter-for.md");
+    let text = fs::read_to_string(&thread).unwrap();
+    let before = output_files(&opts.output_dir());
+    let edited = text.replacen(
+        "them is right. What would you say?",
+        "them is right. What would you say, honestly?",
+        1,
+    );
+    assert_ne!(edited, text);
+    fs::write(&thread, edited).unwrap();
+    let r = rebuild
+        .rebuild(&opts, std::slice::from_ref(&thread))
+        .unwrap();
+    eprintln!(
+        "thread text edit: {} rendered, {} written of {}",
+        r.rendered, r.written, first.files
+    );
+    assert!(was_patched(&r), "a text edit is patched in place");
+    rebuild.flush().unwrap();
+    let after = output_files(&opts.output_dir());
+    let changed: Vec<&str> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(String::as_str)
+        .collect();
+    // The thread's page and feeds, its writer's (tnowak's) profile page
+    // and feeds, and the search files its words are in: nothing else,
+    // and nothing rendered for naught.
+    let pages: Vec<&str> = changed
+        .iter()
+        .copied()
+        .filter(|p| !p.starts_with("search/"))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "members/tnowak/feed.json",
+            "members/tnowak/feed.xml",
+            "members/tnowak/index.html",
+            "threads/what-is-twitter-for/feed.json",
+            "threads/what-is-twitter-for/feed.xml",
+            "threads/what-is-twitter-for/index.html",
+        ]
+    );
+    assert_eq!(r.rendered, changed.len(), "{changed:?}");
+    let out = opts.output_dir();
+    let page = fs::read_to_string(out.join("threads/what-is-twitter-for/index.html")).unwrap();
+    assert!(page.contains("What would you say, honestly?"));
+    let feed = fs::read_to_string(out.join("members/tnowak/feed.json")).unwrap();
+    assert!(feed.contains("What would you say, honestly?"));
+}

@@ -285,6 +285,26 @@ impl Cards {
             self.member_feed[m] = member_feed(site, &self.post, &self.comment, m);
         }
     }
+
+    /// Recomputes the cards of thread `i` after the text of its entries
+    /// changed (nothing else of it): its page, and the feeds of the
+    /// members who wrote in it, which carry each message's text. A
+    /// thread's index entry, the home page and members' directory
+    /// entries show no message text; members' pages hash their slice of
+    /// messages themselves ([`member_entries`]).
+    pub fn update_thread(&mut self, site: &Site, i: ThreadIdx) {
+        self.thread_page[i] = thread_page(site, i);
+        let mut writers: Vec<MemberIdx> = site.threads[i]
+            .entries
+            .iter()
+            .filter_map(|e| e.by.member)
+            .collect();
+        writers.sort_unstable();
+        writers.dedup();
+        for m in writers {
+            self.member_feed[m] = member_feed(site, &self.post, &self.comment, m);
+        }
+    }
 }
 
 /// A member's directory entry: a hash of everything
