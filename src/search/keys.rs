@@ -76,11 +76,17 @@ fn flags(postings: &[Posting]) -> String {
         let bits = six
             .iter()
             .enumerate()
-            .filter(|(_, &p)| (0..FIELDS).any(|f| f != BODY && tf(p, f) > 0))
+            .filter(|(_, &p)| beyond_text(p))
             .fold(0, |bits, (i, _)| bits | 1 << i);
         out.push(BASE64[bits] as char);
     }
     out
+}
+
+/// Whether the word of posting `p` is in its document's title, headings,
+/// tags or authors: its flag.
+fn beyond_text(p: Posting) -> bool {
+    (0..FIELDS).any(|f| f != BODY && tf(p, f) > 0)
 }
 
 /// The sorted `(key, entry)` list of the words of a site.
@@ -259,10 +265,6 @@ fn edit(
     let rest = old.strip_prefix('"')?.strip_prefix(key)?;
     let (ids, rest) = rest.strip_prefix("\":[\"")?.split_once("\",\"")?;
     let (weights, rest) = rest.split_once('"')?;
-    // Flags are cheap to make anew; a digit each is what is edited.
-    if weights.starts_with('!') {
-        return None;
-    }
     let old_also = match rest {
         "]" => "",
         _ => rest.strip_prefix(",\"")?.strip_suffix("\"]")?,
@@ -277,12 +279,35 @@ fn edit(
             mine = Some(mine.map_or(w[at], |m| sum(m, w[at])));
         }
     }
-    let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
     let was = only.had.contains(key);
-    if weight.is_none() && !was {
+    if mine.is_none() && !was {
         return Some(Edited::Same);
     }
     let rank = distinct_below(words, id);
+    if let Some(bits) = weights.strip_prefix('!') {
+        // A flagged key the document stays in: its length changed (most
+        // edits), its flag seldom did. One coming or going is encoded
+        // anew.
+        let (Some(p), true) = (mine, was) else {
+            return None;
+        };
+        let mut bits = bits.as_bytes().to_vec();
+        let digit = bits.get_mut(rank / 6)?;
+        let old = BASE64.iter().position(|b| b == digit)?;
+        let bit = 1 << (rank % 6);
+        let now = if beyond_text(p) { old | bit } else { old & !bit };
+        if now == old {
+            return Some(Edited::Same);
+        }
+        *digit = BASE64[now];
+        let bits = String::from_utf8(bits).ok()?;
+        let more = match also {
+            [] => String::new(),
+            _ => format!(",\"{}\"", also.join(" ")),
+        };
+        return Some(Edited::Now(format!("\"{key}\":[\"{ids}\",\"!{bits}\"{more}]")));
+    }
+    let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
     let mut weights = weights.as_bytes().to_vec();
     let new_ids = match weight {
         Some(w) if was && weights.get(rank) == Some(&w) => return Some(Edited::Same),
