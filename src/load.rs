@@ -126,13 +126,18 @@ pub const KINDS: [(&str, &[&str]); 6] = [
     ("tags", &["md", "markdown"]),
 ];
 
+/// Posts' place in [`KINDS`].
+pub const POSTS: usize = 0;
+/// Threads' place in [`KINDS`].
+pub const THREADS: usize = 2;
+
 impl ContentFiles {
     /// The files of kind `k` (an index into [`KINDS`]).
     pub fn kind_mut(&mut self, k: usize) -> &mut Vec<ContentFile> {
         match k {
-            0 => &mut self.posts,
+            POSTS => &mut self.posts,
             1 => &mut self.members,
-            2 => &mut self.threads,
+            THREADS => &mut self.threads,
             3 => &mut self.pages,
             4 => &mut self.comments,
             _ => &mut self.tags,

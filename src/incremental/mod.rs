@@ -247,7 +247,10 @@ impl State {
                 .linked
                 .as_ref()
                 .is_some_and(|l| l.site.next_scheduled().is_none_or(|due| due > now))
-            && refresh.kinds.iter().all(|&k| k == 0 || k == 2)
+            && refresh
+                .kinds
+                .iter()
+                .all(|&k| k == crate::load::POSTS || k == crate::load::THREADS)
             && self.linked.is_some()
             && refresh
                 .posts

@@ -284,6 +284,10 @@ fn edit(
         return Some(Edited::Same);
     }
     let rank = distinct_below(words, id);
+    let more = match also {
+        [] => String::new(),
+        _ => format!(",\"{}\"", also.join(" ")),
+    };
     if let Some(bits) = weights.strip_prefix('!') {
         // A flagged key the document stays in: its length changed (most
         // edits), its flag seldom did. One coming or going is encoded
@@ -295,17 +299,19 @@ fn edit(
         let digit = bits.get_mut(rank / 6)?;
         let old = BASE64.iter().position(|b| b == digit)?;
         let bit = 1 << (rank % 6);
-        let now = if beyond_text(p) { old | bit } else { old & !bit };
+        let now = if beyond_text(p) {
+            old | bit
+        } else {
+            old & !bit
+        };
         if now == old {
             return Some(Edited::Same);
         }
         *digit = BASE64[now];
         let bits = String::from_utf8(bits).ok()?;
-        let more = match also {
-            [] => String::new(),
-            _ => format!(",\"{}\"", also.join(" ")),
-        };
-        return Some(Edited::Now(format!("\"{key}\":[\"{ids}\",\"!{bits}\"{more}]")));
+        return Some(Edited::Now(format!(
+            "\"{key}\":[\"{ids}\",\"!{bits}\"{more}]"
+        )));
     }
     let weight = mine.map(|p| BASE64[norms.level(p) as usize]);
     let mut weights = weights.as_bytes().to_vec();
@@ -329,10 +335,6 @@ fn edit(
         return None;
     }
     let weights = String::from_utf8(weights).ok()?;
-    let more = match also {
-        [] => String::new(),
-        _ => format!(",\"{}\"", also.join(" ")),
-    };
     Some(Edited::Now(format!(
         "\"{key}\":[\"{new_ids}\",\"{weights}\"{more}]"
     )))
