@@ -154,7 +154,7 @@ fn main() {
     for (name, mut times, mut rendered) in rows {
         times.sort();
         rendered.sort();
-        let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+        let p = |q| percentile(&times, q);
         println!(
             "| {name} | {} | {:.1} | {:.1} | {:.1} | {} |",
             times.len(),
@@ -442,6 +442,11 @@ fn served(
 }
 
 /// Prints a row of the save → served table.
+/// The `q` quantile (0 to 1) of `sorted`, nearest rank.
+fn percentile(sorted: &[Duration], q: f64) -> Duration {
+    sorted[((sorted.len() - 1) as f64 * q).round() as usize]
+}
+
 fn served_row(
     name: &str,
     mut times: Vec<Duration>,
@@ -451,7 +456,7 @@ fn served_row(
     times.sort();
     rebuilds.sort();
     rendered.sort();
-    let p = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    let p = |q| percentile(&times, q);
     println!(
         "| {name} | {} | {:.1} | {:.1} | {:.1} | {} | {} |",
         times.len(),

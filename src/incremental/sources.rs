@@ -303,7 +303,7 @@ impl Sources {
                     };
                 }
                 match k {
-                    0 => {
+                    load::POSTS => {
                         let replaced = relist!(self.posts, parse::parse_post);
                         out.posts.extend(
                             replaced
@@ -312,7 +312,7 @@ impl Sources {
                         );
                     }
                     1 => drop(relist!(self.members, parse::parse_member)),
-                    2 => {
+                    load::THREADS => {
                         let replaced = relist!(self.threads, parse::parse_thread);
                         out.threads.extend(
                             replaced

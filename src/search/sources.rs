@@ -337,6 +337,16 @@ impl<'a> Unit<'a> {
         }
     }
 
+    /// Its own document: a post without its comments.
+    pub fn own_source(self, site: &'a Site) -> Source<'a> {
+        match self {
+            Unit::Post(p) => post_source(site, p),
+            Unit::Page(p) => page_source(site, p),
+            Unit::Member(m) => member_source(site, m),
+            Unit::Thread(t) => thread_source(site, t),
+        }
+    }
+
     /// How many documents it has.
     pub fn documents(self) -> usize {
         match self {

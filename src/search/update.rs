@@ -10,7 +10,7 @@ use super::index::{fold_table, Piece, TERM_SHARD_TARGET};
 use super::keys::{self, Raw};
 use super::postings::{counts, id_of, Postings, FIELDS};
 use super::shards;
-use super::sources::{fingerprint, post_sources, units, Source, Unit};
+use super::sources::{fingerprint, units, Source, Unit};
 use super::stem::stem;
 use super::terms::unpack;
 use super::{shard_of, shard_range, Index, Kind, Shown};
@@ -78,28 +78,21 @@ fn analyze(src: Source) -> Analysis {
 
 /// Post `i` of `site` (without its comments) read as an index document.
 pub fn analyze_post(site: &Site, i: usize) -> Analysis {
-    let post = Unit::Post(&site.posts[i]);
-    let src = post_sources(site, &site.posts[i])
-        .into_iter()
-        .next()
-        .expect("a post is its first document");
-    let doc = fingerprint(&src);
-    let mut analysis = analyze(src);
-    analysis.unit = Some((post.path().to_owned(), post.fingerprint(site), doc));
-    analysis
+    analyze_own(site, Unit::Post(&site.posts[i]))
 }
 
 /// Thread `i` of `site` read as an index document.
 pub fn analyze_thread(site: &Site, i: usize) -> Analysis {
-    let thread = Unit::Thread(&site.threads[i]);
-    let src = thread
-        .sources(site)
-        .into_iter()
-        .next()
-        .expect("a thread is one document");
+    analyze_own(site, Unit::Thread(&site.threads[i]))
+}
+
+/// The own document of `unit` read as an index document (a post's
+/// comments are not read: they are documents of their own).
+fn analyze_own(site: &Site, unit: Unit<'_>) -> Analysis {
+    let src = unit.own_source(site);
     let doc = fingerprint(&src);
     let mut analysis = analyze(src);
-    analysis.unit = Some((thread.path().to_owned(), thread.fingerprint(site), doc));
+    analysis.unit = Some((unit.path().to_owned(), unit.fingerprint(site), doc));
     analysis
 }
 
