@@ -331,8 +331,54 @@ fn special_file(root: &Path, path: &Path, real: &Path) -> Diagnostic {
 /// Reads one content file; text that is not UTF-8 is a diagnostic.
 pub fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnostic>, Error> {
     let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
+    Ok(decode(root, abs, bytes))
+}
+
+/// How often [`read_settled`] reads a file that is still changing, and
+/// how long it waits between reads after the second.
+const SETTLE_READS: u32 = 100;
+const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+
+/// Reads one content file that may still be being written, as in watch
+/// mode: a save of a large file outlasts the watcher's debounce, and a
+/// half-written file would fail to parse. `listed` is the file as last
+/// seen; the read counts once the file's size and modification time are
+/// the same before and after it (up to [`SETTLE_READS`] reads, about a
+/// second). Returns the file as it was read, with the text.
+pub fn read_settled(
+    root: &Path,
+    listed: &ContentFile,
+) -> Result<(ContentFile, Result<SourceFile, Diagnostic>), Error> {
+    let abs = &listed.abs;
+    let mut before = listed.clone();
+    let mut reads = 0;
+    loop {
+        let bytes = std::fs::read(abs).map_err(|e| Error::io(abs, e))?;
+        reads += 1;
+        // Gone or unreadable after the read: the next event says more.
+        let Ok(after) = stat(abs) else {
+            return Ok((before, decode(root, abs, bytes)));
+        };
+        let settled = after.len == bytes.len() as u64
+            && after.len == before.len
+            && after.mtime == before.mtime;
+        if settled || reads >= SETTLE_READS {
+            return Ok((after, decode(root, abs, bytes)));
+        }
+        // The common case of a save that ended between the listing and
+        // the read needs one more read at once, not a pause.
+        if reads > 1 {
+            std::thread::sleep(SETTLE_PAUSE);
+        }
+        before = after;
+    }
+}
+
+/// `bytes` of the file at `abs` as text; bytes that are not UTF-8 are a
+/// diagnostic.
+fn decode(root: &Path, abs: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     let path = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
-    Ok(match String::from_utf8(bytes) {
+    match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile { path, text }),
         Err(e) => {
             let offset = e.utf8_error().valid_up_to();
@@ -344,7 +390,7 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnosti
             )
             .with_help("save it as UTF-8"))
         }
-    })
+    }
 }
 
 /// Whether a file of `static/` is left out: editors' temporary files and
@@ -421,4 +467,38 @@ pub fn read_templates(root: &Path, dir: &Path) -> Result<Vec<(String, String)>, 
                 })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_file_that_grew_after_it_was_listed_is_read_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("thread.md");
+        std::fs::write(&abs, "---\ntitle: Half").unwrap();
+        let listed = stat(&abs).unwrap();
+        // The rest of the save lands after the watcher looked.
+        let whole = "---\ntitle: Half and whole\n---\nText\n".repeat(1000);
+        std::fs::write(&abs, &whole).unwrap();
+        let (read, text) = read_settled(dir.path(), &listed).unwrap();
+        assert_eq!(text.unwrap().text, whole);
+        assert_eq!(read.len, whole.len() as u64);
+        assert_eq!(read.mtime, stat(&abs).unwrap().mtime);
+        assert_eq!(read.abs, abs);
+    }
+
+    #[test]
+    fn a_file_ending_inside_a_character_reads_whole_once_its_save_ends() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("post.md");
+        let whole = "Grüße\n".repeat(100);
+        // Cut inside the two bytes of `ü`: not UTF-8 as it stands.
+        std::fs::write(&abs, &whole.as_bytes()[..3]).unwrap();
+        let listed = stat(&abs).unwrap();
+        std::fs::write(&abs, &whole).unwrap();
+        let (_, text) = read_settled(dir.path(), &listed).unwrap();
+        assert_eq!(text.unwrap().text, whole);
+    }
 }

@@ -159,12 +159,12 @@ impl State {
     /// starting over.
     fn start(opts: &BuildOptions) -> Result<(State, Result<BuildReport, Error>), Error> {
         let start = Instant::now();
-        let inputs = read_inputs(opts)?;
+        let mut inputs = read_inputs(opts)?;
         let mut timings = Timings::default();
         timings.stage("load", "files listed", inputs.count(), start);
         let ctx = inputs.markdown_context();
         let t = Instant::now();
-        let sources = Sources::parse_all(&opts.source, &inputs.files, &ctx)?;
+        let sources = Sources::parse_all(&opts.source, &mut inputs.files, &ctx)?;
         timings.stage("parse", "files (read and parsed)", inputs.count(), t);
         let tera = render::templates(&inputs.theme.templates)?;
         let mut state = State {

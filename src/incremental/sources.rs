@@ -64,28 +64,32 @@ pub struct Refresh {
     pub threads: Vec<ChangedThread>,
 }
 
+/// Reads and parses `file` once it stopped changing; returns it as read.
 fn parse_slot<T>(
     root: &Path,
     file: &ContentFile,
     ctx: &Context,
     parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
-) -> Result<Slot<T>, Error> {
-    Ok(match load::read_text(root, &file.abs)? {
+) -> Result<(ContentFile, Slot<T>), Error> {
+    let (read, text) = load::read_settled(root, file)?;
+    let slot = match text {
         Ok(source) => parse(&source, ctx),
         Err(unreadable) => Err(vec![unreadable]),
-    })
+    };
+    Ok((read, slot))
 }
 
 /// Brings `slots` from `before` to `after` (both sorted by path): a file
 /// listed in both with the same size and mtime, and not in `touched`, keeps
-/// its slot; every other file of `after` is parsed. Returns the slots that
-/// were replaced, with the new index of their file.
+/// its slot; every other file of `after` is parsed (and its entry set to
+/// the file as read). Returns the slots that were replaced, with the new
+/// index of their file.
 #[allow(clippy::type_complexity)]
 fn refresh<T: Send>(
     root: &Path,
     ctx: &Context,
     before: &[ContentFile],
-    after: &[ContentFile],
+    after: &mut [ContentFile],
     slots: &mut Vec<Slot<T>>,
     touched: &HashSet<PathBuf>,
     parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
@@ -110,17 +114,21 @@ fn refresh<T: Send>(
             }
         }
     }
-    let parsed: Vec<(usize, Slot<T>)> = to_parse
+    let parsed: Vec<(usize, ContentFile, Slot<T>)> = to_parse
         .par_iter()
-        .map(|&i| Ok((i, parse_slot(root, &after[i], ctx, parse)?)))
+        .map(|&i| {
+            let (read, slot) = parse_slot(root, &after[i], ctx, parse)?;
+            Ok((i, read, slot))
+        })
         .collect::<Result<_, Error>>()?;
     let mut replaced = Vec::new();
-    for (i, slot) in parsed {
+    for (i, read, slot) in parsed {
         let was = by_path
             .get(after[i].abs.as_path())
             .and_then(|&j| old[j].take());
         replaced.push((was, i));
         keep[i] = Some(slot);
+        after[i] = read;
     }
     *slots = keep
         .into_iter()
@@ -171,14 +179,15 @@ fn edit<T: Send>(
             (Err(_), None) => {}
         }
     }
-    let parsed: Vec<Slot<T>> = to_parse
+    let parsed: Vec<(ContentFile, Slot<T>)> = to_parse
         .par_iter()
         .map(|f| parse_slot(root, f, ctx, parse))
         .collect::<Result<_, Error>>()?;
     let mut replaced = Vec::with_capacity(parsed.len());
-    for ((path, was), slot) in before.into_iter().zip(parsed) {
+    for ((path, was), (read, slot)) in before.into_iter().zip(parsed) {
         // A file saved twice in one batch is parsed twice; the last wins.
         if let Ok(i) = find(list, &path) {
+            list[i] = read;
             slots[i] = slot;
             replaced.push((was, i));
         }
@@ -188,14 +197,14 @@ fn edit<T: Send>(
 
 impl Sources {
     /// Reads and parses every file of `files`, in parallel.
-    pub fn parse_all(root: &Path, files: &ContentFiles, ctx: &Context) -> Result<Self, Error> {
+    pub fn parse_all(root: &Path, files: &mut ContentFiles, ctx: &Context) -> Result<Self, Error> {
         let mut s = Sources::default();
         let none = HashSet::new();
         refresh(
             root,
             ctx,
             &[],
-            &files.posts,
+            &mut files.posts,
             &mut s.posts,
             &none,
             parse::parse_post,
@@ -204,7 +213,7 @@ impl Sources {
             root,
             ctx,
             &[],
-            &files.members,
+            &mut files.members,
             &mut s.members,
             &none,
             parse::parse_member,
@@ -213,7 +222,7 @@ impl Sources {
             root,
             ctx,
             &[],
-            &files.threads,
+            &mut files.threads,
             &mut s.threads,
             &none,
             parse::parse_thread,
@@ -222,7 +231,7 @@ impl Sources {
             root,
             ctx,
             &[],
-            &files.pages,
+            &mut files.pages,
             &mut s.pages,
             &none,
             parse::parse_page,
@@ -231,7 +240,7 @@ impl Sources {
             root,
             ctx,
             &[],
-            &files.comments,
+            &mut files.comments,
             &mut s.comments,
             &none,
             parse::parse_comments,
@@ -240,7 +249,7 @@ impl Sources {
             root,
             ctx,
             &[],
-            &files.tags,
+            &mut files.tags,
             &mut s.tags,
             &none,
             parse::parse_term_page,
@@ -293,13 +302,13 @@ impl Sources {
             }
             let list = files.kind_mut(k);
             if relist {
-                let after = load::list_kind(root, k)?;
+                let mut after = load::list_kind(root, k)?;
                 let names = |v: &[ContentFile]| v.iter().map(|f| f.abs.clone()).collect::<Vec<_>>();
                 out.added_or_removed |= names(list) != names(&after);
                 let touched: HashSet<PathBuf> = paths.iter().map(|p| (*p).clone()).collect();
                 macro_rules! relist {
                     ($slots:expr, $parse:expr) => {
-                        refresh(root, ctx, list, &after, &mut $slots, &touched, $parse)?
+                        refresh(root, ctx, list, &mut after, &mut $slots, &touched, $parse)?
                     };
                 }
                 match k {
@@ -341,7 +350,7 @@ impl Sources {
                 };
             }
             match k {
-                0 => {
+                load::POSTS => {
                     let replaced = edit!(self.posts, parse::parse_post);
                     out.posts.extend(
                         replaced
@@ -350,7 +359,7 @@ impl Sources {
                     );
                 }
                 1 => drop(edit!(self.members, parse::parse_member)),
-                2 => {
+                load::THREADS => {
                     let replaced = edit!(self.threads, parse::parse_thread);
                     out.threads.extend(
                         replaced
