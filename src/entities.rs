@@ -1,8 +1,10 @@
 //! HTML character references (`&oacute;`, `&#233;`, `&#x2014;`): the one
 //! escaper and the one decoder the whole program uses, the decoder with
 //! the full WHATWG table (htmlize), and [`tokenize`], the one way every
-//! reader of HTML (search, imports, mentions, webmention discovery) runs
-//! html5ever's tokenizer over a fragment.
+//! reader of HTML (the sanitizer, imports, webmention discovery) runs
+//! html5ever's tokenizer over a fragment. The search index reads rendered
+//! pages with a faster scanner of its own (`search/html.rs`), tested
+//! against this one.
 //!
 //! [`escape`] stays our own: it is Tera's escaper, so it runs on every
 //! `{{ }}` of every page, and it copies runs of plain bytes at once; the
