@@ -109,7 +109,7 @@ fn is_space(b: u8) -> bool {
 /// `text` with CR LF and CR read as LF and NUL as U+FFFD, as the
 /// tokenizer reads its input (outside text, where NUL is dropped).
 fn clean(text: &str) -> Cow<'_, str> {
-    if !text.contains(['\r', '\0']) {
+    if !has_cr_or_nul(text) {
         return Cow::Borrowed(text);
     }
     Cow::Owned(
@@ -119,17 +119,23 @@ fn clean(text: &str) -> Cow<'_, str> {
     )
 }
 
+/// Whether `text` holds a CR or a NUL (bytes: a char pattern decodes
+/// every character of every text run).
+fn has_cr_or_nul(text: &str) -> bool {
+    text.bytes().any(|b| b == b'\r' || b == 0)
+}
+
 /// Text between tags: references decoded, CR LF and CR as LF, NUL
 /// dropped (the tokenizer hands it over as a token of its own, so it also
 /// ends a reference: `&#` NUL `0` is the text `&#0`).
 fn text(raw: &str) -> Cow<'_, str> {
+    if !has_cr_or_nul(raw) {
+        return crate::entities::decode(raw);
+    }
     if raw.contains('\0') {
         return Cow::Owned(raw.split('\0').map(text).collect());
     }
-    match clean(raw) {
-        Cow::Borrowed(r) => crate::entities::decode(r),
-        Cow::Owned(r) => Cow::Owned(crate::entities::decode(&r).into_owned()),
-    }
+    Cow::Owned(crate::entities::decode(&clean(raw)).into_owned())
 }
 
 /// Runs the standard's tokenizer over `html` in its data state (as
