@@ -376,6 +376,9 @@ pub fn read_settled(
 
 /// `bytes` of the file at `abs` as text; bytes that are not UTF-8 are a
 /// diagnostic.
+// The diagnostic is this function's other answer, not an error passed up
+// through `?`: as large as every diagnostic the build collects.
+#[allow(clippy::result_large_err)]
 fn decode(root: &Path, abs: &Path, bytes: Vec<u8>) -> Result<SourceFile, Diagnostic> {
     let path = abs.strip_prefix(root).unwrap_or(abs).to_path_buf();
     match String::from_utf8(bytes) {
