@@ -26,8 +26,9 @@ mod thread_view;
 pub mod views;
 mod xml;
 
+pub use claims::Replaced;
 pub use jobs::{check_links, FeedKind, Job, SearchFile};
-pub use plan::{plan, plan_again, Plan, PlannedFile};
+pub use plan::{plan, plan_again, plan_search_again, Plan, PlannedFile};
 pub use summary::{summaries, summaries_where, PostSummary};
 
 use std::collections::HashMap;
