@@ -116,6 +116,9 @@ struct State {
     /// theme and links everything again.
     healthy: bool,
     published: Published,
+    /// [`crate::build::files_digest`] of `inputs.files`, kept up to date
+    /// file by file for the fingerprint each rebuild records.
+    files_digest: u128,
 }
 
 /// What a change touches.
@@ -185,6 +188,7 @@ impl State {
                 .as_bytes(),
             ),
             published: Published::read(&opts.output_dir()),
+            files_digest: crate::build::files_digest(inputs.files.all()),
             inputs,
             ctx,
             sources,
@@ -227,9 +231,29 @@ impl State {
             .iter()
             .map(|f| f.abs.clone())
             .collect();
-        let mut refresh =
+        // The changed files' part of the digest, before and after.
+        let mut paths: Vec<&PathBuf> = touched.content.iter().collect();
+        paths.sort();
+        paths.dedup();
+        let digest_of = |files: &crate::load::ContentFiles| {
+            paths
+                .iter()
+                .filter_map(|p| files.find(p))
+                .map(crate::build::file_digest)
+                .fold(0u128, u128::wrapping_add)
+        };
+        let digest_before = digest_of(&self.inputs.files);
+        let update =
             self.sources
-                .update(&root, &self.ctx, &mut self.inputs.files, &touched.content)?;
+                .update(&root, &self.ctx, &mut self.inputs.files, &touched.content);
+        self.files_digest = match &update {
+            Ok(r) if !r.relisted => self
+                .files_digest
+                .wrapping_sub(digest_before)
+                .wrapping_add(digest_of(&self.inputs.files)),
+            _ => crate::build::files_digest(self.inputs.files.all()),
+        };
+        let mut refresh = update?;
         let members_now = self.inputs.files.members.iter().map(|f| &f.abs);
         if !members_now.eq(members_before.iter()) {
             return Ok(None);

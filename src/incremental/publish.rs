@@ -116,7 +116,12 @@ impl State {
 
     /// What the manifest records of this build's inputs.
     fn stamp(&self, linked: &Linked) -> u128 {
-        let fingerprint = self.inputs.fingerprint(&self.opts);
+        let fingerprint = self.inputs.fingerprint_with(&self.opts, self.files_digest);
+        debug_assert_eq!(
+            fingerprint,
+            self.inputs.fingerprint(&self.opts),
+            "the content files' digest was not kept up to date"
+        );
         InputStamp::new(fingerprint, linked.site.next_scheduled()).0
     }
 
