@@ -132,6 +132,24 @@ pub const POSTS: usize = 0;
 pub const THREADS: usize = 2;
 
 impl ContentFiles {
+    /// The file at `abs`, of whichever kind.
+    pub fn find(&self, abs: &Path) -> Option<&ContentFile> {
+        [
+            &self.posts,
+            &self.members,
+            &self.threads,
+            &self.pages,
+            &self.comments,
+            &self.tags,
+        ]
+        .into_iter()
+        .find_map(|list| {
+            // Each kind's list is sorted by path.
+            let i = list.binary_search_by(|f| f.abs.as_path().cmp(abs)).ok()?;
+            Some(&list[i])
+        })
+    }
+
     /// The files of kind `k` (an index into [`KINDS`]).
     pub fn kind_mut(&mut self, k: usize) -> &mut Vec<ContentFile> {
         match k {

@@ -30,7 +30,7 @@ mod sources;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use tera::Tera;
 
@@ -116,6 +116,9 @@ struct State {
     /// theme and links everything again.
     healthy: bool,
     published: Published,
+    /// [`crate::build::files_digest`] of `inputs.files`, kept up to date
+    /// file by file for the fingerprint each rebuild records.
+    files_digest: u128,
 }
 
 /// What a change touches.
@@ -185,6 +188,7 @@ impl State {
                 .as_bytes(),
             ),
             published: Published::read(&opts.output_dir()),
+            files_digest: crate::build::files_digest(inputs.files.all()),
             inputs,
             ctx,
             sources,
@@ -227,9 +231,29 @@ impl State {
             .iter()
             .map(|f| f.abs.clone())
             .collect();
-        let mut refresh =
+        // The changed files' part of the digest, before and after.
+        let mut paths: Vec<&PathBuf> = touched.content.iter().collect();
+        paths.sort();
+        paths.dedup();
+        let digest_of = |files: &crate::load::ContentFiles| {
+            paths
+                .iter()
+                .filter_map(|p| files.find(p))
+                .map(crate::build::file_digest)
+                .fold(0u128, u128::wrapping_add)
+        };
+        let digest_before = digest_of(&self.inputs.files);
+        let update =
             self.sources
-                .update(&root, &self.ctx, &mut self.inputs.files, &touched.content)?;
+                .update(&root, &self.ctx, &mut self.inputs.files, &touched.content);
+        self.files_digest = match &update {
+            Ok(r) if !r.relisted => self
+                .files_digest
+                .wrapping_sub(digest_before)
+                .wrapping_add(digest_of(&self.inputs.files)),
+            _ => crate::build::files_digest(self.inputs.files.all()),
+        };
+        let mut refresh = update?;
         let members_now = self.inputs.files.members.iter().map(|f| &f.abs);
         if !members_now.eq(members_before.iter()) {
             return Ok(None);
@@ -282,6 +306,9 @@ impl State {
                 let mut threads_patched = publish::Scope::default();
                 let threads_only = refresh.posts.is_empty();
                 let files_before = search_files(&linked.index);
+                // The parts of the patch that read a whole thread, timed
+                // apart for the watch benchmark.
+                let (mut analyzed, mut replacing) = (Duration::ZERO, Duration::ZERO);
                 let patched = refresh.posts.len() + refresh.threads.len();
                 for c in std::mem::take(&mut refresh.posts) {
                     let Ok(post) = &self.sources.posts[c.now] else {
@@ -312,19 +339,22 @@ impl State {
                         unreachable!("checked above")
                     };
                     // A draft left out of this build has no page to patch.
-                    let Some(i) = linked
-                        .site
-                        .threads
-                        .iter()
-                        .position(|t| t.source == thread.source)
-                    else {
+                    let Some(&i) = linked.thread_at.get(&thread.source) else {
                         continue;
                     };
                     let texts = link::resolve_thread_entries(&linked.site, i, &thread.entries);
+                    let tp = Instant::now();
                     let before = crate::search::analyze_thread(&linked.site, i);
+                    analyzed += tp.elapsed();
                     let entries = &mut linked.site.threads[i].entries;
-                    for ((entry, parsed), text) in
-                        entries.iter_mut().zip(&thread.entries).zip(texts)
+                    // The entries whose text changed: only their writers'
+                    // feeds and pages can show it.
+                    let mut changed = Vec::new();
+                    for (e, ((entry, parsed), text)) in entries
+                        .iter_mut()
+                        .zip(&thread.entries)
+                        .zip(texts)
+                        .enumerate()
                     {
                         // Same links, maybe on other lines: check them
                         // again at the next relink.
@@ -332,28 +362,57 @@ impl State {
                             entry.refs = parsed.refs.clone();
                             linked.link_warnings = None;
                         }
-                        entry.text = text;
+                        if entry.text != text {
+                            changed.push(e);
+                            entry.text = text;
+                        }
                     }
+                    let tp = Instant::now();
                     let after = crate::search::analyze_thread(&linked.site, i);
+                    analyzed += tp.elapsed();
+                    let tp = Instant::now();
                     index_updated &= linked.index.replace_post(before, after);
-                    linked.cards.update_thread(&linked.site, i);
-                    threads_patched.add_thread(&linked.site, i);
+                    replacing += tp.elapsed();
+                    linked.cards.update_thread(&linked.site, i, &changed);
+                    threads_patched.add_thread(&linked.site, i, &changed);
                 }
+                timings.took("  analyze", "threads", patched, analyzed);
+                timings.took("  replace", "documents", patched, replacing);
                 timings.stage("link", "posts and threads patched", patched, t);
                 let t = Instant::now();
                 if !index_updated {
                     linked.index = crate::search::build_for_updates(&linked.site);
                 }
                 if search_files(&linked.index) != files_before {
-                    // The index has other shards now: plan its files again.
-                    linked.on_disk = Some(linked.signatures_by_path());
-                    linked.plan = render::plan_again(
-                        &linked.site,
-                        &self.inputs.theme.assets,
-                        &linked.index,
-                        Some(&linked.plan),
-                    )
-                    .map_err(|d| Error::Content(d.into_sorted()))?;
+                    // The index has other shards now: its files are
+                    // replaced in the plan, the others stay where they are
+                    // (so do their signatures); failing that, plan again.
+                    let replaced = (linked.on_disk.is_none()
+                        && linked.replaced.is_none()
+                        && linked.signatures.len() == linked.plan.files.len())
+                    .then(|| render::plan_search_again(&mut linked.plan, &linked.index))
+                    .flatten();
+                    match replaced {
+                        Some(r) => {
+                            let run = r.start..r.start + r.old_len;
+                            let old: Vec<u64> = linked.signatures[run.clone()].to_vec();
+                            // A new file was never written: no signature
+                            // (0 stands for none) matches its own.
+                            let now = r.was.iter().map(|w| w.map_or(0, |k| old[k]));
+                            linked.signatures.splice(run, now);
+                            linked.replaced = Some((r.dropped, r.added));
+                        }
+                        None => {
+                            linked.on_disk = Some(linked.signatures_by_path());
+                            linked.plan = render::plan_again(
+                                &linked.site,
+                                &self.inputs.theme.assets,
+                                &linked.index,
+                                Some(&linked.plan),
+                            )
+                            .map_err(|d| Error::Content(d.into_sorted()))?;
+                        }
+                    }
                 }
                 timings.stage("index", "documents", linked.index.doc_count(), t);
                 if threads_only && linked.on_disk.is_none() {
@@ -370,6 +429,7 @@ impl State {
                         // of every path.
                         Some(mut p)
                             if p.on_disk.is_none()
+                                && p.replaced.is_none()
                                 && same_paths(&p.plan.files, &fresh.plan.files) =>
                         {
                             fresh.signatures = std::mem::take(&mut p.signatures);

@@ -22,19 +22,35 @@ use crate::write::{Output, Planned, Published};
 pub(super) struct Scope {
     /// Threads whose messages' text changed.
     threads: Vec<ThreadIdx>,
-    /// The members who wrote in them: their pages list their messages'
-    /// text, their feeds carry it.
-    members: Vec<MemberIdx>,
+    /// The member pages listing a message whose text changed, as
+    /// (member, page), sorted: a prolific writer's other pages (hundreds,
+    /// on a big list) list other messages.
+    member_pages: Vec<(MemberIdx, usize)>,
+    /// The writers of those messages, sorted: their feeds may carry them.
+    writers: Vec<MemberIdx>,
 }
 
 impl Scope {
-    /// Adds thread `i` of `site` and the members who wrote in it.
-    pub(super) fn add_thread(&mut self, site: &Site, i: ThreadIdx) {
+    /// Adds thread `i` of `site`, whose entries `changed` (by index) have
+    /// new text.
+    pub(super) fn add_thread(&mut self, site: &Site, i: ThreadIdx, changed: &[usize]) {
         self.threads.push(i);
-        self.members
-            .extend(site.threads[i].entries.iter().filter_map(|e| e.by.member));
-        self.members.sort_unstable();
-        self.members.dedup();
+        let per = site.config.paginate_entries.max(1);
+        for &e in changed {
+            let Some(m) = site.threads[i].entries[e].by.member else {
+                continue;
+            };
+            self.writers.push(m);
+            // A member's pages list their messages `per` a page, in the
+            // order of `entries` (see `deps::signature`).
+            if let Some(at) = site.members[m].entries.iter().position(|&x| x == (i, e)) {
+                self.member_pages.push((m, at / per + 1));
+            }
+        }
+        self.writers.sort_unstable();
+        self.writers.dedup();
+        self.member_pages.sort_unstable();
+        self.member_pages.dedup();
     }
 
     /// Whether `job` can read what changed.
@@ -43,9 +59,12 @@ impl Scope {
             Job::Thread { thread, .. }
             | Job::Feed(FeedKind::Thread(thread))
             | Job::JsonFeed(FeedKind::Thread(thread)) => self.threads.contains(thread),
-            Job::Member { member, .. }
-            | Job::Feed(FeedKind::Member(member))
-            | Job::JsonFeed(FeedKind::Member(member)) => self.members.binary_search(member).is_ok(),
+            Job::Member { member, page } => {
+                self.member_pages.binary_search(&(*member, *page)).is_ok()
+            }
+            Job::Feed(FeedKind::Member(member)) | Job::JsonFeed(FeedKind::Member(member)) => {
+                self.writers.binary_search(member).is_ok()
+            }
             // The thread's document in the search index.
             Job::Search | Job::SearchIndex(_) => true,
             _ => false,
@@ -97,7 +116,12 @@ impl State {
 
     /// What the manifest records of this build's inputs.
     fn stamp(&self, linked: &Linked) -> u128 {
-        let fingerprint = self.inputs.fingerprint(&self.opts);
+        let fingerprint = self.inputs.fingerprint_with(&self.opts, self.files_digest);
+        debug_assert_eq!(
+            fingerprint,
+            self.inputs.fingerprint(&self.opts),
+            "the content files' digest was not kept up to date"
+        );
         InputStamp::new(fingerprint, linked.site.next_scheduled()).0
     }
 
@@ -205,21 +229,36 @@ impl State {
         // No path map kept (`on_disk`): the plan is the one whose files
         // the folder holds, so none is stale. Equal counts are a cheap
         // second check of that.
-        let same_files =
-            linked.on_disk.is_none() && self.published.len() == linked.plan.files.len();
+        let same_files = linked.on_disk.is_none()
+            && linked.replaced.is_none()
+            && self.published.len() == linked.plan.files.len();
+        // Search files replaced in the plan: the others are the folder's.
+        let without = match (&linked.on_disk, &linked.replaced) {
+            (None, Some((gone, came))) => {
+                let gone_known = gone.iter().filter(|p| self.published.has(p)).count();
+                let came_new = came.iter().filter(|p| !self.published.has(p)).count();
+                (self.published.len() + came_new == linked.plan.files.len() + gone_known)
+                    .then_some(gone.as_slice())
+            }
+            _ => None,
+        };
         let now: HashSet<&str>;
         let planned = if same_files {
             Planned::Same
+        } else if let Some(gone) = without {
+            Planned::Without(gone)
         } else {
             now = linked.plan.files.iter().map(|(_, p)| p.as_str()).collect();
             Planned::Files(&now)
         };
-        let written = self
-            .published
-            .update(changed_files, planned, self.stamp(linked))?;
+        let ts = Instant::now();
+        let stamp = self.stamp(linked);
+        timings.took("  stamp", "", 0, ts.elapsed());
+        let written = self.published.update(changed_files, planned, stamp)?;
         timings.stage("write", "files written", written.written, t);
         linked.signatures = signatures;
         linked.on_disk = None;
+        linked.replaced = None;
         let report = BuildReport {
             output: self.opts.output_dir(),
             files: linked.plan.files.len(),

@@ -10,9 +10,10 @@ use rayon::prelude::*;
 use super::State;
 use crate::error::{Diagnostic, Diagnostics, Error};
 use crate::link;
-use crate::model::{PostIdx, Site};
+use crate::model::{PostIdx, Site, ThreadIdx};
 use crate::render::{self, deps};
 use crate::timings::Timings;
+use crate::url::OutputPath;
 
 /// The linked site and what was rendered from it.
 pub(super) struct Linked {
@@ -30,8 +31,15 @@ pub(super) struct Linked {
     /// After linking again, until the output is written: the signatures
     /// of the files on disk, by path (jobs moved).
     pub(super) on_disk: Option<HashMap<String, u64>>,
+    /// Until the output is written, when `on_disk` is `None`: the files
+    /// the plan no longer has and those it has anew, since the plan the
+    /// output folder holds (search files replaced in place).
+    pub(super) replaced: Option<(Vec<OutputPath>, Vec<OutputPath>)>,
     /// Posts by source file.
     pub(super) post_at: HashMap<PathBuf, PostIdx>,
+    /// Threads by source file: a patched thread is found without a pass
+    /// over the 150,000 threads of a million-message list.
+    pub(super) thread_at: HashMap<PathBuf, ThreadIdx>,
     pub(super) warnings: Vec<Diagnostic>,
     /// What checking the links of `site` against `jobs` found (warnings
     /// only: the site linked); `None` once a patched body moved its
@@ -222,6 +230,12 @@ impl State {
                 .enumerate()
                 .map(|(i, p)| (p.source.clone(), i))
                 .collect(),
+            thread_at: site
+                .threads
+                .iter()
+                .enumerate()
+                .map(|(i, t)| (t.source.clone(), i))
+                .collect(),
             site,
             summaries,
             summary_keys: keys,
@@ -230,6 +244,7 @@ impl State {
             plan,
             signatures: Vec::new(),
             on_disk: None,
+            replaced: None,
             warnings: diags.warnings(),
             link_warnings,
         })

@@ -58,6 +58,9 @@ pub struct Refresh {
     pub kinds: HashSet<usize>,
     /// Files added or removed (not only changed).
     pub added_or_removed: bool,
+    /// A kind listed again (a folder came or went): files other than the
+    /// changed ones may have new sizes and times.
+    pub relisted: bool,
     /// Posts whose files changed.
     pub posts: Vec<ChangedPost>,
     /// Threads whose files changed.
@@ -302,6 +305,7 @@ impl Sources {
             }
             let list = files.kind_mut(k);
             if relist {
+                out.relisted = true;
                 let mut after = load::list_kind(root, k)?;
                 let names = |v: &[ContentFile]| v.iter().map(|f| f.abs.clone()).collect::<Vec<_>>();
                 out.added_or_removed |= names(list) != names(&after);

@@ -70,6 +70,99 @@ fn folders_of(key: &str) -> impl Iterator<Item = &str> {
     })
 }
 
+/// What [`replace_run`] changed of a plan.
+#[derive(Debug)]
+pub struct Replaced {
+    /// Where the replaced run starts in the plan's files.
+    pub start: usize,
+    /// How many files the run had before.
+    pub old_len: usize,
+    /// For each file of the new run, its place in the old run when it has
+    /// the same URL (and so the same path).
+    pub was: Vec<Option<usize>>,
+    /// The paths of the old run that the new one no longer has.
+    pub dropped: Vec<OutputPath>,
+    /// The paths of the new run that the old one did not have.
+    pub added: Vec<OutputPath>,
+}
+
+/// Replaces the files `run` of `plan` (generated files: no source of the
+/// user's asks for them) by `now`, as (job, URL): a URL the run had keeps
+/// its path, and only new paths are checked, against what the plan
+/// claims less what the run drops. Costs what the run holds, not what the
+/// plan does. `None`, and `plan` as it was, when a new path is bad or
+/// clashes, or a URL comes twice: plan again in full then.
+pub(super) fn replace_run(
+    plan: &mut Plan,
+    run: std::ops::Range<usize>,
+    now: Vec<(Job, String)>,
+) -> Option<Replaced> {
+    let at: FxHashMap<&str, usize> = plan.urls[run.clone()]
+        .iter()
+        .enumerate()
+        .map(|(k, u)| (u.as_str(), k))
+        .collect();
+    let mut kept = vec![false; run.len()];
+    let mut was = Vec::with_capacity(now.len());
+    let mut files = Vec::with_capacity(now.len());
+    let mut added = Vec::new();
+    for (job, url) in &now {
+        let path = match at.get(url.as_str()) {
+            Some(&k) => {
+                if std::mem::replace(&mut kept[k], true) {
+                    return None;
+                }
+                was.push(Some(k));
+                plan.files[run.start + k].1.clone()
+            }
+            None => {
+                let path = OutputPath::from_url(url).ok()?;
+                if crate::write::is_reserved_path(path.as_str()) {
+                    return None;
+                }
+                was.push(None);
+                added.push(path.clone());
+                path
+            }
+        };
+        files.push((job.clone(), path));
+    }
+    let dropped: Vec<OutputPath> = kept
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| !**k)
+        .map(|(k, _)| plan.files[run.start + k].1.clone())
+        .collect();
+    // Claims change in place: a clash puts back what was taken out.
+    for p in &dropped {
+        plan.claimed.remove(&folded(p.as_str()));
+    }
+    for (n, p) in added.iter().enumerate() {
+        let key = folded(p.as_str());
+        if !plan.claimed.admits(&key) {
+            for p in &added[..n] {
+                plan.claimed.remove(&folded(p.as_str()));
+            }
+            for p in &dropped {
+                plan.claimed.add(&folded(p.as_str()));
+            }
+            return None;
+        }
+        plan.claimed.add(&key);
+    }
+    let urls: Vec<String> = now.into_iter().map(|(_, u)| u).collect();
+    plan.files.splice(run.clone(), files);
+    plan.urls.splice(run.clone(), urls);
+    plan.dropped = Some(dropped.len());
+    Some(Replaced {
+        start: run.start,
+        old_len: run.len(),
+        was,
+        dropped,
+        added,
+    })
+}
+
 /// [`claim_paths`] for a plan that differs from `last` in some files: a
 /// file at a URL `last` had keeps the path checked then, and only the
 /// paths of new files are checked, against what `last` claims less what

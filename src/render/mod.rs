@@ -26,8 +26,9 @@ mod thread_view;
 pub mod views;
 mod xml;
 
+pub use claims::Replaced;
 pub use jobs::{check_links, FeedKind, Job, SearchFile};
-pub use plan::{plan, plan_again, Plan, PlannedFile};
+pub use plan::{plan, plan_again, plan_search_again, Plan, PlannedFile};
 pub use summary::{summaries, summaries_where, PostSummary};
 
 use std::collections::HashMap;
@@ -83,8 +84,11 @@ pub struct Renderer<'a> {
     globals: Value,
     /// Every post's summary, shared by all listings.
     summaries: &'a [PostSummary],
-    /// The home page's community overview, the same on every page of it.
-    home: Value,
+    /// The home page's community overview, the same on every page of it:
+    /// made when a home page is first rendered, as it reads every message
+    /// (a million, on a big list) and a rebuild in watch mode rarely
+    /// renders the home page.
+    home: std::sync::OnceLock<Value>,
     /// The post cards rendered so far (see [`post_card`]).
     cards: Arc<post_card::RenderedCards>,
 }
@@ -119,7 +123,7 @@ impl<'a> Renderer<'a> {
             index,
             globals,
             summaries,
-            home: views::home_overview(site),
+            home: std::sync::OnceLock::new(),
             cards: Arc::default(),
         }
     }
@@ -241,7 +245,12 @@ impl<'a> Renderer<'a> {
                 // The overview belongs to the front page; on later pages it
                 // is empty, so that a new comment or tag count does not
                 // touch every page of a long home listing.
-                for (k, v) in self.home.as_object().expect("home is an object") {
+                for (k, v) in self
+                    .home
+                    .get_or_init(|| views::home_overview(site))
+                    .as_object()
+                    .expect("home is an object")
+                {
                     put(
                         k,
                         if *page == 1 {

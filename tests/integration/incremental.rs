@@ -982,3 +982,152 @@ fn a_thread_text_edit_renders_the_thread_and_its_writers_pages_only() {
     let feed = fs::read_to_string(out.join("members/tnowak/feed.json")).unwrap();
     assert!(feed.contains("What would you say, honestly?"));
 }
+
+#[test]
+fn a_thread_text_edit_that_splits_a_search_shard_writes_what_a_clean_build_does() {
+    // 1,500 new words under one prefix: their term shard passes its
+    // target size and splits into new files, and joins again once the
+    // words go. The plan's search files are replaced in place: the new
+    // shards must be written and the old ones removed, as a clean build's
+    // output has them.
+    let site = Site::demo();
+    let opts = site.options();
+    let clean_dir = tempfile::tempdir().unwrap();
+    let clean_opts = BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..opts.clone()
+    };
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let thread = site.root().join("content/threads/what-is-twitter-for.md");
+    let text = fs::read_to_string(&thread).unwrap();
+    let shards = || -> Vec<String> {
+        output_files(&opts.output_dir())
+            .into_keys()
+            .filter(|p| p.starts_with("search/"))
+            .collect()
+    };
+    let before = shards();
+    let words: Vec<String> = (0..1500)
+        .map(|i| {
+            format!(
+                "zq{}{}{}",
+                letter(i / 676),
+                letter(i / 26 % 26),
+                letter(i % 26)
+            )
+        })
+        .collect();
+    let edited = text.replacen(
+        "them is right. What would you say?",
+        &format!("them is right. What would you say? {}", words.join(" ")),
+        1,
+    );
+    assert_ne!(edited, text);
+    let mut log = vec!["1,500 new words in a message".to_owned()];
+    for (step, now) in [edited, text].into_iter().enumerate() {
+        fs::write(&thread, now).unwrap();
+        let r = rebuild
+            .rebuild(&opts, std::slice::from_ref(&thread))
+            .unwrap();
+        assert!(was_patched(&r), "after {log:?}: a text edit is patched");
+        rebuild.flush().unwrap();
+        let files = shards();
+        if step == 0 {
+            assert_ne!(files, before, "the shards split");
+        } else {
+            assert_eq!(files, before, "the shards joined again");
+        }
+        salon::build(&clean_opts).expect("a clean build");
+        assert_same_output(&opts.output_dir(), &clean_dir.path().join("out"), &log);
+        log.push("the words taken out again".to_owned());
+    }
+}
+
+fn letter(i: usize) -> char {
+    (b'a' + (i % 26) as u8) as char
+}
+
+/// A site with members `ana` and `bo`, who wrote the six messages of one
+/// thread in turn (`m1` to `m6`, no replies), and a thread and profile
+/// page holding two messages each.
+fn long_thread_site() -> Site {
+    let mut thread = String::from("---\ntitle: Long talk\ndate: 2024-03-01\nentries:\n");
+    for i in 1..=6 {
+        let by = if i % 2 == 1 { "ana" } else { "bo" };
+        thread.push_str(&format!(
+            "  - id: m{i}\n    by: {by}\n    date: 2024-03-0{i}T10:00:00Z\n    text: Message number {i} of the talk.\n"
+        ));
+    }
+    thread.push_str("---\n");
+    Site::new(
+        &format!("{CONFIG}paginate_entries: 2\n"),
+        &[
+            ("content/members/ana.md", "---\nname: Ana\n---\n\nReads.\n"),
+            ("content/members/bo.md", "---\nname: Bo\n---\n\nWrites.\n"),
+            ("content/threads/long-talk.md", &thread),
+        ],
+    )
+}
+
+#[test]
+fn a_message_edit_renders_the_thread_page_and_the_profile_page_holding_it() {
+    let site = long_thread_site();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    rebuild.flush().unwrap();
+    let out = opts.output_dir();
+    let before = output_files(&out);
+    assert!(
+        before.contains_key("threads/long-talk/page/3/index.html")
+            && before.contains_key("members/ana/page/2/index.html"),
+        "three thread pages, two profile pages for Ana: {:?}",
+        before.keys().collect::<Vec<_>>()
+    );
+    // Message 3 is Ana's, on the thread's page 2 and her profile's page 1
+    // (m1 and m3; m5 on page 2).
+    let file = site.root().join("content/threads/long-talk.md");
+    let text = fs::read_to_string(&file).unwrap();
+    fs::write(
+        &file,
+        text.replacen("Message number 3 of", "Message number three of", 1),
+    )
+    .unwrap();
+    let r = rebuild.rebuild(&opts, std::slice::from_ref(&file)).unwrap();
+    assert!(was_patched(&r), "a text edit is patched in place");
+    rebuild.flush().unwrap();
+    let after = output_files(&out);
+    let changed: Vec<&str> = after
+        .keys()
+        .filter(|k| before.get(*k) != after.get(*k))
+        .map(String::as_str)
+        .collect();
+    let pages: Vec<&str> = changed
+        .iter()
+        .copied()
+        .filter(|p| !p.starts_with("search/"))
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "members/ana/feed.xml",
+            "members/ana/index.html",
+            "threads/long-talk/feed.xml",
+            "threads/long-talk/page/2/index.html",
+        ]
+    );
+    // The thread's other pages, Ana's other page and Bo's pages are not
+    // even rendered.
+    assert_eq!(r.rendered, changed.len(), "{changed:?}");
+    assert!(site
+        .read("threads/long-talk/page/2/index.html")
+        .contains("Message number three"));
+    let clean_dir = tempfile::tempdir().unwrap();
+    salon::build(&BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..opts.clone()
+    })
+    .expect("a clean build");
+    assert_same_output(&out, &clean_dir.path().join("out"), &["m3 edited".into()]);
+}

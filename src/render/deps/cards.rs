@@ -36,8 +36,14 @@ pub struct Cards {
     pub member_feed: Vec<u64>,
     /// Each thread's index entry.
     pub thread: Vec<u64>,
-    /// Each thread's page, but for the cards of its related posts.
+    /// What every page of each thread shows: all of it but the cards of
+    /// its related posts and the text of its messages after the first
+    /// (the first gives every page its description).
     pub thread_page: Vec<u64>,
+    /// The text of each thread's messages, a hash for each page: an edited
+    /// message re-renders its own page, not the 200 pages of a long
+    /// thread.
+    pub thread_texts: Vec<Vec<u64>>,
     /// The home page's overview of tags, members and threads.
     pub home: u64,
 }
@@ -268,6 +274,7 @@ impl Cards {
                 .into_par_iter()
                 .map(|i| thread_page(site, i))
                 .collect(),
+            thread_texts: site.threads.par_iter().map(thread_texts).collect(),
             home: Sig::new()
                 .json(&crate::render::views::home_overview(site))
                 .done(),
@@ -287,17 +294,18 @@ impl Cards {
     }
 
     /// Recomputes the cards of thread `i` after the text of its entries
-    /// changed (nothing else of it): its page, and the feeds of the
-    /// members who wrote in it, which carry each message's text. A
+    /// `changed` (by index) changed, and nothing else of it: its page, and
+    /// the feeds of the members who wrote those entries, which carry each
+    /// message's text (a long thread's other writers' feeds stay). A
     /// thread's index entry, the home page and members' directory
     /// entries show no message text; members' pages hash their slice of
     /// messages themselves ([`member_entries`]).
-    pub fn update_thread(&mut self, site: &Site, i: ThreadIdx) {
+    pub fn update_thread(&mut self, site: &Site, i: ThreadIdx, changed: &[usize]) {
         self.thread_page[i] = thread_page(site, i);
-        let mut writers: Vec<MemberIdx> = site.threads[i]
-            .entries
+        self.thread_texts[i] = thread_texts(&site.threads[i]);
+        let mut writers: Vec<MemberIdx> = changed
             .iter()
-            .filter_map(|e| e.by.member)
+            .filter_map(|&e| site.threads[i].entries[e].by.member)
             .collect();
         writers.sort_unstable();
         writers.dedup();
@@ -413,11 +421,12 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
     for &d in &t.backlinks {
         doc_ref(h, site, d);
     }
+    // Every page's description and structured data show the first.
+    h.opt(t.entries.first().map(|e| e.text.as_str()));
     for e in &t.entries {
         h.str(&e.id)
             .n(e.parent.map_or(0, |p| p as u64 + 1))
             .date(e.date.as_ref())
-            .str(&e.text)
             .opt(e.url.as_deref());
         participant(h, site, &e.by);
         if let Some((p, c)) = e.quote {
@@ -428,6 +437,16 @@ fn thread_page(site: &Site, i: ThreadIdx) -> u64 {
         }
     }
     sig.done()
+}
+
+/// The text of the messages on each page of thread `t`, by page.
+fn thread_texts(t: &Thread) -> Vec<u64> {
+    let mut pages: Vec<Sig> = (0..t.page_count()).map(|_| Sig::new()).collect();
+    for (i, e) in t.entries.iter().enumerate() {
+        let page = t.entry_pages.get(i).copied().unwrap_or(1) as usize;
+        pages[page - 1].n(i as u64).str(&e.text);
+    }
+    pages.iter().map(Sig::done).collect()
 }
 
 /// Everything member `i` wrote, as their feed lists it: the newest are

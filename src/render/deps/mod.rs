@@ -238,8 +238,13 @@ pub fn signature(inputs: &Inputs<'_>, job: &Job, path: &OutputPath) -> u64 {
                 h.n(c);
             }
         }
-        Job::Thread { thread, .. } => {
-            h.n(cards.thread[*thread]).n(cards.thread_page[*thread]);
+        Job::Thread { thread, page } => {
+            h.n(cards.thread[*thread])
+                .n(cards.thread_page[*thread])
+                .n(cards.thread_texts[*thread]
+                    .get(page - 1)
+                    .copied()
+                    .unwrap_or(0));
             posts(&mut h, &site.threads[*thread].related);
         }
         Job::NotFound => {}
@@ -322,6 +327,9 @@ fn feed(h: &mut Sig, site: &Site, cards: &Cards, kind: &FeedKind) {
         }
         FeedKind::Thread(i) => {
             h.n(cards.thread[i]).n(cards.thread_page[i]);
+            for &page in &cards.thread_texts[i] {
+                h.n(page);
+            }
         }
         FeedKind::Member(i) => {
             h.n(cards.member_feed[i]);
