@@ -115,6 +115,10 @@ impl State {
             .as_deref_mut()
             .map(|p| std::mem::replace(&mut p.index, crate::search::Index::placeholder()));
         let old_cards = previous.as_deref().map(|p| &p.cards);
+        let earlier = previous.as_deref().map(|p| deps::Earlier {
+            site: &p.site,
+            cards: &p.cards,
+        });
         // Posts linked to the same comments as before: by comment key.
         let comments_at = previous
             .as_deref()
@@ -184,7 +188,7 @@ impl State {
                     .collect();
                 let summaries_took = t.elapsed();
                 let t = Instant::now();
-                let cards = deps::Cards::new(&site, &fresh, &known, &known_comments);
+                let cards = deps::Cards::new(&site, &fresh, &known, &known_comments, earlier);
                 let took = [summaries_took, t.elapsed()];
                 (keys, (fresh, took), cards)
             },

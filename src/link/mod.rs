@@ -488,7 +488,7 @@ pub fn link(
         scheduled,
         held,
     };
-    references::resolve(&mut site, diags);
+    references::resolve(&mut site, previous, diags);
     related::fill(&mut site, previous);
     for (t, thread) in site.threads.iter().enumerate() {
         for (e, entry) in thread.entries.iter().enumerate() {

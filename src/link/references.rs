@@ -290,7 +290,13 @@ pub fn resolve_thread_entries(
 }
 
 /// Resolves every wikilink of the site and fills in backlinks.
-pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
+/// `previous`, the same site linked before an edit, lends its backlinks
+/// when they cannot have changed ([`same_backlinks`]).
+pub fn resolve(site: &mut Site, previous: Option<&Site>, diags: &mut Diagnostics) {
+    if let Some(old) = previous.filter(|old| same_backlinks(old, site)) {
+        lend_backlinks(old, site);
+        return;
+    }
     let lookup = Lookup::new(site);
     let mut backlinks = Vec::new();
     // Resolve against the immutable site first, then write the results.
@@ -411,6 +417,70 @@ pub fn resolve(site: &mut Site, diags: &mut Diagnostics) {
         }
     }
     set_backlinks(site, backlinks);
+}
+
+/// Whether resolving `site` would give the backlinks `old` has, and
+/// nothing else: no document holds a wikilink (whose text, title and
+/// diagnostics read every name of the site), and every document sits at
+/// the index it had, with the same date and the same mentions and links,
+/// among the same root paths and handles they resolve against. A title
+/// or a tag edit leaves all of that as it was.
+fn same_backlinks(old: &Site, site: &Site) -> bool {
+    fn same(a: &Rendered, b: &Rendered) -> bool {
+        same_targets(&a.refs, &b.refs)
+    }
+    let posts = old.posts.len() == site.posts.len()
+        && site.posts.iter().zip(&old.posts).all(|(p, o)| {
+            !has_wiki(&p.body.refs)
+                && p.path == o.path
+                && p.date == o.date
+                && (Arc::ptr_eq(&p.body, &o.body) || same(&p.body, &o.body))
+        });
+    let pages =
+        old.pages.len() == site.pages.len()
+            && site.pages.iter().zip(&old.pages).all(|(p, o)| {
+                !has_wiki(&p.body.refs) && p.date == o.date && same(&p.body, &o.body)
+            });
+    let members = old.members.len() == site.members.len()
+        && old.member_by_handle == site.member_by_handle
+        && site
+            .members
+            .iter()
+            .zip(&old.members)
+            .all(|(m, o)| !has_wiki(&m.bio.refs) && m.path == o.path && same(&m.bio, &o.bio));
+    let threads = old.threads.len() == site.threads.len()
+        && site.threads.iter().zip(&old.threads).all(|(t, o)| {
+            !has_wiki(&t.intro.refs)
+                && t.path == o.path
+                && t.date == o.date
+                && same(&t.intro, &o.intro)
+                && t.entries.len() == o.entries.len()
+                && t.entries
+                    .iter()
+                    .zip(&o.entries)
+                    .all(|(e, f)| !has_wiki(&e.refs) && same_targets(&e.refs, &f.refs))
+        });
+    posts && pages && members && threads
+}
+
+/// The same references to the same targets, in order (where in the file
+/// they are written does not count).
+fn same_targets(a: &[Reference], b: &[Reference]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.kind == y.kind)
+}
+
+/// Gives each post, thread and member of `site` the backlinks it has in
+/// `old`, where [`same_backlinks`] holds.
+fn lend_backlinks(old: &Site, site: &mut Site) {
+    for (p, o) in site.posts.iter_mut().zip(&old.posts) {
+        p.backlinks.clone_from(&o.backlinks);
+    }
+    for (t, o) in site.threads.iter_mut().zip(&old.threads) {
+        t.backlinks.clone_from(&o.backlinks);
+    }
+    for (m, o) in site.members.iter_mut().zip(&old.members) {
+        m.backlinks.clone_from(&o.backlinks);
+    }
 }
 
 /// `old` with its wikilinks resolved: `html`, and `summary` when given.

@@ -220,7 +220,7 @@ pub struct Member {
 }
 
 /// A labelled link of a member.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Link {
     /// `twitter`, `website`, ...
     pub name: String,

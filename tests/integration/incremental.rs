@@ -358,6 +358,128 @@ fn random_edits_give_the_same_output_as_a_clean_build() {
     );
 }
 
+/// Rewrites every wikilink under `content/` as its plain words: a site
+/// without wikilinks links again by lending its backlinks.
+fn without_wikilinks(root: &Path) {
+    for dir in ["posts", "pages", "members", "threads"] {
+        for file in files_in(&root.join("content").join(dir)) {
+            let text = fs::read_to_string(&file).unwrap();
+            fs::write(&file, text.replace("[[", "").replace("]]", "")).unwrap();
+        }
+    }
+}
+
+/// An edit a writer makes to a site without wikilinks: titles and tags
+/// most often (a tag added, removed, or new to the site), links and
+/// mentions, bodies, dates, a thread's title, a bio.
+fn random_front_matter_edit(site: &Site, rng: &mut Rng, step: usize) -> (String, Vec<PathBuf>) {
+    let root = site.root();
+    let posts = files_in(&root.join("content/posts"));
+    let post = rng.pick(&posts).clone();
+    let tags = ["Community", "Moderation", "Archives", "Fresh Tag"];
+    let what = match rng.below(10) {
+        0..=1 => {
+            set_field(&post, "title", &format!("\"Retitled in step {step}\""));
+            "title"
+        }
+        2 => {
+            let (a, b) = (rng.pick(&tags), rng.pick(&tags));
+            set_field(&post, "tags", &format!("[{a}, {b}]"));
+            "tags"
+        }
+        3 => {
+            set_field(&post, "tags", "[]");
+            "tags removed"
+        }
+        4 => {
+            set_field(
+                &post,
+                "tags",
+                &format!("[{}, Step {step}]", rng.pick(&tags)),
+            );
+            "a new tag"
+        }
+        5 => {
+            let to = rng.pick(&[
+                "/posts/moderation-is-gardening/",
+                "/threads/what-is-twitter-for/",
+                "/members/samirh/",
+            ]);
+            let who = rng.pick(&["amarao", "tnowak", "luciaf"]);
+            append(&post, &format!("\nSee [this]({to}) and @{who}.\n"));
+            "a link and a mention"
+        }
+        6 => {
+            append(&post, &format!("\nAn edit in step {step}.\n"));
+            "body"
+        }
+        7 => {
+            let date = format!(
+                "20{:02}-0{}-1{}",
+                18 + rng.below(6),
+                1 + rng.below(9),
+                rng.below(10)
+            );
+            set_field(&post, "date", &date);
+            "date"
+        }
+        8 => {
+            let files = files_in(&root.join("content/threads"));
+            let file = rng.pick(&files).clone();
+            set_field(&file, "title", &format!("Thread retitled in step {step}"));
+            return (format!("title of {}", file.display()), vec![file]);
+        }
+        _ => {
+            let files = files_in(&root.join("content/members"));
+            let file = rng.pick(&files).clone();
+            append(&file, &format!("\nUpdated in step {step}, with @luciaf.\n"));
+            return (format!("bio of {}", file.display()), vec![file]);
+        }
+    };
+    (format!("{what} of {}", post.display()), vec![post])
+}
+
+/// Title and tag edits on a site without wikilinks relink lending the
+/// backlinks and the cards of what they cannot reach: the output stays
+/// a clean build's.
+#[test]
+fn title_and_tag_edits_without_wikilinks_give_the_same_output_as_a_clean_build() {
+    let site = Site::demo();
+    without_wikilinks(site.root());
+    let clean_dir = tempfile::tempdir().unwrap();
+    let at = chrono::DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z").unwrap();
+    let opts = BuildOptions {
+        now: Some(at.to_utc()),
+        ..site.options()
+    };
+    let clean_opts = BuildOptions {
+        output: Some(clean_dir.path().join("out")),
+        ..opts.clone()
+    };
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).expect("the demo builds");
+    let mut rng = Rng(0x7a65_2026);
+    let mut log = Vec::new();
+    for step in 0..60 {
+        let (what, paths) = random_front_matter_edit(&site, &mut rng, step);
+        log.push(what);
+        let incremental = rebuild.rebuild(&opts, &paths);
+        let clean = salon::build(&clean_opts);
+        assert_eq!(
+            incremental.is_ok(),
+            clean.is_ok(),
+            "after {log:#?}\nincremental: {:?}\nclean: {:?}",
+            incremental.as_ref().err(),
+            clean.as_ref().err()
+        );
+        assert_same_output(
+            &opts.output_dir(),
+            clean_dir.path().join("out").as_path(),
+            &log,
+        );
+    }
+}
+
 #[test]
 fn a_body_edit_renders_its_post_and_the_listings_showing_its_summary() {
     let site = Site::demo();

@@ -6,6 +6,7 @@
 use rayon::prelude::*;
 use serde_json::Value;
 
+use super::earlier::Earlier;
 use super::Sig;
 use crate::model::*;
 
@@ -220,13 +221,17 @@ fn comment(h: &mut Sig, site: &Site, c: &Comment) {
 impl Cards {
     /// Computes every card of `site`, in parallel; `known` gives post
     /// and line cards already computed (from an earlier link), by post, and
-    /// `known_comments` the cards of its comments.
+    /// `known_comments` the cards of its comments. `earlier`, the same
+    /// site linked before an edit, lends the content, comments and profile
+    /// cards whose inputs stayed as they were.
     pub fn new(
         site: &Site,
         summaries: &[crate::render::PostSummary],
         known: &[Option<(u64, u64)>],
         known_comments: &[Option<&[u64]>],
+        earlier: Option<Earlier<'_>>,
     ) -> Self {
+        let members_same = earlier.is_some_and(|e| e.same_member_refs(site));
         let comments: Vec<Vec<u64>> = (0..site.posts.len())
             .into_par_iter()
             .map(|i| match known_comments.get(i).copied().flatten() {
@@ -242,8 +247,18 @@ impl Cards {
                     .copied()
                     .flatten()
                     .unwrap_or_else(|| summary_cards(&summaries[i]));
-                let comments = post_comments(site, i, &comments[i]);
-                (card, line, post_content(site, i), comments)
+                let before = earlier.and_then(|e| Some((e, e.post(site, i)?)));
+                let content = match before {
+                    Some((e, j)) if e.same_content(j, site, i) => e.cards.post_content[j],
+                    _ => post_content(site, i),
+                };
+                let comments = match before {
+                    Some((e, j)) if e.same_comments(j, site, i, &comments[i], members_same) => {
+                        e.cards.post_comments[j]
+                    }
+                    _ => post_comments(site, i, &comments[i]),
+                };
+                (card, line, content, comments)
             })
             .collect();
         let post_cards: Vec<u64> = posts.iter().map(|c| c.0).collect();
@@ -259,7 +274,15 @@ impl Cards {
             member: site.members.par_iter().map(|m| member(site, m)).collect(),
             member_page: (0..site.members.len())
                 .into_par_iter()
-                .map(|i| member_page(site, i))
+                .map(|i| {
+                    let before = earlier.and_then(|e| Some((e, e.member(site, i)?)));
+                    match before {
+                        Some((e, j)) if e.same_member_page(j, site, i, members_same) => {
+                            e.cards.member_page[j]
+                        }
+                        _ => member_page(site, i),
+                    }
+                })
                 .collect(),
             thread: site
                 .threads

@@ -16,6 +16,7 @@
 //! templates a template reads.
 
 mod cards;
+mod earlier;
 mod templates;
 
 use std::collections::HashMap;
@@ -30,6 +31,7 @@ use crate::model::*;
 use crate::url::OutputPath;
 
 pub use cards::{post_card, post_content, post_line, summary_key, Cards};
+pub use earlier::Earlier;
 pub use templates::template_signatures;
 
 /// A hash being built from typed fields.
