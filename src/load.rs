@@ -355,7 +355,7 @@ pub fn read_text(root: &Path, abs: &Path) -> Result<Result<SourceFile, Diagnosti
 /// How often [`read_settled`] reads a file that is still changing, and
 /// how long it waits between reads after the second.
 const SETTLE_READS: u32 = 100;
-const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
+pub(crate) const SETTLE_PAUSE: std::time::Duration = std::time::Duration::from_millis(10);
 
 /// Reads one content file that may still be being written, as in watch
 /// mode: a save of a large file outlasts the watcher's debounce, and a

@@ -74,12 +74,45 @@ fn parse_slot<T>(
     ctx: &Context,
     parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
 ) -> Result<(ContentFile, Slot<T>), Error> {
-    let (read, text) = load::read_settled(root, file)?;
-    let slot = match text {
-        Ok(source) => parse(&source, ctx),
-        Err(unreadable) => Err(vec![unreadable]),
-    };
-    Ok((read, slot))
+    parse_settled(root, file, ctx, parse, || {
+        std::thread::sleep(load::SETTLE_PAUSE * 2)
+    })
+}
+
+/// How often a file that fails to parse is looked at again.
+const PARSE_AGAIN: usize = 3;
+
+/// [`parse_slot`], with `pause` between a failed parse and a second look.
+/// A save that truncates the file and then writes it (as `fs::write` and
+/// many editors do) can be read in between, empty or cut short, and hold
+/// still for a moment: a file that fails to parse and then changes during
+/// `pause` is read and parsed again. A file that is really broken costs
+/// one pause before its errors show.
+fn parse_settled<T>(
+    root: &Path,
+    file: &ContentFile,
+    ctx: &Context,
+    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    pause: impl Fn(),
+) -> Result<(ContentFile, Slot<T>), Error> {
+    let mut listed = file.clone();
+    let mut looks = 0;
+    loop {
+        let (read, text) = load::read_settled(root, &listed)?;
+        let slot = match text {
+            Ok(source) => parse(&source, ctx),
+            Err(unreadable) => Err(vec![unreadable]),
+        };
+        looks += 1;
+        if slot.is_ok() || looks > PARSE_AGAIN {
+            return Ok((read, slot));
+        }
+        pause();
+        match load::stat(&read.abs) {
+            Ok(now) if now.len != read.len || now.mtime != read.mtime => listed = now,
+            _ => return Ok((read, slot)),
+        }
+    }
 }
 
 /// Brings `slots` from `before` to `after` (both sorted by path): a file
@@ -466,4 +499,53 @@ pub fn same_thread_links(a: &ParsedThread, b: &ParsedThread) -> bool {
                 && x.url == y.url
                 && same_kinds(&x.refs, &y.refs)
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse_nonempty(file: &load::SourceFile, _: &Context) -> Result<String, Vec<Diagnostic>> {
+        if file.text.is_empty() {
+            Err(vec![Diagnostic::error(&file.path, None, "empty")])
+        } else {
+            Ok(file.text.clone())
+        }
+    }
+
+    #[test]
+    fn a_save_read_between_its_truncation_and_its_write_is_read_again() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("thread.md");
+        // Truncated: the save has not written yet, and the file holds still.
+        std::fs::write(&abs, "").unwrap();
+        let listed = load::stat(&abs).unwrap();
+        let ctx = Context::default();
+        // The save's write lands while the parser looks away.
+        let (read, slot) = parse_settled(dir.path(), &listed, &ctx, parse_nonempty, || {
+            std::fs::write(&abs, "the whole text").unwrap()
+        })
+        .unwrap();
+        assert_eq!(slot.unwrap(), "the whole text");
+        assert_eq!(read.len, 14);
+    }
+
+    #[test]
+    fn a_file_that_stays_broken_is_reported_after_one_look_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let abs = dir.path().join("thread.md");
+        std::fs::write(&abs, "").unwrap();
+        let listed = load::stat(&abs).unwrap();
+        let pauses = std::cell::Cell::new(0);
+        let (_, slot) = parse_settled(
+            dir.path(),
+            &listed,
+            &Context::default(),
+            parse_nonempty,
+            || pauses.set(pauses.get() + 1),
+        )
+        .unwrap();
+        assert!(slot.is_err());
+        assert_eq!(pauses.get(), 1);
+    }
 }
