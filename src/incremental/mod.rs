@@ -21,28 +21,29 @@
 //! build.
 //!
 //! Here: what is kept and how a change is taken in; `sources.rs`: the
-//! parsed files; `relink.rs`: linking again with what can be reused;
+//! parsed files; `patch.rs`: an edit patched into the linked site in
+//! place; `relink.rs`: linking again with what can be reused;
 //! `publish.rs`: rendering and writing what changed.
 
+mod patch;
 mod publish;
 mod relink;
 mod sources;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tera::Tera;
 
 use crate::build::{read_inputs, BuildOptions, BuildReport, Inputs};
 use crate::config::CONFIG_FILE;
 use crate::error::Error;
-use crate::link;
 use crate::render::{self, deps};
 use crate::serve::Rebuild;
 use crate::timings::Timings;
 use crate::write::Published;
-use relink::{search_files, Linked};
+use relink::Linked;
 use sources::{same_links, same_thread_links, Sources};
 
 /// A [`Rebuild`] that keeps the site in memory between rebuilds.
@@ -301,123 +302,7 @@ impl State {
         let mut scope = None;
         let mut linked = match self.linked.take() {
             Some(mut linked) if patchable => {
-                let t = Instant::now();
-                let mut index_updated = true;
-                let mut threads_patched = publish::Scope::default();
-                let threads_only = refresh.posts.is_empty();
-                let files_before = search_files(&linked.index);
-                // The parts of the patch that read a whole thread, timed
-                // apart for the watch benchmark.
-                let (mut analyzed, mut replacing) = (Duration::ZERO, Duration::ZERO);
-                let patched = refresh.posts.len() + refresh.threads.len();
-                for c in std::mem::take(&mut refresh.posts) {
-                    let Ok(post) = &self.sources.posts[c.now] else {
-                        unreachable!("checked above")
-                    };
-                    // A draft left out of this build has no page to patch.
-                    let Some(&i) = linked.post_at.get(&post.source) else {
-                        continue;
-                    };
-                    let body = link::resolve_post_body(&linked.site, i, &post.body);
-                    // Same links, maybe on other lines: check them again
-                    // at the next relink.
-                    if body.refs != linked.site.posts[i].body.refs {
-                        linked.link_warnings = None;
-                    }
-                    let before = crate::search::analyze_post(&linked.site, i);
-                    linked.site.posts[i].body = body;
-                    let after = crate::search::analyze_post(&linked.site, i);
-                    index_updated &= linked.index.replace_post(before, after);
-                    linked.summaries[i] = render::PostSummary::new(&linked.site, i);
-                    linked.summary_keys[i] = deps::summary_key(&linked.site, i);
-                    linked
-                        .cards
-                        .update_post(&linked.site, i, &linked.summaries[i]);
-                }
-                for c in std::mem::take(&mut refresh.threads) {
-                    let Ok(thread) = &self.sources.threads[c.now] else {
-                        unreachable!("checked above")
-                    };
-                    // A draft left out of this build has no page to patch.
-                    let Some(&i) = linked.thread_at.get(&thread.source) else {
-                        continue;
-                    };
-                    let texts = link::resolve_thread_entries(&linked.site, i, &thread.entries);
-                    let tp = Instant::now();
-                    let before = crate::search::analyze_thread(&linked.site, i);
-                    analyzed += tp.elapsed();
-                    let entries = &mut linked.site.threads[i].entries;
-                    // The entries whose text changed: only their writers'
-                    // feeds and pages can show it.
-                    let mut changed = Vec::new();
-                    for (e, ((entry, parsed), text)) in entries
-                        .iter_mut()
-                        .zip(&thread.entries)
-                        .zip(texts)
-                        .enumerate()
-                    {
-                        // Same links, maybe on other lines: check them
-                        // again at the next relink.
-                        if entry.refs != parsed.refs {
-                            entry.refs = parsed.refs.clone();
-                            linked.link_warnings = None;
-                        }
-                        if entry.text != text {
-                            changed.push(e);
-                            entry.text = text;
-                        }
-                    }
-                    let tp = Instant::now();
-                    let after = crate::search::analyze_thread(&linked.site, i);
-                    analyzed += tp.elapsed();
-                    let tp = Instant::now();
-                    index_updated &= linked.index.replace_post(before, after);
-                    replacing += tp.elapsed();
-                    linked.cards.update_thread(&linked.site, i, &changed);
-                    threads_patched.add_thread(&linked.site, i, &changed);
-                }
-                timings.took("  analyze", "threads", patched, analyzed);
-                timings.took("  replace", "documents", patched, replacing);
-                timings.stage("link", "posts and threads patched", patched, t);
-                let t = Instant::now();
-                if !index_updated {
-                    linked.index = crate::search::build_for_updates(&linked.site);
-                }
-                if search_files(&linked.index) != files_before {
-                    // The index has other shards now: its files are
-                    // replaced in the plan, the others stay where they are
-                    // (so do their signatures); failing that, plan again.
-                    let replaced = (linked.on_disk.is_none()
-                        && linked.replaced.is_none()
-                        && linked.signatures.len() == linked.plan.files.len())
-                    .then(|| render::plan_search_again(&mut linked.plan, &linked.index))
-                    .flatten();
-                    match replaced {
-                        Some(r) => {
-                            let run = r.start..r.start + r.old_len;
-                            let old: Vec<u64> = linked.signatures[run.clone()].to_vec();
-                            // A new file was never written: no signature
-                            // (0 stands for none) matches its own.
-                            let now = r.was.iter().map(|w| w.map_or(0, |k| old[k]));
-                            linked.signatures.splice(run, now);
-                            linked.replaced = Some((r.dropped, r.added));
-                        }
-                        None => {
-                            linked.on_disk = Some(linked.signatures_by_path());
-                            linked.plan = render::plan_again(
-                                &linked.site,
-                                &self.inputs.theme.assets,
-                                &linked.index,
-                                Some(&linked.plan),
-                            )
-                            .map_err(|d| Error::Content(d.into_sorted()))?;
-                        }
-                    }
-                }
-                timings.stage("index", "documents", linked.index.doc_count(), t);
-                if threads_only && linked.on_disk.is_none() {
-                    scope = Some(threads_patched);
-                }
+                scope = self.patch(&mut linked, &mut refresh, &mut timings)?;
                 linked
             }
             mut previous => match self.link(&mut timings, previous.as_mut()) {
