@@ -59,8 +59,8 @@ pub struct ContentFiles {
 }
 
 impl ContentFiles {
-    /// Every file, kind by kind.
-    pub fn all(&self) -> impl Iterator<Item = &ContentFile> {
+    /// Each kind's list, in the order of [`KINDS`].
+    fn lists(&self) -> [&Vec<ContentFile>; 6] {
         [
             &self.posts,
             &self.members,
@@ -69,8 +69,11 @@ impl ContentFiles {
             &self.comments,
             &self.tags,
         ]
-        .into_iter()
-        .flatten()
+    }
+
+    /// Every file, kind by kind.
+    pub fn all(&self) -> impl Iterator<Item = &ContentFile> {
+        self.lists().into_iter().flatten()
     }
 
     /// How many files there are.
@@ -134,16 +137,7 @@ pub const THREADS: usize = 2;
 impl ContentFiles {
     /// The file at `abs`, of whichever kind.
     pub fn find(&self, abs: &Path) -> Option<&ContentFile> {
-        [
-            &self.posts,
-            &self.members,
-            &self.threads,
-            &self.pages,
-            &self.comments,
-            &self.tags,
-        ]
-        .into_iter()
-        .find_map(|list| {
+        self.lists().into_iter().find_map(|list| {
             // Each kind's list is sorted by path.
             let i = list.binary_search_by(|f| f.abs.as_path().cmp(abs)).ok()?;
             Some(&list[i])

@@ -150,6 +150,30 @@ pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
 
 /// Every file of the output folder `out` but the manifest, by its
 /// `/`-separated path, with its bytes: what two builds are compared by.
+/// `opts` with the output in a new temp folder (kept alive by the
+/// returned guard): a clean build to compare an incremental one with.
+pub fn clean_twin(opts: &BuildOptions) -> (TempDir, BuildOptions) {
+    let dir = tempfile::tempdir().unwrap();
+    let twin = BuildOptions {
+        output: Some(dir.path().join("out")),
+        ..opts.clone()
+    };
+    (dir, twin)
+}
+
+/// The paths of `after` (an [`output_files`] map) that `before` lacks or
+/// held other bytes at: what a rebuild wrote.
+pub fn rewritten_paths(
+    before: &BTreeMap<String, Vec<u8>>,
+    after: &BTreeMap<String, Vec<u8>>,
+) -> Vec<String> {
+    after
+        .iter()
+        .filter(|(k, v)| before.get(*k) != Some(v))
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
 pub fn output_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(out)
         .into_iter()

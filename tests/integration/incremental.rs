@@ -9,7 +9,7 @@ use salon::incremental::Incremental;
 use salon::serve::Rebuild;
 use salon::BuildOptions;
 
-use crate::common::{output_files, post, Site, CONFIG};
+use crate::common::{clean_twin, output_files, post, rewritten_paths, Site, CONFIG};
 
 /// Fails with the first difference between two output trees.
 pub(crate) fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
@@ -1073,17 +1073,13 @@ fn a_thread_text_edit_renders_the_thread_and_its_writers_pages_only() {
     assert!(was_patched(&r), "a text edit is patched in place");
     rebuild.flush().unwrap();
     let after = output_files(&opts.output_dir());
-    let changed: Vec<&str> = after
-        .keys()
-        .filter(|k| before.get(*k) != after.get(*k))
-        .map(String::as_str)
-        .collect();
+    let changed = rewritten_paths(&before, &after);
     // The thread's page and feeds, its writer's (tnowak's) profile page
     // and feeds, and the search files its words are in: nothing else,
     // and nothing rendered for naught.
     let pages: Vec<&str> = changed
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|p| !p.starts_with("search/"))
         .collect();
     assert_eq!(
@@ -1114,11 +1110,7 @@ fn a_thread_text_edit_that_splits_a_search_shard_writes_what_a_clean_build_does(
     // output has them.
     let site = Site::demo();
     let opts = site.options();
-    let clean_dir = tempfile::tempdir().unwrap();
-    let clean_opts = BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    };
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).unwrap();
     let thread = site.root().join("content/threads/what-is-twitter-for.md");
@@ -1161,7 +1153,7 @@ fn a_thread_text_edit_that_splits_a_search_shard_writes_what_a_clean_build_does(
             assert_eq!(files, before, "the shards joined again");
         }
         salon::build(&clean_opts).expect("a clean build");
-        assert_same_output(&opts.output_dir(), &clean_dir.path().join("out"), &log);
+        assert_same_output(&opts.output_dir(), &clean_opts.output_dir(), &log);
         log.push("the words taken out again".to_owned());
     }
 }
@@ -1220,14 +1212,10 @@ fn a_message_edit_renders_the_thread_page_and_the_profile_page_holding_it() {
     assert!(was_patched(&r), "a text edit is patched in place");
     rebuild.flush().unwrap();
     let after = output_files(&out);
-    let changed: Vec<&str> = after
-        .keys()
-        .filter(|k| before.get(*k) != after.get(*k))
-        .map(String::as_str)
-        .collect();
+    let changed = rewritten_paths(&before, &after);
     let pages: Vec<&str> = changed
         .iter()
-        .copied()
+        .map(String::as_str)
         .filter(|p| !p.starts_with("search/"))
         .collect();
     assert_eq!(

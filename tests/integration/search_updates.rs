@@ -7,9 +7,8 @@ use std::path::Path;
 
 use salon::incremental::Incremental;
 use salon::serve::Rebuild;
-use salon::BuildOptions;
 
-use crate::common::{post, Site, CONFIG};
+use crate::common::{clean_twin, post, Site, CONFIG};
 use crate::incremental::assert_same_output;
 
 /// Made-up words from syllables: about 20,000 of them, so the index's
@@ -92,11 +91,7 @@ fn edits_to_a_many_shard_index_give_a_clean_builds_index() {
     }
     let site = Site::generated(CONFIG, &files);
     let opts = site.options();
-    let clean_dir = tempfile::tempdir().unwrap();
-    let clean_opts = BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    };
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).expect("the site builds");
     let manifest: serde_json::Value =
@@ -157,7 +152,7 @@ fn edits_to_a_many_shard_index_give_a_clean_builds_index() {
             patched += 1;
         }
         salon::build(&clean_opts).expect("clean build");
-        assert_same_output(&site.out(), &clean_dir.path().join("out"), &log);
+        assert_same_output(&site.out(), &clean_opts.output_dir(), &log);
     }
     assert!(patched > 12, "only {patched} rebuilds were partial");
 }
@@ -181,11 +176,7 @@ fn a_text_edit_rewrites_only_its_own_document_shard() {
     // length: a text growing or shrinking moves no boundary.
     let (site, _) = crate::search::chatty();
     let opts = site.options();
-    let clean_dir = tempfile::tempdir().unwrap();
-    let clean_opts = BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    };
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).expect("the site builds");
     let comments = site.root().join("content/comments/post-9.yaml");
@@ -224,6 +215,6 @@ fn a_text_edit_rewrites_only_its_own_document_shard() {
             .collect();
         assert_eq!(changed.len(), 1, "{what}: {changed:?}");
         salon::build(&clean_opts).expect("clean build");
-        assert_same_output(&site.out(), &clean_dir.path().join("out"), &log);
+        assert_same_output(&site.out(), &clean_opts.output_dir(), &log);
     }
 }
