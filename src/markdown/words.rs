@@ -7,17 +7,22 @@
 pub(super) fn count_words(text: &str) -> (usize, usize) {
     let mut words = 0;
     let mut in_word = false;
-    if text.is_ascii() {
-        // The common case, on bytes.
-        for &b in text.as_bytes() {
-            let space = b.is_ascii_whitespace();
-            words += usize::from(!space && !in_word);
-            in_word = !space;
-        }
-        return (words, 0);
-    }
     let mut cjk = 0;
-    for c in text.chars() {
+    let mut rest = text;
+    while !rest.is_empty() {
+        // A run of ASCII (most of any Latin text) on bytes; `\t`..`\r`
+        // and the space are what `char::is_whitespace` finds there.
+        let ascii = rest.bytes().position(|b| b >= 0x80).unwrap_or(rest.len());
+        for &b in &rest.as_bytes()[..ascii] {
+            let gap = matches!(b, b'\t'..=b'\r' | b' ');
+            words += usize::from(!gap && !in_word);
+            in_word = !gap;
+        }
+        rest = &rest[ascii..];
+        let Some(c) = rest.chars().next() else {
+            break;
+        };
+        rest = &rest[c.len_utf8()..];
         if is_cjk(c) {
             cjk += 1;
             in_word = false;
@@ -59,5 +64,7 @@ mod tests {
         // Each Han or kana character is a word; punctuation is not.
         assert_eq!(count_words("知识管理。很重要"), (7, 7));
         assert_eq!(count_words("Rustのコード、です"), (7, 6));
+        // ASCII runs between other characters, white space of both kinds.
+        assert_eq!(count_words("a\u{0b}b c\u{a0}d’s e\u{3000}f"), (6, 0));
     }
 }

@@ -41,7 +41,9 @@ where
     F: FnOnce(&mut Vec<u8>) -> Result<(), E>,
     Error: From<E>,
 {
-    let mut buffer = Vec::new();
+    // Salon's patch: room for a typical fragment, so that it is not
+    // grown from nothing by doubling.
+    let mut buffer = Vec::with_capacity(256);
     render(&mut buffer).map_err(Error::from)?;
     buffer_to_string(context, buffer)
 }
