@@ -13,8 +13,10 @@ pub mod deps;
 mod feed;
 mod jobs;
 mod ld_json;
+mod memo;
 pub mod meta;
 mod paging;
+mod partial;
 mod people;
 mod plan;
 pub mod post_card;
@@ -59,6 +61,8 @@ pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
         .map_err(|e| Error::template(&template_in_error(&e, files), &e))?;
     let cards = post_card::PostCard::new(tera.clone());
     tera.register_function("post_card", cards);
+    let partials = partial::Partial::new(tera.clone());
+    tera.register_function("partial", partials);
     Ok(tera)
 }
 
@@ -89,8 +93,8 @@ pub struct Renderer<'a> {
     /// (a million, on a big list) and a rebuild in watch mode rarely
     /// renders the home page.
     home: std::sync::OnceLock<Value>,
-    /// The post cards rendered so far (see [`post_card`]).
-    cards: Arc<post_card::RenderedCards>,
+    /// The post cards and partials rendered so far (see [`memo`]).
+    fragments: Arc<memo::Fragments>,
 }
 
 /// Time spent per template, for `--timings`.
@@ -121,10 +125,10 @@ impl<'a> Renderer<'a> {
             tera,
             assets,
             index,
+            fragments: Arc::new(memo::Fragments::new(globals.clone())),
             globals,
             summaries,
             home: std::sync::OnceLock::new(),
-            cards: Arc::default(),
         }
     }
 
@@ -199,7 +203,7 @@ impl<'a> Renderer<'a> {
         let ui = config.i18n.interface_language(lang);
         vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-        post_card::with_cards(&self.cards, || {
+        memo::with_fragments(&self.fragments, || {
             crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
         })
         .map(String::into_bytes)

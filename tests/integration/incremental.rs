@@ -9,7 +9,7 @@ use salon::incremental::Incremental;
 use salon::serve::Rebuild;
 use salon::BuildOptions;
 
-use crate::common::{clean_twin, output_files, post, rewritten_paths, Site, CONFIG};
+use crate::common::{clean_twin, output_files, post, rewritten_paths, sel, Site, CONFIG};
 
 /// Fails with the first difference between two output trees.
 pub(crate) fn assert_same_output(incremental: &Path, clean: &Path, log: &[String]) {
@@ -548,6 +548,39 @@ fn a_template_edit_renders_the_pages_that_use_it() {
         .unwrap()
         .count();
     assert_eq!(r.rendered, members, "one page per member, nothing else");
+}
+
+#[test]
+fn a_partial_edit_renders_every_page_that_shows_it() {
+    let site = Site::demo();
+    let opts = site.options();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let text = fs::read_to_string(theme.join("footer.html")).unwrap();
+    assert!(text.contains("class=\"footer-generator\""));
+    site.write(
+        "templates/footer.html",
+        &text.replace(
+            "class=\"footer-generator\"",
+            "class=\"footer-generator edited\"",
+        ),
+    );
+    rebuild
+        .rebuild(&opts, &[site.root().join("templates/footer.html")])
+        .unwrap();
+    // The manifest is written in the background; wait for it.
+    rebuild.flush().unwrap();
+    let (mut footers, mut edited) = (0, 0);
+    for (path, bytes) in output_files(&opts.output_dir()) {
+        if path.ends_with(".html") {
+            let page = scraper::Html::parse_document(&String::from_utf8(bytes).unwrap());
+            footers += page.select(&sel("footer.site-footer")).count();
+            edited += page.select(&sel("footer .footer-generator.edited")).count();
+        }
+    }
+    assert!(footers > 20, "only {footers} footers");
+    assert_eq!(edited, footers, "every footer is the edited one");
 }
 
 #[test]

@@ -34,6 +34,7 @@ mod names;
 mod optional_feeds;
 mod output;
 mod pagination;
+mod partials;
 mod people_first;
 mod post_cards;
 mod previews;

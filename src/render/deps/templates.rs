@@ -18,7 +18,10 @@ pub fn template_signatures(templates: &[(String, String)]) -> HashMap<String, u6
         let mut seen: Vec<&str> = vec![name];
         let mut i = 0;
         while i < seen.len() {
-            for used in referenced_templates(text.get(seen[i]).copied().unwrap_or("")) {
+            let used = referenced_templates(text.get(seen[i]).copied().unwrap_or(""))
+                // A partial named by a variable could be any template.
+                .unwrap_or_else(|| text.keys().copied().collect());
+            for used in used {
                 if let Some((&k, _)) = text.get_key_value(used) {
                     if !seen.contains(&k) {
                         seen.push(k);
@@ -38,11 +41,18 @@ pub fn template_signatures(templates: &[(String, String)]) -> HashMap<String, u6
 }
 
 /// Names in `{% extends "x" %}`, `{% include "x" %}` and `{% import "x" %}`,
-/// and the card template of a template that calls `post_card(`.
-fn referenced_templates(text: &str) -> Vec<&str> {
+/// the card template of a template that calls `post_card(`, and the
+/// template of each `partial(name="x")`; `None` when a partial's name is
+/// not written out.
+fn referenced_templates(text: &str) -> Option<Vec<&str>> {
     let mut out = Vec::new();
     if text.contains("post_card(") {
         out.push(crate::render::post_card::TEMPLATE);
+    }
+    let mut rest = text;
+    while let Some(at) = rest.find("partial(") {
+        rest = &rest[at + "partial(".len()..];
+        out.push(partial_name(rest)?);
     }
     for tag in text.split("{%").skip(1) {
         let tag = tag.split("%}").next().unwrap_or("");
@@ -63,7 +73,31 @@ fn referenced_templates(text: &str) -> Vec<&str> {
             rest = &after[end + 1..];
         }
     }
-    out
+    Some(out)
+}
+
+/// The quoted `name` among the arguments that start `args` (the text after
+/// `partial(`), if it is written out.
+fn partial_name(args: &str) -> Option<&str> {
+    let args = args.split(')').next().unwrap_or("");
+    let mut rest = args;
+    while let Some(at) = rest.find("name") {
+        let before = args[..args.len() - rest.len() + at].chars().next_back();
+        let after = rest[at + "name".len()..].trim_start();
+        rest = &rest[at + "name".len()..];
+        // A whole argument name (not `username=`), then `=` and a quote.
+        if before.is_some_and(|c| c.is_alphanumeric() || c == '_') {
+            continue;
+        }
+        let Some(value) = after.strip_prefix('=') else {
+            continue;
+        };
+        let value = value.trim_start();
+        let quote = value.chars().next().filter(|q| *q == '"' || *q == '\'')?;
+        let value = &value[1..];
+        return value.find(quote).map(|end| &value[..end]);
+    }
+    None
 }
 
 #[cfg(test)]
@@ -76,8 +110,46 @@ mod tests {
             {%- include ["a.html", "b.html"] ignore missing -%}{% if x %}"no.html"{% endif %}"#;
         assert_eq!(
             referenced_templates(t),
-            vec!["base.html", "macros.html", "a.html", "b.html"]
+            Some(vec!["base.html", "macros.html", "a.html", "b.html"])
         );
+    }
+
+    #[test]
+    fn finds_the_templates_of_partials() {
+        let t = r#"{{- partial(name="header.html", current=current) }}
+            {{ partial( username="x", name = 'footer.html') }}"#;
+        assert_eq!(
+            referenced_templates(t),
+            Some(vec!["header.html", "footer.html"])
+        );
+        assert_eq!(referenced_templates("{{ partial(name=which) }}"), None);
+    }
+
+    #[test]
+    fn a_template_that_calls_a_partial_follows_it_or_every_template() {
+        let mut files = vec![
+            ("header.html".to_owned(), "H1".to_owned()),
+            (
+                "base.html".to_owned(),
+                "{{ partial(name=\"header.html\") }}".to_owned(),
+            ),
+            (
+                "post.html".to_owned(),
+                "{% extends \"base.html\" %}".to_owned(),
+            ),
+            ("member.html".to_owned(), "{{ partial(name=x) }}".to_owned()),
+            ("404.html".to_owned(), "alone".to_owned()),
+        ];
+        let before = template_signatures(&files);
+        files[0].1 = "H2".into();
+        let after = template_signatures(&files);
+        assert_ne!(before["post.html"], after["post.html"]);
+        assert_ne!(before["member.html"], after["member.html"]);
+        assert_eq!(before["404.html"], after["404.html"]);
+        files[4].1 = "changed".into();
+        let last = template_signatures(&files);
+        assert_ne!(after["member.html"], last["member.html"]);
+        assert_eq!(after["post.html"], last["post.html"]);
     }
 
     #[test]

@@ -1,0 +1,220 @@
+//! Fragments of pages rendered once and repeated from memory: post cards
+//! ([`super::post_card`]) and partials ([`super::partial`]).
+//!
+//! A fragment's template sees only the values it is given and the
+//! translation functions of the page's language, so its output is a
+//! function of those: the memo is keyed by a 128-bit hash of the
+//! template's name and the values, and by the language.
+
+use std::cell::RefCell;
+use std::sync::{Arc, Mutex};
+
+use rustc_hash::FxHashMap;
+use serde_json::Value;
+use xxhash_rust::xxh3::xxh3_128;
+
+/// How many bytes of fragments one build keeps: about 40,000 post cards.
+/// Past it, fragments are still rendered, only no longer kept.
+const BUDGET: usize = 48 << 20;
+
+/// A fragment's key: the hash of its template and named values (see
+/// [`key_of`]), and the page's language.
+pub type Key = (u128, String);
+
+/// The fragments one renderer has made: its site does not change while
+/// it lives, so neither do they.
+#[derive(Default)]
+pub struct Fragments {
+    kept: Mutex<Kept>,
+    /// The `site` variable of the renderer's pages, which partials see
+    /// too: the same for every fragment kept here, so not in their keys.
+    site: Value,
+}
+
+#[derive(Default)]
+struct Kept {
+    fragments: FxHashMap<Key, Arc<str>>,
+    bytes: usize,
+}
+
+impl Fragments {
+    /// An empty memo for pages whose `site` variable is `site`.
+    pub fn new(site: Value) -> Self {
+        Fragments {
+            kept: Mutex::default(),
+            site,
+        }
+    }
+
+    fn get(&self, key: &Key) -> Option<Arc<str>> {
+        self.kept
+            .lock()
+            .expect("fragments lock")
+            .fragments
+            .get(key)
+            .cloned()
+    }
+
+    fn keep(&self, key: Key, fragment: Arc<str>) {
+        let mut kept = self.kept.lock().expect("fragments lock");
+        if kept.bytes + fragment.len() <= BUDGET {
+            kept.bytes += fragment.len();
+            kept.fragments.insert(key, fragment);
+        }
+    }
+}
+
+thread_local! {
+    /// The fragments of the renderer whose page this thread renders.
+    static CURRENT: RefCell<Option<Arc<Fragments>>> = const { RefCell::new(None) };
+}
+
+/// Runs `render` with `fragments` as this thread's memo, then puts back
+/// what was there. The page's language, part of each key, is the one
+/// [`crate::i18n::with_language`] set.
+pub fn with_fragments<R>(fragments: &Arc<Fragments>, render: impl FnOnce() -> R) -> R {
+    let previous = CURRENT.with(|c| c.replace(Some(Arc::clone(fragments))));
+    let out = render();
+    CURRENT.with(|c| *c.borrow_mut() = previous);
+    out
+}
+
+/// The fragment of `template` with the variables `values` (by name): from
+/// the memo when a page in the same language made it, else `render`ed
+/// (and kept). Outside a page's render (no memo, no language) it is
+/// rendered every time.
+pub(super) fn fragment(
+    template: &str,
+    values: &[(&str, &Value)],
+    render: impl FnOnce() -> tera::Result<String>,
+) -> tera::Result<Value> {
+    let memo = CURRENT.with(|c| c.borrow().clone());
+    let lang = crate::i18n::page_language(|l| l.map(str::to_owned));
+    let (Some(memo), Some(lang)) = (memo, lang) else {
+        return render().map(Value::String);
+    };
+    let key = (key_of(template, values), lang);
+    if let Some(fragment) = memo.get(&key) {
+        return Ok(Value::String(fragment.to_string()));
+    }
+    let fragment = render()?;
+    memo.keep(key, Arc::from(fragment.as_str()));
+    Ok(Value::String(fragment))
+}
+
+/// The `site` variable of the pages this thread renders (none outside a
+/// page's render).
+pub(super) fn site() -> Option<Value> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|m| m.site.clone()))
+}
+
+/// A 128-bit hash of `template` and the named `values`, in the order
+/// given: equal for equal ones, and different for different ones barring
+/// a collision no build will meet. They are written out to a buffer kept
+/// per thread and hashed at once: feeding a streaming hasher field by
+/// field cost more.
+fn key_of(template: &str, values: &[(&str, &Value)]) -> u128 {
+    thread_local! {
+        static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|b| {
+        let mut b = b.borrow_mut();
+        b.clear();
+        write_str(&mut b, template);
+        for (name, v) in values {
+            write_str(&mut b, name);
+            write_value(&mut b, v);
+        }
+        xxh3_128(&b)
+    })
+}
+
+/// Writes `v` to `out`, each value tagged with its kind and each string,
+/// array and object with its length, so that no two values write the
+/// same bytes.
+fn write_value(out: &mut Vec<u8>, v: &Value) {
+    match v {
+        Value::Null => out.push(b'n'),
+        Value::Bool(b) => out.push(if *b { b't' } else { b'f' }),
+        Value::Number(n) => {
+            if let Some(u) = n.as_u64() {
+                out.push(b'u');
+                out.extend_from_slice(&u.to_le_bytes());
+            } else if let Some(i) = n.as_i64() {
+                out.push(b'i');
+                out.extend_from_slice(&i.to_le_bytes());
+            } else {
+                out.push(b'd');
+                out.extend_from_slice(&n.as_f64().unwrap_or(f64::NAN).to_bits().to_le_bytes());
+            }
+        }
+        Value::String(s) => {
+            out.push(b's');
+            write_str(out, s);
+        }
+        Value::Array(a) => {
+            out.push(b'[');
+            out.extend_from_slice(&(a.len() as u64).to_le_bytes());
+            for x in a {
+                write_value(out, x);
+            }
+        }
+        Value::Object(o) => {
+            out.push(b'{');
+            out.extend_from_slice(&(o.len() as u64).to_le_bytes());
+            for (k, x) in o {
+                write_str(out, k);
+                write_value(out, x);
+            }
+        }
+    }
+}
+
+fn write_str(out: &mut Vec<u8>, s: &str) {
+    out.extend_from_slice(&(s.len() as u64).to_le_bytes());
+    out.extend_from_slice(s.as_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn equal_values_hash_alike_and_different_ones_apart() {
+        let a = json!({"title": "A", "tags": [{"name": "x"}], "n": 1});
+        let level = Value::from(2);
+        assert_eq!(
+            key_of("t", &[("p", &a), ("l", &level)]),
+            key_of("t", &[("p", &a.clone()), ("l", &level)])
+        );
+        assert_ne!(
+            key_of("t", &[("p", &a), ("l", &level)]),
+            key_of("t", &[("p", &a), ("l", &Value::from(3))])
+        );
+        let moved = json!({"title": "A", "tags": [{"name": ""}], "n": 1, "x": null});
+        assert_ne!(
+            key_of("t", &[("p", &a), ("l", &level)]),
+            key_of("t", &[("p", &moved), ("l", &level)])
+        );
+        // Field boundaries count.
+        assert_ne!(
+            key_of("t", &[("p", &json!(["ab", "c"])), ("l", &level)]),
+            key_of("t", &[("p", &json!(["a", "bc"])), ("l", &level)])
+        );
+        assert_ne!(
+            key_of("t", &[("p", &json!("1")), ("l", &level)]),
+            key_of("t", &[("p", &json!(1)), ("l", &level)])
+        );
+        assert_ne!(
+            key_of("t", &[("p", &json!(1)), ("l", &level)]),
+            key_of("t", &[("p", &json!(1.5)), ("l", &level)])
+        );
+        // So do the values' names and the template.
+        assert_ne!(key_of("t", &[("p", &a)]), key_of("t", &[("q", &a)]));
+        assert_ne!(
+            key_of("t", &[("p", &a), ("l", &level)]),
+            key_of("u", &[("p", &a), ("l", &level)])
+        );
+    }
+}

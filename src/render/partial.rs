@@ -1,0 +1,71 @@
+//! `partial(name="header.html", ...)`: the template `name` rendered with
+//! `site` and the other arguments as its only variables, once per set of
+//! their values and page language, and repeated from memory on every
+//! other page that passes the same ones (Hugo's `partialCached`). `site`
+//! is the same on every page of a build, so it is not part of the key.
+//!
+//! The default theme's header and footer are partials. They are the same
+//! on nearly every page, and rendering them on each was a twentieth of a
+//! clean build's instructions.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+use tera::{Context, Tera};
+
+use super::memo;
+
+/// The `partial` function. It holds the templates as they were before it
+/// was registered: a partial renders through them, and one that asks for
+/// a partial finds no such function instead of recursing.
+pub struct Partial {
+    templates: Tera,
+}
+
+impl Partial {
+    /// The function, rendering partials with `templates`.
+    pub fn new(templates: Tera) -> Self {
+        Partial { templates }
+    }
+}
+
+impl tera::Function for Partial {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        let name = args.get("name").and_then(Value::as_str).ok_or_else(|| {
+            tera::Error::msg("partial: needs `name=\"...\"`, the template to render")
+        })?;
+        // By name: the key must not follow the order of a hash map.
+        let mut values: Vec<(&str, &Value)> = args
+            .iter()
+            .filter(|(k, _)| k.as_str() != "name")
+            .map(|(k, v)| (k.as_str(), v))
+            .collect();
+        values.sort_unstable_by_key(|(k, _)| *k);
+        memo::fragment(name, &values, || {
+            let mut vars = Map::new();
+            if let Some(site) = memo::site() {
+                vars.insert("site".to_owned(), site);
+            }
+            vars.extend(values.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())));
+            let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
+            self.templates.render(name, &ctx)
+        })
+    }
+
+    fn is_safe(&self) -> bool {
+        // The partial is HTML its template escaped.
+        true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_partial_without_a_name_says_what_it_needs() {
+        let partial = Partial::new(Tera::default());
+        let err = tera::Function::call(&partial, &HashMap::new()).unwrap_err();
+        assert!(err.to_string().contains("needs `name="), "{err}");
+    }
+}
