@@ -13,10 +13,19 @@ pub(super) fn count_words(text: &str) -> (usize, usize) {
         // A run of ASCII (most of any Latin text) on bytes; `\t`..`\r`
         // and the space are what `char::is_whitespace` finds there.
         let ascii = rest.bytes().position(|b| b >= 0x80).unwrap_or(rest.len());
-        for &b in &rest.as_bytes()[..ascii] {
-            let gap = matches!(b, b'\t'..=b'\r' | b' ');
-            words += usize::from(!gap && !in_word);
-            in_word = !gap;
+        let run = &rest.as_bytes()[..ascii];
+        if let (Some(&first), Some(&last)) = (run.first(), run.last()) {
+            let gap = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+            // A word starts at each non-gap byte after a gap: counted
+            // pairwise, with no state carried from byte to byte, which
+            // the compiler turns into vector code.
+            words += usize::from(!in_word && !gap(first));
+            words += run
+                .iter()
+                .zip(&run[1..])
+                .filter(|&(&a, &b)| gap(a) && !gap(b))
+                .count();
+            in_word = !gap(last);
         }
         rest = &rest[ascii..];
         let Some(c) = rest.chars().next() else {
@@ -55,6 +64,30 @@ fn is_cjk_punctuation(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The count character by character, as it was before ASCII runs.
+    fn one_by_one(text: &str) -> (usize, usize) {
+        let (mut words, mut cjk, mut in_word) = (0, 0, false);
+        for c in text.chars() {
+            if is_cjk(c) {
+                cjk += 1;
+                in_word = false;
+            } else {
+                let gap = c.is_whitespace() || is_cjk_punctuation(c);
+                words += usize::from(!gap && !in_word);
+                in_word = !gap;
+            }
+        }
+        (words + cjk, cjk)
+    }
+
+    proptest! {
+        #[test]
+        fn counts_as_character_by_character(text in "[ a-z\t\n\u{0b}’é\u{a0}知こ。]{0,40}") {
+            prop_assert_eq!(count_words(&text), one_by_one(&text));
+        }
+    }
 
     #[test]
     fn word_counts() {
@@ -66,5 +99,10 @@ mod tests {
         assert_eq!(count_words("Rustのコード、です"), (7, 6));
         // ASCII runs between other characters, white space of both kinds.
         assert_eq!(count_words("a\u{0b}b c\u{a0}d’s e\u{3000}f"), (6, 0));
+        assert_eq!(count_words("x"), (1, 0));
+        assert_eq!(count_words(" x  y "), (2, 0));
+        assert_eq!(count_words("é x"), (2, 0));
+        assert_eq!(count_words("xé"), (1, 0));
+        assert_eq!(count_words("知x y"), (3, 1));
     }
 }
