@@ -1,10 +1,11 @@
 //! Fragments of pages rendered once and repeated from memory: post cards
 //! ([`super::post_card`]) and partials ([`super::partial`]).
 //!
-//! A fragment's template sees only the values it is given and the
-//! translation functions of the page's language, so its output is a
-//! function of those: the memo is keyed by a 128-bit hash of the
-//! template's name and the values, and by the language.
+//! A fragment's template sees only the values it is given, the translation
+//! functions of the page's language and, for a partial, `site`, which is
+//! the same for the memo's whole life. So its output is a function of
+//! those: the memo is keyed by a 128-bit hash of the template's name and
+//! the values, and by the language.
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
@@ -19,11 +20,10 @@ const BUDGET: usize = 48 << 20;
 
 /// A fragment's key: the hash of its template and named values (see
 /// [`key_of`]), and the page's language.
-pub type Key = (u128, String);
+type Key = (u128, String);
 
 /// The fragments one renderer has made: its site does not change while
 /// it lives, so neither do they.
-#[derive(Default)]
 pub struct Fragments {
     kept: Mutex<Kept>,
     /// The `site` variable of the renderer's pages, which partials see
