@@ -48,7 +48,14 @@ impl tera::Function for Partial {
             }
             vars.extend(values.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())));
             let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-            self.templates.render(name, &ctx)
+            self.templates.render(name, &ctx).map_err(|e| match e.kind {
+                tera::ErrorKind::TemplateNotFound(_) => e,
+                // A page variable the partial reads is not there: say why.
+                _ => {
+                    let given: String = values.iter().map(|(k, _)| format!(", `{k}`")).collect();
+                    tera::Error::chain(format!("the partial {name} sees only `site`{given}"), e)
+                }
+            })
         })
     }
 

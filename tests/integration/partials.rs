@@ -167,3 +167,13 @@ fn a_sites_own_header_is_a_partial_too() {
     assert_eq!(header("/posts/p1/"), "|Test Site|unseen");
     assert_eq!(header("/posts/p2/"), "|Test Site|unseen");
 }
+
+#[test]
+fn a_partial_that_reads_a_page_variable_fails_saying_what_it_sees() {
+    let site = community();
+    site.write("templates/header.html", "<header>{{ page_url }}</header>");
+    let err = salon::build(&site.options()).unwrap_err().to_string();
+    assert!(err.contains("header.html"), "{err}");
+    assert!(err.contains("sees only `site`, `current`"), "{err}");
+    assert!(err.contains("page_url"), "{err}");
+}
