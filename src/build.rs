@@ -434,27 +434,19 @@ fn parse_and_link(
     };
     // The kinds are parsed side by side: one after another, each kind's
     // last few files left a core idle, a tenth of the stage.
-    let ((posts, members), ((threads, pages), (comments, tag_pages))) = rayon::join(
+    let ((posts, members, threads), (pages, comments, tag_pages)) = rayon::join(
         || {
-            rayon::join(
+            join3(
                 || parse_all(root, &files.posts, &ctx, parse_post),
                 || parse_all(root, &files.members, &ctx, parse::parse_member),
+                || parse_all(root, &files.threads, &ctx, parse::parse_thread),
             )
         },
         || {
-            rayon::join(
-                || {
-                    rayon::join(
-                        || parse_all(root, &files.threads, &ctx, parse::parse_thread),
-                        || parse_all(root, &files.pages, &ctx, parse::parse_page),
-                    )
-                },
-                || {
-                    rayon::join(
-                        || parse_all(root, &files.comments, &ctx, parse::parse_comments),
-                        || parse_all(root, &files.tags, &ctx, parse::parse_term_page),
-                    )
-                },
+            join3(
+                || parse_all(root, &files.pages, &ctx, parse::parse_page),
+                || parse_all(root, &files.comments, &ctx, parse::parse_comments),
+                || parse_all(root, &files.tags, &ctx, parse::parse_term_page),
             )
         },
     );
@@ -494,6 +486,16 @@ fn parse_and_link(
         diags,
         timings,
     })
+}
+
+/// `rayon::join` of three.
+fn join3<A: Send, B: Send, C: Send>(
+    a: impl FnOnce() -> A + Send,
+    b: impl FnOnce() -> B + Send,
+    c: impl FnOnce() -> C + Send,
+) -> (A, B, C) {
+    let (a, (b, c)) = rayon::join(a, || rayon::join(b, c));
+    (a, b, c)
 }
 
 /// What [`parse_all`] made of one kind of file: the files that parsed,

@@ -5,43 +5,67 @@
 /// characters, and each CJK character counts as one word of its own
 /// (those languages put no spaces between words).
 pub(super) fn count_words(text: &str) -> (usize, usize) {
-    let mut words = 0;
-    let mut in_word = false;
-    let mut cjk = 0;
+    let mut count = Count::default();
     let mut rest = text;
     while !rest.is_empty() {
-        // A run of ASCII (most of any Latin text) on bytes; `\t`..`\r`
-        // and the space are what `char::is_whitespace` finds there.
+        // A run of ASCII (most of any Latin text) on bytes.
         let ascii = rest.bytes().position(|b| b >= 0x80).unwrap_or(rest.len());
-        let run = &rest.as_bytes()[..ascii];
-        if let (Some(&first), Some(&last)) = (run.first(), run.last()) {
-            let gap = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
-            // A word starts at each non-gap byte after a gap: counted
-            // pairwise, with no state carried from byte to byte, which
-            // the compiler turns into vector code.
-            words += usize::from(!in_word && !gap(first));
-            words += run
-                .iter()
-                .zip(&run[1..])
-                .filter(|&(&a, &b)| gap(a) && !gap(b))
-                .count();
-            in_word = !gap(last);
-        }
+        count.ascii(&rest.as_bytes()[..ascii]);
         rest = &rest[ascii..];
         let Some(c) = rest.chars().next() else {
             break;
         };
+        count.char(c);
         rest = &rest[c.len_utf8()..];
+    }
+    count.total()
+}
+
+/// A count in progress.
+#[derive(Default)]
+struct Count {
+    words: usize,
+    cjk: usize,
+    in_word: bool,
+}
+
+impl Count {
+    /// Counts one character.
+    fn char(&mut self, c: char) {
         if is_cjk(c) {
-            cjk += 1;
-            in_word = false;
+            self.cjk += 1;
+            self.in_word = false;
         } else {
             let gap = c.is_whitespace() || is_cjk_punctuation(c);
-            words += usize::from(!gap && !in_word);
-            in_word = !gap;
+            self.words += usize::from(!gap && !self.in_word);
+            self.in_word = !gap;
         }
     }
-    (words + cjk, cjk)
+
+    /// Counts a run of ASCII bytes as [`Count::char`] would, one by one.
+    fn ascii(&mut self, run: &[u8]) {
+        let (Some(&first), Some(&last)) = (run.first(), run.last()) else {
+            return;
+        };
+        // `\t`..`\r` and the space are what `char::is_whitespace` finds
+        // in ASCII.
+        let gap = |b: u8| matches!(b, b'\t'..=b'\r' | b' ');
+        // A word starts at each non-gap byte after a gap: counted
+        // pairwise, with no state carried from byte to byte, which the
+        // compiler turns into vector code.
+        self.words += usize::from(!self.in_word && !gap(first));
+        self.words += run
+            .iter()
+            .zip(&run[1..])
+            .filter(|&(&a, &b)| gap(a) && !gap(b))
+            .count();
+        self.in_word = !gap(last);
+    }
+
+    /// Words, CJK characters included, and CJK characters.
+    fn total(&self) -> (usize, usize) {
+        (self.words + self.cjk, self.cjk)
+    }
 }
 
 /// Whether `c` is a Han character, hiragana or katakana.
@@ -68,18 +92,9 @@ mod tests {
 
     /// The count character by character, as it was before ASCII runs.
     fn one_by_one(text: &str) -> (usize, usize) {
-        let (mut words, mut cjk, mut in_word) = (0, 0, false);
-        for c in text.chars() {
-            if is_cjk(c) {
-                cjk += 1;
-                in_word = false;
-            } else {
-                let gap = c.is_whitespace() || is_cjk_punctuation(c);
-                words += usize::from(!gap && !in_word);
-                in_word = !gap;
-            }
-        }
-        (words + cjk, cjk)
+        let mut count = Count::default();
+        text.chars().for_each(|c| count.char(c));
+        count.total()
     }
 
     proptest! {

@@ -4,8 +4,8 @@
 //! A fragment's template sees only the values it is given, the translation
 //! functions of the page's language and, for a partial, `site`, which is
 //! the same for the memo's whole life. So its output is a function of
-//! those: the memo is keyed by a 128-bit hash of the template's name and
-//! the values, and by the language.
+//! those: the memo is keyed by a 128-bit hash of the language, the
+//! template's name and the values.
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
@@ -18,10 +18,6 @@ use xxhash_rust::xxh3::xxh3_128;
 /// Past it, fragments are still rendered, only no longer kept.
 const BUDGET: usize = 48 << 20;
 
-/// A fragment's key: the hash of its template and named values (see
-/// [`key_of`]), and the page's language.
-type Key = (u128, String);
-
 /// The fragments one renderer has made: its site does not change while
 /// it lives, so neither do they.
 pub struct Fragments {
@@ -33,7 +29,8 @@ pub struct Fragments {
 
 #[derive(Default)]
 struct Kept {
-    fragments: FxHashMap<Key, Arc<str>>,
+    /// By [`key_of`] of the page language, template and values.
+    fragments: FxHashMap<u128, Arc<str>>,
     bytes: usize,
 }
 
@@ -46,16 +43,16 @@ impl Fragments {
         }
     }
 
-    fn get(&self, key: &Key) -> Option<Arc<str>> {
+    fn get(&self, key: u128) -> Option<Arc<str>> {
         self.kept
             .lock()
             .expect("fragments lock")
             .fragments
-            .get(key)
+            .get(&key)
             .cloned()
     }
 
-    fn keep(&self, key: Key, fragment: Arc<str>) {
+    fn keep(&self, key: u128, fragment: Arc<str>) {
         let mut kept = self.kept.lock().expect("fragments lock");
         if kept.bytes + fragment.len() <= BUDGET {
             kept.bytes += fragment.len();
@@ -89,12 +86,11 @@ pub(super) fn fragment(
     render: impl FnOnce() -> tera::Result<String>,
 ) -> tera::Result<Value> {
     let memo = CURRENT.with(|c| c.borrow().clone());
-    let lang = crate::i18n::page_language(|l| l.map(str::to_owned));
-    let (Some(memo), Some(lang)) = (memo, lang) else {
+    let key = crate::i18n::page_language(|lang| lang.map(|l| key_of(l, template, values)));
+    let (Some(memo), Some(key)) = (memo, key) else {
         return render().map(Value::String);
     };
-    let key = (key_of(template, values), lang);
-    if let Some(fragment) = memo.get(&key) {
+    if let Some(fragment) = memo.get(key) {
         return Ok(Value::String(fragment.to_string()));
     }
     let fragment = render()?;
@@ -108,18 +104,19 @@ pub(super) fn site() -> Option<Value> {
     CURRENT.with(|c| c.borrow().as_ref().map(|m| m.site.clone()))
 }
 
-/// A 128-bit hash of `template` and the named `values`, in the order
-/// given: equal for equal ones, and different for different ones barring
-/// a collision no build will meet. They are written out to a buffer kept
+/// A 128-bit hash of the page language `lang`, `template` and the named
+/// `values`, in the order given: equal for equal ones, and different for
+/// different ones barring a collision no build will meet. They are written out to a buffer kept
 /// per thread and hashed at once: feeding a streaming hasher field by
 /// field cost more.
-fn key_of(template: &str, values: &[(&str, &Value)]) -> u128 {
+fn key_of(lang: &str, template: &str, values: &[(&str, &Value)]) -> u128 {
     thread_local! {
         static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
     }
     BUFFER.with(|b| {
         let mut b = b.borrow_mut();
         b.clear();
+        write_str(&mut b, lang);
         write_str(&mut b, template);
         for (name, v) in values {
             write_str(&mut b, name);
@@ -185,36 +182,43 @@ mod tests {
         let a = json!({"title": "A", "tags": [{"name": "x"}], "n": 1});
         let level = Value::from(2);
         assert_eq!(
-            key_of("t", &[("p", &a), ("l", &level)]),
-            key_of("t", &[("p", &a.clone()), ("l", &level)])
+            key_of("en", "t", &[("p", &a), ("l", &level)]),
+            key_of("en", "t", &[("p", &a.clone()), ("l", &level)])
         );
         assert_ne!(
-            key_of("t", &[("p", &a), ("l", &level)]),
-            key_of("t", &[("p", &a), ("l", &Value::from(3))])
+            key_of("en", "t", &[("p", &a), ("l", &level)]),
+            key_of("en", "t", &[("p", &a), ("l", &Value::from(3))])
         );
         let moved = json!({"title": "A", "tags": [{"name": ""}], "n": 1, "x": null});
         assert_ne!(
-            key_of("t", &[("p", &a), ("l", &level)]),
-            key_of("t", &[("p", &moved), ("l", &level)])
+            key_of("en", "t", &[("p", &a), ("l", &level)]),
+            key_of("en", "t", &[("p", &moved), ("l", &level)])
         );
         // Field boundaries count.
         assert_ne!(
-            key_of("t", &[("p", &json!(["ab", "c"])), ("l", &level)]),
-            key_of("t", &[("p", &json!(["a", "bc"])), ("l", &level)])
+            key_of("en", "t", &[("p", &json!(["ab", "c"])), ("l", &level)]),
+            key_of("en", "t", &[("p", &json!(["a", "bc"])), ("l", &level)])
         );
         assert_ne!(
-            key_of("t", &[("p", &json!("1")), ("l", &level)]),
-            key_of("t", &[("p", &json!(1)), ("l", &level)])
+            key_of("en", "t", &[("p", &json!("1")), ("l", &level)]),
+            key_of("en", "t", &[("p", &json!(1)), ("l", &level)])
         );
         assert_ne!(
-            key_of("t", &[("p", &json!(1)), ("l", &level)]),
-            key_of("t", &[("p", &json!(1.5)), ("l", &level)])
+            key_of("en", "t", &[("p", &json!(1)), ("l", &level)]),
+            key_of("en", "t", &[("p", &json!(1.5)), ("l", &level)])
         );
-        // So do the values' names and the template.
-        assert_ne!(key_of("t", &[("p", &a)]), key_of("t", &[("q", &a)]));
+        // So do the values' names, the template and the language.
         assert_ne!(
-            key_of("t", &[("p", &a), ("l", &level)]),
-            key_of("u", &[("p", &a), ("l", &level)])
+            key_of("en", "t", &[("p", &a)]),
+            key_of("fr", "t", &[("p", &a)])
+        );
+        assert_ne!(
+            key_of("en", "t", &[("p", &a)]),
+            key_of("en", "t", &[("q", &a)])
+        );
+        assert_ne!(
+            key_of("en", "t", &[("p", &a), ("l", &level)]),
+            key_of("en", "u", &[("p", &a), ("l", &level)])
         );
     }
 }

@@ -148,8 +148,6 @@ pub fn attrs(doc: &Html, selector: &str, attr: &str) -> Vec<String> {
         .collect()
 }
 
-/// Every file of the output folder `out` but the manifest, by its
-/// `/`-separated path, with its bytes: what two builds are compared by.
 /// `opts` with the output in a new temp folder (kept alive by the
 /// returned guard): a clean build to compare an incremental one with.
 pub fn clean_twin(opts: &BuildOptions) -> (TempDir, BuildOptions) {
@@ -174,6 +172,8 @@ pub fn rewritten_paths(
         .collect()
 }
 
+/// Every file of the output folder `out` but the manifest, by its
+/// `/`-separated path, with its bytes: what two builds are compared by.
 pub fn output_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
     walkdir::WalkDir::new(out)
         .into_iter()
@@ -186,6 +186,24 @@ pub fn output_files(out: &Path) -> BTreeMap<String, Vec<u8>> {
         })
         .filter(|(rel, _)| rel != ".salon-manifest")
         .collect()
+}
+
+/// Every `.html` file below `out`, by path, as text.
+pub fn html_files(out: &Path) -> BTreeMap<String, String> {
+    output_files(out)
+        .into_iter()
+        .filter(|(path, _)| path.ends_with(".html"))
+        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
+        .collect()
+}
+
+/// A template of the default theme, as Salon ships it.
+pub fn theme_template(name: &str) -> &'static str {
+    let (_, bytes) = salon::theme::DEFAULT_THEME
+        .iter()
+        .find(|(p, _)| *p == format!("templates/{name}"))
+        .unwrap_or_else(|| panic!("the theme has {name}"));
+    std::str::from_utf8(bytes).unwrap()
 }
 
 /// Every file below `dir` with a hash of its bytes, and its mtime.

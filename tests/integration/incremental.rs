@@ -61,6 +61,15 @@ impl Rng {
     }
 }
 
+/// The paths of `changed` outside the search index's folder.
+fn outside_search(changed: &[String]) -> Vec<&str> {
+    changed
+        .iter()
+        .map(String::as_str)
+        .filter(|p| !p.starts_with("search/"))
+        .collect()
+}
+
 fn files_in(dir: &Path) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = fs::read_dir(dir)
         .map(|r| r.map(|e| e.unwrap().path()).collect())
@@ -446,16 +455,12 @@ fn random_front_matter_edit(site: &Site, rng: &mut Rng, step: usize) -> (String,
 fn title_and_tag_edits_without_wikilinks_give_the_same_output_as_a_clean_build() {
     let site = Site::demo();
     without_wikilinks(site.root());
-    let clean_dir = tempfile::tempdir().unwrap();
     let at = chrono::DateTime::parse_from_rfc3339("2024-06-01T00:00:00Z").unwrap();
     let opts = BuildOptions {
         now: Some(at.to_utc()),
         ..site.options()
     };
-    let clean_opts = BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    };
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).expect("the demo builds");
     let mut rng = Rng(0x7a65_2026);
@@ -472,11 +477,7 @@ fn title_and_tag_edits_without_wikilinks_give_the_same_output_as_a_clean_build()
             incremental.as_ref().err(),
             clean.as_ref().err()
         );
-        assert_same_output(
-            &opts.output_dir(),
-            clean_dir.path().join("out").as_path(),
-            &log,
-        );
+        assert_same_output(&opts.output_dir(), &clean_opts.output_dir(), &log);
     }
 }
 
@@ -1042,12 +1043,8 @@ fn random_thread_edit(site: &Site, rng: &mut Rng, step: usize) -> (String, Vec<P
 #[test]
 fn random_thread_edits_give_the_same_output_as_a_clean_build() {
     let site = Site::demo();
-    let clean_dir = tempfile::tempdir().unwrap();
     let opts = site.options();
-    let clean_opts = BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    };
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
     let mut rebuild = Incremental::new();
     rebuild.rebuild(&opts, &[]).expect("the demo builds");
     let mut rng = Rng(0x7e4d_2026);
@@ -1067,11 +1064,7 @@ fn random_thread_edits_give_the_same_output_as_a_clean_build() {
         } else {
             relinked += 1;
         }
-        assert_same_output(
-            &opts.output_dir(),
-            clean_dir.path().join("out").as_path(),
-            &log,
-        );
+        assert_same_output(&opts.output_dir(), &clean_opts.output_dir(), &log);
     }
     assert!(
         patched > 20 && relinked > 5,
@@ -1110,11 +1103,7 @@ fn a_thread_text_edit_renders_the_thread_and_its_writers_pages_only() {
     // The thread's page and feeds, its writer's (tnowak's) profile page
     // and feeds, and the search files its words are in: nothing else,
     // and nothing rendered for naught.
-    let pages: Vec<&str> = changed
-        .iter()
-        .map(String::as_str)
-        .filter(|p| !p.starts_with("search/"))
-        .collect();
+    let pages = outside_search(&changed);
     assert_eq!(
         pages,
         [
@@ -1246,11 +1235,7 @@ fn a_message_edit_renders_the_thread_page_and_the_profile_page_holding_it() {
     rebuild.flush().unwrap();
     let after = output_files(&out);
     let changed = rewritten_paths(&before, &after);
-    let pages: Vec<&str> = changed
-        .iter()
-        .map(String::as_str)
-        .filter(|p| !p.starts_with("search/"))
-        .collect();
+    let pages = outside_search(&changed);
     assert_eq!(
         pages,
         [
@@ -1266,11 +1251,7 @@ fn a_message_edit_renders_the_thread_page_and_the_profile_page_holding_it() {
     assert!(site
         .read("threads/long-talk/page/2/index.html")
         .contains("Message number three"));
-    let clean_dir = tempfile::tempdir().unwrap();
-    salon::build(&BuildOptions {
-        output: Some(clean_dir.path().join("out")),
-        ..opts.clone()
-    })
-    .expect("a clean build");
-    assert_same_output(&out, &clean_dir.path().join("out"), &["m3 edited".into()]);
+    let (_clean_dir, clean_opts) = clean_twin(&opts);
+    salon::build(&clean_opts).expect("a clean build");
+    assert_same_output(&out, &clean_opts.output_dir(), &["m3 edited".into()]);
 }

@@ -5,20 +5,9 @@
 //! `base.html` made them, the header marks the page's own link, and each
 //! page speaks its language.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
 use crate::common::*;
-
-/// A template of the default theme.
-fn theme_template(name: &str) -> &'static str {
-    let (_, bytes) = salon::theme::DEFAULT_THEME
-        .iter()
-        .find(|(p, _)| *p == format!("templates/{name}"))
-        .unwrap_or_else(|| panic!("the theme has {name}"));
-    std::str::from_utf8(bytes).unwrap()
-}
 
 /// `base.html` as the theme wrote it before partials: each `partial(...)`
 /// call replaced by the template it names, which then reads `site` and
@@ -69,15 +58,6 @@ fn community() -> Site {
         &format!("{CONFIG}description: A site about <things> & more\n"),
         &files,
     )
-}
-
-/// Every `.html` file below `out`, by path.
-fn html_files(out: &Path) -> BTreeMap<String, String> {
-    output_files(out)
-        .into_iter()
-        .filter(|(path, _)| path.ends_with(".html"))
-        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
-        .collect()
 }
 
 #[test]

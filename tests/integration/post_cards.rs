@@ -4,22 +4,11 @@
 //! card written out inside `post_list` (the theme before the memo) made
 //! them, in each page's language, and a site's own card template is used.
 
-use std::collections::BTreeMap;
 use std::fs;
-use std::path::Path;
 
 use scraper::Html;
 
 use crate::common::*;
-
-/// A template of the default theme.
-fn theme_template(name: &str) -> &'static str {
-    let (_, bytes) = salon::theme::DEFAULT_THEME
-        .iter()
-        .find(|(p, _)| *p == format!("templates/{name}"))
-        .unwrap_or_else(|| panic!("the theme has {name}"));
-    std::str::from_utf8(bytes).unwrap()
-}
 
 /// `post_list` as the theme wrote it before the memo: the card of
 /// `post_card.html` written out inside the loop, its macros called as
@@ -84,15 +73,6 @@ fn listed() -> Site {
         ));
     }
     Site::generated(CONFIG, &files)
-}
-
-/// Every `.html` file below `out`, by path.
-fn html_files(out: &Path) -> BTreeMap<String, String> {
-    output_files(out)
-        .into_iter()
-        .filter(|(path, _)| path.ends_with(".html"))
-        .map(|(path, bytes)| (path, String::from_utf8(bytes).unwrap()))
-        .collect()
 }
 
 #[test]
