@@ -102,13 +102,29 @@ pub fn push_collapsed(piece: &str, out: &mut String, max: usize) {
     while !piece.is_char_boundary(end) {
         end += 1;
     }
-    // Runs of text are copied whole; this sees every text a document keeps.
-    for (i, run) in piece[..end].split(char::is_whitespace).enumerate() {
-        if i > 0 && !out.is_empty() && !out.ends_with(' ') {
-            out.push(' ');
+    // This sees every text a document keeps: runs without whitespace are
+    // copied whole, and only bytes beyond ASCII are decoded as characters.
+    let piece = &piece[..end];
+    let bytes = piece.as_bytes();
+    let (mut run, mut i) = (0, 0);
+    while i < bytes.len() {
+        let (space, width) = if bytes[i].is_ascii() {
+            // `char::is_whitespace` in ASCII, which also has the vertical tab.
+            (bytes[i].is_ascii_whitespace() || bytes[i] == 0x0b, 1)
+        } else {
+            let c = piece[i..].chars().next().expect("a char at a boundary");
+            (c.is_whitespace(), c.len_utf8())
+        };
+        if space {
+            out.push_str(&piece[run..i]);
+            if !out.is_empty() && !out.ends_with(' ') {
+                out.push(' ');
+            }
+            run = i + width;
         }
-        out.push_str(run);
+        i += width;
     }
+    out.push_str(&piece[run..]);
 }
 
 /// Where a tag's text ends (its `>`), quotes respected.
@@ -172,6 +188,43 @@ mod tests {
     fn tags_with_a_quoted_gt_and_stray_ampersands_are_read_right() {
         assert_eq!(text_of("<a title=\"a>b\">x</a> & y &zz;"), "x & y &zz;");
         assert_eq!(text_of("<p>unclosed <b"), "unclosed");
+    }
+
+    /// The definition: each whitespace character is a space unless the
+    /// text is empty or already ends with one.
+    fn collapsed_by_chars(pieces: &[String], max: usize) -> String {
+        let mut out = String::new();
+        for piece in pieces {
+            if out.len() > max {
+                continue;
+            }
+            let mut end = (max + 1 - out.len()).min(piece.len());
+            while !piece.is_char_boundary(end) {
+                end += 1;
+            }
+            for c in piece[..end].chars() {
+                if !c.is_whitespace() {
+                    out.push(c);
+                } else if !out.is_empty() && !out.ends_with(' ') {
+                    out.push(' ');
+                }
+            }
+        }
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn collapsing_copies_runs_and_makes_each_stretch_of_whitespace_one_space(
+            pieces in proptest::collection::vec("[a b\\t\\n\\u{b}\\u{a0}\\u{3000}é知 ]{0,12}", 0..6),
+            max in 0usize..40,
+        ) {
+            let mut out = String::new();
+            for piece in &pieces {
+                push_collapsed(piece, &mut out, max);
+            }
+            proptest::prop_assert_eq!(out, collapsed_by_chars(&pieces, max));
+        }
     }
 
     #[test]
