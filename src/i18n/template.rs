@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use rustc_hash::FxHashMap;
-use tera::{Tera, Value};
+use tera::{Args, Tera, Value};
 
 use super::Catalog;
 
@@ -58,8 +58,7 @@ pub fn page_language<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
 
 /// Calls `f` with the current catalog and the language asked for: `lang=`
 /// when given, the page's otherwise (English outside a page's render).
-fn in_language<R>(args: &HashMap<String, Value>, f: impl FnOnce(&Catalog, &str) -> R) -> R {
-    let asked = args.get("lang").and_then(Value::as_str);
+fn in_language<R>(asked: Option<&str>, f: impl FnOnce(&Catalog, &str) -> R) -> R {
     CURRENT.with(|c| match &*c.borrow() {
         Some(cur) => f(&cur.catalog, asked.unwrap_or(&cur.lang)),
         None => f(&Catalog::default(), asked.unwrap_or("en")),
@@ -86,22 +85,34 @@ fn as_count(v: &Value) -> tera::Result<u64> {
 
 /// `t(key="comments", count=3, name=...)`: the text of `key` in the
 /// page's language, plural form by `count`, placeholders from the other
-/// arguments.
-fn t(args: &HashMap<String, Value>) -> tera::Result<Value> {
-    let key = args
-        .get("key")
-        .and_then(Value::as_str)
-        .ok_or_else(|| tera::Error::msg("t: needs `key=\"...\"`"))?;
-    if args.len() == 1 {
-        if let Some(text) = key_only(key) {
-            return Ok(text);
-        }
+/// arguments. Called many times on every page, so it takes its arguments
+/// lent ([`tera::Function::call_args`]).
+struct Translate;
+
+impl tera::Function for Translate {
+    fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        self.call_args(&Args::new(
+            args.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        ))
     }
-    let count = args.get("count").map(as_count).transpose()?;
-    let text = in_language(args, |catalog, lang| {
-        catalog.text(lang, key, count, &|name| args.get(name).map(as_text))
-    });
-    text.map(Value::String).map_err(tera::Error::msg)
+
+    fn call_args(&self, args: &Args<'_>) -> tera::Result<Value> {
+        let key = args
+            .get("key")
+            .and_then(Value::as_str)
+            .ok_or_else(|| tera::Error::msg("t: needs `key=\"...\"`"))?;
+        if args.len() == 1 {
+            if let Some(text) = key_only(key) {
+                return Ok(text);
+            }
+        }
+        let count = args.get("count").map(as_count).transpose()?;
+        let asked = args.get("lang").and_then(Value::as_str);
+        let text = in_language(asked, |catalog, lang| {
+            catalog.text(lang, key, count, &|name| args.get(name).map(as_text))
+        });
+        text.map(Value::String).map_err(tera::Error::msg)
+    }
 }
 
 /// The text of `key` in the page's language, remembered for the next
@@ -143,7 +154,7 @@ fn key_only(key: &str) -> Option<Value> {
 fn t_json(args: &HashMap<String, Value>) -> tera::Result<Value> {
     let prefix = args.get("prefix").and_then(Value::as_str).unwrap_or("");
     let json = in_language(
-        args,
+        args.get("lang").and_then(Value::as_str),
         |catalog, lang| serde_json::json!({ "lang": lang, "text": catalog.json(lang, prefix) }),
     );
     // `<` never closes the script it stands in.
@@ -159,7 +170,7 @@ fn local_date(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .ok_or_else(|| tera::Error::msg(format!("local_date: `{text}` is not a date")))?;
     use chrono::Datelike;
-    let out = in_language(args, |catalog, lang| {
+    let out = in_language(args.get("lang").and_then(Value::as_str), |catalog, lang| {
         catalog.date(lang, date.year(), date.month(), date.day())
     });
     Ok(Value::String(out))
@@ -171,13 +182,15 @@ fn month_name(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
         .as_u64()
         .filter(|m| (1..=12).contains(m))
         .ok_or_else(|| tera::Error::msg(format!("month_name: `{value}` is not a month")))?;
-    let out = in_language(args, |catalog, lang| catalog.month(lang, m as u32, false));
+    let out = in_language(args.get("lang").and_then(Value::as_str), |catalog, lang| {
+        catalog.month(lang, m as u32, false)
+    });
     Ok(Value::String(out))
 }
 
 /// Makes the translation functions and filters available to `tera`.
 pub fn register(tera: &mut Tera) {
-    tera.register_function("t", t);
+    tera.register_function("t", Translate);
     tera.register_function("t_json", t_json);
     tera.register_filter("local_date", local_date);
     tera.register_filter("month_name", month_name);
@@ -186,11 +199,12 @@ pub fn register(tera: &mut Tera) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use tera::Function;
 
     /// `t(key=...)` as a template calls it.
     fn t_of(key: &str) -> String {
         let args = HashMap::from([("key".to_owned(), Value::from(key))]);
-        t(&args).unwrap().as_str().unwrap().to_owned()
+        Translate.call(&args).unwrap().as_str().unwrap().to_owned()
     }
 
     #[test]
@@ -211,6 +225,6 @@ mod tests {
         assert_eq!(with_language(&edited, "en", || t_of("search")), "Find");
         // A key with placeholders still asks for them.
         let args = HashMap::from([("key".to_owned(), Value::from("built_with"))]);
-        assert!(with_language(&catalog, "en", || t(&args)).is_err());
+        assert!(with_language(&catalog, "en", || Translate.call(&args)).is_err());
     }
 }

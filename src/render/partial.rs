@@ -11,7 +11,7 @@
 use std::collections::HashMap;
 
 use serde_json::{Map, Value};
-use tera::{Context, Tera};
+use tera::{Args, Context, Tera};
 
 use super::memo;
 
@@ -31,15 +31,17 @@ impl Partial {
 
 impl tera::Function for Partial {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        self.call_args(&Args::new(
+            args.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        ))
+    }
+
+    fn call_args(&self, args: &Args<'_>) -> tera::Result<Value> {
         let name = args.get("name").and_then(Value::as_str).ok_or_else(|| {
             tera::Error::msg("partial: needs `name=\"...\"`, the template to render")
         })?;
-        // By name: the key must not follow the order of a hash map.
-        let mut values: Vec<(&str, &Value)> = args
-            .iter()
-            .filter(|(k, _)| k.as_str() != "name")
-            .map(|(k, v)| (k.as_str(), v))
-            .collect();
+        // By name: the key must not follow the order of the arguments.
+        let mut values: Vec<(&str, &Value)> = args.iter().filter(|(k, _)| *k != "name").collect();
         values.sort_unstable_by_key(|(k, _)| *k);
         memo::fragment(name, &values, || {
             let mut vars = Map::new();

@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 
 use serde_json::Value;
-use tera::{Context, Tera};
+use tera::{Args, Context, Tera};
 
 use super::memo;
 
@@ -44,12 +44,19 @@ impl PostCard {
 
 impl tera::Function for PostCard {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
+        self.call_args(&Args::new(
+            args.iter().map(|(k, v)| (k.as_str(), v)).collect(),
+        ))
+    }
+
+    fn call_args(&self, args: &Args<'_>) -> tera::Result<Value> {
         let post = args
             .get("post")
             .ok_or_else(|| tera::Error::msg("post_card: `post` is missing"))?;
-        let level = args.get("level").cloned().unwrap_or(Value::from(2));
-        memo::fragment(TEMPLATE, &[("post", post), ("level", &level)], || {
-            self.render(post, &level)
+        let two = Value::from(2);
+        let level = args.get("level").unwrap_or(&two);
+        memo::fragment(TEMPLATE, &[("post", post), ("level", level)], || {
+            self.render(post, level)
         })
     }
 

@@ -369,15 +369,20 @@ pub fn dotted_pointer<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> 
     if pointer.is_empty() {
         return Some(value);
     }
-
-    PointerMachina::new(pointer).map(unescape_token).try_fold(
-        value,
-        |target, token| match target {
-            Value::Object(map) => map.get(&*token),
-            Value::Array(list) => parse_index(&token).and_then(|x| list.get(x)),
+    fn step<'v>(target: &'v Value, token: &str) -> Option<&'v Value> {
+        match target {
+            Value::Object(map) => map.get(token),
+            Value::Array(list) => parse_index(token).and_then(|x| list.get(x)),
             _ => None,
-        },
-    )
+        }
+    }
+    // Salon's patch: a path of plain names (nearly every one a template
+    // has) is cut at its dots, as the state machine would cut it, without
+    // walking it a character at a time.
+    if !pointer.bytes().any(|b| matches!(b, b'"' | b'\'' | b'[' | b']' | b'\\' | b'~')) {
+        return pointer.split('.').filter(|t| !t.is_empty()).try_fold(value, step);
+    }
+    PointerMachina::new(pointer).map(unescape_token).try_fold(value, |target, token| step(target, &token))
 }
 
 /// serde jsons parse_index

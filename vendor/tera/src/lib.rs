@@ -73,7 +73,7 @@ mod utils;
 // Library exports.
 
 pub use crate::builtins::filters::Filter;
-pub use crate::builtins::functions::Function;
+pub use crate::builtins::functions::{Args, Function};
 pub use crate::builtins::testers::Test;
 pub use crate::context::Context;
 pub use crate::errors::{Error, ErrorKind, Result};

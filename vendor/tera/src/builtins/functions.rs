@@ -13,9 +13,55 @@ pub trait Function: Sync + Send {
     /// The global function type definition
     fn call(&self, args: &HashMap<String, Value>) -> Result<Value>;
 
+    /// Salon's patch: the function called with its arguments as the
+    /// template evaluated them, lent rather than copied into a map with
+    /// owned keys. A function called on every page implements it; the
+    /// default gathers them into the map `call` takes.
+    fn call_args(&self, args: &Args<'_>) -> Result<Value> {
+        self.call(&args.to_map())
+    }
+
     /// Whether the current function's output should be treated as safe, defaults to `false`
     fn is_safe(&self) -> bool {
         false
+    }
+}
+
+/// Salon's patch: a function call's arguments, by name, in no particular
+/// order.
+pub struct Args<'v> {
+    pairs: Vec<(&'v str, &'v Value)>,
+}
+
+impl<'v> Args<'v> {
+    /// The arguments `pairs`.
+    pub fn new(pairs: Vec<(&'v str, &'v Value)>) -> Self {
+        Args { pairs }
+    }
+
+    /// The argument called `name`.
+    pub fn get(&self, name: &str) -> Option<&'v Value> {
+        self.pairs.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+    }
+
+    /// How many arguments there are.
+    pub fn len(&self) -> usize {
+        self.pairs.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.pairs.is_empty()
+    }
+
+    /// The arguments, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (&'v str, &'v Value)> + '_ {
+        self.pairs.iter().copied()
+    }
+
+    /// The arguments copied into the map [`Function::call`] takes.
+    pub fn to_map(&self) -> HashMap<String, Value> {
+        self.pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).clone())).collect()
     }
 }
 

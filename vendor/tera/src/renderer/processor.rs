@@ -4,6 +4,7 @@ use std::io::Write;
 
 use serde_json::{to_string_pretty, to_value, Number, Value};
 
+use crate::builtins::functions::Args;
 use crate::context::{ValueRender, ValueTruthy};
 use crate::errors::{Error, Result};
 use crate::parser::ast::*;
@@ -496,18 +497,16 @@ impl<'a> Processor<'a> {
 
         let err_wrap = |e| Error::call_function(&function_call.name, e);
 
-        // Salon's patch: arguments are taken with `into_owned` here and
-        // below, not with a `.clone()` first, which copied a computed
-        // value twice.
-        let mut args = HashMap::with_capacity(function_call.args.len());
+        // Salon's patch: the arguments are lent to the function as they
+        // were evaluated (borrowed from the context where they were looked
+        // up), not copied into a map with owned keys.
+        let mut values = Vec::with_capacity(function_call.args.len());
         for (arg_name, expr) in &function_call.args {
-            args.insert(
-                arg_name.to_string(),
-                self.safe_eval_expression(expr).map_err(err_wrap)?.into_owned(),
-            );
+            values.push((arg_name.as_str(), self.safe_eval_expression(expr).map_err(err_wrap)?));
         }
+        let args = Args::new(values.iter().map(|(n, v)| (*n, &**v)).collect());
 
-        Ok(Cow::Owned(tera_fn.call(&args).map_err(err_wrap)?))
+        Ok(Cow::Owned(tera_fn.call_args(&args).map_err(err_wrap)?))
     }
 
     fn eval_macro_call(&mut self, macro_call: &'a MacroCall, write: &mut impl Write) -> Result<()> {
