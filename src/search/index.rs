@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::filters::{Filters, Ids};
 use super::html::{self, Event};
 use super::keys::{self, Raw};
-use super::postings::{Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
+use super::postings::{List, Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
 use super::shards;
 use super::sources::{fingerprint, keys, units, Key, Source, Unit};
 use super::terms::{unpack, Splitter};
@@ -86,7 +86,11 @@ fn build_with(site: &Site, keep: bool, spill: Option<&Arc<Spill>>) -> Index {
             .enumerate()
             .map(|(i, d)| (d.path.clone(), i as u32))
             .collect(),
-        words: keys::Kept::new(raw, entries, norms),
+        words: keys::Kept::new(
+            raw.into_iter().map(|(w, p)| (w, p.to_vec())).collect(),
+            entries,
+            norms,
+        ),
         foreign,
         units,
         dates,
@@ -150,14 +154,14 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Sp
     )
 }
 
-/// The words' postings by language, each sorted by id, their keys'
+/// The words' postings by language, each in id order, their keys'
 /// entries and the term shards those make.
 #[allow(clippy::type_complexity)]
 fn terms(
     postings: Vec<Postings>,
     norms: &Norms,
-) -> (Vec<(Raw, Vec<u64>)>, Vec<(String, String)>, Vec<TermShard>) {
-    let mut raw: Vec<(Raw, Vec<u64>)> = postings
+) -> (Vec<(Raw, List)>, Vec<(String, String)>, Vec<TermShard>) {
+    let raw: Vec<(Raw, List)> = postings
         .into_iter()
         .enumerate()
         .flat_map(|(lang, Postings { packed, long })| {
@@ -168,9 +172,6 @@ fn terms(
                 .map(move |(t, p)| ((lang as u8, t), p))
         })
         .collect();
-    // Pieces are merged in id order, so this only checks it.
-    raw.par_iter_mut()
-        .for_each(|(_, p)| p.sort_unstable_by_key(|&p| p >> 32));
     let entries = keys::entries(&raw, norms);
     let term_shards = shards::write_all(
         entries.iter().map(|(t, e)| (t.as_str(), e.as_str())),
@@ -395,10 +396,10 @@ impl Piece {
         }
         for (mine, theirs) in self.postings.iter_mut().zip(other.postings) {
             for (term, p) in theirs.packed {
-                mine.packed.entry(term).or_default().extend(p);
+                mine.packed.entry(term).or_default().append(p);
             }
             for (term, p) in theirs.long {
-                mine.long.entry(term).or_default().extend(p);
+                mine.long.entry(term).or_default().append(p);
             }
         }
         for (c, n) in other.foreign {

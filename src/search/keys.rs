@@ -3,12 +3,13 @@
 //! leads to, so that `search.js` looks a query word up as it is typed and
 //! finds its stem without a stemmer of its own.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use rayon::prelude::*;
 
 use super::encode::{id_set, BASE64};
-use super::postings::{id_of, sum, tf, Norms, Posting, BODY, FIELDS};
+use super::postings::{id_of, sum, tf, Norms, Posting, PostingList, BODY, FIELDS};
 use super::stem::{stem, LANGS};
 
 /// A word of the text in a language: `(language id, term)`.
@@ -90,7 +91,7 @@ fn beyond_text(p: Posting) -> bool {
 }
 
 /// The sorted `(key, entry)` list of the words of a site.
-pub fn entries(raw: &[(Raw, Vec<Posting>)], norms: &Norms) -> Vec<(String, String)> {
+pub fn entries<L: PostingList + Sync>(raw: &[(Raw, L)], norms: &Norms) -> Vec<(String, String)> {
     let stems: Vec<String> = raw
         .par_iter()
         .map(|((l, t), _)| stem(*l, t).into_owned())
@@ -108,8 +109,11 @@ pub fn entries(raw: &[(Raw, Vec<Posting>)], norms: &Norms) -> Vec<(String, Strin
         .into_par_iter()
         .map(|(key, (words, also))| {
             let postings = match words.as_slice() {
-                [one] => raw[*one].1.clone(),
-                _ => union(words.iter().map(|&i| raw[i].1.as_slice())),
+                [one] => raw[*one].1.postings(),
+                _ => {
+                    let parts: Vec<_> = words.iter().map(|&i| raw[i].1.postings()).collect();
+                    Cow::Owned(union(parts.iter().map(|p| &**p)))
+                }
             };
             let also: Vec<String> = also.into_iter().map(str::to_owned).collect();
             (key.to_owned(), entry(key, &postings, &also, norms))

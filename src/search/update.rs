@@ -64,7 +64,7 @@ fn analyze(src: Source) -> Analysis {
         .into_iter()
         .map(|(k, p)| (unpack(k), p))
         .chain(long)
-        .map(|(t, p)| ((lang, t), counts(p[0])))
+        .map(|(t, p)| ((lang, t), counts(p.decode().next().expect("a posting"))))
         .collect();
     let (_, shown, lengths) = docs.pop().expect("one document");
     Analysis {
