@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use serde::Deserialize;
 
-use super::{file_stem, SourceFile};
+use super::{file_stem, flat_yaml, SourceFile};
 use crate::date::{parse_date, Date, DATE_HELP};
 use crate::error::{Diagnostic, Position};
 use crate::frontmatter::{self, Id};
@@ -116,6 +116,25 @@ pub fn parse_comments(
     file: &SourceFile,
     ctx: &crate::markdown::Context,
 ) -> Result<ParsedComments, Vec<Diagnostic>> {
+    parse_with(file, ctx, Reader::FastPath)
+}
+
+/// How a comment file's YAML is read.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Reader {
+    /// [`flat_yaml`] when the file is in its subset, else serde_yaml.
+    FastPath,
+    /// serde_yaml only: what the fast path must agree with.
+    #[cfg(test)]
+    SerdeYaml,
+}
+
+/// [`parse_comments`], its YAML read by `reader`.
+fn parse_with(
+    file: &SourceFile,
+    ctx: &crate::markdown::Context,
+    reader: Reader,
+) -> Result<ParsedComments, Vec<Diagnostic>> {
     let path = &file.path;
     if let Some(at) = frontmatter::too_deep(&file.text) {
         return Err(vec![frontmatter::nesting_error(path, &file.text, at, 1)]);
@@ -123,9 +142,8 @@ pub fn parse_comments(
     let raw: Vec<RawComment> = if file.text.trim().is_empty() {
         Vec::new()
     } else {
-        serde_yaml::from_str::<Option<Vec<RawComment>>>(&file.text)
+        read_raw(&file.text, reader)
             .map_err(|e| vec![frontmatter::yaml_error(path, &file.text, &e, 1)])?
-            .unwrap_or_default()
     };
     let items = item_positions(&file.text);
     let at = |i: usize| items.get(i).copied();
@@ -247,6 +265,18 @@ pub fn parse_comments(
     })
 }
 
+/// The entries of a comment file. Importers write a subset of YAML that
+/// [`flat_yaml`] reads for a fraction of libyaml's cost; anything else,
+/// and every error, is serde_yaml's.
+fn read_raw(text: &str, reader: Reader) -> Result<Vec<RawComment>, serde_yaml::Error> {
+    if reader == Reader::FastPath {
+        if let Some(raw) = flat_yaml::read(text) {
+            return Ok(raw);
+        }
+    }
+    Ok(serde_yaml::from_str::<Option<Vec<RawComment>>>(text)?.unwrap_or_default())
+}
+
 /// The approved comments only, parents re-pointed at their nearest
 /// approved ancestor, so nothing of a held comment reaches the site; with
 /// the ids of those left out and how many of them wait. `statuses` is in
@@ -318,6 +348,9 @@ fn item_positions(text: &str) -> Vec<Position> {
         .map(|(n, _)| Position::new(n + 1, 1))
         .collect()
 }
+
+#[cfg(test)]
+mod fast_path_tests;
 
 #[cfg(test)]
 mod tests {

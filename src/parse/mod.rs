@@ -6,6 +6,7 @@
 //! resolved by [`crate::link`].
 
 mod comments;
+mod flat_yaml;
 mod member;
 mod page;
 mod post;
