@@ -14,13 +14,14 @@
 //! ```
 //!
 //! Lines are `- key: value` starting an item or `  key: value` continuing
-//! it, or empty. Keys are `[a-z_]+`. A value is a
-//! double-quoted scalar closed on its line (escapes as libyaml reads
-//! them), a decimal integer without leading zeros, a date-like plain
-//! scalar (`2016-12-05T23:17:21Z`), or a plain scalar starting with a
-//! letter (`like`, `Joe Pellegrini`) other than `null`, `true`, `false`.
+//! it, or empty. Keys are `[a-z_]+`. A value is a double-quoted scalar
+//! closed on its line (escapes as libyaml reads them), a decimal integer
+//! without leading zeros, or a plain scalar without `#` or `: ` that
+//! YAML reads as a string: a date (`2016-12-05T23:17:21Z`) or one starting
+//! with an ASCII letter or any non-ASCII character (`like`, `Joe Pellegrini`,
+//! `Øyvind`; not `null`, `true`, `false`).
 //! Nothing else: no comments, tabs, `\r`, trailing spaces, flow
-//! collections, anchors, tags, single quotes, block scalars, documents
+//! collections, anchors, tags, single quotes, block scalars, document
 //! markers, nesting or a byte-order mark.
 
 use std::borrow::Cow;
