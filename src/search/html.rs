@@ -122,7 +122,7 @@ fn clean(text: &str) -> Cow<'_, str> {
 /// Whether `text` holds a CR or a NUL (bytes: a char pattern decodes
 /// every character of every text run).
 fn has_cr_or_nul(text: &str) -> bool {
-    text.bytes().any(|b| b == b'\r' || b == 0)
+    memchr::memchr2(b'\r', 0, text.as_bytes()).is_some()
 }
 
 /// Text between tags: references decoded, CR LF and CR as LF, NUL
@@ -186,9 +186,7 @@ fn scan<'a>(html: &'a str, mut each: impl FnMut(Token<'a>)) {
     }
 }
 
-fn memchr(needle: u8, hay: &[u8]) -> Option<usize> {
-    hay.iter().position(|&c| c == needle)
-}
+use memchr::memchr;
 
 /// Past the `>` that ends a bogus comment (or a doctype) whose text starts
 /// at `pos`, or the end.
