@@ -21,7 +21,8 @@ pub struct Template {
     pub from_extend: bool,
 
     /// Macros defined in that file: name -> definition ast
-    pub macros: HashMap<String, MacroDefinition>,
+    /// Salon's patch: FxHash, as every macro call looks one up.
+    pub macros: rustc_hash::FxHashMap<String, MacroDefinition>,
     /// (filename, namespace) for the macros imported in that file
     pub imported_macro_files: Vec<(String, String)>,
 
@@ -73,7 +74,7 @@ impl Template {
         find_blocks(&ast, &mut blocks)?;
 
         // And now we find the potential parent and everything macro related (definition, import)
-        let mut macros = HashMap::new();
+        let mut macros = rustc_hash::FxHashMap::default();
         let mut imported_macro_files = vec![];
         let mut parent = None;
 

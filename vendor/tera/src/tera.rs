@@ -1,4 +1,8 @@
 use std::collections::HashMap;
+
+// Salon's patch: filters, tests and functions are looked up by name on
+// every call, so their maps hash with FxHash, not SipHash.
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::fs::File;
 use std::io::prelude::*;
@@ -65,11 +69,11 @@ pub struct Tera {
     #[doc(hidden)]
     pub templates: HashMap<String, Template>,
     #[doc(hidden)]
-    pub filters: HashMap<String, Arc<dyn Filter>>,
+    pub filters: FxHashMap<String, Arc<dyn Filter>>,
     #[doc(hidden)]
-    pub testers: HashMap<String, Arc<dyn Test>>,
+    pub testers: FxHashMap<String, Arc<dyn Test>>,
     #[doc(hidden)]
-    pub functions: HashMap<String, Arc<dyn Function>>,
+    pub functions: FxHashMap<String, Arc<dyn Function>>,
     // Which extensions does Tera automatically autoescape on.
     // Defaults to [".html", ".htm", ".xml"]
     #[doc(hidden)]
@@ -90,9 +94,9 @@ impl Tera {
         let mut tera = Tera {
             glob: Some(dir.to_string()),
             templates: HashMap::new(),
-            filters: HashMap::new(),
-            functions: HashMap::new(),
-            testers: HashMap::new(),
+            filters: FxHashMap::default(),
+            functions: FxHashMap::default(),
+            testers: FxHashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
@@ -894,9 +898,9 @@ impl Default for Tera {
         let mut tera = Tera {
             glob: None,
             templates: HashMap::new(),
-            filters: HashMap::new(),
-            testers: HashMap::new(),
-            functions: HashMap::new(),
+            filters: FxHashMap::default(),
+            testers: FxHashMap::default(),
+            functions: FxHashMap::default(),
             autoescape_suffixes: vec![".html", ".htm", ".xml"],
             escape_fn: escape_html,
         };
