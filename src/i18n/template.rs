@@ -91,9 +91,7 @@ struct Translate;
 
 impl tera::Function for Translate {
     fn call(&self, args: &HashMap<String, Value>) -> tera::Result<Value> {
-        self.call_args(&Args::new(
-            args.iter().map(|(k, v)| (k.as_str(), v)).collect(),
-        ))
+        self.call_args(&Args::from_map(args))
     }
 
     fn call_args(&self, args: &Args<'_>) -> tera::Result<Value> {

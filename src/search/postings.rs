@@ -109,7 +109,7 @@ impl Postings {
 
 /// One term's postings in id order, about two bytes each rather than a
 /// [`Posting`]'s eight: the postings of a site's every word are the index
-/// build's largest data (45 million at 100,000 posts).
+/// build's largest data (4.5 million at 10,000 posts).
 ///
 /// Each posting but the last is written as a varint of its id's distance
 /// from the previous one's (from 0 for the first), shifted left by

@@ -59,6 +59,12 @@ impl<'v> Args<'v> {
         self.pairs.iter().copied()
     }
 
+    /// The arguments of a map [`Function::call`] takes, lent: for a
+    /// function whose `call` hands over to its `call_args`.
+    pub fn from_map(map: &'v HashMap<String, Value>) -> Self {
+        Args { pairs: map.iter().map(|(n, v)| (n.as_str(), v)).collect() }
+    }
+
     /// The arguments copied into the map [`Function::call`] takes.
     pub fn to_map(&self) -> HashMap<String, Value> {
         self.pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).clone())).collect()
