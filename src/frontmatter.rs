@@ -138,13 +138,32 @@ pub fn too_deep(yaml: &str) -> Option<Position> {
         }
         let mut quote: Option<u8> = None;
         let mut prev = b':';
-        for (j, &b) in bytes.iter().enumerate().skip(i) {
+        let mut j = i;
+        while j < bytes.len() {
             if let Some(q) = quote {
-                if b == q {
-                    quote = None;
+                // Straight to the quote that ends it. In a double-quoted
+                // scalar a backslash escapes what follows (`\"` ends
+                // nothing); in a single-quoted one `''` is a quote.
+                // Comment files are mostly quoted text.
+                let rest = &bytes[j..];
+                let Some(k) = (match q {
+                    b'"' => memchr::memchr2(b'"', b'\\', rest),
+                    _ => memchr::memchr(q, rest),
+                }) else {
+                    break;
+                };
+                j += k;
+                match bytes[j] {
+                    b'\'' if bytes.get(j + 1) == Some(&b'\'') => j += 2,
+                    b if b == q => {
+                        quote = None;
+                        j += 1;
+                    }
+                    _ => j += 2,
                 }
                 continue;
             }
+            let b = bytes[j];
             match b {
                 b'\'' | b'"' if matches!(prev, b':' | b'-' | b',' | b'[' | b'{' | b'?') => {
                     quote = Some(b)
@@ -160,6 +179,7 @@ pub fn too_deep(yaml: &str) -> Option<Position> {
                 // Inside a plain scalar (`a[1]`): text, and what follows too.
                 b'[' | b'{' => {
                     prev = b'a';
+                    j += 1;
                     continue;
                 }
                 _ => {}
@@ -167,6 +187,7 @@ pub fn too_deep(yaml: &str) -> Option<Position> {
             if b != b' ' {
                 prev = b;
             }
+            j += 1;
         }
     }
     None
@@ -404,6 +425,13 @@ mod tests {
             "[".repeat(99)
         );
         assert_eq!(too_deep(&text), None);
+        // Nor after an escaped quote, which ends no double-quoted scalar.
+        let escaped = format!("- body: \"a \\\", {}\"\n", "[".repeat(99));
+        assert!(serde_yaml::from_str::<serde_yaml::Value>(&escaped).is_ok());
+        assert_eq!(too_deep(&escaped), None);
+        let quoted = format!("- body: 'it'', {}'\n", "[".repeat(99));
+        assert!(serde_yaml::from_str::<serde_yaml::Value>(&quoted).is_ok());
+        assert_eq!(too_deep(&quoted), None);
     }
 
     #[test]
