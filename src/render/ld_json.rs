@@ -214,6 +214,19 @@ const ESCAPE: [u8; 128] = {
     table
 };
 
+/// The bytes [`push_escaped`] looks at: those [`ESCAPE`] names, and the
+/// first byte of U+2028 and U+2029.
+const ATTENTION: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 128 {
+        table[b] = ESCAPE[b] != 0;
+        b += 1;
+    }
+    table[0xe2] = true;
+    table
+};
+
 /// Appends `text` as a quoted JSON string escaped for a script element;
 /// `@` is escaped in values only (`@type` stays readable as a key).
 fn push_string(out: &mut String, text: &str, is_value: bool) {
@@ -229,7 +242,11 @@ fn push_escaped(out: &mut String, text: &str, is_value: bool) {
     let mut start = 0;
     let mut i = 0;
     while i < bytes.len() {
-        let b = bytes[i];
+        // Nearly every byte is copied as it is: pass those in a tight loop.
+        while i < bytes.len() && !ATTENTION[bytes[i] as usize] {
+            i += 1;
+        }
+        let Some(&b) = bytes.get(i) else { break };
         // U+2028 and U+2029 are E2 80 A8 and E2 80 A9 in UTF-8.
         let (escape, len): (&str, usize) = if b < 0x80 {
             match ESCAPE[b as usize] {
