@@ -58,7 +58,8 @@ pub fn page_language<R>(f: impl FnOnce(Option<&str>) -> R) -> R {
 
 /// Calls `f` with the current catalog and the language asked for: `lang=`
 /// when given, the page's otherwise (English outside a page's render).
-fn in_language<R>(asked: Option<&str>, f: impl FnOnce(&Catalog, &str) -> R) -> R {
+fn in_language<R>(lang: Option<&Value>, f: impl FnOnce(&Catalog, &str) -> R) -> R {
+    let asked = lang.and_then(Value::as_str);
     CURRENT.with(|c| match &*c.borrow() {
         Some(cur) => f(&cur.catalog, asked.unwrap_or(&cur.lang)),
         None => f(&Catalog::default(), asked.unwrap_or("en")),
@@ -105,8 +106,7 @@ impl tera::Function for Translate {
             }
         }
         let count = args.get("count").map(as_count).transpose()?;
-        let asked = args.get("lang").and_then(Value::as_str);
-        let text = in_language(asked, |catalog, lang| {
+        let text = in_language(args.get("lang"), |catalog, lang| {
             catalog.text(lang, key, count, &|name| args.get(name).map(as_text))
         });
         text.map(Value::String).map_err(tera::Error::msg)
@@ -152,7 +152,7 @@ fn key_only(key: &str) -> Option<Value> {
 fn t_json(args: &HashMap<String, Value>) -> tera::Result<Value> {
     let prefix = args.get("prefix").and_then(Value::as_str).unwrap_or("");
     let json = in_language(
-        args.get("lang").and_then(Value::as_str),
+        args.get("lang"),
         |catalog, lang| serde_json::json!({ "lang": lang, "text": catalog.json(lang, prefix) }),
     );
     // `<` never closes the script it stands in.
@@ -168,7 +168,7 @@ fn local_date(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
         .and_then(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
         .ok_or_else(|| tera::Error::msg(format!("local_date: `{text}` is not a date")))?;
     use chrono::Datelike;
-    let out = in_language(args.get("lang").and_then(Value::as_str), |catalog, lang| {
+    let out = in_language(args.get("lang"), |catalog, lang| {
         catalog.date(lang, date.year(), date.month(), date.day())
     });
     Ok(Value::String(out))
@@ -180,7 +180,7 @@ fn month_name(value: &Value, args: &HashMap<String, Value>) -> tera::Result<Valu
         .as_u64()
         .filter(|m| (1..=12).contains(m))
         .ok_or_else(|| tera::Error::msg(format!("month_name: `{value}` is not a month")))?;
-    let out = in_language(args.get("lang").and_then(Value::as_str), |catalog, lang| {
+    let out = in_language(args.get("lang"), |catalog, lang| {
         catalog.month(lang, m as u32, false)
     });
     Ok(Value::String(out))

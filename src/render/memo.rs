@@ -106,9 +106,9 @@ pub(super) fn site() -> Option<Value> {
 
 /// A 128-bit hash of the page language `lang`, `template` and the named
 /// `values`, in the order given: equal for equal ones, and different for
-/// different ones barring a collision no build will meet. They are written out to a buffer kept
-/// per thread and hashed at once: feeding a streaming hasher field by
-/// field cost more.
+/// different ones barring a collision no build will meet. They are
+/// written out to a buffer kept per thread and hashed at once: feeding a
+/// streaming hasher field by field cost more.
 fn key_of(lang: &str, template: &str, values: &[(&str, &Value)]) -> u128 {
     thread_local! {
         static BUFFER: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };

@@ -12,6 +12,8 @@
 
 use std::borrow::Cow;
 
+use memchr::memchr;
+
 use super::text::is_inline;
 
 /// What the reader meets, in document order.
@@ -185,8 +187,6 @@ fn scan<'a>(html: &'a str, mut each: impl FnMut(Token<'a>)) {
         }
     }
 }
-
-use memchr::memchr;
 
 /// Past the `>` that ends a bogus comment (or a doctype) whose text starts
 /// at `pos`, or the end.

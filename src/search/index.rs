@@ -9,7 +9,9 @@ use rayon::prelude::*;
 use super::filters::{Filters, Ids};
 use super::html::{self, Event};
 use super::keys::{self, Raw};
-use super::postings::{List, Norms, Postings, BODY, FIELDS, HEADING, META, TITLE};
+use super::postings::{
+    List, Norms, Posting, PostingList, Postings, BODY, FIELDS, HEADING, META, TITLE,
+};
 use super::shards;
 use super::sources::{fingerprint, keys, units, Key, Source, Unit};
 use super::terms::{unpack, Splitter};
@@ -78,7 +80,13 @@ fn build_with(site: &Site, keep: bool, spill: Option<&Arc<Spill>>) -> Index {
     docs.sort_by_key(|d| d.0);
     let norms = Norms::new(docs.iter().map(|d| d.2).collect());
     let docs: Vec<Shown> = docs.into_iter().map(|d| d.1).collect();
-    let (raw, entries, term_shards) = terms(postings, &norms);
+    // Kept words hold plain postings: decoded once, here, for both the
+    // keys and what watch mode keeps.
+    let raw: Vec<(Raw, Vec<Posting>)> = words(postings)
+        .into_iter()
+        .map(|(w, p)| (w, p.to_vec()))
+        .collect();
+    let (entries, term_shards) = terms(&raw, &norms);
     let fold = fold_table(foreign.keys().copied());
     let kept = Kept {
         ids: docs
@@ -86,11 +94,7 @@ fn build_with(site: &Site, keep: bool, spill: Option<&Arc<Spill>>) -> Index {
             .enumerate()
             .map(|(i, d)| (d.path.clone(), i as u32))
             .collect(),
-        words: keys::Kept::new(
-            raw.into_iter().map(|(w, p)| (w, p.to_vec())).collect(),
-            entries,
-            norms,
-        ),
+        words: keys::Kept::new(raw, entries, norms),
         foreign,
         units,
         dates,
@@ -138,7 +142,7 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Sp
     lengths.sort_by_key(|l| l.0);
     files.sort_by_key(|f| f.0);
     let norms = Norms::new(lengths.into_iter().map(|l| l.1).collect());
-    let (_, _, term_shards) = terms(postings, &norms);
+    let (_, term_shards) = terms(&words(postings), &norms);
     let fold = fold_table(foreign.keys().copied());
     let files = files
         .into_iter()
@@ -154,14 +158,9 @@ fn build_packed(site: &Site, all: &[Unit], keys: Vec<Key>, spill: Option<&Arc<Sp
     )
 }
 
-/// The words' postings by language, each in id order, their keys'
-/// entries and the term shards those make.
-#[allow(clippy::type_complexity)]
-fn terms(
-    postings: Vec<Postings>,
-    norms: &Norms,
-) -> (Vec<(Raw, List)>, Vec<(String, String)>, Vec<TermShard>) {
-    let raw: Vec<(Raw, List)> = postings
+/// The words' postings by language, each in id order.
+fn words(postings: Vec<Postings>) -> Vec<(Raw, List)> {
+    postings
         .into_iter()
         .enumerate()
         .flat_map(|(lang, Postings { packed, long })| {
@@ -171,13 +170,20 @@ fn terms(
                 .chain(long)
                 .map(move |(t, p)| ((lang as u8, t), p))
         })
-        .collect();
-    let entries = keys::entries(&raw, norms);
+        .collect()
+}
+
+/// The keys' entries of the words `raw` and the term shards those make.
+fn terms<L: PostingList + Sync>(
+    raw: &[(Raw, L)],
+    norms: &Norms,
+) -> (Vec<(String, String)>, Vec<TermShard>) {
+    let entries = keys::entries(raw, norms);
     let term_shards = shards::write_all(
         entries.iter().map(|(t, e)| (t.as_str(), e.as_str())),
         TERM_SHARD_TARGET,
     );
-    (raw, entries, term_shards)
+    (entries, term_shards)
 }
 
 /// What one rayon fold piece gathers from the documents it is given, in
@@ -210,7 +216,6 @@ pub(super) struct Piece {
 
 /// A document's text as snippets show it: whitespace collapsed, and the
 /// byte offset in it of each heading with an anchor.
-#[derive(Default)]
 struct Text {
     text: String,
     headings: Vec<(usize, String)>,
