@@ -1,5 +1,6 @@
-//! A fast reader for the YAML that Salon's importers write into comment
-//! files: a top-level list of flat mappings, one `key: value` a line.
+//! A fast reader for the YAML that Salon's importers write: a list of
+//! flat mappings, one `key: value` a line, at the top of a comment file
+//! or indented under a thread's `entries:`.
 //!
 //! libyaml spends about 200 instructions a byte on these files; this
 //! reader a few. It reads only a subset it can read exactly as
@@ -11,18 +12,25 @@
 //!   author: "David N."
 //!   date: 2016-12-05T23:17:21Z
 //!   body: "<p>Hello \"you\"</p>\n<p>again</p>"
+//!   text: |-
+//!     A literal block,
+//!
+//!     two paragraphs.
 //! ```
 //!
 //! Lines are `- key: value` starting an item or `  key: value` continuing
-//! it, or empty. Keys are `[a-z_]+`. A value is a double-quoted scalar
-//! closed on its line (escapes as libyaml reads them), a decimal integer
-//! without leading zeros, or a plain scalar without `#` or `: ` that
-//! YAML reads as a string: a date (`2016-12-05T23:17:21Z`) or one starting
-//! with an ASCII letter or any non-ASCII character (`like`, `Joe Pellegrini`,
-//! `Øyvind`; not `null`, `true`, `false`).
-//! Nothing else: no comments, tabs, `\r`, trailing spaces, flow
-//! collections, anchors, tags, single quotes, block scalars, document
-//! markers, nesting or a byte-order mark.
+//! it (both shifted right by the list's indentation), or empty. Keys are
+//! `[a-z_]+`. A value is a double-quoted scalar closed on its line
+//! (escapes as libyaml reads them), a decimal integer without leading
+//! zeros, a plain scalar without `#` or `: ` that YAML reads as a string:
+//! a date (`2016-12-05T23:17:21Z`) or one starting with an ASCII letter
+//! or any non-ASCII character (`like`, `Joe Pellegrini`, `Øyvind`; not
+//! `null`, `true`, `false`), or a literal block (`|` or `|-`, no
+//! indentation indicator) whose first line is text indented deeper than
+//! its key and whose other lines are text as deep or empty.
+//! Nothing else: no comments, `\r`, trailing spaces, flow collections,
+//! anchors, tags, single quotes, folded blocks, document markers,
+//! nesting or a byte-order mark; no tabs outside a literal block's text.
 
 use std::borrow::Cow;
 
@@ -33,24 +41,34 @@ use serde::de::{self, DeserializeOwned, IntoDeserializer, Visitor};
 /// characters, and no field name comes near this.
 const MAX_KEY: usize = 64;
 
-/// The items of `text` as `T`s, or `None` when `text` is not in the
-/// subset this module reads or an item does not deserialize as a `T`.
+/// The items of `text`, a list at the left margin, as `T`s, or `None`
+/// when `text` is not in the subset this module reads or an item does
+/// not deserialize as a `T`.
 pub fn read<T: DeserializeOwned>(text: &str) -> Option<Vec<T>> {
+    read_list(text, 0)
+}
+
+/// [`read`] for a list whose `-` stands `indent` spaces from the margin
+/// on every item, as a thread's entries do (2).
+pub fn read_list<T: DeserializeOwned>(text: &str, indent: usize) -> Option<Vec<T>> {
     let bytes = text.as_bytes();
+    let key_col = indent + 2;
     let mut at = skip_empty_lines(bytes, 0);
     let mut items = Vec::new();
     let mut pairs: Vec<(&str, Scalar<'_>)> = Vec::with_capacity(16);
     while at < bytes.len() {
-        at = bytes[at..].starts_with(b"- ").then_some(at + 2)?;
+        at = (spaces(bytes, at) == indent && bytes[at + indent..].starts_with(b"- "))
+            .then_some(at + key_col)?;
         loop {
             // A key repeated in an item is the type's to refuse, as under
             // serde_yaml, which passes every pair on: derived structs and
             // `serde_yaml::Mapping` do, and serde_yaml words the error.
-            let (key, value, next) = pair(text, at)?;
+            let (key, value, next) = pair(text, at, key_col)?;
             pairs.push((key, value));
             at = skip_empty_lines(bytes, next);
-            match bytes[at..].starts_with(b"  ") {
-                true => at += 2,
+            // A key of the same item: `pair` refuses a deeper one.
+            match spaces(bytes, at) >= key_col {
+                true => at += key_col,
                 false => break,
             }
         }
@@ -58,6 +76,11 @@ pub fn read<T: DeserializeOwned>(text: &str) -> Option<Vec<T>> {
         items.push(T::deserialize(map).ok()?);
     }
     (!items.is_empty()).then_some(items)
+}
+
+/// How many spaces start the line at `at`.
+fn spaces(bytes: &[u8], at: usize) -> usize {
+    bytes[at..].iter().take_while(|&&b| b == b' ').count()
 }
 
 /// The first byte at or after `at` that does not start an empty line.
@@ -68,8 +91,9 @@ fn skip_empty_lines(bytes: &[u8], mut at: usize) -> usize {
     at
 }
 
-/// `key: value` at `at`, with where the next line starts.
-fn pair(text: &str, at: usize) -> Option<(&str, Scalar<'_>, usize)> {
+/// `key: value` at `at`, the key at column `key_col`, with where the
+/// next line starts.
+fn pair(text: &str, at: usize, key_col: usize) -> Option<(&str, Scalar<'_>, usize)> {
     let bytes = text.as_bytes();
     let key_len = bytes[at..]
         .iter()
@@ -86,6 +110,10 @@ fn pair(text: &str, at: usize) -> Option<(&str, Scalar<'_>, usize)> {
     let start = start + 2;
     let (value, end) = match bytes.get(start) {
         Some(b'"') => quoted(text, start + 1)?,
+        Some(b'|') => {
+            let (value, next) = literal(text, start, key_col)?;
+            return Some((key, value, next));
+        }
         _ => plain(text, start)?,
     };
     match bytes.get(end) {
@@ -93,6 +121,79 @@ fn pair(text: &str, at: usize) -> Option<(&str, Scalar<'_>, usize)> {
         Some(b'\n') => Some((key, value, end + 1)),
         Some(_) => None,
     }
+}
+
+/// A literal block (`|` or `|-` at `start`) of a key at column
+/// `key_col`, with where the line after it starts. Its first line sets
+/// the indentation; a line less indented ends it, and empty lines before
+/// that belong to no one (`|` keeps one line break, `|-` none).
+fn literal(text: &str, start: usize, key_col: usize) -> Option<(Scalar<'_>, usize)> {
+    let bytes = text.as_bytes();
+    let (keep_break, first) = match bytes[start..] {
+        [b'|', b'-', b'\n', ..] => (false, start + 3),
+        [b'|', b'\n', ..] => (true, start + 2),
+        _ => return None,
+    };
+    let indent = spaces(bytes, first);
+    // No empty line first (libyaml would weigh its spaces) and no tab
+    // where the indentation is measured.
+    if indent <= key_col || matches!(bytes.get(first + indent), None | Some(b'\n' | b'\t')) {
+        return None;
+    }
+    let mut value = String::new();
+    let mut empty_lines = 0;
+    let mut at = first;
+    while at < bytes.len() {
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |n| at + n);
+        let line = &bytes[at..end];
+        let lead = spaces(line, 0);
+        if lead == line.len() {
+            // Only spaces: empty when there are none (and it ends).
+            if line.is_empty() && end < bytes.len() {
+                empty_lines += 1;
+                at = end + 1;
+                continue;
+            }
+            return None;
+        }
+        if lead < indent {
+            break;
+        }
+        if !block_text(&line[indent..]) {
+            return None;
+        }
+        if at != first {
+            value.push('\n');
+        }
+        for _ in 0..std::mem::take(&mut empty_lines) {
+            value.push('\n');
+        }
+        value.push_str(&text[at + indent..end]);
+        if end == bytes.len() {
+            // Whether `|` keeps a break that is not there is not ours.
+            if keep_break {
+                return None;
+            }
+            at = end;
+            break;
+        }
+        at = end + 1;
+    }
+    if keep_break {
+        value.push('\n');
+    }
+    Some((Scalar::Str(Cow::Owned(value)), at))
+}
+
+/// Whether `line` (of a literal block, past its indentation) holds only
+/// characters libyaml takes there as they are: tabs and printable ones.
+fn block_text(line: &[u8]) -> bool {
+    line.iter().enumerate().all(|(i, &b)| match b {
+        b'\t' => true,
+        0..=0x1F | 0x7F => false,
+        0xC2 | 0xE2 | 0xEF => !refused_char(&line[i..]),
+        _ => true,
+    })
 }
 
 /// A value as `serde_yaml` would present it.
@@ -458,6 +559,35 @@ mod tests {
     }
 
     #[test]
+    fn reads_literal_blocks() {
+        let items = fast(concat!(
+            "- id: 1\n  text: |-\n    a \"b\" \\ # c: d\n\n\n      indented\tand tab\n    - e\n\n",
+            "- id: 2\n  text: |\n    x\n\n\n  kind: like\n",
+            "- id: 3\n  text: |-\n     deeper\n     é—日本",
+        ))
+        .unwrap();
+        let text: Vec<_> = items.iter().map(|i| i.text.as_deref().unwrap()).collect();
+        assert_eq!(
+            text,
+            [
+                "a \"b\" \\ # c: d\n\n\n  indented\tand tab\n- e",
+                "x\n",
+                "deeper\né—日本"
+            ]
+        );
+        assert_eq!(items[1].kind, Some(Kind::Like));
+        // A list indented as a thread's entries are.
+        let entries =
+            "  - id: a\n    text: |-\n      one\n\n      two\n  - id: b\n    text: \"x\"\n";
+        let items = read_list::<Item>(entries, 2).unwrap();
+        let slow: Vec<Item> = serde_yaml::from_str(entries).unwrap();
+        assert_eq!(items, slow);
+        assert_eq!(items[0].text.as_deref(), Some("one\n\ntwo"));
+        assert!(read_list::<Item>(entries, 0).is_none());
+        assert!(read_list::<Item>("    - id: a\n", 2).is_none());
+    }
+
+    #[test]
     fn leaves_everything_else_to_serde_yaml() {
         for text in [
             "# c\n- id: 1\n",
@@ -488,7 +618,19 @@ mod tests {
             "- id: [1]\n",
             "- id: &a 1\n",
             "- id: !x 1\n",
-            "- id: |\n    a\n",
+            "- id: 1\n  text: |\n\n    a\n",
+            "- id: 1\n  text: |+\n    a\n",
+            "- id: 1\n  text: |2-\n    a\n",
+            "- id: 1\n  text: >-\n    a\n",
+            "- id: 1\n  text: |- # c\n    a\n",
+            "- id: 1\n  text: |-\n    a\n     \n    b\n",
+            "- id: 1\n  text: |-\n    \ta\n",
+            "- id: 1\n  text: |-\n  a\n",
+            "- id: 1\n  text: |\n    a",
+            "- id: 1\n  text: |-\n    a\r\n",
+            "- id: 1\n  text: |-\n    a\u{85}b\n",
+            "- id: 1\n  text: |-\n    a\n   b\n",
+            "- id: 1\n  text: |-\n    a\n# c\n",
             "- id: a: b\n",
             "- id: a #b\n",
             "- id: a\n    b\n",

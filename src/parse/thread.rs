@@ -3,9 +3,13 @@
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::Deserialize;
 
-use super::{check_segment, date_field, file_stem, front_matter, FrontMatter, Scalar, SourceFile};
+use super::{
+    check_segment, date_field, file_stem, flat_yaml, front_matter, Body, FrontMatter, Scalar,
+    SourceFile,
+};
 use crate::date::Date;
 use crate::error::{Diagnostic, Position};
 use crate::frontmatter::{self, Id, OneOrMany};
@@ -118,7 +122,7 @@ pub fn parse_thread(
     file: &SourceFile,
     ctx: &markdown::Context,
 ) -> Result<ParsedThread, Vec<Diagnostic>> {
-    let (raw, fm, body, mut errors): (RawThread, _, _, _) = front_matter(file)?;
+    let (raw, fm, body, mut errors) = read_front_matter(file)?;
     let title = super::required(
         raw.title.clone(),
         "title",
@@ -180,8 +184,20 @@ pub fn parse_thread(
             ));
         }
     }
+    let line_of = |e: &RawEntry| {
+        lines.get(e.id.0.as_str()).map_or(fm.first_line, |&p| {
+            frontmatter::shift(p, fm.first_line).line
+        })
+    };
+    // Rendering is most of a long thread's parse, and a thread edited in
+    // `salon serve` is parsed alone: its entries render in parallel.
+    let rendered: Vec<(String, Vec<markdown::Reference>)> = kept
+        .par_iter()
+        .with_min_len(32)
+        .map(|e| render_entry(e, line_of(e), ctx))
+        .collect();
     let mut entries = Vec::with_capacity(kept.len());
-    for e in &kept {
+    for (e, (text, refs)) in kept.iter().zip(rendered) {
         let parent = match &e.reply_to {
             None => None,
             Some(p) if skip.contains(&p.0.as_str()) => None,
@@ -202,9 +218,7 @@ pub fn parse_thread(
             .date
             .as_ref()
             .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
-        let line = lines.get(e.id.0.as_str()).map_or(fm.first_line, |&p| {
-            frontmatter::shift(p, fm.first_line).line
-        });
+        let line = line_of(e);
         if e.by.is_none() && e.comment.is_none() {
             errors.push(
                 entry_error(
@@ -242,20 +256,6 @@ pub fn parse_thread(
                 .with_help("expected `url: https://...`, the address of the original message"),
             );
         }
-        let mut rendered = markdown::render(&e.text, ctx);
-        rendered.locate_refs(&e.text, line, true);
-        let mut text = rendered.html;
-        if let Some(q) = &e.quoted {
-            // Quoted e-mail is someone else's text: sanitized like a
-            // comment, its wikilinks numbered after the entry's own.
-            let mut quoted = markdown::render(q, ctx);
-            quoted.locate_refs(q, line, true);
-            let html = markdown::renumber_placeholders(&quoted.html, rendered.refs.len());
-            rendered.refs.extend(quoted.refs);
-            text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
-            text.push_str(&crate::sanitize::sanitize(&html));
-            text.push_str("</details>");
-        }
         entries.push(ParsedEntry {
             id: e.id.0.clone(),
             parent,
@@ -264,7 +264,7 @@ pub fn parse_thread(
             line,
             date,
             text,
-            refs: std::mem::take(&mut rendered.refs),
+            refs,
             url: e.url.clone(),
         });
     }
@@ -303,6 +303,78 @@ pub fn parse_thread(
         draft: raw.draft,
         lang,
     })
+}
+
+/// An entry's text as HTML, any folded quote after it, and the
+/// references in both, placed from file line `line`.
+fn render_entry(
+    e: &RawEntry,
+    line: usize,
+    ctx: &markdown::Context,
+) -> (String, Vec<markdown::Reference>) {
+    let mut rendered = markdown::render(&e.text, ctx);
+    rendered.locate_refs(&e.text, line, true);
+    let mut text = rendered.html;
+    if let Some(q) = &e.quoted {
+        // Quoted e-mail is someone else's text: sanitized like a
+        // comment, its wikilinks numbered after the entry's own.
+        let mut quoted = markdown::render(q, ctx);
+        quoted.locate_refs(q, line, true);
+        let html = markdown::renumber_placeholders(&quoted.html, rendered.refs.len());
+        rendered.refs.extend(quoted.refs);
+        text.push_str("<details class=\"quoted\"><summary>Quoted text</summary>");
+        text.push_str(&crate::sanitize::sanitize(&html));
+        text.push_str("</details>");
+    }
+    (text, rendered.refs)
+}
+
+/// A thread file's front matter as [`front_matter`] reads it. Importers
+/// write `entries:` last, as a list [`flat_yaml`] reads for a fraction of
+/// libyaml's cost (a mailing list's longest thread is megabytes of
+/// entries): serde_yaml then reads only the lines before it. Any other
+/// file, and every error, is serde_yaml's alone.
+fn read_front_matter(
+    file: &SourceFile,
+) -> Result<(RawThread, FrontMatter, Body<'_>, Vec<Diagnostic>), Vec<Diagnostic>> {
+    fast_front_matter(file).map_or_else(|| front_matter(file), Ok)
+}
+
+/// [`read_front_matter`]'s fast path: `None` when the file is not laid
+/// out as importers write it or anything in it is wrong.
+fn fast_front_matter(
+    file: &SourceFile,
+) -> Option<(RawThread, FrontMatter, Body<'_>, Vec<Diagnostic>)> {
+    const KEY: &str = "entries:\n";
+    let split = frontmatter::split(&file.path, &file.text).ok()?;
+    let yaml = split.yaml;
+    let cut = match yaml.starts_with(KEY) {
+        true => 0,
+        false => yaml.find("\nentries:\n")? + 1,
+    };
+    let header = &yaml[..cut];
+    // The lines before are a block mapping of their own: keys at the
+    // margin (`entries` not again), lines indented under them, comments.
+    let own_mapping = header.lines().all(|l| match l.as_bytes().first() {
+        None | Some(b' ' | b'#') => true,
+        Some(b) => (b.is_ascii_lowercase() || *b == b'_') && !l.starts_with("entries"),
+    });
+    if !own_mapping {
+        return None;
+    }
+    let entries = flat_yaml::read_list::<RawEntry>(&yaml[cut + KEY.len()..], 2)?;
+    let (mut raw, problems) =
+        frontmatter::parse::<RawThread>(&file.path, &file.text, header, split.yaml_line).ok()?;
+    raw.entries = entries;
+    let fm = FrontMatter {
+        yaml: yaml.to_owned(),
+        first_line: split.yaml_line,
+    };
+    let body = Body {
+        text: split.body,
+        line: split.body_line,
+    };
+    Some((raw, fm, body, problems))
 }
 
 fn entry_error(
@@ -345,6 +417,9 @@ fn entry_lines(yaml: &str) -> HashMap<&str, Position> {
 fn column_of(yaml: &str, offset: usize, indent: usize) -> usize {
     yaml[offset..offset + indent].chars().count() + 1
 }
+
+#[cfg(test)]
+mod fast_path_tests;
 
 #[cfg(test)]
 mod tests {
