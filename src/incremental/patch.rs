@@ -67,14 +67,15 @@ impl State {
                 continue;
             };
             let texts = link::resolve_thread_entries(&linked.site, i, &thread.entries);
-            let tp = Instant::now();
-            let before = crate::search::analyze_thread(&linked.site, i);
-            analyzed += tp.elapsed();
-            let entries = &mut linked.site.threads[i].entries;
+            // The thread as it becomes, beside the site's: the two are
+            // read as search documents at once, as a long thread is
+            // megabytes of text.
+            let mut now = linked.site.threads[i].clone();
             // The entries whose text changed: only their writers'
             // feeds and pages can show it.
             let mut changed = Vec::new();
-            for (e, ((entry, parsed), text)) in entries
+            for (e, ((entry, parsed), text)) in now
+                .entries
                 .iter_mut()
                 .zip(&thread.entries)
                 .zip(texts)
@@ -92,8 +93,12 @@ impl State {
                 }
             }
             let tp = Instant::now();
-            let after = crate::search::analyze_thread(&linked.site, i);
+            let (before, after) = rayon::join(
+                || crate::search::analyze_thread(&linked.site, &linked.site.threads[i]),
+                || crate::search::analyze_thread(&linked.site, &now),
+            );
             analyzed += tp.elapsed();
+            linked.site.threads[i] = now;
             let tp = Instant::now();
             index_updated &= linked.index.replace_post(before, after);
             replacing += tp.elapsed();

@@ -238,7 +238,7 @@ pub struct Participant {
 }
 
 /// A curated discussion.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Thread {
     /// The source file.
     pub source: PathBuf,

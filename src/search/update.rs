@@ -15,7 +15,7 @@ use super::stem::stem;
 use super::terms::unpack;
 use super::{shard_of, shard_range, Index, Kind, Shown};
 use crate::date::Date;
-use crate::model::Site;
+use crate::model::{Site, Thread};
 
 /// What an index keeps to be updated in place: every term's postings and
 /// entry, how many documents use each letter beyond ASCII, and document
@@ -81,9 +81,10 @@ pub fn analyze_post(site: &Site, i: usize) -> Analysis {
     analyze_own(site, Unit::Post(&site.posts[i]))
 }
 
-/// Thread `i` of `site` read as an index document.
-pub fn analyze_thread(site: &Site, i: usize) -> Analysis {
-    analyze_own(site, Unit::Thread(&site.threads[i]))
+/// `thread`, one of `site`'s (or what it becomes after an edit), read as
+/// an index document.
+pub fn analyze_thread(site: &Site, thread: &Thread) -> Analysis {
+    analyze_own(site, Unit::Thread(thread))
 }
 
 /// The own document of `unit` read as an index document (a post's
