@@ -140,17 +140,22 @@ impl Filters {
     }
 }
 
-/// `{"kind":{"post":"<set>"},"tag":{…},"author":{…},"year":{"2024":"<set>"}}`,
-/// values with no document left out.
+/// `{"author":{…},"kind":{"post":"<set>"},"tag":{…},"year":{"2024":"<set>"}}`,
+/// values with no document left out. Sorted maps, so the bytes do not
+/// hang on whether a dependency turns on serde_json's `preserve_order`
+/// (a test build's dev-dependencies do).
 fn to_json(groups: &[Group; 4]) -> String {
-    let mut out = serde_json::Map::new();
-    for (name, group) in GROUPS.into_iter().zip(groups) {
-        let sets: serde_json::Map<String, serde_json::Value> = group
-            .iter()
-            .map(|(v, (_, set))| (v.clone(), set.as_str().into()))
-            .collect();
-        out.insert(name.to_owned(), sets.into());
-    }
+    let out: BTreeMap<&str, BTreeMap<&str, &str>> = GROUPS
+        .into_iter()
+        .zip(groups)
+        .map(|(name, group)| {
+            let sets = group
+                .iter()
+                .map(|(v, (_, set))| (v.as_str(), set.as_str()))
+                .collect();
+            (name, sets)
+        })
+        .collect();
     serde_json::to_string(&out).expect("strings serialize")
 }
 
