@@ -494,6 +494,37 @@ impl<'de> de::Deserializer<'de> for ScalarDeserializer<'_> {
     }
 }
 
+/// Runs `check` on `cases` texts drawn from `texts`; `check` compares
+/// the fast path with serde_yaml and says whether the fast path took the
+/// text. Over a quarter must be taken, so the comparison is not vacuous.
+#[cfg(test)]
+pub(crate) fn check_agreement(
+    texts: impl proptest::strategy::Strategy<Value = String>,
+    cases: u32,
+    check: impl Fn(&str) -> Result<bool, proptest::test_runner::TestCaseError>,
+) {
+    use proptest::test_runner::{Config, TestRunner};
+    let taken = std::cell::Cell::new(0u32);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        ..Config::default()
+    });
+    runner
+        .run(&texts, |text| {
+            if check(&text)? {
+                taken.set(taken.get() + 1);
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert!(
+        taken.get() > cases / 4,
+        "the fast path took {} of {cases} texts",
+        taken.get()
+    );
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -184,20 +184,24 @@ pub fn parse_thread(
             ));
         }
     }
-    let line_of = |e: &RawEntry| {
-        lines.get(e.id.0.as_str()).map_or(fm.first_line, |&p| {
-            frontmatter::shift(p, fm.first_line).line
+    let entry_lines: Vec<usize> = kept
+        .iter()
+        .map(|e| {
+            lines.get(e.id.0.as_str()).map_or(fm.first_line, |&p| {
+                frontmatter::shift(p, fm.first_line).line
+            })
         })
-    };
+        .collect();
     // Rendering is most of a long thread's parse, and a thread edited in
     // `salon serve` is parsed alone: its entries render in parallel.
     let rendered: Vec<(String, Vec<markdown::Reference>)> = kept
         .par_iter()
+        .zip(&entry_lines)
         .with_min_len(32)
-        .map(|e| render_entry(e, line_of(e), ctx))
+        .map(|(e, &line)| render_entry(e, line, ctx))
         .collect();
     let mut entries = Vec::with_capacity(kept.len());
-    for (e, (text, refs)) in kept.iter().zip(rendered) {
+    for ((e, &line), (text, refs)) in kept.iter().zip(&entry_lines).zip(rendered) {
         let parent = match &e.reply_to {
             None => None,
             Some(p) if skip.contains(&p.0.as_str()) => None,
@@ -218,7 +222,6 @@ pub fn parse_thread(
             .date
             .as_ref()
             .and_then(|d| date_field(&fm, path, "entries", d, &mut errors));
-        let line = line_of(e);
         if e.by.is_none() && e.comment.is_none() {
             errors.push(
                 entry_error(

@@ -1,12 +1,10 @@
 //! The fast path for thread files (entries read by [`flat_yaml`]) changes
 //! no result and no error, and takes what the importers write.
 
-use std::cell::Cell;
 use std::path::{Path, PathBuf};
 
 use proptest::prelude::*;
 use proptest::sample::Index;
-use proptest::test_runner::{Config, TestRunner};
 
 use super::*;
 use crate::import::conversation::{write_thread, Author, Conversation, Message, ThreadOptions};
@@ -262,29 +260,14 @@ fn thread_file() -> impl Strategy<Value = String> {
 
 #[test]
 fn the_fast_path_changes_no_result_and_no_error() {
-    let cases = 3000;
-    let fast_taken = Cell::new(0);
-    let mut runner = TestRunner::new(Config {
-        cases,
-        failure_persistence: None,
-        ..Config::default()
+    flat_yaml::check_agreement(thread_file(), 3000, |text| {
+        let (fast, slow) = both_readings(&file(text));
+        let taken = fast.is_some();
+        if let Some(fast) = fast {
+            prop_assert_eq!(fast, slow, "{:?}", text);
+        }
+        Ok(taken)
     });
-    runner
-        .run(&thread_file(), |text| {
-            let (fast, slow) = both_readings(&file(&text));
-            if let Some(fast) = fast {
-                fast_taken.set(fast_taken.get() + 1);
-                prop_assert_eq!(fast, slow, "{:?}", text);
-            }
-            Ok(())
-        })
-        .unwrap();
-    // The generator must reach the fast path often enough to test it.
-    assert!(
-        fast_taken.get() * 4 > cases as usize,
-        "only {} of {cases} files took the fast path",
-        fast_taken.get()
-    );
 }
 
 /// A message as the mbox importer hands one to the thread writer.
