@@ -31,9 +31,9 @@ fn both_readings(file: &SourceFile) -> (Option<String>, String) {
 /// leaves the subset or that libyaml reads otherwise.
 fn block_line() -> impl Strategy<Value = String> {
     prop_oneof![
-        30 => "[a-zA-Z][a-zA-Z0-9 .,!?'\"()-]{0,12}",
+        60 => "[a-zA-Z][a-zA-Z0-9 .,!?'\"()-]{0,12}",
         // Paragraph breaks, one or more empty lines.
-        8 => Just(String::new()),
+        16 => Just(String::new()),
         6 => prop::sample::select(vec![
             "", "", "  deeper", "    code", "- item", "> quote", "# heading", "key: value",
             "---", "...", "a # b", "\"q\"", "'s'", "\\", "é—日本", "😀", "\u{a0}x", "x\ty",
@@ -54,8 +54,8 @@ fn block(key_col: usize) -> impl Strategy<Value = String> {
     (
         prop::sample::select(
             [
-                ["|-"; 12].as_slice(),
-                &["|"; 4],
+                ["|-"; 30].as_slice(),
+                &["|"; 10],
                 &["|+", ">-", "|2-", "|- # c"],
             ]
             .concat(),
@@ -63,7 +63,7 @@ fn block(key_col: usize) -> impl Strategy<Value = String> {
         // Importers start a block with text; now and then anything.
         prop_oneof![20 => "[a-zA-Z][a-z ]{0,8}", 1 => block_line()],
         prop::collection::vec(block_line(), 0..5),
-        prop::sample::select([[2usize; 16].as_slice(), &[1, 3, 0]].concat()),
+        prop::sample::select([[2usize; 40].as_slice(), &[1, 3, 0]].concat()),
         prop::sample::select(vec![0usize, 0, 0, 1, 2]),
     )
         .prop_map(move |(indicator, first, lines, deeper, trailing)| {
@@ -108,7 +108,7 @@ fn entry_value(key: &'static str, key_col: usize) -> BoxedStrategy<String> {
         "comment" => "\"[a-z]{1,5}#[0-9]{1,2}\"".boxed(),
         _ => prop_oneof![3 => block(key_col), 1 => scalar()].boxed(),
     };
-    prop_oneof![60 => usual, 1 => scalar(), 1 => block(key_col)].boxed()
+    prop_oneof![200 => usual, 1 => scalar(), 1 => block(key_col)].boxed()
 }
 
 /// One entry's `key: value` pairs, in any order, its keys at `key_col`.
@@ -159,9 +159,9 @@ fn header() -> impl Strategy<Value = Vec<String>> {
             Just("skip: []  # ids of entries to leave out".to_owned()),
         ),
         prop::option::weighted(0.1, Just("draft: true".to_owned())),
-        prop::option::weighted(0.2, Just("source:\n  name: List".to_owned())),
+        prop::option::weighted(0.1, Just("source:\n  name: List".to_owned())),
         prop::option::weighted(
-            0.08,
+            0.05,
             prop::sample::select(vec![
                 "# a note",
                 "",
@@ -227,11 +227,11 @@ fn thread_file() -> impl Strategy<Value = String> {
     (
         header(),
         prop::collection::vec(entry(4), 0..5),
-        prop::option::weighted(0.08, (any::<Index>(), junk_line())),
+        prop::option::weighted(0.05, (any::<Index>(), junk_line())),
         prop::sample::select(
-            [["entries:"; 16].as_slice(), &["entries: ", "entries: # x"]].concat(),
+            [["entries:"; 40].as_slice(), &["entries: ", "entries: # x"]].concat(),
         ),
-        prop::sample::select([["\n"; 24].as_slice(), &["\n\n", "\r\n"]].concat()),
+        prop::sample::select([["\n"; 40].as_slice(), &["\n\n", "\r\n"]].concat()),
         prop::sample::select(vec!["Intro.\n", "", "A [[link]].\n"]),
     )
         .prop_map(|(header, entries, junk, key, newline, body)| {
