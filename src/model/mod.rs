@@ -237,6 +237,26 @@ pub struct Participant {
     pub member: Option<MemberIdx>,
 }
 
+/// How a thread's pages lay out its entries (see [`Thread::layout`]).
+#[derive(Debug)]
+pub struct ThreadLayout {
+    /// Each entry's place in the whole thread's layout: its level and the
+    /// entries shown under it.
+    pub shown: Vec<crate::tree::Shown>,
+    /// Each page's top level in reading order (the thread's roots on it,
+    /// and entries shown under one on an earlier page), by page from 1.
+    tops: Vec<Vec<usize>>,
+}
+
+impl ThreadLayout {
+    /// The top level of page `page` (1-based) in reading order.
+    pub fn tops(&self, page: usize) -> &[usize] {
+        page.checked_sub(1)
+            .and_then(|p| self.tops.get(p))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
 /// A curated discussion.
 #[derive(Debug, Clone)]
 pub struct Thread {
@@ -282,10 +302,10 @@ impl Thread {
         self.entry_pages.get(i).copied().unwrap_or(1) as usize == page
     }
 
-    /// How page `page` lays out the entries: its top level in reading
-    /// order (the thread's roots on it, and entries shown under one on an
-    /// earlier page), and each entry's place in the whole thread's layout.
-    pub fn page_layout(&self, page: usize) -> (Vec<usize>, Vec<crate::tree::Shown>) {
+    /// How its pages lay out the entries, made in one pass over the
+    /// thread (each page of a long thread would otherwise lay out the
+    /// whole thread again).
+    pub fn layout(&self) -> ThreadLayout {
         let parents: Vec<Option<usize>> = self.entries.iter().map(|e| e.parent).collect();
         let (roots, shown) = crate::tree::layout(&parents, crate::tree::MAX_DEPTH);
         let mut shown_under: Vec<Option<usize>> = vec![None; self.entries.len()];
@@ -294,13 +314,17 @@ impl Thread {
                 shown_under[r] = Some(i);
             }
         }
-        let tops = crate::tree::reading_order(&roots, &shown)
-            .into_iter()
-            .filter(|&i| {
-                self.on_page(i, page) && shown_under[i].is_none_or(|p| !self.on_page(p, page))
-            })
-            .collect();
-        (tops, shown)
+        let mut tops = vec![Vec::new(); self.page_count()];
+        for i in crate::tree::reading_order(&roots, &shown) {
+            let page = self.entry_pages.get(i).copied().unwrap_or(1) as usize;
+            // At the top of its page unless shown under an entry there.
+            if shown_under[i].is_none_or(|p| !self.on_page(p, page)) {
+                if let Some(top) = tops.get_mut(page.wrapping_sub(1)) {
+                    top.push(i);
+                }
+            }
+        }
+        ThreadLayout { shown, tops }
     }
 }
 

@@ -96,8 +96,9 @@ fn or_site(config: &Config, text: String) -> String {
     }
 }
 
-/// The `meta` variable of a page job at `url_path`.
-pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
+/// The `meta` variable of a page job at `url_path`; `layout` is the
+/// thread's, for a thread's page (made here when not given).
+pub fn page_meta(site: &Site, job: &Job, url_path: &str, layout: Option<&ThreadLayout>) -> Meta {
     let c = &site.config;
     let mut m = Meta {
         og_type: "website",
@@ -443,7 +444,15 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str) -> Meta {
                 &format!("{name}: ‘{}’", t.title),
                 &mut m.feeds,
             );
-            ld::discussion(&mut nodes, site, *i, *page, &m.description);
+            let made;
+            let layout = match layout {
+                Some(l) => l,
+                None => {
+                    made = t.layout();
+                    &made
+                }
+            };
+            ld::discussion(&mut nodes, site, *i, (layout, *page), &m.description);
             ld::breadcrumbs(
                 &mut nodes,
                 c,

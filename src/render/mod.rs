@@ -46,7 +46,7 @@ use tera::{Context, Tera};
 
 use crate::error::Error;
 use crate::load::AssetFile;
-use crate::model::Site;
+use crate::model::{Site, ThreadLayout};
 use crate::search::Index;
 use crate::url::OutputPath;
 
@@ -95,6 +95,13 @@ pub struct Renderer<'a> {
     home: std::sync::OnceLock<Value>,
     /// The post cards and partials rendered so far (see [`memo`]).
     fragments: Arc<memo::Fragments>,
+    /// Each thread's layout, made when one of its pages first renders:
+    /// the page and its structured data read it, and so does every other
+    /// page of a long thread.
+    thread_layouts: Vec<std::sync::OnceLock<ThreadLayout>>,
+    /// The summaries of threads of more than one page, which every page
+    /// of theirs shows: made once, as each reads every entry.
+    thread_summaries: Vec<std::sync::OnceLock<Value>>,
 }
 
 /// Time spent per template, for `--timings`.
@@ -129,7 +136,14 @@ impl<'a> Renderer<'a> {
             globals,
             summaries,
             home: std::sync::OnceLock::new(),
+            thread_layouts: site.threads.iter().map(|_| Default::default()).collect(),
+            thread_summaries: site.threads.iter().map(|_| Default::default()).collect(),
         }
+    }
+
+    /// Thread `i`'s layout, made once.
+    fn thread_layout(&self, i: usize) -> &ThreadLayout {
+        self.thread_layouts[i].get_or_init(|| self.site.threads[i].layout())
     }
 
     /// Renders `jobs` in parallel, handing each file to `sink`. Returns the
@@ -184,9 +198,14 @@ impl<'a> Renderer<'a> {
             Value::String(config.permalink(&url_path)),
         );
         let template = self.fill(job, &mut vars);
+        let layout = match job {
+            Job::Thread { thread, .. } => Some(self.thread_layout(*thread)),
+            _ => None,
+        };
         vars.insert(
             "meta".into(),
-            serde_json::to_value(meta::page_meta(site, job, &url_path)).expect("meta serializes"),
+            serde_json::to_value(meta::page_meta(site, job, &url_path, layout))
+                .expect("meta serializes"),
         );
         // A document's own `lang:` wins over the site's `language`.
         let own = match job {
@@ -395,7 +414,17 @@ impl<'a> Renderer<'a> {
             }
             Job::Thread { thread, page } => {
                 let t = &site.threads[*thread];
-                put("thread", views::thread_full(site, t, *page, self.summaries));
+                let summary = match t.page_count() {
+                    1 => views::thread_summary(site, t),
+                    _ => self.thread_summaries[*thread]
+                        .get_or_init(|| views::thread_summary(site, t))
+                        .clone(),
+                };
+                let layout = (self.thread_layout(*thread), *page);
+                put(
+                    "thread",
+                    views::thread_full(site, t, layout, summary, self.summaries),
+                );
                 put(
                     "paginator",
                     jobs::paginator(

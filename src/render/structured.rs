@@ -272,7 +272,13 @@ fn participant_person(o: &mut Object, site: &Site, p: &Participant) {
 
 /// A thread as a `DiscussionForumPosting`, its entries as `Comment`s.
 /// Page `page` of a paged thread holds that page's entries only.
-pub fn discussion(g: &mut Graph, site: &Site, i: ThreadIdx, page: usize, description: &str) {
+pub fn discussion(
+    g: &mut Graph,
+    site: &Site,
+    i: ThreadIdx,
+    (layout, page): (&ThreadLayout, usize),
+    description: &str,
+) {
     let c = &site.config;
     let t = &site.threads[i];
     let url = c.permalink(&t.path);
@@ -300,7 +306,7 @@ pub fn discussion(g: &mut Graph, site: &Site, i: ThreadIdx, page: usize, descrip
                 }
             });
         if !t.entries.is_empty() {
-            o.array("comment", |a| entry_nodes(a, site, t, page));
+            o.array("comment", |a| entry_nodes(a, site, t, layout, page));
         }
         let count = t.entries.len() as u64;
         o.num("commentCount", count)
@@ -333,8 +339,8 @@ pub fn discussion(g: &mut Graph, site: &Site, i: ThreadIdx, page: usize, descrip
 
 /// The entries on page `page_no` of a thread as `Comment`s, nested like
 /// [`comment_nodes`] and like the page shows them.
-fn entry_nodes(a: &mut Array, site: &Site, t: &Thread, page_no: usize) {
-    let (tops, shown) = t.page_layout(page_no);
+fn entry_nodes(a: &mut Array, site: &Site, t: &Thread, layout: &ThreadLayout, page_no: usize) {
+    let shown = &layout.shown;
     let page = site
         .config
         .permalink(&super::jobs::page_path(&t.path, page_no));
@@ -377,8 +383,8 @@ fn entry_nodes(a: &mut Array, site: &Site, t: &Thread, page_no: usize) {
         o.str("text", &text)
             .str_parts("url", &[url_of_page, "#", &anchor]);
     }
-    for &i in &tops {
-        a.object(|o| node(o, site, t, (&page, page_no), i, &shown));
+    for &i in layout.tops(page_no) {
+        a.object(|o| node(o, site, t, (&page, page_no), i, shown));
     }
 }
 

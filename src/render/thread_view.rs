@@ -46,16 +46,18 @@ pub fn thread_summary(site: &Site, t: &Thread) -> Value {
     })
 }
 
-/// The full view of page `page` of a thread: its entries on that page
+/// The full view of page `page` of a thread laid out as `layout` says,
+/// from its `summary` (see [`thread_summary`]): its entries on that page
 /// in reading order, nested as on one long page; an entry whose parent is
 /// on another page links there ("in reply to").
 pub fn thread_full(
     site: &Site,
     t: &Thread,
-    page: usize,
+    (layout, page): (&ThreadLayout, usize),
+    summary: Value,
     summaries: &[super::PostSummary],
 ) -> Value {
-    let (tops, shown) = t.page_layout(page);
+    let shown = &layout.shown;
     let on_page = |i: usize| t.on_page(i, page);
     // Recursion bounded by the layout: at most MAX_DEPTH levels.
     fn node(
@@ -129,7 +131,7 @@ pub fn thread_full(
                 .collect::<Vec<_>>(),
         })
     }
-    let mut v = thread_summary(site, t);
+    let mut v = summary;
     let obj = v.as_object_mut().expect("object");
     obj.insert(
         "source".into(),
@@ -154,8 +156,10 @@ pub fn thread_full(
     obj.insert(
         "entries".into(),
         Value::Array(
-            tops.iter()
-                .map(|&i| node(site, t, i, true, &shown, &on_page))
+            layout
+                .tops(page)
+                .iter()
+                .map(|&i| node(site, t, i, true, shown, &on_page))
                 .collect(),
         ),
     );
