@@ -97,11 +97,12 @@ pub struct Renderer<'a> {
     fragments: Arc<memo::Fragments>,
     /// Each thread's layout, made when one of its pages first renders:
     /// the page and its structured data read it, and so does every other
-    /// page of a long thread.
-    thread_layouts: Vec<std::sync::OnceLock<ThreadLayout>>,
+    /// page of a long thread. Boxed, as watch mode makes a renderer per
+    /// rebuild and most threads of an archive are not rendered then.
+    thread_layouts: Vec<std::sync::OnceLock<Box<ThreadLayout>>>,
     /// The summaries of threads of more than one page, which every page
     /// of theirs shows: made once, as each reads every entry.
-    thread_summaries: Vec<std::sync::OnceLock<Value>>,
+    thread_summaries: Vec<std::sync::OnceLock<Box<Value>>>,
 }
 
 /// Time spent per template, for `--timings`.
@@ -143,7 +144,7 @@ impl<'a> Renderer<'a> {
 
     /// Thread `i`'s layout, made once.
     fn thread_layout(&self, i: usize) -> &ThreadLayout {
-        self.thread_layouts[i].get_or_init(|| self.site.threads[i].layout())
+        self.thread_layouts[i].get_or_init(|| Box::new(self.site.threads[i].layout()))
     }
 
     /// Renders `jobs` in parallel, handing each file to `sink`. Returns the
@@ -417,7 +418,8 @@ impl<'a> Renderer<'a> {
                 let summary = match t.page_count() {
                     1 => views::thread_summary(site, t),
                     _ => self.thread_summaries[*thread]
-                        .get_or_init(|| views::thread_summary(site, t))
+                        .get_or_init(|| Box::new(views::thread_summary(site, t)))
+                        .as_ref()
                         .clone(),
                 };
                 let layout = (self.thread_layout(*thread), *page);
