@@ -224,9 +224,15 @@ impl<'a> Renderer<'a> {
         vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
         memo::with_fragments(&self.fragments, || {
-            crate::i18n::with_language(&config.i18n, ui, || self.tera.render(template, &ctx))
+            crate::i18n::with_language(&config.i18n, ui, || {
+                // Straight to bytes: the page goes to a file, and
+                // `Tera::render` would check all of it is UTF-8 first.
+                let mut page = Vec::with_capacity(16 * 1024);
+                self.tera
+                    .render_to(template, &ctx, &mut page)
+                    .map(|()| page)
+            })
         })
-        .map(String::into_bytes)
         .map_err(|e| Error::template(&format!("{template} (rendering {path})"), &e))
     }
 
