@@ -8,7 +8,9 @@ use crate::model::*;
 use crate::search;
 use crate::url::OutputPath;
 
-pub use super::paging::{member_pages, page_path, page_slice, paginator, term_pages, Pager};
+pub use super::paging::{
+    member_pages, page_path, page_range, page_slice, paginator, term_pages, Pager,
+};
 
 /// Which feed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -96,9 +96,14 @@ fn or_site(config: &Config, text: String) -> String {
     }
 }
 
-/// The `meta` variable of a page job at `url_path`; `layout` is the
-/// thread's, for a thread's page (made here when not given).
-pub fn page_meta(site: &Site, job: &Job, url_path: &str, layout: Option<&ThreadLayout>) -> Meta {
+/// The `meta` variable of a page job at `url_path`; `layout` gives a
+/// thread's layout, which a thread's page shares with its structured data.
+pub fn page_meta<'a>(
+    site: &Site,
+    job: &Job,
+    url_path: &str,
+    layout: &dyn Fn(ThreadIdx) -> &'a ThreadLayout,
+) -> Meta {
     let c = &site.config;
     let mut m = Meta {
         og_type: "website",
@@ -444,15 +449,7 @@ pub fn page_meta(site: &Site, job: &Job, url_path: &str, layout: Option<&ThreadL
                 &format!("{name}: ‘{}’", t.title),
                 &mut m.feeds,
             );
-            let made;
-            let layout = match layout {
-                Some(l) => l,
-                None => {
-                    made = t.layout();
-                    &made
-                }
-            };
-            ld::discussion(&mut nodes, site, *i, (layout, *page), &m.description);
+            ld::discussion(&mut nodes, site, *i, (layout(*i), *page), &m.description);
             ld::breadcrumbs(
                 &mut nodes,
                 c,

@@ -101,7 +101,7 @@ pub struct Renderer<'a> {
     /// rebuild and most threads of an archive are not rendered then.
     thread_layouts: Vec<std::sync::OnceLock<Box<ThreadLayout>>>,
     /// The summaries of threads of more than one page, which every page
-    /// of theirs shows: made once, as each reads every entry.
+    /// of theirs and every listing of them shows (see `thread_summary`).
     thread_summaries: Vec<std::sync::OnceLock<Box<Value>>>,
 }
 
@@ -145,6 +145,20 @@ impl<'a> Renderer<'a> {
     /// Thread `i`'s layout, made once.
     fn thread_layout(&self, i: usize) -> &ThreadLayout {
         self.thread_layouts[i].get_or_init(|| Box::new(self.site.threads[i].layout()))
+    }
+
+    /// Thread `i`'s summary, as every listing of it and its own pages show
+    /// it: made once for a thread of more than one page (it reads every
+    /// entry), afresh for the others, which are many and short.
+    fn thread_summary(&self, i: usize) -> Value {
+        let t = &self.site.threads[i];
+        match t.page_count() {
+            1 => views::thread_summary(self.site, t),
+            _ => self.thread_summaries[i]
+                .get_or_init(|| Box::new(views::thread_summary(self.site, t)))
+                .as_ref()
+                .clone(),
+        }
     }
 
     /// Renders `jobs` in parallel, handing each file to `sink`. Returns the
@@ -199,13 +213,10 @@ impl<'a> Renderer<'a> {
             Value::String(config.permalink(&url_path)),
         );
         let template = self.fill(job, &mut vars);
-        let layout = match job {
-            Job::Thread { thread, .. } => Some(self.thread_layout(*thread)),
-            _ => None,
-        };
+        let layout = |i| self.thread_layout(i);
         vars.insert(
             "meta".into(),
-            serde_json::to_value(meta::page_meta(site, job, &url_path, layout))
+            serde_json::to_value(meta::page_meta(site, job, &url_path, &layout))
                 .expect("meta serializes"),
         );
         // A document's own `lang:` wins over the site's `language`.
@@ -327,7 +338,7 @@ impl<'a> Renderer<'a> {
                 put("paginator", paginator);
                 let threads: Vec<Value> = jobs::page_slice(&t.threads, c.paginate_threads, *page)
                     .iter()
-                    .map(|&i| views::thread_summary(site, &site.threads[i]))
+                    .map(|&i| self.thread_summary(i))
                     .collect();
                 put("threads", Value::Array(threads));
                 "term.html"
@@ -410,9 +421,8 @@ impl<'a> Renderer<'a> {
             }
             Job::Threads { page } => {
                 let per = site.config.paginate_threads;
-                let threads: Vec<Value> = jobs::page_slice(&site.threads, per, *page)
-                    .iter()
-                    .map(|t| views::thread_summary(site, t))
+                let threads: Vec<Value> = jobs::page_range(site.threads.len(), per, *page)
+                    .map(|i| self.thread_summary(i))
                     .collect();
                 put("threads", Value::Array(threads));
                 let pager = jobs::Pager::new(site.threads.len(), per, *page, "/threads/");
@@ -421,13 +431,7 @@ impl<'a> Renderer<'a> {
             }
             Job::Thread { thread, page } => {
                 let t = &site.threads[*thread];
-                let summary = match t.page_count() {
-                    1 => views::thread_summary(site, t),
-                    _ => self.thread_summaries[*thread]
-                        .get_or_init(|| Box::new(views::thread_summary(site, t)))
-                        .as_ref()
-                        .clone(),
-                };
+                let summary = self.thread_summary(*thread);
                 let layout = (self.thread_layout(*thread), *page);
                 put(
                     "thread",

@@ -108,8 +108,13 @@ pub fn paginator(
 
 /// Items `per` a page: those of page `number` (1-based).
 pub fn page_slice<T>(items: &[T], per: usize, number: usize) -> &[T] {
-    let start = ((number - 1) * per).min(items.len());
-    &items[start..(start + per).min(items.len())]
+    &items[page_range(items.len(), per, number)]
+}
+
+/// The positions page `number` (1-based) holds of `len` items, `per` a page.
+pub fn page_range(len: usize, per: usize, number: usize) -> std::ops::Range<usize> {
+    let start = ((number - 1) * per).min(len);
+    start..(start + per).min(len)
 }
 
 #[cfg(test)]
