@@ -24,7 +24,7 @@ pub struct Fragments {
     kept: Mutex<Kept>,
     /// The `site` variable of the renderer's pages, which partials see
     /// too: the same for every fragment kept here, so not in their keys.
-    site: Value,
+    site: Arc<tera::Context>,
 }
 
 #[derive(Default)]
@@ -35,8 +35,9 @@ struct Kept {
 }
 
 impl Fragments {
-    /// An empty memo for pages whose `site` variable is `site`.
-    pub fn new(site: Value) -> Self {
+    /// An empty memo for pages whose `site` variable is the one `site`
+    /// holds.
+    pub fn new(site: Arc<tera::Context>) -> Self {
         Fragments {
             kept: Mutex::default(),
             site,
@@ -98,10 +99,10 @@ pub(super) fn fragment(
     Ok(Value::String(fragment))
 }
 
-/// The `site` variable of the pages this thread renders (none outside a
-/// page's render).
-pub(super) fn site() -> Option<Value> {
-    CURRENT.with(|c| c.borrow().as_ref().map(|m| m.site.clone()))
+/// The context holding the `site` variable of the pages this thread
+/// renders (none outside a page's render).
+pub(super) fn site() -> Option<Arc<tera::Context>> {
+    CURRENT.with(|c| c.borrow().as_ref().map(|m| Arc::clone(&m.site)))
 }
 
 /// A 128-bit hash of the page language `lang`, `template` and the named

@@ -42,12 +42,14 @@ impl tera::Function for Partial {
         let mut values: Vec<(&str, &Value)> = args.iter().filter(|(k, _)| *k != "name").collect();
         values.sort_unstable_by_key(|(k, _)| *k);
         memo::fragment(name, &values, || {
-            let mut vars = Map::new();
+            let vars: Map<String, Value> = values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).clone()))
+                .collect();
+            let mut ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
             if let Some(site) = memo::site() {
-                vars.insert("site".to_owned(), site);
+                ctx.set_shared(site);
             }
-            vars.extend(values.iter().map(|(k, v)| ((*k).to_owned(), (*v).clone())));
-            let ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
             self.templates.render(name, &ctx).map_err(|e| match e.kind {
                 tera::ErrorKind::TemplateNotFound(_) => e,
                 // A page variable the partial reads is not there: say why.

@@ -1,5 +1,6 @@
 use std::collections::BTreeMap;
 use std::io::Write;
+use std::sync::Arc;
 
 use serde::ser::Serialize;
 use serde_json::value::{to_value, Map, Value};
@@ -13,12 +14,21 @@ use crate::errors::{Error, Result as TeraResult};
 #[derive(Debug, Clone, PartialEq)]
 pub struct Context {
     data: BTreeMap<String, Value>,
+    /// Salon's patch: variables many renders share (a site's globals),
+    /// looked up after `data`, so that each render need not copy them.
+    shared: Option<Arc<Context>>,
 }
 
 impl Context {
     /// Initializes an empty context
     pub fn new() -> Self {
-        Context { data: BTreeMap::new() }
+        Context { data: BTreeMap::new(), shared: None }
+    }
+
+    /// Salon's patch: makes the variables of `shared` visible through this
+    /// context wherever it has none of the same name, without copying them.
+    pub fn set_shared(&mut self, shared: Arc<Context>) {
+        self.shared = Some(shared);
     }
 
     /// Converts the `val` parameter to `Value` and insert it into the context.
@@ -78,11 +88,20 @@ impl Context {
     /// ```
     pub fn extend(&mut self, mut source: Context) {
         self.data.append(&mut source.data);
+        if source.shared.is_some() {
+            self.shared = source.shared;
+        }
     }
 
     /// Converts the context to a `serde_json::Value` consuming the context.
     pub fn into_json(self) -> Value {
-        let mut m = Map::new();
+        let mut m = match self.shared {
+            Some(shared) => match (*shared).clone().into_json() {
+                Value::Object(m) => m,
+                _ => unreachable!("a context is an object"),
+            },
+            None => Map::new(),
+        };
         for (key, value) in self.data {
             m.insert(key, value);
         }
@@ -97,7 +116,7 @@ impl Context {
                 for (key, value) in m {
                     data.insert(key, value);
                 }
-                Ok(Context { data })
+                Ok(Context { data, shared: None })
             }
             _ => Err(Error::msg(
                 "Creating a Context from a Value/Serialize requires it being a JSON object",
@@ -115,10 +134,11 @@ impl Context {
 
     /// Returns the value at a given key index.
     pub fn get(&self, index: &str) -> Option<&Value> {
-        self.data.get(index)
+        self.data.get(index).or_else(|| self.shared.as_ref()?.get(index))
     }
 
     /// Remove a key from the context, returning the value at the key if the key was previously inserted into the context.
+    /// (Salon's patch: a shared variable is not removed, and stays visible.)
     pub fn remove(&mut self, index: &str) -> Option<Value> {
         self.data.remove(index)
     }
@@ -126,6 +146,7 @@ impl Context {
     /// Checks if a value exists at a specific index.
     pub fn contains_key(&self, index: &str) -> bool {
         self.data.contains_key(index)
+            || self.shared.as_ref().is_some_and(|s| s.contains_key(index))
     }
 }
 
@@ -507,6 +528,23 @@ mod tests {
         context.insert("name", "bob");
         context.insert("last_name", "something");
         assert_eq!(context_from_serialize, context);
+    }
+
+    // Salon's patch.
+    #[test]
+    fn shared_variables_are_seen_and_own_ones_win() {
+        let mut shared = Context::new();
+        shared.insert("site", "S");
+        shared.insert("a", &1);
+        let mut context = Context::new();
+        context.insert("a", &2);
+        context.set_shared(Arc::new(shared));
+        assert_eq!(context.get("site"), Some(&json!("S")));
+        assert_eq!(context.get("a"), Some(&json!(2)));
+        assert!(context.contains_key("site"));
+        let rendered = crate::Tera::one_off("{{ site }} {{ a }}", &context, false).unwrap();
+        assert_eq!(rendered, "S 2");
+        assert_eq!(context.into_json(), json!({"site": "S", "a": 2}));
     }
 
     #[test]
