@@ -452,7 +452,7 @@ fn parse_variable_tag_macro_call() {
             Expr::new(ExprVal::MacroCall(MacroCall {
                 namespace: "macros".to_string(),
                 name: "get_time".to_string(),
-                args,
+                args: args.into_iter().collect(),
             },)),
         )
     );
@@ -500,7 +500,7 @@ fn parse_variable_tag_macro_call_with_array() {
             Expr::new(ExprVal::MacroCall(MacroCall {
                 namespace: "macros".to_string(),
                 name: "get_time".to_string(),
-                args,
+                args: args.into_iter().collect(),
             },))
         )
     );
@@ -526,7 +526,7 @@ fn parse_variable_tag_macro_call_with_array_with_filters() {
             Expr::new(ExprVal::MacroCall(MacroCall {
                 namespace: "macros".to_string(),
                 name: "get_time".to_string(),
-                args,
+                args: args.into_iter().collect(),
             },))
         )
     );
@@ -546,7 +546,7 @@ fn parse_variable_tag_macro_call_with_filter() {
                 ExprVal::MacroCall(MacroCall {
                     namespace: "macros".to_string(),
                     name: "get_time".to_string(),
-                    args,
+                    args: args.into_iter().collect(),
                 },),
                 vec![FunctionCall { name: "round".to_string(), args: HashMap::new() },],
             )
@@ -662,7 +662,7 @@ fn parse_set_tag_macro_call() {
                 value: Expr::new(ExprVal::MacroCall(MacroCall {
                     namespace: "macros".to_string(),
                     name: "something".to_string(),
-                    args: HashMap::new(),
+                    args: Default::default(),
                 },)),
                 global: false,
             },
