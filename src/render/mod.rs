@@ -42,10 +42,6 @@ use serde_json::{Map, Value};
 
 /// A template's variables, before they become a context.
 type Vars = Map<String, Value>;
-
-/// What a worker's page buffer starts at: more than nine pages in ten of
-/// the 10,000-post bench site need (its median page is 23 KB, p90 43 KB).
-const PAGE_CAPACITY: usize = 64 * 1024;
 use tera::{Context, Tera};
 
 use crate::error::Error;
@@ -53,6 +49,10 @@ use crate::load::AssetFile;
 use crate::model::{Site, ThreadLayout};
 use crate::search::Index;
 use crate::url::OutputPath;
+
+/// What a worker's page buffer starts at: more than nine pages in ten of
+/// the 10,000-post bench site need (its median page is 23 KB, p90 43 KB).
+const PAGE_CAPACITY: usize = 64 * 1024;
 
 /// Compiles the theme's templates.
 pub fn templates(files: &[(String, String)]) -> Result<Tera, Error> {
