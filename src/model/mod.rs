@@ -297,9 +297,14 @@ impl Thread {
         self.entry_pages.iter().copied().max().unwrap_or(1) as usize
     }
 
+    /// The page (from 1) entry `i` is shown on.
+    pub fn page_of(&self, i: usize) -> usize {
+        self.entry_pages.get(i).copied().unwrap_or(1) as usize
+    }
+
     /// Whether entry `i` is shown on page `page`.
     pub fn on_page(&self, i: usize, page: usize) -> bool {
-        self.entry_pages.get(i).copied().unwrap_or(1) as usize == page
+        self.page_of(i) == page
     }
 
     /// How its pages lay out the entries, made in one pass over the
@@ -316,7 +321,7 @@ impl Thread {
         }
         let mut tops = vec![Vec::new(); self.page_count()];
         for i in crate::tree::reading_order(&roots, &shown) {
-            let page = self.entry_pages.get(i).copied().unwrap_or(1) as usize;
+            let page = self.page_of(i);
             // At the top of its page unless shown under an entry there.
             if shown_under[i].is_none_or(|p| !self.on_page(p, page)) {
                 if let Some(top) = tops.get_mut(page.wrapping_sub(1)) {

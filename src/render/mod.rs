@@ -179,12 +179,19 @@ impl<'a> Renderer<'a> {
         // KB, and a fresh buffer would be allocated and grown for each.
         let buffer = || Vec::with_capacity(PAGE_CAPACITY);
         jobs.par_iter()
-            .try_for_each_init(buffer, |bytes, (job, path)| {
+            .try_for_each_init(buffer, |page, (job, path)| {
                 let start = Instant::now();
-                bytes.clear();
-                self.render_into(job, path, bytes)?;
+                let file = self.file_bytes(job);
+                let bytes = match &file {
+                    Some(bytes) => bytes.as_ref(),
+                    None => {
+                        page.clear();
+                        self.render_page(job, path, page)?;
+                        page.as_slice()
+                    }
+                };
                 let rendered = start.elapsed();
-                sink(path, bytes.as_slice())?;
+                sink(path, bytes)?;
                 let staged = start.elapsed() - rendered;
                 let mut t = times.lock().expect("timings lock");
                 t.add(job.kind(), rendered);
@@ -196,20 +203,22 @@ impl<'a> Renderer<'a> {
 
     /// Renders one job to bytes.
     pub fn render(&self, job: &Job, path: &OutputPath) -> Result<Vec<u8>, Error> {
-        let mut bytes = Vec::with_capacity(PAGE_CAPACITY);
-        self.render_into(job, path, &mut bytes)?;
-        Ok(bytes)
+        if let Some(bytes) = self.file_bytes(job) {
+            return Ok(bytes.into_owned());
+        }
+        let mut page = Vec::with_capacity(PAGE_CAPACITY);
+        self.render_page(job, path, &mut page)?;
+        Ok(page)
     }
 
-    /// Renders one job, appending its bytes to `out`.
-    fn render_into(&self, job: &Job, path: &OutputPath, out: &mut Vec<u8>) -> Result<(), Error> {
+    /// The bytes of a job that no template renders (an asset, a feed, a
+    /// search file, ...), an asset's lent rather than copied; `None` for a
+    /// page.
+    fn file_bytes(&self, job: &Job) -> Option<std::borrow::Cow<'_, [u8]>> {
         let site = self.site;
         let config = &site.config;
         let text = match job {
-            Job::Asset(i) => {
-                out.extend_from_slice(&self.assets[*i].bytes);
-                return Ok(());
-            }
+            Job::Asset(i) => return Some(self.assets[*i].bytes.as_slice().into()),
             Job::Redirect { to } => redirect::page(config, to),
             Job::Feed(f) => feed::render(site, f, feed::Format::Atom),
             Job::JsonFeed(f) => feed::render(site, f, feed::Format::Json),
@@ -217,10 +226,9 @@ impl<'a> Renderer<'a> {
             Job::Sitemap => sitemap::render(config, &sitemap::entries(site)),
             Job::SitemapPart(n) => sitemap::render_part(config, &sitemap::entries(site), *n),
             Job::SearchIndex(f) => self.search_file(*f),
-            _ => return self.render_page(job, path, out),
+            _ => return None,
         };
-        out.extend_from_slice(text.as_bytes());
-        Ok(())
+        Some(text.into_bytes().into())
     }
 
     /// Renders a job of a template, appending the page to `out`.
