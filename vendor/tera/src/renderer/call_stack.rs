@@ -28,7 +28,9 @@ impl<'a> UserContext<'a> {
     }
 
     pub fn find_value_by_dotted_pointer(&self, pointer: &str) -> Option<&'a Value> {
-        let root = crate::context::unescape_token(pointer.split('.').next().unwrap());
+        // Salon's patch: the first dot found by a byte loop, not a searcher.
+        let first = crate::renderer::stack_frame::first_dot(pointer).map_or(pointer, |d| &pointer[..d]);
+        let root = crate::context::unescape_token(first);
         let rest = &pointer[root.len() + 1..];
         self.inner.get(&root).and_then(|val| dotted_pointer(val, rest))
     }
