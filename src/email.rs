@@ -140,9 +140,14 @@ fn unlink_mailto(text: &str) -> String {
 
 /// The addresses in `text`, with offsets into `text`.
 fn spans(text: &str) -> Vec<Span> {
-    let Some(norm) = Normalized::new(text) else {
-        return Vec::new();
-    };
+    match Normalized::new(text) {
+        Some(norm) => spans_in(&norm),
+        None => Vec::new(),
+    }
+}
+
+/// The addresses in normalized text, with offsets into the original.
+fn spans_in(norm: &Normalized<'_>) -> Vec<Span> {
     static FINDER: OnceLock<LinkFinder> = OnceLock::new();
     let finder = FINDER.get_or_init(|| {
         let mut f = LinkFinder::new();
@@ -342,24 +347,31 @@ impl<'a> Normalized<'a> {
     }
 }
 
-/// Whether `text` has a plain at-sign, and whether it has a disguised
-/// one or a full-width dot: one pass over the bytes, as most text has
-/// neither.
+/// Whether `text` has a plain at-sign that could end a local part, and
+/// whether it has a disguised one or a full-width dot: a look at the few
+/// bytes that can start either, as most text has neither. An at-sign
+/// after white space (or first) starts an `@mention`, never an address,
+/// whose local part is never empty: text with only mentions skips the
+/// address scanner.
 fn scan(text: &str) -> (bool, bool) {
     let bytes = text.as_bytes();
+    let disguise_at = |i: usize| {
+        let rest = &bytes[i..];
+        DISGUISES.iter().any(|(s, _)| {
+            rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes())
+        })
+    };
     let (mut plain, mut disguised) = (false, false);
-    for (i, &b) in bytes.iter().enumerate() {
-        match b {
-            b'@' => plain = true,
-            b'%' | b'&' | 0xEF => {
-                let rest = &text.as_bytes()[i..];
-                disguised |= DISGUISES.iter().any(|(s, _)| {
-                    rest.len() >= s.len() && rest[..s.len()].eq_ignore_ascii_case(s.as_bytes())
-                });
-            }
-            _ => {}
+    // memchr: this runs over every document's text for the search index.
+    for i in memchr::memchr3_iter(b'@', b'%', b'&', bytes) {
+        if bytes[i] == b'@' {
+            plain |= i > 0 && !bytes[i - 1].is_ascii_whitespace();
+        } else {
+            disguised |= disguise_at(i);
         }
     }
+    // The full-width forms all start with 0xEF.
+    disguised = disguised || memchr::memchr_iter(0xEF, bytes).any(disguise_at);
     (plain, disguised)
 }
 
@@ -463,6 +475,31 @@ mod tests {
                 .rev()
                 .collect();
             assert!(!redact(text).contains(&tail), "{text}");
+        }
+    }
+
+    proptest! {
+        /// An at-sign after white space or first skips the scanner, which
+        /// finds the same addresses in the text as without the skip.
+        #[test]
+        fn mentions_alone_hold_no_address(
+            parts in prop::collection::vec(
+                prop::sample::select(vec![
+                    "thanks", " ", "\n", "@theo-perez", "ann@x.example", "@", ".", ",",
+                    "b.c@mail.example.org", "(", "@ann@social.example", "x",
+                ]),
+                0..10,
+            )
+        ) {
+            let text = parts.concat();
+            let scanned: Vec<(usize, usize)> =
+                spans(&text).iter().map(|s| (s.start, s.end)).collect();
+            let whole: Vec<(usize, usize)> =
+                spans_in(&Normalized { text: Cow::Borrowed(&text), origin: None })
+                    .iter()
+                    .map(|s| (s.start, s.end))
+                    .collect();
+            prop_assert_eq!(scanned, whole, "{:?}", text);
         }
     }
 
