@@ -56,7 +56,7 @@ impl Count {
             let gaps = ascii_gaps(word);
             // Each byte's "follows a gap" is the gap bit of the byte
             // below it; the lowest byte's is carried from the last chunk.
-            let follows_gap = (gaps << 8) | if after_gap { HIGH_BITS & 0xFF } else { 0 };
+            let follows_gap = (gaps << 8) | if after_gap { 0x80 } else { 0 };
             starts += (follows_gap & !gaps & HIGH_BITS).count_ones() as usize;
             after_gap = gaps >> 63 != 0;
         }
@@ -77,7 +77,6 @@ impl Count {
     }
 }
 
-/// Whether `c` is a Han character, hiragana or katakana.
 /// The top bit of each byte of a u64.
 const HIGH_BITS: u64 = 0x8080_8080_8080_8080;
 
@@ -97,6 +96,7 @@ fn ascii_gaps(word: u64) -> u64 {
     (from_tab & !past_cr) | (!not_space & HIGH_BITS)
 }
 
+/// Whether `c` is a Han character, hiragana or katakana.
 fn is_cjk(c: char) -> bool {
     matches!(c as u32,
         0x3040..=0x30FF      // hiragana, katakana
