@@ -32,6 +32,7 @@ mod sources;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Instant;
 
 use tera::Tera;
@@ -109,6 +110,9 @@ struct State {
     sources: Sources,
     tera: Tera,
     templates: HashMap<String, u64>,
+    /// The post cards and partials rendered so far: true until the theme
+    /// or the configuration changes (see [`render::Fragments`]).
+    fragments: Arc<render::Fragments>,
     config_hash: u64,
     /// The last site linked. After a failed build only its signatures are
     /// still true (of the output on disk).
@@ -190,6 +194,7 @@ impl State {
             ),
             published: Published::read(&opts.output_dir()),
             files_digest: crate::build::files_digest(inputs.files.all()),
+            fragments: Arc::new(render::Fragments::new(&inputs.config)),
             inputs,
             ctx,
             sources,
@@ -224,6 +229,9 @@ impl State {
             self.templates = deps::template_signatures(&self.inputs.theme.templates);
             // A broken template fails this rebuild; the next one reloads.
             self.tera = render::templates(&self.inputs.theme.templates)?;
+        }
+        if reload_theme || self.fragments.is_full() {
+            self.fragments = Arc::new(render::Fragments::new(&self.inputs.config));
         }
         let members_before: Vec<PathBuf> = self
             .inputs

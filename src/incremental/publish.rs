@@ -134,6 +134,7 @@ impl State {
             &linked.summaries,
             &linked.index,
         )
+        .with_fragments(&self.fragments)
     }
 
     fn deps_inputs<'a>(&'a self, linked: &'a Linked) -> deps::Inputs<'a> {

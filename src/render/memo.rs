@@ -6,6 +6,13 @@
 //! the same for the memo's whole life. So its output is a function of
 //! those: the memo is keyed by a 128-bit hash of the language, the
 //! template's name and the values.
+//!
+//! The templates, the translations and `site` come from the theme and the
+//! configuration, not from the content. So watch mode keeps one memo from
+//! rebuild to rebuild until the theme or the configuration changes: a
+//! post's edited card gets a new key, and the cards of the hundreds of
+//! pages an edit shifts (a tag taken off a post moves every later post of
+//! the tag's listing) are written from memory.
 
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
@@ -14,16 +21,16 @@ use rustc_hash::FxHashMap;
 use serde_json::Value;
 use xxhash_rust::xxh3::xxh3_128;
 
-/// How many bytes of fragments one build keeps: about 40,000 post cards.
+/// How many bytes of fragments one memo keeps: about 40,000 post cards.
 /// Past it, fragments are still rendered, only no longer kept.
 const BUDGET: usize = 48 << 20;
 
-/// The fragments one renderer has made: its site does not change while
-/// it lives, so neither do they.
+/// The fragments renderers of one theme and configuration have made.
 pub struct Fragments {
     kept: Mutex<Kept>,
-    /// The `site` variable of the renderer's pages, which partials see
-    /// too: the same for every fragment kept here, so not in their keys.
+    /// The `site` variable, which every page's context shares and
+    /// partials see too: the same for every fragment kept here, so not in
+    /// their keys.
     site: Arc<tera::Context>,
 }
 
@@ -32,16 +39,30 @@ struct Kept {
     /// By [`key_of`] of the page language, template and values.
     fragments: FxHashMap<u128, Arc<str>>,
     bytes: usize,
+    /// Whether a fragment did not fit in [`BUDGET`].
+    full: bool,
 }
 
 impl Fragments {
-    /// An empty memo for pages whose `site` variable is the one `site`
-    /// holds.
-    pub fn new(site: Arc<tera::Context>) -> Self {
+    /// An empty memo for the pages of a site configured by `config`.
+    pub fn new(config: &crate::config::Config) -> Self {
+        let mut site = tera::Context::new();
+        site.insert("site", &super::views::site_globals(config));
         Fragments {
             kept: Mutex::default(),
-            site,
+            site: Arc::new(site),
         }
+    }
+
+    /// The context holding the `site` variable of these pages.
+    pub fn site(&self) -> &Arc<tera::Context> {
+        &self.site
+    }
+
+    /// Whether a fragment was left out for want of room: watch mode then
+    /// starts a new memo, as edited posts leave their old cards behind.
+    pub fn is_full(&self) -> bool {
+        self.kept.lock().expect("fragments lock").full
     }
 
     fn get(&self, key: u128) -> Option<Arc<str>> {
@@ -58,6 +79,8 @@ impl Fragments {
         if kept.bytes + fragment.len() <= BUDGET {
             kept.bytes += fragment.len();
             kept.fragments.insert(key, fragment);
+        } else {
+            kept.full = true;
         }
     }
 }

@@ -30,6 +30,7 @@ mod xml;
 
 pub use claims::Replaced;
 pub use jobs::{check_links, FeedKind, Job, SearchFile};
+pub use memo::Fragments;
 pub use plan::{plan, plan_again, plan_search_again, Plan, PlannedFile};
 pub use summary::{summaries, summaries_where, PostSummary};
 
@@ -88,9 +89,6 @@ pub struct Renderer<'a> {
     tera: &'a Tera,
     assets: &'a [AssetFile],
     index: &'a Index,
-    /// The `site` global, serialized once and shared by every page's
-    /// context (not copied into each).
-    globals: Arc<Context>,
     /// Every post's summary, shared by all listings.
     summaries: &'a [PostSummary],
     /// The home page's community overview, the same on every page of it:
@@ -132,21 +130,25 @@ impl<'a> Renderer<'a> {
         summaries: &'a [PostSummary],
         index: &'a Index,
     ) -> Self {
-        let mut globals = Context::new();
-        globals.insert("site", &views::site_globals(&site.config));
-        let globals = Arc::new(globals);
         Renderer {
             site,
             tera,
             assets,
             index,
-            fragments: Arc::new(memo::Fragments::new(Arc::clone(&globals))),
-            globals,
+            fragments: Arc::new(Fragments::new(&site.config)),
             summaries,
             home: std::sync::OnceLock::new(),
             thread_layouts: site.threads.iter().map(|_| Default::default()).collect(),
             thread_summaries: site.threads.iter().map(|_| Default::default()).collect(),
         }
+    }
+
+    /// This renderer with the post cards and partials an earlier one of
+    /// the same templates and configuration made: watch mode keeps them
+    /// from rebuild to rebuild (see [`memo`] for why they stay true).
+    pub fn with_fragments(mut self, fragments: &Arc<Fragments>) -> Self {
+        self.fragments = Arc::clone(fragments);
+        self
     }
 
     /// Thread `i`'s layout, made once.
@@ -267,7 +269,9 @@ impl<'a> Renderer<'a> {
         let ui = config.i18n.interface_language(lang);
         vars.insert("ui_lang".into(), Value::String(ui.to_owned()));
         let mut ctx = Context::from_value(Value::Object(vars)).expect("an object is a context");
-        ctx.set_shared(Arc::clone(&self.globals));
+        // The `site` global, serialized once, is shared by every page's
+        // context (not copied into each).
+        ctx.set_shared(Arc::clone(self.fragments.site()));
         memo::with_fragments(&self.fragments, || {
             crate::i18n::with_language(&config.i18n, ui, || {
                 // Straight to bytes: the page goes to a file, and

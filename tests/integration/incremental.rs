@@ -1255,3 +1255,92 @@ fn a_message_edit_renders_the_thread_page_and_the_profile_page_holding_it() {
     salon::build(&clean_opts).expect("a clean build");
     assert_same_output(&out, &clean_opts.output_dir(), &["m3 edited".into()]);
 }
+
+#[test]
+fn post_cards_are_rendered_once_until_the_theme_changes() {
+    let site = Site::demo();
+    let opts = site.options();
+    // A card that says when it was rendered (`now()` has nanoseconds).
+    let theme = Path::new(env!("CARGO_MANIFEST_DIR")).join("themes/default/templates");
+    let card = fs::read_to_string(theme.join("post_card.html")).unwrap();
+    let opening = "<article class=\"card post-card\">";
+    assert!(card.contains(opening));
+    let stamped = card.replace(
+        opening,
+        "<article class=\"card post-card\" data-made=\"{{ now() }}\">",
+    );
+    site.write("templates/post_card.html", &stamped);
+    // The home page's cards: (post URL, when the card was made).
+    let home_cards = || -> Vec<(String, String)> {
+        let html = fs::read_to_string(opts.output_dir().join("index.html")).unwrap();
+        let page = scraper::Html::parse_document(&html);
+        page.select(&sel("article.post-card[data-made]"))
+            .map(|card| {
+                let link = card.select(&sel(".card-title a")).next().unwrap();
+                (
+                    link.value().attr("href").unwrap().to_owned(),
+                    card.value().attr("data-made").unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let first = home_cards();
+    assert!(first.len() >= 3, "{first:?}");
+
+    // Retitling the newest post re-renders the home page: its card is
+    // made again, every other card comes from the first build.
+    let slug = first[0].0.trim_end_matches('/').rsplit('/').next().unwrap();
+    // Its file is named by its slug, after a date or not.
+    let newest = fs::read_dir(site.root().join("content/posts"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name == format!("{slug}.md") || name.ends_with(&format!("-{slug}.md"))
+        })
+        .unwrap();
+    let text = fs::read_to_string(&newest).unwrap();
+    let title = text.lines().find(|l| l.starts_with("title:")).unwrap();
+    fs::write(
+        &newest,
+        text.replacen(title, "title: Retitled for the cards", 1),
+    )
+    .unwrap();
+    rebuild
+        .rebuild(&opts, std::slice::from_ref(&newest))
+        .unwrap();
+    let second = home_cards();
+    assert_eq!(second.len(), first.len());
+    let html = fs::read_to_string(opts.output_dir().join("index.html")).unwrap();
+    assert!(
+        html.contains("Retitled for the cards"),
+        "the home page shows the edit"
+    );
+    let remade: Vec<&String> = first
+        .iter()
+        .zip(&second)
+        .filter(|(a, b)| a.1 != b.1)
+        .map(|(_, b)| &b.0)
+        .collect();
+    assert_eq!(
+        remade.len(),
+        1,
+        "only the retitled post's card is made again: {remade:?}"
+    );
+
+    // An edit of the theme starts over: every card is made again.
+    site.write(
+        "templates/post_card.html",
+        &format!("{stamped}<!-- edited -->"),
+    );
+    rebuild
+        .rebuild(&opts, &[site.root().join("templates/post_card.html")])
+        .unwrap();
+    let third = home_cards();
+    assert!(
+        second.iter().zip(&third).all(|(a, b)| a.1 != b.1),
+        "{second:?}\n{third:?}"
+    );
+}
