@@ -586,6 +586,7 @@ where
         &loaded.theme.assets,
         &summaries,
         &index,
+        Arc::new(render::Fragments::new(&loaded.site.config)),
     );
     loaded
         .timings

@@ -322,12 +322,15 @@ impl Catalog {
     /// A calendar date in `lang`, by its `date_format`.
     pub fn date(&self, lang: &str, year: i32, month: u32, day: u32) -> String {
         let day_key = (year, month, day);
-        let mut memo = self.dates.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(written) = memo.get(lang).and_then(|by_day| by_day.get(&day_key)) {
+        let lock = || self.dates.0.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(written) = lock().get(lang).and_then(|by_day| by_day.get(&day_key)) {
             return written.clone();
         }
+        // Filled outside the lock: two workers may both fill a new day,
+        // and write the same text.
         let written = self.fill_date(lang, year, month, day);
-        memo.entry(lang.to_owned())
+        lock()
+            .entry(lang.to_owned())
             .or_default()
             .insert(day_key, written.clone());
         written

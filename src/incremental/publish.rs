@@ -1,6 +1,7 @@
 //! Rendering what a change touched and writing what it changed.
 
 use std::collections::HashSet;
+use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
@@ -133,8 +134,8 @@ impl State {
             &self.inputs.theme.assets,
             &linked.summaries,
             &linked.index,
+            Arc::clone(&self.fragments),
         )
-        .with_fragments(&self.fragments)
     }
 
     fn deps_inputs<'a>(&'a self, linked: &'a Linked) -> deps::Inputs<'a> {

@@ -122,33 +122,29 @@ impl TemplateTimes {
 
 impl<'a> Renderer<'a> {
     /// Prepares rendering `site`, whose [`summaries`] are given, and its
-    /// search `index`.
+    /// search `index`, with the post cards and partials in `fragments`
+    /// (made for the same templates and configuration: a build starts an
+    /// empty one, watch mode keeps one from rebuild to rebuild; see
+    /// [`memo`] for why they stay true).
     pub fn new(
         site: &'a Site,
         tera: &'a Tera,
         assets: &'a [AssetFile],
         summaries: &'a [PostSummary],
         index: &'a Index,
+        fragments: Arc<Fragments>,
     ) -> Self {
         Renderer {
             site,
             tera,
             assets,
             index,
-            fragments: Arc::new(Fragments::new(&site.config)),
+            fragments,
             summaries,
             home: std::sync::OnceLock::new(),
             thread_layouts: site.threads.iter().map(|_| Default::default()).collect(),
             thread_summaries: site.threads.iter().map(|_| Default::default()).collect(),
         }
-    }
-
-    /// This renderer with the post cards and partials an earlier one of
-    /// the same templates and configuration made: watch mode keeps them
-    /// from rebuild to rebuild (see [`memo`] for why they stay true).
-    pub fn with_fragments(mut self, fragments: &Arc<Fragments>) -> Self {
-        self.fragments = Arc::clone(fragments);
-        self
     }
 
     /// Thread `i`'s layout, made once.
