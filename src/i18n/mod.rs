@@ -76,30 +76,6 @@ pub struct Catalog {
     tables: FxHashMap<String, Table>,
     /// The site's `language`, lowercased.
     site: String,
-    /// Dates already written.
-    dates: DateMemo,
-}
-
-/// Dates written by [`Catalog::date`], by language, then day: a site
-/// writes the same few thousand dates on every page that lists them, and
-/// filling `date_format` each time cost ten times the look-up. Empty in a
-/// clone, as a catalog is changed only while it is made.
-#[derive(Default)]
-struct DateMemo(std::sync::Mutex<FxHashMap<String, DatesOf>>);
-
-/// One language's written dates, by (year, month, day).
-type DatesOf = FxHashMap<(i32, u32, u32), String>;
-
-impl Clone for DateMemo {
-    fn clone(&self) -> Self {
-        DateMemo::default()
-    }
-}
-
-impl std::fmt::Debug for DateMemo {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("DateMemo")
-    }
 }
 
 /// The built-in tables, parsed once.
@@ -169,7 +145,6 @@ impl Catalog {
         Catalog {
             tables: builtin_tables().clone(),
             site: site_language.to_ascii_lowercase(),
-            dates: DateMemo::default(),
         }
     }
 
@@ -321,23 +296,6 @@ impl Catalog {
 
     /// A calendar date in `lang`, by its `date_format`.
     pub fn date(&self, lang: &str, year: i32, month: u32, day: u32) -> String {
-        let day_key = (year, month, day);
-        let lock = || self.dates.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(written) = lock().get(lang).and_then(|by_day| by_day.get(&day_key)) {
-            return written.clone();
-        }
-        // Filled outside the lock: two workers may both fill a new day,
-        // and write the same text.
-        let written = self.fill_date(lang, year, month, day);
-        lock()
-            .entry(lang.to_owned())
-            .or_default()
-            .insert(day_key, written.clone());
-        written
-    }
-
-    /// A calendar date in `lang`, `date_format` filled in.
-    fn fill_date(&self, lang: &str, year: i32, month: u32, day: u32) -> String {
         let month_name = self.month(lang, month, true);
         self.text(lang, "date_format", None, &|name| match name {
             "year" => Some(year.to_string()),

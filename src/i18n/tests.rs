@@ -46,27 +46,6 @@ fn dates_and_months_follow_the_language() {
 }
 
 #[test]
-fn remembered_dates_stay_with_their_language_and_catalog() {
-    let c = Catalog::default();
-    for _ in 0..2 {
-        assert_eq!(c.date("en", 2020, 3, 5), "March 5, 2020");
-        assert_eq!(c.date("de", 2020, 3, 5), "5. März 2020");
-        assert_eq!(c.date("en", 2020, 3, 6), "March 6, 2020");
-    }
-    let own = Catalog::new(
-        "en",
-        &[SourceFile {
-            path: "i18n/en.yaml".into(),
-            text: "date_format: \"{day} {month} {year}\"\n".into(),
-        }],
-    )
-    .unwrap();
-    assert_eq!(own.date("en", 2020, 3, 5), "5 March 2020");
-    assert_eq!(own.clone().date("en", 2020, 3, 5), "5 March 2020");
-    assert_eq!(c.date("en", 2020, 3, 5), "March 5, 2020");
-}
-
-#[test]
 fn interface_language_falls_back_to_the_site_then_english() {
     let c = Catalog::builtin("de");
     assert_eq!(c.interface_language("pt-BR"), "pt-BR");
