@@ -371,6 +371,11 @@ pub(crate) fn file_digest(file: &load::ContentFile) -> u128 {
 pub struct InputStamp(pub u128);
 
 impl InputStamp {
+    /// The stamp of an output folder halfway through a change published in
+    /// steps: no build is covered by it (it is due at the epoch), so a
+    /// build after an interrupted `salon serve` renders again.
+    pub const PARTIAL: InputStamp = InputStamp(0);
+
     /// The stamp of a build of inputs with `fingerprint` whose earliest
     /// held-back post is due at `due`.
     pub fn new(fingerprint: u128, due: Option<DateTime<Utc>>) -> Self {
@@ -689,4 +694,22 @@ pub fn check(opts: &BuildOptions) -> Result<Vec<Diagnostic>, Error> {
 /// Whether `dir` looks like a site folder.
 pub fn is_site(dir: &Path) -> bool {
     dir.join(crate::config::CONFIG_FILE).is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_halfway_through_a_change_is_never_up_to_date() {
+        let epoch = DateTime::from_timestamp(0, 0).unwrap();
+        let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
+        for fingerprint in [0, 1, u128::MAX, InputStamp::PARTIAL.0] {
+            for at in [epoch, now] {
+                assert!(!InputStamp::PARTIAL.covers(fingerprint, at));
+            }
+        }
+        let stamp = InputStamp::new(7 << 64, None);
+        assert!(stamp.covers(7 << 64, now), "a finished build's stamp does");
+    }
 }

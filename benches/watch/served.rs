@@ -143,7 +143,7 @@ impl Session {
         shows: &dyn Fn(&[u8]) -> bool,
     ) -> Option<Duration> {
         loop {
-            if !self.tab.next_reload(since + limit) {
+            if !self.tab.next_reload(since + limit, path) {
                 return None;
             }
             let body = self.get(path);
@@ -153,10 +153,15 @@ impl Session {
         }
     }
 
-    /// Every rebuild reported since the last call, waiting until none
-    /// came for `quiet`.
+    /// Every rebuild reported since the last call, waiting for the first
+    /// (the page may be served before its rebuild ends: the edited page
+    /// is published first), then until none came for `quiet`.
     pub fn drain_builds(&self, quiet: Duration) -> Vec<Built> {
-        let mut out = Vec::new();
+        let mut out: Vec<Built> = self
+            .built
+            .recv_timeout(Duration::from_secs(60))
+            .into_iter()
+            .collect();
         while let Ok(b) = self.built.recv_timeout(quiet) {
             out.push(b);
         }
@@ -260,20 +265,39 @@ impl Tab {
         self.seen.clear();
     }
 
-    /// Waits for the next "reload" message; false if none came before
+    /// Waits for the next "reload" message that a tab showing the page at
+    /// URL path `page` acts on (one naming no files, or naming the page's
+    /// file, as the live-reload script decides); false if none came before
     /// `deadline`. A failed build is waited past: a save read half
     /// written fails, and the rest of the write rebuilds again (the time
     /// counts both, as the user waits for both); a build that keeps
     /// failing runs into `deadline`.
-    fn next_reload(&mut self, deadline: Instant) -> bool {
-        const RELOAD: &[u8] = b"event: reload\n";
+    fn next_reload(&mut self, deadline: Instant, page: &str) -> bool {
+        const RELOAD: &[u8] = b"event: reload\ndata: ";
         const FAILED: &[u8] = b"event: failed\n";
+        let file = if page.ends_with('/') {
+            format!("{page}index.html")
+        } else {
+            page.to_owned()
+        };
         loop {
             if let Some(at) = self.seen.windows(RELOAD.len()).position(|w| w == RELOAD) {
-                self.seen.drain(..at + RELOAD.len());
-                return true;
-            }
-            if let Some(at) = self.seen.windows(FAILED.len()).position(|w| w == FAILED) {
+                let data = at + RELOAD.len();
+                if let Some(end) = self.seen[data..].iter().position(|&b| b == b'\n') {
+                    let files: Option<serde_json::Value> =
+                        serde_json::from_slice(&self.seen[data..data + end]).ok();
+                    self.seen.drain(..data + end);
+                    let mine = files.is_none_or(|v| {
+                        v["files"]
+                            .as_array()
+                            .is_some_and(|f| f.iter().any(|f| f.as_str() == Some(&file)))
+                    });
+                    if mine {
+                        return true;
+                    }
+                    continue;
+                }
+            } else if let Some(at) = self.seen.windows(FAILED.len()).position(|w| w == FAILED) {
                 self.seen.drain(..at + FAILED.len());
                 continue;
             }

@@ -55,6 +55,7 @@ pub(crate) fn live(
             report: r,
             elapsed,
             reloaded,
+            first_step,
         } => {
             report_notices(&r.notices);
             report_diagnostics(&r.warnings);
@@ -74,12 +75,17 @@ pub(crate) fn live(
                 );
             } else {
                 eprintln!(
-                    "Built {} files: {} rendered, {} written, {} removed ({:.0} ms){}",
+                    "Built {} files: {} rendered, {} written, {} removed ({:.0} ms{}){}",
                     r.files,
                     r.rendered,
                     r.written,
                     r.removed,
                     elapsed.as_secs_f64() * 1000.0,
+                    match first_step {
+                        Some(t) =>
+                            format!("; the edited page after {:.0} ms", t.as_secs_f64() * 1000.0),
+                        None => String::new(),
+                    },
                     if url.is_some() && !first {
                         "; reloading"
                     } else {

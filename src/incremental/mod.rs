@@ -71,6 +71,17 @@ impl Incremental {
 
 impl Rebuild for Incremental {
     fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error> {
+        self.rebuild_in_steps(opts, changed, &mut |_| {})
+    }
+
+    /// Tells `published` the files of each commit of a change; a full
+    /// build (the first, or after a configuration change) tells nothing.
+    fn rebuild_in_steps(
+        &mut self,
+        opts: &BuildOptions,
+        changed: &[PathBuf],
+        published: &mut dyn FnMut(&[String]),
+    ) -> Result<BuildReport, Error> {
         // Changed paths are compared with the site root: both canonical.
         let opts = &opts.resolve()?;
         let reusable = self
@@ -82,7 +93,7 @@ impl Rebuild for Incremental {
             // The moment moves on between rebuilds (tests set it).
             state.opts.now = opts.now;
             // `None`: the change needs a full build.
-            if let Some(report) = state.apply(changed)? {
+            if let Some(report) = state.apply(changed, published)? {
                 return Ok(report);
             }
         }
@@ -209,13 +220,21 @@ impl State {
 
     /// Takes in `changed` and brings the output up to date. `None` when the
     /// change needs a full build (the configuration, the set of members).
-    fn apply(&mut self, changed: &[PathBuf]) -> Result<Option<BuildReport>, Error> {
-        let result = self.try_apply(changed);
+    fn apply(
+        &mut self,
+        changed: &[PathBuf],
+        published: &mut dyn FnMut(&[String]),
+    ) -> Result<Option<BuildReport>, Error> {
+        let result = self.try_apply(changed, published);
         self.healthy = matches!(result, Ok(Some(_)));
         result
     }
 
-    fn try_apply(&mut self, changed: &[PathBuf]) -> Result<Option<BuildReport>, Error> {
+    fn try_apply(
+        &mut self,
+        changed: &[PathBuf],
+        published: &mut dyn FnMut(&[String]),
+    ) -> Result<Option<BuildReport>, Error> {
         let root = self.opts.source.clone();
         let touched = classify(&root, &self.inputs.config.theme, changed);
         if touched.config {
@@ -343,7 +362,13 @@ impl State {
             },
         };
         // Kept even on failure: its signatures still describe the output.
-        let result = self.render_changes(&mut linked, scope.as_ref(), timings);
+        // The edited files, as the site's model names its sources.
+        let edited: Vec<PathBuf> = touched
+            .content
+            .iter()
+            .filter_map(|p| p.strip_prefix(&root).ok().map(Path::to_path_buf))
+            .collect();
+        let result = self.render_changes(&mut linked, scope.as_ref(), &edited, published, timings);
         self.linked = Some(linked);
         result.map(Some)
     }

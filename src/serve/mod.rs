@@ -11,8 +11,10 @@
 //!   limits; `paths` decides what a request may see.
 //! - [`reload`]: the server-sent-events hub and the injected script.
 //!
-//! A tab is told to reload only after the rebuild returned (so every file it
-//! will fetch is in place) and only when bytes changed. A failed rebuild
+//! A tab is told to reload only once the files it will fetch are in place
+//! (after the rebuild returned, or after each step it published) and only
+//! when bytes changed; told which files changed, a tab reloads only if it
+//! shows or loaded one of them. A failed rebuild
 //! leaves the output, and so the served site, as it was, and shows its
 //! errors over the page until a rebuild works again.
 
@@ -40,6 +42,22 @@ pub use watch::Debounce;
 pub trait Rebuild {
     /// Brings the output folder up to date with the sources.
     fn rebuild(&mut self, opts: &BuildOptions, changed: &[PathBuf]) -> Result<BuildReport, Error>;
+
+    /// Like [`Rebuild::rebuild`], but may tell which files it wrote or
+    /// removed: when it calls `published`, it does so after each step it
+    /// publishes (a change may be published in steps, the edited page
+    /// first), with the files of that step (paths below the output
+    /// folder), and so once for every file it changes. When it never calls
+    /// it, every open tab reloads once it returns.
+    fn rebuild_in_steps(
+        &mut self,
+        opts: &BuildOptions,
+        changed: &[PathBuf],
+        published: &mut dyn FnMut(&[String]),
+    ) -> Result<BuildReport, Error> {
+        let _ = published;
+        self.rebuild(opts, changed)
+    }
 }
 
 impl<F> Rebuild for F
@@ -102,6 +120,9 @@ pub enum Event<'a> {
         elapsed: Duration,
         /// Whether open tabs were told to reload.
         reloaded: bool,
+        /// When the change was published in steps: how long until the
+        /// first (the edited pages) was.
+        first_step: Option<Duration>,
     },
     /// A build failed; the output is as it was.
     Failed {
@@ -189,9 +210,20 @@ impl Session<'_> {
     fn build(&mut self, changed: &[PathBuf], on_event: &mut dyn FnMut(Event<'_>)) {
         on_event(Event::Rebuilding { changed });
         let start = Instant::now();
+        let css = css_only(changed);
+        // When tabs were told which files changed, step by step.
+        let mut steps: Vec<Duration> = Vec::new();
+        let hub = self.hub;
+        let mut published = |files: &[String]| {
+            if !css {
+                hub.published(files);
+                steps.push(start.elapsed());
+            }
+        };
         // A panicking build must not take the server down with it.
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            self.rebuild.rebuild(&self.opts, changed)
+            self.rebuild
+                .rebuild_in_steps(&self.opts, changed, &mut published)
         }))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -207,8 +239,10 @@ impl Session<'_> {
                 // The build has returned: every file a tab will fetch is
                 // in place.
                 let reloaded = report.written > 0 || report.removed > 0;
-                if reloaded {
-                    self.hub.changed(css_only(changed));
+                if !steps.is_empty() {
+                    // Each step's tabs were told as it was published.
+                } else if reloaded {
+                    self.hub.changed(css);
                 } else {
                     self.hub.unchanged();
                 }
@@ -216,6 +250,7 @@ impl Session<'_> {
                     report: &report,
                     elapsed,
                     reloaded,
+                    first_step: steps.first().copied().filter(|_| steps.len() > 1),
                 });
             }
             Err(error) => {

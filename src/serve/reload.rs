@@ -2,7 +2,7 @@
 //! server-sent events, and the small script injected into HTML responses
 //! (at serve time only: the built files never contain it).
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::{self, error::TrySendError, Receiver, Sender};
 
@@ -17,11 +17,19 @@ pub const SCRIPT_PATH: &str = "/__salon/live.js";
 /// seconds apart and a live tab reads each message at once.
 const BACKLOG: usize = 16;
 
+/// The most files a reload message lists; past it every tab reloads. A
+/// tag taken off a post rewrites a few hundred listing pages; a template
+/// edit rewrites them all, and naming 25,000 files to each tab would be
+/// slower than reloading.
+pub const MOST_LISTED: usize = 4096;
+
 /// What a tab is told.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Message {
-    /// Pages changed: reload.
-    Reload,
+    /// Files changed: reload if the page, or anything it loaded, is among
+    /// these (root paths such as `/posts/a/index.html`); `None`: every
+    /// tab reloads.
+    Reload(Option<Arc<[String]>>),
     /// Only stylesheets changed: swap them in place.
     Css,
     /// The build failed: show this text over the page.
@@ -34,7 +42,11 @@ impl Message {
     /// The message as one server-sent event.
     pub fn to_event(&self) -> String {
         let (name, data) = match self {
-            Message::Reload => ("reload", String::new()),
+            Message::Reload(None) => ("reload", String::new()),
+            Message::Reload(Some(files)) => (
+                "reload",
+                serde_json::json!({ "files": &files[..] }).to_string(),
+            ),
             Message::Css => ("css", String::new()),
             Message::Failed(text) => ("failed", serde_json::json!({ "message": text }).to_string()),
             Message::Ok => ("ok", String::new()),
@@ -110,9 +122,27 @@ impl Hub {
         let m = if css_only {
             Message::Css
         } else {
-            Message::Reload
+            Message::Reload(None)
         };
         Self::broadcast(&mut state, &m);
+    }
+
+    /// A build wrote or removed `files` (paths below the output folder):
+    /// the tabs showing one of them, or having loaded one, reload. A build
+    /// may publish in steps and call this once for each.
+    pub fn published(&self, files: &[String]) {
+        let mut state = self.lock();
+        // A tab that does not reload must still hide the error it shows.
+        if state.error.take().is_some() {
+            Self::broadcast(&mut state, &Message::Ok);
+        }
+        let listed = (files.len() <= MOST_LISTED).then(|| {
+            files
+                .iter()
+                .map(|f| format!("/{f}"))
+                .collect::<Arc<[String]>>()
+        });
+        Self::broadcast(&mut state, &Message::Reload(listed));
     }
 
     /// A build succeeded without changing a byte: clear a shown error.
@@ -191,7 +221,27 @@ pub const SCRIPT: &str = r##"(() => {
   };
   const listen = () => {
     const events = new EventSource("/__salon/events");
-    events.addEventListener("reload", () => location.reload());
+    // A reload names the files it changed: this tab reloads if its page,
+    // or a file the page loaded (a script, a picture, a search shard),
+    // is one of them.
+    const fileOf = (url) => {
+      const u = new URL(url, location.href);
+      if (u.origin !== location.origin) return null;
+      try {
+        const path = decodeURIComponent(u.pathname);
+        return path.endsWith("/") ? path + "index.html" : path;
+      } catch (_) {
+        return null;
+      }
+    };
+    const touches = (files) => {
+      const shown = fileOf(location.href);
+      if (files.has(shown) || files.has(shown + "/index.html")) return true;
+      return performance.getEntriesByType("resource").some((r) => files.has(fileOf(r.name)));
+    };
+    events.addEventListener("reload", (e) => {
+      if (!e.data || touches(new Set(JSON.parse(e.data).files))) location.reload();
+    });
     events.addEventListener("css", () => { hide(); swapCss(); });
     events.addEventListener("failed", (e) => show(JSON.parse(e.data).message));
     events.addEventListener("ok", hide);
@@ -226,7 +276,18 @@ mod tests {
         let e = Message::Failed("a.md:2:1: bad\n  line".into()).to_event();
         assert!(e.starts_with("event: failed\ndata: {"));
         assert_eq!(e.matches('\n').count(), 3, "{e}");
-        assert_eq!(Message::Reload.to_event(), "event: reload\ndata: \n\n");
+        assert_eq!(
+            Message::Reload(None).to_event(),
+            "event: reload\ndata: \n\n"
+        );
+        let files: Arc<[String]> = vec!["/a b/index.html".to_owned(), "/\"q\"\n".to_owned()].into();
+        let e = Message::Reload(Some(files)).to_event();
+        assert_eq!(e.matches('\n').count(), 3, "{e}");
+        let data: serde_json::Value =
+            serde_json::from_str(e.strip_prefix("event: reload\ndata: ").unwrap().trim_end())
+                .unwrap();
+        assert_eq!(data["files"][0], "/a b/index.html");
+        assert_eq!(data["files"][1], "/\"q\"\n");
     }
 
     #[test]
@@ -248,6 +309,27 @@ mod tests {
     }
 
     #[test]
+    fn a_published_step_names_its_files_unless_they_are_too_many() {
+        let hub = Hub::new();
+        hub.failed("broken".into());
+        let mut rx = hub.subscribe().unwrap();
+        assert!(matches!(rx.try_recv(), Ok(Message::Failed(_))));
+        hub.published(&["posts/a/index.html".into(), "feed.xml".into()]);
+        assert_eq!(rx.try_recv(), Ok(Message::Ok), "the error is hidden first");
+        let Ok(Message::Reload(Some(files))) = rx.try_recv() else {
+            panic!("a reload naming the files");
+        };
+        assert_eq!(&*files, ["/posts/a/index.html", "/feed.xml"]);
+        assert!(
+            hub.subscribe().unwrap().try_recv().is_err(),
+            "the error is cleared"
+        );
+        let many: Vec<String> = (0..=MOST_LISTED).map(|i| format!("p/{i}.html")).collect();
+        hub.published(&many);
+        assert_eq!(rx.try_recv(), Ok(Message::Reload(None)));
+    }
+
+    #[test]
     fn tabs_that_left_or_stopped_reading_are_forgotten() {
         let hub = Hub::new();
         let mut live = hub.subscribe().unwrap();
@@ -257,7 +339,7 @@ mod tests {
         assert_eq!(hub.clients(), 2);
         for _ in 0..BACKLOG {
             hub.changed(false);
-            assert_eq!(live.try_recv(), Ok(Message::Reload));
+            assert_eq!(live.try_recv(), Ok(Message::Reload(None)));
         }
         assert_eq!(hub.clients(), 2);
         hub.changed(false);

@@ -68,6 +68,9 @@ pub struct WriteReport {
     pub unchanged: usize,
     /// Files of an earlier build removed.
     pub removed: usize,
+    /// The files of the build before that this one no longer makes (paths
+    /// below the output folder): those removed, and any already gone.
+    pub stale: Vec<String>,
     /// Files in the output folder that Salon never wrote (left alone).
     pub foreign: Vec<String>,
     /// What was repaired or waited for before the build could write: an
@@ -285,6 +288,7 @@ impl Output {
             .collect();
         // Refusals come before anything is written.
         let ops = commit::plan_update(&self.on_disk, &self.dir, &written, &stale)?;
+        report.stale = stale.iter().map(|p| (*p).to_owned()).collect();
         let mut files: HashMap<String, Entry> = kept.into_iter().collect();
         files.extend(written);
         if !ops.is_empty() {

@@ -109,6 +109,16 @@ impl Published {
             .is_some_and(|e| e.len == bytes.len() as u64 && e.hash == super::hash(bytes))
     }
 
+    /// The output folder.
+    pub(crate) fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The inputs' stamp the manifest records.
+    pub(crate) fn inputs(&self) -> Option<u128> {
+        self.inputs
+    }
+
     /// How many files the last build wrote and this one knows of.
     pub(crate) fn len(&self) -> usize {
         self.files.len()
@@ -198,6 +208,7 @@ impl Published {
         }
         files.extend(puts);
         report.unchanged = files.len() - report.written;
+        report.stale = stale;
         if journaled || self.inputs != Some(inputs) {
             let files = self.files.clone();
             self.finishing = Some(std::thread::spawn(move || {

@@ -11,8 +11,9 @@
 // → palette → search → member), then screenshots at 320, 390 and 1280 px
 // with a horizontal overflow check, then axe-core on the same pages in
 // every palette, light and dark, then Lighthouse (lighthouse.mjs) on the
-// front, post, thread and member pages. A failing step saves a screenshot
-// and the run exits 1.
+// front, post, thread and member pages, then (with SALON_SITE, the served
+// site's folder) live reload after an edit of the post. A failing step
+// saves a screenshot and the run exits 1.
 
 import fs from "node:fs";
 import path from "node:path";
@@ -489,6 +490,34 @@ for (const [name, r] of Object.entries(found)) {
   }
 }
 fs.writeFileSync(path.join(out, "lighthouse.json"), JSON.stringify(found, null, 2));
+
+// ------------------------------------------------------------- live reload
+
+// Last, as it edits the site: a reload names the files a rebuild changed,
+// and only a tab showing (or having loaded) one of them reloads.
+const site = process.env.SALON_SITE;
+if (site && postUrl) {
+  const edited = await newPage();
+  const other = await newPage();
+  await step("live reload: the tab showing the edited post reloads, no other", edited, async () => {
+    await edited.goto(postUrl);
+    await other.goto(url("/code-of-conduct/"));
+    // Gone once a tab loads its page again.
+    for (const p of [edited, other]) await p.evaluate(() => (window.salonMark = true));
+    const slug = new URL(postUrl).pathname.split("/").filter(Boolean).pop();
+    const dir = path.join(site, "content/posts");
+    const file = fs.readdirSync(dir).find((f) => f === `${slug}.md` || f.endsWith(`-${slug}.md`));
+    check(file, `the post's file in ${dir}`);
+    fs.appendFileSync(path.join(dir, file), "\n\nA sentence the open tab shows.\n");
+    await edited.waitForFunction(() => document.body.textContent.includes("A sentence the open tab shows."));
+    check(!(await edited.evaluate(() => window.salonMark)), "the edited post's tab loaded it again");
+    // The rebuild told every tab at once; give the other one time to act.
+    await other.waitForTimeout(1000);
+    check(await other.evaluate(() => window.salonMark === true), "a page the edit left alone stays as it was");
+  });
+  await edited.context().close();
+  await other.context().close();
+}
 
 await browser.close();
 

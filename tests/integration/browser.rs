@@ -110,6 +110,7 @@ fn demo_site_in_a_real_browser() {
         .arg(&url)
         .env("SALON_CHROMIUM", &chromium)
         .env("SALON_BROWSER_OUT", &out)
+        .env("SALON_SITE", site.root())
         .env("SALON_EXPECT_SEARCH", if has_search { "1" } else { "0" })
         .output()
         .expect("node runs");

@@ -1344,3 +1344,167 @@ fn post_cards_are_rendered_once_until_the_theme_changes() {
         "{second:?}\n{third:?}"
     );
 }
+
+/// 100 posts tagged "popular", one a page: taking the tag off the newest
+/// post moves every page of its listing.
+fn popular_site(extra: &[(&str, &str)]) -> (Site, PathBuf) {
+    let mut files: Vec<(String, String)> = (0..100)
+        .map(|i| {
+            (
+                format!("content/posts/p{i:03}.md"),
+                post(
+                    &format!(
+                        "title: Post {i}\ndate: 2020-01-{:02}T{:02}:00:00Z\ntags: [popular]",
+                        1 + i / 24,
+                        i % 24
+                    ),
+                    &format!("Text of post {i}."),
+                ),
+            )
+        })
+        .collect();
+    files.extend(extra.iter().map(|(p, t)| (p.to_string(), t.to_string())));
+    let site = Site::generated(
+        "title: Popular\nbase_url: https://example.org/\npaginate: 1\n",
+        &files,
+    );
+    let newest = site.root().join("content/posts/p099.md");
+    (site, newest)
+}
+
+/// The links of a page of `out` to tag pages.
+fn tag_links(out: &Path, page: &str) -> Vec<String> {
+    let html = fs::read_to_string(out.join(page)).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    doc.select(&sel("a[href*='/tags/']"))
+        .map(|a| a.value().attr("href").unwrap().to_owned())
+        .collect()
+}
+
+/// The post titles a listing page of `out` links to.
+fn listed_titles(out: &Path, page: &str) -> Vec<String> {
+    let html = fs::read_to_string(out.join(page)).unwrap();
+    let doc = scraper::Html::parse_document(&html);
+    doc.select(&sel(".card-title a"))
+        .map(|a| a.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
+#[test]
+fn a_tag_taken_off_a_post_publishes_its_page_before_the_listings_it_moves() {
+    let (site, newest) = popular_site(&[]);
+    let opts = site.options();
+    let out = opts.output_dir();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    let page = "posts/p099/index.html";
+    let listing = "tags/popular/index.html";
+    assert!(tag_links(&out, page)
+        .iter()
+        .any(|l| l.ends_with("/tags/popular/")));
+    assert_eq!(listed_titles(&out, listing), ["Post 99"]);
+    assert!(out.join("tags/popular/page/100/index.html").is_file());
+
+    set_field(&newest, "tags", "[other]");
+    // What the folder held when each step was told.
+    let mut steps: Vec<(Vec<String>, Vec<String>, Vec<String>)> = Vec::new();
+    let r = rebuild
+        .rebuild_in_steps(&opts, std::slice::from_ref(&newest), &mut |files| {
+            steps.push((
+                files.to_vec(),
+                tag_links(&out, page),
+                listed_titles(&out, listing),
+            ))
+        })
+        .unwrap();
+    assert_eq!(steps.len(), 2, "{steps:#?}");
+    let (first, links, listed) = &steps[0];
+    assert_eq!(first, &[page], "the post's own page, alone");
+    assert!(
+        links.iter().all(|l| !l.ends_with("/tags/popular/"))
+            && links.iter().any(|l| l.ends_with("/tags/other/")),
+        "the post's page shows its new tag when the first step is told: {links:?}"
+    );
+    assert_eq!(listed, &["Post 99"], "the listings come in the second step");
+    let (rest, _, listed) = &steps[1];
+    assert_eq!(listed, &["Post 98"]);
+    assert!(!rest.iter().any(|f| f == page));
+    for f in [
+        listing,
+        "tags/popular/page/99/index.html",
+        "tags/other/index.html",
+    ] {
+        assert!(rest.iter().any(|x| x == f), "{f} in {rest:?}");
+    }
+    assert!(
+        rest.iter().any(|f| f == "tags/popular/page/100/index.html"),
+        "a page gone is named too"
+    );
+    assert!(!out.join("tags/popular/page/100/index.html").exists());
+    assert_eq!(r.written, first.len() + rest.len() - r.removed);
+    assert_eq!(r.written + r.unchanged, r.files);
+
+    let (_guard, twin) = clean_twin(&opts);
+    salon::build(&twin).unwrap();
+    assert_same_output(&out, &twin.output_dir(), &["tag taken off".into()]);
+
+    // A small change is published in one step.
+    append(&newest, "\nOne more line.\n");
+    let mut told = 0;
+    rebuild
+        .rebuild_in_steps(&opts, std::slice::from_ref(&newest), &mut |_| told += 1)
+        .unwrap();
+    assert_eq!(told, 1);
+}
+
+#[test]
+fn when_the_listings_fail_the_page_published_first_is_put_back() {
+    // A tag page that cannot be rendered: the post's page can.
+    let term = crate::common::theme_template("term.html").replacen(
+        "{% block content %}",
+        "{% block content %}{% if term.name == \"boom\" %}{{ throw(message=\"no boom here\") }}{% endif %}",
+        1,
+    );
+    let (site, newest) = popular_site(&[("templates/term.html", &term)]);
+    let opts = site.options();
+    let out = opts.output_dir();
+    let mut rebuild = Incremental::new();
+    rebuild.rebuild(&opts, &[]).unwrap();
+    rebuild.flush().unwrap();
+    let before = output_files(&out);
+    let inputs = |out: &Path| {
+        let manifest = fs::read_to_string(out.join(".salon-manifest")).unwrap();
+        manifest
+            .lines()
+            .find(|l| l.starts_with("inputs "))
+            .unwrap()
+            .to_owned()
+    };
+    let stamp = inputs(&out);
+
+    set_field(&newest, "tags", "[boom]");
+    let mut steps: Vec<(Vec<String>, Vec<String>)> = Vec::new();
+    let page = "posts/p099/index.html";
+    let e = rebuild
+        .rebuild_in_steps(&opts, std::slice::from_ref(&newest), &mut |files| {
+            steps.push((files.to_vec(), tag_links(&out, page)))
+        })
+        .unwrap_err();
+    assert!(e.to_string().contains("no boom here"), "{e}");
+    assert_eq!(steps.len(), 2, "published, then put back: {steps:#?}");
+    assert_eq!(steps[0].0, [page]);
+    assert!(steps[0].1.iter().any(|l| l.ends_with("/tags/boom/")));
+    assert_eq!(steps[1].0, [page], "the tabs showing it reload again");
+    rebuild.flush().unwrap();
+    assert_eq!(output_files(&out), before, "the output is as it was");
+    assert_eq!(inputs(&out), stamp, "and so is the manifest's stamp");
+
+    // Fixed, the change goes through and matches a clean build.
+    set_field(&newest, "tags", "[other]");
+    rebuild
+        .rebuild(&opts, std::slice::from_ref(&newest))
+        .unwrap();
+    let (_guard, twin) = clean_twin(&opts);
+    salon::build(&twin).unwrap();
+    assert_same_output(&out, &twin.output_dir(), &["tag fixed".into()]);
+}

@@ -177,6 +177,33 @@ enum Seen {
 }
 
 /// `salon serve` (or `watch`) running in a thread, stopped when dropped.
+/// The rebuilder `salon serve` uses (incremental, publishing in steps),
+/// counting its rebuilds.
+struct Counted {
+    inner: salon::incremental::Incremental,
+    count: Arc<AtomicUsize>,
+}
+
+impl salon::serve::Rebuild for Counted {
+    fn rebuild(
+        &mut self,
+        opts: &BuildOptions,
+        changed: &[PathBuf],
+    ) -> Result<salon::BuildReport, salon::Error> {
+        self.rebuild_in_steps(opts, changed, &mut |_| {})
+    }
+
+    fn rebuild_in_steps(
+        &mut self,
+        opts: &BuildOptions,
+        changed: &[PathBuf],
+        published: &mut dyn FnMut(&[String]),
+    ) -> Result<salon::BuildReport, salon::Error> {
+        self.count.fetch_add(1, Ordering::SeqCst);
+        self.inner.rebuild_in_steps(opts, changed, published)
+    }
+}
+
 struct Session {
     addr: Option<SocketAddr>,
     seen: Receiver<Seen>,
@@ -204,11 +231,9 @@ impl Session {
         let thread = {
             let (rebuilds, stop) = (rebuilds.clone(), stop.clone());
             std::thread::spawn(move || {
-                // The rebuilder `salon serve` uses: incremental.
-                let mut incremental = salon::incremental::Incremental::new();
-                let mut rebuild = |opts: &BuildOptions, changed: &[PathBuf]| {
-                    rebuilds.fetch_add(1, Ordering::SeqCst);
-                    salon::serve::Rebuild::rebuild(&mut incremental, opts, changed)
+                let mut rebuild = Counted {
+                    inner: salon::incremental::Incremental::new(),
+                    count: rebuilds,
                 };
                 let mut on_event = |e: Event<'_>| {
                     let seen = match e {
@@ -456,9 +481,21 @@ fn tabs_reload_after_a_rebuild_and_other_origins_are_refused() {
     site.write("content/posts/a.md", &post_with_title("Second title"));
     let (_, outcome) = session.next_rebuild();
     assert!(matches!(outcome, Seen::Built { written, .. } if written > 0));
-    assert_eq!(events.next().unwrap().0, "reload");
+    let (name, data) = events.next().unwrap();
+    assert_eq!(name, "reload");
     assert_eq!(bare.next().unwrap().0, "reload");
     eprintln!("save to reload event: {:?}", started.elapsed());
+    // It names the files the rebuild changed, for tabs to pick theirs.
+    let data: serde_json::Value = serde_json::from_str(&data).expect("JSON data");
+    let files: Vec<&str> = data["files"]
+        .as_array()
+        .expect("a list of files")
+        .iter()
+        .map(|f| f.as_str().unwrap())
+        .collect();
+    assert!(files.contains(&"/posts/a/index.html"), "{files:?}");
+    assert!(files.contains(&"/feed.xml"), "{files:?}");
+    assert!(!files.contains(&"/extra.css"), "{files:?}");
     // The files were in place when the tab was told.
     assert!(get(addr, "/posts/a/", &[]).body.contains("Second title"));
 
@@ -513,6 +550,9 @@ fn a_broken_file_keeps_the_last_good_site_and_a_fix_recovers() {
     site.write("content/posts/a.md", &post_with_title("Fixed"));
     let (_, outcome) = session.next_rebuild();
     assert!(matches!(outcome, Seen::Built { .. }), "{outcome:?}");
+    // The error is hidden in every tab, then the tabs showing a changed
+    // file reload.
+    assert_eq!(events.next().unwrap().0, "ok");
     assert_eq!(events.next().unwrap().0, "reload");
     assert!(get(addr, "/posts/a/", &[]).body.contains("Fixed"));
 
@@ -554,6 +594,7 @@ fn a_first_build_that_fails_still_serves_a_page_that_shows_the_error() {
     site.write("content/posts/a.md", &post_with_title("Now good"));
     let (_, outcome) = session.next_rebuild();
     assert!(matches!(outcome, Seen::Built { .. }), "{outcome:?}");
+    assert_eq!(events.next().unwrap().0, "ok");
     assert_eq!(events.next().unwrap().0, "reload");
     assert!(get(addr, "/posts/a/", &[]).body.contains("Now good"));
 }
