@@ -237,7 +237,11 @@ pub const SCRIPT: &str = r##"(() => {
     const touches = (files) => {
       const shown = fileOf(location.href);
       if (files.has(shown) || files.has(shown + "/index.html")) return true;
-      return performance.getEntriesByType("resource").some((r) => files.has(fileOf(r.name)));
+      // The browser keeps 250 resource timings by default: a page with
+      // more pictures is checked by its images too.
+      const loaded = performance.getEntriesByType("resource").map((r) => r.name);
+      for (const img of document.images) loaded.push(img.currentSrc || img.src);
+      return loaded.some((u) => u && files.has(fileOf(u)));
     };
     events.addEventListener("reload", (e) => {
       if (!e.data || touches(new Set(JSON.parse(e.data).files))) location.reload();

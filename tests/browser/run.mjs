@@ -515,6 +515,21 @@ if (site && postUrl) {
     await other.waitForTimeout(1000);
     check(await other.evaluate(() => window.salonMark === true), "a page the edit left alone stays as it was");
   });
+  await step("live reload: a changed picture reloads the pages showing it", edited, async () => {
+    const member = url("/members/hmensah/");
+    await edited.goto(member);
+    await other.goto(url("/code-of-conduct/"));
+    const avatar = await edited.evaluate(() =>
+      Array.from(document.images, (i) => new URL(i.src).pathname).find((p) => p.includes("hmensah")),
+    );
+    check(avatar, "the member page shows the member's picture");
+    for (const p of [edited, other]) await p.evaluate(() => (window.salonMark = true));
+    const file = path.join(site, "static", decodeURIComponent(avatar));
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("</svg>", "<!-- changed --></svg>"));
+    await edited.waitForFunction(() => window.salonMark !== true, null, { polling: 100 });
+    await other.waitForTimeout(1000);
+    check(await other.evaluate(() => window.salonMark === true), "a page without the picture stays");
+  });
   await edited.context().close();
   await other.context().close();
 }
