@@ -1507,4 +1507,31 @@ fn when_the_listings_fail_the_page_published_first_is_put_back() {
     let (_guard, twin) = clean_twin(&opts);
     salon::build(&twin).unwrap();
     assert_same_output(&out, &twin.output_dir(), &["tag fixed".into()]);
+
+    // A new post whose tag page fails: the page the first step made is
+    // removed again.
+    rebuild.flush().unwrap();
+    let before = output_files(&out);
+    let added = site.root().join("content/posts/p100.md");
+    fs::write(
+        &added,
+        post(
+            "title: Post 100\ndate: 2020-01-06T00:00:00Z\ntags: [boom]",
+            "New.",
+        ),
+    )
+    .unwrap();
+    let mut steps: Vec<Vec<String>> = Vec::new();
+    rebuild
+        .rebuild_in_steps(&opts, std::slice::from_ref(&added), &mut |files| {
+            steps.push(files.to_vec())
+        })
+        .unwrap_err();
+    assert_eq!(
+        steps,
+        [["posts/p100/index.html"], ["posts/p100/index.html"]]
+    );
+    rebuild.flush().unwrap();
+    assert!(!out.join("posts/p100").exists());
+    assert_eq!(output_files(&out), before, "the output is as it was");
 }
