@@ -250,9 +250,12 @@ fn thread_source<'a>(site: &'a Site, t: &'a Thread) -> Source<'a> {
         .map(|&i| site.tags.terms[i].name.as_str())
         .collect();
     let mut authors: Vec<&str> = t.started_by.iter().map(|p| participant(site, p)).collect();
+    // A mailing-list thread has thousands of messages by hundreds of
+    // people: looked up in a set, not in the list.
+    let mut seen: rustc_hash::FxHashSet<&str> = authors.iter().copied().collect();
     for e in &t.entries {
         let n = participant(site, &e.by);
-        if !authors.contains(&n) {
+        if seen.insert(n) {
             authors.push(n);
         }
     }
