@@ -67,16 +67,34 @@ pub struct Refresh {
     pub threads: Vec<ChangedThread>,
 }
 
+/// Parses a file of one kind, given the file's last parse when it
+/// parsed: a long thread takes the messages that stayed from it.
+type Parse<T> = fn(&load::SourceFile, &Context, Option<&T>) -> Result<T, Vec<Diagnostic>>;
+
+/// A kind's [`Parse`] that reuses nothing of the last parse.
+macro_rules! afresh {
+    ($parse:path) => {
+        |file: &load::SourceFile, ctx: &Context, _| $parse(file, ctx)
+    };
+}
+
 /// Reads and parses `file` once it stopped changing; returns it as read.
+/// `previous` is its last parse.
 fn parse_slot<T>(
     root: &Path,
     file: &ContentFile,
     ctx: &Context,
-    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    parse: Parse<T>,
+    previous: Option<&Slot<T>>,
 ) -> Result<(ContentFile, Slot<T>), Error> {
-    parse_settled(root, file, ctx, parse, || {
-        std::thread::sleep(load::SETTLE_PAUSE * 2)
-    })
+    let previous = previous.and_then(|s| s.as_ref().ok());
+    parse_settled(
+        root,
+        file,
+        ctx,
+        |f, c| parse(f, c, previous),
+        || std::thread::sleep(load::SETTLE_PAUSE * 2),
+    )
 }
 
 /// How often a file that fails to parse is looked at again.
@@ -92,7 +110,7 @@ fn parse_settled<T>(
     root: &Path,
     file: &ContentFile,
     ctx: &Context,
-    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    parse: impl Fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
     pause: impl Fn(),
 ) -> Result<(ContentFile, Slot<T>), Error> {
     let mut listed = file.clone();
@@ -121,14 +139,14 @@ fn parse_settled<T>(
 /// the file as read). Returns the slots that were replaced, with the new
 /// index of their file.
 #[allow(clippy::type_complexity)]
-fn refresh<T: Send>(
+fn refresh<T: Send + Sync>(
     root: &Path,
     ctx: &Context,
     before: &[ContentFile],
     after: &mut [ContentFile],
     slots: &mut Vec<Slot<T>>,
     touched: &HashSet<PathBuf>,
-    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    parse: Parse<T>,
 ) -> Result<Vec<(Option<Slot<T>>, usize)>, Error> {
     let by_path: HashMap<&Path, usize> = before
         .iter()
@@ -153,7 +171,10 @@ fn refresh<T: Send>(
     let parsed: Vec<(usize, ContentFile, Slot<T>)> = to_parse
         .par_iter()
         .map(|&i| {
-            let (read, slot) = parse_slot(root, &after[i], ctx, parse)?;
+            let previous = by_path
+                .get(after[i].abs.as_path())
+                .and_then(|&j| old[j].as_ref());
+            let (read, slot) = parse_slot(root, &after[i], ctx, parse, previous)?;
             Ok((i, read, slot))
         })
         .collect::<Result<_, Error>>()?;
@@ -178,13 +199,13 @@ fn refresh<T: Send>(
 /// in parallel. Returns the slots replaced with the new index of their
 /// file; sets `added_or_removed` when a file came or went.
 #[allow(clippy::type_complexity)]
-fn edit<T: Send>(
+fn edit<T: Send + Sync>(
     root: &Path,
     ctx: &Context,
     list: &mut Vec<ContentFile>,
     slots: &mut Vec<Slot<T>>,
     edits: Vec<(&Path, Option<ContentFile>)>,
-    parse: fn(&load::SourceFile, &Context) -> Result<T, Vec<Diagnostic>>,
+    parse: Parse<T>,
     added_or_removed: &mut bool,
 ) -> Result<Vec<(Option<Slot<T>>, usize)>, Error> {
     let find = |list: &[ContentFile], p: &Path| list.binary_search_by(|f| f.abs.as_path().cmp(p));
@@ -217,7 +238,8 @@ fn edit<T: Send>(
     }
     let parsed: Vec<(ContentFile, Slot<T>)> = to_parse
         .par_iter()
-        .map(|f| parse_slot(root, f, ctx, parse))
+        .zip(&before)
+        .map(|(f, (_, was))| parse_slot(root, f, ctx, parse, was.as_ref()))
         .collect::<Result<_, Error>>()?;
     let mut replaced = Vec::with_capacity(parsed.len());
     for ((path, was), (read, slot)) in before.into_iter().zip(parsed) {
@@ -243,7 +265,7 @@ impl Sources {
             &mut files.posts,
             &mut s.posts,
             &none,
-            parse::parse_post,
+            afresh!(parse::parse_post),
         )?;
         refresh(
             root,
@@ -252,7 +274,7 @@ impl Sources {
             &mut files.members,
             &mut s.members,
             &none,
-            parse::parse_member,
+            afresh!(parse::parse_member),
         )?;
         refresh(
             root,
@@ -261,7 +283,7 @@ impl Sources {
             &mut files.threads,
             &mut s.threads,
             &none,
-            parse::parse_thread,
+            parse::parse_thread_again,
         )?;
         refresh(
             root,
@@ -270,7 +292,7 @@ impl Sources {
             &mut files.pages,
             &mut s.pages,
             &none,
-            parse::parse_page,
+            afresh!(parse::parse_page),
         )?;
         refresh(
             root,
@@ -279,7 +301,7 @@ impl Sources {
             &mut files.comments,
             &mut s.comments,
             &none,
-            parse::parse_comments,
+            afresh!(parse::parse_comments),
         )?;
         refresh(
             root,
@@ -288,7 +310,7 @@ impl Sources {
             &mut files.tags,
             &mut s.tags,
             &none,
-            parse::parse_term_page,
+            afresh!(parse::parse_term_page),
         )?;
         Ok(s)
     }
@@ -350,25 +372,25 @@ impl Sources {
                 }
                 match k {
                     load::POSTS => {
-                        let replaced = relist!(self.posts, parse::parse_post);
+                        let replaced = relist!(self.posts, afresh!(parse::parse_post));
                         out.posts.extend(
                             replaced
                                 .into_iter()
                                 .map(|(before, now)| ChangedPost { before, now }),
                         );
                     }
-                    1 => drop(relist!(self.members, parse::parse_member)),
+                    1 => drop(relist!(self.members, afresh!(parse::parse_member))),
                     load::THREADS => {
-                        let replaced = relist!(self.threads, parse::parse_thread);
+                        let replaced = relist!(self.threads, parse::parse_thread_again);
                         out.threads.extend(
                             replaced
                                 .into_iter()
                                 .map(|(before, now)| ChangedThread { before, now }),
                         );
                     }
-                    3 => drop(relist!(self.pages, parse::parse_page)),
-                    4 => drop(relist!(self.comments, parse::parse_comments)),
-                    _ => drop(relist!(self.tags, parse::parse_term_page)),
+                    3 => drop(relist!(self.pages, afresh!(parse::parse_page))),
+                    4 => drop(relist!(self.comments, afresh!(parse::parse_comments))),
+                    _ => drop(relist!(self.tags, afresh!(parse::parse_term_page))),
                 }
                 *list = after;
                 continue;
@@ -388,25 +410,25 @@ impl Sources {
             }
             match k {
                 load::POSTS => {
-                    let replaced = edit!(self.posts, parse::parse_post);
+                    let replaced = edit!(self.posts, afresh!(parse::parse_post));
                     out.posts.extend(
                         replaced
                             .into_iter()
                             .map(|(before, now)| ChangedPost { before, now }),
                     );
                 }
-                1 => drop(edit!(self.members, parse::parse_member)),
+                1 => drop(edit!(self.members, afresh!(parse::parse_member))),
                 load::THREADS => {
-                    let replaced = edit!(self.threads, parse::parse_thread);
+                    let replaced = edit!(self.threads, parse::parse_thread_again);
                     out.threads.extend(
                         replaced
                             .into_iter()
                             .map(|(before, now)| ChangedThread { before, now }),
                     );
                 }
-                3 => drop(edit!(self.pages, parse::parse_page)),
-                4 => drop(edit!(self.comments, parse::parse_comments)),
-                _ => drop(edit!(self.tags, parse::parse_term_page)),
+                3 => drop(edit!(self.pages, afresh!(parse::parse_page))),
+                4 => drop(edit!(self.comments, afresh!(parse::parse_comments))),
+                _ => drop(edit!(self.tags, afresh!(parse::parse_term_page))),
             }
         }
         Ok(out)

@@ -18,7 +18,7 @@ pub use member::{expand_link, parse_member, ParsedMember};
 pub use page::{parse_page, ParsedPage};
 pub use post::{parse_post, ParsedPost};
 pub use term::{parse_term_page, ParsedTermPage};
-pub use thread::{parse_thread, ParsedEntry, ParsedThread};
+pub use thread::{parse_thread, parse_thread_again, ParsedEntry, ParsedThread};
 
 use std::path::Path;
 

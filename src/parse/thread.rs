@@ -115,12 +115,27 @@ pub struct ParsedEntry {
     pub refs: Vec<markdown::Reference>,
     /// The original message.
     pub url: Option<String>,
+    /// The hash of its text and quoted text, as written: an entry whose
+    /// text stayed is taken from the file's last parse ([`parse_thread_again`]).
+    pub digest: u64,
 }
 
 /// Parses one thread file and checks its reply structure.
 pub fn parse_thread(
     file: &SourceFile,
     ctx: &markdown::Context,
+) -> Result<ParsedThread, Vec<Diagnostic>> {
+    parse_thread_again(file, ctx, None)
+}
+
+/// [`parse_thread`], given the file's last parse with the same markdown
+/// context: an entry whose text and quoted text are as they were there is
+/// taken from it instead of rendered again, so an edit of one message of a
+/// thread of thousands renders that one.
+pub fn parse_thread_again(
+    file: &SourceFile,
+    ctx: &markdown::Context,
+    previous: Option<&ParsedThread>,
 ) -> Result<ParsedThread, Vec<Diagnostic>> {
     let (raw, fm, body, mut errors) = read_front_matter(file)?;
     let title = super::required(
@@ -193,15 +208,33 @@ pub fn parse_thread(
         })
         .collect();
     // Rendering is most of a long thread's parse, and a thread edited in
-    // `salon serve` is parsed alone: its entries render in parallel.
-    let rendered: Vec<(String, Vec<markdown::Reference>)> = kept
+    // `salon serve` is parsed alone: its entries render in parallel, and
+    // those whose text stayed are taken as they were.
+    let before: HashMap<&str, &ParsedEntry> = previous
+        .map(|p| p.entries.iter().map(|e| (e.id.as_str(), e)).collect())
+        .unwrap_or_default();
+    let rendered: Vec<(String, Vec<markdown::Reference>, u64)> = kept
         .par_iter()
         .zip(&entry_lines)
         .with_min_len(32)
-        .map(|(e, &line)| render_entry(e, line, ctx))
+        .map(|(e, &line)| {
+            let digest = entry_digest(e);
+            match before.get(e.id.0.as_str()).filter(|b| b.digest == digest) {
+                Some(b) => {
+                    let mut refs = b.refs.clone();
+                    // Placed on the entry's line, which may have moved.
+                    refs.iter_mut().for_each(|r| r.place_on(line));
+                    (b.text.clone(), refs, digest)
+                }
+                None => {
+                    let (text, refs) = render_entry(e, line, ctx);
+                    (text, refs, digest)
+                }
+            }
+        })
         .collect();
     let mut entries = Vec::with_capacity(kept.len());
-    for ((e, &line), (text, refs)) in kept.iter().zip(&entry_lines).zip(rendered) {
+    for ((e, &line), (text, refs, digest)) in kept.iter().zip(&entry_lines).zip(rendered) {
         let parent = match &e.reply_to {
             None => None,
             Some(p) if skip.contains(&p.0.as_str()) => None,
@@ -269,6 +302,7 @@ pub fn parse_thread(
             text,
             refs,
             url: e.url.clone(),
+            digest,
         });
     }
     let parents: Vec<Option<usize>> = entries.iter().map(|e| e.parent).collect();
@@ -310,6 +344,19 @@ pub fn parse_thread(
 
 /// An entry's text as HTML, any folded quote after it, and the
 /// references in both, placed from file line `line`.
+/// What an entry's rendering depends on in the file: its text and quoted
+/// text (its line only places its references).
+fn entry_digest(e: &RawEntry) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3::new();
+    h.update(e.text.as_bytes());
+    if let Some(q) = &e.quoted {
+        // Apart from the text, so that moving bytes between the two shows.
+        h.update(&[0xff]);
+        h.update(q.as_bytes());
+    }
+    h.digest()
+}
+
 fn render_entry(
     e: &RawEntry,
     line: usize,
@@ -436,6 +483,60 @@ mod tests {
             },
             &Default::default(),
         )
+    }
+
+    #[test]
+    fn a_parse_again_takes_the_entries_that_stayed_and_renders_the_rest() {
+        let file = |entries: &str| SourceFile {
+            path: PathBuf::from("content/threads/t.md"),
+            text: format!("---\ntitle: T\ndate: 2010-07-14\nentries:\n{entries}---\n"),
+        };
+        let entry = |id: &str, text: &str, quoted: &str| {
+            format!(
+                "  - id: {id}\n    by: ann\n    text: |-\n      {}\n    quoted: |-\n      {quoted}\n",
+                text.replace('\n', "\n      ")
+            )
+        };
+        let ctx = markdown::Context::default();
+        let before = file(
+            &[
+                entry("a", "First, see [[posts/x]].", "> old"),
+                entry("b", "Second *one*.", "> b said"),
+                entry("c", "Third, with [[posts/y]].", "> c said"),
+            ]
+            .concat(),
+        );
+        // `a` grows by two lines (so `c` moves down), `b` changes only
+        // its quoted text, `c` stays.
+        let after = file(
+            &[
+                entry("a", "First, see [[posts/x]].\n\nMore.", "> old"),
+                entry("b", "Second *one*.", "> b said more"),
+                entry("c", "Third, with [[posts/y]].", "> c said"),
+            ]
+            .concat(),
+        );
+        let previous = parse_thread(&before, &ctx).unwrap();
+        let fresh = parse_thread(&after, &ctx).unwrap();
+        let again = parse_thread_again(&after, &ctx, Some(&previous)).unwrap();
+        assert_eq!(format!("{again:?}"), format!("{fresh:?}"));
+        assert!(fresh.entries[2].line > previous.entries[2].line);
+        assert_eq!(again.entries[2].refs[0].line, fresh.entries[2].line);
+
+        // Only `c` is taken from the last parse: marked there, the mark
+        // shows in `c` alone.
+        let mut marked = parse_thread(&before, &ctx).unwrap();
+        for e in &mut marked.entries {
+            e.text = format!("taken:{}", e.id);
+        }
+        let again = parse_thread_again(&after, &ctx, Some(&marked)).unwrap();
+        let taken: Vec<&str> = again
+            .entries
+            .iter()
+            .filter(|e| e.text.starts_with("taken:"))
+            .map(|e| e.id.as_str())
+            .collect();
+        assert_eq!(taken, ["c"]);
     }
 
     #[test]
