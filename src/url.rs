@@ -161,6 +161,11 @@ impl OutputPath {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The `/`-separated relative path, owned.
+    pub fn into_string(self) -> String {
+        self.0
+    }
 }
 
 impl fmt::Display for OutputPath {

@@ -347,8 +347,8 @@ impl State {
                             fresh.signatures = std::mem::take(&mut p.signatures);
                             drop_in_background(p);
                         }
-                        Some(p) => {
-                            fresh.on_disk = Some(p.signatures_by_path());
+                        Some(mut p) => {
+                            fresh.on_disk = Some(p.take_signatures_by_path());
                             drop_in_background(p);
                         }
                         None => {}

@@ -1,11 +1,11 @@
 //! Rendering what a change touched and writing what it changed.
 
-use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
 
 use rayon::prelude::*;
+use rustc_hash::FxHashSet;
 
 use super::{Linked, State};
 use crate::build::{BuildReport, InputStamp, Inputs};
@@ -237,14 +237,11 @@ impl State {
             }
             _ => None,
         };
-        let now: HashSet<&str>;
-        let planned = if same_files {
-            Planned::Same
-        } else if let Some(gone) = without {
-            Planned::Without(gone)
+        // `None`: the plan's paths are looked up, after the first step.
+        let known = if same_files {
+            Some(Planned::Same)
         } else {
-            now = linked.plan.files.iter().map(|(_, p)| p.as_str()).collect();
-            Planned::Files(&now)
+            without.map(Planned::Without)
         };
         let ts = Instant::now();
         let stamp = self.stamp(linked);
@@ -275,6 +272,14 @@ impl State {
             timings.stage("first", "edited pages published", step.written, t);
             written = step;
         }
+        let now: FxHashSet<&str>;
+        let planned = match known {
+            Some(planned) => planned,
+            None => {
+                now = linked.plan.files.iter().map(|(_, p)| p.as_str()).collect();
+                Planned::Files(&now)
+            }
+        };
         let t = Instant::now();
         let rest_result = render(&renderer, &rest, folder);
         timings.stage("render", "files", rest.len(), t);

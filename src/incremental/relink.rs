@@ -2,6 +2,8 @@
 //! link what it cannot have changed: summaries, cards, the search index.
 
 use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -30,7 +32,7 @@ pub(super) struct Linked {
     pub(super) signatures: Vec<u64>,
     /// After linking again, until the output is written: the signatures
     /// of the files on disk, by path (jobs moved).
-    pub(super) on_disk: Option<HashMap<String, u64>>,
+    pub(super) on_disk: Option<FxHashMap<String, u64>>,
     /// Until the output is written, when `on_disk` is `None`: the files
     /// the plan no longer has and those it has anew, since the plan the
     /// output folder holds (search files replaced in place).
@@ -49,7 +51,7 @@ pub(super) struct Linked {
 
 impl Linked {
     /// The signatures of the files on disk, by path.
-    pub(super) fn signatures_by_path(&self) -> HashMap<String, u64> {
+    pub(super) fn signatures_by_path(&self) -> FxHashMap<String, u64> {
         match &self.on_disk {
             Some(by_path) => by_path.clone(),
             None => self
@@ -57,6 +59,20 @@ impl Linked {
                 .files
                 .iter()
                 .map(|(_, path)| path.as_str().to_owned())
+                .zip(self.signatures.iter().copied())
+                .collect(),
+        }
+    }
+
+    /// [`Linked::signatures_by_path`] of a site about to be dropped: its
+    /// plan's paths are moved into the map, not copied (24,000 of them on
+    /// the 10,000-post site, before the edited page is out).
+    pub(super) fn take_signatures_by_path(&mut self) -> FxHashMap<String, u64> {
+        match self.on_disk.take() {
+            Some(by_path) => by_path,
+            None => std::mem::take(&mut self.plan.files)
+                .into_iter()
+                .map(|(_, path)| path.into_string())
                 .zip(self.signatures.iter().copied())
                 .collect(),
         }

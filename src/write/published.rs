@@ -1,6 +1,8 @@
 //! The output folder as watch mode keeps it between rebuilds.
 
 use std::collections::{BTreeMap, HashSet};
+
+use rustc_hash::FxHashSet;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -44,7 +46,7 @@ pub enum Planned<'a> {
     /// small rebuild's writing time.
     Same,
     /// These files (their paths below the output folder).
-    Files(&'a HashSet<&'a str>),
+    Files(&'a FxHashSet<&'a str>),
     /// The files of the build that last updated the folder but these (and
     /// with the new ones this update writes): a search index whose shards
     /// came and went. Looking up every known file among 334,000 planned

@@ -1,7 +1,7 @@
 //! The writer's guarantees, with every file system call it makes failing
 //! in turn ([`fsops::faults`]).
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
 
@@ -62,7 +62,7 @@ fn update(writer: Writer, out: &Path, files: Files, inputs: u128) -> Result<Writ
                 .filter(|(path, text)| !published.holds(&p(path), text.as_bytes()))
                 .map(|(path, text)| (p(path), text.as_bytes().to_vec()))
                 .collect();
-            let now: HashSet<&str> = files.iter().map(|(path, _)| *path).collect();
+            let now: rustc_hash::FxHashSet<&str> = files.iter().map(|(path, _)| *path).collect();
             let report = published.update(changed, Planned::Files(&now), inputs)?;
             published.flush()?;
             Ok(report)
