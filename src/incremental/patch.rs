@@ -132,14 +132,15 @@ impl State {
                     linked.replaced = Some((r.dropped, r.added));
                 }
                 None => {
-                    linked.on_disk = Some(linked.signatures_by_path());
-                    linked.plan = render::plan_again(
+                    let plan = render::plan_again(
                         &linked.site,
                         &self.inputs.theme.assets,
                         &linked.index,
                         Some(&linked.plan),
                     )
                     .map_err(|d| Error::Content(d.into_sorted()))?;
+                    linked.on_disk = Some(linked.take_signatures_by_path());
+                    linked.plan = plan;
                 }
             }
         }

@@ -50,23 +50,10 @@ pub(super) struct Linked {
 }
 
 impl Linked {
-    /// The signatures of the files on disk, by path.
-    pub(super) fn signatures_by_path(&self) -> FxHashMap<String, u64> {
-        match &self.on_disk {
-            Some(by_path) => by_path.clone(),
-            None => self
-                .plan
-                .files
-                .iter()
-                .map(|(_, path)| path.as_str().to_owned())
-                .zip(self.signatures.iter().copied())
-                .collect(),
-        }
-    }
-
-    /// [`Linked::signatures_by_path`] of a site about to be dropped: its
-    /// plan's paths are moved into the map, not copied (24,000 of them on
-    /// the 10,000-post site, before the edited page is out).
+    /// The signatures of the files on disk, by path, taken as its plan is
+    /// replaced or the site dropped: the plan's paths are moved into the
+    /// map, not copied (24,000 of them on the 10,000-post site, before the
+    /// edited page is out).
     pub(super) fn take_signatures_by_path(&mut self) -> FxHashMap<String, u64> {
         match self.on_disk.take() {
             Some(by_path) => by_path,

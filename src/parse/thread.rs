@@ -347,14 +347,12 @@ pub fn parse_thread_again(
 /// What an entry's rendering depends on in the file: its text and quoted
 /// text (its line only places its references).
 fn entry_digest(e: &RawEntry) -> u64 {
-    let mut h = xxhash_rust::xxh3::Xxh3::new();
-    h.update(e.text.as_bytes());
+    let mut h = crate::digest::Digest::new();
+    h.str(&e.text).n(u64::from(e.quoted.is_some()));
     if let Some(q) = &e.quoted {
-        // Apart from the text, so that moving bytes between the two shows.
-        h.update(&[0xff]);
-        h.update(q.as_bytes());
+        h.str(q);
     }
-    h.digest()
+    h.done()
 }
 
 fn render_entry(
